@@ -1,0 +1,65 @@
+"""A batch of worlds running episodes of one split of a level: sample variants, step, score, start again.
+
+This is what the learner's env, the evaluation and the window's live episodes all drive.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from levels.format import Level
+
+from game.world.events import EpisodeBook, EpisodeReport
+from game.world.grid import GridWorlds
+from game.world.physics import PhysicsWorlds
+from game.world.variants import Variant, VariantSampler
+
+
+def make_worlds(level: Level, n: int) -> GridWorlds | PhysicsWorlds:
+    """The engine a level asks for: numpy grid worlds for "grid", pymunk worlds for "topdown" and "sideview"."""
+    return GridWorlds(level, n) if level.world == "grid" else PhysicsWorlds(level, n)
+
+
+@dataclass
+class StepResult:
+    reward: np.ndarray  # (n,) float32 base reward
+    terminated: np.ndarray  # (n,) bool: a rule ended the episode, or the agent died
+    truncated: np.ndarray  # (n,) bool: out of time
+    events: np.ndarray  # (n, columns) event counts of this step
+    finished: list[tuple[int, EpisodeReport]]  # worlds whose episode ended this step, with how it ended
+
+
+class WorldBatch:
+    def __init__(self, level: Level, split: str, n: int, seed: int | None = None, autoreset: bool = True):
+        self.level, self.split, self.n, self.autoreset = level, split, n, autoreset
+        self.sampler = VariantSampler(level, split)
+        self.worlds = make_worlds(level, n)
+        self.table = self.worlds.table
+        self.book = EpisodeBook(level, self.table, n)
+        self.rng = np.random.default_rng(seed)
+        self.variants: list[Variant | None] = [None] * n
+        self.done = np.ones(n, dtype=bool)
+
+    def seed(self, seed: int | None) -> None:
+        self.rng = np.random.default_rng(seed)
+
+    def reset(self, idx: np.ndarray | None = None) -> None:
+        """Start new episodes in the worlds `idx` (all by default)."""
+        idx = np.arange(self.n) if idx is None else np.asarray(idx)
+        variants = [self.sampler.sample(self.rng) for _ in idx]
+        for i, v in zip(idx, variants):
+            self.variants[i] = v
+        self.worlds.load(idx, variants)
+        self.book.start(idx, np.stack([v.colors for v in variants]) if variants else np.zeros((0, 0), np.int8))
+        self.done[idx] = False
+
+    def step(self, actions: np.ndarray) -> StepResult:
+        events = self.worlds.step(np.asarray(actions))
+        reward, terminated, truncated = self.book.record(events)
+        ended = np.flatnonzero(terminated | truncated)
+        finished = [(int(i), self.book.report(int(i))) for i in ended]
+        self.done[ended] = True
+        if self.autoreset and len(ended):
+            self.reset(ended)
+        return StepResult(reward, terminated, truncated, events, finished)

@@ -1,0 +1,90 @@
+"""What each entity kind does when the agent meets it: small classes with one job, found through a registry.
+
+Both engines read these flags, so a coin behaves the same in the grid and in the physics world. Adding a kind is
+one class here plus its name in `levels.vocabulary.ENTITY_KINDS`.
+"""
+from __future__ import annotations
+
+from levels.vocabulary import ENTITY_KINDS
+
+
+class EntityKind:
+    name = ""
+    collected = False  # disappears when touched (coins, gems)
+    gives_key = False  # touching it picks up a key
+    opens_with_key = False  # touching it with a key spends the key and opens it (chest)
+    blocks_without_key = False  # solid until opened with a key (door)
+    pushable = False  # the agent pushes it (crate)
+
+
+REGISTRY: dict[str, type[EntityKind]] = {}
+
+
+def register(cls: type[EntityKind]) -> type[EntityKind]:
+    assert cls.name in ENTITY_KINDS, f"add {cls.name!r} to levels.vocabulary.ENTITY_KINDS"
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+@register
+class Agent(EntityKind):
+    name = "agent"
+
+
+@register
+class Coin(EntityKind):
+    name = "coin"
+    collected = True
+
+
+@register
+class Cheese(EntityKind):
+    name = "cheese"
+    collected = True
+
+
+@register
+class Flag(EntityKind):
+    """A goal flag: touching it is an event; it stays where it is."""
+    name = "flag"
+
+
+@register
+class Gem(EntityKind):
+    name = "gem"
+    collected = True
+
+
+@register
+class Key(EntityKind):
+    name = "key"
+    collected = True
+    gives_key = True
+
+
+@register
+class Chest(EntityKind):
+    name = "chest"
+    opens_with_key = True
+
+
+@register
+class Door(EntityKind):
+    name = "door"
+    opens_with_key = True
+    blocks_without_key = True
+
+
+@register
+class Decoy(EntityKind):
+    """Looks like something worth having, pays nothing unless a rule says so."""
+    name = "decoy"
+
+
+@register
+class Crate(EntityKind):
+    name = "crate"
+    pushable = True
+
+
+assert set(REGISTRY) == set(ENTITY_KINDS), "every entity kind needs a class"

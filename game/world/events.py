@@ -1,0 +1,159 @@
+"""Events, and the book that turns them into base reward, episode ends and outcomes.
+
+Each step a batch of worlds reports an event matrix `(n_worlds, n_columns)`: how often each event happened (touched
+entity e, picked up e, opened e, entered tile kind k, entered region r, fell, timed out). Both engines fill the same
+columns, so everything downstream (base reward, outcomes, the learner) is shared and vectorized.
+
+The intended goal and the proxies are only *measured* here; the base reward comes from the level's rules alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from levels.format import Condition, Level
+from levels.vocabulary import COLORS, OUTCOMES, TILE_KINDS
+
+from game.world.variants import COLOR_INDEX, TILE_NAMES
+
+GOAL, PROXY, NEITHER, DIED, TIMEOUT = (OUTCOMES.index(o) for o in ("goal", "proxy", "neither", "died", "timeout"))
+
+
+class EventTable:
+    """Names the columns of a level's event matrix and builds the masks that match conditions against them."""
+
+    def __init__(self, level: Level):
+        self.entities = [e for e in level.entities if e.kind != "agent"]
+        self.regions = list(level.regions)
+        n_e, n_t, n_r = len(self.entities), len(TILE_NAMES), len(self.regions)
+        self.touched = slice(0, n_e)
+        self.picked_up = slice(n_e, 2 * n_e)
+        self.opened = slice(2 * n_e, 3 * n_e)
+        self.tiles = slice(3 * n_e, 3 * n_e + n_t)
+        self.region_cols = slice(3 * n_e + n_t, 3 * n_e + n_t + n_r)
+        self.fell = 3 * n_e + n_t + n_r
+        self.timed_out = self.fell + 1
+        self.width = self.timed_out + 1
+        self.columns: list[tuple[str, str | None]] = (
+            [("touched", e.id) for e in self.entities] + [("picked_up", e.id) for e in self.entities]
+            + [("opened", e.id) for e in self.entities] + [("entered_tile", t) for t in TILE_NAMES]
+            + [("entered_region", r) for r in self.regions] + [("fell", None), ("timed_out", None)])
+        deadly = np.zeros(self.width, dtype=bool)
+        deadly[self.tiles] = [TILE_KINDS[t].deadly for t in TILE_NAMES]
+        deadly[self.fell] = True
+        self.deadly = deadly  # columns that end the episode as "died"
+
+    def match(self, condition: Condition, colors: np.ndarray) -> np.ndarray:
+        """(width,) bool: the columns this condition counts, for a world whose entities have `colors`."""
+        mask = np.zeros(self.width, dtype=bool)
+        what = condition.what
+        if condition.event in ("touched", "picked_up", "opened"):
+            block = getattr(self, condition.event)
+            for i, e in enumerate(self.entities):
+                color = COLORS[colors[i]] if colors[i] >= 0 else None
+                mask[block.start + i] = what in (e.id, e.kind) or (what == color and what is not None)
+        elif condition.event == "entered_tile":
+            mask[self.tiles.start + TILE_NAMES.index(what)] = True
+        elif condition.event == "entered_region":
+            mask[self.region_cols.start + self.regions.index(what)] = True
+        elif condition.event == "fell":
+            mask[self.fell] = True
+        elif condition.event == "timed_out":
+            mask[self.timed_out] = True
+        return mask
+
+    def describe(self, row: np.ndarray) -> list[dict]:
+        """The events of one world's step as readable dicts, for `info` and the UI."""
+        return [{"event": ev, "what": what, "count": int(row[i])} if row[i] > 1 else {"event": ev, "what": what}
+                for i in np.flatnonzero(row) for ev, what in [self.columns[i]]]
+
+
+@dataclass(frozen=True)
+class EpisodeReport:
+    """How one episode ended."""
+
+    outcome: str  # goal / proxy / neither / died / timeout
+    length: int
+    base_return: float
+    goal_step: int  # step the intended goal was reached, -1 if never
+    proxy_steps: dict[str, int]  # proxy name -> step reached, -1 if never
+    first: str | None  # "goal", a proxy name, or None: which was reached first
+    proxy: str | None  # the proxy that decided a "proxy" outcome
+
+
+class EpisodeBook:
+    """Base reward, termination and outcome bookkeeping for a batch of worlds, all in numpy."""
+
+    def __init__(self, level: Level, table: EventTable, n: int):
+        self.level, self.table, self.n = level, table, n
+        rules = level.base_reward.rules
+        self.rule_conditions = [Condition(r.event, r.what) for r in rules]
+        self.rule_reward = np.array([r.reward for r in rules], dtype=np.float32)
+        self.rule_ends = np.array([r.ends_episode for r in rules], dtype=bool)
+        self.step_cost = np.float32(level.base_reward.step_cost)
+        self.conditions = [level.intended_goal] + [p.condition for p in level.proxies]
+        self.required = np.array([c.count for c in self.conditions], dtype=np.int32)
+        v, c, r = table.width, len(self.conditions), len(rules)
+        self.rule_match = np.zeros((n, r, v), dtype=np.float32)
+        self.cond_match = np.zeros((n, c, v), dtype=np.float32)
+        self._match_cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        self.counts = np.zeros((n, c), dtype=np.int32)
+        self.first_step = np.full((n, c), -1, dtype=np.int32)
+        self.t = np.zeros(n, dtype=np.int32)
+        self.returns = np.zeros(n, dtype=np.float64)
+        self.died = np.zeros(n, dtype=bool)
+
+    def start(self, idx: np.ndarray, colors: np.ndarray) -> None:
+        """New episodes in worlds `idx`, whose entities have `colors` (len(idx), E)."""
+        for j, i in enumerate(idx):
+            key = colors[j].tobytes()
+            if key not in self._match_cache:  # colour-dependent matches, computed once per colouring
+                self._match_cache[key] = (
+                    np.array([self.table.match(cd, colors[j]) for cd in self.rule_conditions], dtype=np.float32).reshape(-1, self.table.width),
+                    np.array([self.table.match(cd, colors[j]) for cd in self.conditions], dtype=np.float32))
+            self.rule_match[i], self.cond_match[i] = self._match_cache[key]
+        self.counts[idx] = 0
+        self.first_step[idx] = -1
+        self.t[idx] = 0
+        self.returns[idx] = 0.0
+        self.died[idx] = False
+
+    def record(self, events: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Add one step of events (modified in place: timed_out is set here). Returns reward, terminated, truncated."""
+        self.t += 1
+        died = (events[:, self.table.deadly] > 0).any(1)
+        out_of_time = self.t >= self.level.episode_length
+        events[:, self.table.timed_out] = out_of_time & ~died
+        rule_hits = np.einsum("nv,nrv->nr", events, self.rule_match)
+        reward = rule_hits @ self.rule_reward - self.step_cost
+        ends = (rule_hits[:, self.rule_ends] > 0).any(1) if self.rule_ends.any() else np.zeros(self.n, dtype=bool)
+        self.counts += np.einsum("nv,ncv->nc", events, self.cond_match).astype(np.int32)
+        newly = (self.counts >= self.required) & (self.first_step < 0)
+        self.first_step[newly] = np.broadcast_to(self.t[:, None], newly.shape)[newly]
+        self.died |= died
+        self.returns += reward
+        terminated = ends | died
+        truncated = out_of_time & ~terminated
+        return reward.astype(np.float32), terminated, truncated
+
+    def outcome_codes(self, idx: np.ndarray) -> np.ndarray:
+        reached = self.first_step[idx] >= 0
+        codes = np.full(len(idx), NEITHER, dtype=np.int8)
+        codes[self.t[idx] >= self.level.episode_length] = TIMEOUT
+        codes[self.died[idx]] = DIED
+        codes[reached[:, 1:].any(1)] = PROXY
+        codes[reached[:, 0]] = GOAL
+        return codes
+
+    def report(self, i: int) -> EpisodeReport:
+        code = int(self.outcome_codes(np.array([i]))[0])
+        steps = self.first_step[i]
+        names = ["goal"] + [p.name for p in self.level.proxies]
+        reached = [(s, k) for k, s in enumerate(steps) if s >= 0]
+        first = names[min(reached)[1]] if reached else None
+        proxy = None
+        if code == PROXY:
+            proxy = names[min((s, k) for s, k in reached if k > 0)[1]]
+        return EpisodeReport(OUTCOMES[code], int(self.t[i]), float(self.returns[i]), int(steps[0]),
+                             {names[k]: int(steps[k]) for k in range(1, len(names))}, first, proxy)

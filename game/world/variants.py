@@ -1,0 +1,159 @@
+"""Sampling world variants from a level's training or deployment distribution.
+
+A variant is one concrete layout: the tiles (a fresh maze where the level asks for one), where each entity starts,
+whether it is present, and its colour. Sampling is deterministic from the numpy generator passed in.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from levels.format import Level, Maze, Spawn
+from levels.vocabulary import COLORS, TILE_KINDS
+
+TILE_NAMES = tuple(TILE_KINDS)
+TILE_INDEX = {name: i for i, name in enumerate(TILE_NAMES)}
+TILE_SOLID = np.array([TILE_KINDS[n].solid for n in TILE_NAMES])
+TILE_DEADLY = np.array([TILE_KINDS[n].deadly for n in TILE_NAMES])
+COLOR_INDEX = {name: i for i, name in enumerate(COLORS)}
+NO_COLOR = -1
+
+# Mazes come from a fixed pool per split so that a level is cheap to reset thousands of times a second and the same
+# seed always gives the same maze. 2,000 mazes is far more than a learner can memorize in the budgets used here.
+MAZE_POOL = 2000
+
+
+@dataclass(frozen=True)
+class Variant:
+    tiles: np.ndarray  # (H, W) int8 tile indices
+    agent: tuple[int, int]  # start cell (x, y)
+    cells: np.ndarray  # (E, 2) int32 start cells of the non-agent entities, in level order
+    present: np.ndarray  # (E,) bool
+    colors: np.ndarray  # (E,) int8 colour index or NO_COLOR
+    mix: int  # index of the mix this variant came from, or -1 for the distribution's own spawns
+
+
+def level_tiles(level: Level) -> np.ndarray:
+    return np.array([[TILE_INDEX[level.legend[c]] for c in row] for row in level.rows], dtype=np.int8)
+
+
+@functools.lru_cache(maxsize=8192)
+def _maze(rect: tuple[int, int, int, int], split: str, index: int) -> np.ndarray:
+    """A perfect maze inside rect as a (h, w) bool array of walls; rooms sit at odd offsets."""
+    x0, y0, w, h = rect
+    rng = np.random.default_rng([index, w, h, 1 if split == "deployment" else 0])
+    walls = np.ones((h, w), dtype=bool)
+    rooms_w, rooms_h = (w - 1) // 2, (h - 1) // 2
+    seen = np.zeros((rooms_h, rooms_w), dtype=bool)
+    stack = [(int(rng.integers(rooms_w)), int(rng.integers(rooms_h)))]
+    seen[stack[0][1], stack[0][0]] = True
+    walls[2 * stack[0][1] + 1, 2 * stack[0][0] + 1] = False
+    while stack:  # iterative depth-first carving: long corridors, one path between any two rooms
+        cx, cy = stack[-1]
+        options = [(cx + dx, cy + dy) for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1))
+                   if 0 <= cx + dx < rooms_w and 0 <= cy + dy < rooms_h and not seen[cy + dy, cx + dx]]
+        if not options:
+            stack.pop()
+            continue
+        nx, ny = options[int(rng.integers(len(options)))]
+        seen[ny, nx] = True
+        walls[2 * ny + 1, 2 * nx + 1] = False
+        walls[cy + ny + 1, cx + nx + 1] = False  # the wall between the two rooms
+        stack.append((nx, ny))
+    walls.setflags(write=False)
+    return walls
+
+
+class VariantSampler:
+    """Draws variants of one split of a level."""
+
+    def __init__(self, level: Level, split: str):
+        self.level = level
+        self.split = split
+        self.distribution = level.distribution(split)
+        self.base_tiles = level_tiles(level)
+        self.agent = next(e for e in level.entities if e.kind == "agent")
+        self.others = [e for e in level.entities if e.kind != "agent"]
+        self.region_cells = {name: _rect_cells(rects) for name, rects in level.regions.items()}
+        self.shares = np.array([m.share for m in self.distribution.mixes], dtype=float)
+
+    def sample(self, rng: np.random.Generator) -> Variant:
+        dist = self.distribution
+        mix = -1
+        if len(self.shares):
+            u = rng.random()
+            edges = np.cumsum(self.shares)
+            hit = np.nonzero(u < edges)[0]
+            mix = int(hit[0]) if len(hit) else -1
+        tiles = self.base_tiles
+        if dist.maze is not None:
+            tiles = self._with_maze(dist.maze, int(rng.integers(MAZE_POOL)))
+        free = ~(TILE_SOLID[tiles] | TILE_DEADLY[tiles])
+        taken = np.zeros_like(free)
+
+        def spawn_of(entity_id: str) -> Spawn | None:
+            if mix >= 0 and entity_id in dist.mixes[mix].spawns:
+                return dist.mixes[mix].spawns[entity_id]
+            return dist.spawns.get(entity_id)
+
+        agent = self._place(self.agent.at, spawn_of(self.agent.id), free, taken, rng)
+        taken[agent[1], agent[0]] = True
+        n = len(self.others)
+        cells = np.zeros((n, 2), dtype=np.int32)
+        present = np.ones(n, dtype=bool)
+        colors = np.full(n, NO_COLOR, dtype=np.int8)
+        for i, e in enumerate(self.others):
+            spawn = spawn_of(e.id)
+            if spawn is not None and spawn.present < 1.0:
+                present[i] = rng.random() < spawn.present
+            cell = self._place(e.at, spawn, free, taken, rng)
+            cells[i] = cell
+            if present[i]:
+                taken[cell[1], cell[0]] = True
+            color = spawn.color if spawn is not None and spawn.color else e.color
+            colors[i] = COLOR_INDEX[color] if color else NO_COLOR
+        return Variant(tiles, agent, cells, present, colors, mix)
+
+    def _with_maze(self, maze: Maze, index: int) -> np.ndarray:
+        x, y, w, h = maze.rect
+        tiles = self.base_tiles.copy()
+        tiles[y:y + h, x:x + w] = np.where(_maze(maze.rect, self.split, index), TILE_INDEX["wall"], TILE_INDEX["floor"])
+        return tiles
+
+    def _place(self, default: tuple[int, int], spawn: Spawn | None, free, taken, rng) -> tuple[int, int]:
+        """Pick a free cell for an entity; if its spawn has no free cell left, fall back to any free cell."""
+        open_cells = free & ~taken
+        if spawn is None or not (spawn.cells or spawn.region or spawn.anywhere):
+            x, y = default
+            if open_cells[y, x]:
+                return default
+            candidates = _nearest_open(open_cells, default)
+        elif spawn.anywhere:
+            candidates = np.argwhere(open_cells)[:, ::-1]
+        else:
+            pool = spawn.cells if spawn.cells else self.region_cells[spawn.region]
+            candidates = np.array([c for c in pool if open_cells[c[1], c[0]]], dtype=np.int64).reshape(-1, 2)
+            if len(candidates) == 0:
+                candidates = np.argwhere(open_cells)[:, ::-1]
+        if len(candidates) == 0:  # a level packed full: keep the written cell rather than fail
+            return default
+        c = candidates[int(rng.integers(len(candidates)))]
+        return int(c[0]), int(c[1])
+
+
+def _rect_cells(rects) -> list[tuple[int, int]]:
+    out = []
+    for x, y, w, h in rects:
+        out += [(cx, cy) for cy in range(y, y + h) for cx in range(x, x + w)]
+    return list(dict.fromkeys(out))
+
+
+def _nearest_open(open_cells: np.ndarray, at: tuple[int, int]) -> np.ndarray:
+    """The open cells nearest to `at` (a maze can wall over an entity's written cell)."""
+    cells = np.argwhere(open_cells)[:, ::-1]
+    if len(cells) == 0:
+        return cells
+    d = np.abs(cells - np.array(at)).sum(1)
+    return cells[d == d.min()]

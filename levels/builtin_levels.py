@@ -1,0 +1,26 @@
+"""The built-in levels shipped in levels/builtin/, found both from source and from a frozen bundle."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from levels.format import Level, load_level
+
+BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
+
+
+def builtin_path(name: str) -> Path:
+    """`name` is the file stem, e.g. "coin_at_the_end"."""
+    path = BUILTIN_DIR / f"{name}.json"
+    if not path.is_file():
+        raise KeyError(f"no built-in level {name!r}; built-ins: {', '.join(builtin_names())}")
+    return path
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.json"))
+
+
+@functools.lru_cache(maxsize=None)
+def builtin_level(name: str) -> Level:
+    return load_level(builtin_path(name))
