@@ -14,6 +14,7 @@ from game.world.events import EventTable
 from game.world.variants import TILE_SOLID, Variant
 
 # Actions shared by every world kind: stay, up, down, left, right (y grows downwards, as in the level rows).
+# In a side-view world "up" jumps, keeping the run going.
 ACTIONS = ("stay", "up", "down", "left", "right")
 MOVES = np.array([[0, 0], [0, -1], [0, 1], [-1, 0], [1, 0]], dtype=np.int32)
 

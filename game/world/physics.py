@@ -24,6 +24,8 @@ AGENT_HALF = 0.38
 ITEM_RADIUS = 0.35
 FALL_MARGIN = 1.0  # cells below the grid at which a side-view agent has fallen out
 
+_ALL = pymunk.ShapeFilter()
+
 # Collision types, named by what they are.
 AGENT, SOLID, ITEM, DOOR, CRATE = 1, 2, 3, 4, 5
 
@@ -68,6 +70,8 @@ class PhysicsWorld:
         self.level, self.table = level, table
         self.side_view = level.world == "sideview"
         self.kinds = [REGISTRY[e.kind] for e in table.entities]
+        s = level.physics
+        self.move_speed, self.jump_speed, self.gravity = s.move_speed, s.jump_speed, s.gravity
 
     def load(self, v: Variant) -> None:
         level, s = self.level, self.level.physics
@@ -131,14 +135,14 @@ class PhysicsWorld:
     def _steer(self, body: pymunk.Body, gravity, damping: float, dt: float) -> None:
         """The agent's controls act inside pymunk's velocity update, before contacts are solved; setting the
         velocity from outside the step would let the agent push into walls."""
-        s = self.level.physics
         dx, dy = self.move
         if self.side_view:
-            pymunk.Body.update_velocity(body, gravity, 1.0, dt)
-            vy = -s.jump_speed if self.jump else body.velocity.y
-            body.velocity = (dx * s.move_speed, vy)
+            vx, vy = body.velocity
+            vy = -self.jump_speed if self.jump else vy + self.gravity * dt
+            # "up" and "down" keep the run going, so a running jump carries on; only "stay" stops.
+            body.velocity = (vx if dx == 0 and dy != 0 else dx * self.move_speed, vy)
         else:
-            body.velocity = (dx * s.move_speed, dy * s.move_speed)
+            body.velocity = (dx * self.move_speed, dy * self.move_speed)
 
     # Collision handlers record what happened; the effects are applied between steps, outside the solver.
     def _agent_touches_item(self, arbiter: pymunk.Arbiter, space, data) -> None:
@@ -150,14 +154,12 @@ class PhysicsWorld:
             self.touches.append(arbiter.shapes[1].entity_index)
 
     def _on_ground(self) -> bool:
-        grounded = False
-
-        def check(arbiter: pymunk.Arbiter) -> None:
-            nonlocal grounded
-            if arbiter.normal.y > 0.5 and not arbiter.is_removal:
-                grounded = True
-        self.agent.each_arbiter(check)
-        return grounded
+        """Something solid right under the feet. The probe is narrower than the agent, so touching a wall's side
+        (or a ledge's corner, within pymunk's collision slop) never counts as ground: no wall jumps."""
+        x, y = self.agent.position
+        a = AGENT_HALF
+        probe = pymunk.BB(x - a + 0.15, y + a, x + a - 0.15, y + a + 0.08)
+        return any(not shape.sensor and shape.body is not self.agent for shape in self.space.bb_query(probe, _ALL))
 
     def step(self, action: int, events: np.ndarray) -> None:
         """Advance one decision step and add its events to `events` (one row of the batch's matrix)."""

@@ -77,28 +77,29 @@ class VariantSampler:
         self.agent = next(e for e in level.entities if e.kind == "agent")
         self.others = [e for e in level.entities if e.kind != "agent"]
         self.region_cells = {name: _rect_cells(rects) for name, rects in level.regions.items()}
-        self.shares = np.array([m.share for m in self.distribution.mixes], dtype=float)
+        self.mix_edges = np.cumsum([m.share for m in self.distribution.mixes])
+        self._free_cache: dict[int, np.ndarray] = {}
+        self._candidate_cache: dict[tuple[int, int], np.ndarray] = {}
 
     def sample(self, rng: np.random.Generator) -> Variant:
         dist = self.distribution
         mix = -1
-        if len(self.shares):
-            u = rng.random()
-            edges = np.cumsum(self.shares)
-            hit = np.nonzero(u < edges)[0]
+        if len(self.mix_edges):
+            hit = np.nonzero(rng.random() < self.mix_edges)[0]
             mix = int(hit[0]) if len(hit) else -1
-        tiles = self.base_tiles
+        tiles, layout = self.base_tiles, -1
         if dist.maze is not None:
-            tiles = self._with_maze(dist.maze, int(rng.integers(MAZE_POOL)))
-        free = ~(TILE_SOLID[tiles] | TILE_DEADLY[tiles])
-        taken = np.zeros_like(free)
+            layout = int(rng.integers(MAZE_POOL))
+            tiles = self._with_maze(dist.maze, layout)
+        free = self._free(tiles, layout)
+        taken = np.zeros(tiles.shape, dtype=bool)
 
         def spawn_of(entity_id: str) -> Spawn | None:
             if mix >= 0 and entity_id in dist.mixes[mix].spawns:
                 return dist.mixes[mix].spawns[entity_id]
             return dist.spawns.get(entity_id)
 
-        agent = self._place(self.agent.at, spawn_of(self.agent.id), free, taken, rng)
+        agent = self._place(self.agent.at, spawn_of(self.agent.id), free, layout, taken, rng)
         taken[agent[1], agent[0]] = True
         n = len(self.others)
         cells = np.zeros((n, 2), dtype=np.int32)
@@ -108,7 +109,7 @@ class VariantSampler:
             spawn = spawn_of(e.id)
             if spawn is not None and spawn.present < 1.0:
                 present[i] = rng.random() < spawn.present
-            cell = self._place(e.at, spawn, free, taken, rng)
+            cell = self._place(e.at, spawn, free, layout, taken, rng)
             cells[i] = cell
             if present[i]:
                 taken[cell[1], cell[0]] = True
@@ -122,21 +123,46 @@ class VariantSampler:
         tiles[y:y + h, x:x + w] = np.where(_maze(maze.rect, self.split, index), TILE_INDEX["wall"], TILE_INDEX["floor"])
         return tiles
 
-    def _place(self, default: tuple[int, int], spawn: Spawn | None, free, taken, rng) -> tuple[int, int]:
+    def _free(self, tiles: np.ndarray, layout: int) -> np.ndarray:
+        """Cells an entity may stand on (not solid, not deadly)."""
+        if layout not in self._free_cache:
+            if len(self._free_cache) > 4 * MAZE_POOL:
+                self._free_cache.clear()
+            self._free_cache[layout] = ~(TILE_SOLID[tiles] | TILE_DEADLY[tiles])
+        return self._free_cache[layout]
+
+    def _candidates(self, spawn: Spawn, free: np.ndarray, layout: int) -> np.ndarray:
+        """(k, 2) cells a spawn may use on this layout, before other entities are placed; cached."""
+        key = (id(spawn), layout)
+        found = self._candidate_cache.get(key)
+        if found is None:
+            if spawn.anywhere:
+                found = np.argwhere(free)[:, ::-1]
+            else:
+                pool = spawn.cells if spawn.cells else self.region_cells[spawn.region]
+                found = np.array([c for c in pool if free[c[1], c[0]]], dtype=np.int64).reshape(-1, 2)
+            if len(self._candidate_cache) > 16 * MAZE_POOL:
+                self._candidate_cache.clear()
+            self._candidate_cache[key] = found
+        return found
+
+    def _place(self, default, spawn: Spawn | None, free, layout: int, taken, rng) -> tuple[int, int]:
         """Pick a free cell for an entity; if its spawn has no free cell left, fall back to any free cell."""
-        open_cells = free & ~taken
         if spawn is None or not (spawn.cells or spawn.region or spawn.anywhere):
             x, y = default
-            if open_cells[y, x]:
+            if free[y, x] and not taken[y, x]:
                 return default
-            candidates = _nearest_open(open_cells, default)
-        elif spawn.anywhere:
-            candidates = np.argwhere(open_cells)[:, ::-1]
+            candidates = _nearest_open(free & ~taken, default)
         else:
-            pool = spawn.cells if spawn.cells else self.region_cells[spawn.region]
-            candidates = np.array([c for c in pool if open_cells[c[1], c[0]]], dtype=np.int64).reshape(-1, 2)
+            candidates = self._candidates(spawn, free, layout)
+            # A few random draws almost always find a cell nobody took; filter only when they do not.
+            for u in rng.random(8):
+                c = candidates[int(u * len(candidates))] if len(candidates) else None
+                if c is not None and not taken[c[1], c[0]]:
+                    return int(c[0]), int(c[1])
+            candidates = candidates[~taken[candidates[:, 1], candidates[:, 0]]] if len(candidates) else candidates
             if len(candidates) == 0:
-                candidates = np.argwhere(open_cells)[:, ::-1]
+                candidates = np.argwhere(free & ~taken)[:, ::-1]
         if len(candidates) == 0:  # a level packed full: keep the written cell rather than fail
             return default
         c = candidates[int(rng.integers(len(candidates)))]

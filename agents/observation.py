@@ -1,0 +1,156 @@
+"""What the learner sees: tile and entity channels around the agent, plus a few numbers.
+
+Layout of one observation (float32, all values in [-1, 1]):
+  * a window of S x S cells, channel-last, flattened: S = 2 * radius + 1 centred on the agent ("egocentric", the
+    default), or the whole grid ("full", which adds an "agent" channel);
+  * channels, named in `ObservationSpec.channels`:
+      "tile:<kind>"   1 where the cell is that tile kind (floor is all zeros; outside the level reads as wall),
+      "entity:<kind>" 1 where an entity of that kind stands,
+      "color:<name>"  1 where an entity of that colour stands,
+      "agent"         1 at the agent (full view only);
+  * scalars, named in `ObservationSpec.scalars`: "time" (share of the episode used), "keys" (keys held / 5),
+    and for physics worlds "vx", "vy" (velocity / top speed) and "dx", "dy" (position inside the cell).
+
+Channels are chosen from the whole level (both splits), so training and deployment observations have the same shape
+and an agent file can check that it can read a level (`ObservationSpec` is saved with the agent).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from levels.format import Level
+from levels.vocabulary import COLORS, TILE_KINDS
+
+from game.world.variants import COLOR_INDEX, TILE_INDEX, TILE_NAMES
+
+VIEWS = ("egocentric", "full")
+DEFAULT_RADIUS = 5
+
+
+@dataclass(frozen=True)
+class ObservationSpec:
+    view: str
+    radius: int
+    width: int  # window width in cells
+    height: int
+    channels: tuple[str, ...]
+    scalars: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return self.width * self.height * len(self.channels) + len(self.scalars)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ObservationSpec":
+        return cls(d["view"], int(d["radius"]), int(d["width"]), int(d["height"]), tuple(d["channels"]),
+                   tuple(d["scalars"]))
+
+    @classmethod
+    def for_level(cls, level: Level, view: str = "egocentric", radius: int = DEFAULT_RADIUS) -> "ObservationSpec":
+        if view not in VIEWS:
+            raise ValueError(f"unknown view {view!r}: use one of {', '.join(VIEWS)}")
+        tiles = {"wall"} | set(level.legend.values())
+        tile_channels = [f"tile:{t}" for t in TILE_NAMES if t in tiles and t != "floor"]
+        kinds = {e.kind for e in level.entities if e.kind != "agent"}
+        entity_channels = [f"entity:{k}" for k in sorted(kinds)]
+        colors = {e.color for e in level.entities if e.color}
+        for dist in (level.training, level.deployment):
+            for spawns in [dist.spawns] + [m.spawns for m in dist.mixes]:
+                colors |= {s.color for s in spawns.values() if s.color}
+        color_channels = [f"color:{c}" for c in COLORS if c in colors]
+        channels = tile_channels + entity_channels + color_channels
+        if view == "full":
+            channels.append("agent")
+            w, h = level.width, level.height
+        else:
+            w = h = 2 * radius + 1
+        scalars = ["time"]
+        if any(e.kind == "key" for e in level.entities):
+            scalars.append("keys")
+        if level.world != "grid":
+            scalars += ["vx", "vy", "dx", "dy"]
+        return cls(view, radius, w, h, tuple(channels), tuple(scalars))
+
+
+class ObservationBuilder:
+    """Builds observations for a batch of worlds with a few numpy gathers (no Python loop over worlds)."""
+
+    def __init__(self, spec: ObservationSpec, level: Level, worlds, book):
+        self.spec, self.level, self.worlds, self.book = spec, level, worlds, book
+        index = {name: i for i, name in enumerate(spec.channels)}
+        c = len(spec.channels)
+        self.tile_lut = np.zeros((len(TILE_NAMES), c), dtype=np.float32)
+        for t, name in enumerate(TILE_NAMES):
+            if f"tile:{name}" in index:
+                self.tile_lut[t, index[f"tile:{name}"]] = 1.0
+        entities = worlds.table.entities
+        self.kind_channel = np.array([index.get(f"entity:{e.kind}", -1) for e in entities], dtype=np.int64)
+        self.color_channel = np.full(len(COLORS) + 1, -1, dtype=np.int64)  # colour index -> channel; last is none
+        for name, ci in COLOR_INDEX.items():
+            self.color_channel[ci] = index.get(f"color:{name}", -1)
+        self.agent_channel = index.get("agent", -1)
+        self.pad = spec.radius if spec.view == "egocentric" else 0
+        n, h, w = worlds.tiles.shape
+        p = self.pad
+        self.padded = np.full((n, h + 2 * p, w + 2 * p), TILE_INDEX["wall"], dtype=np.int8)
+        self.window_y = np.arange(spec.height)
+        self.window_x = np.arange(spec.width)
+        self.rows = np.arange(n)
+        s = level.physics
+        self.speed = np.array([s.move_speed, max(s.jump_speed, s.move_speed, 1e-6)], dtype=np.float32)
+
+    def on_load(self, idx: np.ndarray) -> None:
+        """Call after worlds `idx` loaded new variants (their tiles may differ)."""
+        p = self.pad
+        h, w = self.worlds.tiles.shape[1:]
+        self.padded[idx, p:p + h, p:p + w] = self.worlds.tiles[idx]
+
+    def build(self, idx: np.ndarray | None = None) -> np.ndarray:
+        worlds, spec = self.worlds, self.spec
+        idx = self.rows if idx is None else np.asarray(idx)
+        k = len(idx)
+        h, w = worlds.tiles.shape[1:]
+        cell = worlds.agent_cell[idx]
+        cx = np.clip(cell[:, 0], 0, w - 1)
+        cy = np.clip(cell[:, 1], 0, h - 1)
+        if spec.view == "egocentric":
+            ys = cy[:, None] + self.window_y  # padded coordinates: the window starts radius cells above the agent
+            xs = cx[:, None] + self.window_x
+            tiles = self.padded[idx[:, None, None], ys[:, :, None], xs[:, None, :]]
+            origin = np.stack([cx, cy], 1) - spec.radius
+        else:
+            tiles = self.padded[idx]
+            origin = np.zeros((k, 2), dtype=np.int64)
+        grid = self.tile_lut[tiles]  # (k, H, W, C)
+
+        rel = worlds.cells[idx] - origin[:, None, :]  # (k, E, 2) entity cells in window coordinates
+        seen = (worlds.alive[idx] & (rel[..., 0] >= 0) & (rel[..., 0] < spec.width)
+                & (rel[..., 1] >= 0) & (rel[..., 1] < spec.height))
+        wi, ei = np.nonzero(seen & (self.kind_channel >= 0))
+        grid[wi, rel[wi, ei, 1], rel[wi, ei, 0], self.kind_channel[ei]] = 1.0
+        colour_ch = self.color_channel[worlds.colors[idx]]  # (k, E); NO_COLOR (-1) maps to the last entry
+        wi, ei = np.nonzero(seen & (colour_ch >= 0))
+        grid[wi, rel[wi, ei, 1], rel[wi, ei, 0], colour_ch[wi, ei]] = 1.0
+        if self.agent_channel >= 0:
+            grid[np.arange(k), cy, cx, self.agent_channel] = 1.0
+
+        scalars = np.empty((k, len(spec.scalars)), dtype=np.float32)
+        for j, name in enumerate(spec.scalars):
+            if name == "time":
+                scalars[:, j] = self.book.t[idx] / self.level.episode_length
+            elif name == "keys":
+                scalars[:, j] = np.minimum(worlds.keys[idx], 5) / 5.0
+            elif name in ("vx", "vy"):
+                axis = 0 if name == "vx" else 1
+                scalars[:, j] = worlds.agent_vel[idx, axis] / self.speed[axis]
+            else:
+                axis = 0 if name == "dx" else 1
+                pos = worlds.agent_pos[idx, axis]
+                scalars[:, j] = pos - np.floor(pos)
+        np.clip(scalars, -1.0, 1.0, out=scalars)
+        return np.concatenate([grid.reshape(k, -1), scalars], axis=1)

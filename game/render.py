@@ -1,0 +1,143 @@
+"""Drawing worlds with pygame: tiles, regions and entities, each entity kind with its own shape.
+
+Shapes tell entities apart as well as colours do (coin: circle, cheese: wedge, flag: pennant, gem: diamond, key: key,
+chest: box, door: arch, decoy: hexagon, crate: crossed box, agent: round face), so nothing depends on colour alone.
+Used by the window and by `mesa-sandbox level render` (headless).
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pygame
+
+from levels.format import Level
+from levels.vocabulary import COLORS
+
+from game.palette import AGENT_RGB, BACKGROUND_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, REGION_RGB, TILE_RGB
+from game.world.variants import TILE_NAMES
+
+
+def entity_rgb(kind: str, color_index: int) -> tuple[int, int, int]:
+    return ENTITY_RGB[COLORS[color_index]] if color_index >= 0 else DEFAULT_ENTITY_RGB[kind]
+
+
+def _darker(rgb, f=0.6):
+    return tuple(int(c * f) for c in rgb)
+
+
+def draw_entity(surface: pygame.Surface, kind: str, rgb, centre: tuple[float, float], cell: float) -> None:
+    """One entity of `kind` centred at `centre` (pixels), sized for cells of `cell` pixels."""
+    x, y = centre
+    r = cell * 0.36
+    dark = _darker(rgb)
+    line = max(1, int(cell / 12))
+    if kind == "coin":
+        pygame.draw.circle(surface, rgb, (x, y), r)
+        pygame.draw.circle(surface, dark, (x, y), r * 0.55, line)
+    elif kind == "cheese":
+        pts = [(x - r, y + r * 0.7), (x + r, y + r * 0.7), (x + r, y - r * 0.7)]
+        pygame.draw.polygon(surface, rgb, pts)
+        pygame.draw.circle(surface, dark, (x + r * 0.45, y + r * 0.25), r * 0.18)
+    elif kind == "flag":
+        pygame.draw.line(surface, (230, 230, 230), (x - r * 0.7, y - r), (x - r * 0.7, y + r), max(2, line))
+        pygame.draw.polygon(surface, rgb, [(x - r * 0.6, y - r), (x + r, y - r * 0.5), (x - r * 0.6, y)])
+    elif kind == "gem":
+        pts = [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
+        pygame.draw.polygon(surface, rgb, pts)
+        pygame.draw.polygon(surface, dark, pts, line)
+    elif kind == "key":
+        pygame.draw.circle(surface, rgb, (x - r * 0.45, y), r * 0.45, max(2, line * 2))
+        pygame.draw.line(surface, rgb, (x, y), (x + r, y), max(2, line * 2))
+        pygame.draw.line(surface, rgb, (x + r * 0.7, y), (x + r * 0.7, y + r * 0.4), max(2, line * 2))
+    elif kind == "chest":
+        box = pygame.Rect(0, 0, r * 2, r * 1.5)
+        box.center = (x, y)
+        pygame.draw.rect(surface, rgb, box, border_radius=max(1, int(r / 4)))
+        pygame.draw.line(surface, dark, (box.left, box.top + box.height * 0.4), (box.right, box.top + box.height * 0.4), line)
+        pygame.draw.rect(surface, dark, pygame.Rect(x - r * 0.15, box.top + box.height * 0.3, r * 0.3, r * 0.4))
+    elif kind == "door":
+        box = pygame.Rect(0, 0, cell * 0.8, cell * 0.95)
+        box.center = (x, y)
+        pygame.draw.rect(surface, rgb, box, border_top_left_radius=int(cell * 0.4), border_top_right_radius=int(cell * 0.4))
+        pygame.draw.circle(surface, dark, (x + cell * 0.2, y + cell * 0.1), max(2, cell * 0.06))
+    elif kind == "decoy":
+        pts = [(x + r * math.cos(a), y + r * math.sin(a)) for a in np.linspace(0, 2 * math.pi, 7)[:-1]]
+        pygame.draw.polygon(surface, rgb, pts)
+        pygame.draw.polygon(surface, dark, pts, line)
+    elif kind == "crate":
+        box = pygame.Rect(0, 0, cell * 0.9, cell * 0.9)
+        box.center = (x, y)
+        pygame.draw.rect(surface, rgb, box)
+        pygame.draw.rect(surface, dark, box, line)
+        pygame.draw.line(surface, dark, box.topleft, box.bottomright, line)
+        pygame.draw.line(surface, dark, box.topright, box.bottomleft, line)
+    elif kind == "agent":
+        pygame.draw.circle(surface, rgb, (x, y), cell * 0.4)
+        eye = cell * 0.07
+        pygame.draw.circle(surface, (10, 10, 20), (x - cell * 0.13, y - cell * 0.08), eye)
+        pygame.draw.circle(surface, (10, 10, 20), (x + cell * 0.13, y - cell * 0.08), eye)
+
+
+def draw_tiles(surface: pygame.Surface, tiles: np.ndarray, origin: tuple[int, int], cell: float) -> None:
+    ox, oy = origin
+    for y in range(tiles.shape[0]):
+        for x in range(tiles.shape[1]):
+            name = TILE_NAMES[tiles[y, x]]
+            rect = pygame.Rect(ox + x * cell, oy + y * cell, math.ceil(cell), math.ceil(cell))
+            pygame.draw.rect(surface, TILE_RGB[name], rect)
+            if name == "wall":
+                pygame.draw.rect(surface, _darker(TILE_RGB[name], 0.8), rect, max(1, int(cell / 16)))
+            elif name == "lava":  # a wave so lava is not told by colour alone
+                pts = [(rect.left + i * cell / 4, rect.centery + (cell / 8) * (-1) ** i) for i in range(5)]
+                pygame.draw.lines(surface, (240, 140, 60), False, pts, max(1, int(cell / 12)))
+
+
+def draw_regions(surface: pygame.Surface, level: Level, origin, cell: float, names=None) -> None:
+    ox, oy = origin
+    overlay = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+    for name, rects in level.regions.items():
+        if names is not None and name not in names:
+            continue
+        for x, y, w, h in rects:
+            rect = pygame.Rect(ox + x * cell, oy + y * cell, w * cell, h * cell)
+            pygame.draw.rect(overlay, (*REGION_RGB, 28), rect)
+            pygame.draw.rect(overlay, (*REGION_RGB, 110), rect, max(1, int(cell / 14)))
+    surface.blit(overlay, (0, 0))
+
+
+def draw_world(surface: pygame.Surface, worlds, i: int, origin=(0, 0), cell: float = 32,
+               regions: list[str] | None = None, agent_pos=None) -> None:
+    """World `i` of a batch (grid or physics). `agent_pos` overrides the agent's position for smooth motion."""
+    draw_tiles(surface, worlds.tiles[i], origin, cell)
+    if regions:
+        draw_regions(surface, worlds.level, origin, cell, regions)
+    ox, oy = origin
+    for e, entity in enumerate(worlds.table.entities):
+        if worlds.alive[i, e]:
+            x, y = worlds.cells[i, e]
+            draw_entity(surface, entity.kind, entity_rgb(entity.kind, worlds.colors[i, e]),
+                        (ox + (x + 0.5) * cell, oy + (y + 0.5) * cell), cell)
+    ax, ay = (float(v) for v in (worlds.agent_pos[i] if agent_pos is None else agent_pos))
+    draw_entity(surface, "agent", AGENT_RGB, (ox + ax * cell, oy + ay * cell), cell)
+
+
+def render_variant_png(level: Level, split: str, seed: int, path: str | os.PathLike, cell: int = 32) -> None:
+    """Draw one sampled variant of a split, with the proxies' regions outlined, and save it as a PNG."""
+    from game.world import WorldBatch
+
+    pygame.font.init()
+    batch = WorldBatch(level, split, 1, seed, autoreset=False)
+    batch.reset()
+    font = pygame.font.Font(None, max(18, cell * 2 // 3))
+    header = int(cell * 1.2)
+    surface = pygame.Surface((level.width * cell, level.height * cell + header))
+    surface.fill(BACKGROUND_RGB)
+    proxy_regions = [p.condition.what for p in level.proxies if p.condition.event == "entered_region"]
+    draw_world(surface, batch.worlds, 0, (0, header), cell, regions=proxy_regions)
+    label = font.render(f"{level.name}: {split}, seed {seed}", True, (235, 235, 235))
+    surface.blit(label, (cell // 4, (header - label.get_height()) // 2))
+    tmp = f"{path}.tmp.png"
+    pygame.image.save(surface, tmp)
+    os.replace(tmp, path)
