@@ -59,11 +59,11 @@ class LevelVecEnv(VectorEnv):
         self.split = split
         self.num_envs = num_envs
         self.batch = WorldBatch(self.level, split, num_envs, seed, autoreset=False)
-        self.spec = ObservationSpec.for_level(self.level, view, radius)
-        self.obs_builder = ObservationBuilder(self.spec, self.level, self.batch.worlds, self.batch.book)
-        self.single_observation_space = spaces.Box(-1.0, 1.0, (self.spec.size,), np.float32)
+        self.obs_spec = ObservationSpec.for_level(self.level, view, radius)
+        self.obs_builder = ObservationBuilder(self.obs_spec, self.level, self.batch.worlds, self.batch.book)
+        self.single_observation_space = spaces.Box(-1.0, 1.0, (self.obs_spec.size,), np.float32)
         self.single_action_space = spaces.Discrete(len(ACTIONS))
-        self.observation_space = spaces.Box(-1.0, 1.0, (num_envs, self.spec.size), np.float32)
+        self.observation_space = spaces.Box(-1.0, 1.0, (num_envs, self.obs_spec.size), np.float32)
         self.action_space = spaces.MultiDiscrete(np.full(num_envs, len(ACTIONS)))
         self.reports: list[tuple[int, EpisodeReport]] = []  # the episodes that ended in the last step
 
@@ -87,7 +87,7 @@ class LevelVecEnv(VectorEnv):
                 outcome[i] = OUTCOMES.index(report.outcome)
                 episode_return[i] = report.base_return
                 episode_length[i] = report.length
-            final_obs = np.zeros((self.num_envs, self.spec.size), dtype=np.float32)
+            final_obs = np.zeros((self.num_envs, self.obs_spec.size), dtype=np.float32)
             final_obs[ended] = self.obs_builder.build(ended)
             mask = np.zeros(self.num_envs, dtype=bool)
             mask[ended] = True

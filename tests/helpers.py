@@ -1,0 +1,43 @@
+"""Small helpers shared by the tests."""
+import numpy as np
+
+from levels import builtin_level, parse_level
+from game.world import WorldBatch
+
+ACTION = {"s": 0, "U": 1, "D": 2, "L": 3, "R": 4}
+
+
+def rollout(level, split, policy, seed=0, n=8, steps=400):
+    """Run `policy(worlds) -> actions` and collect every finished episode's report."""
+    level = builtin_level(level) if isinstance(level, str) else level
+    batch = WorldBatch(level, split, n, seed)
+    batch.reset()
+    reports = []
+    for _ in range(steps):
+        reports += [r for _, r in batch.step(policy(batch.worlds)).finished]
+    return reports
+
+
+def play(level, split, actions: str, seed=0):
+    """Play one world with an action string ("RRUL..."); returns per-step (reward, events, terminated, truncated)
+    and the report of the episode if it ended."""
+    level = builtin_level(level) if isinstance(level, str) else level
+    batch = WorldBatch(level, split, 1, seed, autoreset=False)
+    batch.reset()
+    steps, report = [], None
+    for ch in actions:
+        result = batch.step(np.array([ACTION[ch]]))
+        steps.append((float(result.reward[0]), batch.table.describe(result.events[0]), bool(result.terminated[0]),
+                      bool(result.truncated[0])))
+        if result.finished:
+            report = result.finished[0][1]
+            break
+    return steps, report, batch
+
+
+def small_level(rows, entities, rules, goal, world="grid", proxies=(), regions=None, length=50, **extra):
+    doc = {"format": "mesa-sandbox-level", "version": 1, "name": "test", "world": world, "episode_length": length,
+           "tiles": {"legend": {".": "floor", "#": "wall", "~": "lava", "g": "green_floor"}, "rows": rows},
+           "entities": entities, "base_reward": {"rules": rules}, "intended_goal": goal, "proxies": list(proxies),
+           "regions": regions or {}, **extra}
+    return parse_level(doc, "test")

@@ -1,0 +1,79 @@
+import gymnasium
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import agents.envs  # registers MesaSandbox/<Level>-v0
+from agents.envs import LevelVecEnv, env_id
+from agents.observation import ObservationSpec
+from levels import builtin_level, builtin_names
+from levels.vocabulary import OUTCOMES
+
+
+@pytest.mark.parametrize("name", builtin_names())
+@pytest.mark.parametrize("split", ["training", "deployment"])
+def test_check_env_passes_for_every_builtin(name, split):
+    env = gymnasium.make(env_id(name), split=split, render_mode="rgb_array")
+    check_env(env.unwrapped, skip_render_check=False)
+    obs, info = env.reset(seed=3)
+    assert env.observation_space.contains(obs)
+    frame = env.render()
+    assert frame.ndim == 3 and frame.shape[2] == 3 and frame.dtype == np.uint8
+
+
+def test_ids_name_the_builtins():
+    assert env_id("coin_at_the_end") == "MesaSandbox/CoinAtTheEnd-v0"
+    assert gymnasium.make("MesaSandbox/CheeseInTheCorner-v0", split="deployment").unwrapped.vec.split == "deployment"
+
+
+def test_egocentric_window_shows_the_coin_next_to_the_agent():
+    level = builtin_level("template_grid")
+    env = LevelVecEnv(level, "training", 1, seed=0, radius=2)
+    obs, _ = env.reset()
+    spec = env.obs_spec
+    grid = obs[0, :spec.width * spec.height * len(spec.channels)].reshape(spec.height, spec.width, -1)
+    wall = spec.channels.index("tile:wall")
+    assert grid[3, 2, wall] == 1.0 and grid[2, 2].sum() == 0  # wall below the agent, nothing at the agent
+    for _ in range(6):
+        obs, *_ = env.step(np.array([4]))
+    grid = obs[0, :spec.width * spec.height * len(spec.channels)].reshape(spec.height, spec.width, -1)
+    coin = spec.channels.index("entity:coin")
+    assert grid[2, 3, coin] == 1.0  # the coin is one cell to the right of the agent
+    assert grid[2, 4, wall] == 1.0
+
+
+def test_full_view_has_an_agent_channel_and_specs_round_trip():
+    level = builtin_level("keys_and_chests")
+    spec = ObservationSpec.for_level(level, "full")
+    assert "agent" in spec.channels and "keys" in spec.scalars
+    assert ObservationSpec.from_dict(spec.to_dict()) == spec
+    env = LevelVecEnv(level, "deployment", 4, seed=1, view="full")
+    obs, _ = env.reset()
+    assert obs.shape == (4, spec.size)
+    agent = spec.channels.index("agent")
+    assert (obs[:, :-len(spec.scalars)].reshape(4, level.height, level.width, -1)[..., agent].sum((1, 2)) == 1).all()
+
+
+def test_vector_env_reports_outcomes_and_final_observations():
+    env = LevelVecEnv("template_grid", "training", 3, seed=0)
+    obs, _ = env.reset()
+    for t in range(7):
+        obs, reward, terminated, truncated, info = env.step(np.array([4, 3, 4]))
+    assert terminated.tolist() == [True, False, True] and reward.tolist() == [10.0, 0.0, 10.0]
+    assert [OUTCOMES[c] if c >= 0 else None for c in info["outcome"]] == ["goal", None, "goal"]
+    assert info["_final_obs"].tolist() == [True, False, True]
+    # the returned observation is the first of the next episode: the agent is back at the start
+    assert not np.array_equal(obs[0], info["final_obs"][0])
+    assert info["events"].shape[0] == 3
+
+
+def test_gymnasium_env_info_carries_events_and_outcome():
+    env = gymnasium.make("MesaSandbox/TemplateGrid-v0")
+    env.reset(seed=0)
+    info = {}
+    for _ in range(7):
+        _, reward, terminated, truncated, info = env.step(4)
+    assert terminated and reward == 10.0
+    assert info["outcome"] == "goal" and {"event": "touched", "what": "coin"} in info["events"]
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step(4)
