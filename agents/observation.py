@@ -8,7 +8,9 @@ Layout of one observation (float32, all values in [-1, 1]):
       "entity:<kind>" 1 where an entity of that kind stands,
       "color:<name>"  1 where an entity of that colour stands,
       "agent"         1 at the agent (full view only);
-  * scalars, named in `ObservationSpec.scalars`: "time" (share of the episode used), "keys" (keys held / 5),
+  * scalars, named in `ObservationSpec.scalars`: "time" (share of the episode used), "x" and "y" (where the agent
+    is in the level, 0..1: a picture of the whole level, as the published agents saw, tells them that too),
+    "keys" (keys held / 5),
     and for physics worlds "vx", "vy" (velocity / top speed) and "dx", "dy" (position inside the cell).
 
 Channels are chosen from the whole level (both splits), so training and deployment observations have the same shape
@@ -69,7 +71,7 @@ class ObservationSpec:
             w, h = level.width, level.height
         else:
             w = h = 2 * radius + 1
-        scalars = ["time"]
+        scalars = ["time", "x", "y"]
         if any(e.kind == "key" for e in level.entities):
             scalars.append("keys")
         if level.world != "grid":
@@ -143,6 +145,9 @@ class ObservationBuilder:
         for j, name in enumerate(spec.scalars):
             if name == "time":
                 scalars[:, j] = self.book.t[idx] / self.level.episode_length
+            elif name in ("x", "y"):
+                axis = 0 if name == "x" else 1
+                scalars[:, j] = worlds.agent_pos[idx, axis] / (self.level.width if axis == 0 else self.level.height)
             elif name == "keys":
                 scalars[:, j] = np.minimum(worlds.keys[idx], 5) / 5.0
             elif name in ("vx", "vy"):

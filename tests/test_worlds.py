@@ -96,8 +96,9 @@ def test_cheese_mazes_change_and_the_cheese_moves_out_of_the_corner_at_deploymen
     train = [VariantSampler(level, "training").sample(rng) for _ in range(200)]
     deploy = [VariantSampler(level, "deployment").sample(rng) for _ in range(200)]
     assert len({v.tiles.tobytes() for v in train}) > 150
-    in_corner = lambda v: 7 <= v.cells[0][0] <= 11 and 1 <= v.cells[0][1] <= 5
-    assert all(in_corner(v) for v in train) and not any(in_corner(v) for v in deploy)
+    assert all(tuple(v.cells[0]) == (7, 1) for v in train)  # training: always the top-right corner
+    assert not any(5 <= v.cells[0][0] <= 7 and 1 <= v.cells[0][1] <= 3 for v in deploy)  # deployment: never near it
+    assert all(tuple(v.agent) != (7, 1) for v in train)
 
 
 def test_cheese_seeker_always_succeeds_and_corner_seeker_reaches_the_proxy():

@@ -99,22 +99,30 @@ class VariantSampler:
                 return dist.mixes[mix].spawns[entity_id]
             return dist.spawns.get(entity_id)
 
-        agent = self._place(self.agent.at, spawn_of(self.agent.id), free, layout, taken, rng)
-        taken[agent[1], agent[0]] = True
+        # The most constrained spawns go first (a fixed cell, then a region, then anywhere), so that an agent
+        # spawned anywhere never takes the one cell a coin must have.
+        everyone = [self.agent] + self.others
+        order = sorted(range(len(everyone)), key=lambda k: _freedom(spawn_of(everyone[k].id)))
         n = len(self.others)
         cells = np.zeros((n, 2), dtype=np.int32)
         present = np.ones(n, dtype=bool)
         colors = np.full(n, NO_COLOR, dtype=np.int8)
-        for i, e in enumerate(self.others):
+        agent = self.agent.at
+        for k in order:
+            e = everyone[k]
             spawn = spawn_of(e.id)
-            if spawn is not None and spawn.present < 1.0:
-                present[i] = rng.random() < spawn.present
+            here = True
+            if spawn is not None and spawn.present < 1.0 and k > 0:
+                here = present[k - 1] = rng.random() < spawn.present
             cell = self._place(e.at, spawn, free, layout, taken, rng)
-            cells[i] = cell
-            if present[i]:
+            if here:
                 taken[cell[1], cell[0]] = True
+            if k == 0:
+                agent = cell
+                continue
+            cells[k - 1] = cell
             color = spawn.color if spawn is not None and spawn.color else e.color
-            colors[i] = COLOR_INDEX[color] if color else NO_COLOR
+            colors[k - 1] = COLOR_INDEX[color] if color else NO_COLOR
         return Variant(tiles, agent, cells, present, colors, mix)
 
     def _with_maze(self, maze: Maze, index: int) -> np.ndarray:
@@ -167,6 +175,12 @@ class VariantSampler:
             return default
         c = candidates[int(rng.integers(len(candidates)))]
         return int(c[0]), int(c[1])
+
+
+def _freedom(spawn: Spawn | None) -> int:
+    if spawn is None or spawn.cells:
+        return 0
+    return 1 if spawn.region else 2
 
 
 def _rect_cells(rects) -> list[tuple[int, int]]:

@@ -1,0 +1,147 @@
+"""Evaluation: play N episodes of a split, headless and fast, and count what happened.
+
+Gives outcome counts with 95 % Wilson intervals, how often each proxy and the intended goal were reached at all,
+visitation counts per tile, and a few recorded trajectories for replay. Every episode that is started is finished,
+so short episodes are not over-counted.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+
+from levels.format import Level
+from levels.vocabulary import OUTCOMES
+
+from agents.envs import LevelVecEnv
+
+# A policy maps (observations, worlds) to one action per world; learned policies read the observations,
+# scripted ones the worlds.
+PolicyFn = Callable[[np.ndarray, object], np.ndarray]
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson score interval for a proportion: sound for small n and for rates near 0 or 1."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass
+class Trajectory:
+    positions: list[tuple[float, float]]  # agent position (cells) after reset and after every step
+    actions: list[int]
+    events: list[list[dict]]
+    outcome: str = ""
+    variant_mix: int = -1
+
+
+@dataclass
+class EvaluationResult:
+    level: str
+    split: str
+    episodes: int
+    outcomes: dict[str, int]
+    intervals: dict[str, tuple[float, float]]
+    reached: dict[str, int]  # "goal" and each proxy name -> episodes in which it was reached at all
+    mean_return: float
+    mean_length: float
+    visits: np.ndarray  # (H, W) steps spent on each tile
+    trajectories: list[Trajectory] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def share(self, outcome: str) -> float:
+        return self.outcomes[outcome] / self.episodes if self.episodes else 0.0
+
+    def to_dict(self) -> dict:
+        return {"level": self.level, "split": self.split, "episodes": self.episodes, "outcomes": dict(self.outcomes),
+                "shares": {k: self.share(k) for k in OUTCOMES},
+                "intervals": {k: list(v) for k, v in self.intervals.items()}, "reached": dict(self.reached),
+                "mean_return": self.mean_return, "mean_length": self.mean_length, "seconds": self.seconds}
+
+
+class TorchPolicy:
+    """A policy network as a `PolicyFn`: samples actions (or takes the most likely one with greedy=True)."""
+
+    def __init__(self, network: torch.nn.Module, seed: int = 0, greedy: bool = False):
+        self.network, self.greedy = network, greedy
+        self.generator = torch.Generator().manual_seed(seed)
+
+    @torch.no_grad()
+    def __call__(self, obs: np.ndarray, worlds=None) -> np.ndarray:
+        logits = self.network.logits(torch.from_numpy(obs))
+        if self.greedy:
+            return logits.argmax(-1).numpy()
+        u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-9, 1.0)
+        return torch.argmax(logits - torch.log(-torch.log(u)), dim=-1).numpy()
+
+
+def scripted(policy: Callable[[object], np.ndarray]) -> PolicyFn:
+    """Adapt a scripted policy (which reads the worlds) to a `PolicyFn`."""
+    return lambda obs, worlds: policy(worlds)
+
+
+def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes: int = 1000, seed: int = 0,
+             num_envs: int = 64, record: int = 8, view: str = "egocentric", radius: int = 5) -> EvaluationResult:
+    started_at = time.perf_counter()
+    num_envs = max(1, min(num_envs, episodes))
+    env = LevelVecEnv(level, split, num_envs, seed=seed, view=view, radius=radius)
+    obs, _ = env.reset(seed=seed)
+    worlds = env.batch.worlds
+    counts = {k: 0 for k in OUTCOMES}
+    reached = {"goal": 0, **{p.name: 0 for p in level.proxies}}
+    visits = np.zeros((level.height, level.width), dtype=np.int64)
+    returns, lengths = [], []
+    started = num_envs
+    active = np.ones(num_envs, dtype=bool)
+    recording = {i: Trajectory([_pos(worlds, i)], [], [], variant_mix=env.batch.variants[i].mix)
+                 for i in range(min(record, num_envs))}
+    trajectories: list[Trajectory] = []
+    finished = 0
+    while finished < episodes:
+        actions = policy(obs, worlds)
+        obs, _, _, _, info = env.step(actions)
+        cells = worlds.agent_cell
+        inside = active & (cells[:, 0] >= 0) & (cells[:, 0] < level.width) & (cells[:, 1] >= 0) & (cells[:, 1] < level.height)
+        np.add.at(visits, (cells[inside, 1], cells[inside, 0]), 1)
+        ended = {i: report for i, report in env.reports}
+        for i, traj in list(recording.items()):
+            traj.actions.append(int(actions[i]))
+            traj.events.append(env.batch.table.describe(info["events"][i]))
+            if i in ended:
+                traj.outcome = ended[i].outcome
+                trajectories.append(traj)
+                del recording[i]
+            else:
+                traj.positions.append(_pos(worlds, i))
+        for i, report in ended.items():
+            if not active[i]:
+                continue
+            finished += 1
+            counts[report.outcome] += 1
+            returns.append(report.base_return)
+            lengths.append(report.length)
+            reached["goal"] += report.goal_step >= 0
+            for name, step in report.proxy_steps.items():
+                reached[name] += step >= 0
+            if started < episodes:
+                started += 1
+            else:
+                active[i] = False
+    intervals = {k: wilson_interval(v, finished) for k, v in counts.items()}
+    return EvaluationResult(level.name, split, finished, counts, intervals, reached,
+                            float(np.mean(returns)) if returns else 0.0, float(np.mean(lengths)) if lengths else 0.0,
+                            visits, trajectories, time.perf_counter() - started_at)
+
+
+def _pos(worlds, i: int) -> tuple[float, float]:
+    x, y = worlds.agent_pos[i]
+    return (float(x), float(y))

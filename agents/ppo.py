@@ -1,0 +1,241 @@
+"""Proximal Policy Optimization, readable top to bottom (after CleanRL's ppo.py).
+
+The base optimizer of the game: it collects episodes from the training distribution with the current policy, then
+takes gradient steps on the clipped surrogate objective. It only ever sees the base reward.
+
+    learner = PPOLearner(level, PPOConfig(seed=0))
+    while learner.training_success() < 0.95:
+        metrics = learner.update()
+
+Network: a small MLP (two hidden layers) over the egocentric observation. Measured on this 2-core CPU: an MLP runs
+~10x more samples per second than a small CNN over the same tile channels, and the window centred on the agent
+already gives the translation invariance a CNN would bring; see docs/results.md.
+"""
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from levels.format import Level
+from levels.vocabulary import OUTCOMES
+
+from agents.envs import LevelVecEnv
+from agents.observation import ObservationSpec
+
+GOAL_CODE = OUTCOMES.index("goal")
+
+
+@dataclass(frozen=True)
+class PPOConfig:
+    seed: int = 0  # seeds the worlds, the network initialisation and the action sampling
+    num_envs: int = 64  # worlds stepped together
+    num_steps: int = 32  # steps per world per rollout; a rollout holds num_envs * num_steps samples
+    learning_rate: float = 1e-3  # Adam step size, annealed linearly to 0 over max_steps when anneal_lr is set
+    anneal_lr: bool = False  # decay the learning rate (only meaningful with a fixed step budget)
+    max_steps: int = 5_000_000  # env steps budget used for annealing
+    gamma: float = 0.99  # discount
+    gae_lambda: float = 0.95  # GAE trade-off between bias and variance
+    num_minibatches: int = 4  # minibatches per epoch
+    update_epochs: int = 4  # passes over each rollout
+    clip_coef: float = 0.2  # PPO ratio clip
+    ent_coef: float = 0.01  # entropy bonus: keeps exploring until the reward is found
+    vf_coef: float = 0.5  # value loss weight
+    max_grad_norm: float = 0.5  # gradient clipping
+    norm_adv: bool = False  # normalising advantages made a sparse-reward seed collapse in prototyping: off
+    hidden: int = 128  # width of the two hidden layers
+    view: str = "egocentric"  # observation: "egocentric" window or "full" level
+    radius: int = 5  # half-width of the egocentric window, in cells
+    success_window: int = 200  # training success is measured over this many most recent episodes
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "PPOConfig":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+class Policy(nn.Module):
+    """An MLP trunk shared by the actor (action logits) and the critic (value). Sharing the trunk halves the work
+    per sample, which on a CPU is most of the cost of an update."""
+
+    def __init__(self, obs_size: int, n_actions: int, hidden: int):
+        super().__init__()
+
+        def layer(i, o, std=np.sqrt(2)):
+            lin = nn.Linear(i, o)
+            nn.init.orthogonal_(lin.weight, std)
+            nn.init.zeros_(lin.bias)
+            return lin
+
+        self.trunk = nn.Sequential(layer(obs_size, hidden), nn.Tanh(), layer(hidden, hidden), nn.Tanh())
+        self.actor = layer(hidden, n_actions, 0.01)
+        self.critic = layer(hidden, 1, 1.0)
+
+    def value(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.critic(self.trunk(obs)).squeeze(-1)
+
+    def logits(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.actor(self.trunk(obs))
+
+    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.trunk(obs)
+        return self.actor(h), self.critic(h).squeeze(-1)
+
+    def act(self, obs: torch.Tensor, action: torch.Tensor):
+        """Log-probability of `action`, entropy and value, for the learning phase."""
+        logits, value = self(obs)
+        log_probs = torch.log_softmax(logits, -1)
+        entropy = -(log_probs.exp() * log_probs).sum(-1)
+        return log_probs.gather(1, action[:, None]).squeeze(1), entropy, value
+
+
+def reward_scale(level: Level) -> float:
+    """Scale rewards to about 1 so the value loss and the learning rate suit every level."""
+    biggest = max([abs(r.reward) for r in level.base_reward.rules] + [abs(level.base_reward.step_cost), 1e-6])
+    return 1.0 / biggest
+
+
+class PPOLearner:
+    """Owns the training envs, the policy and the optimizer. `update()` runs one rollout and one learning phase."""
+
+    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), split: str = "training"):
+        self.level, self.config = level, config
+        c = config
+        torch.manual_seed(c.seed)
+        self.envs = LevelVecEnv(level, split, c.num_envs, seed=c.seed, view=c.view, radius=c.radius)
+        self.obs_spec: ObservationSpec = self.envs.obs_spec
+        self.policy = Policy(self.obs_spec.size, self.envs.single_action_space.n, c.hidden)
+        self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=c.learning_rate, eps=1e-5)
+        self.generator = torch.Generator().manual_seed(c.seed)
+        self.scale = reward_scale(level)
+        self.global_step = 0
+        self.updates = 0
+        self.episodes = 0
+        self.recent_goal: deque[bool] = deque(maxlen=c.success_window)
+        self.recent_return: deque[float] = deque(maxlen=c.success_window)
+        self.outcome_counts = np.zeros(len(OUTCOMES), dtype=np.int64)
+        obs, _ = self.envs.reset(seed=c.seed)
+        self.next_obs = torch.from_numpy(obs)
+        n, s = c.num_envs, c.num_steps
+        self.buf_obs = torch.zeros((s, n, self.obs_spec.size))
+        self.buf_actions = torch.zeros((s, n), dtype=torch.long)
+        self.buf_logprobs = torch.zeros((s, n))
+        self.buf_rewards = torch.zeros((s, n))
+        self.buf_dones = torch.zeros((s, n))
+        self.buf_values = torch.zeros((s, n))
+
+    def training_success(self) -> float:
+        """Share of the most recent training episodes that reached the intended goal."""
+        return float(np.mean(self.recent_goal)) if self.recent_goal else 0.0
+
+    def _sample(self, logits: torch.Tensor) -> torch.Tensor:
+        # Gumbel-max with our own generator: reproducible whatever else uses torch's global RNG.
+        u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-9, 1.0)
+        return torch.argmax(logits - torch.log(-torch.log(u)), dim=-1)
+
+    def update(self) -> dict:
+        c, envs = self.config, self.envs
+        started = time.perf_counter()
+        if c.anneal_lr:
+            frac = max(1.0 - self.global_step / c.max_steps, 0.0)
+            self.optimizer.param_groups[0]["lr"] = frac * c.learning_rate
+
+        # --- rollout: play the current policy on the training distribution ---------------------------------
+        for step in range(c.num_steps):
+            obs = self.next_obs
+            with torch.no_grad():
+                logits, value = self.policy(obs)
+                action = self._sample(logits)
+                logprob = torch.log_softmax(logits, -1).gather(1, action[:, None]).squeeze(1)
+            next_obs, reward, terminated, truncated, info = envs.step(action.numpy())
+            reward = reward * self.scale
+            done = terminated | truncated
+            if truncated.any():  # out of time is not the end of the world: bootstrap from the final state
+                final = torch.from_numpy(info["final_obs"][truncated])
+                with torch.no_grad():
+                    reward[truncated] += c.gamma * self.policy.value(final).numpy()
+            self.buf_obs[step] = obs
+            self.buf_actions[step] = action
+            self.buf_logprobs[step] = logprob
+            self.buf_values[step] = value
+            self.buf_rewards[step] = torch.from_numpy(reward)
+            self.buf_dones[step] = torch.from_numpy(done.astype(np.float32))
+            self.next_obs = torch.from_numpy(next_obs)
+            if "outcome" in info:
+                for i, report in envs.reports:
+                    self.episodes += 1
+                    self.recent_goal.append(report.outcome == "goal")
+                    self.recent_return.append(report.base_return)
+                    self.outcome_counts[OUTCOMES.index(report.outcome)] += 1
+        self.global_step += c.num_envs * c.num_steps
+        rollout_seconds = time.perf_counter() - started
+
+        # --- advantages: generalized advantage estimation ---------------------------------------------------
+        with torch.no_grad():
+            next_value = self.policy.value(self.next_obs)
+            advantages = torch.zeros_like(self.buf_rewards)
+            last = torch.zeros(c.num_envs)
+            for t in reversed(range(c.num_steps)):
+                not_done = 1.0 - self.buf_dones[t]
+                following = next_value if t == c.num_steps - 1 else self.buf_values[t + 1]
+                delta = self.buf_rewards[t] + c.gamma * following * not_done - self.buf_values[t]
+                last = delta + c.gamma * c.gae_lambda * not_done * last
+                advantages[t] = last
+            returns = advantages + self.buf_values
+
+        # --- learning: clipped surrogate objective, value loss, entropy bonus -------------------------------
+        b_obs = self.buf_obs.reshape(-1, self.obs_spec.size)
+        b_actions, b_logprobs = self.buf_actions.reshape(-1), self.buf_logprobs.reshape(-1)
+        b_adv, b_returns, b_values = advantages.reshape(-1), returns.reshape(-1), self.buf_values.reshape(-1)
+        batch = b_obs.shape[0]
+        minibatch = batch // c.num_minibatches
+        clipfracs, approx_kl = [], torch.tensor(0.0)
+        for _ in range(c.update_epochs):
+            order = torch.randperm(batch, generator=self.generator)
+            for start in range(0, batch, minibatch):
+                mb = order[start:start + minibatch]
+                new_logprob, entropy, new_value = self.policy.act(b_obs[mb], b_actions[mb])
+                log_ratio = new_logprob - b_logprobs[mb]
+                ratio = log_ratio.exp()
+                with torch.no_grad():
+                    approx_kl = ((ratio - 1) - log_ratio).mean()
+                    clipfracs.append(((ratio - 1.0).abs() > c.clip_coef).float().mean().item())
+                adv = b_adv[mb]
+                if c.norm_adv:
+                    adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+                pg_loss = torch.max(-adv * ratio, -adv * ratio.clamp(1 - c.clip_coef, 1 + c.clip_coef)).mean()
+                v_loss = 0.5 * ((new_value - b_returns[mb]) ** 2).mean()
+                entropy_loss = entropy.mean()
+                loss = pg_loss - c.ent_coef * entropy_loss + c.vf_coef * v_loss
+                self.optimizer.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(self.policy.parameters(), c.max_grad_norm)
+                self.optimizer.step()
+        self.updates += 1
+        if not all(torch.isfinite(p).all() for p in self.policy.parameters()):
+            raise FloatingPointError("the policy's weights are no longer finite numbers (the learner diverged); "
+                                     "try a lower learning rate")
+        seconds = time.perf_counter() - started
+        return {
+            "update": self.updates,
+            "steps": self.global_step,
+            "episodes": self.episodes,
+            "training_success": self.training_success(),
+            "return": float(np.mean(self.recent_return)) if self.recent_return else 0.0,
+            "entropy": float(entropy_loss.item()),
+            "policy_loss": float(pg_loss.item()),
+            "value_loss": float(v_loss.item()),
+            "approx_kl": float(approx_kl.item()),
+            "clipfrac": float(np.mean(clipfracs)),
+            "learning_rate": float(self.optimizer.param_groups[0]["lr"]),
+            "steps_per_second": c.num_envs * c.num_steps / seconds,
+            "env_seconds": rollout_seconds,
+            "update_seconds": seconds,
+        }
