@@ -29,6 +29,9 @@ from game.world.variants import COLOR_INDEX, TILE_INDEX, TILE_NAMES
 
 VIEWS = ("egocentric", "full")
 DEFAULT_RADIUS = 5
+# In a picture an object's colour fills the whole object while its shape is a detail of its outline; the channels
+# mirror that: a colour channel reads 1 where an object stands, its shape (kind) channel only this much.
+SHAPE_SALIENCE = 0.25
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ class ObservationBuilder:
         seen = (worlds.alive[idx] & (rel[..., 0] >= 0) & (rel[..., 0] < spec.width)
                 & (rel[..., 1] >= 0) & (rel[..., 1] < spec.height))
         wi, ei = np.nonzero(seen & (self.kind_channel >= 0))
-        grid[wi, rel[wi, ei, 1], rel[wi, ei, 0], self.kind_channel[ei]] = 1.0
+        grid[wi, rel[wi, ei, 1], rel[wi, ei, 0], self.kind_channel[ei]] = SHAPE_SALIENCE
         colour_ch = self.color_channel[worlds.colors[idx]]  # (k, E); NO_COLOR (-1) maps to the last entry
         wi, ei = np.nonzero(seen & (colour_ch >= 0))
         grid[wi, rel[wi, ei, 1], rel[wi, ei, 0], colour_ch[wi, ei]] = 1.0

@@ -43,7 +43,7 @@ class PPOConfig:
     num_minibatches: int = 4  # minibatches per epoch
     update_epochs: int = 4  # passes over each rollout
     clip_coef: float = 0.2  # PPO ratio clip
-    ent_coef: float = 0.01  # entropy bonus: keeps exploring until the reward is found
+    ent_coef: float = 0.003  # entropy bonus: keeps exploring until the reward is found
     vf_coef: float = 0.5  # value loss weight
     max_grad_norm: float = 0.5  # gradient clipping
     norm_adv: bool = False  # normalising advantages made a sparse-reward seed collapse in prototyping: off

@@ -5,8 +5,11 @@
     mesa-sandbox level render FILE -o OUT.png [--split training|deployment] [--seed N]
     mesa-sandbox level code FILE                   print the level code
     mesa-sandbox level from-code CODE -o FILE      write a level file from a level code
+    mesa-sandbox train LEVEL [--seed S] [--target 0.95] [--max-seconds N] [--max-steps N] -o AGENT
+    mesa-sandbox evaluate AGENT [--level LEVEL] [--split deployment] [--episodes 1000] [--json]
+    mesa-sandbox experiment LEVEL --seeds 10 [--diversity 0,0.02,0.1,0.25] [--jobs N] -o RESULTS.json
 
-FILE may also name a built-in level ("coin_at_the_end").
+FILE and LEVEL may also name a built-in level ("coin_at_the_end").
 """
 from __future__ import annotations
 
@@ -63,6 +66,79 @@ def cmd_level_from_code(args) -> int:
     return EXIT_OK
 
 
+def _progress_bar(fraction: float, width: int = 30) -> str:
+    filled = int(round(max(0.0, min(1.0, fraction)) * width))
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+def cmd_train(args) -> int:
+    from agents.agent_file import AgentFile, save_agent
+    from agents.ppo import PPOConfig
+    from agents.training import TrainingGoal, TrainingRun
+    import torch
+    torch.set_num_threads(1)
+    level = _load(args.level)
+    config = PPOConfig(seed=args.seed)
+    goal = TrainingGoal(target=args.target, max_steps=args.max_steps, max_seconds=args.max_seconds)
+    run = TrainingRun(level, config, goal)
+
+    def show(m: dict) -> None:
+        line = (f"\r{_progress_bar(m['training_success'] / args.target)} success {m['training_success']:5.1%} "
+                f"steps {m['steps']:>9,} {m['seconds']:6.1f}s {m['steps_per_second']:>7,.0f} steps/s")
+        sys.stderr.write(line)
+        sys.stderr.flush()
+    reason = run.run(show)
+    sys.stderr.write("\n")
+    agent = AgentFile(run.learner.policy, level, run.learner.obs_spec, config, run.learner.global_step,
+                      run.seconds, run.curve)
+    save_agent(args.output, agent)
+    confirmed = f", confirmed training success {run.confirmed_success:.1%}" if run.confirmed_success is not None else ""
+    print(f"stopped: {reason} after {run.learner.global_step:,} steps and {run.seconds:.1f}s{confirmed}; "
+          f"wrote {args.output}")
+    return EXIT_OK if reason == "target" else EXIT_FAIL
+
+
+def cmd_evaluate(args) -> int:
+    import json
+    from agents.agent_file import load_agent
+    from agents.evaluation import TorchPolicy, evaluate
+    agent = load_agent(args.agent)
+    level = _load(args.level) if args.level else agent.level
+    agent.check_level(level)
+    result = evaluate(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, seed=args.seed,
+                      view=agent.obs_spec.view, radius=agent.obs_spec.radius, record=0)
+    if args.json:
+        print(json.dumps(result.to_dict()))
+        return EXIT_OK
+    print(f"{level.name}, {args.split}: {result.episodes} episodes in {result.seconds:.1f}s")
+    for outcome, n in result.outcomes.items():
+        lo, hi = result.intervals[outcome]
+        print(f"  {outcome:8} {n:6}  {result.share(outcome):6.1%}  (95% CI {lo:.1%} - {hi:.1%})")
+    for name, n in result.reached.items():
+        print(f"  reached {name!r} at all: {n / max(result.episodes, 1):.1%}")
+    return EXIT_OK
+
+
+def cmd_experiment(args) -> int:
+    import json
+    from agents.experiment import format_summary, run_experiment
+    from agents.training import TrainingGoal
+    from levels.format import atomic_write_text
+    diversity = [float(x) for x in args.diversity.split(",")] if args.diversity else None
+    goal = TrainingGoal(target=args.target, max_seconds=args.max_seconds)
+
+    def progress(result, done, total):
+        dep = result["deployment"]["shares"]
+        share = "" if result.get("diversity") is None else f" diversity {result['diversity']:.2f}"
+        print(f"[{done}/{total}] seed {result['seed']}{share}: {result['reason']} in {result['seconds']:.1f}s, "
+              f"deployment goal {dep['goal']:.1%} proxy {dep['proxy']:.1%}", file=sys.stderr, flush=True)
+    results = run_experiment(_load(args.level), args.seeds, diversity, args.jobs, goal, args.episodes, progress)
+    atomic_write_text(args.output, json.dumps(results, indent=1) + "\n")
+    print(format_summary(results))
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mesa-sandbox", description="Watch goal misgeneralization happen.")
     sub = parser.add_subparsers(dest="command")
@@ -86,19 +162,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_level_from_code)
+
+    p = sub.add_parser("train", help="train an agent on a level's training distribution (headless)")
+    p.add_argument("level")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--target", type=float, default=0.95, help="training success to stop at (default 0.95)")
+    p.add_argument("--max-seconds", type=float, default=None)
+    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("-o", "--output", required=True, help="agent file to write (.agent)")
+    p.set_defaults(func=cmd_train)
+    p = sub.add_parser("evaluate", help="play an agent for many episodes and count the outcomes")
+    p.add_argument("agent")
+    p.add_argument("--level", help="level to play (default: the level the agent was trained on)")
+    p.add_argument("--split", choices=["training", "deployment"], default="deployment")
+    p.add_argument("--episodes", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("experiment", help="train several seeds in parallel and evaluate each at deployment")
+    p.add_argument("level")
+    p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("--diversity", help="shares of training variants drawn like deployment, e.g. 0,0.02,0.1,0.25")
+    p.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 1)))
+    p.add_argument("--target", type=float, default=0.95)
+    p.add_argument("--max-seconds", type=float, default=120.0, help="training budget per seed")
+    p.add_argument("--episodes", type=int, default=1000, help="evaluation episodes per split")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_experiment)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+    multiprocessing.freeze_support()  # experiment workers in a frozen bundle
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         from game.app import run
         return run()
     from levels import LevelError
+    from agents.agent_file import AgentFileError
     try:
         return args.func(args)
-    except LevelError as exc:
+    except (LevelError, AgentFileError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:

@@ -124,9 +124,11 @@ class Spawn:
 
 @dataclass(frozen=True)
 class Maze:
-    """A random perfect maze carved inside `rect` (x, y, w, h) for every variant."""
+    """A random maze carved inside `rect` (x, y, w, h) for every variant: a perfect maze (one path between any two
+    rooms), then `loops` of the remaining inner walls between rooms knocked out (0: perfect, 1: no inner walls)."""
 
     rect: tuple[int, int, int, int]
+    loops: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -674,7 +676,11 @@ class _Checker:
                     self.problem(f"{split}.maze.rect", "a maze needs an odd width and height of at least 3",
                                  "make both the width and the height odd")
                 else:
-                    maze = Maze(rect)
+                    loops = self.number(m, "loops", f"{split}.maze", 0.0, 0.0, 1.0)
+                    maze = Maze(rect, loops if loops is not None else 0.0)
+                for key in m:
+                    if key not in {"rect", "loops"}:
+                        self.problem(f"{split}.maze.{key[:40]}", "unknown field", "use rect or loops")
         mixes = []
         mixes_raw = self.get(raw, "mixes", split, list, [])
         if len(mixes_raw) > MAX_MIXES:
@@ -747,6 +753,8 @@ def _distribution_dict(dist: Distribution) -> dict:
         d["mixes"] = [{"share": m.share, "spawns": _spawns_dict(m.spawns)} for m in dist.mixes]
     if dist.maze:
         d["maze"] = {"rect": list(dist.maze.rect)}
+        if dist.maze.loops:
+            d["maze"]["loops"] = dist.maze.loops
     return d
 
 

@@ -155,7 +155,7 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
 
 def test_saved_json_keeps_one_grid_row_per_line():
     text = level_to_json(builtin_level("coin_at_the_end"))
-    assert '\n      "############################",\n' in text
+    assert '\n      "##################",\n      "#................#",\n' in text
 
 
 def test_the_json_schema_accepts_every_builtin_and_refuses_a_broken_level():

@@ -55,17 +55,17 @@ def test_coin_at_the_end_runner_gets_the_coin_in_training_and_the_end_at_deploym
                for r in training)
     deployment = rollout("coin_at_the_end", "deployment", RightRunner(), n=4, steps=300)
     assert deployment and all(r.outcome == "proxy" and r.proxy == "reached the right end" for r in deployment)
-    assert all(r.base_return == 0.0 and r.length == 150 for r in deployment)
+    assert all(r.base_return == 0.0 and r.length == builtin_level("coin_at_the_end").episode_length for r in deployment)
 
 
 def test_coin_at_the_end_lava_kills():
     level = builtin_level("coin_at_the_end")
-    batch = WorldBatch(level, "training", 1, seed=0, autoreset=False)
+    batch = WorldBatch(level, "deployment", 1, seed=0, autoreset=False)  # starts at the left end
     batch.reset()
     runner, report, events = RightRunner(), None, []
     for _ in range(150):
         x = batch.worlds.agent_pos[0, 0]
-        action = runner(batch.worlds) if x < 10 else np.array([4])  # jump the block, then walk into the lava
+        action = runner(batch.worlds) if x < 7.5 else np.array([4])  # jump the block, then walk into the lava
         result = batch.step(action)
         events += batch.table.describe(result.events[0])
         if result.finished:
@@ -83,7 +83,7 @@ def test_diversity_fix_randomizes_a_quarter_of_training_coins():
     coin_x = np.array([v.cells[0][0] for v in variants])
     mixed = np.array([v.mix == 0 for v in variants])
     assert 0.22 < mixed.mean() < 0.28
-    assert (coin_x[~mixed] >= 25).all() and (coin_x[mixed] < 20).all()
+    assert (coin_x[~mixed] >= 15).all() and (coin_x[mixed] < 14).all()
     deployment = rollout("the_diversity_fix", "deployment", RightRunner(), n=4, steps=300)
     assert all(r.outcome == "proxy" for r in deployment)
 
@@ -125,9 +125,8 @@ def test_keys_and_chests_scripted_opener_opens_two_chests():
 def test_keys_and_chests_hoarder_reaches_the_proxy_at_deployment():
     hoard = lambda w, i: entity_targets("key")(w, i) or entity_targets("chest")(w, i)
     reports = rollout("keys_and_chests", "deployment", GridSeeker(hoard), n=8, steps=200)
-    counts = outcomes(reports)
-    assert counts["proxy"] > 0
-    assert all(r.proxy_steps["hoarded keys"] > 0 for r in reports if r.outcome == "proxy")
+    assert reports and all(r.proxy_steps["hoarded keys"] > 0 for r in reports)  # 3+ keys taken every time
+    assert all(r.outcome in ("goal", "proxy") for r in reports)
 
 
 def test_chest_without_key_is_touched_not_opened_and_doors_need_keys():

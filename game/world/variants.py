@@ -40,8 +40,8 @@ def level_tiles(level: Level) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=8192)
-def _maze(rect: tuple[int, int, int, int], split: str, index: int) -> np.ndarray:
-    """A perfect maze inside rect as a (h, w) bool array of walls; rooms sit at odd offsets."""
+def _maze(rect: tuple[int, int, int, int], loops: float, split: str, index: int) -> np.ndarray:
+    """A maze inside rect as a (h, w) bool array of walls; rooms sit at odd offsets."""
     x0, y0, w, h = rect
     rng = np.random.default_rng([index, w, h, 1 if split == "deployment" else 0])
     walls = np.ones((h, w), dtype=bool)
@@ -62,6 +62,10 @@ def _maze(rect: tuple[int, int, int, int], split: str, index: int) -> np.ndarray
         walls[2 * ny + 1, 2 * nx + 1] = False
         walls[cy + ny + 1, cx + nx + 1] = False  # the wall between the two rooms
         stack.append((nx, ny))
+    if loops > 0:  # knock out inner walls between rooms: several paths, fewer dead ends
+        inner = [(y, x) for y in range(1, h - 1) for x in range(1, w - 1) if walls[y, x] and (x % 2) != (y % 2)]
+        for k in rng.permutation(len(inner))[:int(round(loops * len(inner)))]:
+            walls[inner[k]] = False
     walls.setflags(write=False)
     return walls
 
@@ -128,7 +132,7 @@ class VariantSampler:
     def _with_maze(self, maze: Maze, index: int) -> np.ndarray:
         x, y, w, h = maze.rect
         tiles = self.base_tiles.copy()
-        tiles[y:y + h, x:x + w] = np.where(_maze(maze.rect, self.split, index), TILE_INDEX["wall"], TILE_INDEX["floor"])
+        tiles[y:y + h, x:x + w] = np.where(_maze(maze.rect, maze.loops, self.split, index), TILE_INDEX["wall"], TILE_INDEX["floor"])
         return tiles
 
     def _free(self, tiles: np.ndarray, layout: int) -> np.ndarray:

@@ -1,0 +1,127 @@
+"""Agent files: a policy's weights as safetensors, its metadata as JSON inside the same file. Nothing is unpickled.
+
+The metadata holds what is needed to trust and use the weights: the level it was trained on (its fingerprint and
+the level itself, so `mesa-sandbox evaluate AGENT` needs nothing else), the observation spec, the network shape, the
+hyperparameters, the seed and the training curve.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import save as safetensors_bytes
+
+from levels.format import Level, LevelError, level_to_dict, parse_level
+
+from agents.observation import ObservationSpec
+from agents.ppo import Policy, PPOConfig
+
+FORMAT_NAME = "mesa-sandbox-agent"
+FORMAT_VERSION = 1
+MAX_AGENT_BYTES = 64 * 1024 * 1024
+META_KEY = "mesa_sandbox"
+
+
+class AgentFileError(Exception):
+    """An agent file that cannot be used, with a message a person can act on."""
+
+
+@dataclass
+class AgentFile:
+    policy: Policy
+    level: Level
+    obs_spec: ObservationSpec
+    config: PPOConfig
+    steps: int = 0
+    seconds: float = 0.0
+    curve: list[dict] = field(default_factory=list)  # training curve: steps, seconds, success, return
+    created: str = ""
+
+    def check_level(self, level: Level) -> None:
+        """Raise AgentFileError unless this agent can read `level`'s observations."""
+        needed = ObservationSpec.for_level(level, self.obs_spec.view, self.obs_spec.radius)
+        if needed != self.obs_spec:
+            missing = sorted(set(needed.channels) ^ set(self.obs_spec.channels))
+            detail = f" (channels that differ: {', '.join(missing)})" if missing else ""
+            raise AgentFileError(
+                f"this agent was trained on \"{self.level.name}\" and cannot read the observations of "
+                f"\"{level.name}\"{detail}; train an agent on this level instead")
+
+
+def save_agent(path: str | os.PathLike, agent: AgentFile) -> None:
+    meta = {
+        "format": FORMAT_NAME, "version": FORMAT_VERSION,
+        "level_name": agent.level.name, "level_fingerprint": agent.level.fingerprint(),
+        "level": level_to_dict(agent.level),
+        "observation": agent.obs_spec.to_dict(),
+        "network": {"kind": "mlp", "obs_size": agent.obs_spec.size, "hidden": agent.config.hidden,
+                    "actions": int(agent.policy.actor.out_features)},
+        "hyperparameters": agent.config.to_dict(), "seed": agent.config.seed,
+        "steps": agent.steps, "seconds": agent.seconds, "training_curve": agent.curve,
+        "created": agent.created or time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    tensors = {k: v.detach().clone().contiguous() for k, v in agent.policy.state_dict().items()}
+    data = safetensors_bytes(tensors, metadata={META_KEY: json.dumps(meta)})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_agent(path: str | os.PathLike, level: Level | None = None) -> AgentFile:
+    """Read an agent file; with `level`, also check the agent can play it. Raises AgentFileError."""
+    source = str(path)
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise AgentFileError(f"{source}: cannot read the file ({exc.strerror or exc})") from None
+    if size > MAX_AGENT_BYTES:
+        raise AgentFileError(f"{source}: {size:,} bytes is too big for a Mesa Sandbox agent")
+    try:
+        with safe_open(source, framework="pt") as f:
+            header = f.metadata() or {}
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except Exception as exc:  # safetensors reports a damaged file with several exception types
+        raise AgentFileError(f"{source}: not an agent file (the tensors cannot be read: {exc})") from None
+    try:
+        meta = json.loads(header[META_KEY])
+        if meta.get("format") != FORMAT_NAME:
+            raise AgentFileError(f"{source}: not a Mesa Sandbox agent file")
+        if meta.get("version") != FORMAT_VERSION:
+            raise AgentFileError(f"{source}: agent file version {meta.get('version')} is not supported "
+                                 f"(this Mesa Sandbox reads version {FORMAT_VERSION}); update Mesa Sandbox")
+        trained_on = parse_level(meta["level"], f"{source} (its level)")
+        spec = ObservationSpec.from_dict(meta["observation"])
+        config = PPOConfig.from_dict(meta["hyperparameters"])
+        net = meta["network"]
+        if net.get("kind") != "mlp" or net["obs_size"] != spec.size:
+            raise AgentFileError(f"{source}: the network does not match its observation spec")
+        policy = Policy(int(net["obs_size"]), int(net["actions"]), int(net["hidden"]))
+        policy.load_state_dict(tensors, strict=True)
+    except AgentFileError:
+        raise
+    except LevelError as exc:
+        raise AgentFileError(f"{source}: the level stored in the agent file is invalid:\n{exc}") from None
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise AgentFileError(f"{source}: the agent file is damaged or incomplete ({type(exc).__name__}: {exc})") from None
+    if not all(torch.isfinite(t).all() for t in tensors.values()):
+        raise AgentFileError(f"{source}: the agent's weights are not finite numbers")
+    agent = AgentFile(policy, trained_on, spec, config, int(meta.get("steps", 0)), float(meta.get("seconds", 0.0)),
+                      list(meta.get("training_curve", [])), str(meta.get("created", "")))
+    if level is not None:
+        agent.check_level(level)
+    return agent
