@@ -91,8 +91,9 @@ class LevelVecEnv(VectorEnv):
             final_obs[ended] = self.obs_builder.build(ended)
             mask = np.zeros(self.num_envs, dtype=bool)
             mask[ended] = True
+            final_agent_pos = self.batch.worlds.agent_pos.copy()  # where each ended episode ended, before restarting
             infos.update(outcome=outcome, episode_return=episode_return, episode_length=episode_length,
-                         final_obs=final_obs, _final_obs=mask)
+                         final_obs=final_obs, _final_obs=mask, final_agent_pos=final_agent_pos)
             self.batch.reset(ended)
             self.obs_builder.on_load(ended)
         return self.obs_builder.build(), result.reward, result.terminated, result.truncated, infos

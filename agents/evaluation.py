@@ -37,7 +37,7 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
 
 @dataclass
 class Trajectory:
-    positions: list[tuple[float, float]]  # agent position (cells) after reset and after every step
+    positions: list[tuple[float, float]]  # agent position (cells) at the start and after every step
     actions: list[int]
     events: list[list[dict]]
     outcome: str = ""
@@ -109,19 +109,19 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
     while finished < episodes:
         actions = policy(obs, worlds)
         obs, _, _, _, info = env.step(actions)
-        cells = worlds.agent_cell
+        ended = {i: report for i, report in env.reports}
+        positions = info["final_agent_pos"] if ended else worlds.agent_pos  # an ended episode's last position
+        cells = np.floor(positions).astype(np.int64)
         inside = active & (cells[:, 0] >= 0) & (cells[:, 0] < level.width) & (cells[:, 1] >= 0) & (cells[:, 1] < level.height)
         np.add.at(visits, (cells[inside, 1], cells[inside, 0]), 1)
-        ended = {i: report for i, report in env.reports}
         for i, traj in list(recording.items()):
             traj.actions.append(int(actions[i]))
             traj.events.append(env.batch.table.describe(info["events"][i]))
+            traj.positions.append((float(positions[i, 0]), float(positions[i, 1])))
             if i in ended:
                 traj.outcome = ended[i].outcome
                 trajectories.append(traj)
                 del recording[i]
-            else:
-                traj.positions.append(_pos(worlds, i))
         for i, report in ended.items():
             if not active[i]:
                 continue

@@ -5,7 +5,7 @@ from gymnasium.utils.env_checker import check_env
 
 import agents.envs  # registers MesaSandbox/<Level>-v0
 from agents.envs import LevelVecEnv, env_id
-from agents.observation import ObservationSpec
+from agents.observation import SHAPE_SALIENCE, ObservationSpec
 from levels import builtin_level, builtin_names
 from levels.vocabulary import OUTCOMES
 
@@ -37,8 +37,9 @@ def test_egocentric_window_shows_the_coin_next_to_the_agent():
     for _ in range(6):
         obs, *_ = env.step(np.array([4]))
     grid = obs[0, :spec.width * spec.height * len(spec.channels)].reshape(spec.height, spec.width, -1)
-    coin = spec.channels.index("entity:coin")
-    assert grid[2, 3, coin] == 1.0  # the coin is one cell to the right of the agent
+    coin, yellow = spec.channels.index("entity:coin"), spec.channels.index("color:yellow")
+    # the coin is one cell to the right of the agent: bright in its colour, fainter in its shape
+    assert grid[2, 3, yellow] == 1.0 and grid[2, 3, coin] == SHAPE_SALIENCE
     assert grid[2, 4, wall] == 1.0
 
 

@@ -1,0 +1,171 @@
+"""The learner: the training thread's lifecycle, failures, snapshots, agent files, learning and evaluation."""
+import dataclasses
+import queue
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from levels import builtin_level
+from agents.agent_file import AgentFile, AgentFileError, load_agent, save_agent
+from agents.evaluation import TorchPolicy, evaluate, scripted, wilson_interval
+from agents.ppo import PPOConfig, PPOLearner
+from agents.scripted import GridSeeker, entity_targets
+from agents.training import TrainingGoal, TrainingRun, TrainingThread
+
+SMALL = PPOConfig(num_envs=8, num_steps=16)
+
+
+def next_message(thread, kind, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            message = thread.messages.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if message["kind"] == kind:
+            return message
+        if message["kind"] == "failed":
+            raise AssertionError(message["traceback"])
+    raise AssertionError(f"no {kind!r} message within {timeout}s")
+
+
+def test_thread_lifecycle_start_snapshot_pause_resume_stop():
+    thread = TrainingThread(builtin_level("template_grid"), SMALL, TrainingGoal(target=1.01))
+    thread.start()
+    first = thread.snapshots.get(timeout=30)
+    assert first.steps == 0
+    next_message(thread, "metrics")
+    thread.pause()
+    deadline = time.monotonic() + 10
+    while thread.state != "paused" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert thread.state == "paused"
+    while True:  # drain what was published before the pause took effect
+        try:
+            thread.messages.get_nowait()
+        except queue.Empty:
+            break
+    steps_when_paused = thread.training.learner.global_step
+    time.sleep(0.3)
+    assert thread.training.learner.global_step == steps_when_paused  # no learning while paused
+    thread.resume()
+    later = next_message(thread, "metrics")
+    assert later["steps"] > steps_when_paused
+    thread.stop()
+    finished = next_message(thread, "finished")
+    assert finished["reason"] == "stopped"
+    assert thread.join(timeout=10) and thread.state == "stopped"
+
+
+def test_snapshots_are_copies():
+    run = TrainingRun(builtin_level("template_grid"), SMALL, TrainingGoal(max_steps=1))
+    snap = run.snapshot()
+    before = {k: v.clone() for k, v in snap.weights.items()}
+    run.step()
+    for name, tensor in run.learner.policy.state_dict().items():
+        assert tensor.data_ptr() != snap.weights[name].data_ptr()
+    assert all(torch.equal(before[k], snap.weights[k]) for k in before)  # the snapshot did not move
+    assert any(not torch.equal(before[k], v) for k, v in run.learner.policy.state_dict().items())
+    policy = snap.build()
+    assert all(torch.equal(policy.state_dict()[k], before[k]) for k in before)
+
+
+def test_a_failing_env_becomes_a_failure_message_and_the_thread_ends(monkeypatch):
+    from agents import envs
+
+    def broken_step(self, actions):
+        raise RuntimeError("the world fell apart")
+    monkeypatch.setattr(envs.LevelVecEnv, "step", broken_step)
+    thread = TrainingThread(builtin_level("template_grid"), SMALL)
+    thread.start()
+    deadline = time.monotonic() + 30
+    message = None
+    while time.monotonic() < deadline:
+        message = thread.messages.get(timeout=30)
+        if message["kind"] == "failed":
+            break
+    assert message["kind"] == "failed"
+    assert "the world fell apart" in message["message"] and "Traceback" in message["traceback"]
+    assert thread.join(timeout=10) and thread.state == "failed"
+
+
+def test_a_diverging_learner_fails_with_a_message():
+    learner = PPOLearner(builtin_level("template_grid"), SMALL)
+    with torch.no_grad():
+        next(learner.policy.parameters()).fill_(float("nan"))
+    with pytest.raises(FloatingPointError, match="diverged"):
+        learner.update()
+
+
+def test_headless_training_is_deterministic():
+    def run():
+        r = TrainingRun(builtin_level("green_means_go"), dataclasses.replace(SMALL, seed=3), TrainingGoal(max_steps=1))
+        for _ in range(3):
+            r.step()
+        return r.learner.policy.state_dict()
+    a, b = run(), run()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_small_level_learns_to_the_target_within_a_budget():
+    run = TrainingRun(builtin_level("template_grid"), PPOConfig(seed=0), TrainingGoal(target=0.9, max_steps=300_000))
+    assert run.run() == "target"
+    assert run.confirmed_success >= 0.9
+    result = evaluate(TorchPolicy(run.learner.policy, seed=1), builtin_level("template_grid"), "training", 200)
+    assert result.share("goal") >= 0.9
+
+
+def test_agent_file_round_trip_and_refusals(tmp_path):
+    level = builtin_level("green_means_go")
+    run = TrainingRun(level, SMALL, TrainingGoal(max_steps=1))
+    run.step()
+    agent = AgentFile(run.learner.policy, level, run.learner.obs_spec, SMALL, run.learner.global_step, run.seconds,
+                      run.curve)
+    path = tmp_path / "green.agent"
+    save_agent(path, agent)
+    loaded = load_agent(path, level)
+    assert loaded.level == level and loaded.obs_spec == agent.obs_spec and loaded.config == SMALL
+    assert loaded.steps == run.learner.global_step and loaded.curve == run.curve
+    obs = torch.rand(4, agent.obs_spec.size)
+    assert torch.equal(loaded.policy.logits(obs), run.learner.policy.logits(obs))
+    with pytest.raises(AgentFileError, match="cannot read the observations"):
+        load_agent(path, builtin_level("keys_and_chests"))
+    # hostile or damaged files: a message, never an unpickling or a crash
+    (tmp_path / "junk.agent").write_bytes(b"\x80\x04\x95 pickle? no" * 10)
+    (tmp_path / "cut.agent").write_bytes(path.read_bytes()[:200])
+    (tmp_path / "empty.agent").write_bytes(b"")
+    for name in ("junk.agent", "cut.agent", "empty.agent", "missing.agent"):
+        with pytest.raises(AgentFileError):
+            load_agent(tmp_path / name)
+    from safetensors.torch import save_file
+    save_file({"x": torch.zeros(2)}, str(tmp_path / "other.safetensors"), metadata={"mesa_sandbox": "{}"})
+    with pytest.raises(AgentFileError, match="not a Mesa Sandbox agent"):
+        load_agent(tmp_path / "other.safetensors")
+
+
+def test_evaluation_counts_scripted_policies():
+    level = builtin_level("green_means_go")
+    to_green = scripted(GridSeeker(entity_targets("green"), entity_targets("flag")))
+    result = evaluate(to_green, level, "deployment", episodes=300, num_envs=32, record=3)
+    assert result.episodes == 300 and result.outcomes["proxy"] == 300
+    assert result.reached["went to the green thing"] == 300 and result.reached["goal"] == 0
+    lo, hi = result.intervals["proxy"]
+    assert lo > 0.98 and hi == pytest.approx(1.0)
+    assert result.visits.sum() == round(result.mean_length * 300)  # one visit per step of every episode
+    assert len(result.trajectories) == 3 and all(t.outcome == "proxy" for t in result.trajectories)
+    assert all(len(t.positions) == len(t.actions) + 1 for t in result.trajectories)
+    for t in result.trajectories:  # the walk ends on the green gem's cell
+        assert {"event": "touched", "what": "lookalike"} in t.events[-1]
+    to_flag = evaluate(scripted(GridSeeker(entity_targets("flag"), entity_targets("lookalike"))), level,
+                       "deployment", episodes=100, num_envs=100)
+    assert to_flag.outcomes["goal"] == 100 and to_flag.mean_return == 10.0
+
+
+def test_wilson_interval():
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+    lo, hi = wilson_interval(50, 100)
+    assert lo == pytest.approx(0.4038, abs=1e-3) and hi == pytest.approx(0.5962, abs=1e-3)
+    lo, hi = wilson_interval(0, 20)
+    assert lo == 0.0 and 0.15 < hi < 0.17
