@@ -108,11 +108,14 @@ def draw_regions(surface: pygame.Surface, level: Level, origin, cell: float, nam
 
 
 def draw_world(surface: pygame.Surface, worlds, i: int, origin=(0, 0), cell: float = 32,
-               regions: list[str] | None = None, agent_pos=None) -> None:
-    """World `i` of a batch (grid or physics). `agent_pos` overrides the agent's position for smooth motion."""
+               regions: list[str] | None = None, agent_pos=None, underlay=None) -> None:
+    """World `i` of a batch (grid or physics). `agent_pos` overrides the agent's position for smooth motion;
+    `underlay()` draws between the tiles and the entities (heatmaps, value maps)."""
     draw_tiles(surface, worlds.tiles[i], origin, cell)
     if regions:
         draw_regions(surface, worlds.level, origin, cell, regions)
+    if underlay is not None:
+        underlay()
     ox, oy = origin
     for e, entity in enumerate(worlds.table.entities):
         if worlds.alive[i, e]:

@@ -1,0 +1,225 @@
+"""The desktop app: one window, a pygame_gui manager, a current scene, a 60 FPS loop.
+
+Scenes build their widgets in `build()` and rebuild them when the window's size (and so the font scale) changes.
+F11 toggles desktop fullscreen (the display mode never changes), F1 shows every shortcut.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame
+import pygame_gui
+
+from game.palette import BACKGROUND_RGB
+from game.paths import asset, user_data_dir
+
+log = logging.getLogger("mesa_sandbox")
+
+MIN_SIZE = (960, 640)
+BASE_HEIGHT = 800  # fonts are designed for an 800-pixel-high window and scale with it
+
+SHORTCUTS = [
+    ("F1", "show or hide this help"),
+    ("F11", "fullscreen on or off"),
+    ("Esc", "close a dialog, or go back"),
+    ("Space", "training view: pause or resume the learner"),
+    ("Tab", "training / deployment: switch the split you watch"),
+    ("E", "deployment: evaluate 500 episodes"),
+    ("H / V / A", "deployment: heatmap, value map, policy arrows"),
+    ("+ / -", "live episodes faster / slower"),
+    ("Ctrl+O", "home: open a level file"),
+    ("drop a file", "open a level file dropped on the window"),
+]
+
+
+def scaled_theme(scale: float) -> dict:
+    """The theme with every font size multiplied by `scale` (readable on a projector, tidy on a laptop)."""
+    theme = json.loads(asset("theme.json").read_text(encoding="utf-8"))
+    for block in theme.values():
+        font = block.get("font") if isinstance(block, dict) else None
+        if font and "size" in font:
+            font["size"] = str(max(10, round(int(font["size"]) * scale)))
+    return theme
+
+
+class Scene:
+    """One screen. Widgets are created in `build` inside `self.root`, a full-window container."""
+
+    def __init__(self, app: "App"):
+        self.app = app
+        self.root: pygame_gui.core.UIContainer | None = None
+
+    @property
+    def ui(self) -> pygame_gui.UIManager:
+        return self.app.ui
+
+    def rebuild(self) -> None:
+        if self.root is not None:
+            self.root.kill()
+        w, h = self.app.size
+        self.root = pygame_gui.core.UIContainer(pygame.Rect(0, 0, w, h), self.ui)
+        self.build()
+
+    def build(self) -> None: ...
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        """Return True when the event was used."""
+        return False
+
+    def update(self, dt: float) -> None: ...
+
+    def draw(self, surface: pygame.Surface) -> None: ...
+
+    def leave(self) -> None:
+        if self.root is not None:
+            self.root.kill()
+            self.root = None
+
+    def on_file_dropped(self, path: str) -> None:
+        from game.scenes.home import open_level_file
+        open_level_file(self.app, path)
+
+
+class App:
+    def __init__(self, size: tuple[int, int] = (1280, 800)):
+        pygame.init()
+        pygame.display.set_caption("Mesa Sandbox")
+        self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self.size = self.surface.get_size()
+        self.scale = self._scale_for(self.size)
+        self.ui = pygame_gui.UIManager(self.size, scaled_theme(self.scale))
+        self.clock = pygame.time.Clock()
+        self.running = True
+        self.scene: Scene | None = None
+        self.help_window: pygame_gui.elements.UIWindow | None = None
+        self.message_windows: list = []
+        self.frame_times: list[float] = []
+        self.fullscreen = False
+        from game.scenes.home import HomeScene
+        self.switch(HomeScene(self))
+
+    @staticmethod
+    def _scale_for(size: tuple[int, int]) -> float:
+        return round(max(0.8, min(2.0, size[1] / BASE_HEIGHT)) * 10) / 10
+
+    def switch(self, scene: Scene) -> None:
+        if self.scene is not None:
+            self.scene.leave()
+        self.scene = scene
+        scene.rebuild()
+
+    def message(self, title: str, text: str) -> None:
+        """A message box that leaves the app running (bad files, learner failures)."""
+        w, h = self.size
+        rect = pygame.Rect(0, 0, min(640, w - 40), min(360, h - 40))
+        rect.center = (w // 2, h // 2)
+        safe = text.replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+        box = pygame_gui.windows.UIMessageWindow(rect, safe, self.ui, window_title=title)
+        self.message_windows.append(box)
+        log.warning("%s: %s", title, text)
+
+    def toggle_help(self) -> None:
+        if self.help_window is not None and self.help_window.alive():
+            self.help_window.kill()
+            self.help_window = None
+            return
+        w, h = self.size
+        rect = pygame.Rect(0, 0, min(620, w - 40), min(520, h - 40))
+        rect.center = (w // 2, h // 2)
+        self.help_window = pygame_gui.elements.UIWindow(rect, self.ui, "Shortcuts (F1)", object_id="#help")
+        rows = "".join(f"<b>{k}</b>  {v}<br>" for k, v in SHORTCUTS)
+        pygame_gui.elements.UITextBox(rows, pygame.Rect(0, 0, rect.w - 32, rect.h - 70), self.ui,
+                                      container=self.help_window)
+
+    def toggle_fullscreen(self) -> None:
+        """Desktop fullscreen: a borderless window the size of the desktop; the display mode is not changed."""
+        window = pygame.Window.from_display_module()
+        if self.fullscreen:
+            window.set_windowed()
+        else:
+            window.set_fullscreen(desktop=True)
+        self.fullscreen = not self.fullscreen
+        self._resized(window.size)
+
+    def _resized(self, size: tuple[int, int]) -> None:
+        size = (max(MIN_SIZE[0], size[0]), max(MIN_SIZE[1], size[1]))
+        if size == self.size:
+            return
+        self.surface = pygame.display.get_surface()
+        self.size = self.surface.get_size()
+        scale = self._scale_for(self.size)
+        if scale != self.scale:  # fonts follow the window: a new manager with the scaled theme
+            self.scale = scale
+            self.ui = pygame_gui.UIManager(self.size, scaled_theme(scale))
+            self.help_window = None
+        else:
+            self.ui.set_window_resolution(self.size)
+        if self.scene is not None:
+            self.scene.rebuild()
+
+    def handle(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.QUIT:
+            self.request_quit()
+            return
+        if event.type == pygame.VIDEORESIZE:
+            self._resized((event.w, event.h))
+            return
+        if event.type == pygame.DROPFILE:
+            self.scene.on_file_dropped(event.file)
+            return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_F1:
+            self.toggle_help()
+            return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_F11:
+            self.toggle_fullscreen()
+            return
+        if self.ui.process_events(event):
+            return
+        self.scene.handle(event)
+
+    def request_quit(self) -> None:
+        if getattr(self.scene, "confirm_quit", None) and not self.scene.confirm_quit():
+            return
+        self.running = False
+
+    def frame(self, dt: float) -> None:
+        """One frame: events, update, draw. Tests call this directly with posted events."""
+        for event in pygame.event.get():
+            self.handle(event)
+            if not self.running:
+                return
+        self.scene.update(dt)
+        self.ui.update(dt)
+        self.surface.fill(BACKGROUND_RGB)
+        self.scene.draw(self.surface)
+        self.ui.draw_ui(self.surface)
+        pygame.display.flip()
+
+    def run(self, max_frames: int | None = None) -> int:
+        frames = 0
+        while self.running and (max_frames is None or frames < max_frames):
+            dt = self.clock.tick(60) / 1000.0  # tick (not tick_busy_loop) sleeps, releasing the GIL to the learner
+            self.frame(min(dt, 0.1))
+            frames += 1
+        if self.scene is not None:
+            self.scene.leave()
+        return 0
+
+
+def run() -> int:
+    logging.basicConfig(filename=user_data_dir() / "mesa-sandbox.log", level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    app = App()
+    try:
+        return app.run()
+    finally:
+        pygame.quit()
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,119 @@
+"""Live episodes for the window: a few worlds played by the latest policy snapshot at a watchable pace.
+
+The UI thread owns these worlds (the learner has its own). One small forward pass per decision; between decisions
+the agent's drawn position is interpolated so motion looks smooth at 60 FPS.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import torch
+
+from levels.format import Level
+
+from agents.envs import LevelVecEnv
+from agents.evaluation import TorchPolicy
+from agents.ppo import Policy
+
+
+class LiveEpisodes:
+    def __init__(self, level: Level, split: str, n: int = 4, seed: int = 0, view: str = "egocentric",
+                 radius: int = 5):
+        self.level, self.split, self.n = level, split, n
+        self.env = LevelVecEnv(level, split, n, seed=seed, view=view, radius=radius)
+        self.obs, _ = self.env.reset(seed=seed)
+        self.worlds = self.env.batch.worlds
+        self.policy: TorchPolicy | None = None
+        self.decisions_per_second = 8.0
+        self.clock = 0.0  # seconds since the last decision
+        self.previous = self.worlds.agent_pos.copy()
+        self.outcomes: Counter[str] = Counter()
+        self.episodes = 0
+        self.visits = np.zeros((level.height, level.width), dtype=np.int64)
+        self.finished: list = []  # reports of episodes ended since the owner last took them
+        self.last_outcome: list[str | None] = [None] * n
+        self.last_outcome_age = np.full(n, 1e9)
+
+    def set_policy(self, network: Policy | None, seed: int = 0) -> None:
+        self.policy = TorchPolicy(network, seed=seed) if network is not None else None
+
+    def reset_counts(self) -> None:
+        self.outcomes.clear()
+        self.episodes = 0
+        self.visits[:] = 0
+
+    def update(self, dt: float) -> None:
+        """Advance by `dt` seconds of wall time: as many decisions as the pace asks for (at most a few)."""
+        self.clock += dt
+        self.last_outcome_age += dt
+        interval = 1.0 / self.decisions_per_second
+        decisions = 0
+        while self.clock >= interval and decisions < 8:
+            self.clock -= interval
+            decisions += 1
+            self._decide()
+        if decisions == 8:
+            self.clock = 0.0
+
+    def _decide(self) -> None:
+        if self.policy is not None:
+            actions = self.policy(self.obs, self.worlds)
+        else:  # no snapshot yet: stand still rather than act at random
+            actions = np.zeros(self.n, dtype=np.int64)
+        self.previous = self.worlds.agent_pos.copy()
+        self.obs, _, _, _, info = self.env.step(actions)
+        ended = {i for i, _ in self.env.reports}
+        positions = info["final_agent_pos"] if ended else self.worlds.agent_pos
+        cells = np.floor(positions).astype(np.int64)
+        h, w = self.visits.shape
+        ok = (cells[:, 0] >= 0) & (cells[:, 0] < w) & (cells[:, 1] >= 0) & (cells[:, 1] < h)
+        np.add.at(self.visits, (cells[ok, 1], cells[ok, 0]), 1)
+        for i, report in self.env.reports:
+            self.finished.append(report)
+            self.outcomes[report.outcome] += 1
+            self.episodes += 1
+            self.last_outcome[i] = report.outcome
+            self.last_outcome_age[i] = 0.0
+            self.previous[i] = self.worlds.agent_pos[i]  # a new episode starts: no sliding across the level
+
+    def drawn_position(self, i: int) -> tuple[float, float]:
+        """Agent position for drawing: between the last two decisions, for smooth motion."""
+        t = min(1.0, self.clock * self.decisions_per_second)
+        a, b = self.previous[i], self.worlds.agent_pos[i]
+        return (float(a[0] + (b[0] - a[0]) * t), float(a[1] + (b[1] - a[1]) * t))
+
+
+@torch.no_grad()
+def value_and_policy_maps(network: Policy, level: Level, worlds, i: int, view: str, radius: int):
+    """For world `i`'s current layout: the value and the most likely action with the agent on each free cell.
+
+    Returns (values (H, W) float with NaN where the agent cannot stand, actions (H, W) int, -1 there)."""
+    from game.world.variants import TILE_DEADLY, TILE_SOLID
+    tiles = worlds.tiles[i]
+    free = ~(TILE_SOLID[tiles] | TILE_DEADLY[tiles])
+    ys, xs = np.nonzero(free)
+    values = np.full(tiles.shape, np.nan, dtype=np.float32)
+    actions = np.full(tiles.shape, -1, dtype=np.int64)
+    if len(xs) == 0:
+        return values, actions
+    probe = LevelVecEnv(level, "training", len(xs), seed=0, view=view, radius=radius)  # state is overwritten
+    probe.reset(seed=0)
+    pw = probe.batch.worlds
+    pw.tiles[:] = tiles
+    pw.cells[:] = worlds.cells[i]
+    pw.alive[:] = worlds.alive[i]
+    pw.colors[:] = worlds.colors[i]
+    pw.keys[:] = worlds.keys[i]
+    if pw.engine == "grid":  # integer cells
+        pw.agent[:, 0], pw.agent[:, 1] = xs, ys
+    else:
+        pw.agent_pos[:, 0], pw.agent_pos[:, 1] = xs + 0.5, ys + 0.5
+        pw.agent_vel[:] = 0.0
+    probe.obs_builder.on_load(np.arange(len(xs)))
+    obs = torch.from_numpy(probe.obs_builder.build())
+    logits, value = network(obs)
+    values[ys, xs] = value.numpy()
+    actions[ys, xs] = logits.argmax(-1).numpy()
+    return values, actions
+

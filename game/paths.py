@@ -1,0 +1,60 @@
+"""Where things live: bundled resources (from source or a frozen bundle) and the user's data folder.
+
+Saves, autosaves, recent files and settings go in the user's data folder, never inside the install or the bundle.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+APP_NAME = "mesa-sandbox"
+
+
+def resource_root() -> Path:
+    """The folder holding assets/ and levels/: the project from source, the unpacked bundle when frozen."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) if frozen else Path(__file__).resolve().parent.parent
+
+
+def asset(*parts: str) -> Path:
+    return resource_root().joinpath("assets", *parts)
+
+
+def user_data_dir() -> Path:
+    override = os.environ.get("MESA_SANDBOX_DATA")
+    if override:
+        base = Path(override)
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming")) / APP_NAME
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support" / APP_NAME
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / APP_NAME
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+class RecentFiles:
+    """The last few level files opened, kept in the user's data folder."""
+
+    def __init__(self, limit: int = 8):
+        self.path = user_data_dir() / "recent.json"
+        self.limit = limit
+
+    def load(self) -> list[str]:
+        try:
+            items = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [p for p in items if isinstance(p, str) and os.path.isfile(p)][:self.limit] if isinstance(items, list) else []
+
+    def add(self, path: str | os.PathLike) -> None:
+        from levels.format import atomic_write_text
+        path = str(Path(path).resolve())
+        items = [path] + [p for p in self.load() if p != path]
+        try:
+            atomic_write_text(self.path, json.dumps(items[:self.limit], indent=1))
+        except OSError:
+            pass  # a read-only home must not stop the game

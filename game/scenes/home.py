@@ -1,0 +1,165 @@
+"""Home: the built-in levels as cards, New level, Open..., recent files. A level file dropped on the window opens."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UITextBox
+from pygame_gui.windows import UIFileDialog
+
+from levels import LevelError, builtin_level, builtin_names, load_level
+from levels.format import Level
+
+from game.app import Scene
+from game.palette import BACKGROUND_RGB
+from game.paths import RecentFiles
+from game.render import draw_world
+
+SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
+TAGLINES = {
+    "coin_at_the_end": "The coin is always at the end... until it is not.",
+    "cheese_in_the_corner": "Does the mouse want cheese, or the top-right corner?",
+    "keys_and_chests": "Chests pay, keys do not. Who hoards the keys?",
+    "green_means_go": "The goal was always green. Now a green gem appears.",
+    "the_diversity_fix": "A little variety in training, and the coin wins.",
+}
+TEMPLATES = ["template_grid", "template_topdown", "template_sideview"]
+
+
+def thumbnail(level: Level, size: tuple[int, int], split: str = "training", seed: int = 1) -> pygame.Surface:
+    """A sampled variant of the level drawn to fit `size`."""
+    from game.world import WorldBatch
+    batch = WorldBatch(level, split, 1, seed, autoreset=False)
+    batch.reset()
+    cell = min(size[0] / level.width, size[1] / level.height)
+    surface = pygame.Surface(size)
+    surface.fill(BACKGROUND_RGB)
+    origin = ((size[0] - cell * level.width) / 2, (size[1] - cell * level.height) / 2)
+    draw_world(surface, batch.worlds, 0, origin, cell)
+    return surface
+
+
+def open_level_file(app, path: str | os.PathLike) -> None:
+    """Open a level file in the training view; a bad file gets a message and changes nothing."""
+    try:
+        level = load_level(path)
+    except LevelError as exc:
+        app.message("This level cannot be opened", str(exc))
+        return
+    RecentFiles().add(path)
+    from game.scenes.lab import LabScene
+    app.switch(LabScene(app, level, source=str(path)))
+
+
+class HomeScene(Scene):
+    def build(self) -> None:
+        w, h = self.app.size
+        s = self.app.scale
+        pad = int(24 * s)
+        UILabel(pygame.Rect(pad, pad // 2, w - 2 * pad, int(52 * s)), "Mesa Sandbox", self.ui, container=self.root,
+                object_id="#title")
+        UILabel(pygame.Rect(pad, pad // 2 + int(48 * s), w - 2 * pad, int(30 * s)),
+                "Train an agent, then change the world: does it want what you wanted, or what you rewarded?",
+                self.ui, container=self.root, object_id="#muted")
+        top = pad // 2 + int(92 * s)
+        side = int(250 * s)
+        cols = 3
+        grid_w = w - 3 * pad - side
+        card_w = (grid_w - (cols - 1) * pad // 2) // cols
+        card_h = int(min((h - top - pad) / 2 - pad / 2, card_w * 0.95))
+        self.cards: dict[UIButton, str] = {}
+        for k, name in enumerate(SCENARIOS):
+            r, c = divmod(k, cols)
+            rect = pygame.Rect(pad + c * (card_w + pad // 2), top + r * (card_h + pad // 2), card_w, card_h)
+            self._card(rect, name)
+        r, c = divmod(len(SCENARIOS), cols)
+        rect = pygame.Rect(pad + c * (card_w + pad // 2), top + r * (card_h + pad // 2), card_w, card_h)
+        about = UIPanel(rect, container=self.root, manager=self.ui, object_id="#card")
+        UITextBox("<b>What is this?</b><br>You design a level and a <b>base reward</b>. A learner trains on the "
+                  "<b>training distribution</b> until it succeeds. Then the world shifts to <b>deployment</b>, where "
+                  "the goal you intended and a <b>proxy</b> no longer coincide. Which one did it learn?",
+                  pygame.Rect(8, 8, rect.w - 20, rect.h - int(56 * s) - 20), self.ui, container=about)
+        self.explain_button = UIButton(pygame.Rect(8, rect.h - int(40 * s) - 12, rect.w - 20, int(36 * s)),
+                                       "Explain the ideas", self.ui, container=about)
+        x = w - pad - side
+        UILabel(pygame.Rect(x, top, side, int(30 * s)), "Your levels", self.ui, container=self.root,
+                object_id="#heading")
+        y = top + int(40 * s)
+        bh = int(40 * s)
+        self.open_button = UIButton(pygame.Rect(x, y, side, bh), "Open...  (Ctrl+O)", self.ui, container=self.root,
+                                    object_id="#primary")
+        y += bh + 8
+        UILabel(pygame.Rect(x, y, side, int(28 * s)), "New level from a template", self.ui, container=self.root,
+                object_id="#muted")
+        y += int(30 * s)
+        self.templates: dict[UIButton, str] = {}
+        for name in TEMPLATES:
+            label = builtin_level(name).name.replace(" level", "")
+            self.templates[UIButton(pygame.Rect(x, y, side, bh), label, self.ui, container=self.root)] = name
+            y += bh + 6
+        y += 12
+        UILabel(pygame.Rect(x, y, side, int(28 * s)), "Recent files", self.ui, container=self.root,
+                object_id="#muted")
+        y += int(30 * s)
+        self.recent: dict[UIButton, str] = {}
+        for path in RecentFiles().load()[:5]:
+            button = UIButton(pygame.Rect(x, y, side, int(34 * s)), Path(path).name, self.ui, container=self.root,
+                              tool_tip_text=path)
+            self.recent[button] = path
+            y += int(34 * s) + 4
+        if not self.recent:
+            UILabel(pygame.Rect(x, y, side, int(28 * s)), "none yet: drop a level file here", self.ui,
+                    container=self.root, object_id="#muted")
+        self.dialog: UIFileDialog | None = None
+
+    def _card(self, rect: pygame.Rect, name: str) -> None:
+        level = builtin_level(name)
+        s = self.app.scale
+        panel = UIPanel(rect, container=self.root, manager=self.ui, object_id="#card")
+        inner = rect.w - 20
+        image_h = rect.h - int(118 * s) - 28
+        UIImage(pygame.Rect(8, 8, inner, image_h), thumbnail(level, (inner, image_h)), self.ui, container=panel)
+        UILabel(pygame.Rect(8, image_h + 10, inner, int(34 * s)), level.name, self.ui, container=panel,
+                object_id="#heading")
+        UILabel(pygame.Rect(8, image_h + 10 + int(34 * s), inner, int(28 * s)), TAGLINES.get(name, ""), self.ui,
+                container=panel, object_id="#muted")
+        button = UIButton(pygame.Rect(8, rect.h - int(40 * s) - 12, inner, int(36 * s)), "Play this level",
+                          self.ui, container=panel, object_id="#primary")
+        self.cards[button] = name
+
+    def open_dialog(self) -> None:
+        w, h = self.app.size
+        rect = pygame.Rect(0, 0, min(720, w - 40), min(520, h - 40))
+        rect.center = (w // 2, h // 2)
+        self.dialog = UIFileDialog(rect, self.ui, "Open a level file", initial_file_path=str(Path.home()),
+                                   allow_existing_files_only=True)
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            if event.ui_element in self.cards:
+                self.open_builtin(self.cards[event.ui_element])
+            elif event.ui_element in self.templates:
+                self.open_builtin(self.templates[event.ui_element])
+            elif event.ui_element in self.recent:
+                open_level_file(self.app, self.recent[event.ui_element])
+            elif event.ui_element is self.open_button:
+                self.open_dialog()
+            elif event.ui_element is self.explain_button:
+                from game.scenes.lab import show_explain
+                show_explain(self.app)
+            else:
+                return False
+            return True
+        if event.type == pygame_gui.UI_FILE_DIALOG_PATH_PICKED and event.ui_element is self.dialog:
+            open_level_file(self.app, event.text)
+            return True
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_o and event.mod & pygame.KMOD_CTRL:
+            self.open_dialog()
+            return True
+        return False
+
+    def open_builtin(self, name: str) -> None:
+        from game.scenes.lab import LabScene
+        self.app.switch(LabScene(self.app, builtin_level(name)))
