@@ -92,7 +92,7 @@ class App:
         self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
         self.size = self.surface.get_size()
         self.scale = self._scale_for(self.size)
-        self.ui = pygame_gui.UIManager(self.size, scaled_theme(self.scale))
+        self.ui = self._manager()
         self.clock = pygame.time.Clock()
         self.running = True
         self.scene: Scene | None = None
@@ -102,6 +102,13 @@ class App:
         self.fullscreen = False
         from game.scenes.home import HomeScene
         self.switch(HomeScene(self))
+
+    def _manager(self) -> pygame_gui.UIManager:
+        manager = pygame_gui.UIManager(self.size, scaled_theme(self.scale))
+        size = max(10, round(16 * self.scale))  # the rich-text boxes use bold and italic at the body size
+        manager.preload_fonts([{"name": "noto_sans", "point_size": size, "style": style} for style in ("bold", "italic")]
+                              + [{"name": "noto_sans", "point_size": 14, "style": "bold"}])  # window titles
+        return manager
 
     @staticmethod
     def _scale_for(size: tuple[int, int]) -> float:
@@ -151,11 +158,13 @@ class App:
         if size == self.size:
             return
         self.surface = pygame.display.get_surface()
+        if self.surface.get_size() != size and not self.fullscreen:
+            self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
         self.size = self.surface.get_size()
         scale = self._scale_for(self.size)
         if scale != self.scale:  # fonts follow the window: a new manager with the scaled theme
             self.scale = scale
-            self.ui = pygame_gui.UIManager(self.size, scaled_theme(scale))
+            self.ui = self._manager()
             self.help_window = None
         else:
             self.ui.set_window_resolution(self.size)

@@ -119,11 +119,11 @@ class HomeScene(Scene):
         s = self.app.scale
         panel = UIPanel(rect, container=self.root, manager=self.ui, object_id="#card")
         inner = rect.w - 20
-        image_h = rect.h - int(118 * s) - 28
+        image_h = rect.h - int(124 * s) - 28
         UIImage(pygame.Rect(8, 8, inner, image_h), thumbnail(level, (inner, image_h)), self.ui, container=panel)
         UILabel(pygame.Rect(8, image_h + 10, inner, int(34 * s)), level.name, self.ui, container=panel,
                 object_id="#heading")
-        UILabel(pygame.Rect(8, image_h + 10 + int(34 * s), inner, int(28 * s)), TAGLINES.get(name, ""), self.ui,
+        UILabel(pygame.Rect(8, image_h + 10 + int(34 * s), inner, int(34 * s)), TAGLINES.get(name, ""), self.ui,
                 container=panel, object_id="#muted")
         button = UIButton(pygame.Rect(8, rect.h - int(40 * s) - 12, inner, int(36 * s)), "Play this level",
                           self.ui, container=panel, object_id="#primary")

@@ -1,0 +1,157 @@
+"""The real scenes, headless (SDL dummy driver), driven by posted events."""
+import json
+import time
+
+import pygame
+import pygame_gui
+import pytest
+
+from agents.ppo import PPOLearner
+from levels import builtin_level, builtin_path, level_to_dict
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("MESA_SANDBOX_DATA", str(tmp_path / "data"))
+    from game.app import App
+    application = App((1280, 800))
+    yield application
+    if application.scene is not None:
+        application.scene.leave()
+    pygame.quit()
+
+
+def frames(app, n=3):
+    for _ in range(n):
+        app.frame(1 / 60)
+
+
+def click(app, element):
+    """A real mouse click at the centre of a widget."""
+    pos = element.rect.center
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0)))
+    frames(app, 1)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
+    frames(app, 1)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1))
+    frames(app, 2)
+
+
+def key(app, k, mod=0):
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode="", scancode=0))
+    pygame.event.post(pygame.event.Event(pygame.KEYUP, key=k, mod=mod, unicode="", scancode=0))
+    frames(app, 2)
+
+
+def run_until(app, condition, seconds=60.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        frames(app, 1)
+        if condition():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def test_home_lists_the_builtins_and_a_card_opens_the_level(app):
+    from game.scenes.home import HomeScene
+    from game.scenes.lab import LabScene
+    frames(app)
+    assert isinstance(app.scene, HomeScene)
+    names = sorted(app.scene.cards.values())
+    assert names == sorted(["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go",
+                            "the_diversity_fix"])
+    button = next(b for b, n in app.scene.cards.items() if n == "green_means_go")
+    click(app, button)
+    assert isinstance(app.scene, LabScene) and app.scene.level.name == "Green means go"
+    key(app, pygame.K_ESCAPE)
+    assert isinstance(app.scene, HomeScene)
+
+
+def test_train_a_tiny_level_to_the_target_then_watch_deployment_counters_move(app):
+    from game.scenes.lab import LabScene
+    app.switch(LabScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    click(app, scene.train_button)
+    assert scene.thread is not None
+    assert run_until(app, lambda: "Reached the target" in scene.status, 120), scene.status
+    assert scene.thread.state == "finished"
+    assert scene.curve and scene.curve[-1]["success"] >= 0.95
+    assert scene.network is not None
+    key(app, pygame.K_TAB)
+    assert scene.split == "deployment"
+    assert run_until(app, lambda: sum(scene.deploy_counts[o] for o in ("goal", "proxy", "timeout")) >= 3, 60)
+    before = sum(scene.deploy_counts.values())
+    key(app, pygame.K_e)
+    assert run_until(app, lambda: sum(scene.deploy_counts.values()) >= before + 500, 60)
+    assert scene.deploy_counts["goal"] >= 400  # the template's deployment is its training: the agent succeeds
+    assert "Robustly aligned" in scene.objectives.html_text
+    for k in (pygame.K_h, pygame.K_v, pygame.K_a):  # overlays draw without error
+        key(app, k)
+    frames(app, 5)
+    assert all(scene.overlay.values())
+
+
+def test_a_corrupt_level_file_gives_a_message_and_the_app_lives(app, tmp_path):
+    from game.scenes.home import HomeScene
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"format": "mesa-sandbox-level", "version": 1, "tiles": ')
+    pygame.event.post(pygame.event.Event(pygame.DROPFILE, file=str(bad)))
+    frames(app, 3)
+    assert app.running and isinstance(app.scene, HomeScene)
+    assert any(w.alive() for w in app.message_windows)
+    assert "not valid JSON" in app.message_windows[-1].text_block.html_text
+
+
+def test_a_dropped_good_file_opens_and_is_remembered(app, tmp_path):
+    from game.scenes.lab import LabScene
+    from game.paths import RecentFiles
+    good = tmp_path / "mine.json"
+    good.write_text(builtin_path("green_means_go").read_text())
+    pygame.event.post(pygame.event.Event(pygame.DROPFILE, file=str(good)))
+    frames(app, 3)
+    assert isinstance(app.scene, LabScene)
+    assert RecentFiles().load()[0] == str(good.resolve())
+
+
+def test_a_failing_learner_gives_a_message_and_the_app_lives(app, monkeypatch):
+    from game.scenes.lab import LabScene
+
+    def explode(self):
+        raise RuntimeError("the learner exploded")
+    monkeypatch.setattr(PPOLearner, "update", explode)
+    app.switch(LabScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    click(app, scene.train_button)
+    assert run_until(app, lambda: "failed" in scene.status, 60)
+    assert app.running and scene.thread.state == "failed"
+    assert "the learner exploded" in app.message_windows[-1].text_block.html_text
+    click(app, scene.train_button)  # and training can start again
+    assert scene.thread.state in ("running", "failed")
+
+
+def test_loading_an_agent_for_another_level_is_refused_with_a_message(app, tmp_path):
+    from agents.agent_file import AgentFile, save_agent
+    from agents.ppo import PPOConfig
+    from game.scenes.lab import LabScene
+    learner = PPOLearner(builtin_level("keys_and_chests"), PPOConfig(num_envs=4, num_steps=8))
+    path = tmp_path / "keys.agent"
+    save_agent(path, AgentFile(learner.policy, builtin_level("keys_and_chests"), learner.obs_spec, learner.config))
+    app.switch(LabScene(app, builtin_level("green_means_go")))
+    app.scene.load_agent(str(path))
+    frames(app, 2)
+    assert app.scene.network is None
+    assert "cannot read the observations" in app.message_windows[-1].text_block.html_text
+
+
+def test_help_overlay_toggles_with_f1(app):
+    key(app, pygame.K_F1)
+    assert app.help_window is not None and app.help_window.alive()
+    key(app, pygame.K_F1)
+    assert app.help_window is None
+
+
+def test_the_window_rescales_fonts_on_resize(app):
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=1920, h=1200, size=(1920, 1200)))
+    frames(app, 2)
+    assert app.scale == 1.5
