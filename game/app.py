@@ -106,8 +106,8 @@ class App:
     def _manager(self) -> pygame_gui.UIManager:
         manager = pygame_gui.UIManager(self.size, scaled_theme(self.scale))
         size = max(10, round(16 * self.scale))  # the rich-text boxes use bold and italic at the body size
-        manager.preload_fonts([{"name": "noto_sans", "point_size": size, "style": style} for style in ("bold", "italic")]
-                              + [{"name": "noto_sans", "point_size": 14, "style": "bold"}])  # window titles
+        fonts = {(size, "bold"), (size, "italic"), (14, "bold")}  # rich text at the body size; window titles
+        manager.preload_fonts([{"name": "noto_sans", "point_size": p, "style": st} for p, st in sorted(fonts)])
         return manager
 
     @staticmethod

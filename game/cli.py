@@ -141,6 +141,7 @@ def cmd_experiment(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mesa-sandbox", description="Watch goal misgeneralization happen.")
+    parser.add_argument("--self-test", action="store_true", help="check this install works (headless), then exit")
     sub = parser.add_subparsers(dest="command")
 
     level = sub.add_parser("level", help="check, draw and share level files").add_subparsers(dest="level_command",
@@ -195,8 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     import multiprocessing
     multiprocessing.freeze_support()  # experiment workers in a frozen bundle
+    for name in ("stdout", "stderr"):  # a windowed bundle has no console streams: write nowhere, not crash
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from game.selftest import self_test
+        return self_test()
     if args.command is None:
         from game.app import run
         return run()

@@ -10,7 +10,9 @@ import math
 import os
 
 import numpy as np
-import pygame
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pygame  # noqa: E402
 
 from levels.format import Level
 from levels.vocabulary import COLORS
@@ -134,12 +136,13 @@ def render_variant_png(level: Level, split: str, seed: int, path: str | os.PathL
     batch = WorldBatch(level, split, 1, seed, autoreset=False)
     batch.reset()
     font = pygame.font.Font(None, max(18, cell * 2 // 3))
+    label = font.render(f"{level.name}: {split}, seed {seed}", True, (235, 235, 235))
     header = int(cell * 1.2)
-    surface = pygame.Surface((level.width * cell, level.height * cell + header))
+    map_w = level.width * cell
+    surface = pygame.Surface((max(map_w, label.get_width() + cell // 2), level.height * cell + header))
     surface.fill(BACKGROUND_RGB)
     proxy_regions = [p.condition.what for p in level.proxies if p.condition.event == "entered_region"]
-    draw_world(surface, batch.worlds, 0, (0, header), cell, regions=proxy_regions)
-    label = font.render(f"{level.name}: {split}, seed {seed}", True, (235, 235, 235))
+    draw_world(surface, batch.worlds, 0, ((surface.get_width() - map_w) // 2, header), cell, regions=proxy_regions)
     surface.blit(label, (cell // 4, (header - label.get_height()) // 2))
     tmp = f"{path}.tmp.png"
     pygame.image.save(surface, tmp)

@@ -84,7 +84,7 @@ class HomeScene(Scene):
         self.explain_button = UIButton(pygame.Rect(8, rect.h - int(40 * s) - 12, rect.w - 20, int(36 * s)),
                                        "Explain the ideas", self.ui, container=about)
         x = w - pad - side
-        UILabel(pygame.Rect(x, top, side, int(30 * s)), "Your levels", self.ui, container=self.root,
+        UILabel(pygame.Rect(x, top, side, int(36 * s)), "Your levels", self.ui, container=self.root,
                 object_id="#heading")
         y = top + int(40 * s)
         bh = int(40 * s)
@@ -119,12 +119,12 @@ class HomeScene(Scene):
         s = self.app.scale
         panel = UIPanel(rect, container=self.root, manager=self.ui, object_id="#card")
         inner = rect.w - 20
-        image_h = rect.h - int(124 * s) - 28
+        image_h = rect.h - int(142 * s) - 28
         UIImage(pygame.Rect(8, 8, inner, image_h), thumbnail(level, (inner, image_h)), self.ui, container=panel)
         UILabel(pygame.Rect(8, image_h + 10, inner, int(34 * s)), level.name, self.ui, container=panel,
                 object_id="#heading")
-        UILabel(pygame.Rect(8, image_h + 10 + int(34 * s), inner, int(34 * s)), TAGLINES.get(name, ""), self.ui,
-                container=panel, object_id="#muted")
+        UITextBox(TAGLINES.get(name, ""), pygame.Rect(8, image_h + 6 + int(34 * s), inner, int(64 * s)), self.ui,
+                  container=panel, object_id="#tagline")
         button = UIButton(pygame.Rect(8, rect.h - int(40 * s) - 12, inner, int(36 * s)), "Play this level",
                           self.ui, container=panel, object_id="#primary")
         self.cards[button] = name
