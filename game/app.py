@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+import time
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
@@ -211,10 +212,14 @@ class App:
 
     def run(self, max_frames: int | None = None) -> int:
         frames = 0
+        first_frame_exit = os.environ.get("MESA_SANDBOX_FIRST_FRAME_EXIT") == "1"  # for benchmarks/startup.py
         while self.running and (max_frames is None or frames < max_frames):
             dt = self.clock.tick(60) / 1000.0  # tick (not tick_busy_loop) sleeps, releasing the GIL to the learner
             self.frame(min(dt, 0.1))
             frames += 1
+            if first_frame_exit:
+                print(f"first-frame {time.time():.6f}", flush=True)
+                break
         if self.scene is not None:
             self.scene.leave()
         return 0
