@@ -193,8 +193,10 @@ class App:
         self.scene.handle(event)
 
     def request_quit(self) -> None:
-        if getattr(self.scene, "confirm_quit", None) and not self.scene.confirm_quit():
-            return
+        if getattr(self.scene, "confirm_quit", None):
+            self.scene.quit_action = "quit"
+            if not self.scene.confirm_quit():
+                return
         self.running = False
 
     def frame(self, dt: float) -> None:

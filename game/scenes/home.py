@@ -112,6 +112,13 @@ class HomeScene(Scene):
         if not self.recent:
             UILabel(pygame.Rect(x, y, side, int(28 * s)), "none yet: drop a level file here", self.ui,
                     container=self.root, object_id="#muted")
+            y += int(30 * s)
+        from game.scenes.editor import autosave_path
+        if autosave_path().exists():  # the editor did not close cleanly: offer the work back
+            y += 12
+            self.restore_button = UIButton(pygame.Rect(x, y, side, bh), "Restore unsaved level", self.ui,
+                                           container=self.root, object_id="#primary",
+                                           tool_tip_text="The editor kept your last changes when it closed")
         self.dialog: UIFileDialog | None = None
 
     def _card(self, rect: pygame.Rect, name: str) -> None:
@@ -141,7 +148,10 @@ class HomeScene(Scene):
             if event.ui_element in self.cards:
                 self.open_builtin(self.cards[event.ui_element])
             elif event.ui_element in self.templates:
-                self.open_builtin(self.templates[event.ui_element])
+                from game.scenes.editor import EditorScene
+                self.app.switch(EditorScene(self.app, builtin_level(self.templates[event.ui_element])))
+            elif event.ui_element is getattr(self, "restore_button", None):
+                self.restore_autosave()
             elif event.ui_element in self.recent:
                 open_level_file(self.app, self.recent[event.ui_element])
             elif event.ui_element is self.open_button:
@@ -159,6 +169,21 @@ class HomeScene(Scene):
             self.open_dialog()
             return True
         return False
+
+    def restore_autosave(self) -> None:
+        import json
+        from game.scenes.editor import EditorScene, autosave_path
+        try:
+            saved = json.loads(autosave_path().read_text(encoding="utf-8"))
+            doc, path = saved["level"], saved.get("path")
+            if not isinstance(doc, dict) or not isinstance(doc.get("tiles", {}).get("rows"), list):
+                raise ValueError("no level in it")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.app.message("The autosave cannot be restored", f"{autosave_path()}: {exc}")
+            autosave_path().unlink(missing_ok=True)
+            self.rebuild()
+            return
+        self.app.switch(EditorScene(self.app, doc, path))
 
     def open_builtin(self, name: str) -> None:
         from game.scenes.lab import LabScene

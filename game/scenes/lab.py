@@ -145,6 +145,7 @@ class LabScene(Scene):
         self.save_button, x = button(x, "Save agent", int(120 * s))
         self.load_button, x = button(x, "Load agent", int(120 * s))
         self.explain_button, x = button(x, "Explain", int(100 * s))
+        self.edit_button, x = button(x, "Edit", int(70 * s), tip="Open this level in the editor")
         UILabel(pygame.Rect(x, pad, int(70 * s), bar), "Speed", self.ui, container=r, object_id="#muted")
         x += int(70 * s)
         self.speed = UIHorizontalSlider(pygame.Rect(x, pad + bar // 4, max(80, w - x - pad), bar // 2),
@@ -332,6 +333,9 @@ class LabScene(Scene):
                 self.open_dialog("load")
             elif e is self.explain_button:
                 self.toggle_explain()
+            elif e is self.edit_button:
+                from game.scenes.editor import EditorScene
+                self.app.switch(EditorScene(self.app, self.level, self.source))
             elif e in self.overlay_buttons.values():
                 key = next(k for k, b in self.overlay_buttons.items() if b is e)
                 self.toggle_overlay(key)

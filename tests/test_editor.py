@@ -1,0 +1,95 @@
+"""The editor, headless: build a level from an empty template, save, reopen; undo/redo; the autosave comes back."""
+import json
+
+import pygame
+import pytest
+
+from levels import builtin_level, load_level
+
+from test_app import app, click, frames, key  # noqa: F401  (the app fixture and the event helpers)
+
+
+def click_cell(app, scene, cell, button=1, shift=False):
+    ox, oy, size = scene.grid_geometry()
+    pos = (int(ox + (cell[0] + 0.5) * size), int(oy + (cell[1] + 0.5) * size))
+    if shift:
+        pygame.key.set_mods(pygame.KMOD_SHIFT)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
+    frames(app, 2)
+    pygame.key.set_mods(0)
+
+
+def palette_button(scene, tool):
+    return next(b for b, t in scene.palette.items() if t == tool)
+
+
+def test_build_a_level_from_the_empty_template_save_and_reopen(app, tmp_path):
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    click(app, palette_button(scene, ("tile", "wall")))
+    click_cell(app, scene, (4, 3))
+    click(app, palette_button(scene, ("tile", "lava")))
+    click_cell(app, scene, (5, 5))
+    click(app, palette_button(scene, ("entity", "gem")))
+    click_cell(app, scene, (3, 2))
+    doc = scene.document.doc
+    assert doc["tiles"]["rows"][3][4] == "#" and doc["tiles"]["legend"][doc["tiles"]["rows"][5][5]] == "lava"
+    assert any(e["kind"] == "gem" and e["at"] == [3, 2] for e in doc["entities"])
+    # a base reward rule and a deployment region, written into the document as the level format has them
+    scene.document.change()
+    doc["base_reward"]["rules"].append({"event": "touched", "what": "gem", "reward": 1, "ends_episode": False})
+    doc["regions"]["far"] = [[6, 1, 2, 2]]
+    doc["deployment"] = {"spawns": {"coin": {"region": "far"}}}
+    scene.refresh()
+    assert not scene.problems and scene.document.dirty
+    path = tmp_path / "mine.json"
+    scene.save_to(str(path))
+    assert not scene.document.dirty
+    level = load_level(path)
+    assert level.tile_at(4, 3) == "wall" and level.tile_at(5, 5) == "lava"
+    assert level.entity("gem1").at == (3, 2) and level.base_reward.rules[-1].what == "gem"
+    assert level.deployment.spawns["coin"].region == "far"
+
+
+def test_undo_redo_and_erase(app):
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    before = json.dumps(scene.document.doc, sort_keys=True)
+    click(app, palette_button(scene, ("tile", "wall")))
+    click_cell(app, scene, (2, 2))
+    assert scene.document.doc["tiles"]["rows"][2][2] == "#"
+    key(app, pygame.K_z, pygame.KMOD_CTRL)
+    assert json.dumps(scene.document.doc, sort_keys=True) == before
+    key(app, pygame.K_y, pygame.KMOD_CTRL)
+    assert scene.document.doc["tiles"]["rows"][2][2] == "#"
+    click_cell(app, scene, (2, 2), button=3)  # right click erases back to floor
+    assert scene.document.doc["tiles"]["rows"][2][2] == "."
+    click_cell(app, scene, (8, 6), button=3)  # and removes the coin standing there
+    assert not any(e["kind"] == "coin" for e in scene.document.doc["entities"])
+    assert scene.problems == [] or all("coin" in p.message for p in scene.problems)
+
+
+def test_validation_problems_show_where_they_are(app):
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    click_cell(app, scene, (1, 6), button=3)  # erase the agent
+    assert any(p.path == "entities" and "agents" in p.message for p in scene.problems)
+    assert "Problems" in scene.problems_box.html_text and scene.bar_buttons["train"].is_enabled is False
+
+
+def test_the_autosave_is_offered_back(app):
+    from game.scenes.editor import EditorScene, autosave_path
+    from game.scenes.home import HomeScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    scene.document.change()["name"] = "Work in progress"
+    scene.autosave()
+    assert autosave_path().exists()
+    app.switch(HomeScene(app))  # as if the app had crashed and started again
+    frames(app, 2)
+    click(app, app.scene.restore_button)
+    assert isinstance(app.scene, EditorScene) and app.scene.document.doc["name"] == "Work in progress"
