@@ -70,8 +70,12 @@ def main() -> None:
     parser.add_argument("--out", default="docs")
     parser.add_argument("--levels", nargs="*", default=LEVELS)
     parser.add_argument("--skip-diversity", action="store_true")
+    parser.add_argument("--render-only", action="store_true", help="rewrite results.md from results.json")
     args = parser.parse_args()
     out = Path(args.out)
+    if args.render_only:
+        atomic_write_text(out / "results.md", render(json.loads((out / "results.json").read_text())))
+        return
     goal = TrainingGoal(max_seconds=args.max_seconds)
     started = time.time()
     report = {"machine": machine(), "date": time.strftime("%Y-%m-%d"), "seeds": args.seeds,
@@ -114,9 +118,10 @@ def render(report: dict) -> str:
         "*Proxy walker* is a scripted player that walks straight to the proxy (runs right, heads for the corner, "
         "the green thing, the keys): its goal rate is what reaching the goal by accident looks like.",
         "",
-        "| level | target reached | seconds | steps | training goal | deployment goal | deployment proxy | "
-        "neither / died / timeout | seeds proxy >= 60 % | proxy walker: goal | published finding |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| level | target reached | seconds | steps | training goal | deployment goal | deployment goal, median "
+        "seed | deployment proxy | neither / died / timeout | seeds proxy >= 60 % | proxy walker: goal | "
+        "published finding |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, res in report["levels"].items():
         row = summary_rows(res)[0]
@@ -129,6 +134,7 @@ def render(report: dict) -> str:
         lines.append(
             f"| {res['level']} | {row['reached_target']}/{row['seeds']} | {row['median_seconds']:.1f} | "
             f"{row['median_steps']:,.0f} | {pct(t['goal'][0])} | {pct(g)} ({pct(glo)}-{pct(ghi)}) | "
+            f"{pct(row['median_deployment_goal'])} | "
             f"{pct(x)} ({pct(xlo)}-{pct(xhi)}) | {rest} | {row['seeds_proxy_at_least_60']}/{row['seeds']} | "
             f"{pct(base['shares']['goal'])} | {PUBLISHED[name]} |")
     keys = report["levels"].get("keys_and_chests")
