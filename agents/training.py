@@ -109,11 +109,55 @@ class TrainingRun:
                                  self.learner.global_step, self.learner.updates)
 
 
+def training_loop(level: Level, config: PPOConfig, goal: TrainingGoal, commands, messages, snapshots, set_state,
+                  pause_between_updates: float = 0.0, on_run=None) -> None:
+    """The learner's side of the protocol, the same on a thread or in a worker process: take commands, train,
+    publish metrics and snapshots, report how it ended. Never raises."""
+    try:
+        # One torch thread: two OpenMP threads collapse ~100x when another program (the window) holds a core.
+        torch.set_num_threads(1)
+        run = TrainingRun(level, config, goal)
+        if on_run is not None:
+            on_run(run)
+        snapshots.put(run.snapshot())
+        paused = False
+        while True:
+            while True:  # apply every waiting command; while paused, wait for one
+                try:
+                    command = commands.get(timeout=0.05) if paused else commands.get_nowait()
+                except queue.Empty:
+                    if paused:
+                        continue
+                    break
+                if command == "stop":
+                    run.finished = "stopped"
+                    break
+                paused = command == "pause" or (paused and command != "resume")
+                set_state("paused" if paused else "running")
+            if run.finished:
+                break
+            metrics = run.step()
+            messages.put({"kind": "metrics", **metrics})
+            snapshots.put(run.snapshot())
+            if run.finished:
+                break
+            if pause_between_updates:
+                time.sleep(pause_between_updates)
+        set_state("stopped" if run.finished == "stopped" else "finished")
+        messages.put({"kind": "finished", "reason": run.finished, "seconds": run.seconds,
+                      "steps": run.learner.global_step})
+    except Exception as exc:  # the app must survive any learner failure: report it instead
+        set_state("failed")
+        messages.put({"kind": "failed", "message": f"{type(exc).__name__}: {exc}",
+                      "traceback": traceback.format_exc()})
+
+
 class TrainingThread:
     """A `TrainingRun` on a daemon thread, driven by commands and observed through queues.
 
     Messages on `messages`: {"kind": "metrics", ...}, {"kind": "finished", "reason": ...},
     {"kind": "failed", "message": ..., "traceback": ...}. Snapshots on `snapshots`: `PolicySnapshot`.
+    Headless use (tests, scripts) is deterministic for a seed; the window uses `TrainingProcess`.
     """
 
     def __init__(self, level: Level, config: PPOConfig = PPOConfig(), goal: TrainingGoal = TrainingGoal(),
@@ -127,7 +171,6 @@ class TrainingThread:
         self.training: TrainingRun | None = None
         self._thread = threading.Thread(target=self._main, name="mesa-sandbox-learner", daemon=True)
 
-    # --- commands (any thread) -------------------------------------------------------------------------------
     def start(self) -> None:
         self.state = "running"
         self._thread.start()
@@ -149,40 +192,97 @@ class TrainingThread:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
-    # --- the training thread ---------------------------------------------------------------------------------
     def _main(self) -> None:
-        try:
-            # One torch thread: two OpenMP threads collapse ~100x when another program (the window) holds a core.
-            torch.set_num_threads(1)
-            self.training = run = TrainingRun(self.level, self.config, self.goal)
-            self.snapshots.put(run.snapshot())
-            paused = False
-            while True:
-                while True:  # apply every waiting command; while paused, wait for one
+        training_loop(self.level, self.config, self.goal, self.commands, self.messages, self.snapshots,
+                      lambda state: setattr(self, "state", state), self.pause_between_updates,
+                      on_run=lambda run: setattr(self, "training", run))
+
+
+def _process_main(level_doc: dict, config: dict, goal: dict, commands, messages, snapshots) -> None:
+    from levels.format import parse_level
+    training_loop(parse_level(level_doc), PPOConfig.from_dict(config), TrainingGoal(**goal), commands, messages,
+                  snapshots, lambda state: messages.put({"kind": "state", "state": state}))
+
+
+class TrainingProcess(TrainingThread):
+    """The same protocol with the learner in a worker process: the window's thread and the learner never share a
+    GIL. Measured on 2 cores (benchmarks/ui_frames.py, docs/results.md): a learner thread stepping physics worlds in
+    Python held the GIL long enough to drop the window to ~43 FPS and itself to ~20 % of its headless speed.
+
+    A pump thread in this process moves what the worker publishes into the same `messages` and `snapshots` queues
+    a `TrainingThread` has, and keeps `state` current."""
+
+    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), goal: TrainingGoal = TrainingGoal()):
+        super().__init__(level, config, goal)
+        import dataclasses
+        import multiprocessing
+        from levels.format import level_to_dict
+        ctx = multiprocessing.get_context("spawn")  # never fork a process that holds a window
+        self._commands = ctx.Queue()
+        self._messages = ctx.Queue()
+        self._snapshots = ctx.Queue()
+        self._process = ctx.Process(target=_process_main, name="mesa-sandbox-learner", daemon=True,
+                                    args=(level_to_dict(level), config.to_dict(), dataclasses.asdict(goal),
+                                          self._commands, self._messages, self._snapshots))
+        self._thread = threading.Thread(target=self._pump, name="mesa-sandbox-learner-pump", daemon=True)
+
+    def start(self) -> None:
+        self.state = "running"
+        self._process.start()
+        self._thread.start()
+
+    def pause(self) -> None:
+        self._commands.put("pause")
+
+    def resume(self) -> None:
+        self._commands.put("resume")
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._commands.put("stop")
+
+    def join(self, timeout: float | None = None) -> bool:
+        self._process.join(timeout)
+        if self._process.is_alive():
+            return False
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    def _pump(self) -> None:
+        ended, dead_since = False, None
+        while True:
+            got = False
+            for source in (self._snapshots, self._messages):
+                while True:
                     try:
-                        command = self.commands.get(timeout=0.05) if paused else self.commands.get_nowait()
-                    except queue.Empty:
-                        if paused:
-                            continue
+                        item = source.get_nowait()
+                    except (queue.Empty, EOFError, OSError):
                         break
-                    if command == "stop":
-                        run.finished = "stopped"
-                        break
-                    paused = command == "pause" or (paused and command != "resume")
-                    self.state = "paused" if paused else "running"
-                if run.finished:
-                    break
-                metrics = run.step()
-                self.messages.put({"kind": "metrics", **metrics})
-                self.snapshots.put(run.snapshot())
-                if run.finished:
-                    break
-                if self.pause_between_updates:
-                    time.sleep(self.pause_between_updates)
-            self.state = "stopped" if run.finished == "stopped" else "finished"
-            self.messages.put({"kind": "finished", "reason": run.finished, "seconds": run.seconds,
-                               "steps": run.learner.global_step})
-        except Exception as exc:  # the app must survive any learner failure: report it instead
-            self.state = "failed"
-            self.messages.put({"kind": "failed", "message": f"{type(exc).__name__}: {exc}",
-                               "traceback": traceback.format_exc()})
+                    got = True
+                    if source is self._snapshots:
+                        self.snapshots.put(item)
+                    elif item["kind"] == "state":
+                        self.state = item["state"]
+                    else:
+                        self.messages.put(item)
+                        ended = ended or item["kind"] in ("finished", "failed")
+            if self._process.is_alive():
+                if not got:
+                    time.sleep(0.02)
+                continue
+            # The worker is gone: its last writes may still be in the pipes for a moment.
+            dead_since = dead_since or time.monotonic()
+            if ended and not got:
+                break
+            if time.monotonic() - dead_since > 2.0:
+                if not ended:
+                    self.state = "failed"
+                    self.messages.put({"kind": "failed", "traceback": "", "message": "the learner process ended "
+                                       f"unexpectedly (exit code {self._process.exitcode})"})
+                break
+            if not got:
+                time.sleep(0.02)

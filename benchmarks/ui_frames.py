@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import platform
-import threading
 import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -20,45 +19,62 @@ import numpy as np
 
 
 def learner_headless(level, seconds: float) -> float:
-    from agents.training import TrainingGoal, TrainingThread
-    thread = TrainingThread(level, goal=TrainingGoal(target=1.01))
-    thread.start()
-    time.sleep(1.0)  # warm up, as the UI run does
-    start_steps, start = thread.training.learner.global_step, time.perf_counter()
-    time.sleep(seconds)
-    sps = (thread.training.learner.global_step - start_steps) / (time.perf_counter() - start)
-    thread.stop()
-    thread.join(10)
-    return sps
+    """The same learner (a worker process) with no window: steps per second from its metrics."""
+    from agents.training import TrainingGoal, TrainingProcess
+    learner = TrainingProcess(level, goal=TrainingGoal(target=1.01))
+    learner.start()
+    first = last = None
+    deadline = None
+    while True:
+        message = learner.messages.get(timeout=120)
+        if message["kind"] != "metrics":
+            continue
+        now = time.perf_counter()
+        if first is None:
+            if deadline is None:
+                deadline = now + 1.0  # warm up, as the UI run does
+            if now >= deadline:
+                first = (now, message["steps"])
+            continue
+        last = (now, message["steps"])
+        if now - first[0] >= seconds:
+            break
+    learner.stop()
+    learner.join(20)
+    return (last[1] - first[1]) / (last[0] - first[0])
 
 
 def with_ui(level, seconds: float) -> tuple[list[float], float]:
     import pygame
-    from agents.training import TrainingGoal
     from game.app import App
     from game.scenes.lab import LabScene
     app = App((1280, 800))
     scene = LabScene(app, level)
     app.switch(scene)
+    scene.target = 1.01  # keep the learner at full speed for the whole measurement
     scene.toggle_training()
-    scene.thread.goal = TrainingGoal(target=1.01)  # never stop at the target during the measurement
     frames: list[float] = []
-    warm_until = time.perf_counter() + 1.0
-    start_steps = None
-    last = time.perf_counter()
+    first = last = None
+    warm_until = None
+    previous = time.perf_counter()
     while True:
         dt = app.clock.tick(60) / 1000.0
         now = time.perf_counter()
-        if now >= warm_until:
-            if start_steps is None:
-                start_steps, start = scene.thread.training.learner.global_step, now
-            else:
-                frames.append((now - last) * 1000.0)
-            if now - start >= seconds:
-                break
-        last = now
+        steps = scene.last_metrics.get("steps")
+        if steps is not None:
+            if warm_until is None:
+                warm_until = now + 1.0
+            if first is None and now >= warm_until:
+                first = (now, steps)
+            elif first is not None:
+                frames.append((now - previous) * 1000.0)
+                if last is None or steps != last[1]:
+                    last = (now, steps)
+                if now - first[0] >= seconds:
+                    break
+        previous = now
         app.frame(min(dt, 0.1))
-    sps = (scene.thread.training.learner.global_step - start_steps) / (time.perf_counter() - start)
+    sps = (last[1] - first[1]) / (last[0] - first[0])
     scene.leave()
     pygame.quit()
     return frames, sps
@@ -81,7 +97,7 @@ def main() -> None:
         "ratio": round(sps_ui / sps_headless, 3), "level": args.level,
         "video_driver": os.environ.get("SDL_VIDEODRIVER", "default"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "threads": threading.active_count()}))
+        "learner": "worker process"}))
 
 
 if __name__ == "__main__":

@@ -109,13 +109,31 @@ def draw_regions(surface: pygame.Surface, level: Level, origin, cell: float, nam
     surface.blit(overlay, (0, 0))
 
 
+_LAYERS: dict[tuple, pygame.Surface] = {}
+
+
+def static_layer(level: Level, tiles: np.ndarray, cell: float, regions: tuple[str, ...]) -> pygame.Surface:
+    """The tiles and region outlines of a layout, drawn once and reused: a frame then costs one blit per world
+    instead of a rectangle per tile (most of a frame's time when drawn per tile)."""
+    key = (id(level), tiles.tobytes(), tiles.shape, round(cell, 3), regions)
+    layer = _LAYERS.get(key)
+    if layer is None:
+        h, w = tiles.shape
+        layer = pygame.Surface((math.ceil(w * cell), math.ceil(h * cell)))
+        draw_tiles(layer, tiles, (0, 0), cell)
+        if regions:
+            draw_regions(layer, level, (0, 0), cell, regions)
+        if len(_LAYERS) > 256:
+            _LAYERS.clear()
+        _LAYERS[key] = layer
+    return layer
+
+
 def draw_world(surface: pygame.Surface, worlds, i: int, origin=(0, 0), cell: float = 32,
                regions: list[str] | None = None, agent_pos=None, underlay=None) -> None:
     """World `i` of a batch (grid or physics). `agent_pos` overrides the agent's position for smooth motion;
     `underlay()` draws between the tiles and the entities (heatmaps, value maps)."""
-    draw_tiles(surface, worlds.tiles[i], origin, cell)
-    if regions:
-        draw_regions(surface, worlds.level, origin, cell, regions)
+    surface.blit(static_layer(worlds.level, worlds.tiles[i], cell, tuple(regions or ())), origin)
     if underlay is not None:
         underlay()
     ox, oy = origin

@@ -115,11 +115,13 @@ def test_a_dropped_good_file_opens_and_is_remembered(app, tmp_path):
 
 
 def test_a_failing_learner_gives_a_message_and_the_app_lives(app, monkeypatch):
+    from agents.training import TrainingThread
     from game.scenes.lab import LabScene
 
     def explode(self):
         raise RuntimeError("the learner exploded")
     monkeypatch.setattr(PPOLearner, "update", explode)
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)  # the patch reaches a thread, not a process
     app.switch(LabScene(app, builtin_level("template_grid")))
     scene = app.scene
     click(app, scene.train_button)

@@ -12,7 +12,7 @@ from agents.agent_file import AgentFile, AgentFileError, load_agent, save_agent
 from agents.evaluation import TorchPolicy, evaluate, scripted, wilson_interval
 from agents.ppo import PPOConfig, PPOLearner
 from agents.scripted import GridSeeker, entity_targets
-from agents.training import TrainingGoal, TrainingRun, TrainingThread
+from agents.training import TrainingGoal, TrainingProcess, TrainingRun, TrainingThread
 
 SMALL = PPOConfig(num_envs=8, num_steps=16)
 
@@ -169,3 +169,37 @@ def test_wilson_interval():
     assert lo == pytest.approx(0.4038, abs=1e-3) and hi == pytest.approx(0.5962, abs=1e-3)
     lo, hi = wilson_interval(0, 20)
     assert lo == 0.0 and 0.15 < hi < 0.17
+
+
+def test_the_learner_process_trains_pauses_and_stops():
+    process = TrainingProcess(builtin_level("template_grid"), SMALL, TrainingGoal(target=1.01))
+    process.start()
+    first = process.snapshots.get(timeout=60)
+    assert first.steps == 0 and first.build() is not None
+    metrics = next_message(process, "metrics", 60)
+    assert metrics["steps"] > 0
+    process.pause()
+    deadline = time.monotonic() + 20
+    while process.state != "paused" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.state == "paused"
+    process.resume()
+    next_message(process, "metrics", 30)
+    process.stop()
+    assert next_message(process, "finished", 30)["reason"] == "stopped"
+    assert process.join(timeout=20) and process.state == "stopped"
+
+
+def test_a_failing_learner_process_reports_the_failure():
+    bad = dataclasses.replace(SMALL, num_minibatches=0)  # the learning phase divides by zero in the worker
+    process = TrainingProcess(builtin_level("template_grid"), bad)
+    process.start()
+    deadline = time.monotonic() + 60
+    message = {"kind": ""}
+    while message["kind"] != "failed" and time.monotonic() < deadline:
+        try:
+            message = process.messages.get(timeout=1)
+        except queue.Empty:
+            pass
+    assert message["kind"] == "failed" and "ZeroDivisionError" in message["message"]
+    assert process.join(timeout=20) and process.state == "failed"

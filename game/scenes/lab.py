@@ -26,7 +26,7 @@ from levels.vocabulary import EVENTS, OUTCOMES
 from agents.agent_file import AgentFile, AgentFileError, load_agent, save_agent
 from agents.evaluation import TorchPolicy, evaluate
 from agents.ppo import PPOConfig
-from agents.training import PolicySnapshot, TrainingGoal, TrainingThread
+from agents.training import PolicySnapshot, TrainingGoal, TrainingProcess
 from game.app import Scene
 from game.live import LiveEpisodes, value_and_policy_maps
 from game.paths import user_data_dir
@@ -98,12 +98,17 @@ def verdict(level: Level, counts: Counter, min_episodes: int = 30) -> tuple[str,
 
 
 class LabScene(Scene):
+    # The learner runs in a worker process so that it never competes with the window for the GIL (see
+    # agents.training.TrainingProcess); tests may swap in a TrainingThread.
+    trainer_class = TrainingProcess
+
     def __init__(self, app, level: Level, source: str | None = None):
         super().__init__(app)
         self.level, self.source = level, source
         self.config = PPOConfig()
+        self.target = 0.95  # training success at which the learner stops by itself
         self.split = "training"
-        self.thread: TrainingThread | None = None
+        self.thread: TrainingProcess | None = None
         self.snapshot: PolicySnapshot | None = None
         self.network = None
         self.curve: list[dict] = []
@@ -207,7 +212,8 @@ class LabScene(Scene):
                 self.status = "Already at the target. Stop first to train a fresh agent."
                 return
             self.curve, self.last_metrics = [], {}
-            self.thread = TrainingThread(self.level, self.config, TrainingGoal(target=0.95, max_seconds=600))
+            self.thread = self.trainer_class(self.level, self.config,
+                                             TrainingGoal(target=self.target, max_seconds=600))
             self.thread.start()
             self.status = "Training..."
             self.thread.state = "running"
@@ -490,7 +496,7 @@ class LabScene(Scene):
         gap = 8
         cw, ch = (rect.w - gap) / 2, (rect.h - gap) / 2
         cell = min(cw / self.level.width, ch / self.level.height)
-        font = pygame.font.Font(None, max(18, int(22 * self.app.scale)))
+        font = self.font(22)
         for i in range(4):
             r, c = divmod(i, 2)
             ox = rect.x + c * (cw + gap) + (cw - cell * self.level.width) / 2
@@ -512,6 +518,14 @@ class LabScene(Scene):
             self.draw_curves(surface, self.curve_rect)
         else:
             self.draw_counters(surface, self.counter_rect)
+
+    def font(self, size: int) -> pygame.font.Font:
+        """Fonts are loaded once per size and scale, not every frame."""
+        key = max(16, int(size * self.app.scale))
+        fonts = self.__dict__.setdefault("_fonts", {})
+        if key not in fonts:
+            fonts[key] = pygame.font.Font(None, key)
+        return fonts[key]
 
     def draw_overlays(self, surface, live: LiveEpisodes, i: int, origin, cell: float) -> None:
         ox, oy = origin
@@ -549,7 +563,7 @@ class LabScene(Scene):
 
     def draw_curves(self, surface, rect: pygame.Rect) -> None:
         pygame.draw.rect(surface, (24, 28, 36), rect, border_radius=6)
-        font = pygame.font.Font(None, max(18, int(22 * self.app.scale)))
+        font = self.font(22)
         half = rect.h // 2
         plots = [("training success", "success", (0, 158, 115), (0.0, 1.0)),
                  ("return", "return", (86, 180, 233), None)]
@@ -571,7 +585,7 @@ class LabScene(Scene):
             pygame.draw.lines(surface, rgb, False, list(zip(px.tolist(), py.tolist())), 2)
 
     def draw_counters(self, surface, rect: pygame.Rect) -> None:
-        font = pygame.font.Font(None, max(20, int(26 * self.app.scale)))
+        font = self.font(26)
         total = max(1, sum(self.deploy_counts[o] for o in OUTCOMES))
         row = rect.h // len(OUTCOMES)
         for k, outcome in enumerate(OUTCOMES):
