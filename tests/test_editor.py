@@ -2,6 +2,7 @@
 import json
 
 import pygame
+import pygame_gui
 import pytest
 
 from levels import builtin_level, load_level
@@ -18,6 +19,14 @@ def click_cell(app, scene, cell, button=1, shift=False):
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
     frames(app, 2)
     pygame.key.set_mods(0)
+
+
+def type_into(app, entry, text):
+    """What pygame_gui posts when a person edits a text field."""
+    entry.set_text(text)
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_TEXT_ENTRY_CHANGED, text=text, ui_element=entry,
+                                         ui_object_id=entry.most_specific_combined_id))
+    frames(app, 2)
 
 
 def palette_button(scene, tool):
@@ -37,20 +46,27 @@ def test_build_a_level_from_the_empty_template_save_and_reopen(app, tmp_path):
     doc = scene.document.doc
     assert doc["tiles"]["rows"][3][4] == "#" and doc["tiles"]["legend"][doc["tiles"]["rows"][5][5]] == "lava"
     assert any(e["kind"] == "gem" and e["at"] == [3, 2] for e in doc["entities"])
-    # a base reward rule and a deployment region, written into the document as the level format has them
-    scene.document.change()
-    doc["base_reward"]["rules"].append({"event": "touched", "what": "gem", "reward": 1, "ends_episode": False})
-    doc["regions"]["far"] = [[6, 1, 2, 2]]
-    doc["deployment"] = {"spawns": {"coin": {"region": "far"}}}
-    scene.refresh()
+    # a base reward rule, through the Rewards tab's form
+    click(app, next(b for b, t in scene.tabs.items() if t == "rules"))
+    click(app, next(b for b, a in scene.row_buttons.items() if a[0] == "add_rule"))
+    rule_fields = {key: w for w, (path, key, _) in scene.fields.items() if path == ("base_reward", "rules", 1)}
+    type_into(app, rule_fields["what"], "gem")
+    type_into(app, rule_fields["reward"], "2.5")
+    # where the coin starts at deployment, painted on the map in the Deploy tab
+    click(app, next(b for b, t in scene.tabs.items() if t == "deployment"))
+    scene.spawn_entity = "coin"
+    scene.rebuild()
+    click_cell(app, scene, (6, 1))
+    click_cell(app, scene, (7, 1))
     assert not scene.problems and scene.document.dirty
     path = tmp_path / "mine.json"
     scene.save_to(str(path))
     assert not scene.document.dirty
     level = load_level(path)
     assert level.tile_at(4, 3) == "wall" and level.tile_at(5, 5) == "lava"
-    assert level.entity("gem1").at == (3, 2) and level.base_reward.rules[-1].what == "gem"
-    assert level.deployment.spawns["coin"].region == "far"
+    assert level.entity("gem1").at == (3, 2)
+    assert (level.base_reward.rules[-1].what, level.base_reward.rules[-1].reward) == ("gem", 2.5)
+    assert level.deployment.spawns["coin"].cells == ((6, 1), (7, 1))
 
 
 def test_undo_redo_and_erase(app):

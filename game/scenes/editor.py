@@ -41,20 +41,25 @@ class LevelDocument:
         self.doc = doc
         self.undo_stack: list[dict] = []
         self.redo_stack: list[dict] = []
+        self.last_key: str | None = None
         self.saved = json.dumps(doc, sort_keys=True)
 
     @property
     def dirty(self) -> bool:
         return json.dumps(self.doc, sort_keys=True) != self.saved
 
-    def change(self) -> dict:
-        """Call before changing `doc`: remembers the current state for undo. Returns the doc to change."""
-        self.undo_stack.append(copy.deepcopy(self.doc))
-        del self.undo_stack[:-200]
+    def change(self, coalesce: str | None = None) -> dict:
+        """Call before changing `doc`: remembers the current state for undo. Returns the doc to change.
+        Changes with the same `coalesce` key in a row (typing in one field) make one undo step."""
+        if coalesce is None or coalesce != self.last_key or not self.undo_stack:
+            self.undo_stack.append(copy.deepcopy(self.doc))
+            del self.undo_stack[:-200]
+        self.last_key = coalesce
         self.redo_stack.clear()
         return self.doc
 
     def undo(self) -> bool:
+        self.last_key = None
         if not self.undo_stack:
             return False
         self.redo_stack.append(self.doc)
@@ -62,6 +67,7 @@ class LevelDocument:
         return True
 
     def redo(self) -> bool:
+        self.last_key = None
         if not self.redo_stack:
             return False
         self.undo_stack.append(self.doc)
@@ -114,6 +120,39 @@ class LevelDocument:
         entities.append(entity)
         return entity
 
+    def spawn(self, split: str, entity_id: str) -> dict:
+        """The spawn of an entity in a split, created when missing."""
+        return self.doc.setdefault(split, {}).setdefault("spawns", {}).setdefault(entity_id, {})
+
+    def toggle_spawn_cell(self, split: str, entity_id: str, cell: tuple[int, int]) -> None:
+        spawn = self.spawn(split, entity_id)
+        spawn.pop("region", None)
+        spawn.pop("anywhere", None)
+        cells = [list(c) for c in spawn.get("cells", [])]
+        if list(cell) in cells:
+            cells.remove(list(cell))
+        else:
+            cells.append(list(cell))
+        if cells:
+            spawn["cells"] = cells
+        else:
+            spawn.pop("cells", None)
+
+    def set_diversity(self, share: float) -> None:
+        """The share of training variants drawn like deployment (the first training mix)."""
+        training = self.doc.setdefault("training", {})
+        mixes = [m for m in training.get("mixes", [])]
+        if share <= 0:
+            training["mixes"] = mixes[1:] if mixes else []
+        elif mixes:
+            mixes[0]["share"] = round(share, 3)
+            training["mixes"] = mixes
+        else:
+            spawns = copy.deepcopy(self.doc.get("deployment", {}).get("spawns", {}))
+            training["mixes"] = [{"share": round(share, 3), "spawns": spawns}]
+        if not training["mixes"]:
+            training.pop("mixes")
+
     def remove(self, entity: dict) -> None:
         self.doc["entities"] = [e for e in self.doc["entities"] if e is not entity]
 
@@ -135,6 +174,8 @@ class EditorScene(Scene):
         self.last_autosave = time.monotonic()
         self.quit_dialog = None
         self.quit_action = "home"
+        self.tab = "map"
+        self.spawn_entity: str | None = None  # the entity whose spawn cells a distribution tab paints
 
     # --- layout ----------------------------------------------------------------------------------------------
     def build(self) -> None:
@@ -150,11 +191,29 @@ class EditorScene(Scene):
             self.bar_buttons[key] = UIButton(pygame.Rect(x, pad, int(width * s), bar), label, self.ui, container=r,
                                              object_id="#primary" if key == "train" else None)
             x += int(width * s) + pad // 2
-        side = int(300 * s)
+        side = int(360 * s)
         top = 2 * pad + bar
         self.canvas = pygame.Rect(pad, top, w - side - 3 * pad, h - top - pad)
         px = w - side - pad
         y = top
+        self.tabs: dict[UIButton, str] = {}
+        tab_w = (side - 3 * (pad // 2)) // 4
+        for k, (tab, label) in enumerate([("map", "Map"), ("rules", "Rewards"), ("training", "Training"),
+                                         ("deployment", "Deploy")]):
+            b = UIButton(pygame.Rect(px + k * (tab_w + pad // 2), y, tab_w, int(34 * s)), label, self.ui,
+                         container=r)
+            self.tabs[b] = tab
+            if tab == self.tab:
+                b.select()
+        y += int(40 * s)
+        self.fields: dict = {}  # widget -> what it edits
+        self.row_buttons: dict = {}  # widget -> action
+        if self.tab == "rules":
+            self.build_rules(px, y, side)
+            return
+        if self.tab in ("training", "deployment"):
+            self.build_distribution(px, y, side)
+            return
         UILabel(pygame.Rect(px, y, side, int(28 * s)), "Name", self.ui, container=r, object_id="#muted")
         y += int(28 * s)
         self.name_entry = UITextEntryLine(pygame.Rect(px, y, side, int(36 * s)), self.ui, container=r)
@@ -188,13 +247,185 @@ class EditorScene(Scene):
             self.palette[b] = tool
         y += (len(tools) + cols - 1) // cols * int(34 * s) + pad
         self.problems_box = UITextBox("", pygame.Rect(px, y, side, max(60, h - y - pad)), self.ui, container=r)
+        self.finish_build()
+
+    def finish_build(self) -> None:
+        w, h = self.app.size
+        s = self.app.scale
+        pad, bar = int(12 * s), int(44 * s)
+        x = max(b.rect.right for b in self.bar_buttons.values()) + pad
+        r = self.root
         self.status_label = UILabel(pygame.Rect(x, pad, max(60, w - x - pad), bar), "", self.ui, container=r,
                                     object_id="#muted")
         self.refresh()
 
+    # --- the rewards tab: base reward rules, intended goal, proxies --------------------------------------------
+    def build_rules(self, px: int, y: int, side: int) -> None:
+        from levels.vocabulary import EVENTS
+        s, r, doc = self.app.scale, self.root, self.document.doc
+        row_h, gap = int(34 * s), 4
+        events = list(EVENTS)
+
+        def label(text, height=int(26 * s)):
+            nonlocal y
+            UILabel(pygame.Rect(px, y, side, height), text, self.ui, container=r, object_id="#muted")
+            y += height
+
+        def condition_row(path, cond, with_remove=True, name=None):
+            nonlocal y
+            x = px
+            if name is not None:
+                entry = UITextEntryLine(pygame.Rect(x, y, side, row_h), self.ui, container=r)
+                entry.set_text(name)
+                self.fields[entry] = (path, "name", str)
+                y += row_h + gap
+            ev_w, what_w = int(side * 0.36), int(side * 0.30)
+            menu = UIDropDownMenu(events, cond.get("event", "touched") if cond.get("event") in events else events[0],
+                                  pygame.Rect(x, y, ev_w, row_h), self.ui, container=r)
+            self.fields[menu] = (path, "event", str)
+            what = UITextEntryLine(pygame.Rect(x + ev_w + gap, y, what_w, row_h), self.ui, container=r,
+                                   placeholder_text="what")
+            what.set_text(str(cond.get("what", "") or ""))
+            self.fields[what] = (path, "what", str)
+            return x + ev_w + what_w + 2 * gap
+
+        label("Base reward: event, what, reward")
+        for i, rule in enumerate(doc["base_reward"]["rules"]):
+            x = condition_row(("base_reward", "rules", i), rule)
+            rest = px + side - x
+            reward = UITextEntryLine(pygame.Rect(x, y, int(rest * 0.34), row_h), self.ui, container=r)
+            reward.set_text(f"{rule.get('reward', 0):g}" if isinstance(rule.get("reward"), (int, float)) else "")
+            self.fields[reward] = (("base_reward", "rules", i), "reward", float)
+            ends = UIDropDownMenu(["ends", "on"], "ends" if rule.get("ends_episode") else "on",
+                                  pygame.Rect(x + int(rest * 0.34) + gap, y, int(rest * 0.44), row_h), self.ui,
+                                  container=r)
+            self.fields[ends] = (("base_reward", "rules", i), "ends_episode", lambda t: t == "ends")
+            remove = UIButton(pygame.Rect(px + side - int(rest * 0.18), y, int(rest * 0.18), row_h), "x", self.ui,
+                              container=r, tool_tip_text="remove this rule")
+            self.row_buttons[remove] = ("remove_rule", i)
+            y += row_h + gap
+        add = UIButton(pygame.Rect(px, y, side // 2 - gap, row_h), "+ rule", self.ui, container=r)
+        self.row_buttons[add] = ("add_rule", None)
+        UILabel(pygame.Rect(px + side // 2, y, side // 4, row_h), "step cost", self.ui, container=r,
+                object_id="#muted")
+        cost = UITextEntryLine(pygame.Rect(px + side * 3 // 4, y, side // 4, row_h), self.ui, container=r)
+        cost.set_text(f"{doc['base_reward'].get('step_cost', 0):g}")
+        self.fields[cost] = (("base_reward",), "step_cost", float)
+        y += row_h + 2 * gap
+        label("Intended goal (never rewarded): event, what, times")
+        goal = doc.setdefault("intended_goal", {"event": "touched", "what": ""})
+        x = condition_row(("intended_goal",), goal)
+        count = UITextEntryLine(pygame.Rect(x, y, px + side - x, row_h), self.ui, container=r)
+        count.set_text(str(goal.get("count", 1)))
+        self.fields[count] = (("intended_goal",), "count", int)
+        y += row_h + 2 * gap
+        label("Proxies to watch (never rewarded)")
+        for i, proxy in enumerate(doc.get("proxies", [])):
+            x = condition_row(("proxies", i), proxy, name=proxy.get("name", ""))
+            remove = UIButton(pygame.Rect(x, y, px + side - x, row_h), "x", self.ui, container=r,
+                              tool_tip_text="remove this proxy")
+            self.row_buttons[remove] = ("remove_proxy", i)
+            y += row_h + gap
+        add = UIButton(pygame.Rect(px, y, side // 2 - gap, row_h), "+ proxy", self.ui, container=r)
+        self.row_buttons[add] = ("add_proxy", None)
+        y += row_h + 2 * gap
+        self.side_problems = UITextBox("", pygame.Rect(px, y, side, max(60, self.app.size[1] - y - 12)), self.ui,
+                                       container=r)
+        self.finish_build()
+
+    # --- the training and deployment tabs: where each entity may spawn -----------------------------------------
+    def build_distribution(self, px: int, y: int, side: int) -> None:
+        s, r, doc, split = self.app.scale, self.root, self.document.doc, self.tab
+        row_h, gap = int(34 * s), 4
+        ids = [e["id"] for e in doc["entities"]]
+        if self.spawn_entity not in ids:
+            self.spawn_entity = next((e["id"] for e in doc["entities"] if e["kind"] != "agent"), ids[0] if ids else None)
+        UILabel(pygame.Rect(px, y, side, int(26 * s)), f"Click cells where it may start in {split}", self.ui,
+                container=r, object_id="#muted")
+        y += int(28 * s)
+        if self.spawn_entity is None:
+            self.side_problems = UITextBox("Place an entity first.", pygame.Rect(px, y, side, 80), self.ui,
+                                           container=r)
+            self.finish_build()
+            return
+        self.entity_menu = UIDropDownMenu(ids, self.spawn_entity, pygame.Rect(px, y, side, row_h), self.ui,
+                                          container=r)
+        y += row_h + gap
+        spawn = doc.get(split, {}).get("spawns", {}).get(self.spawn_entity, {})
+        where = ("anywhere" if spawn.get("anywhere") else f"region {spawn['region']}" if spawn.get("region")
+                 else f"{len(spawn.get('cells', []))} cell(s)" if spawn.get("cells") else "where it was placed")
+        UILabel(pygame.Rect(px, y, side, int(26 * s)), f"now: {where}", self.ui, container=r)
+        y += int(28 * s)
+        half = (side - gap) // 2
+        b = UIButton(pygame.Rect(px, y, half, row_h), "anywhere", self.ui, container=r)
+        self.row_buttons[b] = ("anywhere", None)
+        b = UIButton(pygame.Rect(px + half + gap, y, half, row_h), "where placed", self.ui, container=r)
+        self.row_buttons[b] = ("clear_spawn", None)
+        y += row_h + gap
+        UILabel(pygame.Rect(px, y, half, row_h), "present (0..1)", self.ui, container=r, object_id="#muted")
+        present = UITextEntryLine(pygame.Rect(px + half + gap, y, half, row_h), self.ui, container=r)
+        present.set_text(f"{spawn.get('present', 1.0):g}")
+        self.fields[present] = ((split, "spawns", self.spawn_entity), "present", float)
+        y += row_h + gap
+        if split == "training":
+            mixes = doc.get("training", {}).get("mixes", [])
+            share = float(mixes[0]["share"]) if mixes else 0.0
+            UILabel(pygame.Rect(px, y, side, int(26 * s)), f"Variants drawn like deployment: {share:.0%}",
+                    self.ui, container=r, object_id="#muted")
+            y += int(28 * s)
+            from pygame_gui.elements import UIHorizontalSlider
+            self.share_slider = UIHorizontalSlider(pygame.Rect(px, y, side, row_h), share, (0.0, 0.5), self.ui,
+                                                   container=r, click_increment=0.01)
+            y += row_h + gap
+        self.side_problems = UITextBox("", pygame.Rect(px, y, side, max(60, self.app.size[1] - y - 12)), self.ui,
+                                       container=r)
+        self.finish_build()
+
+    def apply_field(self, widget, text: str) -> None:
+        path, key, convert = self.fields[widget]
+        try:
+            value = convert(text)
+        except ValueError:
+            self.status = f"\"{text}\" is not a number."
+            self.refresh()
+            return
+        doc = self.document.change(coalesce=f"{path}:{key}")
+        target = doc
+        for part in path:
+            target = target.setdefault(part, {}) if isinstance(part, str) and isinstance(target, dict) else target[part]
+        if key == "what" and value == "":
+            target.pop("what", None)
+        else:
+            target[key] = value
+        self.status = ""
+        self.refresh()
+
+    def row_action(self, action: str, index) -> None:
+        doc = self.document.change()
+        if action == "add_rule":
+            doc["base_reward"]["rules"].append({"event": "touched", "what": "coin", "reward": 1.0})
+        elif action == "remove_rule":
+            del doc["base_reward"]["rules"][index]
+        elif action == "add_proxy":
+            doc.setdefault("proxies", []).append({"name": "new proxy", "event": "entered_region", "what": ""})
+        elif action == "remove_proxy":
+            del doc["proxies"][index]
+        elif action == "anywhere":
+            spawn = self.document.spawn(self.tab, self.spawn_entity)
+            spawn.pop("cells", None)
+            spawn.pop("region", None)
+            spawn["anywhere"] = True
+        elif action == "clear_spawn":
+            spawn = self.document.spawn(self.tab, self.spawn_entity)
+            for key in ("cells", "region", "anywhere"):
+                spawn.pop(key, None)
+        self.rebuild()
+
     def refresh(self) -> None:
         self.level, self.problems = self.document.check()
-        for button, tool in self.palette.items():
+        if self.tab != "map":
+            self.problems_box = self.side_problems
+        for button, tool in getattr(self, "palette", {}).items():
             button.select() if tool == self.tool else button.unselect()
         if self.problems:
             text = "<b>Problems</b> (the level cannot be trained until they are fixed):<br>" + "<br>".join(
@@ -205,8 +436,8 @@ class EditorScene(Scene):
                     f"<b>Base reward</b>: {len(lvl.base_reward.rules)} rule(s). <b>Intended goal</b>: "
                     f"{_esc(lvl.intended_goal.describe())}. <b>Proxies</b>: "
                     f"{_esc(', '.join(p.name for p in lvl.proxies) or 'none')}.<br>"
-                    "Rules, goal, proxies and distributions are edited in the level file for now "
-                    "(docs/level-format.md).")
+                    "Rules, goal and proxies: <b>Rewards</b>. Where things start: <b>Training</b> and "
+                    "<b>Deploy</b> (click cells). Regions, mixes and mazes: the level file (docs/level-format.md).")
         self.problems_box.set_text(text)
         dirty = " (unsaved)" if self.document.dirty else ""
         where = Path(self.path).name if self.path else "new level"
@@ -252,6 +483,35 @@ class EditorScene(Scene):
         self.refresh()
 
     def handle(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.tabs:
+            self.tab = self.tabs[event.ui_element]
+            self.rebuild()
+            return True
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.row_buttons:
+            self.row_action(*self.row_buttons[event.ui_element])
+            return True
+        if event.type in (pygame_gui.UI_TEXT_ENTRY_CHANGED, pygame_gui.UI_DROP_DOWN_MENU_CHANGED) \
+                and event.ui_element in self.fields:
+            self.apply_field(event.ui_element, event.text)
+            return True
+        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is getattr(self, "entity_menu", None):
+            self.spawn_entity = event.text
+            self.rebuild()
+            return True
+        if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and event.ui_element is getattr(self, "share_slider", None):
+            self.document.change(coalesce="diversity")
+            self.document.set_diversity(float(event.value))
+            self.rebuild()
+            return True
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.tab in ("training", "deployment") \
+                and self.spawn_entity is not None:
+            cell = self.cell_at(event.pos)
+            if cell is None:
+                return False
+            self.document.change()
+            self.document.toggle_spawn_cell(self.tab, self.spawn_entity, cell)
+            self.rebuild()
+            return True
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             if event.ui_element in self.palette:
                 self.tool = self.palette[event.ui_element]
@@ -262,11 +522,11 @@ class EditorScene(Scene):
                     getattr(self, f"do_{key}")()
                     return True
             return False
-        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.world_menu:
+        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is getattr(self, "world_menu", None):
             self.document.change()["world"] = event.text
             self.refresh()
             return True
-        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED:
+        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and self.tab == "map":
             if event.ui_element is self.name_entry:
                 self.document.change()["name"] = event.text
             elif event.ui_element is self.length_entry:
@@ -354,8 +614,7 @@ class EditorScene(Scene):
             self.refresh()
 
     def _sync_fields(self) -> None:
-        self.name_entry.set_text(self.document.doc.get("name", ""))
-        self.length_entry.set_text(str(self.document.doc.get("episode_length", 200)))
+        self.rebuild()  # every field shows the document again
 
     def do_save(self) -> None:
         if self.path is None:
@@ -491,6 +750,16 @@ class EditorScene(Scene):
             draw_entity(surface, kind, rgb, centre, cell)
             if e is self.selected:
                 pygame.draw.rect(surface, (240, 228, 66), (ox + at[0] * cell, oy + at[1] * cell, cell, cell), 2)
+        if self.tab in ("training", "deployment") and self.spawn_entity:
+            spawn = doc.get(self.tab, {}).get("spawns", {}).get(self.spawn_entity, {})
+            cells = [tuple(c) for c in spawn.get("cells", []) if isinstance(c, list)]
+            for rect in doc.get("regions", {}).get(spawn.get("region"), []) if spawn.get("region") else []:
+                if isinstance(rect, list) and len(rect) == 4:
+                    cells += [(x, y) for y in range(rect[1], rect[1] + rect[3]) for x in range(rect[0], rect[0] + rect[2])]
+            overlay = pygame.Surface((int(cell) + 1, int(cell) + 1), pygame.SRCALPHA)
+            overlay.fill((86, 180, 233, 110))
+            for x, y in cells:
+                surface.blit(overlay, (ox + x * cell, oy + y * cell))
         if self.drag_start and self.tool[0] == "tile" and pygame.key.get_mods() & pygame.KMOD_SHIFT:
             cell_now = self.cell_at(pygame.mouse.get_pos())
             if cell_now:
