@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from levels.format import Level
-from levels.vocabulary import COLORS, TILE_KINDS
+from levels.vocabulary import COLORS
 
 from game.world.variants import COLOR_INDEX, TILE_INDEX, TILE_NAMES
 

@@ -193,7 +193,7 @@ class PPOLearner:
         # --- learning: clipped surrogate objective, value loss, entropy bonus -------------------------------
         b_obs = self.buf_obs.reshape(-1, self.obs_spec.size)
         b_actions, b_logprobs = self.buf_actions.reshape(-1), self.buf_logprobs.reshape(-1)
-        b_adv, b_returns, b_values = advantages.reshape(-1), returns.reshape(-1), self.buf_values.reshape(-1)
+        b_adv, b_returns = advantages.reshape(-1), returns.reshape(-1)
         batch = b_obs.shape[0]
         minibatch = batch // c.num_minibatches
         clipfracs, approx_kl = [], torch.tensor(0.0)

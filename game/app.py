@@ -123,11 +123,16 @@ class App:
         self.scene = scene
         scene.rebuild()
 
+    def centered(self, width: int, height: int) -> pygame.Rect:
+        """A dialog's rectangle: at most width x height, inside the window with a margin, centred."""
+        w, h = self.size
+        rect = pygame.Rect(0, 0, min(width, w - 40), min(height, h - 40))
+        rect.center = (w // 2, h // 2)
+        return rect
+
     def message(self, title: str, text: str) -> None:
         """A message box that leaves the app running (bad files, learner failures)."""
-        w, h = self.size
-        rect = pygame.Rect(0, 0, min(640, w - 40), min(360, h - 40))
-        rect.center = (w // 2, h // 2)
+        rect = self.centered(640, 360)
         safe = text.replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
         box = pygame_gui.windows.UIMessageWindow(rect, safe, self.ui, window_title=title)
         self.message_windows.append(box)
@@ -138,9 +143,7 @@ class App:
             self.help_window.kill()
             self.help_window = None
             return
-        w, h = self.size
-        rect = pygame.Rect(0, 0, min(620, w - 40), min(520, h - 40))
-        rect.center = (w // 2, h // 2)
+        rect = self.centered(620, 520)
         self.help_window = pygame_gui.elements.UIWindow(rect, self.ui, "Shortcuts (F1)", object_id="#help")
         rows = "".join(f"<b>{k}</b>  {v}<br>" for k, v in SHORTCUTS)
         pygame_gui.elements.UITextBox(rows, pygame.Rect(0, 0, rect.w - 32, rect.h - 70), self.ui,

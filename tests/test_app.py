@@ -1,56 +1,11 @@
 """The real scenes, headless (SDL dummy driver), driven by posted events."""
-import json
-import time
 
 import pygame
-import pygame_gui
-import pytest
 
 from agents.ppo import PPOLearner
-from levels import builtin_level, builtin_path, level_to_dict
+from levels import builtin_level, builtin_path
 
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("MESA_SANDBOX_DATA", str(tmp_path / "data"))
-    from game.app import App
-    application = App((1280, 800))
-    yield application
-    if application.scene is not None:
-        application.scene.leave()
-    pygame.quit()
-
-
-def frames(app, n=3):
-    for _ in range(n):
-        app.frame(1 / 60)
-
-
-def click(app, element):
-    """A real mouse click at the centre of a widget."""
-    pos = element.rect.center
-    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0)))
-    frames(app, 1)
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
-    frames(app, 1)
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1))
-    frames(app, 2)
-
-
-def key(app, k, mod=0):
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode="", scancode=0))
-    pygame.event.post(pygame.event.Event(pygame.KEYUP, key=k, mod=mod, unicode="", scancode=0))
-    frames(app, 2)
-
-
-def run_until(app, condition, seconds=60.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        frames(app, 1)
-        if condition():
-            return True
-        time.sleep(0.005)
-    return False
+from ui_helpers import click, frames, key, run_until
 
 
 def test_home_lists_the_builtins_and_a_card_opens_the_level(app):

@@ -3,11 +3,10 @@ import json
 
 import pygame
 import pygame_gui
-import pytest
 
 from levels import builtin_level, load_level
 
-from test_app import app, click, frames, key  # noqa: F401  (the app fixture and the event helpers)
+from ui_helpers import click, frames, key
 
 
 def click_cell(app, scene, cell, button=1, shift=False):

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-import agents.envs  # registers MesaSandbox/<Level>-v0
 from agents.envs import LevelVecEnv, env_id
 from agents.observation import SHAPE_SALIENCE, ObservationSpec
 from levels import builtin_level, builtin_names

@@ -3,7 +3,6 @@ import dataclasses
 import queue
 import time
 
-import numpy as np
 import pytest
 import torch
 

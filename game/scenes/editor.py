@@ -623,9 +623,7 @@ class EditorScene(Scene):
             self.save_to(self.path)
 
     def do_save_as(self) -> None:
-        w, h = self.app.size
-        rect = pygame.Rect(0, 0, min(720, w - 40), min(520, h - 40))
-        rect.center = (w // 2, h // 2)
+        rect = self.app.centered(720, 520)
         stem = "".join(c if c.isalnum() else "_" for c in self.document.doc.get("name", "level").lower()) or "level"
         start = self.path or str(user_data_dir() / "levels" / f"{stem}.json")
         Path(start).parent.mkdir(parents=True, exist_ok=True)
@@ -703,9 +701,7 @@ class EditorScene(Scene):
             return True
         if self.quit_dialog is not None and self.quit_dialog.alive():
             return False
-        w, h = self.app.size
-        rect = pygame.Rect(0, 0, min(520, w - 40), 220)
-        rect.center = (w // 2, h // 2)
+        rect = self.app.centered(520, 220)
         self.autosave()
         self.quit_dialog = pygame_gui.windows.UIConfirmationDialog(
             rect, "This level has unsaved changes. Leave anyway? (They stay in the autosave, offered back next "

@@ -9,7 +9,7 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UITextBox
 from pygame_gui.windows import UIFileDialog
 
-from levels import LevelError, builtin_level, builtin_names, load_level
+from levels import LevelError, builtin_level, load_level
 from levels.format import Level
 
 from game.app import Scene
@@ -137,10 +137,7 @@ class HomeScene(Scene):
         self.cards[button] = name
 
     def open_dialog(self) -> None:
-        w, h = self.app.size
-        rect = pygame.Rect(0, 0, min(720, w - 40), min(520, h - 40))
-        rect.center = (w // 2, h // 2)
-        self.dialog = UIFileDialog(rect, self.ui, "Open a level file", initial_file_path=str(Path.home()),
+        self.dialog = UIFileDialog(self.app.centered(720, 520), self.ui, "Open a level file", initial_file_path=str(Path.home()),
                                    allow_existing_files_only=True)
 
     def handle(self, event: pygame.event.Event) -> bool:

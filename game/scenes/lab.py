@@ -7,7 +7,6 @@ value-map and policy-arrow overlays; the three objectives and a verdict.
 """
 from __future__ import annotations
 
-import math
 import queue
 import time
 from collections import Counter
@@ -56,9 +55,7 @@ EXPLAIN = [
 
 def show_explain(app) -> UIWindow:
     """The concept cards, each tied to what is on screen."""
-    w, h = app.size
-    rect = pygame.Rect(0, 0, min(760, w - 40), min(600, h - 40))
-    rect.center = (w // 2, h // 2)
+    rect = app.centered(760, 600)
     window = UIWindow(rect, app.ui, "What you are seeing")
     text = "".join(f"<b>{title}</b><br>{body}<br><br>" for title, body in EXPLAIN)
     UITextBox(text, pygame.Rect(0, 0, rect.w - 32, rect.h - 70), app.ui, container=window)
@@ -393,9 +390,7 @@ class LabScene(Scene):
         self.explain_window = show_explain(self.app)
 
     def open_dialog(self, purpose: str) -> None:
-        w, h = self.app.size
-        rect = pygame.Rect(0, 0, min(720, w - 40), min(520, h - 40))
-        rect.center = (w // 2, h // 2)
+        rect = self.app.centered(720, 520)
         folder = user_data_dir() / "agents"
         folder.mkdir(parents=True, exist_ok=True)
         stem = "".join(c if c.isalnum() else "_" for c in self.level.name.lower())

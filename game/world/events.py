@@ -15,7 +15,7 @@ import numpy as np
 from levels.format import Condition, Level
 from levels.vocabulary import COLORS, OUTCOMES, TILE_KINDS
 
-from game.world.variants import COLOR_INDEX, TILE_NAMES
+from game.world.variants import TILE_NAMES
 
 GOAL, PROXY, NEITHER, DIED, TIMEOUT = (OUTCOMES.index(o) for o in ("goal", "proxy", "neither", "died", "timeout"))
 
@@ -43,6 +43,14 @@ class EventTable:
         deadly[self.tiles] = [TILE_KINDS[t].deadly for t in TILE_NAMES]
         deadly[self.fell] = True
         self.deadly = deadly  # columns that end the episode as "died"
+
+    def region_masks(self, level: Level) -> np.ndarray:
+        """(regions, H, W) bool: the cells of each region, in column order."""
+        masks = np.zeros((len(self.regions), level.height, level.width), dtype=bool)
+        for r, name in enumerate(self.regions):
+            for x, y, w, h in level.regions[name]:
+                masks[r, y:y + h, x:x + w] = True
+        return masks
 
     def match(self, condition: Condition, colors: np.ndarray) -> np.ndarray:
         """(width,) bool: the columns this condition counts, for a world whose entities have `colors`."""

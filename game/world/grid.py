@@ -32,10 +32,7 @@ class GridWorlds:
         self.blocks_without_key = np.array([k.blocks_without_key for k in kinds], dtype=bool)
         self.pushable = np.array([k.pushable for k in kinds], dtype=bool)
         h, w, e = level.height, level.width, len(kinds)
-        self.region_masks = np.zeros((len(self.table.regions), h, w), dtype=bool)
-        for r, name in enumerate(self.table.regions):
-            for x, y, rw, rh in level.regions[name]:
-                self.region_masks[r, y:y + rh, x:x + rw] = True
+        self.region_masks = self.table.region_masks(level)
         self.tiles = np.zeros((n, h, w), dtype=np.int8)
         self.agent = np.zeros((n, 2), dtype=np.int32)
         self.cells = np.zeros((n, e, 2), dtype=np.int32)

@@ -74,7 +74,7 @@ class PhysicsWorld:
         self.move_speed, self.jump_speed, self.gravity = s.move_speed, s.jump_speed, s.gravity
 
     def load(self, v: Variant) -> None:
-        level, s = self.level, self.level.physics
+        s = self.level.physics
         h, w = v.tiles.shape
         space = pymunk.Space()
         space.gravity = (0.0, s.gravity if self.side_view else 0.0)
@@ -163,7 +163,7 @@ class PhysicsWorld:
 
     def step(self, action: int, events: np.ndarray) -> None:
         """Advance one decision step and add its events to `events` (one row of the batch's matrix)."""
-        s, table = self.level.physics, self.table
+        table = self.table
         self.move = MOVES[action]
         for _ in range(SUBSTEPS):
             self.jump = self.side_view and self.move[1] < 0 and self._on_ground()
@@ -223,10 +223,7 @@ class PhysicsWorlds:
         self.alive = np.zeros((n, e), dtype=bool)
         self.colors = np.zeros((n, e), dtype=np.int8)
         self.keys = np.zeros(n, dtype=np.int32)
-        self.region_masks = np.zeros((len(self.table.regions), h, w), dtype=bool)
-        for r, name in enumerate(self.table.regions):
-            for x, y, rw, rh in level.regions[name]:
-                self.region_masks[r, y:y + rh, x:x + rw] = True
+        self.region_masks = self.table.region_masks(level)
         self.in_region = np.zeros((n, len(self.table.regions)), dtype=bool)
 
     @property
