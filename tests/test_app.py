@@ -1,6 +1,7 @@
 """The real scenes, headless (SDL dummy driver), driven by posted events."""
 
 import pygame
+import pygame_gui
 
 from agents.ppo import PPOLearner
 from levels import builtin_level, builtin_path
@@ -112,3 +113,23 @@ def test_the_window_rescales_fonts_on_resize(app):
     pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=1920, h=1200, size=(1920, 1200)))
     frames(app, 2)
     assert app.scale == 1.5
+
+
+def test_f11_toggles_fullscreen_and_back(app):
+    key(app, pygame.K_F11)
+    assert app.fullscreen and app.running
+    key(app, pygame.K_F11)
+    assert not app.fullscreen and app.running
+
+
+def test_open_dialog_picks_a_level_file(app, tmp_path):
+    from game.scenes.lab import LabScene
+    good = tmp_path / "picked.json"
+    good.write_text(builtin_path("template_topdown").read_text())
+    key(app, pygame.K_o, pygame.KMOD_CTRL)
+    dialog = app.scene.dialog
+    assert dialog is not None and dialog.alive()
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_FILE_DIALOG_PATH_PICKED, text=str(good), ui_element=dialog,
+                                         ui_object_id="#file_dialog"))
+    frames(app, 2)
+    assert isinstance(app.scene, LabScene) and app.scene.level.world == "topdown"

@@ -42,6 +42,10 @@ def test_build_a_level_from_the_empty_template_save_and_reopen(app, tmp_path):
     click_cell(app, scene, (5, 5))
     click(app, palette_button(scene, ("entity", "gem")))
     click_cell(app, scene, (3, 2))
+    click(app, palette_button(scene, ("entity", "agent")))  # the one agent moves where it is put
+    click_cell(app, scene, (2, 5))
+    click(app, palette_button(scene, ("entity", "coin")))
+    click_cell(app, scene, (7, 2))
     doc = scene.document.doc
     assert doc["tiles"]["rows"][3][4] == "#" and doc["tiles"]["legend"][doc["tiles"]["rows"][5][5]] == "lava"
     assert any(e["kind"] == "gem" and e["at"] == [3, 2] for e in doc["entities"])
@@ -63,7 +67,8 @@ def test_build_a_level_from_the_empty_template_save_and_reopen(app, tmp_path):
     assert not scene.document.dirty
     level = load_level(path)
     assert level.tile_at(4, 3) == "wall" and level.tile_at(5, 5) == "lava"
-    assert level.entity("gem1").at == (3, 2)
+    assert level.entity("gem1").at == (3, 2) and level.entity("agent").at == (2, 5)
+    assert level.entity("coin1").at == (7, 2) and len(level.entities) == 4
     assert (level.base_reward.rules[-1].what, level.base_reward.rules[-1].reward) == ("gem", 2.5)
     assert level.deployment.spawns["coin"].cells == ((6, 1), (7, 1))
 
@@ -108,3 +113,58 @@ def test_the_autosave_is_offered_back(app):
     frames(app, 2)
     click(app, app.scene.restore_button)
     assert isinstance(app.scene, EditorScene) and app.scene.document.doc["name"] == "Work in progress"
+
+
+def test_preview_shows_sampled_variants_and_goes_back(app):
+    from game.scenes.editor import EditorScene
+    from game.scenes.preview import PreviewScene
+    app.switch(EditorScene(app, builtin_level("cheese_in_the_corner")))
+    editor = app.scene
+    click(app, editor.bar_buttons["preview"])
+    assert isinstance(app.scene, PreviewScene)
+    mazes = {app.scene.batches["training"].worlds.tiles[i].tobytes() for i in range(3)}
+    assert len(mazes) > 1  # a new maze per variant
+    key(app, pygame.K_n)
+    key(app, pygame.K_ESCAPE)
+    assert app.scene is editor
+
+
+def test_problems_are_marked_on_the_map(app):
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    scene.document.change()["entities"][1]["kind"] = "dragon"
+    scene.refresh()
+    assert scene.problem_cells() == [(8, 6)]
+
+
+def test_play_the_level_with_the_keyboard(app):
+    from game.scenes.editor import EditorScene
+    from game.scenes.play import PlayScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    editor = app.scene
+    click(app, editor.bar_buttons["play"])
+    play = app.scene
+    assert isinstance(play, PlayScene)
+    for _ in range(7):
+        key(app, pygame.K_RIGHT)
+    assert play.report is not None and play.report.outcome == "goal" and play.total == 10.0
+    assert "Episode over: goal" in play.log.html_text
+    key(app, pygame.K_r)
+    assert play.report is None and play.batch.worlds.agent[0].tolist() == [1, 6]
+    key(app, pygame.K_ESCAPE)
+    assert app.scene is editor
+
+
+def test_quitting_with_unsaved_changes_asks_first(app):
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    scene.document.change()["name"] = "Changed"
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    frames(app, 2)
+    assert app.running and scene.quit_dialog is not None and scene.quit_dialog.alive()
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_CONFIRMATION_DIALOG_CONFIRMED, ui_element=scene.quit_dialog,
+                                         ui_object_id="#confirmation_dialog"))
+    frames(app, 1)
+    assert not app.running

@@ -185,9 +185,10 @@ class EditorScene(Scene):
         r = self.root
         x = pad
         self.bar_buttons = {}
-        for key, label, width in [("home", "< Home", 90), ("save", "Save", 80), ("save_as", "Save as", 100),
-                                  ("undo", "Undo", 80), ("redo", "Redo", 80), ("copy", "Copy code", 120),
-                                  ("paste", "Paste code", 120), ("play", "Play", 80), ("train", "Train >", 100)]:
+        for key, label, width in [("home", "< Home", 90), ("save", "Save", 70), ("save_as", "Save as", 90),
+                                  ("undo", "Undo", 70), ("redo", "Redo", 70), ("copy", "Copy code", 110),
+                                  ("paste", "Paste code", 110), ("play", "Play", 70), ("preview", "Preview", 90),
+                                  ("train", "Train >", 90)]:
             self.bar_buttons[key] = UIButton(pygame.Rect(x, pad, int(width * s), bar), label, self.ui, container=r,
                                              object_id="#primary" if key == "train" else None)
             x += int(width * s) + pad // 2
@@ -218,6 +219,11 @@ class EditorScene(Scene):
         y += int(28 * s)
         self.name_entry = UITextEntryLine(pygame.Rect(px, y, side, int(36 * s)), self.ui, container=r)
         self.name_entry.set_text(self.document.doc.get("name", ""))
+        y += int(40 * s)
+        self.description_entry = UITextEntryLine(pygame.Rect(px, y, side, int(36 * s)), self.ui, container=r,
+                                                 placeholder_text="one or two sentences for players")
+        self.description_entry.set_text(self.document.doc.get("description", ""))
+        self.fields[self.description_entry] = ((), "description", str)
         y += int(40 * s)
         half = (side - pad) // 2
         self.world_menu = UIDropDownMenu(list(WORLD_KINDS), self.document.doc.get("world", "grid"),
@@ -447,6 +453,24 @@ class EditorScene(Scene):
         (self.bar_buttons["train"].enable() if self.level and not self.problems else self.bar_buttons["train"].disable())
 
     # --- geometry --------------------------------------------------------------------------------------------
+    def problem_cells(self) -> list[tuple[int, int]]:
+        """Cells the validator's problems point at: an entity's cell, or a whole row of tiles."""
+        import re
+        cells = []
+        doc = self.document.doc
+        for p in self.problems:
+            m = re.match(r"entities\[(\d+)\]", p.path)
+            if m and int(m.group(1)) < len(doc["entities"]):
+                at = doc["entities"][int(m.group(1))].get("at")
+                if isinstance(at, list) and len(at) == 2 and all(isinstance(v, int) for v in at):
+                    cells.append(tuple(at))
+            m = re.match(r"tiles\.rows\[(\d+)\]", p.path)
+            if m:
+                y = int(m.group(1))
+                cells += [(x, y) for x in range(len(doc["tiles"]["rows"][y]))]
+        rows = doc["tiles"]["rows"]
+        return [(x, y) for x, y in cells if 0 <= y < len(rows) and 0 <= x < len(rows[y])]
+
     def grid_geometry(self) -> tuple[float, float, float]:
         rows = self.document.doc["tiles"]["rows"]
         h, w = len(rows), max(len(r) for r in rows)
@@ -682,6 +706,14 @@ class EditorScene(Scene):
         from game.scenes.play import PlayScene
         self.app.switch(PlayScene(self.app, self.level, back=self))
 
+    def do_preview(self) -> None:
+        if self.level is None:
+            self.status = "Fix the problems first."
+            self.refresh()
+            return
+        from game.scenes.preview import PreviewScene
+        self.app.switch(PreviewScene(self.app, self.level, back=self))
+
     def do_train(self) -> None:
         if self.level is None:
             return
@@ -746,6 +778,8 @@ class EditorScene(Scene):
             draw_entity(surface, kind, rgb, centre, cell)
             if e is self.selected:
                 pygame.draw.rect(surface, (240, 228, 66), (ox + at[0] * cell, oy + at[1] * cell, cell, cell), 2)
+        for x, y in self.problem_cells():
+            pygame.draw.rect(surface, (213, 94, 0), (ox + x * cell, oy + y * cell, cell, cell), max(2, int(cell / 12)))
         if self.tab in ("training", "deployment") and self.spawn_entity:
             spawn = doc.get(self.tab, {}).get("spawns", {}).get(self.spawn_entity, {})
             cells = [tuple(c) for c in spawn.get("cells", []) if isinstance(c, list)]
