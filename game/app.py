@@ -90,7 +90,6 @@ class App:
     def __init__(self, size: tuple[int, int] = (1280, 800)):
         pygame.display.init()  # not pygame.init(): the game makes no sound, so the mixer stays closed
         pygame.font.init()
-        pygame.scrap.init() if hasattr(pygame, "scrap") and os.environ.get("SDL_VIDEODRIVER") != "dummy" else None
         pygame.display.set_caption("Mesa Sandbox")
         self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
         self.size = self.surface.get_size()

@@ -670,7 +670,11 @@ class _Checker:
         maze = None
         if "maze" in raw:
             m = raw["maze"]
-            rect = self.rect(m.get("rect") if isinstance(m, dict) else None, f"{split}.maze.rect")
+            if not isinstance(m, dict):
+                self.problem(f"{split}.maze", f"expected an object, found {_short(m)}",
+                             'write {"rect": [x, y, w, h]} or remove "maze"')
+                m = {}
+            rect = self.rect(m.get("rect"), f"{split}.maze.rect")
             if rect:
                 if rect[2] < 3 or rect[3] < 3 or rect[2] % 2 == 0 or rect[3] % 2 == 0:
                     self.problem(f"{split}.maze.rect", "a maze needs an odd width and height of at least 3",
@@ -678,9 +682,9 @@ class _Checker:
                 else:
                     loops = self.number(m, "loops", f"{split}.maze", 0.0, 0.0, 1.0)
                     maze = Maze(rect, loops if loops is not None else 0.0)
-                for key in m:
-                    if key not in {"rect", "loops"}:
-                        self.problem(f"{split}.maze.{key[:40]}", "unknown field", "use rect or loops")
+            for key in m:
+                if key not in {"rect", "loops"}:
+                    self.problem(f"{split}.maze.{str(key)[:40]}", "unknown field", "use rect or loops")
         mixes = []
         mixes_raw = self.get(raw, "mixes", split, list, [])
         if len(mixes_raw) > MAX_MIXES:

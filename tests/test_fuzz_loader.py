@@ -73,3 +73,22 @@ def test_mutations_of_real_levels(which, pick, replacement):
 def test_random_level_codes(text):
     _check(level_from_code, text)
     _check(level_from_code, "MSL1." + text)
+
+
+HOSTILE = [None, 7, -1, 1e308, "x", "", [], {}, [1, 2], {"a": 1}, True]
+
+
+def test_every_field_of_every_builtin_replaced_by_hostile_values():
+    """Exhaustive where random mutation is thin: each path of each built-in, each hostile value."""
+    cases = 0
+    for doc in REAL:
+        for path in (p for p in _paths(doc) if p):
+            for value in HOSTILE:
+                mutant = json.loads(json.dumps(doc))
+                target = mutant
+                for key in path[:-1]:
+                    target = target[key]
+                target[path[-1]] = value
+                _check(parse_level, mutant, "mutant.json")
+                cases += 1
+    assert cases > 5000

@@ -169,3 +169,11 @@ def test_the_json_schema_accepts_every_builtin_and_refuses_a_broken_level():
     doc = _doc()
     doc["world"] = "hex"
     assert list(validator.iter_errors(doc))
+
+
+@pytest.mark.parametrize("bad", [7, "maze", [1, 2], None, {"rect": [0, 0, 4, 4]}, {"rect": [0, 0, 9, 9], "loops": 2}])
+def test_a_bad_maze_is_a_problem_not_a_crash(bad):
+    doc = level_to_dict(builtin_level("cheese_in_the_corner"))
+    doc["training"]["maze"] = bad
+    err = _problems(doc)
+    assert any(p.path.startswith("training.maze") for p in err.problems)
