@@ -133,3 +133,25 @@ def test_open_dialog_picks_a_level_file(app, tmp_path):
                                          ui_object_id="#file_dialog"))
     frames(app, 2)
     assert isinstance(app.scene, LabScene) and app.scene.level.world == "topdown"
+
+
+def test_a_saved_agent_loads_back_and_replaces_the_current_one(app, tmp_path):
+    from agents.training import TrainingThread
+    from game.scenes.lab import LabScene
+    LabScene.trainer_class, saved_class = TrainingThread, LabScene.trainer_class
+    try:
+        app.switch(LabScene(app, builtin_level("template_grid")))
+        scene = app.scene
+        click(app, scene.train_button)
+        assert run_until(app, lambda: "Reached the target" in scene.status, 120)
+        path = tmp_path / "grid.agent"
+        scene.save_agent(str(path))
+        assert path.exists() and "Saved" in scene.status
+        click(app, scene.train_button)  # a fresh agent from scratch
+        assert run_until(app, lambda: scene.curve and scene.curve[-1]["steps"] > 0, 60)
+        scene.load_agent(str(path))
+        frames(app, 3)
+        assert scene.thread is None and "Loaded grid.agent" in scene.status
+        assert scene.snapshot.steps > 0
+    finally:
+        LabScene.trainer_class = saved_class

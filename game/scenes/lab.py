@@ -106,6 +106,7 @@ class LabScene(Scene):
         self.target = 0.95  # training success at which the learner stops by itself
         self.split = "training"
         self.thread: TrainingProcess | None = None
+        self.retired: list = []  # learners replaced by a loaded agent, stopped and joined when the scene ends
         self.snapshot: PolicySnapshot | None = None
         self.network = None
         self.curve: list[dict] = []
@@ -205,10 +206,10 @@ class LabScene(Scene):
     # --- learner ---------------------------------------------------------------------------------------------
     def toggle_training(self) -> None:
         if self.thread is None or self.thread.state in ("finished", "stopped", "failed"):
-            if self.thread is not None and self.thread.state == "finished":
-                self.status = "Already at the target. Stop first to train a fresh agent."
-                return
+            # a fresh agent from scratch; the deployment counters belonged to the previous one
             self.curve, self.last_metrics = [], {}
+            self.deploy_counts.clear()
+            self.live["deployment"].reset_counts()
             self.thread = self.trainer_class(self.level, self.config,
                                              TrainingGoal(target=self.target, max_seconds=600))
             self.thread.start()
@@ -418,7 +419,13 @@ class LabScene(Scene):
         except AgentFileError as exc:
             self.app.message("This agent cannot be loaded", str(exc))
             return
-        self.stop_training()
+        if self.thread is not None:  # the loaded agent replaces whatever is training: stop it and stop listening
+            self.thread.stop()
+            self.retired.append(self.thread)
+            self.thread = None
+        self.pending_snapshot = None
+        self.deploy_counts.clear()
+        self.live["deployment"].reset_counts()
         self.use_snapshot(PolicySnapshot.of(agent.policy, agent.obs_spec, agent.config.hidden, agent.steps, 0))
         self.curve = [dict(c) for c in agent.curve]
         self.status = f"Loaded {Path(path).name} ({agent.steps:,} training steps)."
@@ -429,9 +436,10 @@ class LabScene(Scene):
         self.app.switch(HomeScene(self.app))
 
     def leave(self) -> None:
-        if self.thread is not None and self.thread.alive:
-            self.thread.stop()
-            self.thread.join(timeout=5)
+        for learner in [self.thread, *self.retired]:
+            if learner is not None and learner.alive:
+                learner.stop()
+                learner.join(timeout=5)
         self.executor.shutdown(wait=False, cancel_futures=True)
         super().leave()
 
