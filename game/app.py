@@ -205,16 +205,36 @@ class App:
 
     def frame(self, dt: float) -> None:
         """One frame: events, update, draw. Tests call this directly with posted events."""
-        for event in pygame.event.get():
-            self.handle(event)
-            if not self.running:
-                return
-        self.scene.update(dt)
-        self.ui.update(dt)
-        self.surface.fill(BACKGROUND_RGB)
-        self.scene.draw(self.surface)
-        self.ui.draw_ui(self.surface)
+        try:
+            for event in pygame.event.get():
+                self.handle(event)
+                if not self.running:
+                    return
+            self.scene.update(dt)
+            self.ui.update(dt)
+            self.surface.fill(BACKGROUND_RGB)
+            self.scene.draw(self.surface)
+            self.ui.draw_ui(self.surface)
+        except Exception as exc:  # a bug in a screen must not take the app (and the player's work) down
+            self.recover(exc)
         pygame.display.flip()
+
+    def recover(self, exc: Exception) -> None:
+        """Leave the failing screen for the home screen and say what happened; the log keeps the traceback."""
+        import traceback
+        from game.scenes.home import HomeScene
+        log.error("a screen failed:\n%s", traceback.format_exc())
+        if isinstance(self.scene, HomeScene):
+            raise exc  # nowhere safer to go
+        autosave = getattr(self.scene, "autosave", None)
+        if autosave is not None:
+            try:
+                autosave()  # the editor's work comes back from the home screen
+            except Exception:
+                pass
+        self.switch(HomeScene(self))
+        self.message("Something went wrong", f"{type(exc).__name__}: {exc}\n\nYou are back on the home screen; "
+                     "unsaved editor work is kept in the autosave.")
 
     def run(self, max_frames: int | None = None) -> int:
         frames = 0

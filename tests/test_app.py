@@ -155,3 +155,16 @@ def test_a_saved_agent_loads_back_and_replaces_the_current_one(app, tmp_path):
         assert scene.snapshot.steps > 0
     finally:
         LabScene.trainer_class = saved_class
+
+
+def test_a_failing_screen_returns_home_with_a_message(app, monkeypatch):
+    from game.scenes.home import HomeScene
+    from game.scenes.lab import LabScene
+    app.switch(LabScene(app, builtin_level("template_grid")))
+
+    def broken_draw(self, surface):
+        raise ValueError("a drawing bug")
+    monkeypatch.setattr(LabScene, "draw", broken_draw)
+    frames(app, 2)
+    assert app.running and isinstance(app.scene, HomeScene)
+    assert "a drawing bug" in app.message_windows[-1].text_block.html_text
