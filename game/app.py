@@ -81,6 +81,15 @@ class Scene:
             self.root.kill()
             self.root = None
 
+    def go_back(self) -> None:
+        """To the screen this one was opened from (`self.back`), or home."""
+        back = getattr(self, "back", None)
+        if back is not None:
+            self.app.switch(back)
+        else:
+            from game.scenes.home import HomeScene
+            self.app.switch(HomeScene(self.app))
+
     def on_file_dropped(self, path: str) -> None:
         from game.scenes.home import open_level_file
         open_level_file(self.app, path)

@@ -96,6 +96,11 @@ def draw_tiles(surface: pygame.Surface, tiles: np.ndarray, origin: tuple[int, in
                 pygame.draw.lines(surface, (240, 140, 60), False, pts, max(1, int(cell / 12)))
 
 
+def proxy_regions(level: Level) -> list[str]:
+    """The regions the level's proxies are about: outlined wherever the level is drawn."""
+    return [p.condition.what for p in level.proxies if p.condition.event == "entered_region"]
+
+
 def draw_regions(surface: pygame.Surface, level: Level, origin, cell: float, names=None) -> None:
     ox, oy = origin
     overlay = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
@@ -159,8 +164,8 @@ def render_variant_png(level: Level, split: str, seed: int, path: str | os.PathL
     map_w = level.width * cell
     surface = pygame.Surface((max(map_w, label.get_width() + cell // 2), level.height * cell + header))
     surface.fill(BACKGROUND_RGB)
-    proxy_regions = [p.condition.what for p in level.proxies if p.condition.event == "entered_region"]
-    draw_world(surface, batch.worlds, 0, ((surface.get_width() - map_w) // 2, header), cell, regions=proxy_regions)
+    draw_world(surface, batch.worlds, 0, ((surface.get_width() - map_w) // 2, header), cell,
+               regions=proxy_regions(level))
     surface.blit(label, (cell // 4, (header - label.get_height()) // 2))
     tmp = f"{path}.tmp.png"
     pygame.image.save(surface, tmp)

@@ -699,20 +699,20 @@ class EditorScene(Scene):
         self.refresh()
 
     def do_play(self) -> None:
-        if self.level is None:
-            self.status = "Fix the problems first."
-            self.refresh()
-            return
         from game.scenes.play import PlayScene
-        self.app.switch(PlayScene(self.app, self.level, back=self))
+        self._open_with_level(PlayScene)
 
     def do_preview(self) -> None:
+        from game.scenes.preview import PreviewScene
+        self._open_with_level(PreviewScene)
+
+    def _open_with_level(self, scene_class) -> None:
+        """Open a screen that needs a valid level, coming back here afterwards."""
         if self.level is None:
             self.status = "Fix the problems first."
             self.refresh()
             return
-        from game.scenes.preview import PreviewScene
-        self.app.switch(PreviewScene(self.app, self.level, back=self))
+        self.app.switch(scene_class(self.app, self.level, back=self))
 
     def do_train(self) -> None:
         if self.level is None:

@@ -29,7 +29,7 @@ from agents.training import PolicySnapshot, TrainingGoal, TrainingProcess
 from game.app import Scene
 from game.live import LiveEpisodes, value_and_policy_maps
 from game.paths import user_data_dir
-from game.render import draw_world
+from game.render import draw_world, proxy_regions
 
 OUTCOME_RGB = {"goal": (0, 158, 115), "proxy": (230, 159, 0), "neither": (150, 150, 160), "died": (213, 94, 0),
                "timeout": (86, 180, 233)}
@@ -508,7 +508,7 @@ class LabScene(Scene):
             if self.split == "deployment":
                 underlay = (lambda i=i, ox=ox, oy=oy: self.draw_overlays(surface, live, i, (ox, oy), cell))
             draw_world(surface, live.worlds, i, (ox, oy), cell, agent_pos=live.drawn_position(i),
-                       regions=[p.condition.what for p in self.level.proxies if p.condition.event == "entered_region"],
+                       regions=proxy_regions(self.level),
                        underlay=underlay)
             outcome = live.last_outcome[i]
             if outcome and live.last_outcome_age[i] < 1.2:

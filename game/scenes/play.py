@@ -72,11 +72,11 @@ class PlayScene(Scene):
 
     def handle(self, event: pygame.event.Event) -> bool:
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.back_button:
-            self.leave_play()
+            self.go_back()
             return True
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_ESCAPE:
-                self.leave_play()
+                self.go_back()
             elif event.key == pygame.K_r:
                 self.restart()
                 self.refresh()
@@ -102,13 +102,6 @@ class PlayScene(Scene):
             pressed = [a for key, a in KEYS.items() if held[key]]
             # a jump wins (it keeps the run going); otherwise the last direction held
             self.act(1 if 1 in pressed else (pressed[-1] if pressed else 0))
-
-    def leave_play(self) -> None:
-        if self.back is not None:
-            self.app.switch(self.back)
-        else:
-            from game.scenes.home import HomeScene
-            self.app.switch(HomeScene(self.app))
 
     def draw(self, surface: pygame.Surface) -> None:
         cell = min(self.view.w / self.level.width, self.view.h / self.level.height)

@@ -8,7 +8,7 @@ from pygame_gui.elements import UIButton, UILabel
 from levels.format import Level
 
 from game.app import Scene
-from game.render import draw_world
+from game.render import draw_world, proxy_regions
 from game.world import WorldBatch
 
 PER_SPLIT = 3
@@ -60,15 +60,8 @@ class PreviewScene(Scene):
             return True
         return False
 
-    def go_back(self) -> None:
-        if self.back is not None:
-            self.app.switch(self.back)
-        else:
-            from game.scenes.home import HomeScene
-            self.app.switch(HomeScene(self.app))
-
     def draw(self, surface: pygame.Surface) -> None:
-        regions = [p.condition.what for p in self.level.proxies if p.condition.event == "entered_region"]
+        regions = proxy_regions(self.level)
         for split, rect in self.rows.items():
             gap = 12
             cw = (rect.w - gap * (PER_SPLIT - 1)) / PER_SPLIT
