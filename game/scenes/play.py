@@ -60,7 +60,9 @@ class PlayScene(Scene):
             return
         result = self.batch.step(np.array([action]))
         self.total += float(result.reward[0])
-        events = self.batch.table.describe(result.events[0])
+        # walking on plain floor happens every step: only the events worth reading are logged
+        events = [e for e in self.batch.table.describe(result.events[0])
+                  if (e["event"], e["what"]) != ("entered_tile", "floor")]
         if events or result.reward[0]:
             text = ", ".join(f"{e['event']} {e['what'] or ''}".strip() for e in events)
             self.lines.append(f"{text} (reward {result.reward[0]:+g})")
