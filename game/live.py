@@ -5,8 +5,6 @@ the agent's drawn position is interpolated so motion looks smooth at 60 FPS.
 """
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 import torch
 
@@ -28,8 +26,6 @@ class LiveEpisodes:
         self.decisions_per_second = 8.0
         self.clock = 0.0  # seconds since the last decision
         self.previous = self.worlds.agent_pos.copy()
-        self.outcomes: Counter[str] = Counter()
-        self.episodes = 0
         self.visits = np.zeros((level.height, level.width), dtype=np.int64)
         self.finished: list = []  # reports of episodes ended since the owner last took them
         self.last_outcome: list[str | None] = [None] * n
@@ -39,8 +35,7 @@ class LiveEpisodes:
         self.policy = TorchPolicy(network, seed=seed) if network is not None else None
 
     def reset_counts(self) -> None:
-        self.outcomes.clear()
-        self.episodes = 0
+        """Forget where the agent went (a new agent is about to be watched)."""
         self.visits[:] = 0
 
     def update(self, dt: float) -> None:
@@ -71,8 +66,6 @@ class LiveEpisodes:
         np.add.at(self.visits, (cells[ok, 1], cells[ok, 0]), 1)
         for i, report in self.env.reports:
             self.finished.append(report)
-            self.outcomes[report.outcome] += 1
-            self.episodes += 1
             self.last_outcome[i] = report.outcome
             self.last_outcome_age[i] = 0.0
             self.previous[i] = self.worlds.agent_pos[i]  # a new episode starts: no sliding across the level
