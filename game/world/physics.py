@@ -75,6 +75,7 @@ class PhysicsWorld:
 
     def load(self, v: Variant) -> None:
         s = self.level.physics
+        self.tiles = v.tiles
         h, w = v.tiles.shape
         space = pymunk.Space()
         space.gravity = (0.0, s.gravity if self.side_view else 0.0)
@@ -233,7 +234,6 @@ class PhysicsWorlds:
     def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
         for i, v in zip(idx, variants):
             world = self.worlds[i]
-            world.tiles = v.tiles
             world.load(v)
             self.tiles[i] = v.tiles
             self.colors[i] = v.colors
