@@ -311,6 +311,11 @@ def migrate(data: dict) -> dict:
     return data
 
 
+def _join(path: str, key: str) -> str:
+    """The JSON path of a field: "base_reward" + "rules" -> "base_reward.rules"."""
+    return f"{path}.{key}" if path else key
+
+
 def _json_type(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null",
             int: "a number", float: "a number"}.get(type(value), type(value).__name__)
@@ -333,7 +338,7 @@ class _Checker:
 
     # --- typed field access --------------------------------------------------------------------------------
     def get(self, obj: dict, key: str, path: str, kind: type | tuple, default: Any = ..., fix: str = "") -> Any:
-        full = f"{path}.{key}" if path else key
+        full = _join(path, key)
         if key not in obj:
             if default is ...:
                 self.problem(full, "this field is missing", fix or f"add \"{key}\"")
@@ -358,7 +363,7 @@ class _Checker:
     def text(self, obj: dict, key: str, path: str, default: Any = ..., limit: int = MAX_NAME) -> str | None:
         value = self.get(obj, key, path, str, default)
         if isinstance(value, str) and len(value) > limit:
-            self.problem(f"{path}.{key}" if path else key, f"the text is {len(value)} characters, over {limit}",
+            self.problem(_join(path, key), f"the text is {len(value)} characters, over {limit}",
                          "shorten it")
             return value[:limit]
         return value
@@ -369,7 +374,7 @@ class _Checker:
         if value is None:
             return None
         if not lo <= value <= hi:
-            self.problem(f"{path}.{key}" if path else key, f"{value} is outside {lo:g}..{hi:g}",
+            self.problem(_join(path, key), f"{value} is outside {lo:g}..{hi:g}",
                          f"use a number from {lo:g} to {hi:g}")
             return min(max(value, lo), hi)
         return float(value)
@@ -379,7 +384,7 @@ class _Checker:
         if value is None:
             return None
         if not lo <= value <= hi:
-            self.problem(f"{path}.{key}" if path else key, f"{value} is outside {lo}..{hi}",
+            self.problem(_join(path, key), f"{value} is outside {lo}..{hi}",
                          f"use a whole number from {lo} to {hi}")
             return min(max(value, lo), hi)
         return value
