@@ -151,21 +151,26 @@ def draw_world(surface: pygame.Surface, worlds, i: int, origin=(0, 0), cell: flo
     draw_entity(surface, "agent", AGENT_RGB, (ox + ax * cell, oy + ay * cell), cell)
 
 
-def render_variant_png(level: Level, split: str, seed: int, path: str | os.PathLike, cell: int = 32) -> None:
-    """Draw one sampled variant of a split, with the proxies' regions outlined, and save it as a PNG."""
+def draw_sampled_variant(surface: pygame.Surface, level: Level, split: str, seed: int, origin, cell: float,
+                         regions: list[str] | None = None) -> None:
+    """Sample one variant of a split (deterministic from `seed`) and draw it."""
     from game.world import WorldBatch
-
-    pygame.font.init()
     batch = WorldBatch(level, split, 1, seed, autoreset=False)
     batch.reset()
+    draw_world(surface, batch.worlds, 0, origin, cell, regions=regions)
+
+
+def render_variant_png(level: Level, split: str, seed: int, path: str | os.PathLike, cell: int = 32) -> None:
+    """Draw one sampled variant of a split, with the proxies' regions outlined, and save it as a PNG."""
+    pygame.font.init()
     font = pygame.font.Font(None, max(18, cell * 2 // 3))
     label = font.render(f"{level.name}: {split}, seed {seed}", True, (235, 235, 235))
     header = int(cell * 1.2)
     map_w = level.width * cell
     surface = pygame.Surface((max(map_w, label.get_width() + cell // 2), level.height * cell + header))
     surface.fill(BACKGROUND_RGB)
-    draw_world(surface, batch.worlds, 0, ((surface.get_width() - map_w) // 2, header), cell,
-               regions=proxy_regions(level))
+    draw_sampled_variant(surface, level, split, seed, ((surface.get_width() - map_w) // 2, header), cell,
+                         proxy_regions(level))
     surface.blit(label, (cell // 4, (header - label.get_height()) // 2))
     tmp = f"{path}.tmp.png"
     pygame.image.save(surface, tmp)

@@ -15,7 +15,7 @@ from levels.format import Level
 from game.app import Scene
 from game.palette import BACKGROUND_RGB
 from game.paths import RecentFiles
-from game.render import draw_world
+from game.render import draw_sampled_variant
 
 SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
 TAGLINES = {
@@ -30,14 +30,11 @@ TEMPLATES = ["template_grid", "template_topdown", "template_sideview"]
 
 def thumbnail(level: Level, size: tuple[int, int], split: str = "training", seed: int = 1) -> pygame.Surface:
     """A sampled variant of the level drawn to fit `size`."""
-    from game.world import WorldBatch
-    batch = WorldBatch(level, split, 1, seed, autoreset=False)
-    batch.reset()
     cell = min(size[0] / level.width, size[1] / level.height)
     surface = pygame.Surface(size)
     surface.fill(BACKGROUND_RGB)
     origin = ((size[0] - cell * level.width) / 2, (size[1] - cell * level.height) / 2)
-    draw_world(surface, batch.worlds, 0, origin, cell)
+    draw_sampled_variant(surface, level, split, seed, origin, cell)
     return surface
 
 
