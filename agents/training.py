@@ -167,6 +167,7 @@ class TrainingThread:
         self.messages: queue.Queue[dict] = queue.Queue()
         self.snapshots: queue.Queue[PolicySnapshot] = queue.Queue()
         self.commands: queue.Queue[str] = queue.Queue()
+        self._commands = self.commands  # where pause/resume/stop go: a worker process has its own queue
         self.state = "idle"  # idle, running, paused, finished, stopped, failed
         self.training: TrainingRun | None = None
         self._thread = threading.Thread(target=self._main, name="mesa-sandbox-learner", daemon=True)
@@ -176,13 +177,13 @@ class TrainingThread:
         self._thread.start()
 
     def pause(self) -> None:
-        self.commands.put("pause")
+        self._commands.put("pause")
 
     def resume(self) -> None:
-        self.commands.put("resume")
+        self._commands.put("resume")
 
     def stop(self) -> None:
-        self.commands.put("stop")
+        self._commands.put("stop")
 
     def join(self, timeout: float | None = None) -> bool:
         self._thread.join(timeout)
@@ -230,16 +231,6 @@ class TrainingProcess(TrainingThread):
         self.state = "running"
         self._process.start()
         self._thread.start()
-
-    def pause(self) -> None:
-        self._commands.put("pause")
-
-    def resume(self) -> None:
-        self._commands.put("resume")
-
-    def stop(self) -> None:
-        if self._process.is_alive():
-            self._commands.put("stop")
 
     def join(self, timeout: float | None = None) -> bool:
         self._process.join(timeout)
