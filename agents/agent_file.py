@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import save as safetensors_bytes
+from safetensors.torch import load as safetensors_load, save as safetensors_bytes
 
+from levels.files import atomic_write_bytes, read_bounded
 from levels.format import Level, LevelError, level_to_dict, parse_level
 
 from agents.observation import ObservationSpec
@@ -68,33 +67,28 @@ def save_agent(path: str | os.PathLike, agent: AgentFile) -> None:
     }
     tensors = {k: v.detach().clone().contiguous() for k, v in agent.policy.state_dict().items()}
     data = safetensors_bytes(tensors, metadata={META_KEY: json.dumps(meta)})
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, data)
+
+
+def _safetensors_metadata(data: bytes) -> dict:
+    """The string metadata in a safetensors header: an 8-byte little-endian length, then that much JSON."""
+    length = int.from_bytes(data[:8], "little")
+    if len(data) < 8 or length > len(data) - 8:
+        raise ValueError("the header is cut short")
+    meta = json.loads(data[8:8 + length]).get("__metadata__") or {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def load_agent(path: str | os.PathLike, level: Level | None = None) -> AgentFile:
     """Read an agent file; with `level`, also check the agent can play it. Raises AgentFileError."""
     source = str(path)
     try:
-        size = os.path.getsize(path)
+        data = read_bounded(path, MAX_AGENT_BYTES)
     except OSError as exc:
         raise AgentFileError(f"{source}: cannot read the file ({exc.strerror or exc})") from None
-    if size > MAX_AGENT_BYTES:
-        raise AgentFileError(f"{source}: {size:,} bytes is too big for a Mesa Sandbox agent")
     try:
-        with safe_open(source, framework="pt") as f:
-            header = f.metadata() or {}
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
+        header = _safetensors_metadata(data)
+        tensors = safetensors_load(data)
     except Exception as exc:  # safetensors reports a damaged file with several exception types
         raise AgentFileError(f"{source}: not an agent file (the tensors cannot be read: {exc})") from None
     try:

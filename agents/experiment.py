@@ -27,12 +27,12 @@ def with_diversity(level: Level, share: float) -> Level:
     added whose spawns are the deployment spawns (for the coin level: the coin behind the agent)."""
     training = level.training
     if training.mixes:
-        mixes = (dataclasses.replace(training.mixes[0], share=share),) + training.mixes[1:]
+        mixes = (training.mixes[0].model_copy(update={"share": share}),) + training.mixes[1:]
     else:
-        mixes = (Mix(share, dict(level.deployment.spawns)),)
+        mixes = (Mix(share=share, spawns=dict(level.deployment.spawns)),)
     if share <= 0:
         mixes = mixes[1:]
-    return dataclasses.replace(level, training=dataclasses.replace(training, mixes=mixes))
+    return level.model_copy(update={"training": training.model_copy(update={"mixes": mixes})})
 
 
 def machine() -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from levels import builtin_level
-from levels.format import atomic_write_text
+from levels.files import atomic_write_text
 from levels.vocabulary import OUTCOMES
 
 from agents.evaluation import evaluate, scripted, wilson_interval

@@ -122,7 +122,7 @@ def cmd_experiment(args) -> int:
     import json
     from agents.experiment import format_summary, run_experiment
     from agents.training import TrainingGoal
-    from levels.format import atomic_write_text
+    from levels.files import atomic_write_text
     diversity = [float(x) for x in args.diversity.split(",")] if args.diversity else None
     goal = TrainingGoal(target=args.target, max_seconds=args.max_seconds)
 

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+import platformdirs
+
 APP_NAME = "mesa-sandbox"
 
 
@@ -23,15 +25,9 @@ def asset(*parts: str) -> Path:
 
 
 def user_data_dir() -> Path:
+    """The user's data folder for the game (platformdirs knows each platform's place); MESA_SANDBOX_DATA moves it."""
     override = os.environ.get("MESA_SANDBOX_DATA")
-    if override:
-        base = Path(override)
-    elif sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming")) / APP_NAME
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support" / APP_NAME
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / APP_NAME
+    base = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     base.mkdir(parents=True, exist_ok=True)
     return base
 
@@ -51,7 +47,7 @@ class RecentFiles:
         return [p for p in items if isinstance(p, str) and os.path.isfile(p)][:self.limit] if isinstance(items, list) else []
 
     def add(self, path: str | os.PathLike) -> None:
-        from levels.format import atomic_write_text
+        from levels.files import atomic_write_text
         path = str(Path(path).resolve())
         items = [path] + [p for p in self.load() if p != path]
         try:

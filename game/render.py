@@ -6,6 +6,7 @@ Used by the window and by `mesa-sandbox level render` (headless).
 """
 from __future__ import annotations
 
+import io
 import math
 import os
 
@@ -14,6 +15,7 @@ import numpy as np
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
 
+from levels.files import atomic_write_bytes
 from levels.format import Level
 from levels.vocabulary import COLORS
 
@@ -172,6 +174,6 @@ def render_variant_png(level: Level, split: str, seed: int, path: str | os.PathL
     draw_sampled_variant(surface, level, split, seed, ((surface.get_width() - map_w) // 2, header), cell,
                          proxy_regions(level))
     surface.blit(label, (cell // 4, (header - label.get_height()) // 2))
-    tmp = f"{path}.tmp.png"
-    pygame.image.save(surface, tmp)
-    os.replace(tmp, path)
+    png = io.BytesIO()
+    pygame.image.save(surface, png, "png")
+    atomic_write_bytes(path, png.getvalue())

@@ -97,7 +97,7 @@ def test_validation_problems_show_where_they_are(app):
     app.switch(EditorScene(app, builtin_level("template_grid")))
     scene = app.scene
     click_cell(app, scene, (1, 6), button=3)  # erase the agent
-    assert any(p.path == "entities" and "agents" in p.message for p in scene.problems)
+    assert any(p.path == "entities" and "no agent" in p.message for p in scene.problems)
     assert "Problems" in scene.problems_box.html_text and scene.bar_buttons["train"].is_enabled is False
 
 

@@ -96,7 +96,7 @@ def test_hostile_sizes_are_refused():
     assert "limit" in str(_problems(doc))
     doc = _doc()
     doc["tiles"]["rows"] = ["." * (MAX_GRID_SIDE + 1)] * 3
-    assert "at most" in str(_problems(doc))
+    assert "over the limit" in str(_problems(doc))
     doc = _doc()
     doc["entities"] += [{"id": f"c{i}", "kind": "coin", "at": [1, 1]} for i in range(MAX_ENTITIES)]
     assert "over the limit" in str(_problems(doc))
@@ -141,12 +141,12 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
     target = tmp_path / "level.json"
     save_level(level, target)
     before = target.read_text()
-    import levels.format as fmt
+    import levels.files as files
 
     def explode(*args, **kwargs):
         raise OSError("disk full")
-    monkeypatch.setattr(fmt.os, "replace", explode)
-    changed = dataclasses.replace(level, name="Changed")
+    monkeypatch.setattr(files.os, "replace", explode)
+    changed = level.model_copy(update={"name": "Changed"})
     with pytest.raises(OSError):
         save_level(changed, target)
     assert target.read_text() == before  # the old file is untouched
@@ -160,8 +160,8 @@ def test_saved_json_keeps_one_grid_row_per_line():
 
 def test_the_json_schema_accepts_every_builtin_and_refuses_a_broken_level():
     import jsonschema
-    from levels.format import Path
-    schema = json.loads((Path(__import__("levels").__file__).parent / "schema.json").read_text())
+    from levels.schema import SCHEMA_PATH
+    schema = json.loads(SCHEMA_PATH.read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     for name in BUILTINS:
@@ -171,7 +171,12 @@ def test_the_json_schema_accepts_every_builtin_and_refuses_a_broken_level():
     assert list(validator.iter_errors(doc))
 
 
-@pytest.mark.parametrize("bad", [7, "maze", [1, 2], None, {"rect": [0, 0, 4, 4]}, {"rect": [0, 0, 9, 9], "loops": 2}])
+def test_the_committed_schema_is_the_one_the_model_generates():
+    from levels.schema import SCHEMA_PATH, schema_text
+    assert SCHEMA_PATH.read_text() == schema_text(), "run: python -m levels.schema"
+
+
+@pytest.mark.parametrize("bad", [7, "maze", [1, 2], {"rect": [0, 0, 4, 4]}, {"rect": [0, 0, 9, 9], "loops": 2}])
 def test_a_bad_maze_is_a_problem_not_a_crash(bad):
     doc = level_to_dict(builtin_level("cheese_in_the_corner"))
     doc["training"]["maze"] = bad

@@ -142,7 +142,7 @@ def test_chest_without_key_is_touched_not_opened_and_doors_need_keys():
     assert batch.worlds.keys[0] == 0 and batch.worlds.agent[0].tolist() == [4, 1]
     steps, _, batch = play(level, "training", "RRL")
     assert {"event": "opened", "what": "c"} in steps[2][1] and steps[2][0] == 5.0
-    keyless = dataclasses.replace(level, entities=tuple(e for e in level.entities if e.id != "k"))
+    keyless = level.model_copy(update={"entities": tuple(e for e in level.entities if e.id != "k")})
     _, _, batch = play(keyless, "training", "RRRR")
     assert batch.worlds.agent[0].tolist() == [3, 1]  # a door without a key blocks
 

@@ -17,7 +17,8 @@ from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextBox, UI
 from pygame_gui.windows import UIFileDialog
 
 from levels import LevelError, level_from_code, level_to_code, level_to_dict, parse_level
-from levels.format import Level, atomic_write_text, level_to_json
+from levels.files import atomic_write_text
+from levels.format import Level, level_to_json
 from levels.vocabulary import ENTITY_KINDS, TILE_KINDS, WORLD_KINDS
 
 from game.app import Scene

@@ -96,7 +96,7 @@ class EpisodeBook:
     def __init__(self, level: Level, table: EventTable, n: int):
         self.level, self.table, self.n = level, table, n
         rules = level.base_reward.rules
-        self.rule_conditions = [Condition(r.event, r.what) for r in rules]
+        self.rule_conditions = [Condition(event=r.event, what=r.what) for r in rules]
         self.rule_reward = np.array([r.reward for r in rules], dtype=np.float32)
         self.rule_ends = np.array([r.ends_episode for r in rules], dtype=bool)
         self.step_cost = np.float32(level.base_reward.step_cost)

@@ -1,0 +1,148 @@
+"""What one part of a level says about another: the checks that need the whole level.
+
+Run as validators of `levels.model.Tiles` and of the sections of `levels.model.Level`, each after the sections it
+refers to have passed their own checks, so a problem here is never a knock-on of a broken field. The problems of
+one section are collected, then raised together as one `LevelRuleError`.
+"""
+from __future__ import annotations
+
+from levels.problems import Problem, join_path
+from levels.vocabulary import COLORS, EVENTS, TILE_KINDS
+
+
+def grid_problems(tiles) -> None:
+    """Every row as wide as the first, every character in the legend."""
+    problems = []
+    width = len(tiles.rows[0])
+    for i, row in enumerate(tiles.rows):
+        if len(row) != width:
+            problems.append(Problem(f"rows[{i}]", f"the row is {len(row)} tiles wide but row 0 is {width}",
+                                    "make every row the same width"))
+        unknown = sorted({c for c in row if c not in tiles.legend})
+        if unknown:
+            shown = "".join(unknown[:10])
+            problems.append(Problem(f"rows[{i}]", f"characters {shown!r} are not in the legend",
+                                    "add them to tiles.legend or replace them"))
+    _raise(problems)
+
+
+class _Grid:
+    """The tiles, and the problems found about cells and rectangles placed on them."""
+
+    def __init__(self, tiles):
+        self.tiles, self.w, self.h = tiles, len(tiles.rows[0]), len(tiles.rows)
+        self.problems: list[Problem] = []
+
+    def cell(self, path: str, xy) -> bool:
+        x, y = xy
+        if 0 <= x < self.w and 0 <= y < self.h:
+            return True
+        self.problems.append(Problem(path, f"cell [{x}, {y}] is outside the {self.w}x{self.h} grid",
+                                     f"use x in 0..{self.w - 1} and y in 0..{self.h - 1}"))
+        return False
+
+    def rect(self, path: str, r) -> None:
+        x, y, rw, rh = r
+        if rw < 1 or rh < 1 or x < 0 or y < 0 or x + rw > self.w or y + rh > self.h:
+            self.problems.append(Problem(path, f"rectangle {list(r)} does not fit in the {self.w}x{self.h} grid",
+                                         "keep x + width and y + height inside the grid, with width and height "
+                                         "of at least 1"))
+
+    def solid(self, xy) -> bool:
+        return TILE_KINDS[self.tiles.legend[self.tiles.rows[xy[1]][xy[0]]]].solid
+
+
+# Each check below runs as the field validator of one section of `levels.model.Level`, with the sections before it
+# that passed their own checks (`known`); a check whose sections failed is skipped, as it could only repeat them.
+
+def check_regions(regions: dict, known: dict) -> dict:
+    if "tiles" in known:
+        grid = _Grid(known["tiles"])
+        for name, rects in regions.items():
+            for i, r in enumerate(rects):
+                grid.rect(f"{name[:40]}[{i}]", r)
+        _raise(grid.problems)
+    return regions
+
+
+def check_entities(entities: tuple, known: dict) -> tuple:
+    grid = _Grid(known["tiles"]) if "tiles" in known else None
+    problems = grid.problems if grid else []
+    ids = set()
+    for i, e in enumerate(entities):
+        if e.id in ids:
+            problems.append(Problem(f"[{i}].id", f"the id {e.id!r} is used twice", "give every entity a unique id"))
+        ids.add(e.id)
+        if grid and grid.cell(f"[{i}].at", e.at) and e.kind == "agent" and grid.solid(e.at):
+            problems.append(Problem(f"[{i}].at", f"the agent stands in a wall at {list(e.at)}",
+                                    "move the agent onto a free cell"))
+    agents = [e for e in entities if e.kind == "agent"]
+    if len(agents) != 1:
+        problems.append(Problem("", f"the level has {len(agents) or 'no'} agent{'s' if agents else ''}",
+                                "place exactly one entity of kind \"agent\""))
+    _raise(problems)
+    return entities
+
+
+def check_happenings(value, known: dict):
+    """The `what` of base-reward rules, the intended goal and proxies names something the level has."""
+    if "entities" not in known or "regions" not in known:
+        return value
+    names = _names(known["entities"], known["regions"])
+    if hasattr(value, "rules"):
+        items = [(f"rules[{i}]", r) for i, r in enumerate(value.rules)]
+    elif isinstance(value, tuple):
+        items = [(f"[{i}]", p) for i, p in enumerate(value)]
+    else:
+        items = [("", value)]
+    problems = []
+    for path, happening in items:
+        known_names = names[happening.event]
+        if happening.what is not None and happening.what not in known_names:
+            choices = ", ".join(sorted(known_names)[:12]) or "none defined"
+            where = f"{path}.what" if path else "what"
+            problems.append(Problem(where, f"{happening.what!r} is not a known {EVENTS[happening.event].what_is}",
+                                    f"use one of: {choices}"))
+    _raise(problems)
+    return value
+
+
+def check_distribution(dist, known: dict):
+    if not {"tiles", "entities", "regions"} <= set(known):
+        return dist
+    grid = _Grid(known["tiles"])
+    problems = grid.problems
+    ids = {e.id for e in known["entities"]}
+    regions = known["regions"]
+    spawn_sets = [("spawns", dist.spawns)] + [(f"mixes[{i}].spawns", m.spawns) for i, m in enumerate(dist.mixes)]
+    for base, spawns in spawn_sets:
+        for eid, spawn in spawns.items():
+            path = join_path(base, eid)
+            if eid not in ids:
+                problems.append(Problem(path, f"no entity has the id {eid!r}",
+                                        f"use one of: {', '.join(sorted(ids)[:12])}"))
+                continue
+            inside = [c for k, c in enumerate(spawn.cells) if grid.cell(f"{path}.cells[{k}]", c)]
+            if inside and len(inside) == len(spawn.cells) and all(grid.solid(c) for c in inside):
+                problems.append(Problem(f"{path}.cells", "every cell listed is a wall", "list at least one free cell"))
+            if spawn.region is not None and spawn.region not in regions:
+                defined = ", ".join(sorted(regions)) or "none defined"
+                problems.append(Problem(f"{path}.region", f"no region is called {spawn.region!r}",
+                                        f"define it under \"regions\" or use one of: {defined}"))
+    if dist.maze is not None:
+        grid.rect("maze.rect", dist.maze.rect)
+    _raise(problems)
+    return dist
+
+
+def _names(entities, regions) -> dict[str, set[str]]:
+    """What `what` may name for each event."""
+    entity_names = {e.id for e in entities} | {e.kind for e in entities} | set(COLORS)
+    return {"touched": entity_names, "picked_up": entity_names, "opened": entity_names,
+            "entered_tile": set(TILE_KINDS), "entered_region": set(regions), "fell": set(), "timed_out": set()}
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        from levels.model import LevelRuleError
+        raise LevelRuleError(problems=problems)
