@@ -19,16 +19,13 @@ from levels.files import atomic_write_bytes, read_bounded
 from levels.format import Level, LevelError, level_to_dict, parse_level
 
 from agents.observation import ObservationSpec
+from agents.problems import AgentFileError
 from agents.ppo import Policy, PPOConfig
 
 FORMAT_NAME = "mesa-sandbox-agent"
 FORMAT_VERSION = 1
 MAX_AGENT_BYTES = 64 * 1024 * 1024
 META_KEY = "mesa_sandbox"
-
-
-class AgentFileError(Exception):
-    """An agent file that cannot be used, with a message a person can act on."""
 
 
 @dataclass

@@ -5,7 +5,7 @@
     mesa-sandbox level render FILE -o OUT.png [--split training|deployment] [--seed N]
     mesa-sandbox level code FILE                   print the level code
     mesa-sandbox level from-code CODE -o FILE      write a level file from a level code
-    mesa-sandbox train LEVEL [--seed S] [--target 0.95] [--max-seconds N] [--max-steps N] -o AGENT
+    mesa-sandbox train LEVEL [--seed S] [--target 0.95] [--max-seconds 600] [--max-steps N] -o AGENT
     mesa-sandbox evaluate AGENT [--level LEVEL] [--split deployment] [--episodes 1000] [--json]
     mesa-sandbox experiment LEVEL --seeds 10 [--diversity 0,0.02,0.1,0.25] [--jobs N] -o RESULTS.json
 
@@ -18,6 +18,64 @@ import os
 import sys
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+DEFAULT_TRAIN_SECONDS = 600.0  # `train` stops here unless told otherwise: no run goes on without bound
+
+
+# --- argument types: each refuses a bad value with one sentence (argparse adds which argument it was) ---------
+def whole(lo: int, hi: int = 10**9):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo:,} to {hi:,}, not {value:,}")
+        return value
+    return parse
+
+
+def number(lo: float, hi: float, low_open: bool = False):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+        if value != value or not (lo < value if low_open else lo <= value) or not value <= hi:
+            raise argparse.ArgumentTypeError(f"must be {'over' if low_open else 'at least'} {lo:g} and at most "
+                                             f"{hi:g}, not {text}")
+        return value
+    return parse
+
+
+def output_file(text: str) -> str:
+    """A file to write: not a folder, in a folder that exists."""
+    if not text:
+        raise argparse.ArgumentTypeError("the output path is empty")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text} is a folder; give a file name")
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"the folder {folder} does not exist")
+    return text
+
+
+def shares(text: str) -> list[float]:
+    share = number(0.0, 1.0)
+    try:
+        return [share(x) for x in text.split(",")]
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"each share {exc}") from None
+
+
+SEED = whole(0, 2**31 - 1)
+TARGET = number(0.0, 1.0, low_open=True)
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors as one line that says what to do, exit 2 (argparse's default prints the whole usage)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _load(spec: str):
@@ -29,6 +87,7 @@ def _load(spec: str):
 
 def cmd_level_validate(args) -> int:
     from levels import LevelError
+    from levels.reachability import goal_warnings
     status = EXIT_OK
     for path in args.files:
         try:
@@ -39,6 +98,8 @@ def cmd_level_validate(args) -> int:
         else:
             print(f"{path}: ok ({level.name}, {level.world}, {level.width}x{level.height}, "
                   f"{len(level.entities)} entities)")
+            for warning in goal_warnings(level):
+                print(f"{path}: warning: {warning}", file=sys.stderr)
     return status
 
 
@@ -80,6 +141,9 @@ def cmd_train(args) -> int:
     config = PPOConfig(seed=args.seed)
     goal = TrainingGoal(target=args.target, max_steps=args.max_steps, max_seconds=args.max_seconds)
     run = TrainingRun(level, config, goal)
+    budget = f"{args.max_seconds:g} s" + (f" or {args.max_steps:,} steps" if args.max_steps else "")
+    print(f"training {level.name!r} until {args.target:.0%} training success, at most {budget} "
+          "(--max-seconds, --max-steps change it)", file=sys.stderr)
 
     def show(m: dict) -> None:
         line = (f"\r{_progress_bar(m['training_success'] / args.target)} success {m['training_success']:5.1%} "
@@ -123,7 +187,7 @@ def cmd_experiment(args) -> int:
     from agents.experiment import format_summary, run_experiment
     from agents.training import TrainingGoal
     from levels.files import atomic_write_text
-    diversity = [float(x) for x in args.diversity.split(",")] if args.diversity else None
+    diversity = args.diversity
     goal = TrainingGoal(target=args.target, max_seconds=args.max_seconds)
 
     def progress(result, done, total):
@@ -139,55 +203,58 @@ def cmd_experiment(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mesa-sandbox", description="Watch goal misgeneralization happen.")
+    parser = Parser(prog="mesa-sandbox", description="Watch goal misgeneralization happen.")
     parser.add_argument("--self-test", action="store_true", help="check this install works (headless), then exit")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
-    level = sub.add_parser("level", help="check, draw and share level files").add_subparsers(dest="level_command",
-                                                                                           required=True)
+    level = sub.add_parser("level", help="check, draw and share level files").add_subparsers(
+        dest="level_command", required=True, parser_class=Parser)
     p = level.add_parser("validate", help="check level files; exit 2 with the problems if any is invalid")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_level_validate)
     p = level.add_parser("render", help="draw a sampled variant of a level to a PNG (headless)")
     p.add_argument("file")
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("-o", "--output", required=True, type=output_file)
     p.add_argument("--split", choices=["training", "deployment"], default="training")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--cell", type=int, default=32, help="pixels per cell")
+    p.add_argument("--seed", type=SEED, default=0)
+    p.add_argument("--cell", type=whole(4, 128), default=32, help="pixels per cell (4-128)")
     p.set_defaults(func=cmd_level_render)
     p = level.add_parser("code", help="print the level as a compact level code")
     p.add_argument("file")
     p.set_defaults(func=cmd_level_code)
     p = level.add_parser("from-code", help="write a level file from a level code ('-' reads stdin)")
     p.add_argument("code")
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("-o", "--output", required=True, type=output_file)
     p.set_defaults(func=cmd_level_from_code)
 
     p = sub.add_parser("train", help="train an agent on a level's training distribution (headless)")
     p.add_argument("level")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--target", type=float, default=0.95, help="training success to stop at (default 0.95)")
-    p.add_argument("--max-seconds", type=float, default=None)
-    p.add_argument("--max-steps", type=int, default=None)
-    p.add_argument("-o", "--output", required=True, help="agent file to write (.agent)")
+    p.add_argument("--seed", type=SEED, default=0)
+    p.add_argument("--target", type=TARGET, default=0.95, help="training success to stop at, in (0, 1] (default 0.95)")
+    p.add_argument("--max-seconds", type=number(0.0, 7 * 86400.0, low_open=True), default=DEFAULT_TRAIN_SECONDS,
+                   help=f"training time budget (default {DEFAULT_TRAIN_SECONDS:g})")
+    p.add_argument("--max-steps", type=whole(1, 10**12), default=None, help="env step budget (default: none)")
+    p.add_argument("-o", "--output", required=True, type=output_file, help="agent file to write (.agent)")
     p.set_defaults(func=cmd_train)
     p = sub.add_parser("evaluate", help="play an agent for many episodes and count the outcomes")
     p.add_argument("agent")
     p.add_argument("--level", help="level to play (default: the level the agent was trained on)")
     p.add_argument("--split", choices=["training", "deployment"], default="deployment")
-    p.add_argument("--episodes", type=int, default=1000)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--episodes", type=whole(1, 1_000_000), default=1000)
+    p.add_argument("--seed", type=SEED, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("experiment", help="train several seeds in parallel and evaluate each at deployment")
     p.add_argument("level")
-    p.add_argument("--seeds", type=int, default=10)
-    p.add_argument("--diversity", help="shares of training variants drawn like deployment, e.g. 0,0.02,0.1,0.25")
-    p.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 1)))
-    p.add_argument("--target", type=float, default=0.95)
-    p.add_argument("--max-seconds", type=float, default=120.0, help="training budget per seed")
-    p.add_argument("--episodes", type=int, default=1000, help="evaluation episodes per split")
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--seeds", type=whole(1, 10_000), default=10)
+    p.add_argument("--diversity", type=shares,
+                   help="shares of training variants drawn like deployment, e.g. 0,0.02,0.1,0.25")
+    p.add_argument("--jobs", type=whole(1, 1024), default=max(1, (os.cpu_count() or 1)))
+    p.add_argument("--target", type=TARGET, default=0.95)
+    p.add_argument("--max-seconds", type=number(0.0, 7 * 86400.0, low_open=True), default=120.0,
+                   help="training budget per seed")
+    p.add_argument("--episodes", type=whole(1, 1_000_000), default=1000, help="evaluation episodes per split")
+    p.add_argument("-o", "--output", required=True, type=output_file)
     p.set_defaults(func=cmd_experiment)
     return parser
 
@@ -207,14 +274,21 @@ def main(argv: list[str] | None = None) -> int:
         from game.app import run
         return run()
     from levels import LevelError
-    from agents.agent_file import AgentFileError
+    from agents.problems import AgentFileError
     try:
         return args.func(args)
     except (LevelError, AgentFileError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
-        print(f"mesa-sandbox: {exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"mesa-sandbox: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("mesa-sandbox: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line for the person, never a traceback
+        print(f"mesa-sandbox: unexpected error ({type(exc).__name__}: {exc}); please report it", file=sys.stderr)
         return EXIT_FAIL
 
 

@@ -1,0 +1,6 @@
+"""Errors about agents that reach a person. Kept apart from `agents.agent_file` so that catching them does not
+import torch (the level commands stay fast)."""
+
+
+class AgentFileError(Exception):
+    """An agent file that cannot be used, with a message a person can act on."""

@@ -1,0 +1,95 @@
+"""Can the agent reach the intended goal at all? A warning for levels where walls, lava or a door without a key
+make every episode a failure: training would run to its time budget and teach nothing.
+
+A flood fill over the cells of the level as written (a maze drawn per variant is connected by construction, so
+a distribution with a maze is not checked). Doors open once some key can be reached. Side views are not
+checked: whether a jump reaches a platform depends on the physics.
+"""
+from __future__ import annotations
+
+from collections import deque
+
+from levels.model import Level, Spawn
+from levels.vocabulary import TILE_KINDS
+
+
+def goal_warnings(level: Level) -> list[str]:
+    """One sentence per split in which no agent start can reach the intended goal."""
+    if level.world == "sideview" or level.intended_goal.event in ("fell", "timed_out"):
+        return []
+    warnings = []
+    for split in ("training", "deployment"):
+        if level.distribution(split).maze is not None:
+            continue
+        starts = places(level, split, "agent")
+        goals = goal_cells(level, split)
+        if starts and goals and not reachable(level, split, starts) & goals:
+            warnings.append(f"In the {split} distribution the agent cannot reach the intended goal "
+                            f"({level.intended_goal.describe()}) from any start: check walls, lava and doors.")
+    return warnings
+
+
+def _free(level: Level) -> set[tuple[int, int]]:
+    return {(x, y) for y in range(level.height) for x in range(level.width)
+            if not TILE_KINDS[level.tile_at(x, y)].solid and not TILE_KINDS[level.tile_at(x, y)].deadly}
+
+
+def _spawn_cells(level: Level, spawn: Spawn, at: tuple[int, int]) -> set[tuple[int, int]]:
+    if spawn.anywhere:
+        return _free(level)
+    if spawn.region is not None:
+        return {(x, y) for rx, ry, rw, rh in level.regions[spawn.region]
+                for x in range(rx, rx + rw) for y in range(ry, ry + rh)}
+    if spawn.cells:
+        return set(spawn.cells)
+    return {at}
+
+
+def places(level: Level, split: str, entity_id: str) -> set[tuple[int, int]]:
+    """Every cell where the entity may start in a split (its own spawn, and those of the split's mixes)."""
+    dist = level.distribution(split)
+    at = level.entity(entity_id).at
+    cells: set[tuple[int, int]] = set()
+    for spawns, always in [(dist.spawns, not dist.mixes or sum(m.share for m in dist.mixes) < 1)] + \
+                          [(m.spawns, m.share > 0) for m in dist.mixes]:
+        if not always:
+            continue
+        spawn = spawns.get(entity_id, dist.spawns.get(entity_id, Spawn()))
+        if spawn.present > 0:
+            cells |= _spawn_cells(level, spawn, at)
+    return cells
+
+
+def goal_cells(level: Level, split: str) -> set[tuple[int, int]]:
+    goal = level.intended_goal
+    if goal.event == "entered_tile":
+        return {(x, y) for y in range(level.height) for x in range(level.width) if level.tile_at(x, y) == goal.what}
+    if goal.event == "entered_region":
+        return {(x, y) for rx, ry, rw, rh in level.regions[goal.what]
+                for x in range(rx, rx + rw) for y in range(ry, ry + rh)}
+    cells: set[tuple[int, int]] = set()
+    for e in level.entities:
+        if goal.what in (e.id, e.kind, e.color):
+            cells |= places(level, split, e.id)
+    return cells
+
+
+def reachable(level: Level, split: str, starts: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    free = _free(level)
+    doors = set().union(*(places(level, split, e.id) for e in level.entities if e.kind == "door"))
+    keys = set().union(*(places(level, split, e.id) for e in level.entities if e.kind == "key"))
+    seen = _flood(starts & free, free - doors)
+    if doors and seen & keys:  # a key in reach opens the doors
+        seen = _flood(starts & free, free)
+    return seen
+
+
+def _flood(starts: set, passable: set) -> set:
+    seen, todo = set(starts), deque(starts)
+    while todo:
+        x, y = todo.popleft()
+        for step in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+            if step in passable and step not in seen:
+                seen.add(step)
+                todo.append(step)
+    return seen

@@ -1,0 +1,164 @@
+"""Hostile input from outside, through the real command: exit 2, one clear message, no traceback, no hang."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from levels import builtin_level, level_to_dict
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and /dev/zero are POSIX")
+
+
+def run(*args, timeout=60):
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    return subprocess.run([sys.executable, "-m", "game.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+
+
+def refused(result, *words):
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    text = result.stderr.lower()
+    for word in words:
+        assert word.lower() in text, (word, result.stderr)
+    return result.stderr
+
+
+def doc(name="green_means_go"):
+    return level_to_dict(builtin_level(name))
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def mutated(change):
+    d = doc()
+    change(d)
+    return d
+
+
+LEVEL_FILES = {
+    "repeated key": ('{"format": "mesa-sandbox-level", "format": "x"}', ["written twice"]),
+    "invalid utf-8": (b'{"name": "\xff"}', ["utf-8"]),
+    "lone surrogate": ('{"format": "mesa-sandbox-level", "version": 1, "name": "\\ud800"}', ["unicode"]),
+    "control character": (mutated(lambda d: d.update(name="a\u0000b")), ["name", "control characters"]),
+    "typo in a rule": (mutated(lambda d: d["base_reward"]["rules"][0].update(ends_epsiode=True)),
+                       ['did you mean "ends_episode"']),
+    "typo at the top": (mutated(lambda d: d["base_reward"].update(step_cots=0.1)), ['did you mean "step_cost"']),
+    "agent in a wall": (mutated(lambda d: d["entities"][0].update(at=[0, 0])), ["entities[0].at", "wall"]),
+    "no agent": (mutated(lambda d: d.update(entities=d["entities"][1:])), ["no agent"]),
+    "spawn cells all walls": (mutated(lambda d: d["training"]["spawns"].update(flag={"cells": [[0, 0], [0, 1]]})),
+                              ["training.spawns.flag.cells", "wall"]),
+    "1.5 for a whole number": (mutated(lambda d: d.update(episode_length=1.5)), ["episode_length", "whole number"]),
+    "true for a whole number": (mutated(lambda d: d["intended_goal"].update(count=True)),
+                                ["intended_goal.count", "whole number"]),
+    "a number as text": (mutated(lambda d: d["base_reward"]["rules"][0].update(reward="10")),
+                         ["base_reward.rules[0].reward", "expected a number"]),
+    "NaN": ('{"format": "mesa-sandbox-level", "version": 1, "x": NaN}', ["NaN"]),
+    "unknown version": (mutated(lambda d: d.update(version=7)), ["newer", "update"]),
+    "huge grid": (mutated(lambda d: d["tiles"].update(rows=["." * 500] * 500)), ["over the limit"]),
+    "deep nesting": ("[" * 50_000, ["nests"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LEVEL_FILES))
+def test_a_hostile_level_file_is_refused_with_its_real_problem(case, tmp_path):
+    data, words = LEVEL_FILES[case]
+    stderr = refused(run("level", "validate", write(tmp_path, "level.json", data)), *words)
+    assert len(stderr.splitlines()) <= 52  # capped, not a wall of knock-on errors
+
+
+def test_many_problems_are_capped_with_a_count(tmp_path):
+    d = doc()
+    d["entities"] += [{"id": f"x{i}", "kind": "dragon", "at": [1, 1]} for i in range(100)]
+    stderr = refused(run("level", "validate", write(tmp_path, "level.json", d)), "100 problem(s)", "and 50 more")
+    assert len(stderr.splitlines()) == 52
+
+
+def test_special_files_are_refused_without_hanging(tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    refused(run("level", "validate", str(fifo), timeout=20), "not an ordinary file")
+    refused(run("level", "validate", "/dev/zero", timeout=20), "not an ordinary file")
+    refused(run("level", "validate", str(tmp_path), timeout=20), "folder")
+    refused(run("evaluate", str(fifo), timeout=60), "not an ordinary file")
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 2_000_000)
+    refused(run("level", "validate", str(big), timeout=20), "over the")
+
+
+ARGUMENTS = {
+    "negative seed": (["train", "template_grid", "--seed", "-1", "-o", "{tmp}/a.agent"], "--seed"),
+    "target over 1": (["train", "template_grid", "--target", "1.5", "-o", "{tmp}/a.agent"], "--target"),
+    "target of 0": (["train", "template_grid", "--target", "0", "-o", "{tmp}/a.agent"], "--target"),
+    "zero seconds": (["train", "template_grid", "--max-seconds", "0", "-o", "{tmp}/a.agent"], "--max-seconds"),
+    "output is a folder": (["train", "template_grid", "-o", "{tmp}"], "folder"),
+    "output in a missing folder": (["level", "from-code", "MSL1.x", "-o", "{tmp}/no/such/x.json"], "does not exist"),
+    "zero episodes": (["evaluate", "x.agent", "--episodes", "0"], "--episodes"),
+    "episodes not a number": (["evaluate", "x.agent", "--episodes", "many"], "whole number"),
+    "zero seeds": (["experiment", "template_grid", "--seeds", "0", "-o", "{tmp}/r.json"], "--seeds"),
+    "zero jobs": (["experiment", "template_grid", "--jobs", "0", "-o", "{tmp}/r.json"], "--jobs"),
+    "share over 1": (["experiment", "template_grid", "--diversity", "0,2", "-o", "{tmp}/r.json"], "--diversity"),
+    "tiny cells": (["level", "render", "template_grid", "--cell", "0", "-o", "{tmp}/x.png"], "--cell"),
+    "unknown split": (["level", "render", "template_grid", "--split", "test", "-o", "{tmp}/x.png"], "--split"),
+    "unknown command": (["level", "explode"], "invalid choice"),
+    "missing level": (["level", "validate", "{tmp}/missing.json"], "cannot read"),
+    "missing agent": (["evaluate", "{tmp}/missing.agent"], "cannot read"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ARGUMENTS))
+def test_a_bad_argument_gets_one_clear_line(case, tmp_path):
+    args, word = ARGUMENTS[case]
+    result = run(*[a.replace("{tmp}", str(tmp_path)) for a in args])
+    stderr = refused(result, word)
+    assert len(stderr.strip().splitlines()) <= 2
+    assert not (tmp_path / "a.agent").exists()
+
+
+def test_level_commands_import_no_torch(tmp_path):
+    probe = ("import sys, runpy; sys.argv = ['mesa-sandbox'] + sys.argv[1:]\n"
+             "from game.cli import main\n"
+             "code = main(sys.argv[1:])\n"
+             "assert code == 0, code\n"
+             "assert 'torch' not in sys.modules, 'torch was imported'\n")
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy")
+    out = str(tmp_path / "x.png")
+    for args in (["level", "validate", "green_means_go"], ["level", "render", "green_means_go", "-o", out],
+                 ["level", "code", "green_means_go"]):
+        result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env,
+                                timeout=60)
+        assert result.returncode == 0, (args, result.stderr)
+
+
+def _walled(d, rows):
+    d["tiles"]["rows"] = rows
+    d["training"] = d["deployment"] = {}
+    return d
+
+
+def test_an_unreachable_goal_gets_a_warning_not_a_refusal(tmp_path):
+    from levels import parse_level
+    from levels.reachability import goal_warnings
+    d = doc("template_grid")
+    walled = _walled(json.loads(json.dumps(d)), ["##########", "#.....#..#", "#.....#..#", "#.....#..#",
+                                                 "#.....#..#", "#.....#..#", "#.....#..#", "##########"])
+    assert goal_warnings(parse_level(walled))
+    result = run("level", "validate", write(tmp_path, "walled.json", walled))
+    assert result.returncode == 0 and "warning" in result.stderr and "cannot reach the intended goal" in result.stderr
+    # a door in the wall with a key on the agent's side makes it reachable; without the key it does not
+    door = json.loads(json.dumps(walled))
+    door["tiles"]["rows"][3] = "#........#"
+    door["entities"].append({"id": "door", "kind": "door", "at": [6, 3]})
+    assert goal_warnings(parse_level(door))
+    door["entities"].append({"id": "key", "kind": "key", "at": [2, 2]})
+    assert not goal_warnings(parse_level(door))
+    assert not goal_warnings(parse_level(d))
