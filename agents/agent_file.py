@@ -20,7 +20,8 @@ from levels.format import Level, LevelError, level_to_dict, parse_level
 
 from agents.observation import ObservationSpec
 from agents.problems import AgentFileError
-from agents.ppo import Policy, PPOConfig
+from agents.policy import Policy
+from agents.ppo import PPOConfig
 
 FORMAT_NAME = "mesa-sandbox-agent"
 FORMAT_VERSION = 1

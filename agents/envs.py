@@ -136,7 +136,7 @@ class MesaSandboxEnv(gymnasium.Env):
     def render(self) -> np.ndarray | None:
         if self.render_mode != "rgb_array":
             return None
-        from agents.raster import raster
+        from game.world.raster import raster
         return raster(self.vec.batch.worlds, 0)
 
 

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-import torch
-
 from levels.format import Level
 from levels.vocabulary import OUTCOMES
 
@@ -45,6 +43,38 @@ class Trajectory:
 
 
 @dataclass
+class OutcomeTally:
+    """Episodes counted by outcome, and "proxy" episodes by the proxy that decided them. The one count of outcomes:
+    evaluation fills one, and so do the window's deployment counters and its verdict."""
+
+    outcomes: dict[str, int] = field(default_factory=lambda: {k: 0 for k in OUTCOMES})
+    proxies: dict[str, int] = field(default_factory=dict)
+
+    def add(self, report) -> None:
+        """Count one ended episode (a `game.world.EpisodeReport`)."""
+        self.outcomes[report.outcome] += 1
+        if report.proxy:
+            self.proxies[report.proxy] = self.proxies.get(report.proxy, 0) + 1
+
+    def merge(self, other: "OutcomeTally") -> None:
+        for k, n in other.outcomes.items():
+            self.outcomes[k] += n
+        for k, n in other.proxies.items():
+            self.proxies[k] = self.proxies.get(k, 0) + n
+
+    def clear(self) -> None:
+        self.outcomes = {k: 0 for k in OUTCOMES}
+        self.proxies = {}
+
+    @property
+    def total(self) -> int:
+        return sum(self.outcomes.values())
+
+    def share(self, outcome: str) -> float:
+        return self.outcomes[outcome] / self.total if self.total else 0.0
+
+
+@dataclass
 class EvaluationResult:
     level: str
     split: str
@@ -57,6 +87,7 @@ class EvaluationResult:
     visits: np.ndarray  # (H, W) steps spent on each tile
     trajectories: list[Trajectory] = field(default_factory=list)
     seconds: float = 0.0
+    tally: OutcomeTally = field(default_factory=OutcomeTally)
 
     def share(self, outcome: str) -> float:
         return self.outcomes[outcome] / self.episodes if self.episodes else 0.0
@@ -66,22 +97,6 @@ class EvaluationResult:
                 "shares": {k: self.share(k) for k in OUTCOMES},
                 "intervals": {k: list(v) for k, v in self.intervals.items()}, "reached": dict(self.reached),
                 "mean_return": self.mean_return, "mean_length": self.mean_length, "seconds": self.seconds}
-
-
-class TorchPolicy:
-    """A policy network as a `PolicyFn`: samples actions (or takes the most likely one with greedy=True)."""
-
-    def __init__(self, network: torch.nn.Module, seed: int = 0, greedy: bool = False):
-        self.network, self.greedy = network, greedy
-        self.generator = torch.Generator().manual_seed(seed)
-
-    @torch.no_grad()
-    def __call__(self, obs: np.ndarray, worlds=None) -> np.ndarray:
-        logits = self.network.logits(torch.from_numpy(obs))
-        if self.greedy:
-            return logits.argmax(-1).numpy()
-        u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-9, 1.0)
-        return torch.argmax(logits - torch.log(-torch.log(u)), dim=-1).numpy()
 
 
 def scripted(policy: Callable[[object], np.ndarray]) -> PolicyFn:
@@ -96,7 +111,7 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
     env = LevelVecEnv(level, split, num_envs, seed=seed, view=view, radius=radius)
     obs, _ = env.reset(seed=seed)
     worlds = env.batch.worlds
-    counts = {k: 0 for k in OUTCOMES}
+    tally = OutcomeTally()
     reached = {"goal": 0, **{p.name: 0 for p in level.proxies}}
     visits = np.zeros((level.height, level.width), dtype=np.int64)
     returns, lengths = [], []
@@ -126,7 +141,7 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
             if not active[i]:
                 continue
             finished += 1
-            counts[report.outcome] += 1
+            tally.add(report)
             returns.append(report.base_return)
             lengths.append(report.length)
             reached["goal"] += report.goal_step >= 0
@@ -136,10 +151,10 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
                 started += 1
             else:
                 active[i] = False
-    intervals = {k: wilson_interval(v, finished) for k, v in counts.items()}
-    return EvaluationResult(level.name, split, finished, counts, intervals, reached,
+    intervals = {k: wilson_interval(v, finished) for k, v in tally.outcomes.items()}
+    return EvaluationResult(level.name, split, finished, dict(tally.outcomes), intervals, reached,
                             float(np.mean(returns)) if returns else 0.0, float(np.mean(lengths)) if lengths else 0.0,
-                            visits, trajectories, time.perf_counter() - started_at)
+                            visits, trajectories, time.perf_counter() - started_at, tally)
 
 
 def _pos(worlds, i: int) -> tuple[float, float]:

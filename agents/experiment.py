@@ -15,7 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from levels.format import Level, Mix
 
 from agents.envs import resolve_level
-from agents.evaluation import TorchPolicy, evaluate
+from agents.evaluation import evaluate
+from agents.policy import TorchPolicy
 from agents.ppo import PPOConfig
 from agents.training import TrainingGoal, TrainingRun
 

@@ -26,6 +26,7 @@ from levels.vocabulary import OUTCOMES
 
 from agents.envs import LevelVecEnv
 from agents.observation import ObservationSpec
+from agents.policy import Policy
 
 GOAL_CODE = OUTCOMES.index("goal")
 
@@ -59,41 +60,6 @@ class PPOConfig:
     def from_dict(cls, d: dict) -> "PPOConfig":
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
-
-
-class Policy(nn.Module):
-    """An MLP trunk shared by the actor (action logits) and the critic (value). Sharing the trunk halves the work
-    per sample, which on a CPU is most of the cost of an update."""
-
-    def __init__(self, obs_size: int, n_actions: int, hidden: int):
-        super().__init__()
-
-        def layer(i, o, std=np.sqrt(2)):
-            lin = nn.Linear(i, o)
-            nn.init.orthogonal_(lin.weight, std)
-            nn.init.zeros_(lin.bias)
-            return lin
-
-        self.trunk = nn.Sequential(layer(obs_size, hidden), nn.Tanh(), layer(hidden, hidden), nn.Tanh())
-        self.actor = layer(hidden, n_actions, 0.01)
-        self.critic = layer(hidden, 1, 1.0)
-
-    def value(self, obs: torch.Tensor) -> torch.Tensor:
-        return self.critic(self.trunk(obs)).squeeze(-1)
-
-    def logits(self, obs: torch.Tensor) -> torch.Tensor:
-        return self.actor(self.trunk(obs))
-
-    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.trunk(obs)
-        return self.actor(h), self.critic(h).squeeze(-1)
-
-    def act(self, obs: torch.Tensor, action: torch.Tensor):
-        """Log-probability of `action`, entropy and value, for the learning phase."""
-        logits, value = self(obs)
-        log_probs = torch.log_softmax(logits, -1)
-        entropy = -(log_probs.exp() * log_probs).sum(-1)
-        return log_probs.gather(1, action[:, None]).squeeze(1), entropy, value
 
 
 def reward_scale(level: Level) -> float:

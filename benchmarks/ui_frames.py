@@ -20,23 +20,24 @@ import numpy as np
 
 def learner_headless(level, seconds: float) -> float:
     """The same learner (a worker process) with no window: steps per second from its metrics."""
-    from agents.training import TrainingGoal, TrainingProcess
+    from agents.learner import Progress, TrainingProcess
+    from agents.training import TrainingGoal
     learner = TrainingProcess(level, goal=TrainingGoal(target=1.01))
     learner.start()
     first = last = None
     deadline = None
     while True:
         message = learner.messages.get(timeout=120)
-        if message["kind"] != "metrics":
+        if not isinstance(message, Progress):
             continue
         now = time.perf_counter()
         if first is None:
             if deadline is None:
                 deadline = now + 1.0  # warm up, as the UI run does
             if now >= deadline:
-                first = (now, message["steps"])
+                first = (now, message.steps)
             continue
-        last = (now, message["steps"])
+        last = (now, message.steps)
         if now - first[0] >= seconds:
             break
     learner.stop()
@@ -51,8 +52,8 @@ def with_ui(level, seconds: float) -> tuple[list[float], float]:
     app = App((1280, 800))
     scene = LabScene(app, level)
     app.switch(scene)
-    scene.target = 1.01  # keep the learner at full speed for the whole measurement
-    scene.toggle_training()
+    scene.session.learner.target = 1.01  # keep the learner at full speed for the whole measurement
+    scene.session.toggle_training()
     frames: list[float] = []
     first = last = None
     warm_until = None
@@ -60,7 +61,8 @@ def with_ui(level, seconds: float) -> tuple[list[float], float]:
     while True:
         dt = app.clock.tick(60) / 1000.0
         now = time.perf_counter()
-        steps = scene.last_metrics.get("steps")
+        progress = scene.session.learner.progress
+        steps = progress.steps if progress is not None else None
         if steps is not None:
             if warm_until is None:
                 warm_until = now + 1.0

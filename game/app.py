@@ -16,8 +16,12 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame
 import pygame_gui
 
-from game.palette import BACKGROUND_RGB
-from game.paths import asset, user_data_dir
+from levels import LevelError, load_level
+
+from game.paths import RecentFiles, asset, user_data_dir
+from game.scenes import SCENES
+from game.scenes.base import Scene
+from game.world.palette import BACKGROUND_RGB
 
 log = logging.getLogger("mesa_sandbox")
 
@@ -48,53 +52,6 @@ def scaled_theme(scale: float) -> dict:
     return theme
 
 
-class Scene:
-    """One screen. Widgets are created in `build` inside `self.root`, a full-window container."""
-
-    def __init__(self, app: "App"):
-        self.app = app
-        self.root: pygame_gui.core.UIContainer | None = None
-
-    @property
-    def ui(self) -> pygame_gui.UIManager:
-        return self.app.ui
-
-    def rebuild(self) -> None:
-        if self.root is not None:
-            self.root.kill()
-        w, h = self.app.size
-        self.root = pygame_gui.core.UIContainer(pygame.Rect(0, 0, w, h), self.ui)
-        self.build()
-
-    def build(self) -> None: ...
-
-    def handle(self, event: pygame.event.Event) -> bool:
-        """Return True when the event was used."""
-        return False
-
-    def update(self, dt: float) -> None: ...
-
-    def draw(self, surface: pygame.Surface) -> None: ...
-
-    def leave(self) -> None:
-        if self.root is not None:
-            self.root.kill()
-            self.root = None
-
-    def go_back(self) -> None:
-        """To the screen this one was opened from (`self.back`), or home."""
-        back = getattr(self, "back", None)
-        if back is not None:
-            self.app.switch(back)
-        else:
-            from game.scenes.home import HomeScene
-            self.app.switch(HomeScene(self.app))
-
-    def on_file_dropped(self, path: str) -> None:
-        from game.scenes.home import open_level_file
-        open_level_file(self.app, path)
-
-
 class App:
     def __init__(self, size: tuple[int, int] = (1280, 800)):
         pygame.display.init()  # not pygame.init(): the game makes no sound, so the mixer stays closed
@@ -111,8 +68,7 @@ class App:
         self.message_windows: list = []
         self.frame_times: list[float] = []
         self.fullscreen = False
-        from game.scenes.home import HomeScene
-        self.switch(HomeScene(self))
+        self.open("home")
 
     def _manager(self) -> pygame_gui.UIManager:
         manager = pygame_gui.UIManager(self.size, scaled_theme(self.scale))
@@ -130,6 +86,20 @@ class App:
             self.scene.leave()
         self.scene = scene
         scene.rebuild()
+
+    def open(self, name: str, **arguments) -> None:
+        """Switch to the screen registered as `name` in `game.scenes.SCENES`."""
+        self.switch(SCENES[name](self, **arguments))
+
+    def open_level_file(self, path: str | os.PathLike) -> None:
+        """Open a level file in the training view; a bad file gets a message and changes nothing."""
+        try:
+            level = load_level(path)
+        except LevelError as exc:
+            self.message("This level cannot be opened", str(exc))
+            return
+        RecentFiles().add(path)
+        self.open("lab", level=level, source=str(path))
 
     def centered(self, width: int, height: int) -> pygame.Rect:
         """A dialog's rectangle: at most width x height, inside the window with a margin, centred."""
@@ -231,9 +201,8 @@ class App:
     def recover(self, exc: Exception) -> None:
         """Leave the failing screen for the home screen and say what happened; the log keeps the traceback."""
         import traceback
-        from game.scenes.home import HomeScene
         log.error("a screen failed:\n%s", traceback.format_exc())
-        if isinstance(self.scene, HomeScene):
+        if isinstance(self.scene, SCENES["home"]):
             raise exc  # nowhere safer to go
         autosave = getattr(self.scene, "autosave", None)
         if autosave is not None:
@@ -241,7 +210,7 @@ class App:
                 autosave()  # the editor's work comes back from the home screen
             except Exception:
                 pass
-        self.switch(HomeScene(self))
+        self.open("home")
         self.message("Something went wrong", f"{type(exc).__name__}: {exc}\n\nYou are back on the home screen; "
                      "unsaved editor work is kept in the autosave.")
 

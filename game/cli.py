@@ -164,7 +164,8 @@ def cmd_train(args) -> int:
 def cmd_evaluate(args) -> int:
     import json
     from agents.agent_file import load_agent
-    from agents.evaluation import TorchPolicy, evaluate
+    from agents.evaluation import evaluate
+    from agents.policy import TorchPolicy
     agent = load_agent(args.agent)
     level = _load(args.level) if args.level else agent.level
     agent.check_level(level)

@@ -32,6 +32,11 @@ def user_data_dir() -> Path:
     return base
 
 
+def autosave_path() -> Path:
+    """Where the editor keeps unsaved work, offered back by the home screen."""
+    return user_data_dir() / "autosave.json"
+
+
 class RecentFiles:
     """The last few level files opened, kept in the user's data folder."""
 

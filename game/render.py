@@ -19,7 +19,7 @@ from levels.files import atomic_write_bytes
 from levels.format import Level
 from levels.vocabulary import COLORS
 
-from game.palette import AGENT_RGB, BACKGROUND_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, REGION_RGB, TILE_RGB
+from game.world.palette import AGENT_RGB, BACKGROUND_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, REGION_RGB, TILE_RGB
 from game.world.variants import TILE_NAMES
 
 

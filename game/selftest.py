@@ -40,21 +40,23 @@ def self_test() -> int:
         lines.append(f"learner: {metrics['steps']} steps, torch {torch.__version__}, "
                      f"{metrics['steps_per_second']:,.0f} steps/s")
         # the window's learner runs in a worker process: check one can be spawned (from a bundle too)
-        from agents.training import TrainingGoal, TrainingProcess
+        from agents.learner import Failed, Finished, TrainingProcess
+        from agents.training import TrainingGoal
         worker = TrainingProcess(builtin_level("template_grid"), PPOConfig(num_envs=16, num_steps=16),
                                  TrainingGoal(max_steps=512))
         worker.start()
-        message = {"kind": ""}
+        message = None
         deadline = time.monotonic() + 90
-        while message["kind"] not in ("finished", "failed") and time.monotonic() < deadline:
+        while not isinstance(message, (Finished, Failed)) and time.monotonic() < deadline:
             try:
                 message = worker.messages.get(timeout=1)
             except Exception:
                 pass
         worker.join(10)
-        if message["kind"] != "finished":
-            raise RuntimeError(f"the learner process did not finish: {message.get('message', 'no answer in 90 s')}")
-        lines.append(f"learner process: trained {message['steps']} steps and stopped ({message['reason']})")
+        if not isinstance(message, Finished):
+            detail = message.message if isinstance(message, Failed) else "no answer in 90 s"
+            raise RuntimeError(f"the learner process did not finish: {detail}")
+        lines.append(f"learner process: trained {message.steps} steps and stopped ({message.reason})")
         import pygame
         from game.render import render_variant_png
         with tempfile.TemporaryDirectory() as tmp:

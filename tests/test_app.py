@@ -28,24 +28,25 @@ def test_train_a_tiny_level_to_the_target_then_watch_deployment_counters_move(ap
     from game.scenes.lab import LabScene
     app.switch(LabScene(app, builtin_level("template_grid")))
     scene = app.scene
-    click(app, scene.train_button)
-    assert scene.thread is not None
-    assert run_until(app, lambda: "Reached the target" in scene.status, 120), scene.status
-    assert scene.thread.state == "finished"
-    assert scene.curve and scene.curve[-1]["success"] >= 0.95
-    assert scene.network is not None
+    session = scene.session
+    click(app, scene.toolbar.buttons["train"])
+    assert session.learner.learner is not None
+    assert run_until(app, lambda: "Reached the target" in session.status, 120), session.status
+    assert session.learner.state == "finished"
+    assert session.learner.curve and session.learner.curve[-1]["success"] >= 0.95
+    assert session.network is not None
     key(app, pygame.K_TAB)
-    assert scene.split == "deployment"
-    assert run_until(app, lambda: sum(scene.deploy_counts[o] for o in ("goal", "proxy", "timeout")) >= 3, 60)
-    before = sum(scene.deploy_counts.values())
+    assert session.split == "deployment"
+    assert run_until(app, lambda: session.tally.total >= 3, 60)
+    before = session.tally.total
     key(app, pygame.K_e)
-    assert run_until(app, lambda: sum(scene.deploy_counts.values()) >= before + 500, 60)
-    assert scene.deploy_counts["goal"] >= 400  # the template's deployment is its training: the agent succeeds
-    assert "Robustly aligned" in scene.objectives.html_text
+    assert run_until(app, lambda: session.tally.total >= before + 500, 60)
+    assert session.tally.outcomes["goal"] >= 400  # the template's deployment is its training: the agent succeeds
+    assert "Robustly aligned" in scene.side.objectives.html_text
     for k in (pygame.K_h, pygame.K_v, pygame.K_a):  # overlays draw without error
         key(app, k)
     frames(app, 5)
-    assert all(scene.overlay.values())
+    assert all(scene.world_view.overlay.values())
 
 
 def test_a_corrupt_level_file_gives_a_message_and_the_app_lives(app, tmp_path):
@@ -71,7 +72,7 @@ def test_a_dropped_good_file_opens_and_is_remembered(app, tmp_path):
 
 
 def test_a_failing_learner_gives_a_message_and_the_app_lives(app, monkeypatch):
-    from agents.training import TrainingThread
+    from agents.learner import TrainingThread
     from game.scenes.lab import LabScene
 
     def explode(self):
@@ -80,12 +81,12 @@ def test_a_failing_learner_gives_a_message_and_the_app_lives(app, monkeypatch):
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)  # the patch reaches a thread, not a process
     app.switch(LabScene(app, builtin_level("template_grid")))
     scene = app.scene
-    click(app, scene.train_button)
-    assert run_until(app, lambda: "failed" in scene.status, 60)
-    assert app.running and scene.thread.state == "failed"
+    click(app, scene.toolbar.buttons["train"])
+    assert run_until(app, lambda: "failed" in scene.session.status, 60)
+    assert app.running and scene.session.learner.state == "failed"
     assert "the learner exploded" in app.message_windows[-1].text_block.html_text
-    click(app, scene.train_button)  # and training can start again
-    assert scene.thread.state in ("running", "failed")
+    click(app, scene.toolbar.buttons["train"])  # and training can start again
+    assert scene.session.learner.state in ("running", "failed")
 
 
 def test_loading_an_agent_for_another_level_is_refused_with_a_message(app, tmp_path):
@@ -98,7 +99,7 @@ def test_loading_an_agent_for_another_level_is_refused_with_a_message(app, tmp_p
     app.switch(LabScene(app, builtin_level("green_means_go")))
     app.scene.load_agent(str(path))
     frames(app, 2)
-    assert app.scene.network is None
+    assert app.scene.session.network is None
     assert "cannot read the observations" in app.message_windows[-1].text_block.html_text
 
 
@@ -136,23 +137,24 @@ def test_open_dialog_picks_a_level_file(app, tmp_path):
 
 
 def test_a_saved_agent_loads_back_and_replaces_the_current_one(app, tmp_path):
-    from agents.training import TrainingThread
+    from agents.learner import TrainingThread
     from game.scenes.lab import LabScene
     LabScene.trainer_class, saved_class = TrainingThread, LabScene.trainer_class
     try:
         app.switch(LabScene(app, builtin_level("template_grid")))
         scene = app.scene
-        click(app, scene.train_button)
-        assert run_until(app, lambda: "Reached the target" in scene.status, 120)
+        click(app, scene.toolbar.buttons["train"])
+        assert run_until(app, lambda: "Reached the target" in scene.session.status, 120)
         path = tmp_path / "grid.agent"
         scene.save_agent(str(path))
-        assert path.exists() and "Saved" in scene.status
-        click(app, scene.train_button)  # a fresh agent from scratch
-        assert run_until(app, lambda: scene.curve and scene.curve[-1]["steps"] > 0, 60)
+        assert path.exists() and "Saved" in scene.session.status
+        click(app, scene.toolbar.buttons["train"])  # a fresh agent from scratch
+        learner = scene.session.learner
+        assert run_until(app, lambda: learner.curve and learner.curve[-1]["steps"] > 0, 60)
         scene.load_agent(str(path))
         frames(app, 3)
-        assert scene.thread is None and "Loaded grid.agent" in scene.status
-        assert scene.snapshot.steps > 0
+        assert scene.session.learner.learner is None and "Loaded grid.agent" in scene.session.status
+        assert scene.session.snapshot.steps > 0
     finally:
         LabScene.trainer_class = saved_class
 

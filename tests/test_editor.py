@@ -102,7 +102,8 @@ def test_validation_problems_show_where_they_are(app):
 
 
 def test_the_autosave_is_offered_back(app):
-    from game.scenes.editor import EditorScene, autosave_path
+    from game.paths import autosave_path
+    from game.scenes.editor import EditorScene
     from game.scenes.home import HomeScene
     app.switch(EditorScene(app, builtin_level("template_grid")))
     scene = app.scene

@@ -8,10 +8,12 @@ import torch
 
 from levels import builtin_level
 from agents.agent_file import AgentFile, AgentFileError, load_agent, save_agent
-from agents.evaluation import TorchPolicy, evaluate, scripted, wilson_interval
+from agents.evaluation import evaluate, scripted, wilson_interval
+from agents.policy import TorchPolicy
 from agents.ppo import PPOConfig, PPOLearner
 from agents.scripted import GridSeeker, entity_targets
-from agents.training import TrainingGoal, TrainingProcess, TrainingRun, TrainingThread
+from agents.learner import Failed, Finished, Progress, TrainingProcess, TrainingThread
+from agents.training import TrainingGoal, TrainingRun
 
 SMALL = PPOConfig(num_envs=8, num_steps=16)
 
@@ -23,10 +25,10 @@ def next_message(thread, kind, timeout=30.0):
             message = thread.messages.get(timeout=0.1)
         except queue.Empty:
             continue
-        if message["kind"] == kind:
+        if isinstance(message, kind):
             return message
-        if message["kind"] == "failed":
-            raise AssertionError(message["traceback"])
+        if isinstance(message, Failed):
+            raise AssertionError(message.traceback)
     raise AssertionError(f"no {kind!r} message within {timeout}s")
 
 
@@ -35,7 +37,7 @@ def test_thread_lifecycle_start_snapshot_pause_resume_stop():
     thread.start()
     first = thread.snapshots.get(timeout=30)
     assert first.steps == 0
-    next_message(thread, "metrics")
+    next_message(thread, Progress)
     thread.pause()
     deadline = time.monotonic() + 10
     while thread.state != "paused" and time.monotonic() < deadline:
@@ -50,11 +52,11 @@ def test_thread_lifecycle_start_snapshot_pause_resume_stop():
     time.sleep(0.3)
     assert thread.training.learner.global_step == steps_when_paused  # no learning while paused
     thread.resume()
-    later = next_message(thread, "metrics")
-    assert later["steps"] > steps_when_paused
+    later = next_message(thread, Progress)
+    assert later.steps > steps_when_paused
     thread.stop()
-    finished = next_message(thread, "finished")
-    assert finished["reason"] == "stopped"
+    finished = next_message(thread, Finished)
+    assert finished.reason == "stopped"
     assert thread.join(timeout=10) and thread.state == "stopped"
 
 
@@ -83,10 +85,10 @@ def test_a_failing_env_becomes_a_failure_message_and_the_thread_ends(monkeypatch
     message = None
     while time.monotonic() < deadline:
         message = thread.messages.get(timeout=30)
-        if message["kind"] == "failed":
+        if isinstance(message, Failed):
             break
-    assert message["kind"] == "failed"
-    assert "the world fell apart" in message["message"] and "Traceback" in message["traceback"]
+    assert isinstance(message, Failed)
+    assert "the world fell apart" in message.message and "Traceback" in message.traceback
     assert thread.join(timeout=10) and thread.state == "failed"
 
 
@@ -175,17 +177,17 @@ def test_the_learner_process_trains_pauses_and_stops():
     process.start()
     first = process.snapshots.get(timeout=60)
     assert first.steps == 0 and first.build() is not None
-    metrics = next_message(process, "metrics", 60)
-    assert metrics["steps"] > 0
+    metrics = next_message(process, Progress, 60)
+    assert metrics.steps > 0
     process.pause()
     deadline = time.monotonic() + 20
     while process.state != "paused" and time.monotonic() < deadline:
         time.sleep(0.01)
     assert process.state == "paused"
     process.resume()
-    next_message(process, "metrics", 30)
+    next_message(process, Progress, 30)
     process.stop()
-    assert next_message(process, "finished", 30)["reason"] == "stopped"
+    assert next_message(process, Finished, 30).reason == "stopped"
     assert process.join(timeout=20) and process.state == "stopped"
 
 
@@ -194,11 +196,11 @@ def test_a_failing_learner_process_reports_the_failure():
     process = TrainingProcess(builtin_level("template_grid"), bad)
     process.start()
     deadline = time.monotonic() + 60
-    message = {"kind": ""}
-    while message["kind"] != "failed" and time.monotonic() < deadline:
+    message = None
+    while not isinstance(message, Failed) and time.monotonic() < deadline:
         try:
             message = process.messages.get(timeout=1)
         except queue.Empty:
             pass
-    assert message["kind"] == "failed" and "ZeroDivisionError" in message["message"]
+    assert isinstance(message, Failed) and "ZeroDivisionError" in message.message
     assert process.join(timeout=20) and process.state == "failed"

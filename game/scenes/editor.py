@@ -21,20 +21,13 @@ from levels.files import atomic_write_text
 from levels.format import Level, level_to_json
 from levels.vocabulary import ENTITY_KINDS, TILE_KINDS, WORLD_KINDS
 
-from game.app import Scene
-from game.palette import AGENT_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, TILE_RGB
-from game.paths import user_data_dir
+from game.scenes.base import Scene
+from game.world.palette import AGENT_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, TILE_RGB
+from game.paths import RecentFiles, autosave_path, user_data_dir
 from game.render import draw_entity
 
 TILE_CHARS = {"floor": ".", "wall": "#", "lava": "~", "green_floor": "g", "red_floor": "r", "blue_floor": "b",
               "yellow_floor": "y"}
-AUTOSAVE_NAME = "autosave.json"
-
-
-def autosave_path() -> Path:
-    return user_data_dir() / AUTOSAVE_NAME
-
-
 class LevelDocument:
     """The level being edited, as its JSON document, with undo and redo."""
 
@@ -569,8 +562,7 @@ class EditorScene(Scene):
             if self.quit_action == "quit":
                 self.app.running = False
             else:
-                from game.scenes.home import HomeScene
-                self.app.switch(HomeScene(self.app))
+                self.app.open("home")
             return True
         if event.type == pygame.MOUSEBUTTONDOWN and event.button in (1, 3):
             cell = self.cell_at(event.pos)
@@ -666,7 +658,6 @@ class EditorScene(Scene):
         self.path = path
         self.document.saved = json.dumps(self.document.doc, sort_keys=True)
         autosave_path().unlink(missing_ok=True)
-        from game.paths import RecentFiles
         RecentFiles().add(path)
         self.status = "Saved." + (" It still has problems; fix them to train." if problems else "")
         self.refresh()
@@ -700,33 +691,29 @@ class EditorScene(Scene):
         self.refresh()
 
     def do_play(self) -> None:
-        from game.scenes.play import PlayScene
-        self._open_with_level(PlayScene)
+        self._open_with_level("play")
 
     def do_preview(self) -> None:
-        from game.scenes.preview import PreviewScene
-        self._open_with_level(PreviewScene)
+        self._open_with_level("preview")
 
-    def _open_with_level(self, scene_class) -> None:
+    def _open_with_level(self, scene: str) -> None:
         """Open a screen that needs a valid level, coming back here afterwards."""
         if self.level is None:
             self.status = "Fix the problems first."
             self.refresh()
             return
-        self.app.switch(scene_class(self.app, self.level, back=self))
+        self.app.open(scene, level=self.level, back=self)
 
     def do_train(self) -> None:
         if self.level is None:
             return
-        from game.scenes.lab import LabScene
-        self.app.switch(LabScene(self.app, self.level, source=self.path))
+        self.app.open("lab", level=self.level, source=self.path)
 
     def do_home(self) -> None:
         self.quit_action = "home"
         if self.document.dirty and not self.confirm_quit():
             return
-        from game.scenes.home import HomeScene
-        self.app.switch(HomeScene(self.app))
+        self.app.open("home")
 
     def confirm_quit(self) -> bool:
         """Unsaved changes are asked about once; the second request goes ahead (the autosave keeps them)."""

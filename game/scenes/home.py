@@ -1,7 +1,7 @@
 """Home: the built-in levels as cards, New level, Open..., recent files. A level file dropped on the window opens."""
 from __future__ import annotations
 
-import os
+import json
 from pathlib import Path
 
 import pygame
@@ -9,13 +9,14 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UITextBox
 from pygame_gui.windows import UIFileDialog
 
-from levels import LevelError, builtin_level, load_level
+from levels import builtin_level
 from levels.format import Level
 
-from game.app import Scene
-from game.palette import BACKGROUND_RGB
-from game.paths import RecentFiles
+from game.scenes.base import Scene
+from game.world.palette import BACKGROUND_RGB
+from game.paths import RecentFiles, autosave_path
 from game.render import draw_sampled_variant
+from game.widgets import show_explain
 
 SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
 TAGLINES = {
@@ -36,18 +37,6 @@ def thumbnail(level: Level, size: tuple[int, int], split: str = "training", seed
     origin = ((size[0] - cell * level.width) / 2, (size[1] - cell * level.height) / 2)
     draw_sampled_variant(surface, level, split, seed, origin, cell)
     return surface
-
-
-def open_level_file(app, path: str | os.PathLike) -> None:
-    """Open a level file in the training view; a bad file gets a message and changes nothing."""
-    try:
-        level = load_level(path)
-    except LevelError as exc:
-        app.message("This level cannot be opened", str(exc))
-        return
-    RecentFiles().add(path)
-    from game.scenes.lab import LabScene
-    app.switch(LabScene(app, level, source=str(path)))
 
 
 class HomeScene(Scene):
@@ -110,7 +99,6 @@ class HomeScene(Scene):
             UILabel(pygame.Rect(x, y, side, int(28 * s)), "none yet: drop a level file here", self.ui,
                     container=self.root, object_id="#muted")
             y += int(30 * s)
-        from game.scenes.editor import autosave_path
         if autosave_path().exists():  # the editor did not close cleanly: offer the work back
             y += 12
             self.restore_button = UIButton(pygame.Rect(x, y, side, bh), "Restore unsaved level", self.ui,
@@ -142,22 +130,20 @@ class HomeScene(Scene):
             if event.ui_element in self.cards:
                 self.open_builtin(self.cards[event.ui_element])
             elif event.ui_element in self.templates:
-                from game.scenes.editor import EditorScene
-                self.app.switch(EditorScene(self.app, builtin_level(self.templates[event.ui_element])))
+                self.app.open("editor", level=builtin_level(self.templates[event.ui_element]))
             elif event.ui_element is getattr(self, "restore_button", None):
                 self.restore_autosave()
             elif event.ui_element in self.recent:
-                open_level_file(self.app, self.recent[event.ui_element])
+                self.app.open_level_file(self.recent[event.ui_element])
             elif event.ui_element is self.open_button:
                 self.open_dialog()
             elif event.ui_element is self.explain_button:
-                from game.scenes.lab import show_explain
                 show_explain(self.app)
             else:
                 return False
             return True
         if event.type == pygame_gui.UI_FILE_DIALOG_PATH_PICKED and event.ui_element is self.dialog:
-            open_level_file(self.app, event.text)
+            self.app.open_level_file(event.text)
             return True
         if event.type == pygame.KEYDOWN and event.key == pygame.K_o and event.mod & pygame.KMOD_CTRL:
             self.open_dialog()
@@ -165,8 +151,6 @@ class HomeScene(Scene):
         return False
 
     def restore_autosave(self) -> None:
-        import json
-        from game.scenes.editor import EditorScene, autosave_path
         try:
             saved = json.loads(autosave_path().read_text(encoding="utf-8"))
             doc, path = saved["level"], saved.get("path")
@@ -177,8 +161,7 @@ class HomeScene(Scene):
             autosave_path().unlink(missing_ok=True)
             self.rebuild()
             return
-        self.app.switch(EditorScene(self.app, doc, path))
+        self.app.open("editor", level=doc, path=path)
 
     def open_builtin(self, name: str) -> None:
-        from game.scenes.lab import LabScene
-        self.app.switch(LabScene(self.app, builtin_level(name)))
+        self.app.open("lab", level=builtin_level(name))

@@ -12,7 +12,7 @@ from pygame_gui.elements import UIButton, UILabel, UITextBox
 
 from levels.format import Level
 
-from game.app import Scene
+from game.scenes.base import Scene
 from game.render import draw_world
 from game.world import WorldBatch
 

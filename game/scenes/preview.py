@@ -7,7 +7,7 @@ from pygame_gui.elements import UIButton, UILabel
 
 from levels.format import Level
 
-from game.app import Scene
+from game.scenes.base import Scene
 from game.render import draw_world, proxy_regions
 from game.world import WorldBatch
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from levels.vocabulary import COLORS
 
-from game.palette import AGENT_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, TILE_RGB
+from game.world.palette import AGENT_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, TILE_RGB
 from game.world.variants import TILE_NAMES
 
 CELL = 12

@@ -6,19 +6,18 @@ the agent's drawn position is interpolated so motion looks smooth at 60 FPS.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from levels.format import Level
 
 from agents.envs import LevelVecEnv
-from agents.evaluation import TorchPolicy
-from agents.ppo import Policy
+from agents.policy import Policy, TorchPolicy
 
 
 class LiveEpisodes:
     def __init__(self, level: Level, split: str, n: int = 4, seed: int = 0, view: str = "egocentric",
                  radius: int = 5):
         self.level, self.split, self.n = level, split, n
+        self.view, self.radius = view, radius
         self.env = LevelVecEnv(level, split, n, seed=seed, view=view, radius=radius)
         self.obs, _ = self.env.reset(seed=seed)
         self.worlds = self.env.batch.worlds
@@ -75,38 +74,3 @@ class LiveEpisodes:
         t = min(1.0, self.clock * self.decisions_per_second)
         a, b = self.previous[i], self.worlds.agent_pos[i]
         return (float(a[0] + (b[0] - a[0]) * t), float(a[1] + (b[1] - a[1]) * t))
-
-
-@torch.no_grad()
-def value_and_policy_maps(network: Policy, level: Level, worlds, i: int, view: str, radius: int):
-    """For world `i`'s current layout: the value and the most likely action with the agent on each free cell.
-
-    Returns (values (H, W) float with NaN where the agent cannot stand, actions (H, W) int, -1 there)."""
-    from game.world.variants import TILE_DEADLY, TILE_SOLID
-    tiles = worlds.tiles[i]
-    free = ~(TILE_SOLID[tiles] | TILE_DEADLY[tiles])
-    ys, xs = np.nonzero(free)
-    values = np.full(tiles.shape, np.nan, dtype=np.float32)
-    actions = np.full(tiles.shape, -1, dtype=np.int64)
-    if len(xs) == 0:
-        return values, actions
-    probe = LevelVecEnv(level, "training", len(xs), seed=0, view=view, radius=radius)  # state is overwritten
-    probe.reset(seed=0)
-    pw = probe.batch.worlds
-    pw.tiles[:] = tiles
-    pw.cells[:] = worlds.cells[i]
-    pw.alive[:] = worlds.alive[i]
-    pw.colors[:] = worlds.colors[i]
-    pw.keys[:] = worlds.keys[i]
-    if pw.engine == "grid":  # integer cells
-        pw.agent[:, 0], pw.agent[:, 1] = xs, ys
-    else:
-        pw.agent_pos[:, 0], pw.agent_pos[:, 1] = xs + 0.5, ys + 0.5
-        pw.agent_vel[:] = 0.0
-    probe.obs_builder.on_load(np.arange(len(xs)))
-    obs = torch.from_numpy(probe.obs_builder.build())
-    logits, value = network(obs)
-    values[ys, xs] = value.numpy()
-    actions[ys, xs] = logits.argmax(-1).numpy()
-    return values, actions
-

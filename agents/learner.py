@@ -1,0 +1,244 @@
+"""A training run beside the caller: on a thread (headless: tests, scripts) or in a worker process (the window).
+
+The protocol (see docs/design.md): the learner owns its run and its envs and shares nothing mutable with its
+caller. It publishes immutable `PolicySnapshot`s on `snapshots` and typed messages on `messages` (`Progress`,
+`Finished`, `Failed`), and takes commands (pause, resume, stop) through a queue. Any exception becomes a `Failed`
+message with the traceback; the caller never crashes. Both kinds of learner drive the same `training_loop`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import queue
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+
+import torch
+
+from levels.format import Level, parse_level
+
+from agents.policy import PolicySnapshot
+from agents.ppo import PPOConfig
+from agents.training import TrainingGoal, TrainingRun
+
+
+@dataclass(frozen=True)
+class Progress:
+    """After each update: the learner's numbers and the point it added to the training curve."""
+
+    steps: int
+    episodes: int
+    update: int
+    training_success: float
+    mean_return: float
+    steps_per_second: float
+    seconds: float
+    point: dict
+    confirmed_success: float | None = None
+
+
+@dataclass(frozen=True)
+class Finished:
+    reason: str  # "target", "step budget", "time budget" or "stopped"
+    seconds: float
+    steps: int
+
+
+@dataclass(frozen=True)
+class Failed:
+    message: str
+    traceback: str = ""
+
+
+@dataclass(frozen=True)
+class StateChanged:  # only between a worker process and its pump thread
+    state: str
+
+
+def progress_of(metrics: dict) -> Progress:
+    return Progress(metrics["steps"], metrics["episodes"], metrics["update"], metrics["training_success"],
+                    metrics["return"], metrics["steps_per_second"], metrics["seconds"], metrics["point"],
+                    metrics.get("confirmed_success"))
+
+
+def training_loop(level: Level, config: PPOConfig, goal: TrainingGoal, commands, messages, snapshots, set_state,
+                  pause_between_updates: float = 0.0, on_run=None) -> None:
+    """The learner's side of the protocol, the same on a thread or in a worker process: take commands, train,
+    publish progress and snapshots, report how it ended. Never raises."""
+    try:
+        # One torch thread: two OpenMP threads collapse ~100x when another program (the window) holds a core.
+        torch.set_num_threads(1)
+        run = TrainingRun(level, config, goal)
+        if on_run is not None:
+            on_run(run)
+        snapshots.put(run.snapshot())
+        paused = False
+        while True:
+            while True:  # apply every waiting command; while paused, wait for one
+                try:
+                    command = commands.get(timeout=0.05) if paused else commands.get_nowait()
+                except queue.Empty:
+                    if paused:
+                        continue
+                    break
+                if command == "stop":
+                    run.finished = "stopped"
+                    break
+                paused = command == "pause" or (paused and command != "resume")
+                set_state("paused" if paused else "running")
+            if run.finished:
+                break
+            messages.put(progress_of(run.step()))
+            snapshots.put(run.snapshot())
+            if run.finished:
+                break
+            if pause_between_updates:
+                time.sleep(pause_between_updates)
+        set_state("stopped" if run.finished == "stopped" else "finished")
+        messages.put(Finished(run.finished, run.seconds, run.learner.global_step))
+    except Exception as exc:  # the app must survive any learner failure: report it instead
+        set_state("failed")
+        messages.put(Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+
+
+class Learner:
+    """What a caller drives: start, pause, resume, stop, join; `messages`, `snapshots` and `state` to watch.
+
+    `state` is one of idle, running, paused, finished, stopped, failed."""
+
+    def __init__(self, level: Level, config: PPOConfig, goal: TrainingGoal, commands):
+        self.level, self.config, self.goal = level, config, goal
+        self.messages: queue.Queue = queue.Queue()
+        self.snapshots: queue.Queue[PolicySnapshot] = queue.Queue()
+        self._commands = commands
+        self.state = "idle"
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def join(self, timeout: float | None = None) -> bool:
+        raise NotImplementedError
+
+    @property
+    def alive(self) -> bool:
+        raise NotImplementedError
+
+    def pause(self) -> None:
+        self._commands.put("pause")
+
+    def resume(self) -> None:
+        self._commands.put("resume")
+
+    def stop(self) -> None:
+        self._commands.put("stop")
+
+
+class TrainingThread(Learner):
+    """The learner on a daemon thread of this process. Deterministic for a seed; `training` is the live run."""
+
+    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), goal: TrainingGoal = TrainingGoal(),
+                 pause_between_updates: float = 0.0):
+        super().__init__(level, config, goal, queue.Queue())
+        self.training: TrainingRun | None = None
+        self._thread = threading.Thread(target=self._main, name="mesa-sandbox-learner", daemon=True)
+        self._pause_between_updates = pause_between_updates
+
+    def start(self) -> None:
+        self.state = "running"
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _main(self) -> None:
+        training_loop(self.level, self.config, self.goal, self._commands, self.messages, self.snapshots,
+                      lambda state: setattr(self, "state", state), self._pause_between_updates,
+                      on_run=lambda run: setattr(self, "training", run))
+
+
+def _process_main(level_doc: dict, config: dict, goal: dict, commands, messages, snapshots) -> None:
+    training_loop(parse_level(level_doc), PPOConfig.from_dict(config), TrainingGoal(**goal), commands, messages,
+                  snapshots, lambda state: messages.put(StateChanged(state)))
+
+
+class TrainingProcess(Learner):
+    """The learner in a worker process: the window's thread and the learner never share a GIL. Measured on 2 cores
+    (benchmarks/ui_frames.py, docs/design.md): a learner thread stepping physics worlds in Python held the GIL long
+    enough to drop the window to ~43 FPS and itself to ~20 % of its headless speed.
+
+    A pump thread in this process moves what the worker publishes into ordinary queues and keeps `state` current;
+    a worker that dies without a word becomes a `Failed` message."""
+
+    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), goal: TrainingGoal = TrainingGoal()):
+        ctx = multiprocessing.get_context("spawn")  # never fork a process that holds a window
+        super().__init__(level, config, goal, ctx.Queue())
+        self._from_worker = ctx.Queue()
+        self._snapshots_from_worker = ctx.Queue()
+        self._process = ctx.Process(target=_process_main, name="mesa-sandbox-learner", daemon=True,
+                                    args=(level.to_document(), config.to_dict(), dataclasses.asdict(goal),
+                                          self._commands, self._from_worker, self._snapshots_from_worker))
+        self._pump_thread = threading.Thread(target=self._pump, name="mesa-sandbox-learner-pump", daemon=True)
+
+    def start(self) -> None:
+        self.state = "running"
+        self._process.start()
+        self._pump_thread.start()
+
+    def join(self, timeout: float | None = None) -> bool:
+        self._process.join(timeout)
+        if self._process.is_alive():
+            return False
+        self._pump_thread.join(timeout)
+        return not self._pump_thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    def _drain(self) -> tuple[bool, bool]:
+        """Move everything waiting from the worker; (anything moved, the end was reported)."""
+        got = ended = False
+        for source in (self._snapshots_from_worker, self._from_worker):
+            while True:
+                try:
+                    item = source.get_nowait()
+                except (queue.Empty, EOFError, OSError):
+                    break
+                got = True
+                if isinstance(item, PolicySnapshot):
+                    self.snapshots.put(item)
+                elif isinstance(item, StateChanged):
+                    self.state = item.state
+                else:
+                    self.messages.put(item)
+                    ended = ended or isinstance(item, (Finished, Failed))
+        return got, ended
+
+    def _pump(self) -> None:
+        ended, dead_since = False, None
+        while True:
+            got, just_ended = self._drain()
+            ended = ended or just_ended
+            if self._process.is_alive():
+                if not got:
+                    time.sleep(0.02)
+                continue
+            # The worker is gone: its last writes may still be in the pipes for a moment.
+            dead_since = dead_since or time.monotonic()
+            if ended and not got:
+                break
+            if time.monotonic() - dead_since > 2.0:
+                if not ended:
+                    self.state = "failed"
+                    self.messages.put(Failed("the learner process ended unexpectedly "
+                                             f"(exit code {self._process.exitcode})"))
+                break
+            if not got:
+                time.sleep(0.02)

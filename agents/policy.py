@@ -1,0 +1,86 @@
+"""The policy: the network a base optimizer shapes, the frozen snapshots of it that cross threads and processes,
+and the sampling wrapper that plays it. Every optimizer (PPO today) trains a `Policy`; everything that watches an
+agent (the window, evaluation, agent files) uses these types."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from agents.observation import ObservationSpec
+
+
+class Policy(nn.Module):
+    """An MLP trunk shared by the actor (action logits) and the critic (value). Sharing the trunk halves the work
+    per sample, which on a CPU is most of the cost of an update."""
+
+    def __init__(self, obs_size: int, n_actions: int, hidden: int):
+        super().__init__()
+
+        def layer(i, o, std=np.sqrt(2)):
+            lin = nn.Linear(i, o)
+            nn.init.orthogonal_(lin.weight, std)
+            nn.init.zeros_(lin.bias)
+            return lin
+
+        self.trunk = nn.Sequential(layer(obs_size, hidden), nn.Tanh(), layer(hidden, hidden), nn.Tanh())
+        self.actor = layer(hidden, n_actions, 0.01)
+        self.critic = layer(hidden, 1, 1.0)
+
+    def value(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.critic(self.trunk(obs)).squeeze(-1)
+
+    def logits(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.actor(self.trunk(obs))
+
+    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.trunk(obs)
+        return self.actor(h), self.critic(h).squeeze(-1)
+
+    def act(self, obs: torch.Tensor, action: torch.Tensor):
+        """Log-probability of `action`, entropy and value, for the learning phase."""
+        logits, value = self(obs)
+        log_probs = torch.log_softmax(logits, -1)
+        entropy = -(log_probs.exp() * log_probs).sum(-1)
+        return log_probs.gather(1, action[:, None]).squeeze(1), entropy, value
+
+
+@dataclass(frozen=True)
+class PolicySnapshot:
+    """A frozen copy of the policy's weights at some step: safe to use on another thread."""
+
+    weights: dict[str, torch.Tensor]
+    obs_spec: ObservationSpec
+    hidden: int
+    actions: int
+    steps: int
+    update: int
+
+    @classmethod
+    def of(cls, policy: Policy, obs_spec: ObservationSpec, hidden: int, steps: int, update: int) -> "PolicySnapshot":
+        weights = {k: v.detach().clone() for k, v in policy.state_dict().items()}
+        return cls(weights, obs_spec, hidden, int(policy.actor.out_features), steps, update)
+
+    def build(self) -> Policy:
+        policy = Policy(self.obs_spec.size, self.actions, self.hidden)
+        policy.load_state_dict(self.weights)
+        policy.eval()
+        return policy
+
+
+class TorchPolicy:
+    """A policy network as a `PolicyFn`: samples actions (or takes the most likely one with greedy=True)."""
+
+    def __init__(self, network: torch.nn.Module, seed: int = 0, greedy: bool = False):
+        self.network, self.greedy = network, greedy
+        self.generator = torch.Generator().manual_seed(seed)
+
+    @torch.no_grad()
+    def __call__(self, obs: np.ndarray, worlds=None) -> np.ndarray:
+        logits = self.network.logits(torch.from_numpy(obs))
+        if self.greedy:
+            return logits.argmax(-1).numpy()
+        u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-9, 1.0)
+        return torch.argmax(logits - torch.log(-torch.log(u)), dim=-1).numpy()

@@ -1,0 +1,53 @@
+"""The base of every screen, and what a screen may ask of the app (`app.open`, `app.message`, `app.centered`).
+
+Screens never import each other: they open one another by name through `app.open` (see `game.scenes`).
+"""
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+
+
+class Scene:
+    """One screen. Widgets are created in `build` inside `self.root`, a full-window container."""
+
+    def __init__(self, app):
+        self.app = app
+        self.root: pygame_gui.core.UIContainer | None = None
+
+    @property
+    def ui(self) -> pygame_gui.UIManager:
+        return self.app.ui
+
+    def rebuild(self) -> None:
+        if self.root is not None:
+            self.root.kill()
+        w, h = self.app.size
+        self.root = pygame_gui.core.UIContainer(pygame.Rect(0, 0, w, h), self.ui)
+        self.build()
+
+    def build(self) -> None: ...
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        """Return True when the event was used."""
+        return False
+
+    def update(self, dt: float) -> None: ...
+
+    def draw(self, surface: pygame.Surface) -> None: ...
+
+    def leave(self) -> None:
+        if self.root is not None:
+            self.root.kill()
+            self.root = None
+
+    def go_back(self) -> None:
+        """To the screen this one was opened from (`self.back`), or home."""
+        back = getattr(self, "back", None)
+        if back is not None:
+            self.app.switch(back)
+        else:
+            self.app.open("home")
+
+    def on_file_dropped(self, path: str) -> None:
+        self.app.open_level_file(path)

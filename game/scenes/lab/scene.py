@@ -1,0 +1,178 @@
+"""The lab screen: lays out the toolbar, the world view and the side panel, and turns clicks and keys into
+commands on its `LabSession`."""
+from __future__ import annotations
+
+import time
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIWindow
+
+from levels.format import Level
+
+from agents.learner import TrainingProcess
+from game.paths import user_data_dir
+from game.scenes.base import Scene
+from game.scenes.lab.side_panel import SidePanel
+from game.scenes.lab.toolbar import SPEED_RANGE, Toolbar
+from game.scenes.lab.world_view import WorldView
+from game.session.lab import LabSession
+from game.widgets import file_dialog, show_explain
+
+OVERLAY_KEYS = {pygame.K_h: "heatmap", pygame.K_v: "values", pygame.K_a: "arrows"}
+FASTER_KEYS = (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
+SLOWER_KEYS = (pygame.K_MINUS, pygame.K_KP_MINUS)
+
+
+class LabScene(Scene):
+    # The learner runs in a worker process so that it never competes with the window for the GIL (see
+    # agents.learner.TrainingProcess); tests may swap in a TrainingThread.
+    trainer_class = TrainingProcess
+
+    def __init__(self, app, level: Level, source: str | None = None):
+        super().__init__(app)
+        self.level, self.source = level, source
+        self.session = LabSession(level, source, learner_class=self.trainer_class)
+        self.world_view = WorldView(self.session)
+        self.dialog = None
+        self.dialog_purpose = ""
+        self.explain_window: UIWindow | None = None
+        self._fonts: dict[int, pygame.font.Font] = {}
+
+    # --- layout ----------------------------------------------------------------------------------------------
+    def build(self) -> None:
+        w, h = self.app.size
+        s = self.app.scale
+        pad = int(12 * s)
+        self.toolbar = Toolbar(self, self.session.live["training"].decisions_per_second)
+        top = self.toolbar.height
+        side = int(w * 0.34)
+        self.world_view.rect = pygame.Rect(pad, top + int(34 * s), w - side - 3 * pad, h - top - int(34 * s) - pad)
+        self.title = pygame_gui.elements.UILabel(pygame.Rect(pad, top, w - side - 3 * pad, int(30 * s)), "", self.ui,
+                                                 container=self.root, object_id="#heading")
+        self.side = SidePanel(self, pygame.Rect(w - side - pad, top, side, h - top - pad))
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the widgets of the current split and the right button labels."""
+        session = self.session
+        self.toolbar.refresh(session.split, session.learner.state, session.snapshot is not None)
+        self.side.refresh(session.split, self.world_view.overlay)
+        self.title.set_text(f"{self.level.name}: {session.split} distribution")
+
+    # --- commands --------------------------------------------------------------------------------------------
+    def command(self, name: str) -> None:
+        session = self.session
+        actions = {
+            "home": self.go_home,
+            "training": lambda: session.set_split("training"),
+            "deployment": lambda: session.set_split("deployment"),
+            "train": session.toggle_training,
+            "stop": session.stop_training,
+            "evaluate": session.start_evaluation,
+            "save": lambda: self.open_dialog("save"),
+            "load": lambda: self.open_dialog("load"),
+            "explain": self.toggle_explain,
+            "edit": lambda: self.app.open("editor", level=self.level, path=self.source),
+        }
+        if name in self.world_view.overlay:
+            self.world_view.toggle(name)
+        else:
+            actions[name]()
+        if self.app.scene is self:
+            self.refresh()
+
+    def set_speed(self, value: float) -> None:
+        value = min(SPEED_RANGE[1], max(SPEED_RANGE[0], value))
+        self.toolbar.speed.set_current_value(value)
+        for live in self.session.live.values():
+            live.decisions_per_second = value
+
+    def toggle_explain(self) -> None:
+        if self.explain_window is not None and self.explain_window.alive():
+            self.explain_window.kill()
+            self.explain_window = None
+            return
+        self.explain_window = show_explain(self.app)
+
+    def open_dialog(self, purpose: str) -> None:
+        folder = user_data_dir() / "agents"
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = "".join(c if c.isalnum() else "_" for c in self.level.name.lower())
+        start = folder / (f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.agent" if purpose == "save" else "")
+        self.dialog_purpose = purpose
+        self.dialog = file_dialog(self.app, "Save the agent" if purpose == "save" else "Load an agent", str(start),
+                                  existing_only=purpose == "load")
+
+    def save_agent(self, path: str) -> None:
+        self.session.save_agent(path)
+
+    def load_agent(self, path: str) -> None:
+        self.session.load_agent(path)
+        self.refresh()
+
+    def go_home(self) -> None:
+        self.app.open("home")
+
+    def leave(self) -> None:
+        self.session.close()
+        super().leave()
+
+    # --- events ----------------------------------------------------------------------------------------------
+    def handle(self, event: pygame.event.Event) -> bool:
+        name = self.toolbar.pressed(event) or self.side.pressed(event)
+        if name is not None:
+            self.command(name)
+            return True
+        speed = self.toolbar.speed_changed(event)
+        if speed is not None:
+            self.set_speed(speed)
+            return True
+        if event.type == pygame_gui.UI_FILE_DIALOG_PATH_PICKED and event.ui_element is self.dialog:
+            (self.save_agent if self.dialog_purpose == "save" else self.load_agent)(event.text)
+            return True
+        if event.type == pygame.KEYDOWN:
+            return self.handle_key(event.key)
+        return False
+
+    def handle_key(self, key: int) -> bool:
+        deployment = self.session.split == "deployment"
+        if key == pygame.K_ESCAPE:
+            self.command("home")
+        elif key == pygame.K_SPACE:
+            self.command("train")
+        elif key == pygame.K_TAB:
+            self.command("training" if deployment else "deployment")
+        elif key == pygame.K_e and deployment:
+            self.command("evaluate")
+        elif key in OVERLAY_KEYS and deployment:
+            self.command(OVERLAY_KEYS[key])
+        elif key in FASTER_KEYS + SLOWER_KEYS:
+            current = self.toolbar.speed.get_current_value()
+            self.set_speed(current * (1.5 if key in FASTER_KEYS else 1 / 1.5))
+        else:
+            return False
+        return True
+
+    # --- per frame -------------------------------------------------------------------------------------------
+    def update(self, dt: float) -> None:
+        session = self.session
+        state_before, agent_before = session.learner.state, session.snapshot is not None
+        session.update(dt)
+        for title, text in session.notices:
+            self.app.message(title, text)
+        session.notices.clear()
+        if (session.learner.state, session.snapshot is not None) != (state_before, agent_before):
+            self.refresh()
+        self.side.update(session)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.world_view.draw(surface, self.font(22))
+        self.side.draw(surface, self.session, self.font(22 if self.session.split == "training" else 26))
+
+    def font(self, size: int) -> pygame.font.Font:
+        """Fonts are loaded once per size and scale, not every frame."""
+        key = max(16, int(size * self.app.scale))
+        if key not in self._fonts:
+            self._fonts[key] = pygame.font.Font(None, key)
+        return self._fonts[key]

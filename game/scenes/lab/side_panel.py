@@ -1,0 +1,70 @@
+"""The lab's right-hand column: the status line and numbers, then the training curves (training view) or the
+deployment counters, Evaluate, the overlay switches and the three objectives (deployment view)."""
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UILabel, UITextBox
+
+from game.scenes.lab.charts import draw_counters, draw_curves
+from game.session.lab import EVALUATION_EPISODES, LabSession
+
+OVERLAYS = [("heatmap", "Heatmap (H)"), ("values", "Values (V)"), ("arrows", "Arrows (A)")]
+
+
+class SidePanel:
+    def __init__(self, scene, rect: pygame.Rect):
+        ui, r, s = scene.ui, scene.root, scene.app.scale
+        self.rect = rect
+        pad, line = int(12 * s), int(28 * s)
+        px, y, side = rect.x, rect.y, rect.w
+        self.status = UILabel(pygame.Rect(px, y, side, line), "", ui, container=r, object_id="#muted")
+        y += line
+        self.stats = [UILabel(pygame.Rect(px, y + k * line, side, line), "", ui, container=r) for k in range(4)]
+        y += 4 * line + pad
+        self.curve_rect = pygame.Rect(px, y, side, int((rect.bottom - y) * 0.9))
+        self.counter_rect = pygame.Rect(px, y, side, 5 * int(30 * s))
+        y += self.counter_rect.h + pad
+        self.evaluate = UIButton(pygame.Rect(px, y, side, int(40 * s)), f"Evaluate {EVALUATION_EPISODES} episodes (E)",
+                                 ui, container=r, object_id="#primary")
+        y += int(40 * s) + pad // 2
+        third = (side - pad) // 3
+        self.overlay_buttons = {key: UIButton(pygame.Rect(px + k * (third + pad // 2), y, third, int(36 * s)), label,
+                                              ui, container=r) for k, (key, label) in enumerate(OVERLAYS)}
+        y += int(36 * s) + pad
+        self.objectives = UITextBox("", pygame.Rect(px, y, side, max(80, rect.bottom - y)), ui, container=r)
+        self.deployment_widgets = [self.evaluate, self.objectives, *self.overlay_buttons.values()]
+        self._shown_change = None
+
+    def refresh(self, split: str, overlay: dict[str, bool]) -> None:
+        for widget in self.deployment_widgets:
+            widget.show() if split == "deployment" else widget.hide()
+        for key, button in self.overlay_buttons.items():
+            button.select() if overlay[key] else button.unselect()
+        self._shown_change = None
+
+    def update(self, session: LabSession) -> None:
+        if self.status.text != session.status:
+            self.status.set_text(session.status)
+        for label, text in zip(self.stats, session.stat_lines()):
+            if label.text != text:
+                label.set_text(text)
+        if session.split == "deployment" and self._shown_change != session.changed:
+            o = session.objectives()
+            self.objectives.set_text(f"<b>You wanted:</b> {o['wanted']}<br><b>You rewarded:</b> {o['rewarded']}<br>"
+                                     f"<b>It learned:</b> {o['learned']}<br><br><b>{o['verdict']}</b>")
+            self._shown_change = session.changed
+
+    def draw(self, surface: pygame.Surface, session: LabSession, font) -> None:
+        if session.split == "training":
+            draw_curves(surface, self.curve_rect, session.learner.curve, session.target, font)
+        else:
+            draw_counters(surface, self.counter_rect, session.tally, font)
+
+    def pressed(self, event) -> str | None:
+        """"evaluate", an overlay's name, or None."""
+        if event.type != pygame_gui.UI_BUTTON_PRESSED:
+            return None
+        if event.ui_element is self.evaluate:
+            return "evaluate"
+        return next((key for key, button in self.overlay_buttons.items() if button is event.ui_element), None)

@@ -1,0 +1,55 @@
+"""The lab's top row: home, the two splits, the learner's buttons, agent files, Explain, Edit and the speed."""
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UIHorizontalSlider, UILabel
+
+SPEED_RANGE = (2.0, 60.0)  # decisions per second of the live episodes
+
+
+class Toolbar:
+    def __init__(self, scene, speed: float):
+        ui, r, s = scene.ui, scene.root, scene.app.scale
+        pad, bar = int(12 * s), int(44 * s)
+        self.height = pad * 2 + bar
+        x = pad
+        self.buttons: dict[str, UIButton] = {}
+        for name, text, width, oid, tip in [
+                ("home", "< Home", 90, None, "Back to the levels (Esc)"),
+                ("training", "Training", 110, None, "Watch the training distribution (Tab)"),
+                ("deployment", "Deployment", 130, None, "Watch the deployment distribution (Tab)"),
+                ("train", "Train", 100, "#primary", "Start, pause or resume the learner (Space)"),
+                ("stop", "Stop", 80, None, "Stop the learner"),
+                ("save", "Save agent", 120, None, None),
+                ("load", "Load agent", 120, None, None),
+                ("explain", "Explain", 100, None, None),
+                ("edit", "Edit", 70, None, "Open this level in the editor")]:
+            if name == "train":
+                x += pad
+            self.buttons[name] = UIButton(pygame.Rect(x, pad, int(width * s), bar), text, ui, container=r,
+                                          object_id=oid, tool_tip_text=tip)
+            x += int(width * s) + pad // 2
+        UILabel(pygame.Rect(x, pad, int(70 * s), bar), "Speed", ui, container=r, object_id="#muted")
+        x += int(70 * s)
+        self.speed = UIHorizontalSlider(pygame.Rect(x, pad + bar // 4, max(80, scene.app.size[0] - x - pad),
+                                                    bar // 2), speed, SPEED_RANGE, ui, container=r)
+
+    def refresh(self, split: str, learner_state: str, has_agent: bool) -> None:
+        b = self.buttons
+        (b["deployment"] if split == "deployment" else b["training"]).select()
+        (b["training"] if split == "deployment" else b["deployment"]).unselect()
+        b["train"].set_text({"running": "Pause", "paused": "Resume"}.get(learner_state, "Train"))
+        b["stop"].enable() if learner_state in ("running", "paused") else b["stop"].disable()
+        b["save"].enable() if has_agent else b["save"].disable()
+
+    def pressed(self, event) -> str | None:
+        """The name of the button an event pressed, if it is one of ours."""
+        if event.type != pygame_gui.UI_BUTTON_PRESSED:
+            return None
+        return next((name for name, button in self.buttons.items() if button is event.ui_element), None)
+
+    def speed_changed(self, event) -> float | None:
+        if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and event.ui_element is self.speed:
+            return float(event.value)
+        return None

@@ -1,0 +1,183 @@
+"""The training and deployment views of one level, without the screen: the learner, the live episodes of each
+split, the deployment tally, background evaluation, agent files, and the words the side panel shows.
+
+`LabScene` draws this and forwards clicks and keys to it; tests drive it headless.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from levels.format import Level
+
+from agents.agent_file import AgentFile, load_agent, save_agent
+from agents.evaluation import OutcomeTally, evaluate
+from agents.learner import TrainingProcess
+from agents.policy import PolicySnapshot, TorchPolicy
+from agents.ppo import PPOConfig
+from agents.problems import AgentFileError
+from game.session.learner import LearnerHandle
+from game.session.live import LiveEpisodes
+from game.session.verdict import describe_rules, estimate_to_target, verdict
+
+SPLITS = ("training", "deployment")
+EVALUATION_EPISODES = 500
+
+
+class LabSession:
+    def __init__(self, level: Level, source: str | None = None, config: PPOConfig = PPOConfig(),
+                 target: float = 0.95, learner_class=TrainingProcess):
+        self.level, self.source, self.target = level, source, target
+        self.split = "training"
+        self.learner = LearnerHandle(level, config, target, learner_class=learner_class)
+        self.tally = OutcomeTally()  # deployment episodes of the current agent: watched and evaluated
+        self.live = self._live_episodes(config)
+        self.notices: list[tuple[str, str]] = []  # (title, text) for the screen to show, then clear
+        self.status_override: str | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")
+        self._evaluation: Future | None = None
+        self.changed = 0  # counts changes the side panel must redraw (tally, agent, evaluation)
+
+    @property
+    def config(self) -> PPOConfig:
+        return self.learner.config
+
+    @property
+    def network(self):
+        return self.learner.network
+
+    @property
+    def snapshot(self) -> PolicySnapshot | None:
+        return self.learner.snapshot
+
+    @property
+    def status(self) -> str:
+        return self.status_override or self.learner.status
+
+    def _live_episodes(self, config: PPOConfig) -> dict[str, LiveEpisodes]:
+        # The live worlds must build the observations the agent reads: its view and radius.
+        return {split: LiveEpisodes(self.level, split, 4, seed=k, view=config.view, radius=config.radius)
+                for k, split in enumerate(SPLITS)}
+
+    def _forget_agent(self) -> None:
+        """A different agent is about to be watched: the deployment counts and the heatmap were the old one's."""
+        self.tally.clear()
+        self.live["deployment"].reset_counts()
+        self.changed += 1
+
+    # --- commands ------------------------------------------------------------------------------------------
+    def toggle_training(self) -> None:
+        self.status_override = None
+        if self.learner.toggle():
+            self._forget_agent()
+
+    def stop_training(self) -> None:
+        self.status_override = None
+        self.learner.stop()
+
+    def set_split(self, split: str) -> None:
+        self.split = split
+        self.changed += 1
+
+    def start_evaluation(self) -> None:
+        if self.network is None:
+            self.status_override = "Train or load an agent first."
+            return
+        if self._evaluation is not None and not self._evaluation.done():
+            return
+        network, level, config, seed = self.snapshot.build(), self.level, self.config, int(time.time()) % 100_000
+        self._evaluation = self._executor.submit(
+            lambda: evaluate(TorchPolicy(network, seed=seed), level, "deployment", EVALUATION_EPISODES, seed=seed,
+                             view=config.view, radius=config.radius, record=0))
+        self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
+
+    @property
+    def evaluating(self) -> bool:
+        return self._evaluation is not None and not self._evaluation.done()
+
+    def save_agent(self, path: str) -> None:
+        if self.snapshot is None:
+            return
+        agent = AgentFile(self.snapshot.build(), self.level, self.snapshot.obs_spec, self.config,
+                          self.snapshot.steps, self.learner.seconds, list(self.learner.curve))
+        try:
+            save_agent(path, agent)
+        except OSError as exc:
+            self.notices.append(("The agent was not saved", f"{path}: {exc.strerror or exc}"))
+            return
+        self.status_override = f"Saved {Path(path).name}."
+
+    def load_agent(self, path: str) -> None:
+        try:
+            agent = load_agent(path, self.level)
+        except AgentFileError as exc:
+            self.notices.append(("This agent cannot be loaded", str(exc)))
+            return
+        snapshot = PolicySnapshot.of(agent.policy, agent.obs_spec, agent.config.hidden, agent.steps, 0)
+        self.learner.adopt(snapshot, agent.config, agent.curve,
+                           f"Loaded {Path(path).name} ({agent.steps:,} training steps).")
+        self.status_override = None
+        if (agent.config.view, agent.config.radius) != (self.live["training"].view, self.live["training"].radius):
+            self.live = self._live_episodes(agent.config)
+        self._forget_agent()
+        self._use_network()
+
+    def close(self) -> None:
+        self.learner.close()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # --- each frame ----------------------------------------------------------------------------------------
+    def update(self, dt: float) -> None:
+        if self.learner.poll():
+            self._use_network()
+        for failure in self.learner.failures:
+            self.notices.append(("The learner stopped with an error", failure.message + "\n\nThe app keeps "
+                                 "running; you can train again.\n\n" + failure.traceback[-1500:]))
+        self.learner.failures.clear()
+        self._poll_evaluation()
+        if self.network is not None:
+            live = self.live[self.split]
+            live.update(dt)
+            finished, live.finished = live.finished, []
+            if self.split == "deployment" and finished:
+                for report in finished:
+                    self.tally.add(report)
+                self.changed += 1
+
+    def _use_network(self) -> None:
+        for live in self.live.values():
+            live.set_policy(self.network, seed=self.snapshot.update)
+        self.changed += 1
+
+    def _poll_evaluation(self) -> None:
+        if self._evaluation is None or not self._evaluation.done():
+            return
+        future, self._evaluation = self._evaluation, None
+        try:
+            result = future.result()
+        except Exception as exc:  # an evaluation failure is a message, never a crash
+            self.notices.append(("Evaluation failed", f"{type(exc).__name__}: {exc}"))
+            return
+        self.tally.merge(result.tally)
+        self.live["deployment"].visits += result.visits
+        self.status_override = f"Evaluated {result.episodes} episodes in {result.seconds:.1f}s."
+        self.changed += 1
+
+    # --- words for the side panel --------------------------------------------------------------------------
+    def stat_lines(self) -> list[str]:
+        if self.split == "deployment":
+            return [f"deployment episodes {self.tally.total:,}", "", "", ""]
+        p = self.learner.progress
+        eta = estimate_to_target(self.learner.curve, self.target)
+        state = f"learner: {self.learner.state}" + (f"   about {eta:.0f}s to {self.target:.0%}" if eta else "")
+        if p is None:
+            return ["steps 0   episodes 0", "", "training success -", state]
+        return [f"steps {p.steps:,}   episodes {p.episodes:,}",
+                f"{p.steps_per_second:,.0f} steps/s   elapsed {p.seconds:.1f}s",
+                f"training success {p.training_success:.0%}   return {p.mean_return:.2f}", state]
+
+    def objectives(self) -> dict[str, str]:
+        learned, sentence = verdict(self.level, self.tally)
+        return {"wanted": self.level.intended_goal.describe(), "rewarded": describe_rules(self.level),
+                "learned": learned, "verdict": sentence}

@@ -1,0 +1,138 @@
+"""The window's handle on its learner: start, pause, resume, stop; the training curve, the latest numbers, the
+status line and the newest policy, all read from the learner's messages and snapshots.
+
+The learner itself is an `agents.learner.Learner` (a worker process in the window; tests may pass a thread class).
+A learner replaced by a new run or a loaded agent is stopped at once and joined when the handle is closed.
+"""
+from __future__ import annotations
+
+import queue
+import time
+
+from levels.format import Level
+
+from agents.learner import Failed, Finished, Progress, TrainingProcess
+from agents.policy import Policy, PolicySnapshot
+from agents.ppo import PPOConfig
+from agents.training import TrainingGoal
+
+REBUILD_SECONDS = 0.25  # building a network from a snapshot costs a little: a few times a second is enough
+
+FINISHED_STATUS = {"stopped": "Stopped.", "time budget": "Stopped: time budget used.",
+                   "step budget": "Stopped: step budget used."}
+
+
+class LearnerHandle:
+    def __init__(self, level: Level, config: PPOConfig, target: float, max_seconds: float = 600.0,
+                 learner_class=TrainingProcess):
+        self.level, self.config, self.target, self.max_seconds = level, config, target, max_seconds
+        self.learner_class = learner_class
+        self.learner = None
+        self.retired: list = []
+        self.curve: list[dict] = []  # the learner's own curve points (agents.training.TrainingRun.step)
+        self.progress: Progress | None = None
+        self.snapshot: PolicySnapshot | None = None
+        self.network: Policy | None = None
+        self.status = "Press Train to start the learner."
+        self.finished: Finished | None = None  # how the current run ended, once its last message was read
+        self.failures: list[Failed] = []  # for the screen to show, then clear
+        self._pending: PolicySnapshot | None = None
+        self._last_build = 0.0
+
+    @property
+    def state(self) -> str:
+        return self.learner.state if self.learner is not None else "idle"
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("running", "paused")
+
+    # --- commands ----------------------------------------------------------------------------------------------
+    def toggle(self) -> bool:
+        """Train (a fresh agent), pause or resume. Returns True when a fresh run started."""
+        if self.state == "running":
+            self.learner.pause()
+            self.learner.state = "paused"  # shown at once; the learner pauses after its current update
+            self.status = "Paused."
+        elif self.state == "paused":
+            self.learner.resume()
+            self.learner.state = "running"
+            self.status = "Training..."
+        else:
+            self._retire()
+            self.curve, self.progress, self.finished = [], None, None
+            self.learner = self.learner_class(self.level, self.config,
+                                              TrainingGoal(target=self.target, max_seconds=self.max_seconds))
+            self.learner.start()
+            self.status = "Training..."
+            return True
+        return False
+
+    def stop(self) -> None:
+        if self.learner is not None and self.learner.alive:
+            self.learner.stop()
+            self.status = "Stopping..."
+
+    def adopt(self, snapshot: PolicySnapshot, config: PPOConfig, curve: list[dict], status: str) -> None:
+        """Use a loaded agent: whatever was training is stopped, its messages are no longer read."""
+        self._retire()
+        self.config = config
+        self.curve = [dict(point) for point in curve]
+        self.progress, self.finished = None, None
+        self._pending = None
+        self._use(snapshot)
+        self.status = status
+
+    def close(self) -> None:
+        self._retire()
+        for learner in self.retired:
+            learner.join(timeout=5)
+        self.retired = []
+
+    def _retire(self) -> None:
+        if self.learner is not None:
+            if self.learner.alive:
+                self.learner.stop()
+            self.retired.append(self.learner)
+            self.learner = None
+
+    # --- each frame --------------------------------------------------------------------------------------------
+    def poll(self) -> bool:
+        """Read what the learner published. Returns True when a new network is in use."""
+        learner = self.learner
+        if learner is None:
+            return False
+        while True:
+            try:
+                message = learner.messages.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(message, Progress):
+                self.progress = message
+                self.curve.append(message.point)
+            elif isinstance(message, Finished):
+                self.finished = message
+                self.status = (f"Reached the target in {message.seconds:.1f}s. Now press Deployment."
+                               if message.reason == "target" else FINISHED_STATUS.get(message.reason, message.reason))
+            elif isinstance(message, Failed):
+                self.status = "The learner failed (see the message)."
+                self.failures.append(message)
+        while True:
+            try:
+                self._pending = learner.snapshots.get_nowait()
+            except queue.Empty:
+                break
+        if self._pending is not None and time.monotonic() - self._last_build > REBUILD_SECONDS:
+            self._use(self._pending)
+            self._pending = None
+            return True
+        return False
+
+    def _use(self, snapshot: PolicySnapshot) -> None:
+        self.snapshot = snapshot
+        self.network = snapshot.build()
+        self._last_build = time.monotonic()
+
+    @property
+    def seconds(self) -> float:
+        return self.curve[-1]["seconds"] if self.curve else 0.0

@@ -1,0 +1,127 @@
+"""The window's logic without a window: verdict, estimate, tally, the learner handle and the lab session."""
+import time
+
+import pytest
+
+from levels import builtin_level
+from agents.agent_file import AgentFile, save_agent
+from agents.evaluation import OutcomeTally
+from agents.learner import TrainingThread
+from agents.ppo import PPOConfig, PPOLearner
+from game.session.lab import LabSession
+from game.session.verdict import describe_rules, estimate_to_target, verdict
+from game.world.events import EpisodeReport
+
+SMALL = PPOConfig(num_envs=8, num_steps=16)
+
+
+def report(outcome, proxy=None):
+    return EpisodeReport(outcome, 10, 0.0, -1, {}, None, proxy)
+
+
+def tally_of(**counts):
+    tally = OutcomeTally()
+    for outcome, n in counts.items():
+        name = "proxy" if outcome.startswith("proxy_") else outcome
+        for _ in range(n):
+            tally.add(report(name, outcome[6:] if name == "proxy" else None))
+    return tally
+
+
+def test_the_verdict_names_robust_pseudo_and_incompetent_agents():
+    level = builtin_level("coin_at_the_end")
+    assert "not enough" in verdict(level, tally_of(goal=5))[0]
+    learned, sentence = verdict(level, tally_of(goal=90, timeout=10))
+    assert "intended goal" in learned and sentence.startswith("Robustly aligned")
+    learned, sentence = verdict(level, tally_of(goal=10, proxy_right_end=80, timeout=10))
+    assert learned == "right_end (80%)" and "Pseudo-aligned" in sentence and "10%" in sentence
+    learned, sentence = verdict(level, tally_of(goal=10, died=60, timeout=30))
+    assert learned.startswith("died") and "Not competent" in sentence
+
+
+def test_the_tally_merges_and_clears():
+    a, b = tally_of(goal=2, proxy_x=1), tally_of(proxy_x=2, proxy_y=1, died=1)
+    a.merge(b)
+    assert a.total == 7 and a.outcomes["proxy"] == 4 and a.proxies == {"x": 3, "y": 1}
+    assert a.share("goal") == pytest.approx(2 / 7)
+    a.clear()
+    assert a.total == 0 and a.proxies == {} and a.share("goal") == 0.0
+
+
+def test_the_estimate_aims_at_the_configured_target():
+    curve = [{"seconds": float(t), "success": 0.1 * t} for t in range(6)]  # +10 % a second, at 50 % now
+    assert estimate_to_target(curve, 0.95) == pytest.approx(4.5)
+    assert estimate_to_target(curve, 0.8) == pytest.approx(3.0)
+    assert estimate_to_target(curve, 0.5) is None  # already there
+    assert estimate_to_target(curve[:3], 0.95) is None  # too few points to say
+
+
+def test_rules_are_described_in_words():
+    text = describe_rules(builtin_level("coin_at_the_end"))
+    assert text == "touch coin: +10, ends the episode"
+
+
+def run_session(session, until, seconds=60.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        session.update(1 / 60)
+        if until():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_the_session_curve_is_the_learners_own_curve_and_the_target_is_the_configured_one():
+    session = LabSession(builtin_level("template_grid"), config=SMALL, target=0.8, learner_class=TrainingThread)
+    try:
+        session.toggle_training()
+        assert run_session(session, lambda: session.learner.finished is not None, 120)
+        run = session.learner.learner.training
+        assert session.learner.curve == run.curve  # one curve: a saved agent's is the window's
+        assert run.goal.target == 0.8 and session.learner.finished.reason == "target"
+        assert "Reached the target" in session.status
+        assert session.network is not None and session.snapshot.steps > 0
+    finally:
+        session.close()
+
+
+def test_loading_an_agent_adopts_its_observations(tmp_path):
+    """An agent trained with another view radius must be played with that radius (it failed before: the live
+    episodes kept the window's default observation and the network could not read them)."""
+    level = builtin_level("green_means_go")
+    config = PPOConfig(num_envs=4, num_steps=8, radius=3)
+    learner = PPOLearner(level, config)
+    path = tmp_path / "narrow.agent"
+    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, config, 32, 1.0,
+                               [{"steps": 32, "seconds": 1.0, "success": 0.5, "return": 1.0}]))
+    session = LabSession(level, learner_class=TrainingThread)
+    try:
+        session.load_agent(str(path))
+        assert not session.notices
+        assert session.config.radius == 3 and session.live["deployment"].radius == 3
+        assert session.learner.curve[-1]["success"] == 0.5
+        session.set_split("deployment")
+        for live in session.live.values():
+            live.decisions_per_second = 60
+        assert run_session(session, lambda: session.live["deployment"].env.batch.worlds is not None and
+                           session.tally.total + sum(live.clock for live in session.live.values()) > 0, 10)
+        for _ in range(30):  # the network reads the live observations: no shape error
+            session.update(0.5)
+        from game.session.maps import value_and_policy_maps
+        live = session.live["deployment"]
+        values, actions = value_and_policy_maps(session.network, level, live.worlds, 0, session.config.view,
+                                                session.config.radius)
+        assert (actions >= 0).any()
+    finally:
+        session.close()
+
+
+def test_a_bad_agent_file_is_a_notice_and_changes_nothing(tmp_path):
+    bad = tmp_path / "bad.agent"
+    bad.write_bytes(b"not an agent")
+    session = LabSession(builtin_level("template_grid"), learner_class=TrainingThread)
+    try:
+        session.load_agent(str(bad))
+        assert session.notices and session.network is None
+    finally:
+        session.close()
