@@ -10,7 +10,7 @@ from ui_helpers import click, frames, key
 
 
 def click_cell(app, scene, cell, button=1, shift=False):
-    ox, oy, size = scene.grid_geometry()
+    ox, oy, size = scene.canvas.geometry()
     pos = (int(ox + (cell[0] + 0.5) * size), int(oy + (cell[1] + 0.5) * size))
     if shift:
         pygame.key.set_mods(pygame.KMOD_SHIFT)
@@ -29,7 +29,7 @@ def type_into(app, entry, text):
 
 
 def palette_button(scene, tool):
-    return next(b for b, t in scene.palette.items() if t == tool)
+    return next(b for b, t in scene.panel.palette.items() if t == tool)
 
 
 def test_build_a_level_from_the_empty_template_save_and_reopen(app, tmp_path):
@@ -51,8 +51,8 @@ def test_build_a_level_from_the_empty_template_save_and_reopen(app, tmp_path):
     assert any(e["kind"] == "gem" and e["at"] == [3, 2] for e in doc["entities"])
     # a base reward rule, through the Rewards tab's form
     click(app, next(b for b, t in scene.tabs.items() if t == "rules"))
-    click(app, next(b for b, a in scene.row_buttons.items() if a[0] == "add_rule"))
-    rule_fields = {key: w for w, (path, key, _) in scene.fields.items() if path == ("base_reward", "rules", 1)}
+    click(app, next(b for b, a in scene.panel.row_buttons.items() if a[0] == "add_rule"))
+    rule_fields = {key: w for w, (path, key, _) in scene.panel.fields.items() if path == ("base_reward", "rules", 1)}
     type_into(app, rule_fields["what"], "gem")
     type_into(app, rule_fields["reward"], "2.5")
     # where the coin starts at deployment, painted on the map in the Deploy tab
@@ -98,7 +98,7 @@ def test_validation_problems_show_where_they_are(app):
     scene = app.scene
     click_cell(app, scene, (1, 6), button=3)  # erase the agent
     assert any(p.path == "entities" and "no agent" in p.message for p in scene.problems)
-    assert "Problems" in scene.problems_box.html_text and scene.bar_buttons["train"].is_enabled is False
+    assert "Problems" in scene.panel.problems_box.html_text and scene.bar_buttons["train"].is_enabled is False
 
 
 def test_the_autosave_is_offered_back(app):

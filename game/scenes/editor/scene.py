@@ -1,0 +1,281 @@
+"""The level editor: paint tiles, place and move entities, undo and redo, validate as you go, save, play, train.
+
+The screen is a bar of actions, the map (`Canvas`) and a side panel with one tab at a time (`tabs`). It edits a
+`levels.document.LevelDocument` and shows its problems as the level format states them.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import time
+from pathlib import Path
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UILabel
+
+from levels import LevelError, level_from_code, level_to_code, level_to_dict
+from levels.document import LevelDocument
+from levels.files import atomic_write_text
+from levels.format import Level, level_to_json
+
+from game.paths import RecentFiles, autosave_path, user_data_dir
+from game.scenes.base import Scene
+from game.scenes.editor.canvas import Canvas
+from game.scenes.editor.tabs import MapTab, RewardsTab, SpawnsTab
+from game.widgets import file_dialog
+
+BAR = [("home", "< Home", 90), ("save", "Save", 70), ("save_as", "Save as", 90), ("undo", "Undo", 70),
+       ("redo", "Redo", 70), ("copy", "Copy code", 110), ("paste", "Paste code", 110), ("play", "Play", 70),
+       ("preview", "Preview", 90), ("train", "Train >", 90)]
+TABS = [("map", "Map"), ("rules", "Rewards"), ("training", "Training"), ("deployment", "Deploy")]
+AUTOSAVE_SECONDS = 10
+
+
+class EditorScene(Scene):
+    def __init__(self, app, level: Level | dict, path: str | None = None):
+        super().__init__(app)
+        # A dict is a document that may not be valid yet (an autosave): the editor shows its problems.
+        self.document = LevelDocument(copy.deepcopy(level) if isinstance(level, dict) else level_to_dict(level))
+        self.path = path
+        self.tool = ("tile", "wall")
+        self.selected: dict | None = None
+        self.level, self.problems = self.document.check()
+        self.status = ""
+        self.dialog = None
+        self.quit_dialog = None
+        self.quit_action = "home"
+        self.last_autosave = time.monotonic()
+        self.tab = "map"
+        self.spawn_entity: str | None = None  # the entity whose spawn cells a distribution tab paints
+        self.canvas = Canvas(self)
+
+    # --- layout ----------------------------------------------------------------------------------------------
+    def build(self) -> None:
+        w, h = self.app.size
+        s = self.app.scale
+        pad, bar = int(12 * s), int(44 * s)
+        x = pad
+        self.bar_buttons = {}
+        for key, label, width in BAR:
+            self.bar_buttons[key] = UIButton(pygame.Rect(x, pad, int(width * s), bar), label, self.ui,
+                                             container=self.root, object_id="#primary" if key == "train" else None)
+            x += int(width * s) + pad // 2
+        self.status_label = UILabel(pygame.Rect(x + pad // 2, pad, max(60, w - x - 3 * pad // 2), bar), "", self.ui,
+                                    container=self.root, object_id="#muted")
+        side = int(360 * s)
+        top = 2 * pad + bar
+        self.canvas.rect = pygame.Rect(pad, top, w - side - 3 * pad, h - top - pad)
+        px = w - side - pad
+        self.tabs: dict[UIButton, str] = {}
+        tab_w = (side - 3 * (pad // 2)) // 4
+        for k, (tab, label) in enumerate(TABS):
+            button = UIButton(pygame.Rect(px + k * (tab_w + pad // 2), top, tab_w, int(34 * s)), label, self.ui,
+                              container=self.root)
+            self.tabs[button] = tab
+            button.select() if tab == self.tab else None
+        rect = pygame.Rect(px, top + int(40 * s), side, h - top - int(40 * s) - pad)
+        if self.tab == "map":
+            self.panel = MapTab(self, rect)
+        elif self.tab == "rules":
+            self.panel = RewardsTab(self, rect)
+        else:
+            self.panel = SpawnsTab(self, rect, self.tab)
+        self.refresh()
+
+    def say(self, status: str) -> None:
+        self.status = status
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.level, self.problems = self.document.check()
+        self.panel.refresh()
+        self.panel.problems_box.set_text(self.problems_text())
+        dirty = " (unsaved)" if self.document.dirty else ""
+        where = Path(self.path).name if self.path else "new level"
+        self.status_label.set_text(f"{where}{dirty}  {self.status}")
+        for key, usable in (("undo", bool(self.document.undo_stack)), ("redo", bool(self.document.redo_stack)),
+                            ("train", self.level is not None)):
+            self.bar_buttons[key].enable() if usable else self.bar_buttons[key].disable()
+
+    def problems_text(self) -> str:
+        if self.problems:
+            return "<b>Problems</b> (the level cannot be trained until they are fixed):<br>" + "<br>".join(
+                f"- <b>{_esc(p.path or 'level')}</b>: {_esc(p.message)}. {_esc(_sentence(p.fix))}" for p in self.problems)
+        lvl = self.level
+        return (f"<b>Valid level</b>: {lvl.world}, {lvl.width}x{lvl.height}, {len(lvl.entities)} entities.<br>"
+                f"<b>Base reward</b>: {len(lvl.base_reward.rules)} rule(s). <b>Intended goal</b>: "
+                f"{_esc(lvl.intended_goal.describe())}. <b>Proxies</b>: "
+                f"{_esc(', '.join(p.name for p in lvl.proxies) or 'none')}.<br>"
+                "Rules, goal and proxies: <b>Rewards</b>. Where things start: <b>Training</b> and "
+                "<b>Deploy</b> (click cells). Regions, mixes and mazes: the level file (docs/level-format.md).")
+
+    def problem_cells(self) -> list[tuple[int, int]]:
+        return self.canvas.problem_cells(self.problems)
+
+    # --- events ----------------------------------------------------------------------------------------------
+    def handle(self, event: pygame.event.Event) -> bool:
+        return any(answer(event) for answer in (self._tab_pressed, self.panel.handle, self._bar_pressed,
+                                                self._dialog_answered, self.canvas.handle, self._key))
+
+    def _tab_pressed(self, event) -> bool:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.tabs:
+            self.tab = self.tabs[event.ui_element]
+            self.rebuild()
+            return True
+        return False
+
+    def _bar_pressed(self, event) -> bool:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            for key, button in self.bar_buttons.items():
+                if event.ui_element is button:
+                    getattr(self, f"do_{key}")()
+                    return True
+        return False
+
+    def _dialog_answered(self, event) -> bool:
+        if event.type == pygame_gui.UI_FILE_DIALOG_PATH_PICKED and event.ui_element is self.dialog:
+            self.save_to(event.text)
+            return True
+        if event.type == pygame_gui.UI_CONFIRMATION_DIALOG_CONFIRMED and event.ui_element is self.quit_dialog:
+            if self.quit_action == "quit":
+                self.app.running = False
+            else:
+                self.app.open("home")
+            return True
+        return False
+
+    def _key(self, event) -> bool:
+        if event.type != pygame.KEYDOWN:
+            return False
+        ctrl, shift = event.mod & pygame.KMOD_CTRL, event.mod & pygame.KMOD_SHIFT
+        actions = {(pygame.K_z, True): self.do_redo if shift else self.do_undo, (pygame.K_y, True): self.do_redo,
+                   (pygame.K_s, True): self.do_save_as if shift else self.do_save, (pygame.K_ESCAPE, False): self.do_home}
+        action = actions.get((event.key, bool(ctrl)))
+        if action is None:
+            return False
+        action()
+        return True
+
+    # --- bar actions -----------------------------------------------------------------------------------------
+    def do_undo(self) -> None:
+        if self.document.undo():
+            self.status = "Undone."
+            self.rebuild()  # every field shows the document again
+
+    def do_redo(self) -> None:
+        if self.document.redo():
+            self.status = "Redone."
+            self.rebuild()
+
+    def do_save(self) -> None:
+        if self.path is None:
+            self.do_save_as()
+        else:
+            self.save_to(self.path)
+
+    def do_save_as(self) -> None:
+        stem = "".join(c if c.isalnum() else "_" for c in self.document.doc.get("name", "level").lower()) or "level"
+        start = self.path or str(user_data_dir() / "levels" / f"{stem}.json")
+        Path(start).parent.mkdir(parents=True, exist_ok=True)
+        self.dialog = file_dialog(self.app, "Save the level", start, existing_only=False)
+
+    def save_to(self, path: str) -> None:
+        level, problems = self.document.check()
+        text = level_to_json(level) if level else json.dumps(self.document.doc, indent=2) + "\n"
+        try:
+            atomic_write_text(path, text)
+        except OSError as exc:
+            self.app.message("The level was not saved", f"{path}: {exc.strerror or exc}")
+            return
+        self.path = path
+        self.document.saved = json.dumps(self.document.doc, sort_keys=True)
+        autosave_path().unlink(missing_ok=True)
+        RecentFiles().add(path)
+        self.say("Saved." + (" It still has problems; fix them to train." if problems else ""))
+
+    def do_copy(self) -> None:
+        if self.level is None:
+            self.say("Fix the problems first: only a valid level has a code.")
+            return
+        code = level_to_code(self.level)
+        try:
+            pygame.scrap.put_text(code)
+            self.say(f"Level code copied ({len(code)} characters).")
+        except pygame.error:
+            self.app.message("Level code", code)
+
+    def do_paste(self) -> None:
+        try:
+            code = pygame.scrap.get_text() or ""
+        except pygame.error:
+            code = ""
+        try:
+            level = level_from_code(code, "the pasted level code")
+        except LevelError as exc:
+            self.app.message("That is not a level code", str(exc))
+            return
+        self.document.change()
+        self.document.doc = level_to_dict(level)
+        self.status = f"Pasted \"{level.name}\"."
+        self.rebuild()
+
+    def do_play(self) -> None:
+        self._open_with_level("play")
+
+    def do_preview(self) -> None:
+        self._open_with_level("preview")
+
+    def _open_with_level(self, scene: str) -> None:
+        """Open a screen that needs a valid level, coming back here afterwards."""
+        if self.level is None:
+            self.say("Fix the problems first.")
+            return
+        self.app.open(scene, level=self.level, back=self)
+
+    def do_train(self) -> None:
+        if self.level is not None:
+            self.app.open("lab", level=self.level, source=self.path)
+
+    def do_home(self) -> None:
+        self.quit_action = "home"
+        if self.document.dirty and not self.confirm_quit():
+            return
+        self.app.open("home")
+
+    def confirm_quit(self) -> bool:
+        """Unsaved changes are asked about once; the second request goes ahead (the autosave keeps them)."""
+        if not self.document.dirty:
+            return True
+        if self.quit_dialog is not None and self.quit_dialog.alive():
+            return False
+        self.autosave()
+        self.quit_dialog = pygame_gui.windows.UIConfirmationDialog(
+            self.app.centered(520, 220), "This level has unsaved changes. Leave anyway? (They stay in the autosave, "
+            "offered back next time.) Save first with Ctrl+S.", self.ui, window_title="Unsaved changes",
+            action_short_name="Leave")
+        return False
+
+    # --- per frame -------------------------------------------------------------------------------------------
+    def autosave(self) -> None:
+        if self.document.dirty:
+            try:
+                atomic_write_text(autosave_path(), json.dumps({"path": self.path, "level": self.document.doc}))
+            except OSError:
+                pass
+        self.last_autosave = time.monotonic()
+
+    def update(self, dt: float) -> None:
+        if time.monotonic() - self.last_autosave > AUTOSAVE_SECONDS:
+            self.autosave()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.canvas.draw(surface)
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

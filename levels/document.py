@@ -1,0 +1,174 @@
+"""The level being edited: its JSON document (the same dict the file holds), with undo and redo and the edits the
+editor makes. No pygame: the editor's screen drives it, and tests drive it directly.
+
+The document may be invalid while it is edited; `check()` runs the level format's own validator, so the problems
+the editor shows are exactly what `mesa-sandbox level validate` says. Undo and redo keep whole documents: levels
+are a few kilobytes.
+"""
+from __future__ import annotations
+
+import copy
+import json
+
+from levels.format import Level, LevelError, parse_level
+
+# The character each tile kind is written with when the editor first paints it.
+TILE_CHARS = {"floor": ".", "wall": "#", "lava": "~", "green_floor": "g", "red_floor": "r", "blue_floor": "b",
+              "yellow_floor": "y"}
+
+
+class LevelDocument:
+    """The level being edited, as its JSON document, with undo and redo."""
+
+    def __init__(self, doc: dict):
+        self.doc = doc
+        self.undo_stack: list[dict] = []
+        self.redo_stack: list[dict] = []
+        self.last_key: str | None = None
+        self.saved = json.dumps(doc, sort_keys=True)
+
+    @property
+    def dirty(self) -> bool:
+        return json.dumps(self.doc, sort_keys=True) != self.saved
+
+    def change(self, coalesce: str | None = None) -> dict:
+        """Call before changing `doc`: remembers the current state for undo. Returns the doc to change.
+        Changes with the same `coalesce` key in a row (typing in one field) make one undo step."""
+        if coalesce is None or coalesce != self.last_key or not self.undo_stack:
+            self.undo_stack.append(copy.deepcopy(self.doc))
+            del self.undo_stack[:-200]
+        self.last_key = coalesce
+        self.redo_stack.clear()
+        return self.doc
+
+    def undo(self) -> bool:
+        self.last_key = None
+        if not self.undo_stack:
+            return False
+        self.redo_stack.append(self.doc)
+        self.doc = self.undo_stack.pop()
+        return True
+
+    def redo(self) -> bool:
+        self.last_key = None
+        if not self.redo_stack:
+            return False
+        self.undo_stack.append(self.doc)
+        self.doc = self.redo_stack.pop()
+        return True
+
+    def check(self) -> tuple[Level | None, list]:
+        try:
+            return parse_level(copy.deepcopy(self.doc), "this level"), []
+        except LevelError as exc:
+            return None, exc.problems
+
+    # --- edits -----------------------------------------------------------------------------------------------
+    def tile_char(self, kind: str) -> str:
+        legend = self.doc["tiles"]["legend"]
+        for char, k in legend.items():
+            if k == kind:
+                return char
+        char = TILE_CHARS[kind] if TILE_CHARS[kind] not in legend else next(
+            c for c in "abcdefhijklmnopqstuvwxz0123456789" if c not in legend)
+        legend[char] = kind
+        return char
+
+    def set_tiles(self, cells: list[tuple[int, int]], kind: str) -> None:
+        rows = [list(r) for r in self.doc["tiles"]["rows"]]
+        char = self.tile_char(kind)
+        for x, y in cells:
+            if 0 <= y < len(rows) and 0 <= x < len(rows[y]):
+                rows[y][x] = char
+        self.doc["tiles"]["rows"] = ["".join(r) for r in rows]
+
+    def entity_at(self, cell: tuple[int, int]) -> dict | None:
+        for e in reversed(self.doc["entities"]):
+            if tuple(e.get("at", ())) == tuple(cell):
+                return e
+        return None
+
+    def place(self, kind: str, cell: tuple[int, int]) -> dict:
+        entities = self.doc["entities"]
+        if kind == "agent":
+            for e in entities:
+                if e["kind"] == "agent":
+                    e["at"] = list(cell)
+                    return e
+        ids = {e["id"] for e in entities}
+        n = 1
+        while f"{kind}{n}" in ids:
+            n += 1
+        entity = {"id": f"{kind}{n}", "kind": kind, "at": list(cell)}
+        entities.append(entity)
+        return entity
+
+    def spawn(self, split: str, entity_id: str) -> dict:
+        """The spawn of an entity in a split, created when missing."""
+        return self.doc.setdefault(split, {}).setdefault("spawns", {}).setdefault(entity_id, {})
+
+    def toggle_spawn_cell(self, split: str, entity_id: str, cell: tuple[int, int]) -> None:
+        spawn = self.spawn(split, entity_id)
+        spawn.pop("region", None)
+        spawn.pop("anywhere", None)
+        cells = [list(c) for c in spawn.get("cells", [])]
+        if list(cell) in cells:
+            cells.remove(list(cell))
+        else:
+            cells.append(list(cell))
+        if cells:
+            spawn["cells"] = cells
+        else:
+            spawn.pop("cells", None)
+
+    def set_diversity(self, share: float) -> None:
+        """The share of training variants drawn like deployment (the first training mix)."""
+        training = self.doc.setdefault("training", {})
+        mixes = [m for m in training.get("mixes", [])]
+        if share <= 0:
+            training["mixes"] = mixes[1:] if mixes else []
+        elif mixes:
+            mixes[0]["share"] = round(share, 3)
+            training["mixes"] = mixes
+        else:
+            spawns = copy.deepcopy(self.doc.get("deployment", {}).get("spawns", {}))
+            training["mixes"] = [{"share": round(share, 3), "spawns": spawns}]
+        if not training["mixes"]:
+            training.pop("mixes")
+
+    def remove(self, entity: dict) -> None:
+        self.doc["entities"] = [e for e in self.doc["entities"] if e is not entity]
+
+    def set_value(self, path: tuple, key: str, value) -> None:
+        """Set `key` of the object at `path` (keys and list indexes from the top), creating objects on the way.
+        An empty `what` removes it: the event then names nothing."""
+        target = self.doc
+        for part in path:
+            target = target.setdefault(part, {}) if isinstance(part, str) and isinstance(target, dict) else target[part]
+        if key == "what" and value == "":
+            target.pop("what", None)
+        else:
+            target[key] = value
+
+    def add_rule(self) -> None:
+        self.doc["base_reward"]["rules"].append({"event": "touched", "what": "coin", "reward": 1.0})
+
+    def remove_rule(self, index: int) -> None:
+        del self.doc["base_reward"]["rules"][index]
+
+    def add_proxy(self) -> None:
+        self.doc.setdefault("proxies", []).append({"name": "new proxy", "event": "entered_region", "what": ""})
+
+    def remove_proxy(self, index: int) -> None:
+        del self.doc["proxies"][index]
+
+    def spawn_anywhere(self, split: str, entity_id: str) -> None:
+        spawn = self.spawn(split, entity_id)
+        spawn.pop("cells", None)
+        spawn.pop("region", None)
+        spawn["anywhere"] = True
+
+    def spawn_where_placed(self, split: str, entity_id: str) -> None:
+        spawn = self.spawn(split, entity_id)
+        for key in ("cells", "region", "anywhere"):
+            spawn.pop(key, None)
