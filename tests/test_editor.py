@@ -169,3 +169,15 @@ def test_quitting_with_unsaved_changes_asks_first(app):
                                          ui_object_id="#confirmation_dialog"))
     frames(app, 1)
     assert not app.running
+
+
+def test_the_editor_warns_when_the_goal_is_out_of_reach(app):
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    assert "Warning" not in scene.panel.problems_box.html_text
+    click(app, palette_button(scene, ("tile", "wall")))
+    for y in range(1, 7):
+        click_cell(app, scene, (6, y))
+    assert scene.level is not None and "Warning" in scene.panel.problems_box.html_text
+    assert "cannot reach the intended goal" in scene.panel.problems_box.html_text

@@ -125,3 +125,23 @@ def test_a_bad_agent_file_is_a_notice_and_changes_nothing(tmp_path):
         assert session.notices and session.network is None
     finally:
         session.close()
+
+
+def walled_level():
+    from levels import level_to_dict, parse_level
+    doc = level_to_dict(builtin_level("template_grid"))
+    doc["tiles"]["rows"] = ["##########"] + ["#.....#..#"] * 6 + ["##########"]
+    return parse_level(doc)
+
+
+def test_a_level_whose_goal_is_out_of_reach_is_announced():
+    session = LabSession(walled_level(), learner_class=TrainingThread)
+    try:
+        assert session.warnings and "cannot reach the intended goal" in session.notices[0][1]
+    finally:
+        session.close()
+    session = LabSession(builtin_level("template_grid"), learner_class=TrainingThread)
+    try:
+        assert not session.warnings and not session.notices
+    finally:
+        session.close()

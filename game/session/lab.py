@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from levels.format import Level
+from levels.reachability import goal_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import OutcomeTally, evaluate
@@ -34,6 +35,10 @@ class LabSession:
         self.tally = OutcomeTally()  # deployment episodes of the current agent: watched and evaluated
         self.live = self._live_episodes(config)
         self.notices: list[tuple[str, str]] = []  # (title, text) for the screen to show, then clear
+        self.warnings = goal_warnings(level)
+        if self.warnings:
+            self.notices.append(("The intended goal looks out of reach", "\n\n".join(self.warnings) + "\n\nTraining "
+                                 "would run to its time budget without success. Fix the level in the editor (Edit)."))
         self.status_override: str | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")
         self._evaluation: Future | None = None
