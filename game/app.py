@@ -15,6 +15,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 import pygame_gui
+from pygame_gui.elements import UITextEntryBox, UITextEntryLine
 
 from levels import LevelError, load_level
 
@@ -24,6 +25,9 @@ from game.scenes.base import Scene
 from game.world.palette import BACKGROUND_RGB
 
 log = logging.getLogger("mesa_sandbox")
+
+TEXT_FIELDS = (UITextEntryLine, UITextEntryBox)
+SCREEN_CTRL = (pygame.K_s, pygame.K_z, pygame.K_y)
 
 MIN_SIZE = (960, 640)
 BASE_HEIGHT = 800  # fonts are designed for an 800-pixel-high window and scale with it
@@ -68,6 +72,8 @@ class App:
         self.message_windows: list = []
         self.frame_times: list[float] = []
         self.fullscreen = False
+        self.leave_dialog = None  # "Leave anyway?" while a screen has unsaved work
+        self._after_leaving = None
         self.open("home")
 
     def _manager(self) -> pygame_gui.UIManager:
@@ -87,9 +93,25 @@ class App:
         self.scene = scene
         scene.rebuild()
 
-    def open(self, name: str, **arguments) -> None:
-        """Switch to the screen registered as `name` in `game.scenes.SCENES`."""
+    def open(self, name: str, ask: bool = True, **arguments) -> None:
+        """Switch to the screen registered as `name` in `game.scenes.SCENES`. When the current screen has unsaved
+        work, ask first (`ask=False`: the current screen is kept to come back to, or the player already agreed)."""
+        if ask and self.scene is not None:
+            work = self.scene.unsaved_work()
+            if work:
+                self.confirm_leaving(work, lambda: self.open(name, ask=False, **arguments))
+                return
         self.switch(SCENES[name](self, **arguments))
+
+    def confirm_leaving(self, work: str, then) -> None:
+        """Ask before `then()` throws away `work` (a sentence saying what would be lost)."""
+        if self.leave_dialog is not None and self.leave_dialog.alive():
+            return
+        self.scene.before_leaving()
+        self._after_leaving = then
+        self.leave_dialog = pygame_gui.windows.UIConfirmationDialog(
+            self.centered(560, 240), f"{work} Leave anyway?", self.ui, window_title="Unsaved work",
+            action_short_name="Leave")
 
     def open_level_file(self, path: str | os.PathLike) -> None:
         """Open a level file in the training view; a bad file gets a message and changes nothing."""
@@ -155,6 +177,37 @@ class App:
         if self.scene is not None:
             self.scene.rebuild()
 
+    # --- dialogs and the keyboard ----------------------------------------------------------------------------
+    def dialogs(self) -> list:
+        """The open windows (dialogs, messages, help, concept cards), the topmost last."""
+        return [w for w in self.ui.get_window_stack().get_full_stack() if w.alive()]
+
+    def text_focused(self) -> bool:
+        return any(isinstance(e, TEXT_FIELDS) for e in (self.ui.get_focus_set() or ()))
+
+    def route_key(self, event: pygame.event.Event) -> None:
+        """One keyboard rule for the whole app: an open dialog, then a focused text field, receives keys first and
+        the screen beneath never sees them. Escape closes the topmost dialog, else leaves the text field, and only
+        then reaches the screen (which may go back)."""
+        dialogs = self.dialogs()
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE and (dialogs or self.text_focused()):
+            if dialogs:
+                dialogs[-1].kill()
+            else:
+                self.ui.set_focus_set(None)
+            return
+        if dialogs:
+            self.ui.process_events(event)
+            return
+        if self.text_focused():
+            used = self.ui.process_events(event)
+            # Ctrl shortcuts a text field has no use for (save, undo, redo) still reach the screen.
+            if not used and event.type == pygame.KEYDOWN and event.mod & pygame.KMOD_CTRL and event.key in SCREEN_CTRL:
+                self.scene.handle(event)
+            return
+        if not self.ui.process_events(event):
+            self.scene.handle(event)
+
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
             self.request_quit()
@@ -171,15 +224,26 @@ class App:
         if event.type == pygame.KEYDOWN and event.key == pygame.K_F11:
             self.toggle_fullscreen()
             return
+        if event.type in (pygame.KEYDOWN, pygame.KEYUP, pygame.TEXTINPUT):
+            self.route_key(event)
+            return
+        if event.type == pygame_gui.UI_CONFIRMATION_DIALOG_CONFIRMED and event.ui_element is self.leave_dialog:
+            then, self._after_leaving = self._after_leaving, None
+            if then is not None:
+                then()
+            return
         if self.ui.process_events(event):
             return
         self.scene.handle(event)
 
     def request_quit(self) -> None:
-        if getattr(self.scene, "confirm_quit", None):
-            self.scene.quit_action = "quit"
-            if not self.scene.confirm_quit():
-                return
+        work = self.scene.unsaved_work() if self.scene is not None else None
+        if work:
+            self.confirm_leaving(work, self.quit)
+        else:
+            self.quit()
+
+    def quit(self) -> None:
         self.running = False
 
     def frame(self, dt: float) -> None:
@@ -210,7 +274,7 @@ class App:
                 autosave()  # the editor's work comes back from the home screen
             except Exception:
                 pass
-        self.open("home")
+        self.open("home", ask=False)
         self.message("Something went wrong", f"{type(exc).__name__}: {exc}\n\nYou are back on the home screen; "
                      "unsaved editor work is kept in the autosave.")
 

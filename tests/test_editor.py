@@ -164,8 +164,8 @@ def test_quitting_with_unsaved_changes_asks_first(app):
     scene.document.change()["name"] = "Changed"
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     frames(app, 2)
-    assert app.running and scene.quit_dialog is not None and scene.quit_dialog.alive()
-    pygame.event.post(pygame.event.Event(pygame_gui.UI_CONFIRMATION_DIALOG_CONFIRMED, ui_element=scene.quit_dialog,
+    assert app.running and app.leave_dialog is not None and app.leave_dialog.alive()
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_CONFIRMATION_DIALOG_CONFIRMED, ui_element=app.leave_dialog,
                                          ui_object_id="#confirmation_dialog"))
     frames(app, 1)
     assert not app.running

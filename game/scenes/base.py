@@ -41,6 +41,13 @@ class Scene:
             self.root.kill()
             self.root = None
 
+    def unsaved_work(self) -> str | None:
+        """What leaving this screen would lose, as a sentence; None when nothing would be."""
+        return None
+
+    def before_leaving(self) -> None:
+        """Called before the player is asked whether to leave (the editor autosaves here)."""
+
     def go_back(self) -> None:
         """To the screen this one was opened from (`self.back`), or home."""
         back = getattr(self, "back", None)

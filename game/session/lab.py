@@ -40,6 +40,7 @@ class LabSession:
             self.notices.append(("The intended goal looks out of reach", "\n\n".join(self.warnings) + "\n\nTraining "
                                  "would run to its time budget without success. Fix the level in the editor (Edit)."))
         self.status_override: str | None = None
+        self.agent_saved = True  # False while the agent on screen exists only in memory
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")
         self._evaluation: Future | None = None
         self.changed = 0  # counts changes the side panel must redraw (tally, agent, evaluation)
@@ -76,6 +77,7 @@ class LabSession:
         self.status_override = None
         if self.learner.toggle():
             self._forget_agent()
+            self.agent_saved = False
 
     def stop_training(self) -> None:
         self.status_override = None
@@ -112,6 +114,7 @@ class LabSession:
             self.notices.append(("The agent was not saved", f"{path}: {exc.strerror or exc}"))
             return
         self.status_override = f"Saved {Path(path).name}."
+        self.agent_saved = True
 
     def load_agent(self, path: str) -> None:
         try:
@@ -127,10 +130,20 @@ class LabSession:
             self.live = self._live_episodes(agent.config)
         self._forget_agent()
         self._use_network()
+        self.agent_saved = True
 
     def close(self) -> None:
         self.learner.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def unsaved_work(self) -> str | None:
+        """What leaving would lose: a learner still training, or a trained agent that exists only here."""
+        if self.learner.active:
+            return "The learner is still training this agent; leaving stops it and the agent is lost (Save agent " \
+                   "keeps it)."
+        if not self.agent_saved and self.snapshot is not None and self.snapshot.steps > 0:
+            return "This trained agent is not saved (Save agent keeps it)."
+        return None
 
     # --- each frame ----------------------------------------------------------------------------------------
     def update(self, dt: float) -> None:

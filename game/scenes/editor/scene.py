@@ -44,8 +44,6 @@ class EditorScene(Scene):
         self.level, self.problems = self.document.check()
         self.status = ""
         self.dialog = None
-        self.quit_dialog = None
-        self.quit_action = "home"
         self.last_autosave = time.monotonic()
         self.tab = "map"
         self.spawn_entity: str | None = None  # the entity whose spawn cells a distribution tab paints
@@ -140,12 +138,6 @@ class EditorScene(Scene):
         if event.type == pygame_gui.UI_FILE_DIALOG_PATH_PICKED and event.ui_element is self.dialog:
             self.save_to(event.text)
             return True
-        if event.type == pygame_gui.UI_CONFIRMATION_DIALOG_CONFIRMED and event.ui_element is self.quit_dialog:
-            if self.quit_action == "quit":
-                self.app.running = False
-            else:
-                self.app.open("home")
-            return True
         return False
 
     def _key(self, event) -> bool:
@@ -234,30 +226,23 @@ class EditorScene(Scene):
         if self.level is None:
             self.say("Fix the problems first.")
             return
-        self.app.open(scene, level=self.level, back=self)
+        self.app.open(scene, ask=False, level=self.level, back=self)  # it comes back here: nothing is lost
 
     def do_train(self) -> None:
         if self.level is not None:
             self.app.open("lab", level=self.level, source=self.path)
 
     def do_home(self) -> None:
-        self.quit_action = "home"
-        if self.document.dirty and not self.confirm_quit():
-            return
         self.app.open("home")
 
-    def confirm_quit(self) -> bool:
-        """Unsaved changes are asked about once; the second request goes ahead (the autosave keeps them)."""
+    def unsaved_work(self) -> str | None:
         if not self.document.dirty:
-            return True
-        if self.quit_dialog is not None and self.quit_dialog.alive():
-            return False
+            return None
+        return ("This level has unsaved changes (Ctrl+S saves them; they also stay in the autosave, offered back "
+                "on the home screen).")
+
+    def before_leaving(self) -> None:
         self.autosave()
-        self.quit_dialog = pygame_gui.windows.UIConfirmationDialog(
-            self.app.centered(520, 220), "This level has unsaved changes. Leave anyway? (They stay in the autosave, "
-            "offered back next time.) Save first with Ctrl+S.", self.ui, window_title="Unsaved changes",
-            action_short_name="Leave")
-        return False
 
     # --- per frame -------------------------------------------------------------------------------------------
     def autosave(self) -> None:

@@ -114,6 +114,9 @@ class LabScene(Scene):
     def go_home(self) -> None:
         self.app.open("home")
 
+    def unsaved_work(self) -> str | None:
+        return self.session.unsaved_work()
+
     def leave(self) -> None:
         self.session.close()
         super().leave()

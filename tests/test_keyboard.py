@@ -1,0 +1,123 @@
+"""One keyboard rule for the whole app: dialogs and text fields get keys first, Escape closes the topmost dialog
+before it leaves a screen, and no key throws a trained agent or an edited level away without asking."""
+import pygame
+import pygame_gui
+
+from levels import builtin_level
+from agents.learner import TrainingThread
+from agents.policy import PolicySnapshot
+from agents.ppo import PPOConfig, PPOLearner
+from ui_helpers import click, frames
+
+
+def press(app, k, text="", mod=0):
+    """A key as a keyboard sends it: the key, then the character it types."""
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode=text, scancode=0))
+    if text:
+        pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=text))
+    pygame.event.post(pygame.event.Event(pygame.KEYUP, key=k, mod=mod, unicode=text, scancode=0))
+    frames(app, 2)
+
+
+def type_text(app, text):
+    for ch in text:
+        press(app, pygame.key.key_code(ch) if ch != " " else pygame.K_SPACE, ch)
+
+
+def lab(app, level="green_means_go"):
+    from game.scenes.lab import LabScene
+    LabScene.trainer_class = TrainingThread  # nothing here should start one; if it did, a thread is cheap to stop
+    app.switch(LabScene(app, builtin_level(level)))
+    return app.scene
+
+
+def give_trained_agent(scene, saved=False):
+    learner = PPOLearner(scene.level, PPOConfig(num_envs=4, num_steps=8))
+    snapshot = PolicySnapshot.of(learner.policy, learner.obs_spec, 128, 5000, 3)
+    scene.session.learner.adopt(snapshot, learner.config, [], "Trained.")
+    scene.session.agent_saved = saved
+
+
+def test_typing_a_file_name_in_the_agent_dialogs_fires_no_shortcut(app):
+    scene = lab(app)
+    give_trained_agent(scene, saved=True)
+    for purpose in ("save", "load"):
+        scene.open_dialog(purpose)
+        frames(app, 2)
+        split, overlays = scene.session.split, dict(scene.world_view.overlay)
+        type_text(app, "my agent have")  # space would train, e evaluate, h/v/a toggle overlays, Tab switch
+        press(app, pygame.K_TAB)
+        assert scene.session.learner.learner is None, purpose  # Space did not start a new run
+        assert scene.session.split == split and scene.world_view.overlay == overlays
+        assert not scene.session.evaluating
+        assert scene.dialog.alive()
+        press(app, pygame.K_ESCAPE)  # closes the dialog, and only the dialog
+        assert not scene.dialog.alive() and app.scene is scene
+
+
+def test_escape_closes_explain_and_help_before_it_leaves_the_screen(app):
+    scene = lab(app)
+    give_trained_agent(scene, saved=True)
+    click(app, scene.toolbar.buttons["explain"])
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_F1, mod=0, unicode="", scancode=0))
+    frames(app, 2)
+    assert app.help_window.alive() and scene.explain_window.alive()
+    press(app, pygame.K_ESCAPE)
+    assert app.scene is scene and len(app.dialogs()) == 1
+    press(app, pygame.K_ESCAPE)
+    assert app.scene is scene and not app.dialogs()
+    press(app, pygame.K_ESCAPE)  # nothing open, the agent is saved: back home
+    assert type(app.scene).__name__ == "HomeScene" and not app.dialogs()
+
+
+def test_escape_never_throws_an_unsaved_agent_away(app):
+    scene = lab(app)
+    give_trained_agent(scene, saved=False)
+    press(app, pygame.K_ESCAPE)
+    assert app.scene is scene and app.leave_dialog.alive()  # asked first
+    press(app, pygame.K_ESCAPE)  # Escape answers "stay"
+    assert app.scene is scene and not app.leave_dialog.alive()
+    press(app, pygame.K_ESCAPE)
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_CONFIRMATION_DIALOG_CONFIRMED, ui_element=app.leave_dialog,
+                                         ui_object_id="#confirmation_dialog"))
+    frames(app, 2)
+    assert type(app.scene).__name__ == "HomeScene"
+
+
+def test_closing_the_window_while_training_asks_first(app):
+    scene = lab(app)
+    give_trained_agent(scene, saved=False)
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    frames(app, 2)
+    assert app.running and app.leave_dialog.alive() and "not saved" in app.leave_dialog.confirmation_text.html_text
+
+
+def test_escape_closes_messages_the_open_dialog_and_the_unsaved_prompt(app):
+    app.message("Something", "to read")
+    press(app, pygame.K_ESCAPE)
+    assert not app.dialogs() and type(app.scene).__name__ == "HomeScene"
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_o, mod=pygame.KMOD_CTRL, unicode="",
+                                         scancode=0))
+    frames(app, 2)
+    assert app.scene.dialog.alive()
+    type_text(app, "o")  # typing in the open dialog does not open another
+    assert len(app.dialogs()) == 1
+    press(app, pygame.K_ESCAPE)
+    assert not app.dialogs()
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    app.scene.document.change()["name"] = "Changed"
+    press(app, pygame.K_ESCAPE)  # leaving with unsaved changes asks
+    assert app.leave_dialog.alive() and isinstance(app.scene, EditorScene)
+    press(app, pygame.K_ESCAPE)  # and Escape closes the question
+    assert not app.dialogs() and isinstance(app.scene, EditorScene)
+
+
+def test_typing_in_the_editors_name_field_does_not_reach_the_editor(app):
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    click(app, scene.panel.name_entry)
+    assert app.text_focused()
+    press(app, pygame.K_ESCAPE)  # leaves the field, not the editor
+    assert isinstance(app.scene, EditorScene) and not app.text_focused()
