@@ -32,6 +32,19 @@ def user_data_dir() -> Path:
     return base
 
 
+def levels_dir() -> Path:
+    """Where the player's levels are saved and where Open starts: made on first use."""
+    folder = user_data_dir() / "levels"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def agents_dir() -> Path:
+    folder = user_data_dir() / "agents"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def autosave_path() -> Path:
     """Where the editor keeps unsaved work, offered back by the home screen."""
     return user_data_dir() / "autosave.json"

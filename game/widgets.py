@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pygame
+import pygame_gui
 from pygame_gui.elements import UITextBox, UIWindow
 from pygame_gui.windows import UIFileDialog
 
@@ -17,6 +18,30 @@ def show_explain(app) -> UIWindow:
     return window
 
 
-def file_dialog(app, title: str, start: str, existing_only: bool) -> UIFileDialog:
-    return UIFileDialog(app.centered(720, 520), app.ui, title, initial_file_path=start,
-                        allow_existing_files_only=existing_only)
+class FileDialog(UIFileDialog):
+    """pygame_gui's file dialog as a player expects one: hidden files stay hidden, only the files that can be
+    opened here are listed, and Enter on a file name picks it (the stock dialog only moves to its folder)."""
+
+    def _create_list_of_directories_and_files_on_current_path(self):
+        super()._create_list_of_directories_and_files_on_current_path()
+        self.current_file_list = [item for item in self.current_file_list
+                                  if not (item[0] if isinstance(item, tuple) else item).startswith(".")]
+
+    def process_event(self, event: pygame.event.Event) -> bool:
+        handled = super().process_event(event)
+        if (event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.file_path_text_line
+                and self.alive() and self.current_file_path is not None
+                and self._validate_file_path(self.current_file_path) and not self.current_file_path.is_dir()):
+            self.pick(str(self.current_file_path))
+        return handled
+
+    def pick(self, path: str) -> None:
+        """What OK does: announce the path, close."""
+        pygame.event.post(pygame.event.Event(pygame_gui.UI_FILE_DIALOG_PATH_PICKED, text=path, ui_element=self,
+                                             ui_object_id=self.most_specific_combined_id))
+        self.kill()
+
+
+def file_dialog(app, title: str, start: str, existing_only: bool, suffixes: set[str]) -> FileDialog:
+    return FileDialog(app.centered(720, 520), app.ui, title, allowed_suffixes=suffixes, initial_file_path=start,
+                      allow_existing_files_only=existing_only)

@@ -181,3 +181,19 @@ def test_the_editor_warns_when_the_goal_is_out_of_reach(app):
         click_cell(app, scene, (6, y))
     assert scene.level is not None and "Warning" in scene.panel.problems_box.html_text
     assert "cannot reach the intended goal" in scene.panel.problems_box.html_text
+
+
+def test_an_undone_edit_leaves_no_autosave_to_offer(app):
+    from game.paths import autosave_path
+    from game.scenes.editor import EditorScene
+    from game.scenes.home import HomeScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    click(app, palette_button(scene, ("tile", "wall")))
+    click_cell(app, scene, (3, 3))
+    scene.autosave()  # as the ten-second timer would
+    assert autosave_path().exists()
+    key(app, pygame.K_z, pygame.KMOD_CTRL)
+    assert not scene.document.dirty and not autosave_path().exists()
+    key(app, pygame.K_ESCAPE)  # nothing unsaved: no question
+    assert isinstance(app.scene, HomeScene) and app.scene.restore_button is None

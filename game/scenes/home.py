@@ -7,16 +7,15 @@ from pathlib import Path
 import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UITextBox
-from pygame_gui.windows import UIFileDialog
 
 from levels import builtin_level
 from levels.format import Level
 
 from game.scenes.base import Scene
 from game.world.palette import BACKGROUND_RGB
-from game.paths import RecentFiles, autosave_path
+from game.paths import RecentFiles, autosave_path, levels_dir
 from game.render import draw_sampled_variant
-from game.widgets import show_explain
+from game.widgets import file_dialog, show_explain
 
 SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
 TAGLINES = {
@@ -99,12 +98,13 @@ class HomeScene(Scene):
             UILabel(pygame.Rect(x, y, side, int(28 * s)), "none yet: drop a level file here", self.ui,
                     container=self.root, object_id="#muted")
             y += int(30 * s)
+        self.restore_button = None
         if autosave_path().exists():  # the editor did not close cleanly: offer the work back
             y += 12
             self.restore_button = UIButton(pygame.Rect(x, y, side, bh), "Restore unsaved level", self.ui,
                                            container=self.root, object_id="#primary",
                                            tool_tip_text="The editor kept your last changes when it closed")
-        self.dialog: UIFileDialog | None = None
+        self.dialog = None
 
     def _card(self, rect: pygame.Rect, name: str) -> None:
         level = builtin_level(name)
@@ -122,8 +122,8 @@ class HomeScene(Scene):
         self.cards[button] = name
 
     def open_dialog(self) -> None:
-        self.dialog = UIFileDialog(self.app.centered(720, 520), self.ui, "Open a level file", initial_file_path=str(Path.home()),
-                                   allow_existing_files_only=True)
+        self.dialog = file_dialog(self.app, "Open a level file", str(levels_dir()), existing_only=True,
+                                  suffixes={".json"})
 
     def handle(self, event: pygame.event.Event) -> bool:
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
@@ -131,7 +131,7 @@ class HomeScene(Scene):
                 self.open_builtin(self.cards[event.ui_element])
             elif event.ui_element in self.templates:
                 self.app.open("editor", level=builtin_level(self.templates[event.ui_element]))
-            elif event.ui_element is getattr(self, "restore_button", None):
+            elif self.restore_button is not None and event.ui_element is self.restore_button:
                 self.restore_autosave()
             elif event.ui_element in self.recent:
                 self.app.open_level_file(self.recent[event.ui_element])

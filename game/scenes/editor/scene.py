@@ -20,7 +20,7 @@ from levels.files import atomic_write_text
 from levels.format import Level, level_to_json
 from levels.reachability import goal_warnings
 
-from game.paths import RecentFiles, autosave_path, user_data_dir
+from game.paths import RecentFiles, autosave_path, levels_dir
 from game.scenes.base import Scene
 from game.scenes.editor.canvas import Canvas
 from game.scenes.editor.tabs import MapTab, RewardsTab, SpawnsTab
@@ -45,6 +45,7 @@ class EditorScene(Scene):
         self.status = ""
         self.dialog = None
         self.last_autosave = time.monotonic()
+        self.wrote_autosave = False  # an autosave of this editor's work is on disk
         self.tab = "map"
         self.spawn_entity: str | None = None  # the entity whose spawn cells a distribution tab paints
         self.canvas = Canvas(self)
@@ -88,6 +89,8 @@ class EditorScene(Scene):
 
     def refresh(self) -> None:
         self.level, self.problems = self.document.check()
+        if self.wrote_autosave and not self.document.dirty:
+            self.drop_autosave()  # back to what is on disk (undone, or saved): nothing to offer back
         self.panel.refresh()
         self.panel.problems_box.set_text(self.problems_text())
         dirty = " (unsaved)" if self.document.dirty else ""
@@ -171,9 +174,8 @@ class EditorScene(Scene):
 
     def do_save_as(self) -> None:
         stem = "".join(c if c.isalnum() else "_" for c in self.document.doc.get("name", "level").lower()) or "level"
-        start = self.path or str(user_data_dir() / "levels" / f"{stem}.json")
-        Path(start).parent.mkdir(parents=True, exist_ok=True)
-        self.dialog = file_dialog(self.app, "Save the level", start, existing_only=False)
+        start = self.path or str(levels_dir() / f"{stem}.json")
+        self.dialog = file_dialog(self.app, "Save the level", start, existing_only=False, suffixes={".json"})
 
     def save_to(self, path: str) -> None:
         level, problems = self.document.check()
@@ -185,7 +187,7 @@ class EditorScene(Scene):
             return
         self.path = path
         self.document.saved = json.dumps(self.document.doc, sort_keys=True)
-        autosave_path().unlink(missing_ok=True)
+        self.drop_autosave()
         RecentFiles().add(path)
         self.say("Saved." + (" It still has problems; fix them to train." if problems else ""))
 
@@ -249,9 +251,21 @@ class EditorScene(Scene):
         if self.document.dirty:
             try:
                 atomic_write_text(autosave_path(), json.dumps({"path": self.path, "level": self.document.doc}))
+                self.wrote_autosave = True
             except OSError:
                 pass
+        elif self.wrote_autosave:
+            self.drop_autosave()
         self.last_autosave = time.monotonic()
+
+    def drop_autosave(self) -> None:
+        autosave_path().unlink(missing_ok=True)
+        self.wrote_autosave = False
+
+    def leave(self) -> None:
+        if self.wrote_autosave and not self.document.dirty:
+            self.drop_autosave()
+        super().leave()
 
     def update(self, dt: float) -> None:
         if time.monotonic() - self.last_autosave > AUTOSAVE_SECONDS:

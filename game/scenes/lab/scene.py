@@ -11,7 +11,7 @@ from pygame_gui.elements import UIWindow
 from levels.format import Level
 
 from agents.learner import TrainingProcess
-from game.paths import user_data_dir
+from game.paths import agents_dir
 from game.scenes.base import Scene
 from game.scenes.lab.side_panel import SidePanel
 from game.scenes.lab.toolbar import SPEED_RANGE, Toolbar
@@ -96,13 +96,12 @@ class LabScene(Scene):
         self.explain_window = show_explain(self.app)
 
     def open_dialog(self, purpose: str) -> None:
-        folder = user_data_dir() / "agents"
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = agents_dir()
         stem = "".join(c if c.isalnum() else "_" for c in self.level.name.lower())
         start = folder / (f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.agent" if purpose == "save" else "")
         self.dialog_purpose = purpose
         self.dialog = file_dialog(self.app, "Save the agent" if purpose == "save" else "Load an agent", str(start),
-                                  existing_only=purpose == "load")
+                                  existing_only=purpose == "load", suffixes={".agent"})
 
     def save_agent(self, path: str) -> None:
         self.session.save_agent(path)

@@ -1,0 +1,61 @@
+"""Files a player shares: modes from the umask, dialogs that open where the player's files are, Enter that saves."""
+import os
+import stat
+
+import pygame
+import pygame_gui
+
+from levels import builtin_level, save_level
+from agents.agent_file import AgentFile, save_agent
+from agents.ppo import PPOConfig, PPOLearner
+from ui_helpers import frames
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_saved_levels_and_agents_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        save_level(builtin_level("template_grid"), tmp_path / "shared.json")
+        learner = PPOLearner(builtin_level("template_grid"), PPOConfig(num_envs=4, num_steps=8))
+        save_agent(tmp_path / "shared.agent", AgentFile(learner.policy, builtin_level("template_grid"),
+                                                        learner.obs_spec, learner.config))
+        assert mode(tmp_path / "shared.json") == 0o644 and mode(tmp_path / "shared.agent") == 0o644
+        os.umask(0o077)
+        save_level(builtin_level("template_grid"), tmp_path / "private.json")
+        assert mode(tmp_path / "private.json") == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_the_open_dialog_starts_in_the_levels_folder_and_hides_dotfiles(app):
+    from game.paths import levels_dir
+    folder = levels_dir()
+    save_level(builtin_level("template_grid"), folder / "mine.json")
+    (folder / ".hidden.json").write_text("{}")
+    (folder / ".cache").mkdir()
+    (folder / "notes.txt").write_text("not a level")
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_o, mod=pygame.KMOD_CTRL, unicode="",
+                                         scancode=0))
+    frames(app, 2)
+    dialog = app.scene.dialog
+    names = [item[0] if isinstance(item, tuple) else item for item in dialog.current_file_list]
+    assert os.path.samefile(dialog.current_directory_path, folder)
+    assert names == ["mine.json"]
+
+
+def test_enter_in_save_as_saves(app, tmp_path):
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    scene.do_save_as()
+    frames(app, 2)
+    target = tmp_path / "typed.json"
+    entry = scene.dialog.file_path_text_line
+    entry.set_text(str(target))
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_TEXT_ENTRY_CHANGED, text=str(target), ui_element=entry))
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_TEXT_ENTRY_FINISHED, text=str(target), ui_element=entry))
+    frames(app, 3)
+    assert target.exists() and scene.path == str(target) and not scene.dialog.alive()
