@@ -31,11 +31,11 @@ class Progress:
     steps: int
     episodes: int
     update: int
-    training_success: float
+    training_success: float | None  # None until enough episodes have finished to measure it honestly
     mean_return: float
     steps_per_second: float
     seconds: float
-    point: dict
+    point: dict | None  # the point added to the training curve, if one was
     confirmed_success: float | None = None
 
 
@@ -63,17 +63,37 @@ def progress_of(metrics: dict) -> Progress:
                     metrics.get("confirmed_success"))
 
 
+def _wait_for_start(commands, set_state) -> TrainingGoal | None:
+    """A learner started ahead of time waits here, ready, for ("start", goal); None if told to stop instead."""
+    set_state("ready")
+    while True:
+        command = commands.get()
+        if command == "stop":
+            return None
+        if isinstance(command, tuple) and command[0] == "start":
+            return command[1]
+
+
 def training_loop(level: Level, config: PPOConfig, goal: TrainingGoal, commands, messages, snapshots, set_state,
-                  pause_between_updates: float = 0.0, on_run=None) -> None:
+                  pause_between_updates: float = 0.0, on_run=None, wait_for_start: bool = False) -> None:
     """The learner's side of the protocol, the same on a thread or in a worker process: take commands, train,
-    publish progress and snapshots, report how it ended. Never raises."""
+    publish progress and snapshots, report how it ended. Never raises.
+
+    With `wait_for_start` the learner gets ready (torch loaded, worlds built) and waits for `begin(goal)`: the
+    window starts one when a level opens, so Train starts learning at once instead of after a few seconds."""
     try:
         # One torch thread: two OpenMP threads collapse ~100x when another program (the window) holds a core.
         torch.set_num_threads(1)
         run = TrainingRun(level, config, goal)
+        if wait_for_start:
+            run.goal = _wait_for_start(commands, set_state)
+            if run.goal is None:
+                set_state("stopped")
+                return
         if on_run is not None:
             on_run(run)
         snapshots.put(run.snapshot())
+        set_state("running")
         paused = False
         while True:
             while True:  # apply every waiting command; while paused, wait for one
@@ -125,6 +145,10 @@ class Learner:
     def alive(self) -> bool:
         raise NotImplementedError
 
+    def begin(self, goal: TrainingGoal) -> None:
+        """Start a learner that was started ahead of time (`wait_for_start`), towards `goal`."""
+        self._commands.put(("start", goal))
+
     def pause(self) -> None:
         self._commands.put("pause")
 
@@ -139,14 +163,15 @@ class TrainingThread(Learner):
     """The learner on a daemon thread of this process. Deterministic for a seed; `training` is the live run."""
 
     def __init__(self, level: Level, config: PPOConfig = PPOConfig(), goal: TrainingGoal = TrainingGoal(),
-                 pause_between_updates: float = 0.0):
+                 pause_between_updates: float = 0.0, wait_for_start: bool = False):
         super().__init__(level, config, goal, queue.Queue())
         self.training: TrainingRun | None = None
         self._thread = threading.Thread(target=self._main, name="mesa-sandbox-learner", daemon=True)
         self._pause_between_updates = pause_between_updates
+        self._wait_for_start = wait_for_start
 
     def start(self) -> None:
-        self.state = "running"
+        self.state = "starting"
         self._thread.start()
 
     def join(self, timeout: float | None = None) -> bool:
@@ -160,12 +185,13 @@ class TrainingThread(Learner):
     def _main(self) -> None:
         training_loop(self.level, self.config, self.goal, self._commands, self.messages, self.snapshots,
                       lambda state: setattr(self, "state", state), self._pause_between_updates,
-                      on_run=lambda run: setattr(self, "training", run))
+                      on_run=lambda run: setattr(self, "training", run), wait_for_start=self._wait_for_start)
 
 
-def _process_main(level_doc: dict, config: dict, goal: dict, commands, messages, snapshots) -> None:
+def _process_main(level_doc: dict, config: dict, goal: dict, commands, messages, snapshots,
+                  wait_for_start: bool) -> None:
     training_loop(parse_level(level_doc), PPOConfig.from_dict(config), TrainingGoal(**goal), commands, messages,
-                  snapshots, lambda state: messages.put(StateChanged(state)))
+                  snapshots, lambda state: messages.put(StateChanged(state)), wait_for_start=wait_for_start)
 
 
 class TrainingProcess(Learner):
@@ -176,18 +202,20 @@ class TrainingProcess(Learner):
     A pump thread in this process moves what the worker publishes into ordinary queues and keeps `state` current;
     a worker that dies without a word becomes a `Failed` message."""
 
-    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), goal: TrainingGoal = TrainingGoal()):
+    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), goal: TrainingGoal = TrainingGoal(),
+                 wait_for_start: bool = False):
         ctx = multiprocessing.get_context("spawn")  # never fork a process that holds a window
         super().__init__(level, config, goal, ctx.Queue())
         self._from_worker = ctx.Queue()
         self._snapshots_from_worker = ctx.Queue()
         self._process = ctx.Process(target=_process_main, name="mesa-sandbox-learner", daemon=True,
                                     args=(level.to_document(), config.to_dict(), dataclasses.asdict(goal),
-                                          self._commands, self._from_worker, self._snapshots_from_worker))
+                                          self._commands, self._from_worker, self._snapshots_from_worker,
+                                          wait_for_start))
         self._pump_thread = threading.Thread(target=self._pump, name="mesa-sandbox-learner-pump", daemon=True)
 
     def start(self) -> None:
-        self.state = "running"
+        self.state = "starting"  # the worker takes a few seconds to load torch
         self._process.start()
         self._pump_thread.start()
 

@@ -4,7 +4,7 @@ The base optimizer of the game: it collects episodes from the training distribut
 takes gradient steps on the clipped surrogate objective. It only ever sees the base reward.
 
     learner = PPOLearner(level, PPOConfig(seed=0))
-    while learner.training_success() < 0.95:
+    while (learner.training_success() or 0.0) < 0.95:
         metrics = learner.update()
 
 Network: a small MLP (two hidden layers) over the egocentric observation. Measured on this 2-core CPU: an MLP runs
@@ -84,6 +84,7 @@ class PPOLearner:
         self.global_step = 0
         self.updates = 0
         self.episodes = 0
+        self.worlds_done = np.zeros(c.num_envs, dtype=bool)  # worlds that have finished an episode
         self.recent_goal: deque[bool] = deque(maxlen=c.success_window)
         self.recent_return: deque[float] = deque(maxlen=c.success_window)
         self.outcome_counts = np.zeros(len(OUTCOMES), dtype=np.int64)
@@ -97,9 +98,15 @@ class PPOLearner:
         self.buf_dones = torch.zeros((s, n))
         self.buf_values = torch.zeros((s, n))
 
-    def training_success(self) -> float:
-        """Share of the most recent training episodes that reached the intended goal."""
-        return float(np.mean(self.recent_goal)) if self.recent_goal else 0.0
+    def training_success(self) -> float | None:
+        """Share of the most recent training episodes that reached the intended goal; None until it means it.
+
+        All worlds start together, so the first episodes to finish are the short ones, and short episodes are
+        mostly the lucky successes: a rate over them starts near 100 % and falls. It is measured only once every
+        world has finished an episode (the long ones included) and the window holds `success_window` episodes."""
+        if not self.worlds_done.all() or len(self.recent_goal) < self.config.success_window:
+            return None
+        return float(np.mean(self.recent_goal))
 
     def _sample(self, logits: torch.Tensor) -> torch.Tensor:
         # Gumbel-max with our own generator: reproducible whatever else uses torch's global RNG.
@@ -137,6 +144,7 @@ class PPOLearner:
             if "outcome" in info:
                 for i, report in envs.reports:
                     self.episodes += 1
+                    self.worlds_done[i] = True
                     self.recent_goal.append(report.outcome == "goal")
                     self.recent_return.append(report.base_return)
                     self.outcome_counts[OUTCOMES.index(report.outcome)] += 1

@@ -45,7 +45,8 @@ class TrainingRun:
         metrics = self.learner.update()
         self.seconds += time.perf_counter() - started
         learner, goal = self.learner, self.goal
-        if (metrics["training_success"] >= goal.target and learner.episodes >= self.config.success_window):
+        success = metrics["training_success"]  # None while it cannot be measured honestly yet
+        if success is not None and success >= goal.target:
             check_started = time.perf_counter()
             result = evaluate(TorchPolicy(learner.policy, seed=self.config.seed + learner.updates), self.level,
                               "training", goal.confirm_episodes, seed=self.config.seed + 10_000 + learner.updates,
@@ -61,9 +62,11 @@ class TrainingRun:
             self.finished = "time budget"
         metrics["seconds"] = self.seconds
         # The one place a point of the training curve is made: the window's curve and a saved agent's are this list.
-        metrics["point"] = {"steps": metrics["steps"], "seconds": round(self.seconds, 3),
-                            "success": round(metrics["training_success"], 4), "return": round(metrics["return"], 4)}
-        self.curve.append(metrics["point"])
+        metrics["point"] = None
+        if success is not None:
+            metrics["point"] = {"steps": metrics["steps"], "seconds": round(self.seconds, 3),
+                                "success": round(success, 4), "return": round(metrics["return"], 4)}
+            self.curve.append(metrics["point"])
         return metrics
 
     def run(self, on_metrics=None) -> str:

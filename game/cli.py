@@ -146,7 +146,9 @@ def cmd_train(args) -> int:
           "(--max-seconds, --max-steps change it)", file=sys.stderr)
 
     def show(m: dict) -> None:
-        line = (f"\r{_progress_bar(m['training_success'] / args.target)} success {m['training_success']:5.1%} "
+        success = m["training_success"]
+        shown = "  -   " if success is None else f"{success:5.1%}"  # not measured yet: too few whole episodes
+        line = (f"\r{_progress_bar((success or 0.0) / args.target)} success {shown} "
                 f"steps {m['steps']:>9,} {m['seconds']:6.1f}s {m['steps_per_second']:>7,.0f} steps/s")
         sys.stderr.write(line)
         sys.stderr.flush()

@@ -204,3 +204,18 @@ def test_a_failing_learner_process_reports_the_failure():
             pass
     assert isinstance(message, Failed) and "ZeroDivisionError" in message.message
     assert process.join(timeout=20) and process.state == "failed"
+
+
+def test_the_first_point_of_the_training_curve_is_honest():
+    """All worlds start together and the short episodes, mostly lucky successes, finish first: a rate over them
+    started the curve near 100 % for an agent that had learned nothing. A policy that does not learn (learning
+    rate 0) must get a first point close to what evaluating it says."""
+    level = builtin_level("template_grid")  # a random walk finds the coin in about 20 % of episodes
+    run = TrainingRun(level, PPOConfig(seed=1, learning_rate=0.0), TrainingGoal(target=1.01))
+    while len(run.curve) < 3:
+        metrics = run.step()
+        if not run.curve:
+            assert metrics["training_success"] is None and metrics["point"] is None
+    measured = evaluate(TorchPolicy(run.learner.policy, seed=5), level, "training", 500, seed=5, record=0)
+    for point in run.curve:  # before the fix: 1.0, 1.0, 1.0 against a true 19 %
+        assert abs(point["success"] - measured.share("goal")) < 0.15, (point, measured.share("goal"))

@@ -145,3 +145,41 @@ def test_a_level_whose_goal_is_out_of_reach_is_announced():
         assert not session.warnings and not session.notices
     finally:
         session.close()
+
+
+def test_the_side_panel_says_what_the_screen_shows(tmp_path):
+    """After loading an agent the numbers are the agent's (not "steps 0, success 0 %" beside its curve), and the
+    deployment view does not ask to press Deployment."""
+    level = builtin_level("green_means_go")
+    learner = PPOLearner(level, SMALL)
+    path = tmp_path / "green.agent"
+    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, SMALL, 123_456, 12.5,
+                               [{"steps": 123_456, "seconds": 12.5, "success": 0.97, "return": 9.7}]))
+    session = LabSession(level, learner_class=TrainingThread)
+    try:
+        session.load_agent(str(path))
+        lines = session.stat_lines()
+        assert "123,456" in lines[0] and "97%" in lines[2] and "steps 0" not in " ".join(lines)
+        session.learner.status = "Reached the target in 3.0s."
+        session.status_override = None
+        from agents.learner import Finished
+        session.learner.finished = Finished("target", 3.0, 1000)
+        assert "press Deployment" in session.status
+        session.set_split("deployment")
+        assert "press Deployment" not in session.status
+    finally:
+        session.close()
+
+
+def test_the_learner_is_started_when_the_level_opens_and_train_begins_at_once():
+    session = LabSession(builtin_level("template_grid"), config=SMALL, learner_class=TrainingThread)
+    try:
+        assert session.learner.spare is not None and session.learner.learner is None
+        assert run_session(session, lambda: session.learner.spare.state == "ready", 30)
+        assert "ready" in session.stat_lines()[3]
+        session.toggle_training()
+        assert session.learner.state == "running" and session.learner.spare is None
+        assert run_session(session, lambda: session.learner.progress is not None, 30)
+        assert session.learner.learner.training.goal.target == session.target
+    finally:
+        session.close()

@@ -23,7 +23,12 @@ from game.session.live import LiveEpisodes
 from game.session.verdict import describe_rules, estimate_to_target, verdict
 
 SPLITS = ("training", "deployment")
+LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
 EVALUATION_EPISODES = 500
+
+
+def _share(value: float | None) -> str:
+    return "measuring..." if value is None else f"{value:.0%}"
 
 
 class LabSession:
@@ -32,6 +37,7 @@ class LabSession:
         self.level, self.source, self.target = level, source, target
         self.split = "training"
         self.learner = LearnerHandle(level, config, target, learner_class=learner_class)
+        self.learner.prepare()  # loading torch takes seconds: do it while the player looks at the level
         self.tally = OutcomeTally()  # deployment episodes of the current agent: watched and evaluated
         self.live = self._live_episodes(config)
         self.notices: list[tuple[str, str]] = []  # (title, text) for the screen to show, then clear
@@ -59,7 +65,14 @@ class LabSession:
 
     @property
     def status(self) -> str:
-        return self.status_override or self.learner.status
+        if self.status_override:
+            return self.status_override
+        finished = self.learner.finished
+        if self.split == "training" and finished is not None and finished.reason == "target":
+            return self.learner.status + " Now press Deployment (Tab)."
+        if self.split == "deployment" and self.network is not None and self.learner.state != "running":
+            return "Deployment: the same agent in new variants. Which goal does it pursue?"
+        return self.learner.status
 
     def _live_episodes(self, config: PPOConfig) -> dict[str, LiveEpisodes]:
         # The live worlds must build the observations the agent reads: its view and radius.
@@ -188,12 +201,17 @@ class LabSession:
             return [f"deployment episodes {self.tally.total:,}", "", "", ""]
         p = self.learner.progress
         eta = estimate_to_target(self.learner.curve, self.target)
-        state = f"learner: {self.learner.state}" + (f"   about {eta:.0f}s to {self.target:.0%}" if eta else "")
+        state = LEARNER_STATES.get(self.learner.state, self.learner.state)
+        state = f"learner: {state}" + (f"   about {eta:.0f}s to {self.target:.0%}" if eta else "")
+        if p is None and self.snapshot is not None and self.learner.curve:  # a loaded agent: its own record
+            last = self.learner.curve[-1]
+            return [f"steps {self.snapshot.steps:,} (loaded agent)", f"trained for {last['seconds']:.1f}s",
+                    f"training success {last['success']:.0%}   return {last['return']:.2f}", state]
         if p is None:
             return ["steps 0   episodes 0", "", "training success -", state]
         return [f"steps {p.steps:,}   episodes {p.episodes:,}",
                 f"{p.steps_per_second:,.0f} steps/s   elapsed {p.seconds:.1f}s",
-                f"training success {p.training_success:.0%}   return {p.mean_return:.2f}", state]
+                f"training success {_share(p.training_success)}   return {p.mean_return:.2f}", state]
 
     def objectives(self) -> dict[str, str]:
         learned, sentence = verdict(self.level, self.tally)

@@ -27,7 +27,8 @@ class LearnerHandle:
                  learner_class=TrainingProcess):
         self.level, self.config, self.target, self.max_seconds = level, config, target, max_seconds
         self.learner_class = learner_class
-        self.learner = None
+        self.learner = None  # the run on screen
+        self.spare = None  # a learner started ahead of time, ready for the next Train
         self.retired: list = []
         self.curve: list[dict] = []  # the learner's own curve points (agents.training.TrainingRun.step)
         self.progress: Progress | None = None
@@ -45,11 +46,19 @@ class LearnerHandle:
 
     @property
     def active(self) -> bool:
-        return self.state in ("running", "paused")
+        return self.state in ("starting", "running", "paused")
+
+    def prepare(self) -> None:
+        """Start the next learner now (loading torch takes a few seconds), so that Train starts at once."""
+        if self.spare is None:
+            self.spare = self.learner_class(self.level, self.config, TrainingGoal(), wait_for_start=True)
+            self.spare.start()
 
     # --- commands ----------------------------------------------------------------------------------------------
     def toggle(self) -> bool:
         """Train (a fresh agent), pause or resume. Returns True when a fresh run started."""
+        if self.state == "starting":
+            return False  # Train was pressed; the learner is on its way
         if self.state == "running":
             self.learner.pause()
             self.learner.state = "paused"  # shown at once; the learner pauses after its current update
@@ -61,9 +70,11 @@ class LearnerHandle:
         else:
             self._retire()
             self.curve, self.progress, self.finished = [], None, None
-            self.learner = self.learner_class(self.level, self.config,
-                                              TrainingGoal(target=self.target, max_seconds=self.max_seconds))
-            self.learner.start()
+            self.prepare()
+            self.learner, self.spare = self.spare, None
+            self.learner.begin(TrainingGoal(target=self.target, max_seconds=self.max_seconds))
+            if self.learner.state == "ready":
+                self.learner.state = "running"  # shown at once; the learner starts with its next command
             self.status = "Training..."
             return True
         return False
@@ -76,6 +87,10 @@ class LearnerHandle:
     def adopt(self, snapshot: PolicySnapshot, config: PPOConfig, curve: list[dict], status: str) -> None:
         """Use a loaded agent: whatever was training is stopped, its messages are no longer read."""
         self._retire()
+        if config != self.config and self.spare is not None:  # the next run trains with the agent's settings
+            self.retired.append(self.spare)
+            self.spare.stop()
+            self.spare = None
         self.config = config
         self.curve = [dict(point) for point in curve]
         self.progress, self.finished = None, None
@@ -85,6 +100,10 @@ class LearnerHandle:
 
     def close(self) -> None:
         self._retire()
+        if self.spare is not None:
+            self.spare.stop()
+            self.retired.append(self.spare)
+            self.spare = None
         for learner in self.retired:
             learner.join(timeout=5)
         self.retired = []
@@ -109,14 +128,17 @@ class LearnerHandle:
                 break
             if isinstance(message, Progress):
                 self.progress = message
-                self.curve.append(message.point)
+                if message.point is not None:
+                    self.curve.append(message.point)
             elif isinstance(message, Finished):
                 self.finished = message
-                self.status = (f"Reached the target in {message.seconds:.1f}s. Now press Deployment."
+                self.status = (f"Reached the target in {message.seconds:.1f}s."
                                if message.reason == "target" else FINISHED_STATUS.get(message.reason, message.reason))
+                self.prepare()
             elif isinstance(message, Failed):
                 self.status = "The learner failed (see the message)."
                 self.failures.append(message)
+                self.prepare()
         while True:
             try:
                 self._pending = learner.snapshots.get_nowait()

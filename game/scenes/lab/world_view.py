@@ -46,7 +46,9 @@ class WorldView:
             if outcome and live.last_outcome_age[i] < OUTCOME_LABEL_SECONDS:
                 surface.blit(font.render(outcome, True, (10, 10, 10), OUTCOME_RGB[outcome]), (ox + 6, oy + 6))
         if session.network is None:
-            msg = font.render("No agent yet: press Train (or Load agent).", True, (240, 228, 66))
+            text = ("Starting the learner: training begins in a moment..." if session.learner.state == "starting"
+                    else "No agent yet: press Train (or Load agent).")
+            msg = font.render(text, True, (240, 228, 66))
             surface.blit(msg, msg.get_rect(center=self.rect.center))
 
     def _draw_overlays(self, surface, live: LiveEpisodes, i: int, origin, cell: float) -> None:
