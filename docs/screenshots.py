@@ -1,0 +1,91 @@
+"""Take the README's screenshots: drive the real app as a player would and save what the window shows.
+
+    xvfb-run -s "-screen 0 1920x1080x24" python docs/screenshots.py [--size 1280x800] [--out docs/img]
+
+Trains *green means go* for real (a few seconds), so the training and deployment views show a real agent.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pygame  # noqa: E402
+
+
+def frames(app, n=3):
+    for _ in range(n):
+        app.frame(1 / 60)
+        time.sleep(1 / 60)
+
+
+def until(app, condition, seconds=120.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        frames(app, 1)
+    return condition()
+
+
+def save(app, out: Path, name: str) -> None:
+    frames(app, 2)
+    pygame.image.save(app.surface, str(out / name))
+    print(f"wrote {out / name}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="1280x800")
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "img"))
+    parser.add_argument("--level", default="green_means_go")
+    args = parser.parse_args()
+    w, h = (int(v) for v in args.size.split("x"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "" if (w, h) == (1280, 800) else f"-{w}x{h}"
+    os.environ.setdefault("MESA_SANDBOX_DATA", str(out / ".screenshot-data"))
+
+    from levels import builtin_level
+    from game.app import App
+    app = App((w, h))
+    frames(app, 5)
+    save(app, out, f"screen-home{suffix}.png")
+
+    app.open("lab", level=builtin_level(args.level))
+    scene = app.scene
+    until(app, lambda: scene.session.learner.spare.state == "ready", 60)
+    scene.command("train")
+    until(app, lambda: len(scene.session.learner.curve) >= 8, 120)
+    save(app, out, f"screen-training{suffix}.png")
+    until(app, lambda: scene.session.learner.finished is not None, 300)
+    frames(app, 30)
+    save(app, out, f"screen-trained{suffix}.png")
+    scene.command("deployment")
+    scene.set_speed(30)
+    until(app, lambda: scene.session.tally.total >= 20, 120)
+    scene.command("evaluate")
+    until(app, lambda: not scene.session.evaluating and scene.session.tally.total >= 500, 120)
+    for overlay in ("heatmap", "arrows"):
+        scene.command(overlay)
+    save(app, out, f"screen-deployment{suffix}.png")
+    scene.command("heatmap")
+    scene.command("values")
+    save(app, out, f"screen-values{suffix}.png")
+    scene.session.agent_saved = True  # leave without the question: this is a script
+
+    app.open("editor", level=builtin_level("cheese_in_the_corner"))
+    save(app, out, f"screen-editor{suffix}.png")
+    editor = app.scene
+    editor.tab = "rules"
+    editor.rebuild()
+    save(app, out, f"screen-editor-rewards{suffix}.png")
+    app.scene.leave()
+    pygame.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
