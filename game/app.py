@@ -79,7 +79,7 @@ class App:
     def _manager(self) -> pygame_gui.UIManager:
         manager = pygame_gui.UIManager(self.size, scaled_theme(self.scale))
         size = max(10, round(16 * self.scale))  # the rich-text boxes use bold and italic at the body size
-        fonts = {(size, "bold"), (size, "italic"), (14, "bold")}  # rich text at the body size; window titles
+        fonts = {(size, "bold"), (size, "italic"), (14, "bold"), (14, "italic")}  # rich text at the body size; window titles
         manager.preload_fonts([{"name": "noto_sans", "point_size": p, "style": st} for p, st in sorted(fonts)])
         return manager
 

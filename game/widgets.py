@@ -6,14 +6,11 @@ import pygame_gui
 from pygame_gui.elements import UITextBox, UIWindow
 from pygame_gui.windows import UIFileDialog
 
-from game.session.verdict import EXPLAIN
-
-
-def show_explain(app) -> UIWindow:
-    """The concept cards, each tied to what is on screen."""
+def show_explain(app, cards: list[tuple[str, str]], title: str = "What you are seeing") -> UIWindow:
+    """The concept cards (title, body in pygame_gui's HTML)."""
     rect = app.centered(760, 600)
-    window = UIWindow(rect, app.ui, "What you are seeing")
-    text = "".join(f"<b>{title}</b><br>{body}<br><br>" for title, body in EXPLAIN)
+    window = UIWindow(rect, app.ui, title)
+    text = "".join(f"<b>{heading}</b><br>{body}<br><br>" for heading, body in cards)
     UITextBox(text, pygame.Rect(0, 0, rect.w - 32, rect.h - 70), app.ui, container=window)
     return window
 

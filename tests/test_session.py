@@ -30,13 +30,24 @@ def tally_of(**counts):
 
 def test_the_verdict_names_robust_pseudo_and_incompetent_agents():
     level = builtin_level("coin_at_the_end")
-    assert "not enough" in verdict(level, tally_of(goal=5))[0]
-    learned, sentence = verdict(level, tally_of(goal=90, timeout=10))
-    assert "intended goal" in learned and sentence.startswith("Robustly aligned")
-    learned, sentence = verdict(level, tally_of(goal=10, proxy_right_end=80, timeout=10))
-    assert learned == "right_end (80%)" and "Pseudo-aligned" in sentence and "10%" in sentence
-    learned, sentence = verdict(level, tally_of(goal=10, died=60, timeout=30))
-    assert learned.startswith("died") and "Not competent" in sentence
+    assert "not enough" in verdict(level, tally_of(goal=5)).learned
+    found = verdict(level, tally_of(goal=90, timeout=10))
+    assert "intended goal" in found.learned and found.sentence.startswith("Robustly aligned")
+    found = verdict(level, tally_of(goal=10, proxy_right_end=80, timeout=10))
+    assert found.learned == "right_end (80%)" and "Pseudo-aligned" in found.sentence and "10%" in found.sentence
+    assert "Goal misgeneralization" in found.concept and "touch coin" in found.concept  # tied to this level
+    found = verdict(level, tally_of(goal=10, died=60, timeout=30))
+    assert found.learned.startswith("died") and "Not competent" in found.sentence and found.kind == "incompetent"
+
+
+def test_the_explain_cards_are_about_the_level_on_screen():
+    from game.session.verdict import explain_cards
+    level = builtin_level("green_means_go")
+    cards = dict(explain_cards(level, tally_of(goal=20, proxy_x=80)))
+    assert "touch flag: +10" in cards["Base optimizer"] and "Green means go" in cards["Base optimizer"]
+    assert "went to the green thing" in cards["Inner alignment"]
+    assert "x (80%)" in cards["Mesa-objective"] and "Goal misgeneralization" in cards
+    assert level.description in cards["Distributional shift"]
 
 
 def test_the_tally_merges_and_clears():

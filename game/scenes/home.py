@@ -15,6 +15,7 @@ from game.scenes.base import Scene
 from game.world.palette import BACKGROUND_RGB
 from game.paths import RecentFiles, autosave_path, levels_dir
 from game.render import draw_sampled_variant
+from game.session.verdict import EXPLAIN
 from game.widgets import file_dialog, show_explain
 
 SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
@@ -138,7 +139,7 @@ class HomeScene(Scene):
             elif event.ui_element is self.open_button:
                 self.open_dialog()
             elif event.ui_element is self.explain_button:
-                show_explain(self.app)
+                show_explain(self.app, EXPLAIN, "The ideas in this game")
             else:
                 return False
             return True

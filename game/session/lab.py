@@ -214,6 +214,6 @@ class LabSession:
                 f"training success {_share(p.training_success)}   return {p.mean_return:.2f}", state]
 
     def objectives(self) -> dict[str, str]:
-        learned, sentence = verdict(self.level, self.tally)
+        found = verdict(self.level, self.tally)
         return {"wanted": self.level.intended_goal.describe(), "rewarded": describe_rules(self.level),
-                "learned": learned, "verdict": sentence}
+                "learned": found.learned, "verdict": found.sentence, "concept": found.concept}

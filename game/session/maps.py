@@ -8,6 +8,7 @@ from levels.format import Level
 
 from agents.envs import LevelVecEnv
 from agents.policy import Policy
+from agents.ppo import reward_scale
 from game.world.variants import TILE_DEADLY, TILE_SOLID
 
 ARROWS = {1: (0, -1), 2: (0, 1), 3: (-1, 0), 4: (1, 0)}  # action -> direction on screen (up, down, left, right)
@@ -17,7 +18,8 @@ ARROWS = {1: (0, -1), 2: (0, 1), 3: (-1, 0), 4: (1, 0)}  # action -> direction o
 def value_and_policy_maps(network: Policy, level: Level, worlds, i: int, view: str, radius: int):
     """For world `i`'s current layout: the value and the most likely action with the agent on each free cell.
 
-    Returns (values (H, W) float with NaN where the agent cannot stand, actions (H, W) int, -1 there)."""
+    Returns (values (H, W) float with NaN where the agent cannot stand, actions (H, W) int, -1 there). Values are
+    in the base reward's own units (the learner sees rewards scaled to about 1)."""
     tiles = worlds.tiles[i]
     free = ~(TILE_SOLID[tiles] | TILE_DEADLY[tiles])
     ys, xs = np.nonzero(free)
@@ -41,7 +43,7 @@ def value_and_policy_maps(network: Policy, level: Level, worlds, i: int, view: s
     probe.obs_builder.on_load(np.arange(len(xs)))
     obs = torch.from_numpy(probe.obs_builder.build())
     logits, value = network(obs)
-    values[ys, xs] = value.numpy()
+    values[ys, xs] = value.numpy() / reward_scale(level)
     actions[ys, xs] = logits.argmax(-1).numpy()
     return values, actions
 

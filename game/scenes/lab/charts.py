@@ -37,7 +37,8 @@ def draw_curves(surface: pygame.Surface, rect: pygame.Rect, curve: list[dict], t
         pygame.draw.lines(surface, rgb, False, list(zip(px.tolist(), py.tolist())), 2)
 
 
-def draw_counters(surface: pygame.Surface, rect: pygame.Rect, tally: OutcomeTally, font) -> None:
+def draw_counters(surface: pygame.Surface, rect: pygame.Rect, tally: OutcomeTally, font, small) -> None:
+    """A bar per outcome; the proxy bar names the proxies it counts."""
     total = max(1, tally.total)
     row = rect.h // len(OUTCOMES)
     for k, outcome in enumerate(OUTCOMES):
@@ -47,6 +48,13 @@ def draw_counters(surface: pygame.Surface, rect: pygame.Rect, tally: OutcomeTall
         pygame.draw.rect(surface, (40, 45, 58), track, border_radius=4)
         pygame.draw.rect(surface, OUTCOME_RGB[outcome], (track.x, track.y, int(track.w * n / total), track.h),
                          border_radius=4)
+        if outcome == "proxy" and tally.proxies:
+            names = sorted(tally.proxies, key=tally.proxies.get, reverse=True)
+            words = f"\"{names[0]}\"" + (f" +{len(names) - 1} more" if len(names) > 1 else "")
+            clip = pygame.Rect(0, 0, track.w - 12, small.get_height())
+            at = (track.x + 6, track.centery - small.get_height() // 2)
+            surface.blit(small.render(words, True, (15, 15, 15)), (at[0] + 1, at[1] + 1), area=clip)  # a shadow:
+            surface.blit(small.render(words, True, (250, 250, 250)), at, area=clip)  # reads on the bar and off it
         name = "goal (intended)" if outcome == "goal" else outcome
         surface.blit(font.render(name, True, (235, 235, 235)), (rect.x, y + 6))
         surface.blit(font.render(f"{n}  {n / total:.0%}", True, (235, 235, 235)), (rect.x + int(rect.w * 0.8), y + 6))

@@ -17,6 +17,7 @@ from game.scenes.lab.side_panel import SidePanel
 from game.scenes.lab.toolbar import SPEED_RANGE, Toolbar
 from game.scenes.lab.world_view import WorldView
 from game.session.lab import LabSession
+from game.session.verdict import explain_cards
 from game.widgets import file_dialog, show_explain
 
 OVERLAY_KEYS = {pygame.K_h: "heatmap", pygame.K_v: "values", pygame.K_a: "arrows"}
@@ -93,7 +94,8 @@ class LabScene(Scene):
             self.explain_window.kill()
             self.explain_window = None
             return
-        self.explain_window = show_explain(self.app)
+        self.explain_window = show_explain(self.app, explain_cards(self.level, self.session.tally),
+                                           f"What you are seeing in {self.level.name}")
 
     def open_dialog(self, purpose: str) -> None:
         folder = agents_dir()
@@ -170,7 +172,8 @@ class LabScene(Scene):
 
     def draw(self, surface: pygame.Surface) -> None:
         self.world_view.draw(surface, self.font(22))
-        self.side.draw(surface, self.session, self.font(22 if self.session.split == "training" else 26))
+        self.side.draw(surface, self.session, self.font(22 if self.session.split == "training" else 26),
+                       self.font(20))
 
     def font(self, size: int) -> pygame.font.Font:
         """Fonts are loaded once per size and scale, not every frame."""

@@ -2,6 +2,8 @@
 deployment counters, Evaluate, the overlay switches and the three objectives (deployment view)."""
 from __future__ import annotations
 
+import html
+
 import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UITextBox
@@ -21,8 +23,8 @@ class SidePanel:
         self.status = UILabel(pygame.Rect(px, y, side, line), "", ui, container=r, object_id="#muted")
         y += line
         self.stats = [UILabel(pygame.Rect(px, y + k * line, side, line), "", ui, container=r) for k in range(4)]
-        y += 4 * line + pad
-        self.curve_rect = pygame.Rect(px, y, side, int((rect.bottom - y) * 0.9))
+        self.curve_rect = pygame.Rect(px, y + 4 * line + pad, side, int((rect.bottom - y - 4 * line - pad) * 0.9))
+        y += line + pad // 2  # the deployment view has one line of numbers: its counters start higher
         self.counter_rect = pygame.Rect(px, y, side, 5 * int(30 * s))
         y += self.counter_rect.h + pad
         self.evaluate = UIButton(pygame.Rect(px, y, side, int(40 * s)), f"Evaluate {EVALUATION_EPISODES} episodes (E)",
@@ -37,8 +39,8 @@ class SidePanel:
         self._shown_change = None
 
     def refresh(self, split: str, overlay: dict[str, bool]) -> None:
-        for widget in self.deployment_widgets:
-            widget.show() if split == "deployment" else widget.hide()
+        for widget in self.deployment_widgets + self.stats[1:]:
+            widget.show() if (split == "deployment") == (widget in self.deployment_widgets) else widget.hide()
         for key, button in self.overlay_buttons.items():
             button.select() if overlay[key] else button.unselect()
         self._shown_change = None
@@ -50,16 +52,17 @@ class SidePanel:
             if label.text != text:
                 label.set_text(text)
         if session.split == "deployment" and self._shown_change != session.changed:
-            o = session.objectives()
+            o = {k: (v if k == "concept" else html.escape(v, quote=False)) for k, v in session.objectives().items()}
             self.objectives.set_text(f"<b>You wanted:</b> {o['wanted']}<br><b>You rewarded:</b> {o['rewarded']}<br>"
-                                     f"<b>It learned:</b> {o['learned']}<br><br><b>{o['verdict']}</b>")
+                                     f"<b>It learned:</b> {o['learned']}<br><br><b>{o['verdict']}</b><br><br>"
+                                     f"{o['concept']}")
             self._shown_change = session.changed
 
-    def draw(self, surface: pygame.Surface, session: LabSession, font) -> None:
+    def draw(self, surface: pygame.Surface, session: LabSession, font, small) -> None:
         if session.split == "training":
             draw_curves(surface, self.curve_rect, session.learner.curve, session.target, font)
         else:
-            draw_counters(surface, self.counter_rect, session.tally, font)
+            draw_counters(surface, self.counter_rect, session.tally, font, small)
 
     def pressed(self, event) -> str | None:
         """"evaluate", an overlay's name, or None."""

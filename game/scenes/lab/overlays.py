@@ -1,0 +1,106 @@
+"""The deployment overlays and their keys: where the agent went (heatmap), what its network expects from each cell
+(value map) and what it would do there (policy arrows). Every layer has a legend with its scale."""
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+from game.session.maps import ARROWS
+
+HEAT_DECADES = 3  # the heatmap spans three orders of magnitude: a cell visited 1/1000 as often as the top is faint
+HEAT_STOPS = [(0.0, (60, 20, 90, 70)), (0.5, (213, 94, 0, 170)), (1.0, (250, 230, 90, 220))]  # dark -> orange -> yellow
+VALUE_STOPS = [(0.0, (0, 114, 178, 150)), (0.5, (150, 150, 160, 120)), (1.0, (230, 159, 0, 170))]  # blue -> orange
+ARROW_RGB, ARROW_EDGE = (250, 250, 250), (20, 22, 28)
+
+
+def ramp(stops, t: np.ndarray) -> np.ndarray:
+    """Colours (RGBA, uint8) for values `t` in [0, 1] along the colour stops."""
+    xs = [s[0] for s in stops]
+    return np.stack([np.interp(t, xs, [s[1][k] for s in stops]) for k in range(4)], -1).astype(np.uint8)
+
+
+def heat_levels(visits: np.ndarray) -> np.ndarray:
+    """Each cell's share of the most visited cell, on a log scale over `HEAT_DECADES` decades; 0 where unvisited."""
+    top = visits.max()
+    if top <= 0:
+        return np.zeros(visits.shape)
+    with np.errstate(divide="ignore"):
+        t = (np.log10(np.maximum(visits, 1e-12)) - np.log10(top) + HEAT_DECADES) / HEAT_DECADES
+    return np.where(visits > 0, np.clip(t, 0.05, 1.0), 0.0)
+
+
+def blit_cells(surface: pygame.Surface, rgba: np.ndarray, mask: np.ndarray, origin, cell: float) -> None:
+    """Paint each masked cell with its colour: one small image scaled to the map, not a rectangle per cell."""
+    h, w = mask.shape
+    layer = pygame.Surface((w, h), pygame.SRCALPHA)
+    pixels = np.zeros((w, h, 4), dtype=np.uint8)
+    pixels[mask.T] = rgba.transpose(1, 0, 2)[mask.T]
+    pygame.surfarray.blit_array(layer, pixels[..., :3])
+    alpha = pygame.surfarray.pixels_alpha(layer)
+    alpha[:] = pixels[..., 3]
+    del alpha
+    surface.blit(pygame.transform.scale(layer, (int(w * cell), int(h * cell))), origin)
+
+
+def draw_heat(surface, visits: np.ndarray, floor: np.ndarray, origin, cell: float) -> None:
+    t = heat_levels(visits) * floor
+    blit_cells(surface, ramp(HEAT_STOPS, t), t > 0, origin, cell)
+
+
+def draw_values(surface, values: np.ndarray, lo: float, hi: float, origin, cell: float) -> None:
+    known = np.isfinite(values)
+    t = np.where(known, (np.nan_to_num(values) - lo) / max(hi - lo, 1e-9), 0.0)
+    blit_cells(surface, ramp(VALUE_STOPS, np.clip(t, 0, 1)), known, origin, cell)
+
+
+def draw_arrows(surface, actions: np.ndarray, origin, cell: float) -> None:
+    """An arrow on each cell towards the move the policy likes most there; 'stay' shows nothing. Sized with the
+    cell but never thinner than 2 pixels, outlined so it reads on any colour beneath."""
+    ox, oy = origin
+    half = cell * 0.36
+    head = max(4.0, cell * 0.2)
+    width = max(2, int(cell / 12))
+    for y, x in zip(*np.nonzero(actions > 0)):
+        dx, dy = ARROWS[int(actions[y, x])]
+        cx, cy = ox + (x + 0.5) * cell, oy + (y + 0.5) * cell
+        tail = (cx - dx * half, cy - dy * half)
+        tip = (cx + dx * half, cy + dy * half)
+        base = (tip[0] - dx * head, tip[1] - dy * head)
+        wing = (-dy * head * 0.6, dx * head * 0.6)
+        triangle = [tip, (base[0] + wing[0], base[1] + wing[1]), (base[0] - wing[0], base[1] - wing[1])]
+        pygame.draw.line(surface, ARROW_EDGE, tail, base, width + 2)
+        pygame.draw.line(surface, ARROW_RGB, tail, base, width)
+        pygame.draw.polygon(surface, ARROW_RGB, triangle)
+        pygame.draw.polygon(surface, ARROW_EDGE, triangle, 1)
+
+
+def legend_entries(overlay: dict, value_range, most_visits: int) -> list[tuple]:
+    """(title, colour stops or None, low end, high end) for each overlay that is on."""
+    entries = []
+    if overlay["heatmap"]:
+        entries.append(("Heatmap, time spent:", HEAT_STOPS, "rarely", f"most ({most_visits:,} steps); log scale"))
+    if overlay["values"] and value_range is not None:
+        lo, hi = value_range
+        entries.append(("Value, the return it expects:", VALUE_STOPS, f"{lo:.2f}", f"{hi:.2f}"))
+    if overlay["arrows"]:
+        entries.append(("Arrows: the move it prefers on each cell (no arrow: stay)", None, "", ""))
+    return entries
+
+
+def draw_legend(surface, rect: pygame.Rect, entries: list[tuple], font) -> None:
+    """One line per overlay that is on: a colour bar with what its two ends mean."""
+    line = rect.h // max(1, len(entries))
+    for k, (title, stops, low, high) in enumerate(entries):
+        x, middle = rect.x, rect.y + k * line + line // 2
+        for text, colour_bar in ((title, False), (low, False), (None, True), (high, False)):
+            if colour_bar and stops is not None:
+                bar = pygame.Rect(x, middle - line // 4, max(60, line * 4), line // 2)
+                colours = ramp(stops, np.linspace(0, 1, bar.w))
+                for i in range(bar.w):
+                    pygame.draw.line(surface, tuple(int(c) for c in colours[i][:3]), (bar.x + i, bar.y),
+                                     (bar.x + i, bar.bottom))
+                x = bar.right + 8
+            elif text:
+                label = font.render(text, True, (225, 225, 225))
+                surface.blit(label, (x, middle - label.get_height() // 2))
+                x += label.get_width() + 8
