@@ -1,9 +1,13 @@
-"""Frame times of the training view while the learner trains at full speed, and the learner's speed beside it.
+"""Frame times of the training view while the learner trains at full speed, and the learner's speed beside it;
+the CPU an idle home screen uses; how long Evaluate takes on every built-in.
 
     xvfb-run -s "-screen 0 1280x800x24" python benchmarks/ui_frames.py [--level coin_at_the_end] [--seconds 20]
 
-Prints one JSON line: {"p50_ms", "p95_ms", "p99_ms", "learner_sps_with_ui", "learner_sps_headless", ...}.
-Frame time is the time between the starts of consecutive frames (the loop targets 60 FPS: 16.7 ms).
+Prints one JSON line: {"p50_ms", "p95_ms", "p99_ms", "learner_sps_with_ui", "learner_sps_headless",
+"idle_home_cpu_percent", "evaluate_500_seconds": {level: s}, ...}. Frame time is the time between the starts of
+consecutive frames (the loop targets 60 FPS: 16.7 ms). Evaluate is timed as the deployment view runs it (500
+deployment episodes, 64 worlds at a time) with an untrained agent, whose episodes mostly run to the time limit:
+an upper bound for a trained one.
 """
 from __future__ import annotations
 
@@ -82,6 +86,38 @@ def with_ui(level, seconds: float) -> tuple[list[float], float]:
     return frames, sps
 
 
+def idle_home_cpu(seconds: float) -> float:
+    """Share of one core the app uses showing the home screen with nothing happening (the real loop, app.run)."""
+    import pygame
+    from game.app import App
+    app = App((1280, 800))
+    for _ in range(5):  # settle: first draws, thumbnails
+        app.step()
+    started_wall, started_cpu = time.perf_counter(), time.process_time()
+    while time.perf_counter() - started_wall < seconds:
+        app.step()
+    cpu = (time.process_time() - started_cpu) / (time.perf_counter() - started_wall)
+    pygame.quit()
+    return 100.0 * cpu
+
+
+def evaluate_times() -> dict[str, float]:
+    import torch
+    from levels import builtin_level, builtin_names
+    from agents.evaluation import evaluate
+    from agents.policy import TorchPolicy
+    from agents.ppo import PPOLearner
+    from game.session.lab import EVALUATION_EPISODES
+    torch.set_num_threads(1)
+    times = {}
+    for name in builtin_names():
+        level = builtin_level(name)
+        policy = PPOLearner(level).policy
+        result = evaluate(TorchPolicy(policy, seed=0), level, "deployment", EVALUATION_EPISODES, seed=0, record=0)
+        times[name] = round(result.seconds, 2)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--level", default="coin_at_the_end")
@@ -89,8 +125,10 @@ def main() -> None:
     args = parser.parse_args()
     from agents.envs import resolve_level
     level = resolve_level(args.level)
+    idle = idle_home_cpu(5.0)
     frames, sps_ui = with_ui(level, args.seconds)
     sps_headless = learner_headless(level, args.seconds)
+    evaluations = evaluate_times()
     f = np.array(frames)
     print(json.dumps({
         "p50_ms": round(float(np.percentile(f, 50)), 2), "p95_ms": round(float(np.percentile(f, 95)), 2),
@@ -99,7 +137,8 @@ def main() -> None:
         "ratio": round(sps_ui / sps_headless, 3), "level": args.level,
         "video_driver": os.environ.get("SDL_VIDEODRIVER", "default"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "learner": "worker process"}))
+        "learner": "worker process", "idle_home_cpu_percent": round(idle, 1),
+        "evaluate_500_seconds": evaluations}))
 
 
 if __name__ == "__main__":

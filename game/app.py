@@ -27,6 +27,9 @@ from game.world.palette import BACKGROUND_RGB
 log = logging.getLogger("mesa_sandbox")
 
 TEXT_FIELDS = (UITextEntryLine, UITextEntryBox)
+# A still screen is drawn at once when an event comes, else four times a second for pygame_gui's own timers
+# (tooltips), or ten while a text field blinks its cursor.
+IDLE_WAKE_MS, TYPING_WAKE_MS = 250, 100
 SCREEN_CTRL = (pygame.K_s, pygame.K_z, pygame.K_y)
 
 MIN_SIZE = (960, 640)
@@ -246,10 +249,10 @@ class App:
     def quit(self) -> None:
         self.running = False
 
-    def frame(self, dt: float) -> None:
+    def frame(self, dt: float, events: list | None = None) -> None:
         """One frame: events, update, draw. Tests call this directly with posted events."""
         try:
-            for event in pygame.event.get():
+            for event in pygame.event.get() if events is None else events:
                 self.handle(event)
                 if not self.running:
                     return
@@ -278,12 +281,24 @@ class App:
         self.message("Something went wrong", f"{type(exc).__name__}: {exc}\n\nYou are back on the home screen; "
                      "unsaved editor work is kept in the autosave.")
 
+    def step(self) -> None:
+        """Wait for the next frame, then draw it: 60 a second while something moves, else when an event comes."""
+        events = None
+        if self.scene is not None and not self.scene.animating():
+            # Nothing moves: sleep until an event comes, waking a few times a second for the widgets' own timers
+            # (tooltips, the text cursor). An idle window then costs almost nothing (a laptop on battery).
+            first = pygame.event.wait(TYPING_WAKE_MS if self.text_focused() else IDLE_WAKE_MS)
+            events = ([] if first.type == pygame.NOEVENT else [first]) + pygame.event.get()
+            dt = self.clock.tick() / 1000.0
+        else:
+            dt = self.clock.tick(60) / 1000.0  # tick (not tick_busy_loop) sleeps, releasing the GIL
+        self.frame(min(dt, 0.1), events)
+
     def run(self, max_frames: int | None = None) -> int:
         frames = 0
         first_frame_exit = os.environ.get("MESA_SANDBOX_FIRST_FRAME_EXIT") == "1"  # for benchmarks/startup.py
         while self.running and (max_frames is None or frames < max_frames):
-            dt = self.clock.tick(60) / 1000.0  # tick (not tick_busy_loop) sleeps, releasing the GIL to the learner
-            self.frame(min(dt, 0.1))
+            self.step()
             frames += 1
             if first_frame_exit:
                 print(f"first-frame {time.time():.6f}", flush=True)

@@ -41,6 +41,10 @@ class Scene:
             self.root.kill()
             self.root = None
 
+    def animating(self) -> bool:
+        """True while something on this screen moves by itself; a still screen is redrawn only when events come."""
+        return False
+
     def unsaved_work(self) -> str | None:
         """What leaving this screen would lose, as a sentence; None when nothing would be."""
         return None

@@ -93,6 +93,9 @@ class PlayScene(Scene):
             return True
         return False
 
+    def animating(self) -> bool:
+        return self.level.world != "grid"  # physics worlds run in time
+
     def update(self, dt: float) -> None:
         if self.level.world == "grid":
             return

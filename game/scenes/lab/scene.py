@@ -118,6 +118,10 @@ class LabScene(Scene):
     def unsaved_work(self) -> str | None:
         return self.session.unsaved_work()
 
+    def animating(self) -> bool:
+        session = self.session
+        return session.network is not None or session.learner.active or session.evaluating
+
     def leave(self) -> None:
         self.session.close()
         super().leave()
