@@ -105,7 +105,9 @@ def scripted(policy: Callable[[object], np.ndarray]) -> PolicyFn:
 
 
 def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes: int = 1000, seed: int = 0,
-             num_envs: int = 64, record: int = 8, view: str = "egocentric", radius: int = 5) -> EvaluationResult:
+             num_envs: int = 64, record: int = 8, view: str = "egocentric", radius: int = 5,
+             on_progress: Callable[[int, int], None] | None = None) -> EvaluationResult:
+    """Play `episodes` episodes of `split` with `policy`; `on_progress(finished, episodes)` hears as they end."""
     started_at = time.perf_counter()
     num_envs = max(1, min(num_envs, episodes))
     env = LevelVecEnv(level, split, num_envs, seed=seed, view=view, radius=radius)
@@ -120,7 +122,7 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
     recording = {i: Trajectory([_pos(worlds, i)], [], [], variant_mix=env.batch.variants[i].mix)
                  for i in range(min(record, num_envs))}
     trajectories: list[Trajectory] = []
-    finished = 0
+    finished = reported = 0
     while finished < episodes:
         actions = policy(obs, worlds)
         obs, _, _, _, info = env.step(actions)
@@ -151,6 +153,9 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
                 started += 1
             else:
                 active[i] = False
+        if on_progress is not None and finished != reported:
+            on_progress(finished, episodes)
+            reported = finished
     intervals = {k: wilson_interval(v, finished) for k, v in tally.outcomes.items()}
     return EvaluationResult(level.name, split, finished, dict(tally.outcomes), intervals, reached,
                             float(np.mean(returns)) if returns else 0.0, float(np.mean(lengths)) if lengths else 0.0,

@@ -219,3 +219,12 @@ def test_the_first_point_of_the_training_curve_is_honest():
     measured = evaluate(TorchPolicy(run.learner.policy, seed=5), level, "training", 500, seed=5, record=0)
     for point in run.curve:  # before the fix: 1.0, 1.0, 1.0 against a true 19 %
         assert abs(point["success"] - measured.share("goal")) < 0.15, (point, measured.share("goal"))
+
+
+def test_evaluation_reports_its_progress():
+    level = builtin_level("template_grid")
+    seen = []
+    result = evaluate(TorchPolicy(PPOLearner(level, SMALL).policy, seed=0), level, "deployment", 200, seed=0,
+                      record=0, on_progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1] == (200, 200) and result.episodes == 200
+    assert all(a[0] < b[0] for a, b in zip(seen, seen[1:]))

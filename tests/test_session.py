@@ -194,3 +194,22 @@ def test_the_learner_is_started_when_the_level_opens_and_train_begins_at_once():
         assert session.learner.learner.training.goal.target == session.target
     finally:
         session.close()
+
+
+def test_evaluate_shows_progress_and_adds_to_the_tally(tmp_path):
+    level = builtin_level("template_grid")
+    learner = PPOLearner(level, SMALL)
+    path = tmp_path / "grid.agent"
+    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, SMALL))
+    session = LabSession(level, learner_class=TrainingThread)
+    try:
+        session.load_agent(str(path))
+        session.set_split("deployment")
+        assert session.evaluation_progress is None
+        session.start_evaluation()
+        assert session.evaluation_progress is not None and "Evaluating" in session.status
+        assert run_session(session, lambda: not session.evaluating and session.tally.total >= 500, 60)
+        assert session.evaluation_done == 500 and session.evaluation_progress is None
+        assert "Evaluated 500 episodes" in session.status
+    finally:
+        session.close()

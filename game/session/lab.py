@@ -49,6 +49,7 @@ class LabSession:
         self.agent_saved = True  # False while the agent on screen exists only in memory
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")
         self._evaluation: Future | None = None
+        self.evaluation_done = 0  # episodes the running evaluation has finished (written by its thread)
         self.changed = 0  # counts changes the side panel must redraw (tally, agent, evaluation)
 
     @property
@@ -107,10 +108,20 @@ class LabSession:
         if self._evaluation is not None and not self._evaluation.done():
             return
         network, level, config, seed = self.snapshot.build(), self.level, self.config, int(time.time()) % 100_000
+        self.evaluation_done = 0
+
+        def progress(done: int, total: int) -> None:
+            self.evaluation_done = done
+
         self._evaluation = self._executor.submit(
             lambda: evaluate(TorchPolicy(network, seed=seed), level, "deployment", EVALUATION_EPISODES, seed=seed,
-                             view=config.view, radius=config.radius, record=0))
+                             view=config.view, radius=config.radius, record=0, on_progress=progress))
         self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
+
+    @property
+    def evaluation_progress(self) -> float | None:
+        """The share of the running evaluation done, or None when none runs."""
+        return self.evaluation_done / EVALUATION_EPISODES if self.evaluating else None
 
     @property
     def evaluating(self) -> bool:

@@ -51,6 +51,11 @@ class SidePanel:
         for label, text in zip(self.stats, session.stat_lines()):
             if label.text != text:
                 label.set_text(text)
+        progress = session.evaluation_progress
+        label = (f"Evaluating... {session.evaluation_done} / {EVALUATION_EPISODES}" if progress is not None
+                 else f"Evaluate {EVALUATION_EPISODES} episodes (E)")
+        if self.evaluate.text != label:
+            self.evaluate.set_text(label)
         if session.split == "deployment" and self._shown_change != session.changed:
             o = {k: (v if k == "concept" else html.escape(v, quote=False)) for k, v in session.objectives().items()}
             self.objectives.set_text(f"<b>You wanted:</b> {o['wanted']}<br><b>You rewarded:</b> {o['rewarded']}<br>"
@@ -63,6 +68,9 @@ class SidePanel:
             draw_curves(surface, self.curve_rect, session.learner.curve, session.target, font)
         else:
             draw_counters(surface, self.counter_rect, session.tally, font, small)
+            if session.evaluation_progress is not None:  # a progress bar along the button's bottom edge
+                r = self.evaluate.rect
+                pygame.draw.rect(surface, (240, 228, 66), (r.x, r.bottom + 2, int(r.w * session.evaluation_progress), 4))
 
     def pressed(self, event) -> str | None:
         """"evaluate", an overlay's name, or None."""
