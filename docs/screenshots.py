@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if (w, h) == (1280, 800) else f"-{w}x{h}"
-    os.environ.setdefault("MESA_SANDBOX_DATA", str(out / ".screenshot-data"))
+    os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-screenshots-"))  # no recent files
 
     from levels import builtin_level
     from game.app import App
@@ -62,7 +63,6 @@ def main() -> int:
     save(app, out, f"screen-training{suffix}.png")
     until(app, lambda: scene.session.learner.finished is not None, 300)
     frames(app, 30)
-    save(app, out, f"screen-trained{suffix}.png")
     scene.command("deployment")
     scene.set_speed(30)
     until(app, lambda: scene.session.tally.total >= 20, 120)

@@ -170,3 +170,19 @@ def test_a_failing_screen_returns_home_with_a_message(app, monkeypatch):
     frames(app, 2)
     assert app.running and isinstance(app.scene, HomeScene)
     assert "a drawing bug" in app.message_windows[-1].text_block.html_text
+
+
+def test_the_buttons_follow_the_learner_when_it_finishes(app):
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    LabScene.trainer_class, saved_class = TrainingThread, LabScene.trainer_class
+    try:
+        app.switch(LabScene(app, builtin_level("template_grid")))
+        scene = app.scene
+        scene.session.learner.max_seconds = 1.0  # a short run that ends by its time budget
+        click(app, scene.toolbar.buttons["train"])
+        assert run_until(app, lambda: scene.session.learner.finished is not None, 60)
+        frames(app, 2)
+        assert scene.toolbar.buttons["train"].text == "Train" and not scene.toolbar.buttons["stop"].is_enabled
+    finally:
+        LabScene.trainer_class = saved_class

@@ -121,3 +121,16 @@ def test_typing_in_the_editors_name_field_does_not_reach_the_editor(app):
     assert app.text_focused()
     press(app, pygame.K_ESCAPE)  # leaves the field, not the editor
     assert isinstance(app.scene, EditorScene) and not app.text_focused()
+
+
+def test_typing_and_escape_in_the_editors_save_dialog(app):
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    scene.document.change()["name"] = "Changed"
+    scene.do_save_as()
+    frames(app, 2)
+    type_text(app, "a level")
+    press(app, pygame.K_ESCAPE)  # closes the dialog: no question about leaving, still in the editor
+    assert not scene.dialog.alive() and app.scene is scene and app.leave_dialog is None
+    assert scene.document.doc["name"] == "Changed"

@@ -39,6 +39,7 @@ class LabScene(Scene):
         self.dialog_purpose = ""
         self.explain_window: UIWindow | None = None
         self._fonts: dict[int, pygame.font.Font] = {}
+        self._shown: tuple = ()  # (learner state, has an agent) the buttons were last set for
 
     # --- layout ----------------------------------------------------------------------------------------------
     def build(self) -> None:
@@ -57,6 +58,7 @@ class LabScene(Scene):
     def refresh(self) -> None:
         """Show the widgets of the current split and the right button labels."""
         session = self.session
+        self._shown = (session.learner.state, session.snapshot is not None)
         self.toolbar.refresh(session.split, session.learner.state, session.snapshot is not None)
         self.side.refresh(session.split, self.world_view.overlay)
         self.title.set_text(f"{self.level.name}: {session.split} distribution")
@@ -165,12 +167,13 @@ class LabScene(Scene):
     # --- per frame -------------------------------------------------------------------------------------------
     def update(self, dt: float) -> None:
         session = self.session
-        state_before, agent_before = session.learner.state, session.snapshot is not None
         session.update(dt)
         for title, text in session.notices:
             self.app.message(title, text)
         session.notices.clear()
-        if (session.learner.state, session.snapshot is not None) != (state_before, agent_before):
+        # The learner's state changes on its own thread or process: compare with what the buttons show.
+        shown = (session.learner.state, session.snapshot is not None)
+        if shown != self._shown:
             self.refresh()
         self.side.update(session)
 
