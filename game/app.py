@@ -281,10 +281,10 @@ class App:
         self.message("Something went wrong", f"{type(exc).__name__}: {exc}\n\nYou are back on the home screen; "
                      "unsaved editor work is kept in the autosave.")
 
-    def step(self) -> None:
+    def step(self, may_sleep: bool = True) -> None:
         """Wait for the next frame, then draw it: 60 a second while something moves, else when an event comes."""
         events = None
-        if self.scene is not None and not self.scene.animating():
+        if may_sleep and self.scene is not None and not self.scene.animating():
             # Nothing moves: sleep until an event comes, waking a few times a second for the widgets' own timers
             # (tooltips, the text cursor). An idle window then costs almost nothing (a laptop on battery).
             first = pygame.event.wait(TYPING_WAKE_MS if self.text_focused() else IDLE_WAKE_MS)
@@ -298,7 +298,7 @@ class App:
         frames = 0
         first_frame_exit = os.environ.get("MESA_SANDBOX_FIRST_FRAME_EXIT") == "1"  # for benchmarks/startup.py
         while self.running and (max_frames is None or frames < max_frames):
-            self.step()
+            self.step(may_sleep=frames > 0)  # the first frame is drawn at once
             frames += 1
             if first_frame_exit:
                 print(f"first-frame {time.time():.6f}", flush=True)

@@ -21,7 +21,7 @@ from levels.problems import LevelError, Problem, describe_value, problems_from_e
 
 __all__ = ["CURRENT_VERSION", "FORMAT_NAME", "MAX_DEPTH", "MAX_ENTITIES", "MAX_FILE_BYTES", "MAX_GRID_SIDE",
            "BaseReward", "Condition", "Distribution", "Entity", "Level", "LevelError", "Maze", "Mix",
-           "PhysicsSettings", "Problem", "Proxy", "Rule", "Spawn", "Tiles", "atomic_write_text", "load_level",
+           "PhysicsSettings", "Problem", "Proxy", "Rule", "Spawn", "Tiles", "load_level",
            "level_to_dict", "level_to_json", "parse_level", "parse_level_bytes", "parse_level_text", "save_level"]
 
 

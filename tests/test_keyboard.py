@@ -24,9 +24,9 @@ def type_text(app, text):
         press(app, pygame.key.key_code(ch) if ch != " " else pygame.K_SPACE, ch)
 
 
-def lab(app, level="green_means_go"):
+def lab(app, monkeypatch, level="green_means_go"):
     from game.scenes.lab import LabScene
-    LabScene.trainer_class = TrainingThread  # nothing here should start one; if it did, a thread is cheap to stop
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)  # the prepared learner: a thread, cheap to stop
     app.switch(LabScene(app, builtin_level(level)))
     return app.scene
 
@@ -38,8 +38,8 @@ def give_trained_agent(scene, saved=False):
     scene.session.agent_saved = saved
 
 
-def test_typing_a_file_name_in_the_agent_dialogs_fires_no_shortcut(app):
-    scene = lab(app)
+def test_typing_a_file_name_in_the_agent_dialogs_fires_no_shortcut(app, monkeypatch):
+    scene = lab(app, monkeypatch)
     give_trained_agent(scene, saved=True)
     for purpose in ("save", "load"):
         scene.open_dialog(purpose)
@@ -55,8 +55,8 @@ def test_typing_a_file_name_in_the_agent_dialogs_fires_no_shortcut(app):
         assert not scene.dialog.alive() and app.scene is scene
 
 
-def test_escape_closes_explain_and_help_before_it_leaves_the_screen(app):
-    scene = lab(app)
+def test_escape_closes_explain_and_help_before_it_leaves_the_screen(app, monkeypatch):
+    scene = lab(app, monkeypatch)
     give_trained_agent(scene, saved=True)
     click(app, scene.toolbar.buttons["explain"])
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_F1, mod=0, unicode="", scancode=0))
@@ -70,8 +70,8 @@ def test_escape_closes_explain_and_help_before_it_leaves_the_screen(app):
     assert type(app.scene).__name__ == "HomeScene" and not app.dialogs()
 
 
-def test_escape_never_throws_an_unsaved_agent_away(app):
-    scene = lab(app)
+def test_escape_never_throws_an_unsaved_agent_away(app, monkeypatch):
+    scene = lab(app, monkeypatch)
     give_trained_agent(scene, saved=False)
     press(app, pygame.K_ESCAPE)
     assert app.scene is scene and app.leave_dialog.alive()  # asked first
@@ -84,8 +84,8 @@ def test_escape_never_throws_an_unsaved_agent_away(app):
     assert type(app.scene).__name__ == "HomeScene"
 
 
-def test_closing_the_window_while_training_asks_first(app):
-    scene = lab(app)
+def test_closing_the_window_while_training_asks_first(app, monkeypatch):
+    scene = lab(app, monkeypatch)
     give_trained_agent(scene, saved=False)
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     frames(app, 2)

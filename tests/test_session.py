@@ -72,6 +72,14 @@ def test_rules_are_described_in_words():
     assert text == "touch coin: +10, ends the episode"
 
 
+def agent_file(tmp_path, level, config=SMALL, steps=0, seconds=0.0, curve=()):
+    """An untrained agent for `level`, saved; its numbers as given."""
+    learner = PPOLearner(level, config)
+    path = tmp_path / "agent.agent"
+    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, config, steps, seconds, list(curve)))
+    return str(path)
+
+
 def run_session(session, until, seconds=60.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -100,14 +108,11 @@ def test_loading_an_agent_adopts_its_observations(tmp_path):
     """An agent trained with another view radius must be played with that radius (it failed before: the live
     episodes kept the window's default observation and the network could not read them)."""
     level = builtin_level("green_means_go")
-    config = PPOConfig(num_envs=4, num_steps=8, radius=3)
-    learner = PPOLearner(level, config)
-    path = tmp_path / "narrow.agent"
-    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, config, 32, 1.0,
-                               [{"steps": 32, "seconds": 1.0, "success": 0.5, "return": 1.0}]))
+    path = agent_file(tmp_path, level, PPOConfig(num_envs=4, num_steps=8, radius=3), 32, 1.0,
+                      [{"steps": 32, "seconds": 1.0, "success": 0.5, "return": 1.0}])
     session = LabSession(level, learner_class=TrainingThread)
     try:
-        session.load_agent(str(path))
+        session.load_agent(path)
         assert not session.notices
         assert session.config.radius == 3 and session.live["deployment"].radius == 3
         assert session.learner.curve[-1]["success"] == 0.5
@@ -162,13 +167,11 @@ def test_the_side_panel_says_what_the_screen_shows(tmp_path):
     """After loading an agent the numbers are the agent's (not "steps 0, success 0 %" beside its curve), and the
     deployment view does not ask to press Deployment."""
     level = builtin_level("green_means_go")
-    learner = PPOLearner(level, SMALL)
-    path = tmp_path / "green.agent"
-    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, SMALL, 123_456, 12.5,
-                               [{"steps": 123_456, "seconds": 12.5, "success": 0.97, "return": 9.7}]))
+    path = agent_file(tmp_path, level, SMALL, 123_456, 12.5,
+                      [{"steps": 123_456, "seconds": 12.5, "success": 0.97, "return": 9.7}])
     session = LabSession(level, learner_class=TrainingThread)
     try:
-        session.load_agent(str(path))
+        session.load_agent(path)
         lines = session.stat_lines()
         assert "123,456" in lines[0] and "97%" in lines[2] and "steps 0" not in " ".join(lines)
         session.learner.status = "Reached the target in 3.0s."
@@ -198,12 +201,9 @@ def test_the_learner_is_started_when_the_level_opens_and_train_begins_at_once():
 
 def test_evaluate_shows_progress_and_adds_to_the_tally(tmp_path):
     level = builtin_level("template_grid")
-    learner = PPOLearner(level, SMALL)
-    path = tmp_path / "grid.agent"
-    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, SMALL))
     session = LabSession(level, learner_class=TrainingThread)
     try:
-        session.load_agent(str(path))
+        session.load_agent(agent_file(tmp_path, level))
         session.set_split("deployment")
         assert session.evaluation_progress is None
         session.start_evaluation()
