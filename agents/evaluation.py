@@ -106,8 +106,10 @@ def scripted(policy: Callable[[object], np.ndarray]) -> PolicyFn:
 
 def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes: int = 1000, seed: int = 0,
              num_envs: int = 64, record: int = 8, view: str = "egocentric", radius: int = 5,
-             on_progress: Callable[[int, int], None] | None = None) -> EvaluationResult:
-    """Play `episodes` episodes of `split` with `policy`; `on_progress(finished, episodes)` hears as they end."""
+             on_progress: Callable[[int, int], None] | None = None,
+             on_episode: Callable[[object], None] | None = None) -> EvaluationResult:
+    """Play `episodes` episodes of `split` with `policy`; `on_progress(finished, episodes)` hears as they end, and
+    `on_episode(report)` gets each counted episode's `EpisodeReport`."""
     started_at = time.perf_counter()
     num_envs = max(1, min(num_envs, episodes))
     env = LevelVecEnv(level, split, num_envs, seed=seed, view=view, radius=radius)
@@ -144,6 +146,8 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
                 continue
             finished += 1
             tally.add(report)
+            if on_episode is not None:
+                on_episode(report)
             returns.append(report.base_return)
             lengths.append(report.length)
             reached["goal"] += report.goal_step >= 0

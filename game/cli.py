@@ -7,6 +7,7 @@
     mesa-sandbox level from-code CODE -o FILE      write a level file from a level code
     mesa-sandbox train LEVEL [--seed S] [--target 0.95] [--max-seconds 600] [--max-steps N] -o AGENT
     mesa-sandbox evaluate AGENT [--level LEVEL] [--split deployment] [--episodes 1000] [--json]
+    mesa-sandbox inspect AGENT [--level LEVEL] [--split deployment] [--episodes 500] [--seed S] [--json]
     mesa-sandbox experiment LEVEL --seeds 10 [--diversity 0,0.02,0.1,0.25] [--jobs N] -o RESULTS.json
 
 FILE and LEVEL may also name a built-in level ("coin_at_the_end").
@@ -185,6 +186,30 @@ def cmd_evaluate(args) -> int:
     return EXIT_OK
 
 
+def cmd_inspect(args) -> int:
+    import json
+    from agents.agent_file import load_agent
+    from agents.inspection import inspect
+    from agents.policy import TorchPolicy
+    agent = load_agent(args.agent)
+    level = _load(args.level) if args.level else agent.level
+    agent.check_level(level)
+    found = inspect(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, seed=args.seed,
+                    view=agent.obs_spec.view, radius=agent.obs_spec.radius)
+    if args.json:
+        print(json.dumps(found.to_dict()))
+        return EXIT_OK
+    top = found.acts_as_if
+    print(f"{level.name}, {args.split}: {found.episodes} episodes in {found.seconds:.1f}s; intended goal reached in "
+          f"{found.goal_reached:.0%}")
+    print(f"It acts as if it wants: {top.candidate.name}")
+    print(f"  {'candidate':48} {'score':>6} {'reached':>8} {'first':>6} {'chance':>7} {'training':>9}")
+    for s in found.scores[:args.top]:
+        print(f"  {s.candidate.name[:48]:48} {s.score:6.2f} {s.reached:8.0%} {s.reached_before_goal:6.0%} "
+              f"{s.baseline:7.0%} {s.in_training:9.0%}")
+    return EXIT_OK
+
+
 def cmd_experiment(args) -> int:
     import json
     from agents.experiment import format_summary, run_experiment
@@ -247,6 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=SEED, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("inspect", help="find what an agent acts as if it wants, from its behaviour")
+    p.add_argument("agent")
+    p.add_argument("--level", help="level to play (default: the level the agent was trained on)")
+    p.add_argument("--split", choices=["training", "deployment"], default="deployment")
+    p.add_argument("--episodes", type=whole(10, 100_000), default=500)
+    p.add_argument("--seed", type=SEED, default=0)
+    p.add_argument("--top", type=whole(1, 100), default=10, help="candidates listed (default 10)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_inspect)
     p = sub.add_parser("experiment", help="train several seeds in parallel and evaluate each at deployment")
     p.add_argument("level")
     p.add_argument("--seeds", type=whole(1, 10_000), default=10)

@@ -134,3 +134,11 @@ def test_typing_and_escape_in_the_editors_save_dialog(app):
     press(app, pygame.K_ESCAPE)  # closes the dialog: no question about leaving, still in the editor
     assert not scene.dialog.alive() and app.scene is scene and app.leave_dialog is None
     assert scene.document.doc["name"] == "Changed"
+
+
+def test_a_screens_own_windows_close_when_it_is_left(app, monkeypatch):
+    scene = lab(app, monkeypatch)
+    click(app, scene.toolbar.buttons["explain"])
+    assert scene.explain_window.alive()
+    click(app, scene.toolbar.buttons["home"])  # no agent: nothing to ask
+    assert type(app.scene).__name__ == "HomeScene" and not scene.explain_window.alive() and not app.dialogs()

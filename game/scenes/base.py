@@ -37,9 +37,16 @@ class Scene:
     def draw(self, surface: pygame.Surface) -> None: ...
 
     def leave(self) -> None:
+        for window in self.windows():  # this screen's own windows do not outlive it
+            if window is not None and window.alive():
+                window.kill()
         if self.root is not None:
             self.root.kill()
             self.root = None
+
+    def windows(self) -> list:
+        """The windows this screen opened (dialogs, cards), closed when it is left."""
+        return []
 
     def animating(self) -> bool:
         """True while something on this screen moves by itself; a still screen is redrawn only when events come."""

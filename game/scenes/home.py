@@ -122,6 +122,9 @@ class HomeScene(Scene):
                           self.ui, container=panel, object_id="#primary")
         self.cards[button] = name
 
+    def windows(self) -> list:
+        return [self.dialog]
+
     def open_dialog(self) -> None:
         self.dialog = file_dialog(self.app, "Open a level file", str(levels_dir()), existing_only=True,
                                   suffixes={".json"})

@@ -237,6 +237,9 @@ class EditorScene(Scene):
     def do_home(self) -> None:
         self.app.open("home")
 
+    def windows(self) -> list:
+        return [self.dialog]
+
     def unsaved_work(self) -> str | None:
         if not self.document.dirty:
             return None

@@ -120,6 +120,9 @@ class LabScene(Scene):
     def unsaved_work(self) -> str | None:
         return self.session.unsaved_work()
 
+    def windows(self) -> list:
+        return [self.dialog, self.explain_window]
+
     def animating(self) -> bool:
         session = self.session
         return session.network is not None or session.learner.active or session.evaluating

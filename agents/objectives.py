@@ -1,0 +1,162 @@
+"""Candidate objectives: everything in a level an agent might have learned to pursue, generated from the level
+itself, each a condition in the level format's own words (so it can be written into the level as a proxy).
+
+Every entity (by id, by kind, by colour), every tile kind an agent can step on, every declared region, the four
+corners and four edges of the level (sized to it), *where the intended goal was in training* (when the goal object
+spawned in a small part of the level), and the intended goal itself. `agents.inspection` scores them from
+behaviour.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from levels.format import Level, Proxy
+from levels.reachability import places
+from levels.vocabulary import TILE_KINDS
+
+GOAL_EVENTS = ("touched", "picked_up", "opened")
+# When scores tie, the more specific candidate wins (a small region over a whole edge), then this order.
+KIND_ORDER = ("intended goal", "region", "goal in training", "corner", "edge", "entity", "kind", "colour", "tile")
+AUTO_REGION_PREFIX = "~"  # names of regions the inspection adds; a level's own region names never start so
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str  # in words: "the top-right corner", "green things"
+    kind: str  # one of KIND_ORDER
+    event: str
+    what: str | None
+    area: int  # cells it covers (an entity counts as one): smaller is more specific
+    regions: dict[str, tuple[tuple[int, int, int, int], ...]] = field(default_factory=dict)  # regions it needs
+
+    def proxy(self) -> dict:
+        """This candidate as a proxy in the level format."""
+        out = {"name": self.name, "event": self.event}
+        if self.what is not None:
+            out["what"] = self.what
+        return out
+
+
+def free_box(level: Level) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1), inclusive: the smallest box holding every cell an agent can stand on (not solid, not
+    deadly): the level as a player sees it, without its outer walls."""
+    cells = [(x, y) for y in range(level.height) for x in range(level.width)
+             if not TILE_KINDS[level.tile_at(x, y)].solid and not TILE_KINDS[level.tile_at(x, y)].deadly]
+    if not cells:
+        return (0, 0, level.width - 1, level.height - 1)
+    xs, ys = [c[0] for c in cells], [c[1] for c in cells]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def where(level: Level, cells) -> str:
+    """Where a set of cells lies in the level, in words: "top right", "left", "the middle"."""
+    x0, y0, x1, y1 = free_box(level)
+    cx = sum(c[0] for c in cells) / len(cells)
+    cy = sum(c[1] for c in cells) / len(cells)
+    fx = (cx - x0) / max(x1 - x0, 1)
+    fy = (cy - y0) / max(y1 - y0, 1)
+    horizontal = "left" if fx < 1 / 3 else "right" if fx > 2 / 3 else ""
+    vertical = "top" if fy < 1 / 3 else "bottom" if fy > 2 / 3 else ""
+    return " ".join(w for w in (vertical, horizontal) if w) or "the middle"
+
+
+def _rects_of(cells) -> tuple[tuple[int, int, int, int], ...]:
+    """Cells as rectangles: one run of cells per row."""
+    rects, rows = [], {}
+    for x, y in sorted(cells, key=lambda c: (c[1], c[0])):
+        rows.setdefault(y, []).append(x)
+    for y, xs in rows.items():
+        start = prev = xs[0]
+        for x in xs[1:] + [None]:
+            if x is not None and x == prev + 1:
+                prev = x
+                continue
+            rects.append((start, y, prev - start + 1, 1))
+            if x is not None:
+                start = prev = x
+    return tuple(rects)
+
+
+def _area(rects) -> int:
+    return sum(w * h for _, _, w, h in rects)
+
+
+def corners_and_edges(level: Level) -> list[Candidate]:
+    x0, y0, x1, y1 = free_box(level)
+    w, h = x1 - x0 + 1, y1 - y0 + 1
+    cw, ch = max(1, math.ceil(w / 4)), max(1, math.ceil(h / 4))
+    ew, eh = max(1, math.ceil(w / 5)), max(1, math.ceil(h / 5))
+    shapes = {
+        ("corner", "top-left"): (x0, y0, cw, ch), ("corner", "top-right"): (x1 - cw + 1, y0, cw, ch),
+        ("corner", "bottom-left"): (x0, y1 - ch + 1, cw, ch), ("corner", "bottom-right"): (x1 - cw + 1, y1 - ch + 1, cw, ch),
+        ("edge", "left"): (x0, y0, ew, h), ("edge", "right"): (x1 - ew + 1, y0, ew, h),
+        ("edge", "top"): (x0, y0, w, eh), ("edge", "bottom"): (x0, y1 - eh + 1, w, eh),
+    }
+    out = []
+    for (kind, words), rect in shapes.items():
+        region = f"{AUTO_REGION_PREFIX}{words} {kind}"
+        out.append(Candidate(f"the {words} {kind}", kind, "entered_region", region, _area([rect]),
+                             {region: (rect,)}))
+    return out
+
+
+def goal_in_training(level: Level) -> list[Candidate]:
+    """Where the intended goal's object started in training, when that is a small part of the level: the place
+    an agent may have learned instead of the object."""
+    goal = level.intended_goal
+    if goal.event not in GOAL_EVENTS:
+        return []
+    objects = [e for e in level.entities if goal.what in (e.id, e.kind, e.color) and e.kind != "agent"]
+    cells = set().union(*(places(level, "training", e.id) for e in objects)) if objects else set()
+    x0, y0, x1, y1 = free_box(level)
+    if not cells or len(cells) > (x1 - x0 + 1) * (y1 - y0 + 1) / 4:
+        return []  # it could be anywhere: there is no place to have learned
+    rects = _rects_of(cells)
+    region = f"{AUTO_REGION_PREFIX}goal in training"
+    thing = objects[0].kind if len(objects) == 1 else goal.what
+    return [Candidate(f"where the {thing} was in training ({where(level, cells)})", "goal in training",
+                      "entered_region", region, len(cells), {region: rects})]
+
+
+def candidates(level: Level) -> list[Candidate]:
+    """Every candidate objective of a level, without duplicates (the first name of a condition is kept)."""
+    out: list[Candidate] = [Candidate(f"the intended goal ({level.intended_goal.describe()})", "intended goal",
+                                      level.intended_goal.event, level.intended_goal.what, 1)]
+    for name, rects in level.regions.items():
+        out.append(Candidate(f"region {name} ({where(level, [(x, y) for x, y, w, h in rects])})", "region",
+                             "entered_region", name, _area(rects)))
+    out += goal_in_training(level)
+    out += corners_and_edges(level)
+    things = [e for e in level.entities if e.kind != "agent"]
+    for e in things:
+        out.append(Candidate(f"the {e.id}" if e.id != e.kind else f"the {e.kind}", "entity", "touched", e.id, 1))
+    for kind in sorted({e.kind for e in things}):
+        out.append(Candidate(f"any {kind}", "kind", "touched", kind, 1))
+    colours = {e.color for e in things if e.color}
+    for dist in (level.training, level.deployment):
+        for spawns in [dist.spawns] + [m.spawns for m in dist.mixes]:
+            colours |= {s.color for s in spawns.values() if s.color}
+    for colour in sorted(colours):
+        out.append(Candidate(f"{colour} things", "colour", "touched", colour, 1))
+    for tile in sorted(set(level.legend.values())):
+        if tile != "floor" and not TILE_KINDS[tile].solid:
+            out.append(Candidate(f"{tile.replace('_', ' ')} tiles", "tile", "entered_tile", tile, 1))
+    seen, unique = set(), []
+    for c in out:
+        key = (c.event, c.what, tuple(sorted((k, v) for k, v in c.regions.items())))
+        if key not in seen and len(unique) < 60:  # a level's proxies are capped at 64
+            seen.add(key)
+            unique.append(c)
+    return unique
+
+
+def level_watching(level: Level, watched: list[Candidate]) -> Level:
+    """The level with these candidates as its proxies (and the regions they need): the worlds then record when
+    each is first reached. Proxies are only measured, never rewarded, so the worlds behave exactly the same."""
+    regions = dict(level.regions)
+    for c in watched:
+        regions.update(c.regions)
+    proxies = tuple(Proxy(name=f"#{k}", event=c.event, what=c.what) for k, c in enumerate(watched)
+                    if c.kind != "intended goal")
+    return level.model_copy(update={"regions": regions, "proxies": proxies})

@@ -1,0 +1,88 @@
+"""Finding what an agent acts as if it wants: candidates from the level, scores from behaviour."""
+import json
+
+import numpy as np
+
+from levels import builtin_level, level_to_dict, parse_level
+from agents.evaluation import scripted
+from agents.inspection import inspect
+from agents.objectives import candidates, free_box, where
+from agents.scripted import GridSeeker, entity_targets
+
+
+def room(**changes):
+    """A 10 x 8 room: the agent and a coin start anywhere, a red gem and a lava pool sit in it; no proxies."""
+    doc = level_to_dict(builtin_level("template_grid"))
+    doc["tiles"]["legend"]["~"] = "lava"
+    doc["tiles"]["rows"][3] = "#....~~..#"
+    doc["entities"].append({"id": "ruby", "kind": "gem", "at": [4, 1], "color": "red"})
+    doc["training"] = doc["deployment"] = {"spawns": {"agent": {"anywhere": True}, "coin": {"anywhere": True}}}
+    doc.update(changes)
+    return parse_level(doc)
+
+
+def test_candidates_cover_entities_colours_tiles_regions_corners_edges_and_the_goal():
+    level = room()
+    names = {c.name for c in candidates(level)}
+    assert {"the ruby", "any gem", "red things", "yellow things", "lava tiles"} <= names
+    assert "the coin" not in names  # touching the coin is the intended goal: listed once, as the goal
+    assert {"the top-left corner", "the bottom-right corner", "the left edge", "the bottom edge"} <= names
+    assert any(n.startswith("the intended goal") for n in names)
+    assert not any("was in training" in n for n in names)  # the coin can be anywhere: no place to have learned
+    for c in candidates(level):  # every candidate is a proxy the level format accepts
+        doc = level_to_dict(level)
+        doc["regions"].update({k: [list(r) for r in v] for k, v in c.regions.items()})
+        if c.kind != "intended goal":
+            doc["proxies"] = [c.proxy()]
+        parse_level(doc)
+
+
+def test_where_the_goal_was_in_training_is_a_candidate_when_it_was_in_one_place():
+    level = builtin_level("coin_at_the_end")
+    place = [c for c in candidates(level) if c.kind == "goal in training"]
+    assert len(place) == 1 and "bottom right" in place[0].name and place[0].area == 2
+    assert free_box(level) == (1, 1, 16, 7) and where(level, [(16, 1)]) == "top right"
+
+
+def corner_walker(level):
+    """A scripted player who always heads for the bottom-left floor cell."""
+    x0, y0, x1, y1 = free_box(level)
+    return scripted(GridSeeker(lambda worlds, i: {(x0, y1)}))
+
+
+def test_a_walker_to_the_bottom_left_corner_is_named_so():
+    level = room()
+    found = inspect(corner_walker(level), level, "deployment", 200, seed=1)
+    assert found.acts_as_if.candidate.name == "the bottom-left corner", [s.candidate.name for s in found.scores[:3]]
+    top = found.acts_as_if
+    assert top.reached_before_goal > 0.5 and top.baseline < top.reached_before_goal and top.in_training > 0.5
+
+
+def test_a_walker_to_the_coin_is_named_the_intended_goal():
+    level = room()
+    found = inspect(scripted(GridSeeker(entity_targets("coin"))), level, "deployment", 200, seed=2)
+    assert found.acts_as_if.candidate.kind == "intended goal" and found.goal_reached > 0.9
+
+
+def test_a_walker_to_red_things_is_named_by_its_colour_when_only_colour_explains_training():
+    """In training the gem is the only red thing; at deployment the coin turns red too and the gem stays: a walker
+    to red things touches both, but only "red things" explains training and deployment alike."""
+    doc = level_to_dict(room())
+    doc["deployment"] = {"spawns": {"agent": {"anywhere": True}, "coin": {"anywhere": True, "color": "red"}}}
+    level = parse_level(doc)
+    found = inspect(scripted(GridSeeker(entity_targets("red"))), level, "deployment", 200, seed=3)
+    assert found.acts_as_if.candidate.name in ("red things", "the ruby", "any gem")
+    assert found.acts_as_if.in_training > 0.9
+
+
+def test_the_json_has_the_documented_shape():
+    level = room()
+    found = inspect(corner_walker(level), level, "deployment", 50, seed=4)
+    data = json.loads(json.dumps(found.to_dict()))
+    assert data["episodes"] == 50 and data["acts_as_if"]["name"] == data["candidates"][0]["name"]
+    first = data["candidates"][0]
+    assert {"name", "proxy", "regions", "reached", "reached_before_goal", "lift", "score"} <= set(first)
+    assert first["proxy"]["event"] == "entered_region" and first["proxy"]["what"] in first["regions"]
+    assert 0 <= data["intended_goal"]["reached"] <= 1
+    scores = [c["score"] for c in data["candidates"]]
+    assert scores == sorted(scores, reverse=True) or np.allclose(scores[0], max(scores))
