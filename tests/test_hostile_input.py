@@ -112,6 +112,8 @@ ARGUMENTS = {
     "unknown command": (["level", "explode"], "invalid choice"),
     "missing level": (["level", "validate", "{tmp}/missing.json"], "cannot read"),
     "missing agent": (["evaluate", "{tmp}/missing.agent"], "cannot read"),
+    "inspect with too few episodes": (["inspect", "x.agent", "--episodes", "0"], "--episodes"),
+    "inspect a missing agent": (["inspect", "{tmp}/missing.agent"], "cannot read"),
 }
 
 

@@ -86,3 +86,19 @@ def test_the_json_has_the_documented_shape():
     assert 0 <= data["intended_goal"]["reached"] <= 1
     scores = [c["score"] for c in data["candidates"]]
     assert scores == sorted(scores, reverse=True) or np.allclose(scores[0], max(scores))
+
+
+def test_the_inspect_command_prints_json_and_a_table(tmp_path, capsys):
+    from agents.agent_file import AgentFile, save_agent
+    from agents.ppo import PPOConfig, PPOLearner
+    from game.cli import main
+    level = room()
+    learner = PPOLearner(level, PPOConfig(num_envs=4, num_steps=8))
+    path = tmp_path / "room.agent"
+    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, learner.config))
+    assert main(["inspect", str(path), "--episodes", "40", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["episodes"] == 40 and data["candidates"] and "acts_as_if" in data
+    assert main(["inspect", str(path), "--episodes", "40", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "It acts as if it wants:" in out and len(out.strip().splitlines()) == 6
