@@ -64,7 +64,10 @@ def render(report: dict) -> str:
              f"confirmed 95 % training success (or {report['max_seconds']:g} s), then `inspect` on 500 deployment "
              f"episodes. Whole run: {report['seconds']:.0f} s.", "",
              "Every level had its `proxies` removed before training: the inference was not told what to look for. "
-             "How candidates are made and scored: [design.md](design.md#what-the-agent-acts-as-if-it-wants).", "",
+             "How candidates are made and scored: [design.md](design.md#what-the-agent-acts-as-if-it-wants). Where a "
+             "level declares a region at the answer, that region wins the tie with the automatic candidate covering "
+             "the same cells (*where ... was in training*, a corner or an edge), which is the runner-up in "
+             "`inspection.json`.", "",
              "| level | expected | named as expected | what it named (seeds) | median score | median inspect time |",
              "|---|---|---|---|---|---|"]
     for name, words, expected in CASES:

@@ -16,7 +16,8 @@ from levels.reachability import places
 from levels.vocabulary import TILE_KINDS
 
 GOAL_EVENTS = ("touched", "picked_up", "opened")
-# When scores tie, the more specific candidate wins (a small region over a whole edge), then this order.
+# When scores tie, the level's own words win (its declared regions), then the more specific candidate (a small
+# region over a whole edge), then this order.
 KIND_ORDER = ("intended goal", "region", "goal in training", "corner", "edge", "entity", "kind", "colour", "tile")
 AUTO_REGION_PREFIX = "~"  # names of regions the inspection adds; a level's own region names never start so
 
@@ -78,6 +79,10 @@ def _rects_of(cells) -> tuple[tuple[int, int, int, int], ...]:
     return tuple(rects)
 
 
+def cells_of(rects) -> list[tuple[int, int]]:
+    return [(x + i, y + j) for x, y, w, h in rects for j in range(h) for i in range(w)]
+
+
 def _area(rects) -> int:
     return sum(w * h for _, _, w, h in rects)
 
@@ -124,8 +129,8 @@ def candidates(level: Level) -> list[Candidate]:
     out: list[Candidate] = [Candidate(f"the intended goal ({level.intended_goal.describe()})", "intended goal",
                                       level.intended_goal.event, level.intended_goal.what, 1)]
     for name, rects in level.regions.items():
-        out.append(Candidate(f"region {name} ({where(level, [(x, y) for x, y, w, h in rects])})", "region",
-                             "entered_region", name, _area(rects)))
+        out.append(Candidate(f"region {name} ({where(level, cells_of(rects))})", "region", "entered_region", name,
+                             _area(rects), {}))
     out += goal_in_training(level)
     out += corners_and_edges(level)
     things = [e for e in level.entities if e.kind != "agent"]
