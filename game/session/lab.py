@@ -14,6 +14,7 @@ from levels.reachability import goal_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import OutcomeTally, evaluate
+from agents.inspection import Inspection, inspect
 from agents.learner import TrainingProcess
 from agents.policy import PolicySnapshot, TorchPolicy
 from agents.ppo import PPOConfig
@@ -50,6 +51,8 @@ class LabSession:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")
         self._evaluation: Future | None = None
         self.evaluation_done = 0  # episodes the running evaluation has finished (written by its thread)
+        self.inspecting = False  # the evaluation has moved on to finding what the agent acts as if it wants
+        self.inspection: Inspection | None = None  # what the current agent acts as if it wants, once evaluated
         self.changed = 0  # counts changes the side panel must redraw (tally, agent, evaluation)
 
     @property
@@ -83,6 +86,7 @@ class LabSession:
     def _forget_agent(self) -> None:
         """A different agent is about to be watched: the deployment counts and the heatmap were the old one's."""
         self.tally.clear()
+        self.inspection = None
         self.live["deployment"].reset_counts()
         self.changed += 1
 
@@ -110,12 +114,20 @@ class LabSession:
         network, level, config, seed = self.snapshot.build(), self.level, self.config, int(time.time()) % 100_000
         self.evaluation_done = 0
 
+        self.inspecting = False
+
         def progress(done: int, total: int) -> None:
             self.evaluation_done = done
 
-        self._evaluation = self._executor.submit(
-            lambda: evaluate(TorchPolicy(network, seed=seed), level, "deployment", EVALUATION_EPISODES, seed=seed,
-                             view=config.view, radius=config.radius, record=0, on_progress=progress))
+        def job():
+            result = evaluate(TorchPolicy(network, seed=seed), level, "deployment", EVALUATION_EPISODES, seed=seed,
+                              view=config.view, radius=config.radius, record=0, on_progress=progress)
+            self.inspecting = True
+            found = inspect(TorchPolicy(network, seed=seed), level, "deployment", EVALUATION_EPISODES, seed=seed,
+                            view=config.view, radius=config.radius)
+            return result, found
+
+        self._evaluation = self._executor.submit(job)
         self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
 
     @property
@@ -197,7 +209,7 @@ class LabSession:
             return
         future, self._evaluation = self._evaluation, None
         try:
-            result = future.result()
+            result, self.inspection = future.result()
         except Exception as exc:  # an evaluation failure is a message, never a crash
             self.notices.append(("Evaluation failed", f"{type(exc).__name__}: {exc}"))
             return
@@ -225,6 +237,10 @@ class LabSession:
                 f"training success {_share(p.training_success)}   return {p.mean_return:.2f}", state]
 
     def objectives(self) -> dict[str, str]:
-        found = verdict(self.level, self.tally)
+        found = verdict(self.level, self.tally, self.inspection)
+        candidates = ""
+        if self.inspection is not None:
+            candidates = "; ".join(f"{s.candidate.name} {s.score:.2f}" for s in self.inspection.scores[:3])
         return {"wanted": self.level.intended_goal.describe(), "rewarded": describe_rules(self.level),
-                "learned": found.learned, "verdict": found.sentence, "concept": found.concept}
+                "learned": found.learned, "verdict": found.sentence, "concept": found.concept,
+                "candidates": candidates}

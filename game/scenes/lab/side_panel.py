@@ -52,15 +52,17 @@ class SidePanel:
             if label.text != text:
                 label.set_text(text)
         progress = session.evaluation_progress
-        label = (f"Evaluating... {session.evaluation_done} / {EVALUATION_EPISODES}" if progress is not None
-                 else f"Evaluate {EVALUATION_EPISODES} episodes (E)")
+        label = (f"Evaluate {EVALUATION_EPISODES} episodes (E)" if progress is None
+                 else "Finding what it acts as if it wants..." if session.inspecting
+                 else f"Evaluating... {session.evaluation_done} / {EVALUATION_EPISODES}")
         if self.evaluate.text != label:
             self.evaluate.set_text(label)
         if session.split == "deployment" and self._shown_change != session.changed:
             o = {k: (v if k == "concept" else html.escape(v, quote=False)) for k, v in session.objectives().items()}
             self.objectives.set_text(f"<b>You wanted:</b> {o['wanted']}<br><b>You rewarded:</b> {o['rewarded']}<br>"
                                      f"<b>It learned:</b> {o['learned']}<br><br><b>{o['verdict']}</b><br><br>"
-                                     f"{o['concept']}")
+                                     f"{o['concept']}" + (f"<br><br><b>Best candidates</b> (score): {o['candidates']}"
+                                                          if o["candidates"] else ""))
             self._shown_change = session.changed
 
     def draw(self, surface: pygame.Surface, session: LabSession, font, small) -> None:
