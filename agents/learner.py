@@ -134,6 +134,12 @@ class Learner:
         self.snapshots: queue.Queue[PolicySnapshot] = queue.Queue()
         self._commands = commands
         self.state = "idle"
+        self._begun = False
+
+    def _set_state(self, state: str) -> None:
+        """The learner's own word on its state. "ready" after `begin` is stale: the start is already on its way."""
+        if not (state == "ready" and self._begun):
+            self.state = state
 
     def start(self) -> None:
         raise NotImplementedError
@@ -147,6 +153,7 @@ class Learner:
 
     def begin(self, goal: TrainingGoal) -> None:
         """Start a learner that was started ahead of time (`wait_for_start`), towards `goal`."""
+        self._begun = True
         self._commands.put(("start", goal))
 
     def pause(self) -> None:
@@ -184,7 +191,7 @@ class TrainingThread(Learner):
 
     def _main(self) -> None:
         training_loop(self.level, self.config, self.goal, self._commands, self.messages, self.snapshots,
-                      lambda state: setattr(self, "state", state), self._pause_between_updates,
+                      self._set_state, self._pause_between_updates,
                       on_run=lambda run: setattr(self, "training", run), wait_for_start=self._wait_for_start)
 
 
@@ -243,7 +250,7 @@ class TrainingProcess(Learner):
                 if isinstance(item, PolicySnapshot):
                     self.snapshots.put(item)
                 elif isinstance(item, StateChanged):
-                    self.state = item.state
+                    self._set_state(item.state)
                 else:
                     self.messages.put(item)
                     ended = ended or isinstance(item, (Finished, Failed))

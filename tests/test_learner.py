@@ -228,3 +228,20 @@ def test_evaluation_reports_its_progress():
                       record=0, on_progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1] == (200, 200) and result.episodes == 200
     assert all(a[0] < b[0] for a, b in zip(seen, seen[1:]))
+
+
+def test_a_learner_told_to_begin_while_starting_never_shows_ready():
+    """Train pressed while the prepared learner still loads: it must go from starting to running, never back to
+    ready (which happened when its own late "ready" arrived after the start command)."""
+    thread = TrainingThread(builtin_level("template_grid"), SMALL, wait_for_start=True)
+    thread.begin(TrainingGoal(target=1.01))
+    seen = []
+    thread.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and thread.state != "running":
+        seen.append(thread.state)
+        time.sleep(0.001)
+    assert thread.state == "running" and "ready" not in seen
+    next_message(thread, Progress)
+    thread.stop()
+    assert thread.join(timeout=10)
