@@ -156,6 +156,10 @@ class Learner:
         self._begun = True
         self._commands.put(("start", goal))
 
+    def discard(self) -> None:
+        """Drop a learner that never began: it has learned nothing, so nobody waits for it to finish loading."""
+        self.stop()
+
     def pause(self) -> None:
         self._commands.put("pause")
 
@@ -236,6 +240,12 @@ class TrainingProcess(Learner):
     @property
     def alive(self) -> bool:
         return self._process.is_alive()
+
+    def discard(self) -> None:
+        if self._begun or not self._process.is_alive():
+            self.stop()
+        else:
+            self._process.terminate()  # still loading torch: it would read "stop" only seconds from now
 
     def _drain(self) -> tuple[bool, bool]:
         """Move everything waiting from the worker; (anything moved, the end was reported)."""

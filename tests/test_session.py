@@ -233,3 +233,14 @@ def test_the_verdict_names_an_objective_nobody_declared():
     assert found.kind == "pseudo" and "did not declare" in found.sentence
     assert "bottom-left corner" in found.learned and "bottom-left corner" in found.concept
     assert verdict(level, tally).kind != "pseudo"  # without the inference: no proxy to name
+
+
+def test_leaving_right_after_opening_does_not_wait_for_the_learner_to_load():
+    """The prepared worker process may still be importing torch, and would read "stop" only seconds later: a worker
+    that never began is terminated instead of waited for."""
+    session = LabSession(builtin_level("template_grid"))  # the real worker process
+    spare = session.learner.spare
+    session.close()
+    assert session.learner.retired == [] and session.learner.spare is None
+    spare._process.join(10)
+    assert spare._process.exitcode is not None and spare._process.exitcode < 0  # ended by a signal, not waited

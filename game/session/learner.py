@@ -88,8 +88,7 @@ class LearnerHandle:
         """Use a loaded agent: whatever was training is stopped, its messages are no longer read."""
         self._retire()
         if config != self.config and self.spare is not None:  # the next run trains with the agent's settings
-            self.retired.append(self.spare)
-            self.spare.stop()
+            self.spare.discard()
             self.spare = None
         self.config = config
         self.curve = [dict(point) for point in curve]
@@ -101,8 +100,7 @@ class LearnerHandle:
     def close(self) -> None:
         self._retire()
         if self.spare is not None:
-            self.spare.stop()
-            self.retired.append(self.spare)
+            self.spare.discard()  # nothing learned yet: no need to wait for it
             self.spare = None
         for learner in self.retired:
             learner.join(timeout=5)
