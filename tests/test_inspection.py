@@ -102,3 +102,22 @@ def test_the_inspect_command_prints_json_and_a_table(tmp_path, capsys):
     assert main(["inspect", str(path), "--episodes", "40", "--top", "3"]) == 0
     out = capsys.readouterr().out
     assert "It acts as if it wants:" in out and len(out.strip().splitlines()) == 6
+
+
+def test_moves_approach_what_the_walker_pursues():
+    level = room()
+    found = inspect(corner_walker(level), level, "deployment", 100, seed=5)
+    by_name = {s.candidate.name: s for s in found.scores}
+    assert by_name["the bottom-left corner"].approach > 0.8
+    assert by_name["the top-right corner"].approach < 0.3  # every move leads away from it
+    data = found.to_dict()
+    assert all("approach" in c for c in data["candidates"])
+
+
+def test_distances_follow_walls():
+    from agents.approach import distances
+    free = np.array([[1, 1, 1], [0, 0, 1], [1, 1, 1]], dtype=bool)
+    targets = np.zeros((1, 3, 3), dtype=bool)
+    targets[0, 2, 0] = True
+    d = distances(free, targets)[0]
+    assert d[2, 0] == 0 and d[0, 0] == 6 and d[1, 0] == np.inf  # around the wall, never through it
