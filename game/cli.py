@@ -203,10 +203,12 @@ def cmd_inspect(args) -> int:
     print(f"{level.name}, {args.split}: {found.episodes} episodes in {found.seconds:.1f}s; intended goal reached in "
           f"{found.goal_reached:.0%}")
     print(f"It acts as if it wants: {top.candidate.name}")
-    print(f"  {'candidate':48} {'score':>6} {'reached':>8} {'first':>6} {'chance':>7} {'training':>9}")
+    print(f"  {'candidate':48} {'score':>6} {'reached':>8} {'first':>6} {'chance':>7} {'training':>9} "
+          f"{'approach':>9}")
     for s in found.scores[:args.top]:
+        approach = "-" if s.approach is None else f"{s.approach:.0%}"
         print(f"  {s.candidate.name[:48]:48} {s.score:6.2f} {s.reached:8.0%} {s.reached_before_goal:6.0%} "
-              f"{s.baseline:7.0%} {s.in_training:9.0%}")
+              f"{s.baseline:7.0%} {s.in_training:9.0%} {approach:>9}")
     return EXIT_OK
 
 
