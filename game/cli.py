@@ -232,6 +232,19 @@ def cmd_experiment(args) -> int:
     return EXIT_OK
 
 
+def agent_command(sub, name: str, help_text: str, func, episodes, default_episodes: int):
+    """A command that plays an agent file on a split of a level (evaluate, inspect)."""
+    p = sub.add_parser(name, help=help_text)
+    p.add_argument("agent")
+    p.add_argument("--level", help="level to play (default: the level the agent was trained on)")
+    p.add_argument("--split", choices=["training", "deployment"], default="deployment")
+    p.add_argument("--episodes", type=episodes, default=default_episodes)
+    p.add_argument("--seed", type=SEED, default=0)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="mesa-sandbox", description="Watch goal misgeneralization happen.")
     parser.add_argument("--self-test", action="store_true", help="check this install works (headless), then exit")
@@ -266,23 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-steps", type=whole(1, 10**12), default=None, help="env step budget (default: none)")
     p.add_argument("-o", "--output", required=True, type=output_file, help="agent file to write (.agent)")
     p.set_defaults(func=cmd_train)
-    p = sub.add_parser("evaluate", help="play an agent for many episodes and count the outcomes")
-    p.add_argument("agent")
-    p.add_argument("--level", help="level to play (default: the level the agent was trained on)")
-    p.add_argument("--split", choices=["training", "deployment"], default="deployment")
-    p.add_argument("--episodes", type=whole(1, 1_000_000), default=1000)
-    p.add_argument("--seed", type=SEED, default=0)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=cmd_evaluate)
-    p = sub.add_parser("inspect", help="find what an agent acts as if it wants, from its behaviour")
-    p.add_argument("agent")
-    p.add_argument("--level", help="level to play (default: the level the agent was trained on)")
-    p.add_argument("--split", choices=["training", "deployment"], default="deployment")
-    p.add_argument("--episodes", type=whole(10, 100_000), default=500)
-    p.add_argument("--seed", type=SEED, default=0)
+    p = agent_command(sub, "evaluate", "play an agent for many episodes and count the outcomes", cmd_evaluate,
+                      whole(1, 1_000_000), 1000)
+    p = agent_command(sub, "inspect", "find what an agent acts as if it wants, from its behaviour", cmd_inspect,
+                      whole(10, 100_000), 500)
     p.add_argument("--top", type=whole(1, 100), default=10, help="candidates listed (default 10)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=cmd_inspect)
     p = sub.add_parser("experiment", help="train several seeds in parallel and evaluate each at deployment")
     p.add_argument("level")
     p.add_argument("--seeds", type=whole(1, 10_000), default=10)
