@@ -42,6 +42,7 @@ def main() -> int:
     parser.add_argument("--size", default="1280x800")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "img"))
     parser.add_argument("--level", default="green_means_go")
+    parser.add_argument("--no-proxies", action="store_true", help="remove the level's proxies (the inference's case)")
     args = parser.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     out = Path(args.out)
@@ -55,7 +56,10 @@ def main() -> int:
     frames(app, 5)
     save(app, out, f"screen-home{suffix}.png")
 
-    app.open("lab", level=builtin_level(args.level))
+    level = builtin_level(args.level)
+    if args.no_proxies:
+        level = level.model_copy(update={"proxies": ()})
+    app.open("lab", level=level)
     scene = app.scene
     until(app, lambda: scene.session.learner.spare.state == "ready", 60)
     scene.command("train")

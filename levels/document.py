@@ -159,6 +159,10 @@ class LevelDocument:
     def add_proxy(self) -> None:
         self.doc.setdefault("proxies", []).append({"name": "new proxy", "event": "entered_region", "what": ""})
 
+    def add_proxy_with_regions(self, proxy: dict, regions: dict) -> None:
+        self.doc.setdefault("regions", {}).update(regions)
+        self.doc.setdefault("proxies", []).append(dict(proxy))
+
     def remove_proxy(self, index: int) -> None:
         del self.doc["proxies"][index]
 

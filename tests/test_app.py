@@ -186,3 +186,34 @@ def test_the_buttons_follow_the_learner_when_it_finishes(app):
         assert scene.toolbar.buttons["train"].text == "Train" and not scene.toolbar.buttons["stop"].is_enabled
     finally:
         LabScene.trainer_class = saved_class
+
+
+def test_what_it_learned_is_added_to_the_level_as_a_proxy_in_one_click(app, monkeypatch):
+    from agents.evaluation import scripted
+    from agents.inspection import inspect
+    from agents.learner import TrainingThread
+    from agents.objectives import free_box
+    from agents.scripted import GridSeeker
+    from game.scenes.editor import EditorScene
+    from game.scenes.lab import LabScene
+    from levels import level_to_dict, parse_level
+    doc = level_to_dict(builtin_level("template_grid"))
+    doc["training"] = doc["deployment"] = {"spawns": {"agent": {"anywhere": True}, "coin": {"anywhere": True}}}
+    level = parse_level(doc)
+    x0, y0, x1, y1 = free_box(level)
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.switch(LabScene(app, level))
+    scene = app.scene
+    scene.session.inspection = inspect(scripted(GridSeeker(lambda worlds, i: {(x0, y1)})), level, "deployment", 100)
+    scene.session.set_split("deployment")
+    scene.refresh()
+    frames(app, 2)
+    assert scene.side.add_proxy.visible
+    click(app, scene.side.add_proxy)
+    editor = app.scene
+    assert isinstance(editor, EditorScene) and editor.document.dirty
+    added = editor.document.doc["proxies"][-1]
+    assert added["event"] == "entered_region" and added["what"] == "bottom-left_corner"
+    assert added["what"] in editor.document.doc["regions"] and editor.level is not None  # a valid level
+    key(app, pygame.K_z, pygame.KMOD_CTRL)  # one undo step takes it back
+    assert editor.document.doc["proxies"] == [] and "bottom-left_corner" not in editor.document.doc["regions"]

@@ -21,7 +21,7 @@ from agents.ppo import PPOConfig
 from agents.problems import AgentFileError
 from game.session.learner import LearnerHandle
 from game.session.live import LiveEpisodes
-from game.session.verdict import describe_rules, estimate_to_target, verdict
+from game.session.verdict import APPARENT_MIN_SCORE, describe_rules, estimate_to_target, verdict
 
 SPLITS = ("training", "deployment")
 LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
@@ -171,6 +171,26 @@ class LabSession:
     def close(self) -> None:
         self.learner.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def proposed_proxy(self) -> tuple[dict, dict] | None:
+        """What the agent acts as if it wants, as (proxy, regions it needs) in the level format, when it is not the
+        intended goal and the level does not declare it yet: one click writes it into the level."""
+        found = self.inspection
+        if found is None or found.acts_as_if.score < APPARENT_MIN_SCORE:
+            return None
+        c = found.acts_as_if.candidate
+        if c.kind == "intended goal" or any((p.event, p.what) == (c.event, c.what) for p in self.level.proxies):
+            return None
+        proxy, regions = c.proxy(), {}
+        for name, rects in c.regions.items():  # automatic regions get a plain name the level does not use yet
+            plain = base = name.lstrip("~").replace(" ", "_")
+            k = 2
+            while plain in self.level.regions:
+                plain, k = f"{base}_{k}", k + 1
+            regions[plain] = [list(r) for r in rects]
+            if proxy.get("what") == name:
+                proxy["what"] = plain
+        return proxy, regions
 
     def unsaved_work(self) -> str | None:
         """What leaving would lose: a learner still training, or a trained agent that exists only here."""

@@ -34,7 +34,7 @@ AUTOSAVE_SECONDS = 10
 
 
 class EditorScene(Scene):
-    def __init__(self, app, level: Level | dict, path: str | None = None):
+    def __init__(self, app, level: Level | dict, path: str | None = None, proposal: tuple[dict, dict] | None = None):
         super().__init__(app)
         # A dict is a document that may not be valid yet (an autosave): the editor shows its problems.
         self.document = LevelDocument(copy.deepcopy(level) if isinstance(level, dict) else level_to_dict(level))
@@ -49,6 +49,13 @@ class EditorScene(Scene):
         self.tab = "map"
         self.spawn_entity: str | None = None  # the entity whose spawn cells a distribution tab paints
         self.canvas = Canvas(self)
+        if proposal is not None:  # a proxy the deployment view found: one undo step, shown on the Rewards tab
+            proxy, regions = proposal
+            self.document.change()
+            self.document.add_proxy_with_regions(proxy, regions)
+            self.level, self.problems = self.document.check()
+            self.tab = "rules"
+            self.status = f"Added the proxy \"{proxy['name']}\" (Ctrl+Z undoes it)."
 
     # --- layout ----------------------------------------------------------------------------------------------
     def build(self) -> None:

@@ -77,6 +77,7 @@ class LabScene(Scene):
             "load": lambda: self.open_dialog("load"),
             "explain": self.toggle_explain,
             "edit": lambda: self.app.open("editor", level=self.level, path=self.source),
+            "add_proxy": self.add_proxy,
         }
         if name in self.world_view.overlay:
             self.world_view.toggle(name)
@@ -84,6 +85,12 @@ class LabScene(Scene):
             actions[name]()
         if self.app.scene is self:
             self.refresh()
+
+    def add_proxy(self) -> None:
+        """Write what the agent acts as if it wants into the level as a proxy, in the editor, as one undo step."""
+        proposal = self.session.proposed_proxy()
+        if proposal is not None:
+            self.app.open("editor", level=self.level, path=self.source, proposal=proposal)
 
     def set_speed(self, value: float) -> None:
         value = min(SPEED_RANGE[1], max(SPEED_RANGE[0], value))

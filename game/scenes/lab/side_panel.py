@@ -33,7 +33,10 @@ class SidePanel:
         third = (side - pad) // 3
         self.overlay_buttons = {key: UIButton(pygame.Rect(px + k * (third + pad // 2), y, third, int(36 * s)), label,
                                               ui, container=r) for k, (key, label) in enumerate(OVERLAYS)}
-        y += int(36 * s) + pad
+        y += int(36 * s) + pad // 2
+        self.add_proxy = UIButton(pygame.Rect(px, y, side, int(36 * s)), "Add what it learned to the level as a proxy",
+                                  ui, container=r, tool_tip_text="Opens the editor with it added (Ctrl+Z undoes it)")
+        y += int(36 * s) + pad // 2
         self.objectives = UITextBox("", pygame.Rect(px, y, side, max(80, rect.bottom - y)), ui, container=r)
         self.deployment_widgets = [self.evaluate, self.objectives, *self.overlay_buttons.values()]
         self._shown_change = None
@@ -41,11 +44,15 @@ class SidePanel:
     def refresh(self, split: str, overlay: dict[str, bool]) -> None:
         for widget in self.deployment_widgets + self.stats[1:]:
             widget.show() if (split == "deployment") == (widget in self.deployment_widgets) else widget.hide()
+        self.add_proxy.hide()  # shown by update() once there is something to add
         for key, button in self.overlay_buttons.items():
             button.select() if overlay[key] else button.unselect()
         self._shown_change = None
 
     def update(self, session: LabSession) -> None:
+        proposal = session.split == "deployment" and session.proposed_proxy() is not None
+        if proposal != self.add_proxy.visible:
+            self.add_proxy.show() if proposal else self.add_proxy.hide()
         if self.status.text != session.status:
             self.status.set_text(session.status)
         for label, text in zip(self.stats, session.stat_lines()):
@@ -80,4 +87,6 @@ class SidePanel:
             return None
         if event.ui_element is self.evaluate:
             return "evaluate"
+        if event.ui_element is self.add_proxy:
+            return "add_proxy"
         return next((key for key, button in self.overlay_buttons.items() if button is event.ui_element), None)
