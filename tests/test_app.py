@@ -217,3 +217,33 @@ def test_what_it_learned_is_added_to_the_level_as_a_proxy_in_one_click(app, monk
     assert added["what"] in editor.document.doc["regions"] and editor.level is not None  # a valid level
     key(app, pygame.K_z, pygame.KMOD_CTRL)  # one undo step takes it back
     assert editor.document.doc["proxies"] == [] and "bottom-left_corner" not in editor.document.doc["regions"]
+
+
+def test_pointing_at_what_it_learned_draws_it_on_the_map(app, monkeypatch):
+    from agents.evaluation import scripted
+    from agents.inspection import inspect
+    from agents.learner import TrainingThread
+    from agents.objectives import free_box
+    from agents.scripted import GridSeeker
+    from game.scenes.lab import LabScene
+    from levels import level_to_dict, parse_level
+    doc = level_to_dict(builtin_level("template_grid"))
+    doc["training"] = doc["deployment"] = {"spawns": {"agent": {"anywhere": True}, "coin": {"anywhere": True}}}
+    level = parse_level(doc)
+    x0, y0, x1, y1 = free_box(level)
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.switch(LabScene(app, level))
+    scene = app.scene
+    scene.session.inspection = inspect(scripted(GridSeeker(lambda worlds, i: {(x0, y1)})), level, "deployment", 60)
+    scene.session.set_split("deployment")
+    scene.refresh()
+    frames(app, 2)
+    assert scene.world_view.highlight is None
+    for target, expected in ((scene.side.objectives.rect.center, True), (scene.world_view.rect.center, False)):
+        # pygame_gui reads the pointer from pygame.mouse, which posted events do not move in a headless window
+        monkeypatch.setattr(pygame.mouse, "get_pos", lambda target=target: target)
+        pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=target, rel=(0, 0), buttons=(0, 0, 0)))
+        frames(app, 3)
+        assert (scene.world_view.highlight is not None) == expected
+        if expected:
+            assert scene.world_view.highlight.name == "the bottom-left corner"

@@ -186,6 +186,10 @@ class LabScene(Scene):
         if shown != self._shown:
             self.refresh()
         self.side.update(session)
+        # Pointing at what it learned (the verdict, or the button that adds it) draws it on the map.
+        pointing = session.split == "deployment" and (self.side.objectives.hovered or self.side.add_proxy.hovered)
+        found = session.inspection
+        self.world_view.highlight = found.acts_as_if.candidate if pointing and found is not None else None
 
     def draw(self, surface: pygame.Surface) -> None:
         self.world_view.draw(surface, self.font(22))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pygame
 
+from agents.approach import target_masks
 from game.render import draw_world, proxy_regions
 from game.scenes.lab.charts import OUTCOME_RGB
 from game.scenes.lab.overlays import draw_arrows, draw_heat, draw_legend, draw_values, legend_entries
@@ -14,6 +15,7 @@ from game.session.maps import value_and_policy_maps
 from game.world.variants import TILE_SOLID
 
 OUTCOME_LABEL_SECONDS = 1.2
+HIGHLIGHT_RGB = (204, 121, 167)  # Okabe-Ito reddish purple: unlike any tile or the proxy outlines
 
 
 class WorldView:
@@ -21,6 +23,7 @@ class WorldView:
         self.session = session
         self.rect = pygame.Rect(0, 0, 0, 0)
         self.overlay = {"heatmap": False, "values": False, "arrows": False}
+        self.highlight = None  # a candidate objective to outline in every world (what it acts as if it wants)
         self._maps: dict[int, tuple] = {}
         self._maps_key: dict[int, tuple] = {}  # (layout, network) each world's maps were computed for
 
@@ -52,6 +55,8 @@ class WorldView:
                        underlay=underlay)
             if overlays_on and self.overlay["arrows"] and session.network is not None:
                 draw_arrows(surface, self._maps_for(live, i)[1], (ox, oy), cell)
+            if self.highlight is not None:
+                self._draw_highlight(surface, live, i, (ox, oy), cell)
             outcome = live.last_outcome[i]
             if outcome and live.last_outcome_age[i] < OUTCOME_LABEL_SECONDS:
                 surface.blit(font.render(outcome, True, (10, 10, 10), OUTCOME_RGB[outcome]), (ox + 6, oy + 6))
@@ -62,6 +67,13 @@ class WorldView:
                     else "No agent yet: press Train (or Load agent).")
             msg = font.render(text, True, (240, 228, 66))
             surface.blit(msg, msg.get_rect(center=self.rect.center))
+
+    def _draw_highlight(self, surface, live: LiveEpisodes, i: int, origin, cell: float) -> None:
+        """Outline the cells of the highlighted candidate in world `i` as it is now."""
+        mask = target_masks(self.session.level, live.worlds, i, [self.highlight])[0]
+        width = max(2, int(cell / 10))
+        for y, x in zip(*np.nonzero(mask)):
+            pygame.draw.rect(surface, HIGHLIGHT_RGB, (origin[0] + x * cell, origin[1] + y * cell, cell, cell), width)
 
     def _value_range(self, live: LiveEpisodes):
         """One scale for the four worlds, so a colour means the same value everywhere (and in the legend)."""
