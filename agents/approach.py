@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from levels.format import Level
-from levels.vocabulary import COLORS
 
 from agents.envs import LevelVecEnv
 from agents.objectives import Candidate, cells_of
+from agents.scripted import entity_targets
 from game.world.variants import TILE_DEADLY, TILE_INDEX, TILE_SOLID
 
 GOAL_LIKE = ("touched", "picked_up", "opened")
@@ -27,11 +27,8 @@ def target_masks(level: Level, worlds, i: int, watched: list[Candidate]) -> np.n
     for k, c in enumerate(watched):
         event, what = (condition.event, condition.what) if c.kind == "intended goal" else (c.event, c.what)
         if event in GOAL_LIKE:
-            for e, entity in enumerate(worlds.table.entities):
-                colour = worlds.colors[i, e]
-                if worlds.alive[i, e] and what in (entity.id, entity.kind, COLORS[colour] if colour >= 0 else None):
-                    x, y = worlds.cells[i, e]
-                    masks[k, y, x] = True
+            for x, y in entity_targets(what)(worlds, i):
+                masks[k, y, x] = True
         elif event == "entered_tile":
             masks[k] = worlds.tiles[i] == TILE_INDEX[what]
         elif event == "entered_region":

@@ -99,13 +99,12 @@ def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, epi
     return reached / max(count, 1), before / max(count, 1), count
 
 
-def _holds_the_start(level: Level, split: str, candidate: Candidate) -> bool:
+def _holds_the_start(level: Level, starts: set, candidate: Candidate) -> bool:
     """A region holding most of the agent's starting cells is entered by any wandering (leave it and come back),
     so reaching it says nothing about what the agent wants."""
     if candidate.event != "entered_region":
         return False
     rects = candidate.regions.get(candidate.what) or level.regions.get(candidate.what, ())
-    starts = places(level, split, next(e.id for e in level.entities if e.kind == "agent"))
     return len(starts & set(cells_of(rects))) * 2 >= len(starts)
 
 
@@ -118,7 +117,8 @@ def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500
             view: str = "egocentric", radius: int = 5) -> Inspection:
     """Score every candidate objective of `level` on `episodes` episodes of `split` played by `policy`."""
     started = time.perf_counter()
-    watched = [c for c in candidates(level) if not _holds_the_start(level, split, c)]
+    starts = places(level, split, next(e.id for e in level.entities if e.kind == "agent"))
+    watched = [c for c in candidates(level) if not _holds_the_start(level, starts, c)]
     reached, before, count = _reach_rates(policy, level, watched, split, episodes, seed, view, radius)
     _, by_chance, _ = _reach_rates(random_walker(seed), level, watched, split, BASELINE_EPISODES, seed + 1, view,
                                    radius)

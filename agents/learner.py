@@ -126,7 +126,8 @@ def training_loop(level: Level, config: PPOConfig, goal: TrainingGoal, commands,
 class Learner:
     """What a caller drives: start, pause, resume, stop, join; `messages`, `snapshots` and `state` to watch.
 
-    `state` is one of idle, running, paused, finished, stopped, failed."""
+    `state` is one of idle, starting, ready (started ahead of time, waiting for `begin`), running, paused,
+    finished, stopped, failed."""
 
     def __init__(self, level: Level, config: PPOConfig, goal: TrainingGoal, commands):
         self.level, self.config, self.goal = level, config, goal

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 from levels.format import Level, Proxy
-from levels.reachability import places
+from levels.reachability import places, standable_cells
 from levels.vocabulary import TILE_KINDS
 
 GOAL_EVENTS = ("touched", "picked_up", "opened")
@@ -42,8 +42,7 @@ class Candidate:
 def free_box(level: Level) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1), inclusive: the smallest box holding every cell an agent can stand on (not solid, not
     deadly): the level as a player sees it, without its outer walls."""
-    cells = [(x, y) for y in range(level.height) for x in range(level.width)
-             if not TILE_KINDS[level.tile_at(x, y)].solid and not TILE_KINDS[level.tile_at(x, y)].deadly]
+    cells = standable_cells(level)
     if not cells:
         return (0, 0, level.width - 1, level.height - 1)
     xs, ys = [c[0] for c in cells], [c[1] for c in cells]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import types
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -172,7 +173,7 @@ def _unwrap(tp: Any) -> Any:
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
             tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        elif origin in (typing.Union, types.UnionType):
             options = [a for a in typing.get_args(tp) if a is not type(None)]
             tp = options[0] if len(options) == 1 else tp
             if len(options) != 1:

@@ -29,14 +29,15 @@ def goal_warnings(level: Level) -> list[str]:
     return warnings
 
 
-def _free(level: Level) -> set[tuple[int, int]]:
+def standable_cells(level: Level) -> set[tuple[int, int]]:
+    """The cells an agent can stand on: neither solid nor deadly."""
     return {(x, y) for y in range(level.height) for x in range(level.width)
             if not TILE_KINDS[level.tile_at(x, y)].solid and not TILE_KINDS[level.tile_at(x, y)].deadly}
 
 
 def _spawn_cells(level: Level, spawn: Spawn, at: tuple[int, int]) -> set[tuple[int, int]]:
     if spawn.anywhere:
-        return _free(level)
+        return standable_cells(level)
     if spawn.region is not None:
         return {(x, y) for rx, ry, rw, rh in level.regions[spawn.region]
                 for x in range(rx, rx + rw) for y in range(ry, ry + rh)}
@@ -75,7 +76,7 @@ def goal_cells(level: Level, split: str) -> set[tuple[int, int]]:
 
 
 def reachable(level: Level, split: str, starts: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    free = _free(level)
+    free = standable_cells(level)
     doors = set().union(*(places(level, split, e.id) for e in level.entities if e.kind == "door"))
     keys = set().union(*(places(level, split, e.id) for e in level.entities if e.kind == "key"))
     seen = _flood(starts & free, free - doors)
