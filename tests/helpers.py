@@ -41,3 +41,20 @@ def small_level(rows, entities, rules, goal, world="grid", proxies=(), regions=N
            "entities": entities, "base_reward": {"rules": rules}, "intended_goal": goal, "proxies": list(proxies),
            "regions": regions or {}, **extra}
     return parse_level(doc, "test")
+
+
+def roaming_grid_level():
+    """The empty grid template with the agent and the coin starting anywhere, and no proxies declared."""
+    from levels import level_to_dict
+    doc = level_to_dict(builtin_level("template_grid"))
+    doc["training"] = doc["deployment"] = {"spawns": {"agent": {"anywhere": True}, "coin": {"anywhere": True}}}
+    return parse_level(doc)
+
+
+def corner_walker(level):
+    """A scripted player who always heads for the bottom-left floor cell (a known objective nobody declared)."""
+    from agents.evaluation import scripted
+    from agents.objectives import free_box
+    from agents.scripted import GridSeeker
+    x0, y0, x1, y1 = free_box(level)
+    return scripted(GridSeeker(lambda worlds, i: {(x0, y1)}))

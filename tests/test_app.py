@@ -188,26 +188,26 @@ def test_the_buttons_follow_the_learner_when_it_finishes(app):
         LabScene.trainer_class = saved_class
 
 
-def test_what_it_learned_is_added_to_the_level_as_a_proxy_in_one_click(app, monkeypatch):
-    from agents.evaluation import scripted
+def lab_with_an_inferred_objective(app, monkeypatch, episodes):
+    """The deployment view of a level without proxies, whose agent was found to want the bottom-left corner."""
     from agents.inspection import inspect
     from agents.learner import TrainingThread
-    from agents.objectives import free_box
-    from agents.scripted import GridSeeker
-    from game.scenes.editor import EditorScene
     from game.scenes.lab import LabScene
-    from levels import level_to_dict, parse_level
-    doc = level_to_dict(builtin_level("template_grid"))
-    doc["training"] = doc["deployment"] = {"spawns": {"agent": {"anywhere": True}, "coin": {"anywhere": True}}}
-    level = parse_level(doc)
-    x0, y0, x1, y1 = free_box(level)
+    from helpers import corner_walker, roaming_grid_level
+    level = roaming_grid_level()
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     app.switch(LabScene(app, level))
     scene = app.scene
-    scene.session.inspection = inspect(scripted(GridSeeker(lambda worlds, i: {(x0, y1)})), level, "deployment", 100)
+    scene.session.inspection = inspect(corner_walker(level), level, "deployment", episodes)
     scene.session.set_split("deployment")
     scene.refresh()
     frames(app, 2)
+    return scene
+
+
+def test_what_it_learned_is_added_to_the_level_as_a_proxy_in_one_click(app, monkeypatch):
+    from game.scenes.editor import EditorScene
+    scene = lab_with_an_inferred_objective(app, monkeypatch, 100)
     assert scene.side.add_proxy.visible
     click(app, scene.side.add_proxy)
     editor = app.scene
@@ -220,24 +220,7 @@ def test_what_it_learned_is_added_to_the_level_as_a_proxy_in_one_click(app, monk
 
 
 def test_pointing_at_what_it_learned_draws_it_on_the_map(app, monkeypatch):
-    from agents.evaluation import scripted
-    from agents.inspection import inspect
-    from agents.learner import TrainingThread
-    from agents.objectives import free_box
-    from agents.scripted import GridSeeker
-    from game.scenes.lab import LabScene
-    from levels import level_to_dict, parse_level
-    doc = level_to_dict(builtin_level("template_grid"))
-    doc["training"] = doc["deployment"] = {"spawns": {"agent": {"anywhere": True}, "coin": {"anywhere": True}}}
-    level = parse_level(doc)
-    x0, y0, x1, y1 = free_box(level)
-    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
-    app.switch(LabScene(app, level))
-    scene = app.scene
-    scene.session.inspection = inspect(scripted(GridSeeker(lambda worlds, i: {(x0, y1)})), level, "deployment", 60)
-    scene.session.set_split("deployment")
-    scene.refresh()
-    frames(app, 2)
+    scene = lab_with_an_inferred_objective(app, monkeypatch, 60)
     assert scene.world_view.highlight is None
     for target, expected in ((scene.side.objectives.rect.center, True), (scene.world_view.rect.center, False)):
         # pygame_gui reads the pointer from pygame.mouse, which posted events do not move in a headless window

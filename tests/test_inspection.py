@@ -8,6 +8,7 @@ from agents.evaluation import scripted
 from agents.inspection import inspect
 from agents.objectives import candidates, free_box, where
 from agents.scripted import GridSeeker, entity_targets
+from helpers import corner_walker
 
 
 def room(**changes):
@@ -42,12 +43,6 @@ def test_where_the_goal_was_in_training_is_a_candidate_when_it_was_in_one_place(
     place = [c for c in candidates(level) if c.kind == "goal in training"]
     assert len(place) == 1 and "bottom right" in place[0].name and place[0].area == 2
     assert free_box(level) == (1, 1, 16, 7) and where(level, [(16, 1)]) == "top right"
-
-
-def corner_walker(level):
-    """A scripted player who always heads for the bottom-left floor cell."""
-    x0, y0, x1, y1 = free_box(level)
-    return scripted(GridSeeker(lambda worlds, i: {(x0, y1)}))
 
 
 def test_a_walker_to_the_bottom_left_corner_is_named_so():

@@ -218,16 +218,11 @@ def test_evaluate_shows_progress_and_adds_to_the_tally(tmp_path):
 
 def test_the_verdict_names_an_objective_nobody_declared():
     """A walker to the bottom-left corner on a level with no proxies: the verdict names the corner."""
-    from agents.evaluation import evaluate, scripted
+    from agents.evaluation import evaluate
     from agents.inspection import inspect
-    from agents.objectives import free_box
-    from agents.scripted import GridSeeker
-    from levels import level_to_dict, parse_level
-    doc = level_to_dict(builtin_level("template_grid"))
-    doc["training"] = doc["deployment"] = {"spawns": {"agent": {"anywhere": True}, "coin": {"anywhere": True}}}
-    level = parse_level(doc)
-    x0, y0, x1, y1 = free_box(level)
-    walker = scripted(GridSeeker(lambda worlds, i: {(x0, y1)}))
+    from helpers import corner_walker, roaming_grid_level
+    level = roaming_grid_level()
+    walker = corner_walker(level)
     tally = evaluate(walker, level, "deployment", 200, seed=1, record=0).tally
     found = verdict(level, tally, inspect(walker, level, "deployment", 200, seed=1))
     assert found.kind == "pseudo" and "did not declare" in found.sentence
