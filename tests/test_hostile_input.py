@@ -114,6 +114,8 @@ ARGUMENTS = {
     "missing agent": (["evaluate", "{tmp}/missing.agent"], "cannot read"),
     "inspect with too few episodes": (["inspect", "x.agent", "--episodes", "0"], "--episodes"),
     "inspect a missing agent": (["inspect", "{tmp}/missing.agent"], "cannot read"),
+    "inspect listing no candidates": (["inspect", "x.agent", "--top", "0"], "--top"),
+    "inspect an unknown split": (["inspect", "x.agent", "--split", "test"], "--split"),
 }
 
 
