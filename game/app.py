@@ -20,7 +20,7 @@ from pygame_gui.elements import UITextEntryBox, UITextEntryLine
 from levels import LevelError, load_level
 
 from game.paths import RecentFiles, asset, user_data_dir
-from game.scenes import SCENES
+from game.scenes import scene_class
 from game.scenes.base import Scene
 from game.world.palette import BACKGROUND_RGB
 
@@ -104,7 +104,7 @@ class App:
             if work:
                 self.confirm_leaving(work, lambda: self.open(name, ask=False, **arguments))
                 return
-        self.switch(SCENES[name](self, **arguments))
+        self.switch(scene_class(name)(self, **arguments))
 
     def confirm_leaving(self, work: str, then) -> None:
         """Ask before `then()` throws away `work` (a sentence saying what would be lost)."""
@@ -269,7 +269,7 @@ class App:
         """Leave the failing screen for the home screen and say what happened; the log keeps the traceback."""
         import traceback
         log.error("a screen failed:\n%s", traceback.format_exc())
-        if isinstance(self.scene, SCENES["home"]):
+        if isinstance(self.scene, scene_class("home")):
             raise exc  # nowhere safer to go
         autosave = getattr(self.scene, "autosave", None)
         if autosave is not None:
