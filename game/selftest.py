@@ -71,6 +71,9 @@ def self_test() -> int:
         app.scene.leave()
         pygame.quit()
         lines.append(f"rendering: a frame drawn headless ({image.get_width()}x{image.get_height()} PNG, home screen)")
+        from game.scenes import SCENES, scene_class
+        screens = [scene_class(name).__name__ for name in SCENES]  # imported by name: present in a bundle too
+        lines.append(f"screens: {', '.join(screens)}")
     except Exception as exc:  # the reason is the point of a self-test
         print("self-test FAILED:", f"{type(exc).__name__}: {exc}", file=sys.stderr)
         traceback.print_exc()
