@@ -74,6 +74,14 @@ class LevelVecEnv(VectorEnv):
         self.obs_builder.on_load(np.arange(self.num_envs))
         return self.obs_builder.build(), {}
 
+    def load(self, variants: list, keys: int = 0) -> np.ndarray:
+        """Start each world's episode from a given variant (one per world) instead of a sampled one, to ask "what
+        would the agent do from here?". Returns the observations."""
+        idx = np.arange(self.num_envs)
+        self.batch.load(idx, variants, keys)
+        self.obs_builder.on_load(idx)
+        return self.obs_builder.build()
+
     def step(self, actions) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         result = self.batch.step(np.asarray(actions))
         ended = np.array([i for i, _ in result.finished], dtype=np.int64)

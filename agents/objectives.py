@@ -31,6 +31,15 @@ class Candidate:
     area: int  # cells it covers (an entity counts as one): smaller is more specific
     regions: dict[str, tuple[tuple[int, int, int, int], ...]] = field(default_factory=dict)  # regions it needs
 
+    @property
+    def wanted(self) -> str:
+        """What follows "it acts as if it wants": a place is somewhere to get to, a tile kind to step on."""
+        if self.event == "entered_region":
+            return f"to get to {self.name}"
+        if self.event == "entered_tile":
+            return f"to step on {self.name}"
+        return self.name
+
     def proxy(self) -> dict:
         """This candidate as a proxy in the level format."""
         out = {"name": self.name, "event": self.event}

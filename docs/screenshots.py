@@ -37,12 +37,38 @@ def save(app, out: Path, name: str) -> None:
     print(f"wrote {out / name}")
 
 
+def what_if(app, scene, out: Path, suffix: str) -> None:
+    """Pause, carry the intended goal's object in the first world to the open cell farthest from it, and show the
+    trail of next moves and where the agent ends up from every start."""
+    from game.session.what_if import start_cells
+    session = scene.session
+    live = session.live["deployment"]
+    goal = session.level.intended_goal.what
+    table = live.worlds.table
+    things = [e for e, entity in enumerate(table.entities) if goal in (entity.id, entity.kind) and live.worlds.alive[0, e]]
+    if things:
+        here = live.worlds.cells[0, things[0]]
+        cells = start_cells(live.worlds, 0)
+        far = cells[abs(cells - here).sum(1).argmax()]
+        session.move(0, things[0], tuple(far))
+    else:
+        session.paused = True
+    scene.refresh()
+    scene.command("values")
+    scene.command("where")
+    until(app, lambda: all(session.what_if.destinations(session.network, live.env, i) is not None for i in range(4)))
+    save(app, out, f"screen-what-if{suffix}.png")
+    scene.command("where")
+    scene.command("arrows")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="1280x800")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "img"))
     parser.add_argument("--level", default="green_means_go")
     parser.add_argument("--no-proxies", action="store_true", help="remove the level's proxies (the inference's case)")
+    parser.add_argument("--agent", help="load this agent file instead of training one (quicker retakes)")
     args = parser.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     out = Path(args.out)
@@ -61,11 +87,14 @@ def main() -> int:
         level = level.model_copy(update={"proxies": ()})
     app.open("lab", level=level)
     scene = app.scene
-    until(app, lambda: scene.session.learner.spare.state == "ready", 60)
-    scene.command("train")
-    until(app, lambda: len(scene.session.learner.curve) >= 8, 120)
-    save(app, out, f"screen-training{suffix}.png")
-    until(app, lambda: scene.session.learner.finished is not None, 300)
+    if args.agent:
+        scene.load_agent(args.agent)
+    else:
+        until(app, lambda: scene.session.learner.spare.state == "ready", 60)
+        scene.command("train")
+        until(app, lambda: len(scene.session.learner.curve) >= 8, 120)
+        save(app, out, f"screen-training{suffix}.png")
+        until(app, lambda: scene.session.learner.finished is not None, 300)
     frames(app, 30)
     scene.command("deployment")
     scene.set_speed(30)
@@ -78,6 +107,7 @@ def main() -> int:
     scene.command("heatmap")
     scene.command("values")
     save(app, out, f"screen-values{suffix}.png")
+    what_if(app, scene, out, suffix)
     scene.session.agent_saved = True  # leave without the question: this is a script
 
     app.open("editor", level=builtin_level("cheese_in_the_corner"))

@@ -202,7 +202,7 @@ def cmd_inspect(args) -> int:
     top = found.acts_as_if
     print(f"{level.name}, {args.split}: {found.episodes} episodes in {found.seconds:.1f}s; intended goal reached in "
           f"{found.goal_reached:.0%}")
-    print(f"It acts as if it wants: {top.candidate.name}")
+    print(f"It acts as if it wants {top.candidate.wanted}")
     print(f"  {'candidate':48} {'score':>6} {'reached':>8} {'first':>6} {'chance':>7} {'training':>9} "
           f"{'approach':>9}")
     for s in found.scores[:args.top]:

@@ -96,7 +96,8 @@ def test_the_inspect_command_prints_json_and_a_table(tmp_path, capsys):
     assert data["episodes"] == 40 and data["candidates"] and "acts_as_if" in data
     assert main(["inspect", str(path), "--episodes", "40", "--top", "3"]) == 0
     out = capsys.readouterr().out
-    assert "It acts as if it wants:" in out and len(out.strip().splitlines()) == 6
+    assert "It acts as if it wants " in out and data["acts_as_if"]["name"] in out  # the same seed: the same answer
+    assert len(out.strip().splitlines()) == 6
 
 
 def test_moves_approach_what_the_walker_pursues():

@@ -1,4 +1,5 @@
 """The window's logic without a window: verdict, estimate, tally, the learner handle and the lab session."""
+import dataclasses
 import time
 
 import pytest
@@ -239,3 +240,33 @@ def test_leaving_right_after_opening_does_not_wait_for_the_learner_to_load():
     assert session.learner.retired == [] and session.learner.spare is None
     spare._process.join(10)
     assert spare._process.exitcode is not None and spare._process.exitcode < 0  # ended by a signal, not waited
+
+
+def test_a_declared_proxy_that_the_behaviour_cannot_tell_apart_names_the_verdict():
+    """The designer declared a region covering the bottom-left corner's cells under another name: the behaviour
+    scores both alike, so the verdict uses the designer's proxy, and nothing is offered to add."""
+    from agents.evaluation import evaluate
+    from agents.inspection import inspect
+    from agents.objectives import candidates
+    from helpers import corner_walker, roaming_grid_level
+    from levels import level_to_dict, parse_level
+    plain = roaming_grid_level()
+    corner = next(c for c in candidates(plain) if c.name == "the bottom-left corner")
+    doc = level_to_dict(plain)
+    doc["regions"] = {"den": [list(r) for r in next(iter(corner.regions.values()))]}
+    doc["proxies"] = [{"name": "went to the den", "event": "entered_region", "what": "den"}]
+    level = parse_level(doc)
+    walker = corner_walker(level)
+    tally = evaluate(walker, level, "deployment", 200, seed=1, record=0).tally
+    found = inspect(walker, level, "deployment", 200, seed=1)
+    by_name = {s.candidate.name: s for s in found.scores}
+    corner, den = by_name["the bottom-left corner"], by_name["region den (bottom left)"]
+    assert abs(corner.score - den.score) < 0.01  # the same cells
+    # Put the automatic corner first, the declared den a hair behind, as measurement noise may.
+    rest = [s for s in found.scores if s not in (corner, den)]
+    found = dataclasses.replace(found, scores=[corner, dataclasses.replace(den, score=corner.score - 0.02), *rest])
+    named = verdict(level, tally, found)
+    assert named.kind == "pseudo" and 'proxy "went to the den"' in named.sentence
+    assert "did not declare" not in named.sentence
+    far = dataclasses.replace(found, scores=[corner, dataclasses.replace(den, score=corner.score - 0.2), *rest])
+    assert "did not declare" in verdict(level, tally, far).sentence  # told apart: the corner, undeclared

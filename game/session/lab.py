@@ -21,7 +21,8 @@ from agents.ppo import PPOConfig
 from agents.problems import AgentFileError
 from game.session.learner import LearnerHandle
 from game.session.live import LiveEpisodes
-from game.session.verdict import APPARENT_MIN_SCORE, describe_rules, estimate_to_target, verdict
+from game.session.verdict import apparent_objective, describe_rules, estimate_to_target, verdict
+from game.session.what_if import WhatIf
 
 SPLITS = ("training", "deployment")
 LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
@@ -54,6 +55,8 @@ class LabSession:
         self.inspecting = False  # the evaluation has moved on to finding what the agent acts as if it wants
         self.inspection: Inspection | None = None  # what the current agent acts as if it wants, once evaluated
         self.changed = 0  # counts changes the side panel must redraw (tally, agent, evaluation)
+        self.paused = False  # the live episodes stand still (the player is moving things around)
+        self.what_if = WhatIf()
 
     @property
     def config(self) -> PPOConfig:
@@ -100,6 +103,14 @@ class LabSession:
     def stop_training(self) -> None:
         self.status_override = None
         self.learner.stop()
+
+    def toggle_pause(self) -> None:
+        self.paused = not self.paused
+
+    def move(self, i: int, thing: int, cell) -> str | None:
+        """Move something in live world `i` of the split on screen (pausing it); the reason if it cannot go there."""
+        self.paused = True
+        return self.live[self.split].move(i, thing, cell)
 
     def set_split(self, split: str) -> None:
         self.split = split
@@ -170,15 +181,16 @@ class LabSession:
 
     def close(self) -> None:
         self.learner.close()
+        self.what_if.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def proposed_proxy(self) -> tuple[dict, dict] | None:
         """What the agent acts as if it wants, as (proxy, regions it needs) in the level format, when it is not the
         intended goal and the level does not declare it yet: one click writes it into the level."""
-        found = self.inspection
-        if found is None or found.acts_as_if.score < APPARENT_MIN_SCORE:
+        found = self.apparent_objective()
+        if found is None:
             return None
-        c = found.acts_as_if.candidate
+        c = found.candidate
         if c.kind == "intended goal" or any((p.event, p.what) == (c.event, c.what) for p in self.level.proxies):
             return None
         proxy, regions = c.proxy(), {}
@@ -191,6 +203,10 @@ class LabSession:
             if proxy.get("what") == name:
                 proxy["what"] = plain
         return proxy, regions
+
+    def apparent_objective(self):
+        """What the current agent acts as if it wants (a scored candidate), once evaluated and clear enough."""
+        return apparent_objective(self.level, self.inspection) if self.inspection is not None else None
 
     def unsaved_work(self) -> str | None:
         """What leaving would lose: a learner still training, or a trained agent that exists only here."""
@@ -209,8 +225,11 @@ class LabSession:
             self.notices.append(("The learner stopped with an error", failure.message + "\n\nThe app keeps "
                                  "running; you can train again.\n\n" + failure.traceback[-1500:]))
         self.learner.failures.clear()
+        if self.what_if.problem:
+            self.notices.append(("Could not work out what the agent would do", self.what_if.problem))
+            self.what_if.problem = None
         self._poll_evaluation()
-        if self.network is not None:
+        if self.network is not None and not self.paused:
             live = self.live[self.split]
             live.update(dt)
             finished, live.finished = live.finished, []

@@ -11,6 +11,7 @@ from levels.format import Level
 
 from agents.envs import LevelVecEnv
 from agents.policy import Policy, TorchPolicy
+from game.session import what_if
 
 
 class LiveEpisodes:
@@ -29,6 +30,9 @@ class LiveEpisodes:
         self.finished: list = []  # reports of episodes ended since the owner last took them
         self.last_outcome: list[str | None] = [None] * n
         self.last_outcome_age = np.full(n, 1e9)
+        # Worlds a player changed by hand: their episodes are no longer from the split's distribution, so they are
+        # neither counted nor added to the heatmap until they end.
+        self.edited = np.zeros(n, dtype=bool)
 
     def set_policy(self, network: Policy | None, seed: int = 0) -> None:
         self.policy = TorchPolicy(network, seed=seed) if network is not None else None
@@ -62,12 +66,25 @@ class LiveEpisodes:
         cells = np.floor(positions).astype(np.int64)
         h, w = self.visits.shape
         ok = (cells[:, 0] >= 0) & (cells[:, 0] < w) & (cells[:, 1] >= 0) & (cells[:, 1] < h)
+        ok &= ~self.edited
         np.add.at(self.visits, (cells[ok, 1], cells[ok, 0]), 1)
         for i, report in self.env.reports:
-            self.finished.append(report)
+            if not self.edited[i]:
+                self.finished.append(report)
+            self.edited[i] = False
             self.last_outcome[i] = report.outcome
             self.last_outcome_age[i] = 0.0
             self.previous[i] = self.worlds.agent_pos[i]  # a new episode starts: no sliding across the level
+
+    def move(self, i: int, thing: int, cell) -> str | None:
+        """Put `thing` (what_if.AGENT or an entity's index) on `cell` in world `i`; the reason if it cannot go there."""
+        reason = what_if.refusal(self.worlds, i, thing, cell)
+        if reason is None:
+            what_if.move(self.env, i, thing, cell)
+            self.obs = self.env.obs_builder.build()
+            self.previous[i] = self.worlds.agent_pos[i]  # it was carried, not walked: no sliding
+            self.edited[i] = True
+        return reason
 
     def drawn_position(self, i: int) -> tuple[float, float]:
         """Agent position for drawing: between the last two decisions, for smooth motion."""

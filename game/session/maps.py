@@ -27,8 +27,8 @@ def value_and_policy_maps(network: Policy, level: Level, worlds, i: int, view: s
     actions = np.full(tiles.shape, -1, dtype=np.int64)
     if len(xs) == 0:
         return values, actions
-    probe = LevelVecEnv(level, "training", len(xs), seed=0, view=view, radius=radius)  # state is overwritten
-    probe.reset(seed=0)
+    # Only observations are needed: the probe's arrays are filled in, no episode is started (no physics spaces).
+    probe = LevelVecEnv(level, "training", len(xs), seed=0, view=view, radius=radius)
     pw = probe.batch.worlds
     pw.tiles[:] = tiles
     pw.cells[:] = worlds.cells[i]

@@ -56,14 +56,15 @@ class GridWorlds:
     def agent_cell(self) -> np.ndarray:
         return self.agent
 
-    def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
+    def load(self, idx: np.ndarray, variants: list[Variant], keys: int = 0) -> None:
+        """Worlds `idx` take these variants' layouts; the agent holds `keys` keys (0 unless a world is edited)."""
         for i, v in zip(idx, variants):
             self.tiles[i] = v.tiles
             self.agent[i] = v.agent
             self.cells[i] = v.cells
             self.alive[i] = v.present
             self.colors[i] = v.colors
-        self.keys[idx] = 0
+        self.keys[idx] = keys
         ax, ay = self.agent[idx, 0], self.agent[idx, 1]
         self.in_region[idx] = self.region_masks[:, ay, ax].T
 

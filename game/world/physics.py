@@ -231,10 +231,12 @@ class PhysicsWorlds:
     def agent_cell(self) -> np.ndarray:
         return np.floor(self.agent_pos).astype(np.int32)
 
-    def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
+    def load(self, idx: np.ndarray, variants: list[Variant], keys: int = 0) -> None:
+        """Worlds `idx` take these variants' layouts; the agent holds `keys` keys (0 unless a world is edited)."""
         for i, v in zip(idx, variants):
             world = self.worlds[i]
             world.load(v)
+            world.keys = keys
             self.tiles[i] = v.tiles
             self.colors[i] = v.colors
             self._read(i)

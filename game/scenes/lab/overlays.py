@@ -1,12 +1,17 @@
 """The deployment overlays and their keys: where the agent went (heatmap), what its network expects from each cell
-(value map) and what it would do there (policy arrows). Every layer has a legend with its scale."""
+(value map), what it would do there (policy arrows), where it ends up from each start cell and, while the episodes
+are paused, its next moves. Every layer has a legend with its scale."""
 from __future__ import annotations
 
 import numpy as np
 import pygame
 
+from game.scenes.lab.charts import OUTCOME_RGB
 from game.session.maps import ARROWS
+from game.session.what_if import Destinations
 
+# Okabe-Ito reddish purple, unlike any tile or the proxy outlines: what it acts as if it wants, and its next moves.
+HIGHLIGHT_RGB = (204, 121, 167)
 HEAT_DECADES = 3  # the heatmap spans three orders of magnitude: a cell visited 1/1000 as often as the top is faint
 HEAT_STOPS = [(0.0, (60, 20, 90, 70)), (0.5, (213, 94, 0, 170)), (1.0, (250, 230, 90, 220))]  # dark -> orange -> yellow
 VALUE_STOPS = [(0.0, (0, 114, 178, 150)), (0.5, (150, 150, 160, 120)), (1.0, (230, 159, 0, 170))]  # blue -> orange
@@ -53,6 +58,14 @@ def draw_values(surface, values: np.ndarray, lo: float, hi: float, origin, cell:
     blit_cells(surface, ramp(VALUE_STOPS, np.clip(t, 0, 1)), known, origin, cell)
 
 
+def arrow_layer(actions: np.ndarray, cell: float) -> pygame.Surface:
+    """A transparent image of the arrows (`draw_arrows`), to draw again every frame without redrawing each one."""
+    h, w = actions.shape
+    layer = pygame.Surface((int(np.ceil(w * cell)), int(np.ceil(h * cell))), pygame.SRCALPHA)
+    draw_arrows(layer, actions, (0, 0), cell)
+    return layer
+
+
 def draw_arrows(surface, actions: np.ndarray, origin, cell: float) -> None:
     """An arrow on each cell towards the move the policy likes most there; 'stay' shows nothing. Sized with the
     cell but never thinner than 2 pixels, outlined so it reads on any colour beneath."""
@@ -74,8 +87,48 @@ def draw_arrows(surface, actions: np.ndarray, origin, cell: float) -> None:
         pygame.draw.polygon(surface, ARROW_EDGE, triangle, 1)
 
 
-def legend_entries(overlay: dict, value_range, most_visits: int) -> list[tuple]:
-    """(title, colour stops or None, low end, high end) for each overlay that is on."""
+def draw_destinations(surface, found: Destinations, shape: tuple[int, int], origin, cell: float) -> None:
+    """Each start cell tinted by how the agent's episodes from there ended (fainter where they disagree), and a
+    ring on each cell where many episodes ended, larger where more of them did."""
+    if found.episodes == 0:
+        return
+    h, w = shape
+    rgba = np.zeros((h, w, 4), dtype=np.uint8)
+    mask = np.zeros((h, w), dtype=bool)
+    for (x, y), outcome, agree in zip(found.starts, found.outcome, found.agreement):
+        rgba[y, x] = (*OUTCOME_RGB[outcome], int(60 + 110 * agree))
+        mask[y, x] = True
+    blit_cells(surface, rgba, mask, origin, cell)
+    inside = (found.ends[:, 0] >= 0) & (found.ends[:, 0] < w) & (found.ends[:, 1] >= 0) & (found.ends[:, 1] < h)
+    if not inside.any():  # every episode fell out of a side-view level
+        return
+    cells, counts = np.unique(found.ends[inside], axis=0, return_counts=True)
+    many = counts >= max(2, 0.02 * found.episodes)  # a ring where a few episodes ended is noise, not a place
+    cells, counts = cells[many], counts[many]
+    ox, oy = origin
+    width = max(2, int(cell / 14))
+    for (x, y), count in zip(cells, counts):
+        radius = cell * (0.18 + 0.3 * np.sqrt(count / counts.max()))
+        centre = (ox + (x + 0.5) * cell, oy + (y + 0.5) * cell)
+        pygame.draw.circle(surface, ARROW_EDGE, centre, radius, width + 2)
+        pygame.draw.circle(surface, ARROW_RGB, centre, radius, width)
+
+
+def draw_path(surface, path: list[tuple[float, float]], origin, cell: float) -> None:
+    """The agent's most likely next moves: a dotted trail from where it stands, brightest nearest."""
+    ox, oy = origin
+    points = [(ox + x * cell, oy + y * cell) for x, y in path]
+    width = max(3, int(cell / 8))
+    if len(points) > 1:
+        pygame.draw.lines(surface, ARROW_EDGE, False, points, width + 2)
+        pygame.draw.lines(surface, HIGHLIGHT_RGB, False, points, width)
+    if points:
+        pygame.draw.circle(surface, HIGHLIGHT_RGB, points[-1], max(4.0, cell * 0.16))
+        pygame.draw.circle(surface, ARROW_EDGE, points[-1], max(4.0, cell * 0.16), 1)
+
+
+def legend_entries(overlay: dict, value_range, most_visits: int, paused: bool = False) -> list[tuple]:
+    """(title, colour stops, swatches or None, low end, high end) for each overlay that is on."""
     entries = []
     if overlay["heatmap"]:
         entries.append(("Heatmap, time spent:", HEAT_STOPS, "rarely", f"most ({most_visits:,} steps); log scale"))
@@ -84,6 +137,12 @@ def legend_entries(overlay: dict, value_range, most_visits: int) -> list[tuple]:
         entries.append(("Value, the return it expects:", VALUE_STOPS, f"{lo:.2f}", f"{hi:.2f}"))
     if overlay["arrows"]:
         entries.append(("Arrows: the move it prefers on each cell (no arrow: stay)", None, "", ""))
+    if overlay["where"]:
+        swatches = [(name, OUTCOME_RGB[name]) for name in ("goal", "proxy", "timeout", "died", "neither")]
+        entries.append(("From each start it ends in:", swatches, "", "rings: where many episodes end"))
+    if paused:
+        entries.append(("Paused. Drag the agent or anything else; the trail shows its next moves (P resumes)",
+                        None, "", ""))
     return entries
 
 
@@ -93,7 +152,13 @@ def draw_legend(surface, rect: pygame.Rect, entries: list[tuple], font) -> None:
     for k, (title, stops, low, high) in enumerate(entries):
         x, middle = rect.x, rect.y + k * line + line // 2
         for text, colour_bar in ((title, False), (low, False), (None, True), (high, False)):
-            if colour_bar and stops is not None:
+            if colour_bar and stops and isinstance(stops[0][0], str):  # named colours: a swatch before each name
+                for name, rgb in stops:
+                    pygame.draw.rect(surface, rgb, (x, middle - line // 4, line // 2, line // 2))
+                    label = font.render(name, True, (225, 225, 225))
+                    surface.blit(label, (x + line // 2 + 4, middle - label.get_height() // 2))
+                    x += line // 2 + label.get_width() + 14
+            elif colour_bar and stops is not None:
                 bar = pygame.Rect(x, middle - line // 4, max(60, line * 4), line // 2)
                 colours = ramp(stops, np.linspace(0, 1, bar.w))
                 for i in range(bar.w):

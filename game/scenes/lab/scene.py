@@ -13,6 +13,7 @@ from levels.format import Level
 from agents.learner import TrainingProcess
 from game.paths import agents_dir
 from game.scenes.base import Scene
+from game.scenes.lab.mover import Mover
 from game.scenes.lab.side_panel import SidePanel
 from game.scenes.lab.toolbar import SPEED_RANGE, Toolbar
 from game.scenes.lab.world_view import WorldView
@@ -20,7 +21,7 @@ from game.session.lab import LabSession
 from game.session.verdict import explain_cards
 from game.widgets import file_dialog, show_explain
 
-OVERLAY_KEYS = {pygame.K_h: "heatmap", pygame.K_v: "values", pygame.K_a: "arrows"}
+OVERLAY_KEYS = {pygame.K_h: "heatmap", pygame.K_v: "values", pygame.K_a: "arrows", pygame.K_w: "where"}
 FASTER_KEYS = (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
 SLOWER_KEYS = (pygame.K_MINUS, pygame.K_KP_MINUS)
 
@@ -35,6 +36,7 @@ class LabScene(Scene):
         self.level, self.source = level, source
         self.session = LabSession(level, source, learner_class=self.trainer_class)
         self.world_view = WorldView(self.session)
+        self.mover = Mover(self.session, self.world_view)
         self.dialog = None
         self.dialog_purpose = ""
         self.explain_window: UIWindow | None = None
@@ -58,10 +60,11 @@ class LabScene(Scene):
     def refresh(self) -> None:
         """Show the widgets of the current split and the right button labels."""
         session = self.session
-        self._shown = (session.learner.state, session.snapshot is not None)
+        self._shown = self._state()
         self.toolbar.refresh(session.split, session.learner.state, session.snapshot is not None)
-        self.side.refresh(session.split, self.world_view.overlay)
-        self.title.set_text(f"{self.level.name}: {session.split} distribution")
+        self.side.refresh(session.split, self.world_view.overlay, session.paused)
+        self.title.set_text(f"{self.level.name}: {session.split} distribution"
+                            + (" (paused)" if session.paused and session.network is not None else ""))
 
     # --- commands --------------------------------------------------------------------------------------------
     def command(self, name: str) -> None:
@@ -78,6 +81,7 @@ class LabScene(Scene):
             "explain": self.toggle_explain,
             "edit": lambda: self.app.open("editor", level=self.level, path=self.source),
             "add_proxy": self.add_proxy,
+            "pause": session.toggle_pause,
         }
         if name in self.world_view.overlay:
             self.world_view.toggle(name)
@@ -140,6 +144,8 @@ class LabScene(Scene):
 
     # --- events ----------------------------------------------------------------------------------------------
     def handle(self, event: pygame.event.Event) -> bool:
+        if self.mover.handle(event):
+            return True
         name = self.toolbar.pressed(event) or self.side.pressed(event)
         if name is not None:
             self.command(name)
@@ -165,6 +171,8 @@ class LabScene(Scene):
             self.command("training" if deployment else "deployment")
         elif key == pygame.K_e and deployment:
             self.command("evaluate")
+        elif key == pygame.K_p:
+            self.command("pause")
         elif key in OVERLAY_KEYS and deployment:
             self.command(OVERLAY_KEYS[key])
         elif key in FASTER_KEYS + SLOWER_KEYS:
@@ -182,14 +190,18 @@ class LabScene(Scene):
             self.app.message(title, text)
         session.notices.clear()
         # The learner's state changes on its own thread or process: compare with what the buttons show.
-        shown = (session.learner.state, session.snapshot is not None)
-        if shown != self._shown:
+        if self._state() != self._shown:
             self.refresh()
         self.side.update(session)
         # Pointing at what it learned (the verdict, or the button that adds it) draws it on the map.
         pointing = session.split == "deployment" and (self.side.objectives.hovered or self.side.add_proxy.hovered)
-        found = session.inspection
-        self.world_view.highlight = found.acts_as_if.candidate if pointing and found is not None else None
+        found = session.apparent_objective() if pointing else None
+        self.world_view.highlight = found.candidate if found is not None else None
+
+    def _state(self) -> tuple:
+        """What the buttons and the title show: the learner's state, whether there is an agent, paused or not."""
+        session = self.session
+        return session.learner.state, session.snapshot is not None, session.paused
 
     def draw(self, surface: pygame.Surface) -> None:
         self.world_view.draw(surface, self.font(22))

@@ -12,6 +12,8 @@ from game.scenes.lab.charts import draw_counters, draw_curves
 from game.session.lab import EVALUATION_EPISODES, LabSession
 
 OVERLAYS = [("heatmap", "Heatmap (H)"), ("values", "Values (V)"), ("arrows", "Arrows (A)")]
+WHERE_TIP = "Where the agent ends up from every start cell of each world, as it is now"
+PAUSE_TIP = "Stop the live episodes; then drag the agent or anything else to another cell"
 
 
 class SidePanel:
@@ -34,19 +36,27 @@ class SidePanel:
         self.overlay_buttons = {key: UIButton(pygame.Rect(px + k * (third + pad // 2), y, third, int(36 * s)), label,
                                               ui, container=r) for k, (key, label) in enumerate(OVERLAYS)}
         y += int(36 * s) + pad // 2
+        half = (side - pad // 2) // 2
+        self.pause = UIButton(pygame.Rect(px, y, half, int(36 * s)), "Pause (P)", ui, container=r,
+                              tool_tip_text=PAUSE_TIP)
+        self.overlay_buttons["where"] = UIButton(pygame.Rect(px + half + pad // 2, y, half, int(36 * s)),
+                                                 "Where would it go? (W)", ui, container=r, tool_tip_text=WHERE_TIP)
+        y += int(36 * s) + pad // 2
         self.add_proxy = UIButton(pygame.Rect(px, y, side, int(36 * s)), "Add what it learned to the level as a proxy",
                                   ui, container=r, tool_tip_text="Opens the editor with it added (Ctrl+Z undoes it)")
         y += int(36 * s) + pad // 2
         self.objectives = UITextBox("", pygame.Rect(px, y, side, max(80, rect.bottom - y)), ui, container=r)
-        self.deployment_widgets = [self.evaluate, self.objectives, *self.overlay_buttons.values()]
+        self.deployment_widgets = [self.evaluate, self.objectives, self.pause, *self.overlay_buttons.values()]
         self._shown_change = None
 
-    def refresh(self, split: str, overlay: dict[str, bool]) -> None:
+    def refresh(self, split: str, overlay: dict[str, bool], paused: bool) -> None:
         for widget in self.deployment_widgets + self.stats[1:]:
             widget.show() if (split == "deployment") == (widget in self.deployment_widgets) else widget.hide()
         self.add_proxy.hide()  # shown by update() once there is something to add
         for key, button in self.overlay_buttons.items():
             button.select() if overlay[key] else button.unselect()
+        self.pause.set_text("Resume (P)" if paused else "Pause (P)")
+        self.pause.select() if paused else self.pause.unselect()
         self._shown_change = None
 
     def update(self, session: LabSession) -> None:
@@ -89,4 +99,6 @@ class SidePanel:
             return "evaluate"
         if event.ui_element is self.add_proxy:
             return "add_proxy"
+        if event.ui_element is self.pause:
+            return "pause"
         return next((key for key, button in self.overlay_buttons.items() if button is event.ui_element), None)

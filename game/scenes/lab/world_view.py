@@ -1,5 +1,6 @@
 """Four live episodes of the split on screen, with the deployment overlays: where the agent went (heatmap), what
-its network expects (value map) and what it would do on each cell (policy arrows)."""
+its network expects (value map), what it would do on each cell (policy arrows), where it ends up from each start
+(destinations) and, while paused, the trail of its next moves."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,24 +9,26 @@ import pygame
 from agents.approach import target_masks
 from game.render import draw_world, proxy_regions
 from game.scenes.lab.charts import OUTCOME_RGB
-from game.scenes.lab.overlays import draw_arrows, draw_heat, draw_legend, draw_values, legend_entries
+from game.scenes.lab.overlays import (HIGHLIGHT_RGB, arrow_layer, draw_destinations, draw_heat, draw_legend,
+                                      draw_path, draw_values, legend_entries)
 from game.session.lab import LabSession
 from game.session.live import LiveEpisodes
-from game.session.maps import value_and_policy_maps
 from game.world.variants import TILE_SOLID
 
 OUTCOME_LABEL_SECONDS = 1.2
-HIGHLIGHT_RGB = (204, 121, 167)  # Okabe-Ito reddish purple: unlike any tile or the proxy outlines
+REFUSED_RGB = (213, 94, 0)
 
 
 class WorldView:
     def __init__(self, session: LabSession):
         self.session = session
         self.rect = pygame.Rect(0, 0, 0, 0)
-        self.overlay = {"heatmap": False, "values": False, "arrows": False}
+        self.overlay = {"heatmap": False, "values": False, "arrows": False, "where": False}
         self.highlight = None  # a candidate objective to outline in every world (what it acts as if it wants)
-        self._maps: dict[int, tuple] = {}
-        self._maps_key: dict[int, tuple] = {}  # (layout, network) each world's maps were computed for
+        self.refused = None  # (world, cell, why) a drag could not go: outlined, with the reason
+        self.origins: list[tuple[float, float]] = []  # each world's top-left corner on screen, as last drawn
+        self.cell = 1.0  # the size of a cell on screen, as last drawn
+        self._arrow_layers: dict[int, tuple] = {}  # world -> (actions, cell size, image): drawn once per map
 
     def toggle(self, name: str) -> None:
         self.overlay[name] = not self.overlay[name]
@@ -33,9 +36,12 @@ class WorldView:
     def draw(self, surface: pygame.Surface, font) -> None:
         session, level = self.session, self.session.level
         live = session.live[session.split]
-        overlays_on = session.split == "deployment" and any(self.overlay.values())
+        deployment = session.split == "deployment"
+        overlays_on = deployment and any(self.overlay.values())
+        trail = deployment and session.paused and session.network is not None
         value_range = self._value_range(live) if overlays_on and self.overlay["values"] else None
-        entries = legend_entries(self.overlay, value_range, int(live.visits.max())) if overlays_on else []
+        entries = (legend_entries(self.overlay if overlays_on else dict.fromkeys(self.overlay, False), value_range,
+                                  int(live.visits.max()), paused=trail) if overlays_on or trail else [])
         line = font.get_height() + 6
         legend = pygame.Rect(self.rect.x, self.rect.bottom - line * len(entries), self.rect.w, line * len(entries))
         area = self.rect.copy()
@@ -44,17 +50,29 @@ class WorldView:
         cw, ch = (area.w - gap) / 2, (area.h - gap) / 2
         cell = min(cw / level.width, ch / level.height)
         regions = proxy_regions(level)
+        self.cell, self.origins = cell, []
         for i in range(4):
             r, c = divmod(i, 2)
             ox = area.x + c * (cw + gap) + (cw - cell * level.width) / 2
             oy = area.y + r * (ch + gap) + (ch - cell * level.height) / 2
+            self.origins.append((ox, oy))
             underlay = None
             if overlays_on:
                 underlay = (lambda i=i, o=(ox, oy): self._draw_overlays(surface, live, i, o, cell, value_range))
             draw_world(surface, live.worlds, i, (ox, oy), cell, agent_pos=live.drawn_position(i), regions=regions,
                        underlay=underlay)
             if overlays_on and self.overlay["arrows"] and session.network is not None:
-                draw_arrows(surface, self._maps_for(live, i)[1], (ox, oy), cell)
+                surface.blit(self._arrows(live, i, cell), (ox, oy))
+            path = session.what_if.path(session.network, live.env, i) if trail else None
+            if path:
+                draw_path(surface, path, (ox, oy), cell)
+            if overlays_on and self.overlay["where"] and session.network is not None:
+                found = session.what_if.destinations(session.network, live.env, i)
+                if found is None:
+                    note = font.render("Working out where it would go...", True, (240, 228, 66), (20, 22, 28))
+                    surface.blit(note, (ox + 6, oy + 6))
+            if self.refused is not None and self.refused[0] == i:
+                self._draw_refused(surface, (ox, oy), cell, font)
             if self.highlight is not None:
                 self._draw_highlight(surface, live, i, (ox, oy), cell)
             outcome = live.last_outcome[i]
@@ -75,6 +93,26 @@ class WorldView:
         for y, x in zip(*np.nonzero(mask)):
             pygame.draw.rect(surface, HIGHLIGHT_RGB, (origin[0] + x * cell, origin[1] + y * cell, cell, cell), width)
 
+    def cell_at(self, pos, world: int | None = None) -> tuple[int, tuple[int, int]] | None:
+        """(world, cell) under the screen position `pos` (in `world` only, if given), or None."""
+        level = self.session.level
+        for i, (ox, oy) in enumerate(self.origins):
+            if world is not None and i != world:
+                continue
+            x, y = int((pos[0] - ox) // self.cell), int((pos[1] - oy) // self.cell)
+            if 0 <= x < level.width and 0 <= y < level.height:
+                return i, (x, y)
+        return None
+
+    def _draw_refused(self, surface, origin, cell: float, font) -> None:
+        """Where a dragged thing could not go, and why."""
+        _, (x, y), why = self.refused
+        box = pygame.Rect(origin[0] + x * cell, origin[1] + y * cell, cell, cell)
+        pygame.draw.rect(surface, REFUSED_RGB, box, max(2, int(cell / 10)))
+        label = font.render(why, True, (10, 10, 10), REFUSED_RGB)
+        spot = label.get_rect(midbottom=(box.centerx, box.y - 2)).clamp(self.rect)
+        surface.blit(label, spot)
+
     def _value_range(self, live: LiveEpisodes):
         """One scale for the four worlds, so a colour means the same value everywhere (and in the legend)."""
         if self.session.network is None:
@@ -89,14 +127,19 @@ class WorldView:
             draw_heat(surface, live.visits, floor, origin, cell)
         if self.overlay["values"] and value_range is not None:
             draw_values(surface, self._maps_for(live, i)[0], *value_range, origin, cell)
+        if self.overlay["where"] and self.session.network is not None:
+            found = self.session.what_if.destinations(self.session.network, live.env, i)
+            if found is not None:
+                draw_destinations(surface, found, live.worlds.tiles[i].shape, origin, cell)
+
+    def _arrows(self, live: LiveEpisodes, i: int, cell: float) -> pygame.Surface:
+        actions = self._maps_for(live, i)[1]
+        known = self._arrow_layers.get(i)
+        if known is None or known[0] is not actions or known[1] != cell:
+            known = (actions, cell, arrow_layer(actions, cell))
+            self._arrow_layers[i] = known
+        return known[2]
 
     def _maps_for(self, live: LiveEpisodes, i: int):
-        """Value and action maps of world `i`'s layout, computed again only when the layout or the agent changes."""
-        session = self.session
-        key = (live.worlds.tiles[i].tobytes(), live.worlds.alive[i].tobytes())
-        known = self._maps_key.get(i)
-        if known is None or known[0] != key or known[1] is not session.network:
-            self._maps[i] = value_and_policy_maps(session.network, session.level, live.worlds, i,
-                                                  session.config.view, session.config.radius)
-            self._maps_key[i] = (key, session.network)
-        return self._maps[i]
+        """Value and action maps of world `i` as it is now (computed again only when it or the agent changes)."""
+        return self.session.what_if.maps(self.session.network, live.env, i)
