@@ -230,3 +230,24 @@ def test_pointing_at_what_it_learned_draws_it_on_the_map(app, monkeypatch):
         assert (scene.world_view.highlight is not None) == expected
         if expected:
             assert scene.world_view.highlight.name == "the bottom-left corner"
+
+
+def test_the_candidates_are_listed_pointing_draws_one_and_the_chosen_one_is_added(app, monkeypatch):
+    from game.scenes.editor import EditorScene
+    scene = lab_with_an_inferred_objective(app, monkeypatch, 100)
+    listed = scene.side.candidates
+    items = listed.list.item_list
+    assert len(items) >= 3 and listed.chosen().name == "the bottom-left corner"  # the apparent one, chosen first
+    second = next(item for item in items if listed.by_text[item["text"]].name != "the bottom-left corner"
+                  and listed.by_text[item["text"]].kind != "intended goal")
+    target = second["button_element"].rect.center
+    monkeypatch.setattr(pygame.mouse, "get_pos", lambda: target)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=target, rel=(0, 0), buttons=(0, 0, 0)))
+    frames(app, 3)
+    assert scene.world_view.highlight is listed.by_text[second["text"]]
+    click(app, second["button_element"])
+    assert listed.chosen() is listed.by_text[second["text"]]
+    wanted = listed.chosen().proxy()["name"]
+    click(app, scene.side.add_proxy)
+    assert isinstance(app.scene, EditorScene)
+    assert app.scene.document.doc["proxies"][-1]["name"] == wanted

@@ -184,13 +184,16 @@ class LabSession:
         self.what_if.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    def proposed_proxy(self) -> tuple[dict, dict] | None:
-        """What the agent acts as if it wants, as (proxy, regions it needs) in the level format, when it is not the
-        intended goal and the level does not declare it yet: one click writes it into the level."""
-        found = self.apparent_objective()
-        if found is None:
-            return None
-        c = found.candidate
+    def proposed_proxy(self, candidate=None) -> tuple[dict, dict] | None:
+        """A candidate objective (by default what the agent acts as if it wants) as (proxy, regions it needs) in the
+        level format, when it is not the intended goal and the level does not declare it yet: one click writes it
+        into the level."""
+        if candidate is None:
+            found = self.apparent_objective()
+            if found is None:
+                return None
+            candidate = found.candidate
+        c = candidate
         if c.kind == "intended goal" or any((p.event, p.what) == (c.event, c.what) for p in self.level.proxies):
             return None
         proxy, regions = c.proxy(), {}
@@ -277,9 +280,5 @@ class LabSession:
 
     def objectives(self) -> dict[str, str]:
         found = verdict(self.level, self.tally, self.inspection)
-        candidates = ""
-        if self.inspection is not None:
-            candidates = "; ".join(f"{s.candidate.name} {s.score:.2f}" for s in self.inspection.scores[:3])
         return {"wanted": self.level.intended_goal.describe(), "rewarded": describe_rules(self.level),
-                "learned": found.learned, "verdict": found.sentence, "concept": found.concept,
-                "candidates": candidates}
+                "learned": found.learned, "verdict": found.sentence, "concept": found.concept}

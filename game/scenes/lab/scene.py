@@ -91,8 +91,10 @@ class LabScene(Scene):
             self.refresh()
 
     def add_proxy(self) -> None:
-        """Write what the agent acts as if it wants into the level as a proxy, in the editor, as one undo step."""
-        proposal = self.session.proposed_proxy()
+        """Write the chosen candidate (at first what the agent acts as if it wants) into the level as a proxy, in the
+        editor, as one undo step."""
+        chosen = self.side.candidates.chosen()
+        proposal = self.session.proposed_proxy(chosen) if chosen is not None else None
         if proposal is not None:
             self.app.open("editor", level=self.level, path=self.source, proposal=proposal)
 
@@ -193,10 +195,14 @@ class LabScene(Scene):
         if self._state() != self._shown:
             self.refresh()
         self.side.update(session)
-        # Pointing at what it learned (the verdict, or the button that adds it) draws it on the map.
-        pointing = session.split == "deployment" and (self.side.objectives.hovered or self.side.add_proxy.hovered)
-        found = session.apparent_objective() if pointing else None
-        self.world_view.highlight = found.candidate if found is not None else None
+        # Pointing at a candidate, at the verdict, or at the button that adds the chosen one draws it on the map.
+        highlight = None
+        if session.split == "deployment":
+            side = self.side
+            found = session.apparent_objective() if side.objectives.hovered else None
+            highlight = (side.candidates.hovered() or (side.candidates.chosen() if side.add_proxy.hovered else None)
+                         or (found.candidate if found is not None else None))
+        self.world_view.highlight = highlight
 
     def _state(self) -> tuple:
         """What the buttons and the title show: the learner's state, whether there is an agent, paused or not."""

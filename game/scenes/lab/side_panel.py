@@ -8,6 +8,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UITextBox
 
+from game.scenes.lab.candidates import CandidateList
 from game.scenes.lab.charts import draw_counters, draw_curves
 from game.session.lab import EVALUATION_EPISODES, LabSession
 
@@ -42,11 +43,15 @@ class SidePanel:
         self.overlay_buttons["where"] = UIButton(pygame.Rect(px + half + pad // 2, y, half, int(36 * s)),
                                                  "Where would it go? (W)", ui, container=r, tool_tip_text=WHERE_TIP)
         y += int(36 * s) + pad // 2
-        self.add_proxy = UIButton(pygame.Rect(px, y, side, int(36 * s)), "Add what it learned to the level as a proxy",
+        rows = int(26 * s)
+        self.candidates = CandidateList(scene, pygame.Rect(px, y, side, 3 * rows + 6))
+        y += 3 * rows + 6 + pad // 2
+        self.add_proxy = UIButton(pygame.Rect(px, y, side, int(36 * s)), "Add the chosen one to the level as a proxy",
                                   ui, container=r, tool_tip_text="Opens the editor with it added (Ctrl+Z undoes it)")
         y += int(36 * s) + pad // 2
         self.objectives = UITextBox("", pygame.Rect(px, y, side, max(80, rect.bottom - y)), ui, container=r)
-        self.deployment_widgets = [self.evaluate, self.objectives, self.pause, *self.overlay_buttons.values()]
+        self.deployment_widgets = [self.evaluate, self.objectives, self.pause, self.candidates.list,
+                                   *self.overlay_buttons.values()]
         self._shown_change = None
 
     def refresh(self, split: str, overlay: dict[str, bool], paused: bool) -> None:
@@ -60,7 +65,9 @@ class SidePanel:
         self._shown_change = None
 
     def update(self, session: LabSession) -> None:
-        proposal = session.split == "deployment" and session.proposed_proxy() is not None
+        self.candidates.refresh(session.inspection, session.apparent_objective())
+        chosen = self.candidates.chosen()
+        proposal = session.split == "deployment" and chosen is not None and session.proposed_proxy(chosen) is not None
         if proposal != self.add_proxy.visible:
             self.add_proxy.show() if proposal else self.add_proxy.hide()
         if self.status.text != session.status:
@@ -78,8 +85,7 @@ class SidePanel:
             o = {k: (v if k == "concept" else html.escape(v, quote=False)) for k, v in session.objectives().items()}
             self.objectives.set_text(f"<b>You wanted:</b> {o['wanted']}<br><b>You rewarded:</b> {o['rewarded']}<br>"
                                      f"<b>It learned:</b> {o['learned']}<br><br><b>{o['verdict']}</b><br><br>"
-                                     f"{o['concept']}" + (f"<br><br><b>Best candidates</b> (score): {o['candidates']}"
-                                                          if o["candidates"] else ""))
+                                     f"{o['concept']}")
             self._shown_change = session.changed
 
     def draw(self, surface: pygame.Surface, session: LabSession, font, small) -> None:

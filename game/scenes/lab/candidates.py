@@ -1,0 +1,56 @@
+"""The best candidate objectives of the last evaluation, listed with their scores: pointing at one draws it on
+the map, choosing one picks what *Add to the level as a proxy* writes (the apparent objective is chosen first)."""
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UISelectionList
+
+SHOWN = 5
+WAITING = "Evaluate (E) to list what it may be after"
+
+
+class CandidateList:
+    def __init__(self, scene, rect: pygame.Rect):
+        self.list = UISelectionList(rect, [WAITING], scene.ui, container=scene.root)
+        self.list.disable()
+        self.by_text: dict[str, object] = {}  # item text -> candidate
+        self._shown_for = None  # the inspection the items were made from
+
+    def refresh(self, inspection, apparent) -> None:
+        """New items when a new evaluation has scored the candidates; the apparent objective is chosen first."""
+        if inspection is self._shown_for:
+            return
+        self._shown_for = inspection
+        if inspection is None:
+            self.by_text = {}
+            self.list.set_item_list([WAITING])
+            self.list.disable()
+            return
+        self.by_text = {f"{s.score:.2f}  {s.candidate.name}": s.candidate for s in inspection.scores[:SHOWN]}
+        if apparent is not None and apparent.candidate not in self.by_text.values():
+            self.by_text[f"{apparent.score:.2f}  {apparent.candidate.name}"] = apparent.candidate
+        self.list.set_item_list(list(self.by_text))
+        self.list.enable()
+        for item in self.list.item_list:
+            if apparent is not None and self.by_text[item["text"]] is apparent.candidate:
+                item["selected"] = True
+                if item["button_element"] is not None:
+                    item["button_element"].select()
+
+    def hovered(self):
+        """The candidate under the pointer, if any."""
+        for item in self.list.item_list:
+            button = item["button_element"]
+            if button is not None and button.hovered:
+                return self.by_text.get(item["text"])
+        return None
+
+    def chosen(self):
+        text = self.list.get_single_selection()
+        return self.by_text.get(text) if text is not None else None
+
+    def changed(self, event) -> bool:
+        """Whether the event chose or dropped an item of this list."""
+        kinds = (pygame_gui.UI_SELECTION_LIST_NEW_SELECTION, pygame_gui.UI_SELECTION_LIST_DROPPED_SELECTION)
+        return event.type in kinds and event.ui_element is self.list
