@@ -1,9 +1,11 @@
-"""How consistently an agent's moves approach each candidate objective, in grid worlds: the share of its moves
-that shorten the shortest-path distance to the candidate (an agent that wants the corner heads for it at every
-step: near 1; a candidate it ignores: about a half, like a random walk).
+"""How consistently an agent's moves approach each candidate objective: the share of its moves that shorten the
+shortest-path distance to the candidate (an agent that wants the corner heads for it at every step: near 1; a
+candidate it ignores: about a half, like a random walk).
 
 Distances are shortest paths over the cells an agent can stand on, from every cell to the candidate's cells in the
-world's own variant (where its entities stand, its tiles, its regions), computed at the start of each episode.
+world's own variant (where its entities stand, its tiles, its regions), computed at the start of each episode. A
+move is a change of the agent's cell: one step in a grid world; in a physics world, the moment its body crosses into
+another cell (the cell graph stands in for the continuous level, gravity and all).
 """
 from __future__ import annotations
 
@@ -55,10 +57,8 @@ def distances(free: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 def approach_rates(policy, level: Level, watched: list[Candidate], split: str, episodes: int, seed: int,
                    view: str, radius: int) -> np.ndarray | None:
-    """Per candidate, the share of the agent's moves that brought it closer (NaN: no move near it). None for
-    physics worlds, whose agents move between cells in time rather than by single steps."""
-    if level.world != "grid":
-        return None
+    """Per candidate, the share of the agent's moves (changes of cell) that brought it closer (NaN: no move near
+    it)."""
     env = LevelVecEnv(level, split, max(1, min(64, episodes)), seed=seed, view=view, radius=radius)
     obs, _ = env.reset(seed=seed)
     worlds = env.batch.worlds
@@ -72,7 +72,7 @@ def approach_rates(policy, level: Level, watched: list[Candidate], split: str, e
     moves = np.zeros(len(watched))
     finished = 0
     while finished < episodes:
-        before = worlds.agent.copy()
+        before = worlds.agent_cell.copy()
         obs, _, _, _, info = env.step(policy(obs, worlds))
         ended = {i for i, _ in env.reports}
         after = np.floor(info["final_agent_pos"] if ended else worlds.agent_pos).astype(np.int64)

@@ -1,13 +1,15 @@
 """Candidate objectives: everything in a level an agent might have learned to pursue, generated from the level
 itself, each a condition in the level format's own words (so it can be written into the level as a proxy).
 
-Every entity (by id, by kind, by colour), every tile kind an agent can step on, every declared region, the four
-corners and four edges of the level (sized to it), *where the intended goal was in training* (when the goal object
-spawned in a small part of the level), and the intended goal itself. `agents.inspection` scores them from
+Every entity (by id, by kind, by colour), collecting several of a kind ("3 keys"), every tile kind an agent can
+step on, every declared region, the four corners and four edges of the level (sized to it), *where the intended goal
+was in training* (when the goal object spawned in a small part of the level), and the intended goal itself; minus
+what the intended goal implies (touching a chest, for "open 2 chests"). `agents.inspection` scores them from
 behaviour.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -15,10 +17,15 @@ from levels.format import Level, Proxy
 from levels.reachability import places, standable_cells
 from levels.vocabulary import TILE_KINDS
 
+from game.world.entities import REGISTRY
+
 GOAL_EVENTS = ("touched", "picked_up", "opened")
 # When scores tie, the level's own words win (its declared regions), then the more specific candidate (a small
 # region over a whole edge), then this order.
-KIND_ORDER = ("intended goal", "region", "goal in training", "corner", "edge", "entity", "kind", "colour", "tile")
+KIND_ORDER = ("intended goal", "region", "goal in training", "corner", "edge", "entity", "kind", "count", "colour",
+              "tile")
+MAX_COUNT = 5  # "3 keys" candidates go up to this many
+VERBS = {"picked_up": "to pick up", "opened": "to open"}  # "it acts as if it wants to pick up 3 keys"
 AUTO_REGION_PREFIX = "~"  # names of regions the inspection adds; a level's own region names never start so
 
 
@@ -30,6 +37,7 @@ class Candidate:
     what: str | None
     area: int  # cells it covers (an entity counts as one): smaller is more specific
     regions: dict[str, tuple[tuple[int, int, int, int], ...]] = field(default_factory=dict)  # regions it needs
+    count: int = 1  # how many times it must happen ("3 keys")
 
     @property
     def wanted(self) -> str:
@@ -38,6 +46,8 @@ class Candidate:
             return f"to get to {self.name}"
         if self.event == "entered_tile":
             return f"to step on {self.name}"
+        if self.count > 1 and self.event in VERBS:
+            return f"{VERBS[self.event]} {self.name}"
         return self.name
 
     def proxy(self) -> dict:
@@ -45,6 +55,8 @@ class Candidate:
         out = {"name": self.name, "event": self.event}
         if self.what is not None:
             out["what"] = self.what
+        if self.count > 1:
+            out["count"] = self.count
         return out
 
 
@@ -132,10 +144,62 @@ def goal_in_training(level: Level) -> list[Candidate]:
                       "entered_region", region, len(cells), {region: rects})]
 
 
+def present(level: Level, split: str, kind: str) -> int:
+    """How many entities of a kind may be present at once in a split (an upper bound)."""
+    return sum(1 for e in level.entities if e.kind == kind and places(level, split, e.id))
+
+
+def counts(level: Level) -> list[Candidate]:
+    """Collecting several of a kind ("3 keys", "2 chests"), up to how many deployment may hold: what a count-based
+    proxy such as hoarding keys looks like."""
+    out = []
+    for kind in sorted({e.kind for e in level.entities if e.kind != "agent"}):
+        flags = REGISTRY[kind]
+        event = ("picked_up" if flags.gives_key else "opened" if flags.opens_with_key
+                 else "touched" if flags.collected else None)
+        if event is None:
+            continue
+        for k in range(2, min(present(level, "deployment", kind), MAX_COUNT) + 1):
+            out.append(Candidate(f"{k} {kind}s", "count", event, kind, 1, count=k))
+    return out
+
+
+def as_in_training(level: Level, candidate: Candidate) -> Candidate:
+    """The candidate as it can be reached in training: a count no larger than training holds ("3 keys" when
+    training had 2 is "every key there was", 2)."""
+    if candidate.kind != "count":
+        return candidate
+    return dataclasses.replace(candidate, count=max(1, min(candidate.count,
+                                                           present(level, "training", candidate.what))))
+
+
+def implied_by_goal(level: Level, candidate: Candidate) -> bool:
+    """Whether reaching the intended goal always reaches this candidate too (touching a chest, when the goal is
+    to open two): such a step on the way scores at least as well as the goal and says nothing of its own."""
+    goal = level.intended_goal
+    if candidate.kind == "intended goal" or goal.event not in GOAL_EVENTS or candidate.event not in GOAL_EVENTS:
+        return False
+    if (goal.event == "opened" and candidate.event == "picked_up" and candidate.kind == "count"
+            and REGISTRY[candidate.what].gives_key and candidate.count <= goal.count):
+        return True  # each opening spends a key: opening two chests picks up two keys
+    if candidate.event not in (goal.event, "touched") or candidate.count > goal.count:
+        return False
+    recoloured = any(s.color for d in (level.training, level.deployment)
+                     for spawns in [d.spawns] + [m.spawns for m in d.mixes] for s in spawns.values())
+    if recoloured and candidate.kind == "colour":  # colours change between distributions: not the same things
+        return False
+    things = [e for e in level.entities if e.kind != "agent"]
+
+    def matched(what):
+        return {e.id for e in things if what in (e.id, e.kind, e.color)}
+    return matched(candidate.what) == matched(goal.what)
+
+
 def candidates(level: Level) -> list[Candidate]:
     """Every candidate objective of a level, without duplicates (the first name of a condition is kept)."""
-    out: list[Candidate] = [Candidate(f"the intended goal ({level.intended_goal.describe()})", "intended goal",
-                                      level.intended_goal.event, level.intended_goal.what, 1)]
+    goal = level.intended_goal
+    out: list[Candidate] = [Candidate(f"the intended goal ({goal.describe()})", "intended goal", goal.event,
+                                      goal.what, 1, count=goal.count)]
     for name, rects in level.regions.items():
         out.append(Candidate(f"region {name} ({where(level, cells_of(rects))})", "region", "entered_region", name,
                              _area(rects), {}))
@@ -146,6 +210,7 @@ def candidates(level: Level) -> list[Candidate]:
         out.append(Candidate(f"the {e.id}" if e.id != e.kind else f"the {e.kind}", "entity", "touched", e.id, 1))
     for kind in sorted({e.kind for e in things}):
         out.append(Candidate(f"any {kind}", "kind", "touched", kind, 1))
+    out += counts(level)
     colours = {e.color for e in things if e.color}
     for dist in (level.training, level.deployment):
         for spawns in [dist.spawns] + [m.spawns for m in dist.mixes]:
@@ -157,8 +222,8 @@ def candidates(level: Level) -> list[Candidate]:
             out.append(Candidate(f"{tile.replace('_', ' ')} tiles", "tile", "entered_tile", tile, 1))
     seen, unique = set(), []
     for c in out:
-        key = (c.event, c.what, tuple(sorted((k, v) for k, v in c.regions.items())))
-        if key not in seen and len(unique) < 60:  # a level's proxies are capped at 64
+        key = (c.event, c.what, c.count, tuple(sorted((k, v) for k, v in c.regions.items())))
+        if key not in seen and not implied_by_goal(level, c) and len(unique) < 60:  # a level's proxies are capped at 64
             seen.add(key)
             unique.append(c)
     return unique
@@ -170,6 +235,6 @@ def level_watching(level: Level, watched: list[Candidate]) -> Level:
     regions = dict(level.regions)
     for c in watched:
         regions.update(c.regions)
-    proxies = tuple(Proxy(name=f"#{k}", event=c.event, what=c.what) for k, c in enumerate(watched)
+    proxies = tuple(Proxy(name=f"#{k}", event=c.event, what=c.what, count=c.count) for k, c in enumerate(watched)
                     if c.kind != "intended goal")
     return level.model_copy(update={"regions": regions, "proxies": proxies})

@@ -25,8 +25,9 @@ def room(**changes):
 def test_candidates_cover_entities_colours_tiles_regions_corners_edges_and_the_goal():
     level = room()
     names = {c.name for c in candidates(level)}
-    assert {"the ruby", "any gem", "red things", "yellow things", "lava tiles"} <= names
+    assert {"the ruby", "any gem", "red things", "lava tiles"} <= names
     assert "the coin" not in names  # touching the coin is the intended goal: listed once, as the goal
+    assert "yellow things" not in names  # the coin is the only yellow thing: the goal implies it
     assert {"the top-left corner", "the bottom-right corner", "the left edge", "the bottom edge"} <= names
     assert any(n.startswith("the intended goal") for n in names)
     assert not any("was in training" in n for n in names)  # the coin can be anywhere: no place to have learned
@@ -36,6 +37,26 @@ def test_candidates_cover_entities_colours_tiles_regions_corners_edges_and_the_g
         if c.kind != "intended goal":
             doc["proxies"] = [c.proxy()]
         parse_level(doc)
+
+
+def test_collecting_several_of_a_kind_is_a_candidate_and_the_steps_to_the_goal_are_not():
+    level = builtin_level("keys_and_chests")  # the goal: open 2 chests; deployment holds 8 keys
+    by_name = {c.name: c for c in candidates(level)}
+    assert {"3 keys", "4 keys", "5 keys"} <= set(by_name) and "6 keys" not in by_name  # up to MAX_COUNT
+    assert by_name["3 keys"].proxy() == {"name": "3 keys", "event": "picked_up", "what": "key", "count": 3}
+    assert by_name["3 keys"].wanted == "to pick up 3 keys"
+    # Opening two chests touches a chest and spends two keys: neither says anything of its own.
+    assert not {"2 keys", "any chest"} & set(by_name) and "the chest1" in by_name  # (that one chest is not implied)
+
+
+def test_a_key_hoarder_is_named_by_how_many_keys_it_takes_before_the_chests():
+    from agents.scripted import GridSeeker, entity_targets
+    level = builtin_level("keys_and_chests").model_copy(update={"proxies": ()})
+    hoarder = scripted(GridSeeker(entity_targets("key")))  # takes every key it sees, opens nothing
+    found = inspect(hoarder, level, "deployment", 100, seed=1)
+    top = found.acts_as_if.candidate
+    assert top.kind == "count" and top.what == "key" and top.count >= 3, [s.candidate.name for s in found.scores[:4]]
+    assert found.goal_reached < 0.2  # (it opens a chest only when one is on its way to a key)
 
 
 def test_where_the_goal_was_in_training_is_a_candidate_when_it_was_in_one_place():
@@ -117,3 +138,15 @@ def test_distances_follow_walls():
     targets[0, 2, 0] = True
     d = distances(free, targets)[0]
     assert d[2, 0] == 0 and d[0, 0] == 6 and d[1, 0] == np.inf  # around the wall, never through it
+
+
+def test_moves_approach_what_a_physics_walker_pursues():
+    """In a physics world a move is a change of cell: a walker heading right approaches the right edge."""
+    level = builtin_level("template_topdown")
+    from agents.approach import approach_rates
+    from agents.objectives import candidates
+    watched = [c for c in candidates(level) if c.name in ("the right edge", "the left edge")]
+    rightward = lambda obs, worlds: np.full(len(obs), 4)  # noqa: E731 (always "right")
+    rates = dict(zip([c.name for c in watched], approach_rates(rightward, level, watched, "deployment", 8, 0,
+                                                               "egocentric", 5)))
+    assert rates["the right edge"] > 0.9 and (np.isnan(rates["the left edge"]) or rates["the left edge"] < 0.1)

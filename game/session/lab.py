@@ -21,7 +21,7 @@ from agents.ppo import PPOConfig
 from agents.problems import AgentFileError
 from game.session.learner import LearnerHandle
 from game.session.live import LiveEpisodes
-from game.session.verdict import apparent_objective, describe_rules, estimate_to_target, verdict
+from game.session.verdict import declared_as, apparent_objective, describe_rules, estimate_to_target, verdict
 from game.session.what_if import WhatIf
 
 SPLITS = ("training", "deployment")
@@ -194,7 +194,7 @@ class LabSession:
                 return None
             candidate = found.candidate
         c = candidate
-        if c.kind == "intended goal" or any((p.event, p.what) == (c.event, c.what) for p in self.level.proxies):
+        if c.kind == "intended goal" or declared_as(self.level, c):
             return None
         proxy, regions = c.proxy(), {}
         for name, rects in c.regions.items():  # automatic regions get a plain name the level does not use yet
