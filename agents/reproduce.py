@@ -1,6 +1,6 @@
 """Regenerate docs/results.md: every built-in x 10 seeds, the proxy-walker baselines and the diversity curve.
 
-    python -m agents.reproduce [--seeds 10] [--jobs 2] [--out docs]
+    python -m agents.reproduce [--seeds 10] [--jobs 2 | --ray [ADDRESS]] [--out docs]
 
 Writes docs/results.json (every run) and docs/results.md (the tables). Takes about 15 minutes on 2 cores.
 """
@@ -18,7 +18,7 @@ from levels.files import atomic_write_text
 from levels.vocabulary import OUTCOMES
 
 from agents.evaluation import evaluate, scripted, wilson_interval
-from agents.experiment import machine, run_experiment, summary_rows
+from agents.experiment import machine, progress_line, run_experiment, summary_rows
 from agents.scripted import GridSeeker, RightRunner, entity_targets, region_targets
 from agents.training import TrainingGoal
 
@@ -65,6 +65,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                        help="train on Ray: the cluster at ADDRESS, or RAY_ADDRESS, or a new local instance")
     parser.add_argument("--episodes", type=int, default=1000)
     parser.add_argument("--max-seconds", type=float, default=120.0)
     parser.add_argument("--out", default="docs")
@@ -82,20 +84,19 @@ def main() -> None:
               "episodes": args.episodes, "levels": {}, "baselines": {}, "diversity": None}
 
     def progress(r, done, total):
-        print(f"  [{done}/{total}] seed {r['seed']} div {r.get('diversity')}: {r['reason']} {r['seconds']:.1f}s "
-              f"dep goal {r['deployment']['shares']['goal']:.2f} proxy {r['deployment']['shares']['proxy']:.2f}",
-              flush=True)
+        print("  " + progress_line(r, done, total), flush=True)
 
     for name in args.levels:
         print(name, flush=True)
         level = builtin_level(name)
-        report["levels"][name] = run_experiment(level, args.seeds, None, args.jobs, goal, args.episodes, progress)
+        report["levels"][name] = run_experiment(level, args.seeds, None, args.jobs, goal, args.episodes, progress,
+                                                    ray=args.ray)
         base = evaluate(scripted(proxy_walker(name)), level, "deployment", args.episodes, seed=1, record=0)
         report["baselines"][name] = base.to_dict()
     if not args.skip_diversity:
         print("diversity curve", flush=True)
         report["diversity"] = run_experiment(builtin_level("coin_at_the_end"), args.seeds, DIVERSITY, args.jobs,
-                                             goal, args.episodes, progress)
+                                             goal, args.episodes, progress, ray=args.ray)
     report["wall_seconds"] = round(time.time() - started)
     atomic_write_text(out / "results.json", json.dumps(report, indent=1) + "\n")
     atomic_write_text(out / "results.md", render(report))

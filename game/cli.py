@@ -214,22 +214,45 @@ def cmd_inspect(args) -> int:
 
 def cmd_experiment(args) -> int:
     import json
-    from agents.experiment import format_summary, run_experiment
+    from agents.experiment import format_summary, progress_line, run_experiment
     from agents.training import TrainingGoal
     from levels.files import atomic_write_text
-    diversity = args.diversity
     goal = TrainingGoal(target=args.target, max_seconds=args.max_seconds)
+    tty = sys.stderr.isatty()
 
-    def progress(result, done, total):
-        dep = result["deployment"]["shares"]
-        share = "" if result.get("diversity") is None else f" diversity {result['diversity']:.2f}"
-        print(f"[{done}/{total}] seed {result['seed']}{share}: {result['reason']} in {result['seconds']:.1f}s, "
-              f"deployment goal {dep['goal']:.1%} proxy {dep['proxy']:.1%}", file=sys.stderr, flush=True)
-    results = run_experiment(_load(args.level), args.seeds, diversity, args.jobs, goal, args.episodes, progress)
+    def progress(result, done, total):  # one line redrawn on a terminal, a line per task in a log
+        end = "\n" if not tty or done == total else ""
+        print(("\r\x1b[K" if tty else "") + progress_line(result, done, total), end=end, file=sys.stderr, flush=True)
+    level = _load(args.level)
+    if args.ray is not None:
+        from agents.experiment_ray import RayUnavailable
+        try:
+            results = run_experiment(level, args.seeds, args.diversity, args.jobs, goal, args.episodes, progress,
+                                     ray=args.ray)
+        except RayUnavailable as exc:
+            print(f"mesa-sandbox: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    else:
+        results = run_experiment(level, args.seeds, args.diversity, args.jobs, goal, args.episodes, progress)
+    if tty and results["interrupted"]:
+        print(file=sys.stderr)
     atomic_write_text(args.output, json.dumps(results, indent=1) + "\n")
     print(format_summary(results))
     print(f"wrote {args.output}")
-    return EXIT_OK
+    if results["interrupted"]:
+        return 130
+    return EXIT_FAIL if any("error" in r for r in results["runs"]) else EXIT_OK
+
+
+def ray_address(text: str) -> str:
+    """A Ray address as people write them: "auto", "HOST:PORT" or "ray://HOST:PORT"."""
+    if text in ("", "auto", "local"):
+        return text
+    body = text.removeprefix("ray://")
+    host, _, port = body.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536 or any(c.isspace() for c in host):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Ray address: use HOST:PORT, ray://HOST:PORT or auto")
+    return text
 
 
 def agent_command(sub, name: str, help_text: str, func, episodes, default_episodes: int):
@@ -289,7 +312,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=whole(1, 10_000), default=10)
     p.add_argument("--diversity", type=shares,
                    help="shares of training variants drawn like deployment, e.g. 0,0.02,0.1,0.25")
-    p.add_argument("--jobs", type=whole(1, 1024), default=max(1, (os.cpu_count() or 1)))
+    p.add_argument("--jobs", type=whole(1, 1024), default=max(1, (os.cpu_count() or 1)),
+                   help="local worker processes (default: one per core)")
+    p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS", type=ray_address,
+                   help="run the tasks on Ray instead: the cluster at ADDRESS, or RAY_ADDRESS, or else a new local "
+                        "instance (needs the [cluster] extra)")
     p.add_argument("--target", type=TARGET, default=0.95)
     p.add_argument("--max-seconds", type=number(0.0, 7 * 86400.0, low_open=True), default=120.0,
                    help="training budget per seed")
