@@ -18,10 +18,13 @@ from safetensors.torch import load as safetensors_load, save as safetensors_byte
 from levels.files import atomic_write_bytes, read_bounded
 from levels.format import Level, LevelError, level_to_dict, parse_level
 
+from agents.network import Network
 from agents.observation import ObservationSpec
 from agents.problems import AgentFileError
-from agents.policy import Policy
+from agents.policy import build_network
 from agents.ppo import PPOConfig
+
+NETWORK_KINDS = {"mlp": "reactive", "planner": "planner"}  # the file's name for each agent kind
 
 FORMAT_NAME = "mesa-sandbox-agent"
 FORMAT_VERSION = 1
@@ -31,7 +34,7 @@ META_KEY = "mesa_sandbox"
 
 @dataclass
 class AgentFile:
-    policy: Policy
+    policy: Network
     level: Level
     obs_spec: ObservationSpec
     config: PPOConfig
@@ -57,8 +60,10 @@ def save_agent(path: str | os.PathLike, agent: AgentFile) -> None:
         "level_name": agent.level.name, "level_fingerprint": agent.level.fingerprint(),
         "level": level_to_dict(agent.level),
         "observation": agent.obs_spec.to_dict(),
-        "network": {"kind": "mlp", "obs_size": agent.obs_spec.size, "hidden": agent.config.hidden,
-                    "actions": int(agent.policy.actor.out_features)},
+        "network": {"kind": {v: k for k, v in NETWORK_KINDS.items()}[agent.policy.kind],
+                    "obs_size": agent.obs_spec.size, "hidden": agent.config.hidden,
+                    "actions": int(agent.policy.n_actions)},
+        "optimizer": "ppo",
         "hyperparameters": agent.config.to_dict(), "seed": agent.config.seed,
         "steps": agent.steps, "seconds": agent.seconds, "training_curve": agent.curve,
         "created": agent.created or time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -100,9 +105,12 @@ def load_agent(path: str | os.PathLike, level: Level | None = None) -> AgentFile
         spec = ObservationSpec.from_dict(meta["observation"])
         config = PPOConfig.from_dict(meta["hyperparameters"])
         net = meta["network"]
-        if net.get("kind") != "mlp" or net["obs_size"] != spec.size:
+        if net.get("kind") not in NETWORK_KINDS:
+            raise AgentFileError(f"{source}: the agent's network is of a kind this Mesa Sandbox does not know "
+                                 f"({net.get('kind')!r}); update Mesa Sandbox")
+        if net["obs_size"] != spec.size:
             raise AgentFileError(f"{source}: the network does not match its observation spec")
-        policy = Policy(int(net["obs_size"]), int(net["actions"]), int(net["hidden"]))
+        policy = build_network(NETWORK_KINDS[net["kind"]], spec, int(net["actions"]), int(net["hidden"]))
         policy.load_state_dict(tensors, strict=True)
     except AgentFileError:
         raise

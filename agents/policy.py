@@ -9,15 +9,19 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from agents.network import AGENT_KINDS, Network
 from agents.observation import ObservationSpec
 
 
-class Policy(nn.Module):
-    """An MLP trunk shared by the actor (action logits) and the critic (value). Sharing the trunk halves the work
-    per sample, which on a CPU is most of the cost of an update."""
+class Policy(Network):
+    """The reactive network: an MLP trunk shared by the actor (action logits) and the critic (value). Sharing the
+    trunk halves the work per sample, which on a CPU is most of the cost of an update."""
+
+    kind = "reactive"
 
     def __init__(self, obs_size: int, n_actions: int, hidden: int):
         super().__init__()
+        self.n_actions = n_actions
 
         def layer(i, o, std=np.sqrt(2)):
             lin = nn.Linear(i, o)
@@ -39,12 +43,15 @@ class Policy(nn.Module):
         h = self.trunk(obs)
         return self.actor(h), self.critic(h).squeeze(-1)
 
-    def act(self, obs: torch.Tensor, action: torch.Tensor):
-        """Log-probability of `action`, entropy and value, for the learning phase."""
-        logits, value = self(obs)
-        log_probs = torch.log_softmax(logits, -1)
-        entropy = -(log_probs.exp() * log_probs).sum(-1)
-        return log_probs.gather(1, action[:, None]).squeeze(1), entropy, value
+
+def build_network(kind: str, spec: ObservationSpec, n_actions: int, hidden: int) -> Network:
+    """A new network of an agent kind ("reactive" or "planner") for observations of `spec`."""
+    if kind == "planner":
+        from agents.planner import Planner
+        return Planner(spec, n_actions)
+    if kind == "reactive":
+        return Policy(spec.size, n_actions, hidden)
+    raise ValueError(f"unknown agent kind {kind!r}: use one of {', '.join(AGENT_KINDS)}")
 
 
 @dataclass(frozen=True)
@@ -57,14 +64,15 @@ class PolicySnapshot:
     actions: int
     steps: int
     update: int
+    kind: str = "reactive"
 
     @classmethod
-    def of(cls, policy: Policy, obs_spec: ObservationSpec, hidden: int, steps: int, update: int) -> "PolicySnapshot":
+    def of(cls, policy: Network, obs_spec: ObservationSpec, hidden: int, steps: int, update: int) -> "PolicySnapshot":
         weights = {k: v.detach().clone() for k, v in policy.state_dict().items()}
-        return cls(weights, obs_spec, hidden, int(policy.actor.out_features), steps, update)
+        return cls(weights, obs_spec, hidden, int(policy.n_actions), steps, update, policy.kind)
 
-    def build(self) -> Policy:
-        policy = Policy(self.obs_spec.size, self.actions, self.hidden)
+    def build(self) -> Network:
+        policy = build_network(self.kind, self.obs_spec, self.actions, self.hidden)
         policy.load_state_dict(self.weights)
         policy.eval()
         return policy

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 import torch
@@ -26,9 +26,10 @@ from levels.vocabulary import OUTCOMES
 
 from agents.envs import LevelVecEnv
 from agents.observation import ObservationSpec
-from agents.policy import Policy
+from agents.policy import build_network
 
 GOAL_CODE = OUTCOMES.index("goal")
+PLANNER_LEARNING_RATE = 0.01
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class PPOConfig:
     max_grad_norm: float = 0.5  # gradient clipping
     norm_adv: bool = False  # normalising advantages made a sparse-reward seed collapse in prototyping: off
     hidden: int = 128  # width of the two hidden layers
+    agent: str = "reactive"  # the network: "reactive" (an MLP) or "planner" (agents/planner.py; needs view "full")
     view: str = "egocentric"  # observation: "egocentric" window or "full" level
     radius: int = 5  # half-width of the egocentric window, in cells
     success_window: int = 200  # training success is measured over this many most recent episodes
@@ -68,16 +70,32 @@ def reward_scale(level: Level) -> float:
     return 1.0 / biggest
 
 
+def check_agent(level: Level, config: PPOConfig) -> None:
+    """Refuse, in words, an agent kind that cannot play this level."""
+    if config.agent == "planner":
+        if level.world != "grid":
+            raise ValueError("the planner plans over the grid's cells: it plays grid levels only (this one is a "
+                             f"{level.world} physics level); choose the reactive network")
+        if config.view != "full":
+            raise ValueError("the planner sees the whole level: use view 'full'")
+
+
+def planner_config(config: PPOConfig) -> PPOConfig:
+    """The settings for training a planner: the whole level in view, and a step size that suits its few weights."""
+    return replace(config, agent="planner", view="full", learning_rate=PLANNER_LEARNING_RATE)
+
+
 class PPOLearner:
     """Owns the training envs, the policy and the optimizer. `update()` runs one rollout and one learning phase."""
 
     def __init__(self, level: Level, config: PPOConfig = PPOConfig(), split: str = "training"):
         self.level, self.config = level, config
         c = config
+        check_agent(level, c)
         torch.manual_seed(c.seed)
         self.envs = LevelVecEnv(level, split, c.num_envs, seed=c.seed, view=c.view, radius=c.radius)
         self.obs_spec: ObservationSpec = self.envs.obs_spec
-        self.policy = Policy(self.obs_spec.size, self.envs.single_action_space.n, c.hidden)
+        self.policy = build_network(c.agent, self.obs_spec, int(self.envs.single_action_space.n), c.hidden)
         self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=c.learning_rate, eps=1e-5)
         self.generator = torch.Generator().manual_seed(c.seed)
         self.scale = reward_scale(level)

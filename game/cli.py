@@ -134,12 +134,19 @@ def _progress_bar(fraction: float, width: int = 30) -> str:
 
 def cmd_train(args) -> int:
     from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig
+    from agents.ppo import PPOConfig, check_agent, planner_config
     from agents.training import TrainingGoal, TrainingRun
     import torch
     torch.set_num_threads(1)
     level = _load(args.level)
     config = PPOConfig(seed=args.seed)
+    if args.agent == "planner":
+        config = planner_config(config)
+    try:
+        check_agent(level, config)
+    except ValueError as exc:
+        print(f"mesa-sandbox: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     goal = TrainingGoal(target=args.target, max_steps=args.max_steps, max_seconds=args.max_seconds)
     run = TrainingRun(level, config, goal)
     budget = f"{args.max_seconds:g} s" + (f" or {args.max_steps:,} steps" if args.max_steps else "")
@@ -196,13 +203,21 @@ def cmd_inspect(args) -> int:
     agent.check_level(level)
     found = inspect(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, seed=args.seed,
                     view=agent.obs_spec.view, radius=agent.obs_spec.radius)
+    planner = agent.policy.kind == "planner"
     if args.json:
-        print(json.dumps(found.to_dict()))
+        out = found.to_dict()
+        if planner:
+            from agents.planner import mesa_objective
+            out["mesa_objective"] = mesa_objective(agent.policy, level, args.split, args.seed)
+        print(json.dumps(out))
         return EXIT_OK
     top = found.acts_as_if
     print(f"{level.name}, {args.split}: {found.episodes} episodes in {found.seconds:.1f}s; intended goal reached in "
           f"{found.goal_reached:.0%}")
     print(f"It acts as if it wants {top.candidate.wanted}")
+    if planner:
+        from agents.planner import describe_objective
+        print(f"Its own reward (the planner's mesa-objective): {describe_objective(agent.policy)}")
     print(f"  {'candidate':48} {'score':>6} {'reached':>8} {'first':>6} {'chance':>7} {'training':>9} "
           f"{'approach':>9}")
     for s in found.scores[:args.top]:
@@ -300,6 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-seconds", type=number(0.0, 7 * 86400.0, low_open=True), default=DEFAULT_TRAIN_SECONDS,
                    help=f"training time budget (default {DEFAULT_TRAIN_SECONDS:g})")
     p.add_argument("--max-steps", type=whole(1, 10**12), default=None, help="env step budget (default: none)")
+    p.add_argument("--agent", choices=["reactive", "planner"], default="reactive",
+                   help="the network: a reactive MLP (default), or a planner whose reward map can be read")
     p.add_argument("-o", "--output", required=True, type=output_file, help="agent file to write (.agent)")
     p.set_defaults(func=cmd_train)
     p = agent_command(sub, "evaluate", "play an agent for many episodes and count the outcomes", cmd_evaluate,

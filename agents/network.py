@@ -1,0 +1,30 @@
+"""What every agent's network offers the base optimizers and everything that watches an agent: observations in,
+(action logits, value) out. The reactive MLP (`agents.policy.Policy`) and the planner (`agents.planner.Planner`)
+are the two kinds."""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+AGENT_KINDS = ("reactive", "planner")
+
+
+class Network(nn.Module):
+    kind = ""  # one of AGENT_KINDS
+    n_actions: int
+
+    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        raise NotImplementedError
+
+    def logits(self, obs: torch.Tensor) -> torch.Tensor:
+        return self(obs)[0]
+
+    def value(self, obs: torch.Tensor) -> torch.Tensor:
+        return self(obs)[1]
+
+    def act(self, obs: torch.Tensor, action: torch.Tensor):
+        """Log-probability of `action`, entropy and value, for the learning phase."""
+        logits, value = self(obs)
+        log_probs = torch.log_softmax(logits, -1)
+        entropy = -(log_probs.exp() * log_probs).sum(-1)
+        return log_probs.gather(1, action[:, None]).squeeze(1), entropy, value

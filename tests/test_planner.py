@@ -1,0 +1,106 @@
+"""The planner: value iteration over the level's moves on its own reward map, trained by PPO, saved and loaded."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from levels import builtin_level
+
+from agents.approach import distances
+from agents.envs import LevelVecEnv
+from agents.planner import MOVES, Planner, describe_objective, mesa_objective
+from game.world.variants import TILE_SOLID
+
+from helpers import small_level
+
+
+def maze_level():
+    rows = ["#######",
+            "#.....#",
+            "#.###.#",
+            "#...#.#",
+            "###.#.#",
+            "#.....#",
+            "#######"]
+    entities = [{"id": "agent", "kind": "agent", "at": [1, 1]}, {"id": "coin", "kind": "coin", "at": [1, 3]}]
+    rules = [{"event": "touched", "what": "coin", "reward": 1.0, "ends_episode": True}]
+    return small_level(rows, entities, rules, {"event": "touched", "what": "coin"})
+
+
+def test_value_iteration_on_a_hand_made_reward_follows_a_shortest_path():
+    level = maze_level()
+    env = LevelVecEnv(level, "training", 1, seed=0, view="full")
+    obs, _ = env.reset(seed=0)
+    planner = Planner(env.obs_spec)
+    with torch.no_grad():  # reward: the coin and nothing else
+        planner.weights.zero_()
+        planner.weights[planner.feature_names.index("coins")] = 1.0
+        q = planner.plan(torch.from_numpy(obs))[0].numpy()  # (moves, H, W)
+    worlds = env.batch.worlds
+    tiles = worlds.tiles[0]
+    coin = np.zeros((1, *tiles.shape), dtype=bool)
+    coin[0, 3, 1] = True
+    steps = distances(~TILE_SOLID[tiles], coin)[0]
+    for y, x in zip(*np.nonzero(np.isfinite(steps) & (steps > 0))):
+        dx, dy = MOVES[int(q[:, y, x].argmax())]
+        assert steps[y + dy, x + dx] == steps[y, x] - 1, (x, y)  # every preferred move gets one step closer
+
+
+def test_the_planner_learns_a_tiny_level_and_its_reward_map_peaks_at_the_coin():
+    from agents.ppo import PPOConfig, PPOLearner, planner_config
+    level = builtin_level("template_grid")
+    learner = PPOLearner(level, planner_config(PPOConfig(seed=0, num_envs=16, num_steps=32)))
+    success = None
+    for _ in range(60):
+        success = learner.update()["training_success"]
+        if success is not None and success >= 0.9:
+            break
+    assert success is not None and success >= 0.9
+    env = LevelVecEnv(level, "training", 1, seed=3, view="full")
+    obs, _ = env.reset(seed=3)
+    with torch.no_grad():
+        reward = learner.policy.open_reward_map(torch.from_numpy(obs))[0].numpy()
+    y, x = np.unravel_index(np.nanargmax(reward), reward.shape)
+    assert (x, y) == tuple(env.batch.worlds.cells[0, 0])  # what it wants most is where the coin is
+    assert learner.policy.objective()["coins"] > 0 and "coins" in describe_objective(learner.policy, top=100)
+
+
+@pytest.mark.parametrize("kind", ["reactive", "planner"])
+def test_agent_files_round_trip_every_agent_kind(kind, tmp_path):
+    from agents.agent_file import AgentFile, load_agent, save_agent
+    from agents.ppo import PPOConfig, PPOLearner, planner_config
+    level = builtin_level("green_means_go")
+    config = PPOConfig(seed=2, num_envs=4, num_steps=8)
+    config = planner_config(config) if kind == "planner" else config
+    learner = PPOLearner(level, config)
+    learner.update()
+    save_agent(tmp_path / "a.agent", AgentFile(learner.policy, level, learner.obs_spec, config, 32))
+    agent = load_agent(tmp_path / "a.agent", level)
+    assert agent.policy.kind == kind and agent.config.agent == kind
+    obs = torch.from_numpy(learner.envs.reset(seed=1)[0])
+    with torch.no_grad():
+        for mine, theirs in zip(learner.policy(obs), agent.policy(obs)):
+            torch.testing.assert_close(mine, theirs)
+
+
+def test_the_planner_refuses_physics_levels_in_words(tmp_path, capsys):
+    from game.cli import main
+    assert main(["train", "coin_at_the_end", "--agent", "planner", "-o", str(tmp_path / "a.agent")]) == 2
+    err = capsys.readouterr().err
+    assert "grid levels only" in err and "Traceback" not in err
+
+
+def test_inspect_shows_a_planners_mesa_objective(tmp_path, capsys):
+    from agents.agent_file import AgentFile, save_agent
+    from agents.ppo import PPOConfig, PPOLearner, planner_config
+    from game.cli import main
+    level = builtin_level("cheese_in_the_corner")
+    learner = PPOLearner(level, planner_config(PPOConfig(seed=0, num_envs=4, num_steps=8)))
+    save_agent(tmp_path / "p.agent", AgentFile(learner.policy, level, learner.obs_spec, learner.config))
+    assert main(["inspect", str(tmp_path / "p.agent"), "--episodes", "20", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)["mesa_objective"]
+    assert set(found["features"]) == set(learner.policy.feature_names)
+    assert len(found["reward_map"]) == level.height and len(found["reward_map"][0]) == level.width
+    assert found["reward_map"][0][0] is None  # a wall: no move enters it
+    assert found == mesa_objective(learner.policy, level, "deployment", 0)
