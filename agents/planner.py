@@ -26,7 +26,7 @@ import torch.nn as nn
 from levels.vocabulary import TILE_KINDS
 
 from agents.network import Network
-from agents.observation import ObservationSpec
+from agents.observation import SHAPE_SALIENCE, ObservationSpec
 
 NEAR = 3.0  # cells: "near an edge" fades to nothing this far from it
 POSITIONS = ("to the right", "down", "near the left edge", "near the right edge", "near the top edge",
@@ -72,6 +72,10 @@ class Planner(Network):
         self.solid = [k for k, ch in enumerate(spec.channels)
                       if ch.startswith("tile:") and TILE_KINDS[ch[5:]].solid]
         self.feature_names = [feature_name(spec.channels[k]) for k in self.seen] + list(POSITIONS)
+        # The most each feature can be on a cell (a kind's channel reads SHAPE_SALIENCE where it stands), so that a
+        # weight in words is the reward it adds to a cell: comparable across features.
+        self.feature_top = [SHAPE_SALIENCE if spec.channels[k].startswith("entity:") else 1.0 for k in self.seen] + \
+            [1.0] * len(POSITIONS)
         self.register_buffer("positions", position_planes(self.height, self.width), persistent=False)
         self.weights = nn.Parameter(torch.zeros(len(self.feature_names)))  # the mesa-objective
         self.sharpness = nn.Parameter(torch.tensor(math.log(2.0)))  # logits = exp(sharpness) * planned value
@@ -105,8 +109,9 @@ class Planner(Network):
         return self.reward_map(obs).masked_fill(self.walls(obs), float("nan"))
 
     def objective(self) -> dict[str, float]:
-        """The mesa-objective in words: each feature's weight."""
-        return {name: float(w) for name, w in zip(self.feature_names, self.weights.detach())}
+        """The mesa-objective in words: the reward each feature adds to a cell where it is fully present."""
+        return {name: float(w) * top for name, w, top in zip(self.feature_names, self.weights.detach(),
+                                                             self.feature_top)}
 
     # --- the planning ----------------------------------------------------------------------------------------
     def plan(self, obs: torch.Tensor) -> torch.Tensor:

@@ -108,15 +108,15 @@ class App:
                 return
         self.switch(scene_class(name)(self, **arguments))
 
-    def confirm_leaving(self, work: str, then) -> None:
+    def confirm_leaving(self, work: str, then, question: str = "Leave anyway?", action: str = "Leave") -> None:
         """Ask before `then()` throws away `work` (a sentence saying what would be lost)."""
         if self.leave_dialog is not None and self.leave_dialog.alive():
             return
         self.scene.before_leaving()
         self._after_leaving = then
         self.leave_dialog = pygame_gui.windows.UIConfirmationDialog(
-            self.centered(560, 240), f"{work} Leave anyway?", self.ui, window_title="Unsaved work",
-            action_short_name="Leave")
+            self.centered(560, 240), f"{work} {question}", self.ui, window_title="Unsaved work",
+            action_short_name=action)
 
     def open_level_file(self, path: str | os.PathLike) -> None:
         """Open a level file in the training view; a bad file gets a message and changes nothing."""

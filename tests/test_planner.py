@@ -1,6 +1,8 @@
 """The planner: value iteration over the level's moves on its own reward map, trained by PPO, saved and loaded."""
 import json
 
+import pygame
+
 import numpy as np
 import pytest
 import torch
@@ -104,3 +106,71 @@ def test_inspect_shows_a_planners_mesa_objective(tmp_path, capsys):
     assert len(found["reward_map"]) == level.height and len(found["reward_map"][0]) == level.width
     assert found["reward_map"][0][0] is None  # a wall: no move enters it
     assert found == mesa_objective(learner.policy, level, "deployment", 0)
+
+
+def choose(app, scene, text):
+    """What pygame_gui posts when a person picks an option of the agent menu."""
+    import pygame_gui
+    from ui_helpers import frames
+    menu = scene.side.agent_menu
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text=text, ui_element=menu,
+                                         ui_object_id=menu.most_specific_combined_id))
+    frames(app, 2)
+
+
+def test_the_agent_menu_switches_to_a_planner_whose_reward_shows_as_it_learns(app, monkeypatch):
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    from ui_helpers import frames, run_until
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.switch(LabScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    session = scene.session
+    choose(app, scene, "planner (reads its reward)")
+    assert session.agent_kind == "planner" and session.config.view == "full"
+    assert session.live["training"].env.obs_spec.view == "full" and scene.world_view.overlay["reward"]
+    assert scene.reward_button.visible
+    session.toggle_training()
+    assert run_until(app, lambda: session.network is not None, 60)
+    assert session.network.kind == "planner"
+    live = session.live["training"]
+    reward = session.what_if.reward(session.network, live.env, 0)
+    assert reward is not None and reward.shape == (live.worlds.tiles.shape[1:])
+    assert np.isnan(reward[0, 0]) and np.isfinite(reward[1, 1])  # walls are no reward; floor is
+    frames(app, 3)  # drawn with its legend and weights, without error
+    session.stop_training()
+
+
+def test_a_physics_level_refuses_the_planner_with_a_message_and_keeps_its_agent(app, monkeypatch):
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.switch(LabScene(app, builtin_level("coin_at_the_end")))
+    scene = app.scene
+    choose(app, scene, "planner (reads its reward)")
+    assert scene.session.agent_kind == "reactive"
+    assert scene.side.agent_menu.selected_option[0] == "reactive network"
+    assert "grid levels only" in app.message_windows[-1].text_block.html_text
+
+
+def test_switching_away_from_an_unsaved_agent_asks_first(app, monkeypatch):
+    import pygame_gui
+    from agents.learner import TrainingThread
+    from agents.policy import Policy, PolicySnapshot
+    from game.scenes.lab import LabScene
+    from ui_helpers import frames
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.switch(LabScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    session = scene.session
+    spec = session.live["training"].env.obs_spec
+    trained = PolicySnapshot.of(Policy(spec.size, 5, session.config.hidden), spec, session.config.hidden, 5000, 3)
+    session.learner.adopt(trained, session.config, [], "trained here")
+    session.agent_saved = False
+    choose(app, scene, "planner (reads its reward)")
+    assert session.agent_kind == "reactive" and app.leave_dialog is not None and app.leave_dialog.alive()
+    assert "Switch the agent anyway?" in app.leave_dialog.confirmation_text.html_text
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_CONFIRMATION_DIALOG_CONFIRMED, ui_element=app.leave_dialog))
+    frames(app, 2)
+    assert session.agent_kind == "planner" and session.snapshot is None
+    assert scene.side.agent_menu.selected_option[0] == "planner (reads its reward)"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from levels.format import Level
@@ -17,7 +18,7 @@ from agents.evaluation import OutcomeTally, evaluate
 from agents.inspection import Inspection, inspect
 from agents.learner import TrainingProcess
 from agents.policy import PolicySnapshot, TorchPolicy
-from agents.ppo import PPOConfig
+from agents.ppo import PPOConfig, check_agent, planner_config
 from agents.problems import AgentFileError
 from game.session.learner import LearnerHandle
 from game.session.live import LiveEpisodes
@@ -25,6 +26,7 @@ from game.session.verdict import declared_as, apparent_objective, describe_rules
 from game.session.what_if import WhatIf
 
 SPLITS = ("training", "deployment")
+AGENT_WORDS = {"reactive": "a reactive network", "planner": "a planner (its reward map is shown)"}
 LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
 EVALUATION_EPISODES = 500
 
@@ -111,6 +113,29 @@ class LabSession:
         """Move something in live world `i` of the split on screen (pausing it); the reason if it cannot go there."""
         self.paused = True
         return self.live[self.split].move(i, thing, cell)
+
+    @property
+    def agent_kind(self) -> str:
+        return self.config.agent
+
+    def set_agent(self, kind: str) -> str | None:
+        """Train a reactive network or a planner from now on (the agent on screen goes); the reason if this level
+        cannot have that kind."""
+        if kind == self.config.agent:
+            return None
+        reactive = PPOConfig()
+        config = (planner_config(self.config) if kind == "planner" else
+                  replace(self.config, agent="reactive", view=reactive.view, learning_rate=reactive.learning_rate))
+        try:
+            check_agent(self.level, config)
+        except ValueError as exc:
+            return str(exc)[0].upper() + str(exc)[1:] + "."
+        self.learner.reconfigure(config, f"Press Train to train {AGENT_WORDS[kind]}.")
+        self.live = self._live_episodes(config)
+        self._forget_agent()
+        self.agent_saved = True
+        self.status_override = None
+        return None
 
     def set_split(self, split: str) -> None:
         self.split = split

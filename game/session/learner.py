@@ -97,6 +97,18 @@ class LearnerHandle:
         self._use(snapshot)
         self.status = status
 
+    def reconfigure(self, config: PPOConfig, status: str) -> None:
+        """Train with other settings (another kind of agent) from now on: the run and the agent on screen go."""
+        self._retire()
+        if self.spare is not None:
+            self.spare.discard()
+            self.spare = None
+        self.config = config
+        self.curve, self.progress, self.finished, self._pending = [], None, None, None
+        self.snapshot, self.network = None, None
+        self.status = status
+        self.prepare()
+
     def close(self) -> None:
         self._retire()
         if self.spare is not None:

@@ -203,6 +203,19 @@ class WhatIf:
             self._cache[("maps", i)] = known
         return known[1]
 
+    def reward(self, network, env: LevelVecEnv, i: int) -> np.ndarray | None:
+        """A planner's own reward on each cell of world `i` (NaN on walls), or None for a reactive network."""
+        if getattr(network, "kind", "") != "planner":
+            return None
+        key = (network, layout_key(env, i))
+        known = self._cache.get(("reward", i))
+        if known is None or known[0] != key:
+            with torch.no_grad():
+                obs = torch.from_numpy(env.obs_builder.build(np.array([i])))
+                known = (key, network.open_reward_map(obs)[0].numpy())
+            self._cache[("reward", i)] = known
+        return known[1]
+
     def path(self, network: Policy, env: LevelVecEnv, i: int) -> list[tuple[float, float]] | None:
         """The agent's next moves in world `i` (`next_moves`), or None while they are being worked out."""
         key = (network, layout_key(env, i), env.batch.worlds.agent_pos[i].tobytes(), int(env.batch.book.t[i]))

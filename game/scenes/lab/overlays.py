@@ -127,8 +127,9 @@ def draw_path(surface, path: list[tuple[float, float]], origin, cell: float) -> 
         pygame.draw.circle(surface, ARROW_EDGE, points[-1], max(4.0, cell * 0.16), 1)
 
 
-def legend_entries(overlay: dict, value_range, most_visits: int, paused: bool = False) -> list[tuple]:
-    """(title, colour stops, swatches or None, low end, high end) for each overlay that is on."""
+def legend_entries(overlay: dict, value_range, most_visits: int, paused: bool = False, reward=None) -> list[tuple]:
+    """(title, colour stops, named swatches, weights or None, low end, high end) for each overlay that is on.
+    `reward`: (its range, the planner's feature weights) when its reward map is shown."""
     entries = []
     if overlay["heatmap"]:
         entries.append(("Heatmap, time spent:", HEAT_STOPS, "rarely", f"most ({most_visits:,} steps); log scale"))
@@ -137,6 +138,11 @@ def legend_entries(overlay: dict, value_range, most_visits: int, paused: bool = 
         entries.append(("Value, the return it expects:", VALUE_STOPS, f"{lo:.2f}", f"{hi:.2f}"))
     if overlay["arrows"]:
         entries.append(("Arrows: the move it prefers on each cell (no arrow: stay)", None, "", ""))
+    if overlay.get("reward") and reward is not None:
+        (lo, hi), weights = reward if reward[0] is not None else ((0.0, 0.0), reward[1])
+        entries.append(("Its own reward (the planner's mesa-objective):", VALUE_STOPS, f"{lo:+.2f}", f"{hi:+.2f}"))
+        strongest = sorted(weights.items(), key=lambda kv: -abs(kv[1]))[:5]
+        entries.append(("Weights:", strongest, "", ""))
     if overlay["where"]:
         swatches = [(name, OUTCOME_RGB[name]) for name in ("goal", "proxy", "timeout", "died", "neither")]
         entries.append(("From each start it ends in:", swatches, "", "rings: where many episodes end"))
@@ -152,7 +158,18 @@ def draw_legend(surface, rect: pygame.Rect, entries: list[tuple], font) -> None:
     for k, (title, stops, low, high) in enumerate(entries):
         x, middle = rect.x, rect.y + k * line + line // 2
         for text, colour_bar in ((title, False), (low, False), (None, True), (high, False)):
-            if colour_bar and stops and isinstance(stops[0][0], str):  # named colours: a swatch before each name
+            if colour_bar and stops and isinstance(stops[0][1], float):  # the planner's weights: a bar before each
+                biggest = max(abs(w) for _, w in stops) or 1.0
+                for name, weight in stops:
+                    bar = max(2, int(line * 1.5 * abs(weight) / biggest))
+                    rgb = VALUE_STOPS[-1][1][:3] if weight >= 0 else VALUE_STOPS[0][1][:3]
+                    label = font.render(f"{name} {weight:+.2f}", True, (225, 225, 225))
+                    if x + bar + 4 + label.get_width() > rect.right:
+                        break
+                    pygame.draw.rect(surface, rgb, (x, middle - line // 4, bar, line // 2))
+                    surface.blit(label, (x + bar + 4, middle - label.get_height() // 2))
+                    x += bar + label.get_width() + 18
+            elif colour_bar and stops and isinstance(stops[0][0], str):  # named colours: a swatch before each name
                 for name, rgb in stops:
                     pygame.draw.rect(surface, rgb, (x, middle - line // 4, line // 2, line // 2))
                     label = font.render(name, True, (225, 225, 225))

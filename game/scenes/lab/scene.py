@@ -52,8 +52,13 @@ class LabScene(Scene):
         top = self.toolbar.height
         side = int(w * 0.34)
         self.world_view.rect = pygame.Rect(pad, top + int(34 * s), w - side - 3 * pad, h - top - int(34 * s) - pad)
-        self.title = pygame_gui.elements.UILabel(pygame.Rect(pad, top, w - side - 3 * pad, int(30 * s)), "", self.ui,
-                                                 container=self.root, object_id="#heading")
+        reward_w = int(150 * s)
+        self.title = pygame_gui.elements.UILabel(pygame.Rect(pad, top, w - side - 4 * pad - reward_w, int(30 * s)), "",
+                                                 self.ui, container=self.root, object_id="#heading")
+        self.reward_button = pygame_gui.elements.UIButton(
+            pygame.Rect(w - side - 2 * pad - reward_w, top, reward_w, int(30 * s)), "Its reward (R)", self.ui,
+            container=self.root, tool_tip_text="The planner's own reward on every cell, and the weights it gives "
+                                               "each feature: its mesa-objective")
         self.side = SidePanel(self, pygame.Rect(w - side - pad, top, side, h - top - pad))
         self.refresh()
 
@@ -65,6 +70,8 @@ class LabScene(Scene):
         self.side.refresh(session.split, self.world_view.overlay, session.paused)
         self.title.set_text(f"{self.level.name}: {session.split} distribution"
                             + (" (paused)" if session.paused and session.network is not None else ""))
+        self.reward_button.show() if session.agent_kind == "planner" else self.reward_button.hide()
+        self.reward_button.select() if self.world_view.overlay["reward"] else self.reward_button.unselect()
 
     # --- commands --------------------------------------------------------------------------------------------
     def command(self, name: str) -> None:
@@ -98,6 +105,24 @@ class LabScene(Scene):
         if proposal is not None:
             self.app.open("editor", level=self.level, path=self.source, proposal=proposal)
 
+    def choose_agent(self, kind: str) -> None:
+        """Train another kind of agent from now on, asking first if that throws away an agent or a run."""
+        session = self.session
+        self.side.show_agent(session.agent_kind)  # until the switch happens
+
+        def switch() -> None:
+            reason = session.set_agent(kind)
+            if reason:
+                self.app.message("This level cannot have that agent", reason)
+            self.world_view.overlay["reward"] = session.agent_kind == "planner"  # a planner shows what it wants
+            self.side.show_agent(session.agent_kind)
+            self.refresh()
+        work = session.unsaved_work()
+        if work:
+            self.app.confirm_leaving(work, switch, question="Switch the agent anyway?", action="Switch")
+        else:
+            switch()
+
     def set_speed(self, value: float) -> None:
         value = min(SPEED_RANGE[1], max(SPEED_RANGE[0], value))
         self.toolbar.speed.set_current_value(value)
@@ -125,6 +150,8 @@ class LabScene(Scene):
 
     def load_agent(self, path: str) -> None:
         self.session.load_agent(path)
+        self.world_view.overlay["reward"] = self.session.agent_kind == "planner"
+        self.side.show_agent(self.session.agent_kind)
         self.refresh()
 
     def go_home(self) -> None:
@@ -149,8 +176,14 @@ class LabScene(Scene):
         if self.mover.handle(event):
             return True
         name = self.toolbar.pressed(event) or self.side.pressed(event)
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.reward_button:
+            name = "reward"
         if name is not None:
             self.command(name)
+            return True
+        kind = self.side.agent_chosen(event)
+        if kind is not None:
+            self.choose_agent(kind)
             return True
         speed = self.toolbar.speed_changed(event)
         if speed is not None:
@@ -175,6 +208,8 @@ class LabScene(Scene):
             self.command("evaluate")
         elif key == pygame.K_p:
             self.command("pause")
+        elif key == pygame.K_r and self.session.agent_kind == "planner":
+            self.command("reward")
         elif key in OVERLAY_KEYS and deployment:
             self.command(OVERLAY_KEYS[key])
         elif key in FASTER_KEYS + SLOWER_KEYS:
@@ -207,7 +242,7 @@ class LabScene(Scene):
     def _state(self) -> tuple:
         """What the buttons and the title show: the learner's state, whether there is an agent, paused or not."""
         session = self.session
-        return session.learner.state, session.snapshot is not None, session.paused
+        return session.learner.state, session.snapshot is not None, session.paused, session.agent_kind
 
     def draw(self, surface: pygame.Surface) -> None:
         self.world_view.draw(surface, self.font(22))

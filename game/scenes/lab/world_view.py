@@ -23,7 +23,8 @@ class WorldView:
     def __init__(self, session: LabSession):
         self.session = session
         self.rect = pygame.Rect(0, 0, 0, 0)
-        self.overlay = {"heatmap": False, "values": False, "arrows": False, "where": False}
+        # The deployment overlays, and the planner's own reward ("reward"), which shows in both views.
+        self.overlay = {"heatmap": False, "values": False, "arrows": False, "where": False, "reward": False}
         self.highlight = None  # a candidate objective to outline in every world (what it acts as if it wants)
         self.refused = None  # (world, cell, why) a drag could not go: outlined, with the reason
         self.origins: list[tuple[float, float]] = []  # each world's top-left corner on screen, as last drawn
@@ -37,11 +38,16 @@ class WorldView:
         session, level = self.session, self.session.level
         live = session.live[session.split]
         deployment = session.split == "deployment"
-        overlays_on = deployment and any(self.overlay.values())
-        trail = deployment and session.paused and session.network is not None
-        value_range = self._value_range(live) if overlays_on and self.overlay["values"] else None
-        entries = (legend_entries(self.overlay if overlays_on else dict.fromkeys(self.overlay, False), value_range,
-                                  int(live.visits.max()), paused=trail) if overlays_on or trail else [])
+        network = session.network
+        shown = {k: on and deployment and network is not None for k, on in self.overlay.items()}
+        shown["heatmap"] = self.overlay["heatmap"] and deployment
+        shown["reward"] = self.overlay["reward"] and getattr(network, "kind", "") == "planner"
+        overlays_on = any(shown.values())
+        trail = deployment and session.paused and network is not None
+        value_range = self._range(live, self._values) if shown["values"] else None
+        reward = (self._range(live, self._reward, around_zero=True), network.objective()) if shown["reward"] else None
+        entries = (legend_entries(shown, value_range, int(live.visits.max()), paused=trail, reward=reward)
+                   if overlays_on or trail else [])
         line = font.get_height() + 6
         legend = pygame.Rect(self.rect.x, self.rect.bottom - line * len(entries), self.rect.w, line * len(entries))
         area = self.rect.copy()
@@ -58,15 +64,16 @@ class WorldView:
             self.origins.append((ox, oy))
             underlay = None
             if overlays_on:
-                underlay = (lambda i=i, o=(ox, oy): self._draw_overlays(surface, live, i, o, cell, value_range))
+                underlay = (lambda i=i, o=(ox, oy): self._draw_overlays(surface, live, i, o, cell, shown, value_range,
+                                                                        reward))
             draw_world(surface, live.worlds, i, (ox, oy), cell, agent_pos=live.drawn_position(i), regions=regions,
                        underlay=underlay)
-            if overlays_on and self.overlay["arrows"] and session.network is not None:
+            if shown["arrows"]:
                 surface.blit(self._arrows(live, i, cell), (ox, oy))
             path = session.what_if.path(session.network, live.env, i) if trail else None
             if path:
                 draw_path(surface, path, (ox, oy), cell)
-            if overlays_on and self.overlay["where"] and session.network is not None:
+            if shown["where"]:
                 found = session.what_if.destinations(session.network, live.env, i)
                 if found is None:
                     note = font.render("Working out where it would go...", True, (240, 228, 66), (20, 22, 28))
@@ -113,21 +120,35 @@ class WorldView:
         spot = label.get_rect(midbottom=(box.centerx, box.y - 2)).clamp(self.rect)
         surface.blit(label, spot)
 
-    def _value_range(self, live: LiveEpisodes):
-        """One scale for the four worlds, so a colour means the same value everywhere (and in the legend)."""
+    def _values(self, live: LiveEpisodes, i: int) -> np.ndarray:
+        return self._maps_for(live, i)[0]
+
+    def _reward(self, live: LiveEpisodes, i: int) -> np.ndarray:
+        return self.session.what_if.reward(self.session.network, live.env, i)
+
+    def _range(self, live: LiveEpisodes, layer, around_zero: bool = False) -> tuple[float, float] | None:
+        """One scale for the four worlds, so a colour means the same number everywhere (and in the legend); a
+        reward's scale is centred on zero, so grey is nothing, orange wanted and blue avoided."""
         if self.session.network is None:
             return None
-        values = [self._maps_for(live, i)[0] for i in range(4)]
-        finite = np.concatenate([v[np.isfinite(v)] for v in values])
-        return (float(finite.min()), float(finite.max())) if finite.size else None
+        finite = np.concatenate([v[np.isfinite(v)] for v in (layer(live, i) for i in range(4))])
+        if not finite.size:
+            return None
+        if around_zero:
+            top = max(float(np.abs(finite).max()), 1e-6)
+            return (-top, top)
+        return (float(finite.min()), float(finite.max()))
 
-    def _draw_overlays(self, surface, live: LiveEpisodes, i: int, origin, cell: float, value_range) -> None:
-        if self.overlay["heatmap"] and live.visits.max() > 0:
+    def _draw_overlays(self, surface, live: LiveEpisodes, i: int, origin, cell: float, shown: dict, value_range,
+                       reward) -> None:
+        if shown["heatmap"] and live.visits.max() > 0:
             floor = ~TILE_SOLID[live.worlds.tiles[i]]  # mazes change: show the heat on this layout's floor only
             draw_heat(surface, live.visits, floor, origin, cell)
-        if self.overlay["values"] and value_range is not None:
-            draw_values(surface, self._maps_for(live, i)[0], *value_range, origin, cell)
-        if self.overlay["where"] and self.session.network is not None:
+        if shown["values"] and value_range is not None:
+            draw_values(surface, self._values(live, i), *value_range, origin, cell)
+        if shown["reward"] and reward[0] is not None:
+            draw_values(surface, self._reward(live, i), *reward[0], origin, cell)
+        if shown["where"]:
             found = self.session.what_if.destinations(self.session.network, live.env, i)
             if found is not None:
                 draw_destinations(surface, found, live.worlds.tiles[i].shape, origin, cell)
