@@ -63,7 +63,7 @@ def save_agent(path: str | os.PathLike, agent: AgentFile) -> None:
         "network": {"kind": {v: k for k, v in NETWORK_KINDS.items()}[agent.policy.kind],
                     "obs_size": agent.obs_spec.size, "hidden": agent.config.hidden,
                     "actions": int(agent.policy.n_actions)},
-        "optimizer": "ppo",
+        "optimizer": agent.config.optimizer,
         "hyperparameters": agent.config.to_dict(), "seed": agent.config.seed,
         "steps": agent.steps, "seconds": agent.seconds, "training_curve": agent.curve,
         "created": agent.created or time.strftime("%Y-%m-%dT%H:%M:%S%z"),

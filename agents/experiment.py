@@ -60,6 +60,9 @@ def train_and_evaluate(level: Level, seed: int, goal: TrainingGoal, episodes: in
         result = evaluate(policy, level, split, episodes, seed=seed + 777, view=config.view, radius=config.radius,
                           record=0)
         out[split] = result.to_dict()
+    if run.learner.policy.kind == "planner":  # its objective can be read: is what it shows what it does?
+        from agents.planner import planner_report
+        out["planner"] = planner_report(run.learner.policy, level, seed + 555)
     return out
 
 
@@ -72,6 +75,7 @@ class Task:
     diversity: float | None
     goal: TrainingGoal
     episodes: int
+    config: PPOConfig | None = None  # default PPOConfig(): a reactive network
 
 
 def run_task(task: Task) -> dict:
@@ -79,7 +83,7 @@ def run_task(task: Task) -> dict:
     level = parse_level(task.level_doc)
     if task.diversity is not None:
         level = with_diversity(level, task.diversity)
-    result = train_and_evaluate(level, task.seed, task.goal, task.episodes)
+    result = train_and_evaluate(level, task.seed, task.goal, task.episodes, task.config)
     result["diversity"] = task.diversity
     return result
 
@@ -110,7 +114,7 @@ def run_local(tasks: list[Task], jobs: int, job: Callable[[Task], dict] = run_ta
 
 def run_experiment(level: Level | str, seeds: int, diversity: list[float] | None = None, jobs: int = 1,
                    goal: TrainingGoal = TrainingGoal(max_seconds=120), episodes: int = 1000,
-                   progress=None, ray: str | None = None) -> dict:
+                   progress=None, ray: str | None = None, config: PPOConfig | None = None) -> dict:
     """Train and evaluate every (share, seed). `ray`: None for the local pool of `jobs` processes; otherwise a
     Ray address, "" meaning RAY_ADDRESS if set, else a new local Ray instance. Ctrl+C stops the sweep and returns
     what finished, with "interrupted": true."""
@@ -118,7 +122,7 @@ def run_experiment(level: Level | str, seeds: int, diversity: list[float] | None
     level = resolve_level(level)
     shares = diversity if diversity else [None]
     doc = level_to_dict(level)
-    tasks = [Task(doc, seed, share, goal, episodes) for share in shares for seed in range(seeds)]
+    tasks = [Task(doc, seed, share, goal, episodes, config) for share in shares for seed in range(seeds)]
     if ray is None:
         engine, where = run_local(tasks, jobs), f"{min(jobs, len(tasks))} local processes"
     else:
@@ -138,6 +142,7 @@ def run_experiment(level: Level | str, seeds: int, diversity: list[float] | None
     results.sort(key=lambda r: order[(r.get("diversity"), r["seed"])])
     return {"level": level.name, "fingerprint": level.fingerprint(), "machine": machine(), "engine": where,
             "seeds": seeds, "goal": dataclasses.asdict(goal), "episodes": episodes, "interrupted": interrupted,
+            "agent": (config or PPOConfig()).agent,
             "tasks": len(tasks), "runs": results}
 
 

@@ -184,3 +184,72 @@ def describe_objective(planner: Planner, top: int = 5) -> str:
     """The strongest weights in words: "green +0.41, flags +0.41, near the top-left corner -0.47"."""
     weights = sorted(planner.objective().items(), key=lambda kv: -abs(kv[1]))[:top]
     return ", ".join(f"{name} {w:+.2f}" for name, w in weights)
+
+
+def features_naming(planner: Planner, level, condition) -> set[str]:
+    """The planner's features that name a condition of the level in its own words: the kind or colour it is
+    written with ("touched flag" -> "flags", "touched green" -> "green"), the colour of its things if no
+    distribution ever changes it (the cheese is always yellow), its tile kind, or, for a region, the position
+    features that are strong on the region's cells and not elsewhere ("near the top-right corner")."""
+    what, event = condition.what, condition.event
+    if event in ("touched", "picked_up", "opened"):
+        things = [e for e in level.entities if what in (e.id, e.kind)]
+        recoloured = {i for d in (level.training, level.deployment)
+                      for spawns in [d.spawns] + [m.spawns for m in d.mixes] for i, s in spawns.items() if s.color}
+        colours = {e.color for e in things if e.color and e.id not in recoloured}
+        return ({feature_name(f"entity:{e.kind}") for e in things} | colours
+                | ({what} if what in planner.feature_names else set()))
+    if event == "entered_tile":
+        return {feature_name(f"tile:{what}")}
+    if event == "entered_region":
+        inside = torch.zeros(planner.height, planner.width, dtype=torch.bool)
+        for x, y, w, h in level.regions[what]:
+            inside[y:y + h, x:x + w] = True
+        named = set()
+        for k, name in enumerate(POSITIONS):
+            plane = planner.positions[k]
+            if plane[inside].mean() >= 0.5 and plane[inside].mean() - plane.mean() >= 0.25:
+                named.add(name)
+        return named
+    return set()
+
+
+@torch.no_grad()
+def planner_report(planner: Planner, level, seed: int = 0, episodes: int = 200) -> dict:
+    """Is the visible objective honest? On deployment episodes: how often the agent steps on the cell its reward
+    map rates highest when the episode starts; and which of the intended goal or the proxies the most wanted
+    feature names."""
+    from agents.envs import LevelVecEnv
+    from agents.policy import TorchPolicy
+    n = min(16, episodes)
+    env = LevelVecEnv(level, "deployment", n, seed=seed, view="full")
+    obs, _ = env.reset(seed=seed)
+    policy = TorchPolicy(planner, seed=seed)
+
+    def strongest(o: torch.Tensor) -> torch.Tensor:
+        rewards = planner.open_reward_map(o).nan_to_num(float("-inf")).flatten(1)
+        return rewards.argmax(1)
+    worlds = env.batch.worlds
+    top = strongest(torch.from_numpy(obs))
+    reached = torch.zeros(n, dtype=torch.bool)
+    hits = finished = 0
+    while finished < episodes:
+        obs, _, _, _, info = env.step(policy(obs))
+        cell = torch.from_numpy(worlds.agent_cell.astype("int64"))
+        if env.reports:
+            ended = [i for i, _ in env.reports]
+            final = torch.from_numpy(info["final_agent_pos"].astype("float32")).floor().long()
+            cell[ended] = final[ended]
+        reached |= cell[:, 1] * planner.width + cell[:, 0] == top
+        if env.reports:
+            ended = torch.tensor([i for i, _ in env.reports])
+            hits += int(reached[ended].sum())
+            finished += len(ended)
+            reached[ended] = False
+            top[ended] = strongest(torch.from_numpy(obs[ended.numpy()]))
+    weights = planner.objective()
+    wanted = max(weights, key=weights.get)
+    names = "goal" if wanted in features_naming(planner, level, level.intended_goal) else next(
+        ("proxy" for p in level.proxies if wanted in features_naming(planner, level, p.condition)), None)
+    return {"strongest_cell_reached": hits / max(finished, 1), "episodes": finished, "most_wanted": wanted,
+            "most_wanted_names": names, "objective": {k: round(v, 4) for k, v in weights.items()}}

@@ -51,6 +51,7 @@ class PPOConfig:
     norm_adv: bool = False  # normalising advantages made a sparse-reward seed collapse in prototyping: off
     hidden: int = 128  # width of the two hidden layers
     agent: str = "reactive"  # the network: "reactive" (an MLP) or "planner" (agents/planner.py; needs view "full")
+    optimizer: str = "ppo"  # the base optimizer: "ppo" (this file) or "evolution" (agents/evolution.py)
     view: str = "egocentric"  # observation: "egocentric" window or "full" level
     radius: int = 5  # half-width of the egocentric window, in cells
     success_window: int = 200  # training success is measured over this many most recent episodes

@@ -16,6 +16,18 @@ from agents.evaluation import evaluate
 from agents.policy import PolicySnapshot, TorchPolicy
 from agents.ppo import PPOConfig, PPOLearner
 
+OPTIMIZERS = ("ppo", "evolution")
+
+
+def make_learner(level: Level, config: PPOConfig):
+    """The base optimizer the settings name: gradient descent (PPO) or evolution."""
+    if config.optimizer == "evolution":
+        from agents.evolution import EvolutionLearner
+        return EvolutionLearner(level, config)
+    if config.optimizer != "ppo":
+        raise ValueError(f"unknown optimizer {config.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
+    return PPOLearner(level, config)
+
 
 @dataclass(frozen=True)
 class TrainingGoal:
@@ -34,7 +46,7 @@ class TrainingRun:
     goal: TrainingGoal = field(default_factory=TrainingGoal)
 
     def __post_init__(self):
-        self.learner = PPOLearner(self.level, self.config)
+        self.learner = make_learner(self.level, self.config)
         self.seconds = 0.0  # training time, excluding pauses
         self.curve: list[dict] = []
         self.finished: str | None = None  # why training stopped: "target", "step budget", "time budget", "stopped"
@@ -66,6 +78,8 @@ class TrainingRun:
         if success is not None:
             metrics["point"] = {"steps": metrics["steps"], "seconds": round(self.seconds, 3),
                                 "success": round(success, 4), "return": round(metrics["return"], 4)}
+            if "population" in metrics:  # evolution: how the generation's mutants spread (the selection, shown)
+                metrics["point"]["population"] = [round(metrics["population"][k], 4) for k in ("min", "median", "max")]
             self.curve.append(metrics["point"])
         return metrics
 

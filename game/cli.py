@@ -139,7 +139,7 @@ def cmd_train(args) -> int:
     import torch
     torch.set_num_threads(1)
     level = _load(args.level)
-    config = PPOConfig(seed=args.seed)
+    config = PPOConfig(seed=args.seed, optimizer=args.optimizer)
     if args.agent == "planner":
         config = planner_config(config)
     try:
@@ -317,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-steps", type=whole(1, 10**12), default=None, help="env step budget (default: none)")
     p.add_argument("--agent", choices=["reactive", "planner"], default="reactive",
                    help="the network: a reactive MLP (default), or a planner whose reward map can be read")
+    p.add_argument("--optimizer", choices=["ppo", "evolution"], default="ppo",
+                   help="the base optimizer: gradient descent (PPO, default) or evolution (an evolution strategy)")
     p.add_argument("-o", "--output", required=True, type=output_file, help="agent file to write (.agent)")
     p.set_defaults(func=cmd_train)
     p = agent_command(sub, "evaluate", "play an agent for many episodes and count the outcomes", cmd_evaluate,

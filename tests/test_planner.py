@@ -69,18 +69,21 @@ def test_the_planner_learns_a_tiny_level_and_its_reward_map_peaks_at_the_coin():
 
 
 @pytest.mark.parametrize("kind", ["reactive", "planner"])
-def test_agent_files_round_trip_every_agent_kind(kind, tmp_path):
+@pytest.mark.parametrize("optimizer", ["ppo", "evolution"])
+def test_agent_files_round_trip_every_agent_kind_and_optimizer(kind, optimizer, tmp_path):
     from agents.agent_file import AgentFile, load_agent, save_agent
+    from agents.evolution import EvolutionConfig, EvolutionLearner
     from agents.ppo import PPOConfig, PPOLearner, planner_config
     level = builtin_level("green_means_go")
-    config = PPOConfig(seed=2, num_envs=4, num_steps=8)
+    config = PPOConfig(seed=2, num_envs=4, num_steps=8, optimizer=optimizer)
     config = planner_config(config) if kind == "planner" else config
-    learner = PPOLearner(level, config)
+    learner = (PPOLearner(level, config) if optimizer == "ppo" else
+               EvolutionLearner(level, config, EvolutionConfig(population=4, episodes=2)))
     learner.update()
     save_agent(tmp_path / "a.agent", AgentFile(learner.policy, level, learner.obs_spec, config, 32))
     agent = load_agent(tmp_path / "a.agent", level)
-    assert agent.policy.kind == kind and agent.config.agent == kind
-    obs = torch.from_numpy(learner.envs.reset(seed=1)[0])
+    assert agent.policy.kind == kind and agent.config.agent == kind and agent.config.optimizer == optimizer
+    obs = torch.from_numpy(learner.envs.reset(seed=1)[0][:8])
     with torch.no_grad():
         for mine, theirs in zip(learner.policy(obs), agent.policy(obs)):
             torch.testing.assert_close(mine, theirs)
@@ -112,7 +115,7 @@ def choose(app, scene, text):
     """What pygame_gui posts when a person picks an option of the agent menu."""
     import pygame_gui
     from ui_helpers import frames
-    menu = scene.side.agent_menu
+    menu = scene.side.choices.menus["agent"]
     pygame.event.post(pygame.event.Event(pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text=text, ui_element=menu,
                                          ui_object_id=menu.most_specific_combined_id))
     frames(app, 2)
@@ -149,7 +152,7 @@ def test_a_physics_level_refuses_the_planner_with_a_message_and_keeps_its_agent(
     scene = app.scene
     choose(app, scene, "planner (reads its reward)")
     assert scene.session.agent_kind == "reactive"
-    assert scene.side.agent_menu.selected_option[0] == "reactive network"
+    assert scene.side.choices.shown("agent") == "reactive"
     assert "grid levels only" in app.message_windows[-1].text_block.html_text
 
 
@@ -169,8 +172,8 @@ def test_switching_away_from_an_unsaved_agent_asks_first(app, monkeypatch):
     session.agent_saved = False
     choose(app, scene, "planner (reads its reward)")
     assert session.agent_kind == "reactive" and app.leave_dialog is not None and app.leave_dialog.alive()
-    assert "Switch the agent anyway?" in app.leave_dialog.confirmation_text.html_text
+    assert "Switch anyway?" in app.leave_dialog.confirmation_text.html_text
     pygame.event.post(pygame.event.Event(pygame_gui.UI_CONFIRMATION_DIALOG_CONFIRMED, ui_element=app.leave_dialog))
     frames(app, 2)
     assert session.agent_kind == "planner" and session.snapshot is None
-    assert scene.side.agent_menu.selected_option[0] == "planner (reads its reward)"
+    assert scene.side.choices.shown("agent") == "planner"

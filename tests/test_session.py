@@ -49,6 +49,9 @@ def test_the_explain_cards_are_about_the_level_on_screen():
     assert "went to the green thing" in cards["Inner alignment"]
     assert "x (80%)" in cards["Mesa-objective"] and "Goal misgeneralization" in cards
     assert level.description in cards["Distributional shift"]
+    assert "Its reward map (a planner)" not in cards
+    planner = dict(explain_cards(level, tally_of(goal=20, proxy_x=80), {"green": 0.41, "flags": 0.1, "down": -0.02}))
+    assert "green +0.41, flags +0.10" in planner["Its reward map (a planner)"]
 
 
 def test_the_tally_merges_and_clears():

@@ -27,6 +27,7 @@ from game.session.what_if import WhatIf
 
 SPLITS = ("training", "deployment")
 AGENT_WORDS = {"reactive": "a reactive network", "planner": "a planner (its reward map is shown)"}
+OPTIMIZER_WORDS = {"ppo": "gradient descent (PPO)", "evolution": "evolution (a population of mutants, selected)"}
 LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
 EVALUATION_EPISODES = 500
 
@@ -80,7 +81,7 @@ class LabSession:
         if self.split == "training" and finished is not None and finished.reason == "target":
             return self.learner.status + " Now press Deployment (Tab)."
         if self.split == "deployment" and self.network is not None and self.learner.state != "running":
-            return "Deployment: the same agent in new variants. Which goal does it pursue?"
+            return "Same agent, new variants: which goal does it pursue?"
         return self.learner.status
 
     def _live_episodes(self, config: PPOConfig) -> dict[str, LiveEpisodes]:
@@ -118,6 +119,10 @@ class LabSession:
     def agent_kind(self) -> str:
         return self.config.agent
 
+    @property
+    def optimizer(self) -> str:
+        return self.config.optimizer
+
     def set_agent(self, kind: str) -> str | None:
         """Train a reactive network or a planner from now on (the agent on screen goes); the reason if this level
         cannot have that kind."""
@@ -126,11 +131,21 @@ class LabSession:
         reactive = PPOConfig()
         config = (planner_config(self.config) if kind == "planner" else
                   replace(self.config, agent="reactive", view=reactive.view, learning_rate=reactive.learning_rate))
+        return self._reconfigure(config, f"Press Train to train {AGENT_WORDS[kind]}.")
+
+    def set_optimizer(self, optimizer: str) -> str | None:
+        """Train with gradient descent (PPO) or evolution from now on (the agent on screen goes)."""
+        if optimizer == self.config.optimizer:
+            return None
+        return self._reconfigure(replace(self.config, optimizer=optimizer),
+                                 f"Press Train: {OPTIMIZER_WORDS[optimizer]} trains the next agent.")
+
+    def _reconfigure(self, config: PPOConfig, status: str) -> str | None:
         try:
             check_agent(self.level, config)
         except ValueError as exc:
             return str(exc)[0].upper() + str(exc)[1:] + "."
-        self.learner.reconfigure(config, f"Press Train to train {AGENT_WORDS[kind]}.")
+        self.learner.reconfigure(config, status)
         self.live = self._live_episodes(config)
         self._forget_agent()
         self.agent_saved = True

@@ -131,14 +131,16 @@ def estimate_to_target(curve: list[dict], target: float) -> float | None:
     return (target - b["success"]) / rate
 
 
-def explain_cards(level: Level, tally: OutcomeTally) -> list[tuple[str, str]]:
-    """The concept cards, each about the level on screen: its base reward, its goal, its proxies, its shift."""
+def explain_cards(level: Level, tally: OutcomeTally, planner_weights: dict[str, float] | None = None
+                  ) -> list[tuple[str, str]]:
+    """The concept cards, each about the level on screen: its base reward, its goal, its proxies, its shift; and
+    with a planner's feature weights, a card on its reward map, the mesa-objective you can read."""
     rewarded = _h(describe_rules(level))
     wanted = _h(level.intended_goal.describe())
     proxies = ", ".join(f"\"{_h(p.name)}\"" for p in level.proxies) or "none declared"
     found = verdict(level, tally)
     learned = _h(found.learned) if found.kind != "unknown" else "not known yet: watch the deployment view"
-    return [
+    cards = [
         ("Base optimizer", f"PPO, the learner's gradient descent. It changed the policy to score well on the <b>base "
          f"reward</b> ({rewarded}) over the <b>training distribution</b> of <i>{_h(level.name)}</i>: the curves of the "
          "training view."),
@@ -158,6 +160,16 @@ def explain_cards(level: Level, tally: OutcomeTally) -> list[tuple[str, str]]:
         ("Distributional shift", f"Deployment differs from training. {_h(level.description)} Press Tab to compare the "
          "two."),
     ]
+    if planner_weights:
+        strongest = sorted(planner_weights.items(), key=lambda kv: -abs(kv[1]))[:4]
+        words = ", ".join(f"{_h(name)} {weight:+.2f}" for name, weight in strongest)
+        cards.insert(2, ("Its reward map (a planner)", "This agent is a <b>planner</b>: a mesa-optimizer you can "
+                         "read. It carries its own reward for every cell, made of weights on features it can see, "
+                         "and plans the moves that collect the most of it. That reward is its <b>mesa-objective</b>: "
+                         "the base optimizer shaped it because planning for it scored well in training, not because "
+                         f"it is the base reward. Its strongest weights now: <b>{words}</b>. Press R to see it on "
+                         "the map: orange cells it wants, blue ones it avoids."))
+    return cards
 
 
 # The same ideas without a level, for the home screen.
@@ -177,4 +189,7 @@ EXPLAIN = [
      "the proxy that always went with the intended goal in training."),
     ("Distributional shift", "Deployment differs from training: the coin moves, the cheese leaves the corner, the "
      "green thing is no longer the flag."),
+    ("A planner", "An agent that really is an optimizer: it carries its own reward map and plans the moves that "
+     "collect the most of it. Choose it in the training view's Agent menu (grid levels); its reward map (R) is its "
+     "mesa-objective, on screen."),
 ]

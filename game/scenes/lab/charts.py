@@ -34,7 +34,23 @@ def draw_curves(surface: pygame.Surface, rect: pygame.Rect, curve: list[dict], t
         lo, hi = bounds if bounds else (min(0.0, ys.min()), max(ys.max(), 1e-6))
         px = area.x + (xs - xs[0]) / max(xs[-1] - xs[0], 1) * area.w
         py = area.bottom - (ys - lo) / max(hi - lo, 1e-9) * area.h
+        if key == "success" and all("population" in c for c in curve):
+            draw_spread(surface, area, px, [c["population"] for c in curve], rgb, font)
         pygame.draw.lines(surface, rgb, False, list(zip(px.tolist(), py.tolist())), 2)
+
+
+def draw_spread(surface, area: pygame.Rect, px: np.ndarray, spreads: list, rgb, font) -> None:
+    """Evolution's selection, generation by generation: a faint band from the worst mutant's training success to
+    the best one's, the median mutant as a thin line."""
+    low, median, high = (np.array([s[k] for s in spreads], dtype=float) for k in range(3))
+    y = lambda v: (area.bottom - v * area.h).tolist()  # noqa: E731 (success is 0..1)
+    band = list(zip(px.tolist(), y(high))) + list(zip(px.tolist()[::-1], y(low)[::-1]))
+    layer = pygame.Surface(area.size, pygame.SRCALPHA)
+    pygame.draw.polygon(layer, (*rgb, 60), [(x - area.x, v - area.y) for x, v in band])
+    surface.blit(layer, area.topleft)
+    pygame.draw.lines(surface, (*[c // 2 + 60 for c in rgb],), False, list(zip(px.tolist(), y(median))), 1)
+    label = font.render("band: the population, worst to best mutant", True, (150, 156, 170))
+    surface.blit(label, (area.x + 4, area.bottom - label.get_height() - 2))
 
 
 def draw_counters(surface: pygame.Surface, rect: pygame.Rect, tally: OutcomeTally, font, small) -> None:

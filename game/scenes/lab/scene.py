@@ -105,21 +105,23 @@ class LabScene(Scene):
         if proposal is not None:
             self.app.open("editor", level=self.level, path=self.source, proposal=proposal)
 
-    def choose_agent(self, kind: str) -> None:
-        """Train another kind of agent from now on, asking first if that throws away an agent or a run."""
+    def choose(self, which: str, value: str) -> None:
+        """Train another kind of agent, or with another optimizer, from now on, asking first if that throws away an
+        agent or a run."""
         session = self.session
-        self.side.show_agent(session.agent_kind)  # until the switch happens
+        self.side.choices.show(which, session.agent_kind if which == "agent" else session.optimizer)
 
         def switch() -> None:
-            reason = session.set_agent(kind)
+            reason = session.set_agent(value) if which == "agent" else session.set_optimizer(value)
             if reason:
                 self.app.message("This level cannot have that agent", reason)
             self.world_view.overlay["reward"] = session.agent_kind == "planner"  # a planner shows what it wants
-            self.side.show_agent(session.agent_kind)
+            self.side.choices.show("agent", session.agent_kind)
+            self.side.choices.show("optimizer", session.optimizer)
             self.refresh()
         work = session.unsaved_work()
         if work:
-            self.app.confirm_leaving(work, switch, question="Switch the agent anyway?", action="Switch")
+            self.app.confirm_leaving(work, switch, question="Switch anyway?", action="Switch")
         else:
             switch()
 
@@ -134,7 +136,9 @@ class LabScene(Scene):
             self.explain_window.kill()
             self.explain_window = None
             return
-        self.explain_window = show_explain(self.app, explain_cards(self.level, self.session.tally),
+        network = self.session.network
+        weights = network.objective() if getattr(network, "kind", "") == "planner" else None
+        self.explain_window = show_explain(self.app, explain_cards(self.level, self.session.tally, weights),
                                            f"What you are seeing in {self.level.name}")
 
     def open_dialog(self, purpose: str) -> None:
@@ -151,7 +155,8 @@ class LabScene(Scene):
     def load_agent(self, path: str) -> None:
         self.session.load_agent(path)
         self.world_view.overlay["reward"] = self.session.agent_kind == "planner"
-        self.side.show_agent(self.session.agent_kind)
+        self.side.choices.show("agent", self.session.agent_kind)
+        self.side.choices.show("optimizer", self.session.optimizer)
         self.refresh()
 
     def go_home(self) -> None:
@@ -181,9 +186,9 @@ class LabScene(Scene):
         if name is not None:
             self.command(name)
             return True
-        kind = self.side.agent_chosen(event)
-        if kind is not None:
-            self.choose_agent(kind)
+        choice = self.side.choices.chosen(event)
+        if choice is not None:
+            self.choose(*choice)
             return True
         speed = self.toolbar.speed_changed(event)
         if speed is not None:

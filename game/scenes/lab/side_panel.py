@@ -6,14 +6,14 @@ import html
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextBox
+from pygame_gui.elements import UIButton, UILabel, UITextBox
 
 from game.scenes.lab.candidates import CandidateList
 from game.scenes.lab.charts import draw_counters, draw_curves
+from game.scenes.lab.choices import Choices
 from game.session.lab import EVALUATION_EPISODES, LabSession
 
 OVERLAYS = [("heatmap", "Heatmap (H)"), ("values", "Values (V)"), ("arrows", "Arrows (A)")]
-AGENTS = {"reactive network": "reactive", "planner (reads its reward)": "planner"}  # menu text -> agent kind
 WHERE_TIP = "Where the agent ends up from every start cell of each world, as it is now"
 PAUSE_TIP = "Stop the live episodes; then drag the agent or anything else to another cell"
 
@@ -27,13 +27,10 @@ class SidePanel:
         self.status = UILabel(pygame.Rect(px, y, side, line), "", ui, container=r, object_id="#muted")
         y += line
         self.stats = [UILabel(pygame.Rect(px, y + k * line, side, line), "", ui, container=r) for k in range(4)]
-        menu_y = y + 4 * line + pad // 2
-        label_w = int(70 * s)
-        self.agent_label = UILabel(pygame.Rect(px, menu_y, label_w, line + 6), "Agent:", ui, container=r,
-                                   object_id="#muted")
-        self._menu = (ui, r, pygame.Rect(px + label_w, menu_y, side - label_w, line + 6))
-        self.agent_menu = self._agent_menu(scene.session.agent_kind)
-        top = menu_y + line + 6 + pad
+        session = scene.session
+        self.choices = Choices(scene, px, y + 4 * line + pad // 2, side, line + 6,
+                               {"agent": session.agent_kind, "optimizer": session.optimizer})
+        top = y + 4 * line + pad // 2 + self.choices.height + pad // 2
         self.curve_rect = pygame.Rect(px, top, side, int((rect.bottom - top) * 0.9))
         y += line + pad // 2  # the deployment view has one line of numbers: its counters start higher
         self.counter_rect = pygame.Rect(px, y, side, 5 * int(30 * s))
@@ -63,7 +60,7 @@ class SidePanel:
         self._shown_change = None
 
     def refresh(self, split: str, overlay: dict[str, bool], paused: bool) -> None:
-        for widget in self.deployment_widgets + self.stats[1:] + [self.agent_label, self.agent_menu]:
+        for widget in self.deployment_widgets + self.stats[1:] + self.choices.widgets():
             widget.show() if (split == "deployment") == (widget in self.deployment_widgets) else widget.hide()
         self.add_proxy.hide()  # shown by update() once there is something to add
         for key, button in self.overlay_buttons.items():
@@ -104,27 +101,6 @@ class SidePanel:
             if session.evaluation_progress is not None:  # a progress bar along the button's bottom edge
                 r = self.evaluate.rect
                 pygame.draw.rect(surface, (240, 228, 66), (r.x, r.bottom + 2, int(r.w * session.evaluation_progress), 4))
-
-    def agent_chosen(self, event) -> str | None:
-        """The agent kind the menu was set to, if the event is that."""
-        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.agent_menu:
-            return AGENTS.get(event.text)
-        return None
-
-    def _agent_menu(self, kind: str) -> UIDropDownMenu:
-        ui, container, rect = self._menu
-        current = next(text for text, k in AGENTS.items() if k == kind)
-        return UIDropDownMenu(list(AGENTS), current, rect, ui, container=container)
-
-    def show_agent(self, kind: str) -> None:
-        """Show the agent in use on the menu (after a load, or a switch refused or not confirmed): a drop-down
-        menu cannot be set from outside, so it is made again."""
-        if AGENTS[self.agent_menu.selected_option[0]] != kind:
-            visible = self.agent_menu.visible
-            self.agent_menu.kill()
-            self.agent_menu = self._agent_menu(kind)
-            if not visible:
-                self.agent_menu.hide()
 
     def pressed(self, event) -> str | None:
         """"evaluate", an overlay's name, or None."""

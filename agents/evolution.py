@@ -1,0 +1,146 @@
+"""Evolution as a base optimizer: an evolution strategy (OpenAI-ES, Salimans et al. 2017), readable top to bottom.
+
+Gradient descent is one base optimizer; natural selection is the other one the ideas of this game talk about. Here a
+population of mutants of the policy (its weights plus noise) plays the training distribution; each mutant's
+fitness is the base reward it collects; the policy moves towards the mutations that did well and away from those
+that did badly. Nothing is differentiated: only the fitness of whole episodes selects.
+
+    learner = EvolutionLearner(level, PPOConfig(seed=0))
+    while (learner.training_success() or 0.0) < 0.95:
+        metrics = learner.update()       # one generation
+
+The same networks as PPO's (`agents.policy.build_network`: the reactive MLP or the planner) and the same training
+distribution; `agents.training.TrainingRun` applies the same stopping rule (a confirming evaluation of the policy
+itself). Each generation's spread of the mutants' training success is in its metrics (`population`).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch.func import functional_call, vmap
+
+from levels.format import Level
+from levels.vocabulary import OUTCOMES
+
+from agents.envs import LevelVecEnv
+from agents.policy import build_network
+from agents.ppo import PPOConfig, check_agent, reward_scale
+
+GOAL = OUTCOMES.index("goal")
+
+
+@dataclass(frozen=True)
+class EvolutionConfig:
+    population: int = 32  # mutants per generation, in pairs with opposite noise (antithetic sampling)
+    episodes: int = 8  # training episodes each mutant plays per generation
+    sigma: float = 0.05  # size of a mutation (noise std, in weight units)
+    learning_rate: float = 0.03  # Adam step on the estimated fitness gradient
+    weight_decay: float = 0.005  # keeps the weights small, as in OpenAI-ES
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class EvolutionLearner:
+    """Owns the population's worlds and the policy. `update()` runs one generation: mutate, play, select."""
+
+    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), evolution: EvolutionConfig = EvolutionConfig(),
+                 split: str = "training"):
+        check_agent(level, config)
+        if evolution.population % 2:
+            raise ValueError("the population must be even: mutants come in pairs with opposite noise")
+        self.level, self.config, self.evolution = level, config, evolution
+        torch.manual_seed(config.seed)
+        worlds = evolution.population * evolution.episodes
+        self.envs = LevelVecEnv(level, split, worlds, seed=config.seed, view=config.view, radius=config.radius)
+        self.obs_spec = self.envs.obs_spec
+        self.policy = build_network(config.agent, self.obs_spec, int(self.envs.single_action_space.n), config.hidden)
+        self.names = [name for name, _ in self.policy.named_parameters()]
+        self.shapes = [p.shape for p in self.policy.parameters()]
+        self.theta = torch.nn.utils.parameters_to_vector(self.policy.parameters()).detach().clone()
+        self.optimizer = torch.optim.Adam([self.theta.requires_grad_()], lr=evolution.learning_rate)
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.scale = reward_scale(level)
+        self.global_step = 0
+        self.updates = 0
+        self.episodes = 0
+        self._success: float | None = None
+        self._return = 0.0
+
+    def training_success(self) -> float | None:
+        """The share of the last generation's training episodes that reached the intended goal (every mutant's
+        episodes are played to their end, so the share is never flattered by the short ones)."""
+        return self._success
+
+    def _as_parameters(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
+        """(members, n) flat weights -> {name: (members, *shape)} for a batched forward pass."""
+        out, start = {}, 0
+        for name, shape in zip(self.names, self.shapes):
+            size = int(np.prod(shape))
+            out[name] = flat[:, start:start + size].reshape(flat.shape[0], *shape)
+            start += size
+        return out
+
+    @torch.no_grad()
+    def _play(self, members: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """Every mutant plays `episodes` training episodes to their end. Returns per mutant the mean return (base
+        reward, scaled) and the share of episodes that reached the goal."""
+        e, n = self.evolution, self.evolution.population
+        params = self._as_parameters(members)
+        buffers = dict(self.policy.named_buffers())
+
+        def forward(p, obs):
+            return functional_call(self.policy, (p, buffers), (obs,))[0]
+        obs, _ = self.envs.reset(seed=int(torch.randint(0, 2**31 - 1, (1,), generator=self.generator)))
+        returns = np.zeros(n * e.episodes)
+        goal = np.zeros(n * e.episodes, dtype=bool)
+        done = np.zeros(n * e.episodes, dtype=bool)
+        while not done.all():
+            logits = vmap(forward)(params, torch.from_numpy(obs).reshape(n, e.episodes, -1))
+            u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-9, 1.0)
+            actions = torch.argmax(logits - torch.log(-torch.log(u)), dim=-1).reshape(-1)  # sampled, as it plays
+            obs, reward, _, _, _ = self.envs.step(actions.numpy())
+            self.global_step += int((~done).sum())
+            returns += np.where(done, 0.0, reward * self.scale)
+            for i, report in self.envs.reports:
+                if not done[i]:
+                    done[i], goal[i] = True, report.outcome == "goal"
+        self.episodes += len(done)
+        return returns.reshape(n, e.episodes).mean(1), goal.reshape(n, e.episodes).mean(1)
+
+    def update(self) -> dict:
+        started, steps_before = time.perf_counter(), self.global_step
+        e = self.evolution
+        half = torch.randn((e.population // 2, self.theta.numel()), generator=self.generator)
+        noise = torch.cat([half, -half])  # antithetic pairs: the same mutation, both ways
+        fitness, success = self._play(self.theta.detach() + e.sigma * noise)
+        # Rank-based fitness shaping: only the order of the mutants counts, so one lucky episode cannot dominate.
+        ranks = np.empty(len(fitness))
+        ranks[np.argsort(fitness)] = np.arange(len(fitness))
+        weights = torch.from_numpy(ranks / (len(fitness) - 1) - 0.5).float()
+        gradient = (weights @ noise) / (len(fitness) * e.sigma)
+        self.optimizer.zero_grad()
+        self.theta.grad = -(gradient - e.weight_decay * self.theta.detach())  # Adam descends: ascend the fitness
+        self.optimizer.step()
+        torch.nn.utils.vector_to_parameters(self.theta.detach(), self.policy.parameters())
+        self.updates += 1
+        if not torch.isfinite(self.theta).all():
+            raise FloatingPointError("the policy's weights are no longer finite numbers (evolution diverged); "
+                                     "try a smaller step")
+        self._success, self._return = float(success.mean()), float(fitness.mean() / self.scale)
+        seconds = time.perf_counter() - started
+        return {
+            "update": self.updates,
+            "steps": self.global_step,
+            "episodes": self.episodes,
+            "training_success": self._success,
+            "return": self._return,
+            # The selection, generation by generation: how the mutants' training success was spread.
+            "population": {"min": float(success.min()), "median": float(np.median(success)),
+                           "max": float(success.max())},
+            "steps_per_second": (self.global_step - steps_before) / max(seconds, 1e-9),
+            "update_seconds": seconds,
+        }

@@ -1,0 +1,64 @@
+"""Evolution as a base optimizer: it improves a policy on a tiny level by selection alone, and runs in the same
+training run (stopping rule, curve) as PPO."""
+import numpy as np
+import torch
+
+from levels import builtin_level
+
+from agents.evolution import EvolutionConfig, EvolutionLearner
+from agents.ppo import PPOConfig, planner_config
+from agents.training import TrainingGoal, TrainingRun
+
+
+def test_selection_alone_improves_a_planner_on_a_tiny_level():
+    level = builtin_level("template_grid")
+    learner = EvolutionLearner(level, planner_config(PPOConfig(seed=0)), EvolutionConfig(population=16, episodes=4))
+    first = learner.update()
+    assert 0.0 <= first["population"]["min"] <= first["population"]["median"] <= first["population"]["max"] <= 1.0
+    later = [learner.update()["training_success"] for _ in range(10)]
+    assert np.mean(later[-3:]) > first["training_success"] + 0.2, (first["training_success"], later)
+
+
+def test_mutants_in_pairs_and_the_same_seed_gives_the_same_generation():
+    level = builtin_level("template_grid")
+    config, evolution = PPOConfig(seed=3), EvolutionConfig(population=6, episodes=2)
+    a, b = EvolutionLearner(level, config, evolution), EvolutionLearner(level, config, evolution)
+    assert a.update()["training_success"] == b.update()["training_success"]
+    torch.testing.assert_close(a.theta, b.theta)
+    try:
+        EvolutionLearner(level, config, EvolutionConfig(population=5))
+    except ValueError as exc:
+        assert "even" in str(exc)
+    else:
+        raise AssertionError("an odd population was accepted")
+
+
+def test_a_training_run_with_evolution_stops_by_the_same_rule_and_records_the_spread():
+    level = builtin_level("template_grid")
+    run = TrainingRun(level, planner_config(PPOConfig(seed=0, optimizer="evolution")), TrainingGoal(max_steps=60_000))
+    reason = run.run()
+    assert reason in ("target", "step budget") and run.curve
+    assert all(len(point["population"]) == 3 for point in run.curve)
+
+
+def test_the_optimizer_menu_trains_by_evolution_and_the_curve_shows_the_population(app, monkeypatch):
+    import pygame
+    import pygame_gui
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    from ui_helpers import frames, run_until
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.switch(LabScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    session = scene.session
+    menu = scene.side.choices.menus["optimizer"]
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text="evolution", ui_element=menu,
+                                         ui_object_id=menu.most_specific_combined_id))
+    frames(app, 2)
+    assert session.optimizer == "evolution" and scene.side.choices.shown("optimizer") == "evolution"
+    assert "evolution" in session.status
+    session.toggle_training()
+    assert run_until(app, lambda: len(session.learner.curve) >= 2, 90)
+    assert all(len(point["population"]) == 3 for point in session.learner.curve)
+    frames(app, 3)  # the curves draw the population's band
+    session.stop_training()
