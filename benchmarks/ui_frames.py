@@ -2,6 +2,7 @@
 the CPU an idle home screen uses; how long Evaluate takes on every built-in.
 
     xvfb-run -s "-screen 0 1280x800x24" python benchmarks/ui_frames.py [--level coin_at_the_end] [--seconds 20]
+        [--agent reactive|planner] [--optimizer ppo|evolution] [--frames-only]
 
 Prints one JSON line: {"p50_ms", "p95_ms", "p99_ms", "learner_sps_with_ui", "learner_sps_headless",
 "idle_home_cpu_percent", "evaluate_500_seconds": {level: s}, ...}. Frame time is the time between the starts of
@@ -22,11 +23,11 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np
 
 
-def learner_headless(level, seconds: float) -> float:
+def learner_headless(level, seconds: float, config) -> float:
     """The same learner (a worker process) with no window: steps per second from its metrics."""
     from agents.learner import Progress, TrainingProcess
     from agents.training import TrainingGoal
-    learner = TrainingProcess(level, goal=TrainingGoal(target=1.01))
+    learner = TrainingProcess(level, config, goal=TrainingGoal(target=1.01))
     learner.start()
     first = last = None
     deadline = None
@@ -49,13 +50,14 @@ def learner_headless(level, seconds: float) -> float:
     return (last[1] - first[1]) / (last[0] - first[0])
 
 
-def with_ui(level, seconds: float) -> tuple[list[float], float]:
+def with_ui(level, seconds: float, agent: str, optimizer: str) -> tuple[list[float], float]:
     import pygame
     from game.app import App
     from game.scenes.lab import LabScene
     app = App((1280, 800))
     scene = LabScene(app, level)
     app.switch(scene)
+    assert scene.session.set_agent(agent) is None and scene.session.set_optimizer(optimizer) is None
     scene.session.learner.target = 1.01  # keep the learner at full speed for the whole measurement
     scene.session.toggle_training()
     frames: list[float] = []
@@ -122,22 +124,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--level", default="coin_at_the_end")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--agent", choices=["reactive", "planner"], default="reactive")
+    parser.add_argument("--optimizer", choices=["ppo", "evolution"], default="ppo")
+    parser.add_argument("--frames-only", action="store_true", help="skip the idle and Evaluate measurements")
     args = parser.parse_args()
+    from dataclasses import replace
     from agents.envs import resolve_level
+    from agents.ppo import PPOConfig, planner_config
     level = resolve_level(args.level)
-    idle = idle_home_cpu(5.0)
-    frames, sps_ui = with_ui(level, args.seconds)
-    sps_headless = learner_headless(level, args.seconds)
-    evaluations = evaluate_times()
+    config = replace(planner_config(PPOConfig()) if args.agent == "planner" else PPOConfig(), optimizer=args.optimizer)
+    idle = None if args.frames_only else idle_home_cpu(5.0)
+    frames, sps_ui = with_ui(level, args.seconds, args.agent, args.optimizer)
+    sps_headless = learner_headless(level, args.seconds, config)
+    evaluations = None if args.frames_only else evaluate_times()
     f = np.array(frames)
     print(json.dumps({
         "p50_ms": round(float(np.percentile(f, 50)), 2), "p95_ms": round(float(np.percentile(f, 95)), 2),
         "p99_ms": round(float(np.percentile(f, 99)), 2), "frames": len(frames),
         "learner_sps_with_ui": round(sps_ui), "learner_sps_headless": round(sps_headless),
-        "ratio": round(sps_ui / sps_headless, 3), "level": args.level,
+        "ratio": round(sps_ui / sps_headless, 3), "level": args.level, "agent": args.agent,
+        "optimizer": args.optimizer,
         "video_driver": os.environ.get("SDL_VIDEODRIVER", "default"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "learner": "worker process", "idle_home_cpu_percent": round(idle, 1),
+        "learner": "worker process", "idle_home_cpu_percent": None if idle is None else round(idle, 1),
         "evaluate_500_seconds": evaluations}))
 
 
