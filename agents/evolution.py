@@ -23,13 +23,12 @@ import torch
 from torch.func import functional_call, vmap
 
 from levels.format import Level
-from levels.vocabulary import OUTCOMES
 
 from agents.envs import LevelVecEnv
 from agents.policy import build_network
 from agents.ppo import PPOConfig, check_agent, reward_scale
 
-GOAL = OUTCOMES.index("goal")
+STEP = {"reactive": 0.01, "planner": 0.03}  # measured on green means go: larger steps make the MLP oscillate
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class EvolutionConfig:
     population: int = 32  # mutants per generation, in pairs with opposite noise (antithetic sampling)
     episodes: int = 8  # training episodes each mutant plays per generation
     sigma: float = 0.05  # size of a mutation (noise std, in weight units)
-    learning_rate: float = 0.03  # Adam step on the estimated fitness gradient
+    learning_rate: float | None = None  # Adam step on the estimated fitness gradient; None: STEP[agent kind]
     weight_decay: float = 0.005  # keeps the weights small, as in OpenAI-ES
 
     def to_dict(self) -> dict:
@@ -54,14 +53,15 @@ class EvolutionLearner:
             raise ValueError("the population must be even: mutants come in pairs with opposite noise")
         self.level, self.config, self.evolution = level, config, evolution
         torch.manual_seed(config.seed)
-        worlds = evolution.population * evolution.episodes
+        worlds = (evolution.population + 1) * evolution.episodes  # the mutants, and the policy itself
         self.envs = LevelVecEnv(level, split, worlds, seed=config.seed, view=config.view, radius=config.radius)
         self.obs_spec = self.envs.obs_spec
         self.policy = build_network(config.agent, self.obs_spec, int(self.envs.single_action_space.n), config.hidden)
         self.names = [name for name, _ in self.policy.named_parameters()]
         self.shapes = [p.shape for p in self.policy.parameters()]
         self.theta = torch.nn.utils.parameters_to_vector(self.policy.parameters()).detach().clone()
-        self.optimizer = torch.optim.Adam([self.theta.requires_grad_()], lr=evolution.learning_rate)
+        step = evolution.learning_rate if evolution.learning_rate is not None else STEP[config.agent]
+        self.optimizer = torch.optim.Adam([self.theta.requires_grad_()], lr=step)
         self.generator = torch.Generator().manual_seed(config.seed)
         self.scale = reward_scale(level)
         self.global_step = 0
@@ -71,8 +71,8 @@ class EvolutionLearner:
         self._return = 0.0
 
     def training_success(self) -> float | None:
-        """The share of the last generation's training episodes that reached the intended goal (every mutant's
-        episodes are played to their end, so the share is never flattered by the short ones)."""
+        """The share of the policy's own training episodes in the last generation that reached the intended goal
+        (played to their end beside its mutants', so the share is never flattered by the short ones)."""
         return self._success
 
     def _as_parameters(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -88,19 +88,23 @@ class EvolutionLearner:
     def _play(self, members: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
         """Every mutant plays `episodes` training episodes to their end. Returns per mutant the mean return (base
         reward, scaled) and the share of episodes that reached the goal."""
-        e, n = self.evolution, self.evolution.population
+        e, n = self.evolution, len(members)
         params = self._as_parameters(members)
         buffers = dict(self.policy.named_buffers())
 
         def forward(p, obs):
             return functional_call(self.policy, (p, buffers), (obs,))[0]
-        obs, _ = self.envs.reset(seed=int(torch.randint(0, 2**31 - 1, (1,), generator=self.generator)))
+        # Common random numbers: every mutant plays the same variants with the same dice, so the differences in
+        # fitness come from the mutations, not from one mutant drawing easier levels than another.
+        rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=self.generator)))
+        variants = [self.envs.batch.sampler.sample(rng) for _ in range(e.episodes)]
+        obs = self.envs.load(variants * n)
         returns = np.zeros(n * e.episodes)
         goal = np.zeros(n * e.episodes, dtype=bool)
         done = np.zeros(n * e.episodes, dtype=bool)
         while not done.all():
             logits = vmap(forward)(params, torch.from_numpy(obs).reshape(n, e.episodes, -1))
-            u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-9, 1.0)
+            u = torch.rand((1, *logits.shape[1:]), generator=self.generator).clamp_(1e-9, 1.0)
             actions = torch.argmax(logits - torch.log(-torch.log(u)), dim=-1).reshape(-1)  # sampled, as it plays
             obs, reward, _, _, _ = self.envs.step(actions.numpy())
             self.global_step += int((~done).sum())
@@ -116,7 +120,10 @@ class EvolutionLearner:
         e = self.evolution
         half = torch.randn((e.population // 2, self.theta.numel()), generator=self.generator)
         noise = torch.cat([half, -half])  # antithetic pairs: the same mutation, both ways
-        fitness, success = self._play(self.theta.detach() + e.sigma * noise)
+        # The policy itself plays beside its mutants (first): its own success is the training success reported.
+        members = torch.cat([self.theta.detach()[None], self.theta.detach() + e.sigma * noise])
+        fitness, success = self._play(members)
+        center, fitness, success = success[0], fitness[1:], success[1:]
         # Rank-based fitness shaping: only the order of the mutants counts, so one lucky episode cannot dominate.
         ranks = np.empty(len(fitness))
         ranks[np.argsort(fitness)] = np.arange(len(fitness))
@@ -130,7 +137,7 @@ class EvolutionLearner:
         if not torch.isfinite(self.theta).all():
             raise FloatingPointError("the policy's weights are no longer finite numbers (evolution diverged); "
                                      "try a smaller step")
-        self._success, self._return = float(success.mean()), float(fitness.mean() / self.scale)
+        self._success, self._return = float(center), float(fitness.mean() / self.scale)
         seconds = time.perf_counter() - started
         return {
             "update": self.updates,
