@@ -52,6 +52,9 @@ def test_the_explain_cards_are_about_the_level_on_screen():
     assert "Its reward map (a planner)" not in cards
     planner = dict(explain_cards(level, tally_of(goal=20, proxy_x=80), {"green": 0.41, "flags": 0.1, "down": -0.02}))
     assert "green +0.41, flags +0.10" in planner["Its reward map (a planner)"]
+    evolved = dict(explain_cards(level, tally_of(goal=20, proxy_x=80), optimizer="evolution"))
+    assert "mutants" in evolved["Base optimizer"] and "sweet food" in evolved["Base optimizer"]
+    assert "PPO" in cards["Base optimizer"]
 
 
 def test_the_tally_merges_and_clears():

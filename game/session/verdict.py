@@ -131,19 +131,28 @@ def estimate_to_target(curve: list[dict], target: float) -> float | None:
     return (target - b["success"]) / rate
 
 
-def explain_cards(level: Level, tally: OutcomeTally, planner_weights: dict[str, float] | None = None
-                  ) -> list[tuple[str, str]]:
-    """The concept cards, each about the level on screen: its base reward, its goal, its proxies, its shift; and
-    with a planner's feature weights, a card on its reward map, the mesa-objective you can read."""
+def explain_cards(level: Level, tally: OutcomeTally, planner_weights: dict[str, float] | None = None,
+                  optimizer: str = "ppo") -> list[tuple[str, str]]:
+    """The concept cards, each about the level on screen: its base reward, its goal, its proxies, its shift; with
+    a planner's feature weights, a card on its reward map, the mesa-objective you can read; and the base optimizer
+    in use (gradient descent, or evolution)."""
     rewarded = _h(describe_rules(level))
     wanted = _h(level.intended_goal.describe())
     proxies = ", ".join(f"\"{_h(p.name)}\"" for p in level.proxies) or "none declared"
     found = verdict(level, tally)
     learned = _h(found.learned) if found.kind != "unknown" else "not known yet: watch the deployment view"
+    base = (f"PPO, the learner's gradient descent. It changed the policy to score well on the <b>base reward</b> "
+            f"({rewarded}) over the <b>training distribution</b> of <i>{_h(level.name)}</i>: the curves of the "
+            "training view.")
+    if optimizer == "evolution":
+        base = ("<b>Evolution</b>: each generation, mutants of the policy played the <b>training distribution</b> of "
+                f"<i>{_h(level.name)}</i> and the policy moved towards the mutants that collected the most <b>base "
+                f"reward</b> ({rewarded}); the band on the curve is the population. This is the base optimizer of the "
+                "classic analogy: natural selection selected for genetic fitness and produced brains that want sweet "
+                "food, a proxy that went with fitness where they evolved, and that people still want where it no "
+                "longer does.")
     cards = [
-        ("Base optimizer", f"PPO, the learner's gradient descent. It changed the policy to score well on the <b>base "
-         f"reward</b> ({rewarded}) over the <b>training distribution</b> of <i>{_h(level.name)}</i>: the curves of the "
-         "training view."),
+        ("Base optimizer", base),
         ("Mesa-optimizer", "A learned policy that itself acts as if it pursues a goal. The agent you watch was never "
          "told a goal; it was selected because it scored well."),
         ("Mesa-objective", f"The goal the learned policy actually pursues. Here, read off what it does at "
@@ -189,6 +198,9 @@ EXPLAIN = [
      "the proxy that always went with the intended goal in training."),
     ("Distributional shift", "Deployment differs from training: the coin moves, the cheese leaves the corner, the "
      "green thing is no longer the flag."),
+    ("Evolution", "The other base optimizer: mutants of the policy play, the fittest are kept. Natural selection "
+     "selected for genetic fitness and produced brains that want sweet food, a proxy that went with fitness where "
+     "they evolved. Choose it in the training view's Optimizer menu."),
     ("A planner", "An agent that really is an optimizer: it carries its own reward map and plans the moves that "
      "collect the most of it. Choose it in the training view's Agent menu (grid levels); its reward map (R) is its "
      "mesa-objective, on screen."),

@@ -138,8 +138,8 @@ class LabScene(Scene):
             return
         network = self.session.network
         weights = network.objective() if getattr(network, "kind", "") == "planner" else None
-        self.explain_window = show_explain(self.app, explain_cards(self.level, self.session.tally, weights),
-                                           f"What you are seeing in {self.level.name}")
+        cards = explain_cards(self.level, self.session.tally, weights, self.session.optimizer)
+        self.explain_window = show_explain(self.app, cards, f"What you are seeing in {self.level.name}")
 
     def open_dialog(self, purpose: str) -> None:
         folder = agents_dir()
