@@ -85,7 +85,7 @@ class EvolutionLearner:
         return out
 
     @torch.no_grad()
-    def _play(self, members: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    def play(self, members: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
         """Every mutant plays `episodes` training episodes to their end. Returns per mutant the mean return (base
         reward, scaled) and the share of episodes that reached the goal."""
         e, n = self.evolution, len(members)
@@ -122,7 +122,7 @@ class EvolutionLearner:
         noise = torch.cat([half, -half])  # antithetic pairs: the same mutation, both ways
         # The policy itself plays beside its mutants (first): its own success is the training success reported.
         members = torch.cat([self.theta.detach()[None], self.theta.detach() + e.sigma * noise])
-        fitness, success = self._play(members)
+        fitness, success = self.play(members)
         center, fitness, success = success[0], fitness[1:], success[1:]
         # Rank-based fitness shaping: only the order of the mutants counts, so one lucky episode cannot dominate.
         ranks = np.empty(len(fitness))

@@ -1,0 +1,88 @@
+"""Which evolution strategy? OpenAI-ES (agents/evolution.py) against CMA-ES (the `cma` package) on the same
+planner, the same level and the same mutant evaluation, to a confirmed training success of 95 %.
+
+    pip install "cma>=3.3"        # only this benchmark needs it
+    python benchmarks/es_choice.py [--level green_means_go] [--seeds 1,2,3] [--budget 120]
+
+Prints one JSON line per (method, seed): seconds and generations to the target (null when the budget ran out) and
+the confirmed success; then the machine. CMA-ES gets the same population size and initial step (sigma) as
+OpenAI-ES; both see the same fitness (base reward over the same variants for every mutant, common random numbers)
+and both stop by the same rule: the policy's own episodes reach 95 %, then 300 fresh training episodes confirm it.
+The reactive network is not compared: CMA-ES's covariance over its 80,000 weights would hold 6.4 billion numbers.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+
+import numpy as np
+import torch
+
+
+def confirmed(learner, level, seed: int) -> float:
+    from agents.evaluation import evaluate
+    from agents.policy import TorchPolicy
+    c = learner.config
+    return evaluate(TorchPolicy(learner.policy, seed=seed), level, "training", 300, seed=seed + 10_000, view=c.view,
+                    radius=c.radius, record=0).share("goal")
+
+
+def run_openai_es(level, seed: int, budget: float) -> dict:
+    from agents.evolution import EvolutionLearner
+    from agents.ppo import PPOConfig, planner_config
+    learner = EvolutionLearner(level, planner_config(PPOConfig(seed=seed)))
+    started = time.perf_counter()
+    while time.perf_counter() - started < budget:
+        if learner.update()["training_success"] >= 0.95:
+            share = confirmed(learner, level, seed + learner.updates)
+            if share >= 0.95:
+                return {"seconds": round(time.perf_counter() - started, 1), "generations": learner.updates,
+                        "confirmed": share}
+    return {"seconds": None, "generations": learner.updates, "confirmed": confirmed(learner, level, seed)}
+
+
+def run_cma_es(level, seed: int, budget: float) -> dict:
+    import cma
+    from agents.evolution import EvolutionConfig, EvolutionLearner
+    from agents.ppo import PPOConfig, planner_config
+    evolution = EvolutionConfig()
+    learner = EvolutionLearner(level, planner_config(PPOConfig(seed=seed)), evolution)  # its worlds and `play`
+    es = cma.CMAEvolutionStrategy(learner.theta.detach().numpy().astype(np.float64), evolution.sigma,
+                                  {"popsize": evolution.population, "seed": seed + 1, "verbose": -9})
+    started, generations = time.perf_counter(), 0
+    while time.perf_counter() - started < budget:
+        solutions = es.ask()
+        members = torch.tensor(np.array([es.mean] + solutions), dtype=torch.float32)  # the policy plays too
+        fitness, success = learner.play(members)
+        es.tell(solutions, (-fitness[1:]).tolist())  # cma minimizes
+        generations += 1
+        torch.nn.utils.vector_to_parameters(torch.tensor(es.mean, dtype=torch.float32), learner.policy.parameters())
+        if success[0] >= 0.95:
+            share = confirmed(learner, level, seed + generations)
+            if share >= 0.95:
+                return {"seconds": round(time.perf_counter() - started, 1), "generations": generations,
+                        "confirmed": share}
+    return {"seconds": None, "generations": generations, "confirmed": confirmed(learner, level, seed)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--level", default="green_means_go")
+    parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--budget", type=float, default=120.0)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    from levels import builtin_level
+    level = builtin_level(args.level)
+    for seed in (int(s) for s in args.seeds.split(",")):
+        for name, run in (("openai-es", run_openai_es), ("cma-es", run_cma_es)):
+            print(json.dumps({"method": name, "seed": seed, "level": args.level, **run(level, seed, args.budget)}),
+                  flush=True)
+    print(json.dumps({"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}))
+
+
+if __name__ == "__main__":
+    main()
