@@ -89,6 +89,8 @@ class EvolutionLearner:
         """Every mutant plays `episodes` training episodes to their end. Returns per mutant the mean return (base
         reward, scaled) and the share of episodes that reached the goal."""
         e, n = self.evolution, len(members)
+        if n * e.episodes != self.envs.num_envs:
+            raise ValueError(f"play takes the policy and its {e.population} mutants: {e.population + 1} members")
         params = self._as_parameters(members)
         buffers = dict(self.policy.named_buffers())
 
