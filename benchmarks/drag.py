@@ -36,8 +36,7 @@ def untrained_lab(app, level):
     spec = ObservationSpec.for_level(level, session.config.view, session.config.radius)
     torch.manual_seed(0)
     network = Policy(spec.size, 5, session.config.hidden)
-    session.learner.adopt(PolicySnapshot.of(network, spec, session.config.hidden, 0, 0), session.config, [], "")
-    session._use_network()
+    session.adopt(PolicySnapshot.of(network, spec, session.config.hidden, 0, 0), session.config, [], "")
     scene.command("deployment")
     for overlay in ("values", "arrows"):
         scene.command(overlay)

@@ -135,8 +135,7 @@ def lab_with_a_network(app, monkeypatch, level):
     spec = ObservationSpec.for_level(level, session.config.view, session.config.radius)
     torch.manual_seed(3)
     network = Policy(spec.size, 5, session.config.hidden)
-    session.learner.adopt(PolicySnapshot.of(network, spec, session.config.hidden, 0, 0), session.config, [], "test")
-    session._use_network()
+    session.adopt(PolicySnapshot.of(network, spec, session.config.hidden, 0, 0), session.config, [], "test")
     scene.command("deployment")
     frames(app, 2)
     return scene

@@ -210,14 +210,18 @@ class LabSession:
             self.notices.append(("This agent cannot be loaded", str(exc)))
             return
         snapshot = PolicySnapshot.of(agent.policy, agent.obs_spec, agent.config.hidden, agent.steps, 0)
-        self.learner.adopt(snapshot, agent.config, agent.curve,
-                           f"Loaded {Path(path).name} ({agent.steps:,} training steps).")
+        self.adopt(snapshot, agent.config, agent.curve, f"Loaded {Path(path).name} ({agent.steps:,} training steps).")
+        self.agent_saved = True
+
+    def adopt(self, snapshot: PolicySnapshot, config: PPOConfig, curve: list[dict], status: str) -> None:
+        """Watch this agent from now on (a loaded one; tests and benchmarks hand in untrained ones): whatever was
+        training stops, the live episodes build the observations it reads, the deployment counts start again."""
+        self.learner.adopt(snapshot, config, curve, status)
         self.status_override = None
-        if (agent.config.view, agent.config.radius) != (self.live["training"].view, self.live["training"].radius):
-            self.live = self._live_episodes(agent.config)
+        if (config.view, config.radius) != (self.live["training"].view, self.live["training"].radius):
+            self.live = self._live_episodes(config)
         self._forget_agent()
         self._use_network()
-        self.agent_saved = True
 
     def close(self) -> None:
         self.learner.close()

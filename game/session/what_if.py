@@ -8,7 +8,7 @@ changes. No pygame: the lab screen draws what these return.
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -94,15 +94,9 @@ class WorldCopy:
     def probe(self, starts: list | None = None) -> tuple[LevelVecEnv, np.ndarray]:
         """A new env playing this world (with the agent moved to each of `starts`, one world each, if given)."""
         variants = [self.variant] if starts is None else [
-            current_variant(_one_world(self), 0, agent=tuple(cell)) for cell in starts]
+            replace(self.variant, agent=(int(x), int(y))) for x, y in starts]
         env = LevelVecEnv(self.level, self.split, len(variants), view=self.view, radius=self.radius)
         return env, env.load(variants, self.keys)
-
-
-def _one_world(copy: WorldCopy):
-    worlds = LevelVecEnv(copy.level, copy.split, 1, view=copy.view, radius=copy.radius).batch.worlds
-    worlds.load(np.array([0]), [copy.variant], copy.keys)
-    return worlds
 
 
 @torch.no_grad()
@@ -141,7 +135,8 @@ def where_it_goes(network: Policy, world: WorldCopy, samples: int = 4, seed: int
     sampling; None if `cancelled` says stop first."""
     level = world.level
     probe_size = MAX_PHYSICS_WORLDS if level.world != "grid" else MAX_WORLDS
-    starts = start_cells(_one_world(world), 0)
+    layout, _ = world.probe()  # the layout in a world of its own, to find its open cells
+    starts = start_cells(layout.batch.worlds, 0)
     if len(starts) > probe_size:  # a very large level: an even spread of starts
         starts = starts[np.linspace(0, len(starts) - 1, probe_size).astype(np.int64)]
     if len(starts) == 0:
@@ -193,28 +188,29 @@ class WhatIf:
         self._closed = False
         self.problem: str | None = None  # a background job failed: the screen says so once, then clears this
 
+    def _cached(self, what: str, i: int, key: tuple, compute):
+        """The result for this key, computed now if the one kept was for another key."""
+        known = self._cache.get((what, i))
+        if known is None or known[0] != key:
+            known = (key, compute())
+            self._cache[(what, i)] = known
+        return known[1]
+
     def maps(self, network: Policy, env: LevelVecEnv, i: int):
         """(values, actions) with the agent on each free cell of world `i` (game.session.maps)."""
-        key = (network, layout_key(env, i))
-        known = self._cache.get(("maps", i))
-        if known is None or known[0] != key:
-            spec = env.obs_spec
-            known = (key, value_and_policy_maps(network, env.level, env.batch.worlds, i, spec.view, spec.radius))
-            self._cache[("maps", i)] = known
-        return known[1]
+        spec = env.obs_spec
+        return self._cached("maps", i, (network, layout_key(env, i)), lambda: value_and_policy_maps(
+            network, env.level, env.batch.worlds, i, spec.view, spec.radius))
 
     def reward(self, network, env: LevelVecEnv, i: int) -> np.ndarray | None:
         """A planner's own reward on each cell of world `i` (NaN on walls), or None for a reactive network."""
         if getattr(network, "kind", "") != "planner":
             return None
-        key = (network, layout_key(env, i))
-        known = self._cache.get(("reward", i))
-        if known is None or known[0] != key:
-            with torch.no_grad():
-                obs = torch.from_numpy(env.obs_builder.build(np.array([i])))
-                known = (key, network.open_reward_map(obs)[0].numpy())
-            self._cache[("reward", i)] = known
-        return known[1]
+
+        @torch.no_grad()
+        def compute():
+            return network.open_reward_map(torch.from_numpy(env.obs_builder.build(np.array([i]))))[0].numpy()
+        return self._cached("reward", i, (network, layout_key(env, i)), compute)
 
     def path(self, network: Policy, env: LevelVecEnv, i: int) -> list[tuple[float, float]] | None:
         """The agent's next moves in world `i` (`next_moves`), or None while they are being worked out."""
