@@ -139,6 +139,11 @@ class EvolutionLearner:
         if not torch.isfinite(self.theta).all():
             raise FloatingPointError("the policy's weights are no longer finite numbers (evolution diverged); "
                                      "try a smaller step")
+        return self._report(started, steps_before, center, fitness, success)
+
+    def _report(self, started: float, steps_before: int, center: float, fitness: np.ndarray,
+                success: np.ndarray) -> dict:
+        """One generation's metrics, from the policy's own success and its mutants' fitness and success."""
         self._success, self._return = float(center), float(fitness.mean() / self.scale)
         seconds = time.perf_counter() - started
         return {

@@ -20,7 +20,11 @@ OPTIMIZERS = ("ppo", "evolution")
 
 
 def make_learner(level: Level, config: PPOConfig):
-    """The base optimizer the settings name: gradient descent (PPO) or evolution."""
+    """The base optimizer the settings name: gradient descent (PPO) or evolution. Evolution mutates the planner's
+    few weights with CMA-ES and the reactive network's many with OpenAI-ES (measured: docs/design.md)."""
+    if config.optimizer == "evolution" and config.agent == "planner":
+        from agents.evolution_cma import CMAEvolutionLearner
+        return CMAEvolutionLearner(level, config)
     if config.optimizer == "evolution":
         from agents.evolution import EvolutionLearner
         return EvolutionLearner(level, config)

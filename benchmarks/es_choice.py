@@ -1,7 +1,7 @@
 """Which evolution strategy? OpenAI-ES (agents/evolution.py) against CMA-ES (the `cma` package) on the same
-planner, the same level and the same mutant evaluation, to a confirmed training success of 95 %.
+planner, the same level and the same mutant evaluation, to a confirmed training success of 95 %. This measurement is
+why the game evolves the planner with CMA-ES (agents/evolution_cma.py).
 
-    pip install "cma>=3.3"        # only this benchmark needs it
     python benchmarks/es_choice.py [--level green_means_go] [--seeds 1,2,3] [--budget 120]
 
 Prints one JSON line per (method, seed): seconds and generations to the target (null when the budget ran out) and
@@ -18,7 +18,6 @@ import os
 import platform
 import time
 
-import numpy as np
 import torch
 
 
@@ -30,10 +29,9 @@ def confirmed(learner, level, seed: int) -> float:
                     radius=c.radius, record=0).share("goal")
 
 
-def run_openai_es(level, seed: int, budget: float) -> dict:
-    from agents.evolution import EvolutionLearner
+def run(strategy, level, seed: int, budget: float) -> dict:
     from agents.ppo import PPOConfig, planner_config
-    learner = EvolutionLearner(level, planner_config(PPOConfig(seed=seed)))
+    learner = strategy(level, planner_config(PPOConfig(seed=seed, optimizer="evolution")))
     started = time.perf_counter()
     while time.perf_counter() - started < budget:
         if learner.update()["training_success"] >= 0.95:
@@ -44,30 +42,6 @@ def run_openai_es(level, seed: int, budget: float) -> dict:
     return {"seconds": None, "generations": learner.updates, "confirmed": confirmed(learner, level, seed)}
 
 
-def run_cma_es(level, seed: int, budget: float) -> dict:
-    import cma
-    from agents.evolution import EvolutionConfig, EvolutionLearner
-    from agents.ppo import PPOConfig, planner_config
-    evolution = EvolutionConfig()
-    learner = EvolutionLearner(level, planner_config(PPOConfig(seed=seed)), evolution)  # its worlds and `play`
-    es = cma.CMAEvolutionStrategy(learner.theta.detach().numpy().astype(np.float64), evolution.sigma,
-                                  {"popsize": evolution.population, "seed": seed + 1, "verbose": -9})
-    started, generations = time.perf_counter(), 0
-    while time.perf_counter() - started < budget:
-        solutions = es.ask()
-        members = torch.tensor(np.array([es.mean] + solutions), dtype=torch.float32)  # the policy plays too
-        fitness, success = learner.play(members)
-        es.tell(solutions, (-fitness[1:]).tolist())  # cma minimizes
-        generations += 1
-        torch.nn.utils.vector_to_parameters(torch.tensor(es.mean, dtype=torch.float32), learner.policy.parameters())
-        if success[0] >= 0.95:
-            share = confirmed(learner, level, seed + generations)
-            if share >= 0.95:
-                return {"seconds": round(time.perf_counter() - started, 1), "generations": generations,
-                        "confirmed": share}
-    return {"seconds": None, "generations": generations, "confirmed": confirmed(learner, level, seed)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--level", default="green_means_go")
@@ -76,11 +50,13 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     from levels import builtin_level
+    from agents.evolution import EvolutionLearner
+    from agents.evolution_cma import CMAEvolutionLearner
     level = builtin_level(args.level)
     for seed in (int(s) for s in args.seeds.split(",")):
-        for name, run in (("openai-es", run_openai_es), ("cma-es", run_cma_es)):
-            print(json.dumps({"method": name, "seed": seed, "level": args.level, **run(level, seed, args.budget)}),
-                  flush=True)
+        for name, strategy in (("openai-es", EvolutionLearner), ("cma-es", CMAEvolutionLearner)):
+            print(json.dumps({"method": name, "seed": seed, "level": args.level,
+                              **run(strategy, level, seed, args.budget)}), flush=True)
     print(json.dumps({"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}))
 
 

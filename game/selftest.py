@@ -39,6 +39,12 @@ def self_test() -> int:
             metrics = learner.update()
         lines.append(f"learner: {metrics['steps']} steps, torch {torch.__version__}, "
                      f"{metrics['steps_per_second']:,.0f} steps/s")
+        from agents.ppo import planner_config
+        from agents.training import make_learner
+        evolved = make_learner(builtin_level("template_grid"), planner_config(PPOConfig(optimizer="evolution")))
+        metrics = evolved.update()  # CMA-ES for the planner: checks `cma` made it into the bundle
+        lines.append(f"evolution: one generation of the planner ({type(evolved).__name__}, "
+                     f"{metrics['episodes']} episodes)")
         # the window's learner runs in a worker process: check one can be spawned (from a bundle too)
         from agents.learner import Failed, Finished, TrainingProcess
         from agents.training import TrainingGoal

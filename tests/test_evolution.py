@@ -1,18 +1,21 @@
 """Evolution as a base optimizer: it improves a policy on a tiny level by selection alone, and runs in the same
 training run (stopping rule, curve) as PPO."""
 import numpy as np
+import pytest
 import torch
 
 from levels import builtin_level
 
 from agents.evolution import EvolutionConfig, EvolutionLearner
+from agents.evolution_cma import CMAEvolutionLearner
 from agents.ppo import PPOConfig, planner_config
-from agents.training import TrainingGoal, TrainingRun
+from agents.training import TrainingGoal, TrainingRun, make_learner
 
 
-def test_selection_alone_improves_a_planner_on_a_tiny_level():
+@pytest.mark.parametrize("strategy", [EvolutionLearner, CMAEvolutionLearner])
+def test_selection_alone_improves_a_planner_on_a_tiny_level(strategy):
     level = builtin_level("template_grid")
-    learner = EvolutionLearner(level, planner_config(PPOConfig(seed=0)), EvolutionConfig(population=16, episodes=4))
+    learner = strategy(level, planner_config(PPOConfig(seed=0)), EvolutionConfig(population=16, episodes=4))
     first = learner.update()
     assert 0.0 <= first["population"]["min"] <= first["population"]["median"] <= first["population"]["max"] <= 1.0
     later = [learner.update()["training_success"] for _ in range(10)]
@@ -31,6 +34,18 @@ def test_mutants_in_pairs_and_the_same_seed_gives_the_same_generation():
         assert "even" in str(exc)
     else:
         raise AssertionError("an odd population was accepted")
+
+
+def test_evolution_mutates_the_planner_by_cma_es_and_the_reactive_network_by_openai_es():
+    level = builtin_level("template_grid")
+    planner = make_learner(level, planner_config(PPOConfig(seed=0, optimizer="evolution")))
+    reactive = make_learner(level, PPOConfig(seed=0, optimizer="evolution"))
+    assert type(planner) is CMAEvolutionLearner and type(reactive) is EvolutionLearner
+    before = planner.theta.clone()
+    metrics = planner.update()
+    assert not torch.equal(before, planner.theta)  # the distribution's mean moved, and the policy with it
+    torch.testing.assert_close(torch.nn.utils.parameters_to_vector(planner.policy.parameters()), planner.theta)
+    assert metrics["update"] == 1 and 0.0 <= metrics["population"]["min"] <= metrics["population"]["max"] <= 1.0
 
 
 def test_a_training_run_with_evolution_stops_by_the_same_rule_and_records_the_spread():

@@ -73,12 +73,14 @@ def test_the_planner_learns_a_tiny_level_and_its_reward_map_peaks_at_the_coin():
 def test_agent_files_round_trip_every_agent_kind_and_optimizer(kind, optimizer, tmp_path):
     from agents.agent_file import AgentFile, load_agent, save_agent
     from agents.evolution import EvolutionConfig, EvolutionLearner
+    from agents.evolution_cma import CMAEvolutionLearner
     from agents.ppo import PPOConfig, PPOLearner, planner_config
     level = builtin_level("green_means_go")
     config = PPOConfig(seed=2, num_envs=4, num_steps=8, optimizer=optimizer)
     config = planner_config(config) if kind == "planner" else config
+    strategy = CMAEvolutionLearner if kind == "planner" else EvolutionLearner
     learner = (PPOLearner(level, config) if optimizer == "ppo" else
-               EvolutionLearner(level, config, EvolutionConfig(population=4, episodes=2)))
+               strategy(level, config, EvolutionConfig(population=4, episodes=2)))
     learner.update()
     save_agent(tmp_path / "a.agent", AgentFile(learner.policy, level, learner.obs_spec, config, 32))
     agent = load_agent(tmp_path / "a.agent", level)
