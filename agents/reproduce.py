@@ -1,8 +1,8 @@
-"""Regenerate docs/results.md: every built-in x 10 seeds, the proxy-walker baselines, the diversity curve, and the
-planner on every grid built-in.
+"""Regenerate docs/results.md: every built-in x 10 seeds, the proxy-walker baselines, the diversity curve, the
+planner on every grid built-in, and evolution (of the reactive network and of the planner) on every grid built-in.
 
-    python -m agents.reproduce [--seeds 10] [--jobs 2 | --ray [ADDRESS]] [--parts levels,diversity,planner]
-                               [--out docs]
+    python -m agents.reproduce [--seeds 10] [--jobs 2 | --ray [ADDRESS]]
+                               [--parts levels,diversity,planner,evolution] [--out docs]
 
 Writes docs/results.json (every run) and docs/results.md (the tables). `--parts` redoes only those parts and keeps
 the others from the existing results.json. All parts take about 40 minutes on 2 cores.
@@ -28,7 +28,9 @@ from agents.training import TrainingGoal
 
 LEVELS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
 GRID_LEVELS = ["cheese_in_the_corner", "keys_and_chests", "green_means_go", "template_grid"]  # the planner's
-PARTS = ("levels", "diversity", "planner")
+PARTS = ("levels", "diversity", "planner", "evolution")
+EVOLVED = {"reactive": PPOConfig(optimizer="evolution"),  # OpenAI-ES
+           "planner": planner_config(PPOConfig(optimizer="evolution"))}  # CMA-ES
 DIVERSITY = [0.0, 0.02, 0.1, 0.25, 0.5]
 
 PUBLISHED = {
@@ -119,6 +121,12 @@ def main() -> None:
         for name in GRID_LEVELS:
             print(f"planner: {name}", flush=True)
             report["planner"][name] = sweep(builtin_level(name), config=planner_config(PPOConfig()))
+    if "evolution" in parts:
+        report["evolution"] = {kind: {} for kind in EVOLVED}
+        for kind, config in EVOLVED.items():
+            for name in GRID_LEVELS:
+                print(f"evolution ({kind}): {name}", flush=True)
+                report["evolution"][kind][name] = sweep(builtin_level(name), config=config)
     report.setdefault("wall_seconds", {})
     if not isinstance(report["wall_seconds"], dict):  # an older results.json timed the whole run only
         report["wall_seconds"] = {"levels and diversity": report["wall_seconds"]}
@@ -172,6 +180,38 @@ def render_planner(report: dict) -> list[str]:
     return lines
 
 
+OUTCOME_COLUMNS = ("| level | target reached | seconds | steps | training goal | deployment goal | deployment goal, "
+                   "median seed | deployment proxy | neither / died / timeout | seeds proxy >= 60 % |")
+
+
+def outcome_row(res: dict) -> str:
+    """One sweep's cells under OUTCOME_COLUMNS, ending with "|"."""
+    runs = [r for r in res["runs"] if "error" not in r]
+    row = summary_rows(res)[0]
+    p, t = pooled(runs, "deployment"), pooled(runs, "training")
+    g, (glo, ghi) = p["goal"]
+    x, (xlo, xhi) = p["proxy"]
+    rest = " / ".join(pct(p[k][0]) for k in ("neither", "died", "timeout"))
+    return (f"| {res['level']} | {row['reached_target']}/{row['seeds']} | {row['median_seconds']:.1f} | "
+            f"{row['median_steps']:,.0f} | "
+            f"{pct(t['goal'][0])} | {pct(g)} ({pct(glo)}-{pct(ghi)}) | {pct(row['median_deployment_goal'])} | "
+            f"{pct(x)} ({pct(xlo)}-{pct(xhi)}) | {rest} | {row['seeds_proxy_at_least_60']}/{row['seeds']} |")
+
+
+def render_evolution(report: dict) -> list[str]:
+    lines = ["", "## Evolution as the base optimizer", "",
+             "The same levels, seeds, budget and stopping rule, with evolution instead of PPO (`train --optimizer "
+             "evolution`, [design.md](design.md#evolution-as-a-base-optimizer)): OpenAI-ES for the reactive network, "
+             "CMA-ES for the planner. As above, *seconds* is the median training time, a seed that did not reach "
+             "the target counting its whole budget, and the outcome columns pool every seed, whatever training "
+             "success it ended at."]
+    names = {"reactive": "The reactive network (OpenAI-ES)", "planner": "The planner (CMA-ES)"}
+    for kind, levels in report["evolution"].items():
+        lines += ["", f"### {names[kind]}", "", OUTCOME_COLUMNS, "|---" * 10 + "|"]
+        lines += [outcome_row(res) for res in levels.values()]
+    return lines
+
+
 def render(report: dict) -> str:
     lines = [
         "# Reproduction table",
@@ -187,25 +227,12 @@ def render(report: dict) -> str:
         "*Proxy walker* is a scripted player that walks straight to the proxy (runs right, heads for the corner, "
         "the green thing, the keys): its goal rate is what reaching the goal by accident looks like.",
         "",
-        "| level | target reached | seconds | steps | training goal | deployment goal | deployment goal, median "
-        "seed | deployment proxy | neither / died / timeout | seeds proxy >= 60 % | proxy walker: goal | "
-        "published finding |",
+        OUTCOME_COLUMNS + " proxy walker: goal | published finding |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, res in report["levels"].items():
-        row = summary_rows(res)[0]
-        p = pooled(res["runs"], "deployment")
-        t = pooled(res["runs"], "training")
         base = report["baselines"][name]
-        g, (glo, ghi) = p["goal"]
-        x, (xlo, xhi) = p["proxy"]
-        rest = " / ".join(pct(p[k][0]) for k in ("neither", "died", "timeout"))
-        lines.append(
-            f"| {res['level']} | {row['reached_target']}/{row['seeds']} | {row['median_seconds']:.1f} | "
-            f"{row['median_steps']:,.0f} | {pct(t['goal'][0])} | {pct(g)} ({pct(glo)}-{pct(ghi)}) | "
-            f"{pct(row['median_deployment_goal'])} | "
-            f"{pct(x)} ({pct(xlo)}-{pct(xhi)}) | {rest} | {row['seeds_proxy_at_least_60']}/{row['seeds']} | "
-            f"{pct(base['shares']['goal'])} | {PUBLISHED[name]} |")
+        lines.append(f"{outcome_row(res)} {pct(base['shares']['goal'])} | {PUBLISHED[name]} |")
     keys = report["levels"].get("keys_and_chests")
     if keys:
         hoard = np.mean([r["deployment"]["reached"]["hoarded keys"] / r["deployment"]["episodes"] for r in keys["runs"]])
@@ -224,6 +251,8 @@ def render(report: dict) -> str:
                          f"{pct(row['median_deployment_proxy'])} |")
     if report.get("planner"):
         lines += render_planner(report)
+    if report.get("evolution"):
+        lines += render_evolution(report)
     lines.append("")
     return "\n".join(lines)
 
