@@ -42,6 +42,7 @@ SHORTCUTS = [
     ("Space", "training view: pause or resume the learner"),
     ("Tab", "training / deployment: switch the split you watch"),
     ("E", "deployment: evaluate 500 episodes"),
+    ("X", "deployment: export pictures (a GIF of episodes, a card of what it learned)"),
     ("H / V / A / W", "deployment: heatmap, value map, policy arrows, where would it go?"),
     ("P", "pause or resume the live episodes"),
     ("drag", "deployment: move the agent or any object (pauses)"),

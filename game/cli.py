@@ -8,6 +8,7 @@
     mesa-sandbox train LEVEL [--seed S] [--target 0.95] [--max-seconds 600] [--max-steps N] -o AGENT
     mesa-sandbox evaluate AGENT [--level LEVEL] [--split deployment] [--episodes 1000] [--json]
     mesa-sandbox inspect AGENT [--level LEVEL] [--split deployment] [--episodes 500] [--seed S] [--json]
+    mesa-sandbox export AGENT [--level LEVEL] [--split deployment] [--episodes 4] --gif OUT.gif [--png OUT.png]
     mesa-sandbox experiment LEVEL --seeds 10 [--diversity 0,0.02,0.1,0.25] [--jobs N] -o RESULTS.json
 
 FILE and LEVEL may also name a built-in level ("coin_at_the_end").
@@ -227,6 +228,37 @@ def cmd_inspect(args) -> int:
     return EXIT_OK
 
 
+def cmd_export(args) -> int:
+    if not args.gif and not args.png:
+        print("mesa-sandbox export: say what to write: --gif OUT.gif, --png OUT.png, or both", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from pathlib import Path
+    from agents.agent_file import load_agent
+    from agents.evaluation import evaluate
+    from agents.inspection import inspect
+    from agents.policy import TorchPolicy
+    from game.export import card, film_episodes, save_card, save_gif
+    agent = load_agent(args.agent)
+    level = _load(args.level) if args.level else agent.level
+    agent.check_level(level)
+    view, radius = agent.obs_spec.view, agent.obs_spec.radius
+    if args.gif:
+        film = film_episodes(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, args.seed,
+                             view, radius)
+        save_gif(film, args.gif)
+        endings = ", ".join(report.outcome for report in film.reports)
+        print(f"wrote {args.gif}: {len(film.frames)} frames, {len(film.reports)} episodes ({endings})")
+    if args.png:
+        played = evaluate(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.card_episodes,
+                          seed=args.seed, view=view, radius=radius, record=0)
+        found = inspect(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.card_episodes,
+                        seed=args.seed, view=view, radius=radius)
+        about = f"agent {Path(args.agent).name}, seed {args.seed}"
+        save_card(card(level, args.split, played.tally, found, played.visits, about), args.png)
+        print(f"wrote {args.png}")
+    return EXIT_OK
+
+
 def cmd_experiment(args) -> int:
     import json
     from agents.experiment import format_summary, progress_line, run_experiment
@@ -270,15 +302,16 @@ def ray_address(text: str) -> str:
     return text
 
 
-def agent_command(sub, name: str, help_text: str, func, episodes, default_episodes: int):
-    """A command that plays an agent file on a split of a level (evaluate, inspect)."""
+def agent_command(sub, name: str, help_text: str, func, episodes, default_episodes: int, json: bool = True):
+    """A command that plays an agent file on a split of a level (evaluate, inspect, export)."""
     p = sub.add_parser(name, help=help_text)
     p.add_argument("agent")
     p.add_argument("--level", help="level to play (default: the level the agent was trained on)")
     p.add_argument("--split", choices=["training", "deployment"], default="deployment")
     p.add_argument("--episodes", type=episodes, default=default_episodes)
     p.add_argument("--seed", type=SEED, default=0)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    if json:
+        p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=func)
     return p
 
@@ -326,6 +359,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = agent_command(sub, "inspect", "find what an agent acts as if it wants, from its behaviour", cmd_inspect,
                       whole(10, 100_000), 500)
     p.add_argument("--top", type=whole(1, 100), default=10, help="candidates listed (default 10)")
+    p = agent_command(sub, "export", "draw an agent's episodes as an animated GIF, and what it learned as a PNG card",
+                      cmd_export, whole(1, 50), 4, json=False)
+    p.add_argument("--gif", type=output_file, help="animated GIF to write: a frame per decision of each episode")
+    p.add_argument("--png", type=output_file, help="PNG card to write: the three objectives, outcomes and verdict")
+    p.add_argument("--card-episodes", type=whole(30, 100_000), default=300,
+                   help="episodes played for the card's counts and verdict (default 300)")
     p = sub.add_parser("experiment", help="train several seeds in parallel and evaluate each at deployment")
     p.add_argument("level")
     p.add_argument("--seeds", type=whole(1, 10_000), default=10)

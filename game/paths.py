@@ -45,6 +45,17 @@ def agents_dir() -> Path:
     return folder
 
 
+def pictures_dir() -> Path:
+    """Where exported pictures go: the user's Pictures folder (made on first use), or the data folder when
+    MESA_SANDBOX_DATA moves everything (tests, a classroom machine)."""
+    if os.environ.get("MESA_SANDBOX_DATA"):
+        folder = user_data_dir() / "pictures"
+    else:
+        folder = Path(platformdirs.user_pictures_dir()) / "Mesa Sandbox"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def autosave_path() -> Path:
     """Where the editor keeps unsaved work, offered back by the home screen."""
     return user_data_dir() / "autosave.json"

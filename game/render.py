@@ -177,3 +177,42 @@ def render_variant_png(level: Level, split: str, seed: int, path: str | os.PathL
     png = io.BytesIO()
     pygame.image.save(surface, png, "png")
     atomic_write_bytes(path, png.getvalue())
+
+
+# Where the agent went: each cell's visits on a log scale, dark -> orange -> yellow.
+HEAT_DECADES = 3  # the heatmap spans three orders of magnitude: a cell visited 1/1000 as often as the top is faint
+HEAT_STOPS = [(0.0, (60, 20, 90, 70)), (0.5, (213, 94, 0, 170)), (1.0, (250, 230, 90, 220))]  # dark -> orange -> yellow
+
+
+def ramp(stops, t: np.ndarray) -> np.ndarray:
+    """Colours (RGBA, uint8) for values `t` in [0, 1] along the colour stops."""
+    xs = [s[0] for s in stops]
+    return np.stack([np.interp(t, xs, [s[1][k] for s in stops]) for k in range(4)], -1).astype(np.uint8)
+
+
+def heat_levels(visits: np.ndarray) -> np.ndarray:
+    """Each cell's share of the most visited cell, on a log scale over `HEAT_DECADES` decades; 0 where unvisited."""
+    top = visits.max()
+    if top <= 0:
+        return np.zeros(visits.shape)
+    with np.errstate(divide="ignore"):
+        t = (np.log10(np.maximum(visits, 1e-12)) - np.log10(top) + HEAT_DECADES) / HEAT_DECADES
+    return np.where(visits > 0, np.clip(t, 0.05, 1.0), 0.0)
+
+
+def blit_cells(surface: pygame.Surface, rgba: np.ndarray, mask: np.ndarray, origin, cell: float) -> None:
+    """Paint each masked cell with its colour: one small image scaled to the map, not a rectangle per cell."""
+    h, w = mask.shape
+    layer = pygame.Surface((w, h), pygame.SRCALPHA)
+    pixels = np.zeros((w, h, 4), dtype=np.uint8)
+    pixels[mask.T] = rgba.transpose(1, 0, 2)[mask.T]
+    pygame.surfarray.blit_array(layer, pixels[..., :3])
+    alpha = pygame.surfarray.pixels_alpha(layer)
+    alpha[:] = pixels[..., 3]
+    del alpha
+    surface.blit(pygame.transform.scale(layer, (int(w * cell), int(h * cell))), origin)
+
+
+def draw_heat(surface, visits: np.ndarray, floor: np.ndarray, origin, cell: float) -> None:
+    t = heat_levels(visits) * floor
+    blit_cells(surface, ramp(HEAT_STOPS, t), t > 0, origin, cell)

@@ -29,3 +29,6 @@ TILE_RGB = {
 AGENT_RGB = (86, 180, 233)
 REGION_RGB = (255, 255, 255)
 BACKGROUND_RGB = (18, 20, 26)
+# How episodes end, on the curves, the heatmaps' start cells and exported pictures alike.
+OUTCOME_RGB = {"goal": (0, 158, 115), "proxy": (230, 159, 0), "neither": (150, 150, 160), "died": (213, 94, 0),
+               "timeout": (86, 180, 233)}

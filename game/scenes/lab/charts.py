@@ -8,8 +8,8 @@ from levels.vocabulary import OUTCOMES
 
 from agents.evaluation import OutcomeTally
 
-OUTCOME_RGB = {"goal": (0, 158, 115), "proxy": (230, 159, 0), "neither": (150, 150, 160), "died": (213, 94, 0),
-               "timeout": (86, 180, 233)}
+from game.world.palette import OUTCOME_RGB
+
 TARGET_RGB = (240, 228, 66)
 
 

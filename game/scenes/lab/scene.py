@@ -11,7 +11,7 @@ from pygame_gui.elements import UIWindow
 from levels.format import Level
 
 from agents.learner import TrainingProcess
-from game.paths import agents_dir
+from game.paths import agents_dir, pictures_dir
 from game.scenes.base import Scene
 from game.scenes.lab.mover import Mover
 from game.scenes.lab.side_panel import SidePanel
@@ -83,6 +83,7 @@ class LabScene(Scene):
             "train": session.toggle_training,
             "stop": session.stop_training,
             "evaluate": session.start_evaluation,
+            "export": lambda: session.start_export(pictures_dir()),
             "save": lambda: self.open_dialog("save"),
             "load": lambda: self.open_dialog("load"),
             "explain": self.toggle_explain,
@@ -211,6 +212,8 @@ class LabScene(Scene):
             self.command("training" if deployment else "deployment")
         elif key == pygame.K_e and deployment:
             self.command("evaluate")
+        elif key == pygame.K_x and deployment:
+            self.command("export")
         elif key == pygame.K_p:
             self.command("pause")
         elif key == pygame.K_r and self.session.agent_kind == "planner":

@@ -15,6 +15,8 @@ from game.session.lab import EVALUATION_EPISODES, LabSession
 
 OVERLAYS = [("heatmap", "Heatmap (H)"), ("values", "Values (V)"), ("arrows", "Arrows (A)")]
 WHERE_TIP = "Where the agent ends up from every start cell of each world, as it is now"
+EXPORT_LABEL = "Export (X)"
+EXPORT_TIP = "Save pictures for slides: a GIF of deployment episodes and a card of what it learned (Pictures folder)"
 PAUSE_TIP = "Stop the live episodes; then drag the agent or anything else to another cell"
 
 
@@ -35,8 +37,11 @@ class SidePanel:
         y += line + pad // 2  # the deployment view has one line of numbers: its counters start higher
         self.counter_rect = pygame.Rect(px, y, side, 5 * int(30 * s))
         y += self.counter_rect.h + pad
-        self.evaluate = UIButton(pygame.Rect(px, y, side, int(40 * s)), f"Evaluate {EVALUATION_EPISODES} episodes (E)",
+        wide = (side - pad // 2) * 2 // 3
+        self.evaluate = UIButton(pygame.Rect(px, y, wide, int(40 * s)), f"Evaluate {EVALUATION_EPISODES} episodes (E)",
                                  ui, container=r, object_id="#primary")
+        self.export = UIButton(pygame.Rect(px + wide + pad // 2, y, side - wide - pad // 2, int(40 * s)), EXPORT_LABEL,
+                               ui, container=r, tool_tip_text=EXPORT_TIP)
         y += int(40 * s) + pad // 2
         third = (side - pad) // 3
         self.overlay_buttons = {key: UIButton(pygame.Rect(px + k * (third + pad // 2), y, third, int(36 * s)), label,
@@ -55,7 +60,7 @@ class SidePanel:
                                   ui, container=r, tool_tip_text="Opens the editor with it added (Ctrl+Z undoes it)")
         y += int(36 * s) + pad // 2
         self.objectives = UITextBox("", pygame.Rect(px, y, side, max(80, rect.bottom - y)), ui, container=r)
-        self.deployment_widgets = [self.evaluate, self.objectives, self.pause, self.candidates.list,
+        self.deployment_widgets = [self.evaluate, self.export, self.objectives, self.pause, self.candidates.list,
                                    *self.overlay_buttons.values()]
         self._shown_change = None
 
@@ -86,6 +91,9 @@ class SidePanel:
                  else f"Evaluating... {session.evaluation_done} / {EVALUATION_EPISODES}")
         if self.evaluate.text != label:
             self.evaluate.set_text(label)
+        label = "Exporting..." if session.exporting else EXPORT_LABEL
+        if self.export.text != label:
+            self.export.set_text(label)
         if session.split == "deployment" and self._shown_change != session.changed:
             o = {k: (v if k == "concept" else html.escape(v, quote=False)) for k, v in session.objectives().items()}
             self.objectives.set_text(f"<b>You wanted:</b> {o['wanted']}<br><b>You rewarded:</b> {o['rewarded']}<br>"
@@ -103,11 +111,13 @@ class SidePanel:
                 pygame.draw.rect(surface, (240, 228, 66), (r.x, r.bottom + 2, int(r.w * session.evaluation_progress), 4))
 
     def pressed(self, event) -> str | None:
-        """"evaluate", an overlay's name, or None."""
+        """"evaluate", "export", "add_proxy", "pause", an overlay's name, or None."""
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
             return None
         if event.ui_element is self.evaluate:
             return "evaluate"
+        if event.ui_element is self.export:
+            return "export"
         if event.ui_element is self.add_proxy:
             return "add_proxy"
         if event.ui_element is self.pause:

@@ -7,10 +7,10 @@ import numpy as np
 import pygame
 
 from agents.approach import target_masks
-from game.render import draw_world, proxy_regions
-from game.scenes.lab.charts import OUTCOME_RGB
-from game.scenes.lab.overlays import (HIGHLIGHT_RGB, arrow_layer, draw_destinations, draw_heat, draw_legend,
-                                      draw_path, draw_values, legend_entries)
+from game.render import draw_heat, draw_world, proxy_regions
+from game.world.palette import OUTCOME_RGB
+from game.scenes.lab.overlays import (HIGHLIGHT_RGB, arrow_layer, draw_destinations, draw_legend, draw_path,
+                                      draw_values, legend_entries)
 from game.session.lab import LabSession
 from game.session.live import LiveEpisodes
 from game.world.variants import TILE_SOLID

@@ -1,0 +1,256 @@
+"""Pictures to take away: an animated GIF of an agent's episodes and a PNG card of what it learned, for slides.
+
+    film = film_episodes(policy, level, "deployment", episodes=4, seed=0, view=..., radius=...)
+    save_gif(film, "deployment.gif")
+    save_card(card(level, tally, inspection, film.first_start, visits, about), "card.png")
+
+The GIF has one frame per decision of each episode: the world after the move, the path so far, the proxies'
+regions outlined, and at each episode's last frame how it ended (held longer). Frames are drawn with the game's own
+renderer (`game.render`, headless) and encoded by Pillow. Used by `mesa-sandbox export` and the deployment view's
+*Export*; nothing here needs a window.
+"""
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pygame  # noqa: E402
+
+from levels.files import atomic_write_bytes
+from levels.format import Level
+from levels.vocabulary import OUTCOMES
+
+from agents.evaluation import OutcomeTally
+
+from game.render import draw_heat, draw_world, proxy_regions
+from game.session.verdict import describe_rules, verdict
+from game.world.palette import BACKGROUND_RGB, OUTCOME_RGB
+
+FRAME_MS = 150  # one decision
+END_MS = 1600  # the last frame of an episode, with how it ended: long enough to read
+MAX_MAP_PIXELS = 480  # the GIF's map fits in this square: small files, still sharp on a slide
+TEXT_RGB, DIM_RGB, TRAIL_RGB = (235, 235, 235), (170, 175, 185), (204, 121, 167)
+MAX_FRAMES = 5000  # a physics level's long episodes stop here rather than fill the memory
+
+
+def font(size: int, bold: bool = False) -> pygame.font.Font:
+    """The window's typeface (Noto Sans, shipped with pygame_gui), so pictures read like the game."""
+    import pygame_gui
+    pygame.font.init()
+    name = "NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"
+    path = os.path.join(os.path.dirname(pygame_gui.__file__), "data", name)
+    return pygame.font.Font(path if os.path.exists(path) else None, size)
+
+
+def ending(report) -> str:
+    """How an episode ended, in words."""
+    if report.outcome == "proxy":
+        return f"Went for the proxy: {report.proxy}"
+    return {"goal": "Reached the intended goal", "neither": "Ended on neither the goal nor a proxy", "died": "Died",
+            "timeout": "Ran out of time"}[report.outcome]
+
+
+@dataclass
+class Film:
+    """The frames of some episodes (Pillow images, palette mode), how long each shows, and how each episode ended."""
+
+    level: Level
+    split: str
+    frames: list = field(default_factory=list)
+    durations: list[int] = field(default_factory=list)
+    reports: list = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)  # decisions per episode: frames per episode
+
+    @property
+    def tally(self) -> OutcomeTally:
+        tally = OutcomeTally()
+        for report in self.reports:
+            tally.add(report)
+        return tally
+
+
+def map_cell(level: Level) -> int:
+    return max(8, min(40, MAX_MAP_PIXELS // max(level.width, level.height)))
+
+
+def film_episodes(policy, level: Level, split: str = "deployment", episodes: int = 4, seed: int = 0,
+                  view: str = "egocentric", radius: int = 5) -> Film:
+    """Play `episodes` episodes of `split` with `policy` (a `PolicyFn`) and draw a frame after every decision."""
+    from agents.envs import MesaSandboxEnv
+    pygame.font.init()
+    cell = map_cell(level)
+    title, small = font(16, bold=True), font(14)
+    width = level.width * cell
+    legend = _lines(_legend(level), small, width - 16)
+    header, footer = 34, 10 + small.get_linesize() * len(legend)
+    size = (width, level.height * cell + header + footer)
+    regions = proxy_regions(level)
+    film = Film(level, split)
+    env = MesaSandboxEnv(level, split, view=view, radius=radius)
+    for episode in range(episodes):
+        obs, _ = env.reset(seed=seed + episode)
+        worlds = env.vec.batch.worlds
+        trail = [tuple(float(v) for v in worlds.agent_pos[0])]
+        done, steps = False, 0
+        while not done and len(film.frames) < MAX_FRAMES:
+            action = int(policy(obs[None], worlds)[0])
+            obs, _, terminated, truncated, info = env.step(action)
+            done = terminated or truncated
+            steps += 1
+            trail.append(tuple(float(v) for v in worlds.agent_pos[0]))
+            surface = pygame.Surface(size)
+            surface.fill(BACKGROUND_RGB)
+            draw_world(surface, worlds, 0, (0, header), cell, regions=regions)
+            _draw_trail(surface, trail, (0, header), cell)
+            text = f"{level.name}: {split}, episode {episode + 1} of {episodes}, step {steps}"
+            surface.blit(title.render(text, True, TEXT_RGB), (8, (header - title.get_height()) // 2))
+            for k, line in enumerate(legend):
+                surface.blit(small.render(line, True, DIM_RGB), (8, size[1] - footer + 5 + k * small.get_linesize()))
+            if done:
+                report = _report_of(info)
+                # The ending goes in the half of the map the agent is not in, so it hides neither agent nor path end.
+                upper = worlds.agent_pos[0][1] > level.height / 2
+                _draw_ending(surface, ending(report), OUTCOME_RGB[report.outcome],
+                             header + level.height * cell * (0.25 if upper else 0.75))
+                film.reports.append(report)
+            film.frames.append(_to_palette(surface))
+            film.durations.append(END_MS if done else FRAME_MS)
+        film.lengths.append(steps)
+        if not done:
+            break  # MAX_FRAMES reached: the film ends here
+    return film
+
+
+def _report_of(info: dict):
+    """The ended episode's report from the step's info (MesaSandboxEnv puts its fields there)."""
+    from game.world.events import EpisodeReport
+    return EpisodeReport(**{k: info[k] for k in EpisodeReport.__dataclass_fields__})
+
+
+def _legend(level: Level) -> str:
+    proxies = "; ".join(p.name for p in level.proxies) or "none declared"
+    outlined = " · outlined: the proxies' regions" if proxy_regions(level) else ""
+    return f"intended goal: {level.intended_goal.describe()} · proxy: {proxies}{outlined}"
+
+
+def _draw_trail(surface, trail, origin, cell: float) -> None:
+    ox, oy = origin
+    points = [(ox + x * cell, oy + y * cell) for x, y in trail]
+    if len(points) > 1:
+        pygame.draw.lines(surface, TRAIL_RGB, False, points, max(2, int(cell / 10)))
+    pygame.draw.circle(surface, TRAIL_RGB, points[0], max(4, cell * 0.22), max(2, int(cell / 12)))  # the start
+
+
+def _draw_ending(surface, words: str, rgb, centre_y: float) -> None:
+    label = font(18, bold=True).render(words, True, (10, 10, 10))
+    band = pygame.Rect(0, 0, min(surface.get_width() - 8, label.get_width() + 24), label.get_height() + 12)
+    band.center = (surface.get_width() // 2, int(centre_y))
+    pygame.draw.rect(surface, rgb, band, border_radius=6)
+    surface.blit(label, label.get_rect(center=band.center))
+
+
+def _to_palette(surface: pygame.Surface):
+    """A frame as a Pillow palette image: a byte per pixel, so a film of hundreds of frames stays small."""
+    from PIL import Image
+    image = Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
+    return image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+
+
+def gif_bytes(film: Film) -> bytes:
+    if not film.frames:
+        raise ValueError("no frames to save: play at least one episode")
+    out = io.BytesIO()
+    film.frames[0].save(out, format="GIF", save_all=True, append_images=film.frames[1:], duration=film.durations,
+                        loop=0, disposal=1, optimize=False)
+    return out.getvalue()
+
+
+def save_gif(film: Film, path: str | os.PathLike) -> None:
+    atomic_write_bytes(path, gif_bytes(film))
+
+
+def card(level: Level, split: str, tally: OutcomeTally, inspection=None, visits: np.ndarray | None = None,
+         about: str = "") -> pygame.Surface:
+    """The PNG card, 1600x900 (a 16:9 slide): where the agent went, the three objectives, the outcome counts and
+    the verdict."""
+    from game.world import WorldBatch
+    pygame.font.init()
+    width, height, pad = 1600, 900, 40
+    surface = pygame.Surface((width, height))
+    surface.fill(BACKGROUND_RGB)
+    big, heading, body, small = font(38, bold=True), font(24, bold=True), font(22), font(18)
+    surface.blit(big.render(level.name, True, (240, 228, 66)), (pad, pad - 8))
+    surface.blit(small.render(f"{split}: {tally.total} episodes" + (f" · {about}" if about else ""), True, DIM_RGB),
+                 (pad, pad + 44))
+    # Left: one variant of the split, with where the agent went over all the episodes as a heatmap.
+    top = pad + 90
+    box = min(width // 2 - 2 * pad, height - top - 2 * pad)
+    cell = box / max(level.width, level.height)
+    batch = WorldBatch(level, split, 1, 0, autoreset=False)
+    batch.reset()
+    origin = (pad, top)
+    underlay = None
+    if visits is not None and visits.any():
+        floor = np.ones(visits.shape)
+        underlay = lambda: draw_heat(surface, visits, floor, origin, cell)  # noqa: E731
+    draw_world(surface, batch.worlds, 0, origin, cell, regions=proxy_regions(level), underlay=underlay)
+    caption = f"One {split} variant" + ("; shading: where the agent spent its time over all the episodes (log scale)"
+                                        if underlay else "")
+    _paragraph(surface, caption, small, DIM_RGB, (pad, top + level.height * cell + 8), box)
+    # Right: the objectives, the counts, the verdict.
+    x, y, column = width // 2 + pad // 2, top, width // 2 - 3 * pad // 2
+    found = verdict(level, tally, inspection)
+    for label, text in (("You wanted", level.intended_goal.describe()), ("You rewarded", describe_rules(level)),
+                        ("It learned", found.learned)):
+        surface.blit(heading.render(label, True, (240, 228, 66)), (x, y))
+        y = _paragraph(surface, text, body, TEXT_RGB, (x, y + 32), column) + 14
+    y += 6
+    bar_w = column - 240
+    for outcome in OUTCOMES:
+        share = tally.share(outcome) if tally.total else 0.0
+        surface.blit(body.render(outcome, True, TEXT_RGB), (x, y))
+        pygame.draw.rect(surface, (50, 54, 66), (x + 110, y + 6, bar_w, 20))
+        pygame.draw.rect(surface, OUTCOME_RGB[outcome], (x + 110, y + 6, int(bar_w * share), 20))
+        count = f"{tally.outcomes[outcome]} ({share:.0%})"
+        surface.blit(body.render(count, True, TEXT_RGB), (x + 120 + bar_w, y))
+        y += 34
+    y += 14
+    _paragraph(surface, found.sentence, heading, (240, 228, 66), (x, y), column)
+    surface.blit(small.render("Mesa Sandbox", True, DIM_RGB), (width - pad - 120, height - pad))
+    return surface
+
+
+def _lines(text: str, face: pygame.font.Font, width: int) -> list[str]:
+    """`text` broken into lines no wider than `width` pixels (a word longer than that keeps a line of its own)."""
+    lines, line = [], ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and face.size(trial)[0] > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    return lines + [line] if line else lines
+
+
+def _paragraph(surface, text: str, face: pygame.font.Font, rgb, at, width: int) -> int:
+    """Draw `text` wrapped to `width` pixels; returns the y under it."""
+    x, y = at
+    for line in _lines(text, face, width):
+        surface.blit(face.render(line, True, rgb), (x, y))
+        y += face.get_linesize()
+    return y
+
+
+def png_bytes(surface: pygame.Surface) -> bytes:
+    out = io.BytesIO()
+    pygame.image.save(surface, out, "png")
+    return out.getvalue()
+
+
+def save_card(surface: pygame.Surface, path: str | os.PathLike) -> None:
+    atomic_write_bytes(path, png_bytes(surface))

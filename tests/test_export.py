@@ -1,0 +1,116 @@
+"""Pictures to take away: the GIF has one frame per decision of each episode and shows how each ended; the PNG card
+is a picture of the right size; `mesa-sandbox export` writes both and refuses bad requests in one line."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from levels import builtin_level
+
+from agents.evaluation import scripted
+from agents.scripted import GridSeeker, entity_targets
+
+from game.export import END_MS, FRAME_MS, card, film_episodes, gif_bytes, png_bytes
+
+
+def test_a_film_has_a_frame_per_decision_and_holds_each_ending():
+    level = builtin_level("green_means_go")
+    film = film_episodes(scripted(GridSeeker(entity_targets("green"))), level, "deployment", episodes=3, seed=5)
+    assert len(film.reports) == 3 and len(film.lengths) == 3
+    assert len(film.frames) == sum(film.lengths) == sum(r.length for r in film.reports)
+    ends = np.cumsum(film.lengths) - 1
+    assert [film.durations[i] for i in ends] == [END_MS] * 3
+    assert film.durations.count(FRAME_MS) == len(film.frames) - 3
+    assert all(r.outcome == "proxy" for r in film.reports)  # it walked to the green gem every time
+
+    gif = Image.open(io.BytesIO(gif_bytes(film)))
+    assert gif.format == "GIF" and gif.n_frames == len(film.frames)
+    durations = []
+    for i in range(gif.n_frames):
+        gif.seek(i)
+        durations.append(gif.info["duration"])
+    assert durations == film.durations
+    assert gif.info.get("loop") == 0  # plays in a loop on a slide
+
+
+def test_the_card_is_a_slide_sized_picture_of_the_outcomes():
+    level = builtin_level("green_means_go")
+    film = film_episodes(scripted(GridSeeker(entity_targets("flag"))), level, "deployment", episodes=2, seed=1)
+    visits = np.zeros((level.height, level.width))
+    visits[2, 3] = 5
+    picture = Image.open(io.BytesIO(png_bytes(card(level, "deployment", film.tally, None, visits, "test"))))
+    assert picture.size == (1600, 900)
+    # The goal bar is drawn in the goal's colour: the seeker of the flag reached it in every episode.
+    assert film.tally.share("goal") == 1.0
+    assert (0, 158, 115) in {c for _, c in picture.convert("RGB").getcolors(1 << 20)}
+
+
+def _agent_file(tmp_path):
+    from agents.agent_file import AgentFile, save_agent
+    from agents.ppo import PPOConfig, PPOLearner
+    level = builtin_level("green_means_go")
+    learner = PPOLearner(level, PPOConfig(num_envs=4, num_steps=8))
+    path = tmp_path / "green.agent"
+    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, learner.config))
+    return path
+
+
+def test_export_writes_the_gif_and_the_card(tmp_path, capsys):
+    from game.cli import main
+    agent = _agent_file(tmp_path)
+    gif, png = tmp_path / "out.gif", tmp_path / "out.png"
+    assert main(["export", str(agent), "--episodes", "2", "--gif", str(gif), "--png", str(png),
+                 "--card-episodes", "30"]) == 0
+    out = capsys.readouterr().out
+    frames = Image.open(gif).n_frames
+    assert f"{frames} frames, 2 episodes" in out
+    assert Image.open(png).size == (1600, 900)
+
+
+@pytest.mark.parametrize("args, words", [
+    ([], "--gif OUT.gif, --png OUT.png, or both"),
+    (["--gif", "{tmp}/no/such/folder/x.gif"], "does not exist"),
+    (["--episodes", "0", "--gif", "{tmp}/x.gif"], "--episodes"),
+    (["--card-episodes", "5", "--png", "{tmp}/x.png"], "--card-episodes"),
+    (["--level", "coin_at_the_end", "--gif", "{tmp}/x.gif"], "cannot"),
+])
+def test_export_refuses_bad_requests_in_one_line(args, words, tmp_path, capsys):
+    from game.cli import main
+    agent = _agent_file(tmp_path)
+    try:
+        code = main(["export", str(agent)] + [a.replace("{tmp}", str(tmp_path)) for a in args])
+    except SystemExit as exit:  # argparse refuses a bad value by exiting 2
+        code = exit.code
+    err = capsys.readouterr().err
+    assert code == 2 and words in err and "Traceback" not in err, err
+    assert not list(tmp_path.glob("x.*"))
+
+
+def test_export_in_the_deployment_view_saves_both_pictures_and_says_where(app, tmp_path, monkeypatch):
+    import re
+    import pygame
+    from agents.learner import TrainingThread
+    import game.session.pictures as pictures
+    from game.paths import pictures_dir
+    from game.scenes.lab import LabScene
+    from ui_helpers import click, frames, run_until
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    monkeypatch.setattr(pictures, "CARD_EPISODES", 30)  # a quick card: the worker gets the count from here
+    app.switch(LabScene(app, builtin_level("green_means_go")))
+    scene = app.scene
+    scene.load_agent(str(_agent_file(tmp_path)))
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_TAB, mod=0, unicode="\t"))
+    frames(app, 2)
+    assert scene.session.split == "deployment" and scene.side.export.visible
+    click(app, scene.side.export)
+    assert scene.session.exporting and scene.side.export.text == "Exporting..."
+    assert run_until(app, lambda: not scene.session.exporting and app.message_windows, 180)
+    gifs, pngs = list(pictures_dir().glob("green_means_go-*.gif")), list(pictures_dir().glob("green_means_go-*.png"))
+    assert len(gifs) == 1 and len(pngs) == 1
+    text = app.message_windows[-1].text_block.html_text
+    frames_said = int(re.search(r"(\d+) frames of 4 deployment episodes", text).group(1))
+    assert Image.open(gifs[0]).n_frames == frames_said and Image.open(pngs[0]).size == (1600, 900)
+    assert str(pictures_dir()) in text and "Exported" in scene.session.status
+    frames(app, 2)
+    assert scene.side.export.text == "Export (X)"
