@@ -5,10 +5,11 @@
     mesa-sandbox level render FILE -o OUT.png [--split training|deployment] [--seed N]
     mesa-sandbox level code FILE                   print the level code
     mesa-sandbox level from-code CODE -o FILE      write a level file from a level code
-    mesa-sandbox train LEVEL [--seed S] [--target 0.95] [--max-seconds 600] [--max-steps N] -o AGENT
+    mesa-sandbox train LEVEL [--seed S] [--agent reactive|planner] [--optimizer ppo|evolution] [--target 0.95]
+                       [--max-seconds 600] [--max-steps N] -o AGENT
     mesa-sandbox evaluate AGENT [--level LEVEL] [--split deployment] [--episodes 1000] [--json]
     mesa-sandbox inspect AGENT [--level LEVEL] [--split deployment] [--episodes 500] [--seed S] [--json]
-    mesa-sandbox export AGENT [--level LEVEL] [--split deployment] [--episodes 4] --gif OUT.gif [--png OUT.png]
+    mesa-sandbox export AGENT [--level LEVEL] [--split deployment] [--episodes 4] [--gif OUT.gif] [--png OUT.png]
     mesa-sandbox experiment LEVEL --seeds 10 [--diversity 0,0.02,0.1,0.25] [--jobs N] -o RESULTS.json
 
 FILE and LEVEL may also name a built-in level ("coin_at_the_end").
