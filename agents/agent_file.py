@@ -54,7 +54,9 @@ class AgentFile:
                 f"\"{level.name}\"{detail}; train an agent on this level instead")
 
 
-def save_agent(path: str | os.PathLike, agent: AgentFile) -> None:
+def save_agent(path: str | os.PathLike, agent: AgentFile, half: bool = False) -> None:
+    """Write an agent file atomically. `half` stores the weights as 16-bit floats (half the size, for the agents
+    shipped with the game); loading turns them back into 32-bit ones."""
     meta = {
         "format": FORMAT_NAME, "version": FORMAT_VERSION,
         "level_name": agent.level.name, "level_fingerprint": agent.level.fingerprint(),
@@ -68,7 +70,9 @@ def save_agent(path: str | os.PathLike, agent: AgentFile) -> None:
         "steps": agent.steps, "seconds": agent.seconds, "training_curve": agent.curve,
         "created": agent.created or time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    tensors = {k: v.detach().clone().contiguous() for k, v in agent.policy.state_dict().items()}
+    state = agent.policy.state_dict()
+    tensors = {k: (v.half() if half and v.is_floating_point() else v).detach().clone().contiguous()
+               for k, v in state.items()}
     data = safetensors_bytes(tensors, metadata={META_KEY: json.dumps(meta)})
     atomic_write_bytes(path, data)
 

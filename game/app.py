@@ -129,6 +129,13 @@ class App:
         RecentFiles().add(path)
         self.open("lab", level=level, source=str(path))
 
+    def open_lesson(self, lesson, autoplay: bool = False, once: bool = False) -> None:
+        """Open a lesson (a `game.session.lesson.LessonFile`) at the step where it was left, or from the start."""
+        from game.paths import lessons_progress_path
+        from game.session.lesson import LessonProgress, LessonRun
+        start = 0 if autoplay else LessonProgress(lessons_progress_path()).step(lesson.name)
+        self.open("lab", level=lesson.level, lesson=LessonRun(lesson, index=start), autoplay=autoplay, once=once)
+
     def centered(self, width: int, height: int) -> pygame.Rect:
         """A dialog's rectangle: at most width x height, inside the window with a margin, centred."""
         w, h = self.size
@@ -311,10 +318,14 @@ class App:
         return 0
 
 
-def run() -> int:
+def run(lesson=None, autoplay: bool = False, once: bool = False) -> int:
+    """The game; with `lesson` (a `game.session.lesson.LessonFile`), straight into it, where it was left (autoplay:
+    from the start, moving on by itself; `once`: quit at its end)."""
     logging.basicConfig(filename=user_data_dir() / "mesa-sandbox.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
     app = App()
+    if lesson is not None:
+        app.open_lesson(lesson, autoplay, once)
     try:
         return app.run()
     finally:

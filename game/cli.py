@@ -10,6 +10,7 @@
     mesa-sandbox evaluate AGENT [--level LEVEL] [--split deployment] [--episodes 1000] [--json]
     mesa-sandbox inspect AGENT [--level LEVEL] [--split deployment] [--episodes 500] [--seed S] [--json]
     mesa-sandbox export AGENT [--level LEVEL] [--split deployment] [--episodes 4] [--gif OUT.gif] [--png OUT.png]
+    mesa-sandbox lesson --list | NAME [--autoplay [--once]]    list the lessons, or open one (a kiosk with --autoplay)
     mesa-sandbox experiment LEVEL --seeds 10 [--diversity 0,0.02,0.1,0.25] [--jobs N] -o RESULTS.json
 
 FILE and LEVEL may also name a built-in level ("coin_at_the_end").
@@ -230,34 +231,13 @@ def cmd_inspect(args) -> int:
 
 
 def cmd_export(args) -> int:
-    if not args.gif and not args.png:
-        print("mesa-sandbox export: say what to write: --gif OUT.gif, --png OUT.png, or both", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    from pathlib import Path
-    from agents.agent_file import load_agent
-    from agents.evaluation import evaluate
-    from agents.inspection import inspect
-    from agents.policy import TorchPolicy
-    from game.export import card, film_episodes, save_card, save_gif
-    agent = load_agent(args.agent)
-    level = _load(args.level) if args.level else agent.level
-    agent.check_level(level)
-    view, radius = agent.obs_spec.view, agent.obs_spec.radius
-    if args.gif:
-        film = film_episodes(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, args.seed,
-                             view, radius)
-        save_gif(film, args.gif)
-        endings = ", ".join(report.outcome for report in film.reports)
-        print(f"wrote {args.gif}: {len(film.frames)} frames, {len(film.reports)} episodes ({endings})")
-    if args.png:
-        played = evaluate(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.card_episodes,
-                          seed=args.seed, view=view, radius=radius, record=0)
-        found = inspect(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.card_episodes,
-                        seed=args.seed, view=view, radius=radius)
-        about = f"agent {Path(args.agent).name}, seed {args.seed}"
-        save_card(card(level, args.split, played.tally, found, played.visits, about), args.png)
-        print(f"wrote {args.png}")
-    return EXIT_OK
+    from game.cli_classroom import export
+    return export(args)
+
+
+def cmd_lesson(args) -> int:
+    from game.cli_classroom import lesson
+    return lesson(args)
 
 
 def cmd_experiment(args) -> int:
@@ -366,6 +346,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--png", type=output_file, help="PNG card to write: the three objectives, outcomes and verdict")
     p.add_argument("--card-episodes", type=whole(30, 100_000), default=300,
                    help="episodes played for the card's counts and verdict (default 300)")
+    p = sub.add_parser("lesson", help="list the lessons, or open one in the game (--autoplay: a kiosk)")
+    p.add_argument("name", nargs="?", help="a lesson's name (see --list), or a lesson file")
+    p.add_argument("--list", action="store_true", help="list the lessons and exit")
+    p.add_argument("--autoplay", action="store_true", help="move on by itself, and start again at the end")
+    p.add_argument("--once", action="store_true", help="with --autoplay: quit at the end (exit 0)")
+    p.set_defaults(func=cmd_lesson)
     p = sub.add_parser("experiment", help="train several seeds in parallel and evaluate each at deployment")
     p.add_argument("level")
     p.add_argument("--seeds", type=whole(1, 10_000), default=10)

@@ -56,6 +56,11 @@ def pictures_dir() -> Path:
     return folder
 
 
+def lessons_progress_path() -> Path:
+    """Where each lesson was left, to resume it."""
+    return user_data_dir() / "lessons.json"
+
+
 def autosave_path() -> Path:
     """Where the editor keeps unsaved work, offered back by the home screen."""
     return user_data_dir() / "autosave.json"

@@ -91,7 +91,7 @@ def test_export_in_the_deployment_view_saves_both_pictures_and_says_where(app, t
     import re
     import pygame
     from agents.learner import TrainingThread
-    import game.session.pictures as pictures
+    import game.export as pictures
     from game.paths import pictures_dir
     from game.scenes.lab import LabScene
     from ui_helpers import click, frames, run_until
@@ -104,8 +104,8 @@ def test_export_in_the_deployment_view_saves_both_pictures_and_says_where(app, t
     frames(app, 2)
     assert scene.session.split == "deployment" and scene.side.export.visible
     click(app, scene.side.export)
-    assert scene.session.exporting and scene.side.export.text == "Exporting..."
-    assert run_until(app, lambda: not scene.session.exporting and app.message_windows, 180)
+    assert scene.pictures.running and scene.side.export.text == "Exporting..."
+    assert run_until(app, lambda: not scene.pictures.running and app.message_windows, 180)
     gifs, pngs = list(pictures_dir().glob("green_means_go-*.gif")), list(pictures_dir().glob("green_means_go-*.png"))
     assert len(gifs) == 1 and len(pngs) == 1
     text = app.message_windows[-1].text_block.html_text

@@ -23,7 +23,6 @@ from agents.problems import AgentFileError
 from game.session.learner import LearnerHandle
 from game.session.live import LiveEpisodes
 from game.session.verdict import declared_as, apparent_objective, describe_rules, estimate_to_target, verdict
-from game.session.pictures import PictureExport
 from game.session.what_if import WhatIf
 
 SPLITS = ("training", "deployment")
@@ -61,7 +60,6 @@ class LabSession:
         self.changed = 0  # counts changes the side panel must redraw (tally, agent, evaluation)
         self.paused = False  # the live episodes stand still (the player is moving things around)
         self.what_if = WhatIf()
-        self.pictures = PictureExport()
 
     @property
     def config(self) -> PPOConfig:
@@ -183,19 +181,6 @@ class LabSession:
         self._evaluation = self._executor.submit(job)
         self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
 
-    def start_export(self, folder: Path) -> None:
-        """Export pictures of the agent at deployment (a GIF of episodes, a PNG card) into `folder`."""
-        if self.snapshot is None:
-            self.status_override = "Train or load an agent first."
-            return
-        if self.pictures.start(self.snapshot, self.level, self.config, folder):
-            self.status_override = "Exporting pictures (a GIF of deployment episodes and a card)..."
-            self.changed += 1
-
-    @property
-    def exporting(self) -> bool:
-        return self.pictures.running
-
     @property
     def evaluation_progress(self) -> float | None:
         """The share of the running evaluation done, or None when none runs."""
@@ -241,7 +226,6 @@ class LabSession:
     def close(self) -> None:
         self.learner.close()
         self.what_if.close()
-        self.pictures.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def proposed_proxy(self, candidate=None) -> tuple[dict, dict] | None:
@@ -292,7 +276,6 @@ class LabSession:
             self.notices.append(("Could not work out what the agent would do", self.what_if.problem))
             self.what_if.problem = None
         self._poll_evaluation()
-        self._poll_export()
         if self.network is not None and not self.paused:
             live = self.live[self.split]
             live.update(dt)
@@ -320,21 +303,6 @@ class LabSession:
         self.live["deployment"].visits += result.visits
         self.status_override = f"Evaluated {result.episodes} episodes in {result.seconds:.1f}s."
         self.changed += 1
-
-    def _poll_export(self) -> None:
-        done = self.pictures.poll()
-        if done is None:
-            return
-        self.changed += 1
-        if isinstance(done, Exception):
-            self.status_override = "The pictures were not exported."
-            self.notices.append(("The pictures were not exported", f"{type(done).__name__}: {done}"))
-            return
-        self.status_override = f"Exported {done.gif.name} and {done.png.name}."
-        self.notices.append(("Pictures exported", f"{done.gif.name}: {done.frames} frames of "
-                             f"{len(done.endings)} deployment episodes ({', '.join(done.endings)}).\n\n"
-                             f"{done.png.name}: the three objectives, the outcomes and the verdict.\n\n"
-                             f"Both are in {done.gif.parent}"))
 
     # --- words for the side panel --------------------------------------------------------------------------
     def stat_lines(self) -> list[str]:

@@ -11,13 +11,17 @@ from pygame_gui.elements import UIWindow
 from levels.format import Level
 
 from agents.learner import TrainingProcess
-from game.paths import agents_dir, pictures_dir
+from game.export import PictureExport
+from game.paths import agents_dir, lessons_progress_path, pictures_dir
+from game.pretrained import pretrained_agents
 from game.scenes.base import Scene
+from game.scenes.lab.lesson_bar import LessonBar, reveal_lines
 from game.scenes.lab.mover import Mover
 from game.scenes.lab.side_panel import SidePanel
 from game.scenes.lab.toolbar import SPEED_RANGE, Toolbar
 from game.scenes.lab.world_view import WorldView
 from game.session.lab import LabSession
+from game.session.lesson import LessonProgress, LessonRun
 from game.session.verdict import explain_cards
 from game.widgets import file_dialog, show_explain
 
@@ -31,9 +35,16 @@ class LabScene(Scene):
     # agents.learner.TrainingProcess); tests may swap in a TrainingThread.
     trainer_class = TrainingProcess
 
-    def __init__(self, app, level: Level, source: str | None = None):
+    def __init__(self, app, level: Level, source: str | None = None, lesson: LessonRun | None = None,
+                 autoplay: bool = False, once: bool = False):
         super().__init__(app)
         self.level, self.source = level, source
+        # A lesson drives this screen step by step (game.session.lesson); autoplay moves on by itself, for a kiosk.
+        self.lesson, self.autoplay, self.once = lesson, autoplay, once
+        self.lesson_bar: LessonBar | None = None
+        self.pictures = PictureExport()
+        self._step_started = time.monotonic()
+        self._lesson_agent: tuple[str, int] | None = None  # the lesson's agent now on screen
         self.session = LabSession(level, source, learner_class=self.trainer_class)
         self.world_view = WorldView(self.session)
         self.mover = Mover(self.session, self.world_view)
@@ -51,7 +62,9 @@ class LabScene(Scene):
         self.toolbar = Toolbar(self, self.session.live["training"].decisions_per_second)
         top = self.toolbar.height
         side = int(w * 0.34)
-        self.world_view.rect = pygame.Rect(pad, top + int(34 * s), w - side - 3 * pad, h - top - int(34 * s) - pad)
+        bar = int(210 * s) if self.lesson is not None else 0
+        self.world_view.rect = pygame.Rect(pad, top + int(34 * s), w - side - 3 * pad,
+                                           h - top - int(34 * s) - pad - bar)
         reward_w = int(150 * s)
         self.title = pygame_gui.elements.UILabel(pygame.Rect(pad, top, w - side - 4 * pad - reward_w, int(30 * s)), "",
                                                  self.ui, container=self.root, object_id="#heading")
@@ -60,6 +73,10 @@ class LabScene(Scene):
             container=self.root, tool_tip_text="The planner's own reward on every cell, and the weights it gives "
                                                "each feature: its mesa-objective")
         self.side = SidePanel(self, pygame.Rect(w - side - pad, top, side, h - top - pad))
+        if self.lesson is not None:
+            view = self.world_view.rect
+            self.lesson_bar = LessonBar(self, pygame.Rect(view.x, view.bottom + pad, view.w, bar - pad), self.lesson)
+            self.enter_step()
         self.refresh()
 
     def refresh(self) -> None:
@@ -83,7 +100,7 @@ class LabScene(Scene):
             "train": session.toggle_training,
             "stop": session.stop_training,
             "evaluate": session.start_evaluation,
-            "export": lambda: session.start_export(pictures_dir()),
+            "export": self.export,
             "save": lambda: self.open_dialog("save"),
             "load": lambda: self.open_dialog("load"),
             "explain": self.toggle_explain,
@@ -132,6 +149,27 @@ class LabScene(Scene):
         for live in self.session.live.values():
             live.decisions_per_second = value
 
+    def export(self) -> None:
+        """Pictures of the agent at deployment for slides (a GIF of episodes, a PNG card), in the Pictures folder."""
+        session = self.session
+        if session.snapshot is None:
+            session.status_override = "Train or load an agent first."
+        elif self.pictures.start(session.snapshot, self.level, session.config, pictures_dir()):
+            session.status_override = "Exporting pictures (a GIF of deployment episodes and a card)..."
+
+    def _exported(self) -> None:
+        done = self.pictures.poll()
+        if done is None:
+            return
+        if isinstance(done, Exception):
+            self.session.status_override = "The pictures were not exported."
+            self.app.message("The pictures were not exported", f"{type(done).__name__}: {done}")
+            return
+        self.session.status_override = f"Exported {done.gif.name} and {done.png.name}."
+        self.app.message("Pictures exported", f"{done.gif.name}: {done.frames} frames of {len(done.endings)} "
+                         f"deployment episodes ({', '.join(done.endings)}).\n\n{done.png.name}: the three "
+                         f"objectives, the outcomes and the verdict.\n\nBoth are in {done.gif.parent}")
+
     def toggle_explain(self) -> None:
         if self.explain_window is not None and self.explain_window.alive():
             self.explain_window.kill()
@@ -171,14 +209,20 @@ class LabScene(Scene):
 
     def animating(self) -> bool:
         session = self.session
-        return session.network is not None or session.learner.active or session.evaluating
+        return session.network is not None or session.learner.active or session.evaluating or self.pictures.running
 
     def leave(self) -> None:
         self.session.close()
+        self.pictures.close()
         super().leave()
 
     # --- events ----------------------------------------------------------------------------------------------
     def handle(self, event: pygame.event.Event) -> bool:
+        if self.lesson_bar is not None:
+            said = self.lesson_bar.handle(event)
+            if said is not None:
+                self.lesson_command(said)
+                return True
         if self.mover.handle(event):
             return True
         name = self.toolbar.pressed(event) or self.side.pressed(event)
@@ -237,7 +281,8 @@ class LabScene(Scene):
         # The learner's state changes on its own thread or process: compare with what the buttons show.
         if self._state() != self._shown:
             self.refresh()
-        self.side.update(session)
+        self._exported()
+        self.side.update(session, self.pictures.running)
         # Pointing at a candidate, at the verdict, or at the button that adds the chosen one draws it on the map.
         highlight = None
         if session.split == "deployment":
@@ -246,6 +291,81 @@ class LabScene(Scene):
             highlight = (side.candidates.hovered() or (side.candidates.chosen() if side.add_proxy.hovered else None)
                          or (found.candidate if found is not None else None))
         self.world_view.highlight = highlight
+        if self.lesson_bar is not None:
+            self.lesson_update()
+
+    # --- a lesson --------------------------------------------------------------------------------------------
+    def lesson_command(self, name: str) -> None:
+        run = self.lesson
+        if name == "next":
+            if run.at_end:
+                LessonProgress(lessons_progress_path()).save(run.lesson.name, 0)  # finished: next time from the start
+                self.command("home")
+                return
+            run.next()
+            self.enter_step()
+        elif name == "back":
+            if run.back():
+                self.enter_step()
+        elif name == "live" and not self.session.learner.active:
+            self.session.toggle_training()
+            self.refresh()
+        elif name == "predicted":
+            self.lesson_bar.refresh(self._reveal())
+
+    def enter_step(self) -> None:
+        """Put the screen in the state of the lesson's current step (the same whether reached by Next, Back or by
+        resuming a lesson that was left), and remember the step."""
+        run, session = self.lesson, self.session
+        state = run.state()
+        if session.split != state.split:
+            session.set_split(state.split)
+        if state.agent is not None and state.agent != self._lesson_agent:
+            self.lesson_agent(*state.agent)
+        session.paused = state.paused and session.network is not None
+        if state.evaluate and session.inspection is None and not session.evaluating and session.network is not None:
+            session.start_evaluation()
+        if not self.autoplay:
+            LessonProgress(lessons_progress_path()).save(run.lesson.name, run.index)
+        self._step_started = time.monotonic()
+        self.lesson_bar.refresh(self._reveal())
+        self.refresh()
+
+    def lesson_agent(self, kind: str, seed: int) -> None:
+        """A pre-trained agent of this level, loaded at once; or live training (autoplay never waits on it)."""
+        session = self.session
+        self._lesson_agent = (kind, seed)
+        if kind == "live" and not self.autoplay:
+            if not session.learner.active:
+                session.toggle_training()
+            return
+        agents = pretrained_agents(self.level)
+        path = agents.get(seed, next(iter(agents.values()), None))
+        if path is None:
+            self.app.message("No pre-trained agent", f"No agent is shipped for \"{self.level.name}\"; train one "
+                             "live instead (Train it live instead, or Space).")
+            return
+        self.load_agent(str(path))
+
+    def _reveal(self) -> str:
+        if self.lesson.step.do != "reveal":
+            return ""
+        return reveal_lines(self.lesson, self.session.tally, self.session.evaluating)
+
+    def lesson_update(self) -> None:
+        self.lesson_bar.refresh(self._reveal())
+        if not self.autoplay:
+            return
+        waiting = self.lesson.step.do == "reveal" and self.session.evaluating
+        if waiting or time.monotonic() - self._step_started < self.lesson.seconds():
+            return
+        if not self.lesson.at_end:
+            self.lesson.next()
+            self.enter_step()
+        elif self.once:
+            self.app.running = False
+        else:  # a kiosk: the lesson again, on a fresh screen so nothing piles up
+            self.app.switch(LabScene(self.app, self.level, lesson=LessonRun(self.lesson.lesson), autoplay=True))
 
     def _state(self) -> tuple:
         """What the buttons and the title show: the learner's state, whether there is an agent, paused or not."""

@@ -74,7 +74,7 @@ class SidePanel:
         self.pause.select() if paused else self.pause.unselect()
         self._shown_change = None
 
-    def update(self, session: LabSession) -> None:
+    def update(self, session: LabSession, exporting: bool = False) -> None:
         self.candidates.refresh(session.inspection, session.apparent_objective())
         chosen = self.candidates.chosen()
         proposal = session.split == "deployment" and chosen is not None and session.proposed_proxy(chosen) is not None
@@ -91,7 +91,7 @@ class SidePanel:
                  else f"Evaluating... {session.evaluation_done} / {EVALUATION_EPISODES}")
         if self.evaluate.text != label:
             self.evaluate.set_text(label)
-        label = "Exporting..." if session.exporting else EXPORT_LABEL
+        label = "Exporting..." if exporting else EXPORT_LABEL
         if self.export.text != label:
             self.export.set_text(label)
         if session.split == "deployment" and self._shown_change != session.changed:

@@ -1,0 +1,84 @@
+"""The pre-trained agents shipped in assets/agents/: several seeds of every built-in level, trained by the same PPO
+and stopping rule as the window, so lessons, the seed lottery and the training view can show a trained agent at once.
+
+    python -m agents.pretrain [--seeds 6] [--jobs 2] [--levels coin_at_the_end ...] [--out assets/agents]
+
+Writes <out>/<level>/seed<N>.agent (weights stored as 16-bit floats: about 170 kB each) and <out>/index.json: for
+every agent, how long it trained, its confirmed training success and its outcomes on 1000 deployment episodes,
+measured on the file as written (after the 16-bit rounding). Tests and lessons read the index.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import time
+from pathlib import Path
+
+from levels import builtin_level
+from levels.files import atomic_write_text
+
+from agents.experiment import machine
+
+LEVELS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
+EPISODES = 1000  # deployment episodes measured per agent
+MAX_SECONDS = 120.0  # the reproduction table's budget
+
+
+def train_one(task: tuple[str, int, str]) -> dict:
+    """Train, save, read back and measure one agent (in a worker process)."""
+    import torch
+    torch.set_num_threads(1)
+    from agents.agent_file import AgentFile, load_agent, save_agent
+    from agents.evaluation import evaluate
+    from agents.policy import TorchPolicy
+    from agents.ppo import PPOConfig
+    from agents.training import TrainingGoal, TrainingRun
+    name, seed, out = task
+    level = builtin_level(name)
+    run = TrainingRun(level, PPOConfig(seed=seed), TrainingGoal(max_seconds=MAX_SECONDS))
+    run.run()
+    path = Path(out) / name / f"seed{seed}.agent"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    snapshot = run.snapshot()
+    save_agent(path, AgentFile(snapshot.build(), level, snapshot.obs_spec, run.config, snapshot.steps, run.seconds,
+                               list(run.curve)), half=True)
+    agent = load_agent(path, level)
+    result = evaluate(TorchPolicy(agent.policy, seed=seed), level, "deployment", EPISODES, seed=seed, record=0,
+                      view=agent.obs_spec.view, radius=agent.obs_spec.radius)
+    return {"level": name, "seed": seed, "file": f"{name}/{path.name}", "bytes": path.stat().st_size,
+            "finished": run.finished, "seconds": round(run.seconds, 1), "steps": snapshot.steps,
+            "confirmed_success": run.confirmed_success,
+            "deployment": {k: round(result.share(k), 4) for k in result.outcomes}}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--levels", nargs="*", default=LEVELS)
+    parser.add_argument("--out", default="assets/agents")
+    args = parser.parse_args(argv)
+    started = time.time()
+    tasks = [(name, seed, args.out) for name in args.levels for seed in range(args.seeds)]
+    agents = []
+    with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
+        for done in pool.imap_unordered(train_one, tasks):
+            agents.append(done)
+            dep = done["deployment"]
+            print(f"{done['level']} seed {done['seed']}: {done['finished']} in {done['seconds']} s, deployment goal "
+                  f"{dep['goal']:.0%} proxy {dep['proxy']:.0%}", flush=True)
+    kept = Path(args.out) / "index.json"
+    if kept.exists():  # agents of levels not retrained this time stay listed
+        agents += [a for a in json.loads(kept.read_text())["agents"] if a["level"] not in args.levels]
+    agents.sort(key=lambda a: (a["level"], a["seed"]))
+    index = {"about": "Pre-trained agents: python -m agents.pretrain (PPO, default settings, one torch thread, "
+                      f"{args.jobs} at a time; deployment measured on {EPISODES} episodes of each file as written)",
+             "machine": machine(), "date": time.strftime("%Y-%m-%d"), "wall_seconds": round(time.time() - started),
+             "agents": agents}
+    atomic_write_text(Path(args.out) / "index.json", json.dumps(index, indent=1) + "\n")
+    print(f"wrote {len(agents)} agents and {Path(args.out) / 'index.json'} in {round(time.time() - started)} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The classroom's commands: `lesson` (list the lessons, or open one, as a kiosk with --autoplay) and `export` (an
+agent's deployment episodes as a GIF and what it learned as a PNG card). Parsed in `game.cli`, which imports this
+module only when one of them runs."""
+from __future__ import annotations
+
+import sys
+
+from game.cli import EXIT_BAD_INPUT, EXIT_OK, _load
+
+
+def export(args) -> int:
+    if not args.gif and not args.png:
+        print("mesa-sandbox export: say what to write: --gif OUT.gif, --png OUT.png, or both", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from pathlib import Path
+    from agents.agent_file import load_agent
+    from agents.evaluation import evaluate
+    from agents.inspection import inspect
+    from agents.policy import TorchPolicy
+    from game.export import card, film_episodes, save_card, save_gif
+    agent = load_agent(args.agent)
+    level = _load(args.level) if args.level else agent.level
+    agent.check_level(level)
+    view, radius = agent.obs_spec.view, agent.obs_spec.radius
+    if args.gif:
+        film = film_episodes(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, args.seed,
+                             view, radius)
+        save_gif(film, args.gif)
+        endings = ", ".join(report.outcome for report in film.reports)
+        print(f"wrote {args.gif}: {len(film.frames)} frames, {len(film.reports)} episodes ({endings})")
+    if args.png:
+        played = evaluate(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.card_episodes,
+                          seed=args.seed, view=view, radius=radius, record=0)
+        found = inspect(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.card_episodes,
+                        seed=args.seed, view=view, radius=radius)
+        about = f"agent {Path(args.agent).name}, seed {args.seed}"
+        save_card(card(level, args.split, played.tally, found, played.visits, about), args.png)
+        print(f"wrote {args.png}")
+    return EXIT_OK
+
+
+def lesson(args) -> int:
+    from pathlib import Path
+    from game.paths import asset
+    from game.session.lesson import LessonError, lessons_in, load_lesson
+    folder = asset("lessons")
+    if args.list:
+        for found in lessons_in(folder):
+            print(f"{found.name:24} {found.title} ({found.lesson.minutes} min, level {found.lesson.level})")
+        return EXIT_OK
+    if args.name is None:
+        print("mesa-sandbox lesson: name a lesson (mesa-sandbox lesson --list shows them) or a lesson file",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.once and not args.autoplay:
+        print("mesa-sandbox lesson: --once goes with --autoplay (it quits at the end of an autoplayed lesson)",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    builtin = folder / f"{args.name}.json"
+    path = builtin if builtin.is_file() else Path(args.name)
+    if not path.exists() and path is not builtin:
+        names = ", ".join(found.name for found in lessons_in(folder))
+        print(f"mesa-sandbox lesson: no lesson called {args.name!r} (the lessons: {names})", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        lesson = load_lesson(path)
+    except LessonError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from game.app import run
+    return run(lesson=lesson, autoplay=args.autoplay, once=args.once)

@@ -1,0 +1,278 @@
+"""Lessons: a classroom's ten minutes as a data file, and where a lesson stands. Nothing here imports pygame.
+
+A lesson file (assets/lessons/NAME.json, readable and editable by a teacher) names a level and a list of steps:
+
+    {"format": "mesa-sandbox-lesson", "version": 1, "title": "Colour over shape", "level": "green_means_go",
+     "about": "...", "steps": [{"do": "card", "title": "...", "text": "...", "idea": "base optimizer"}, ...]}
+
+What each step does (`do`):
+  card     a text card over the level as it is
+  level    show the level's `split` ("training" or "deployment"), no agent needed
+  agent    load pre-trained agent `seed` of this level, instantly (Train it live instead stays one click away)
+  train    train an agent live (autoplay loads a pre-trained one instead: a kiosk never waits on training)
+  predict  deployment, paused before it starts: "What will it do?" with the intended goal, each proxy and
+           something else; one choice, or a class's show of hands as counts
+  deploy   the deployment episodes play
+  reveal   evaluate the agent at deployment and show the outcomes next to the prediction
+Every step has a `title` and a `text`; `idea` ties it to one of IDEAS, shown beside the text.
+
+`LessonRun` is where a lesson stands: the step, the prediction, and what the screen should show at each step
+(`state`), derived from the steps so far so that Back, Next and resuming a left lesson all land in the same place.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from levels import builtin_level, builtin_names, load_level
+from levels.files import atomic_write_text, read_bounded
+from levels.format import Level, LevelError
+from levels.jsontext import JSONTextError, read_json
+
+from agents.evaluation import OutcomeTally
+
+FORMAT_NAME = "mesa-sandbox-lesson"
+FORMAT_VERSION = 1
+MAX_LESSON_BYTES = 200_000
+MAX_STEPS = 60
+STEP_KINDS = ("card", "level", "agent", "train", "predict", "deploy", "reveal")
+IDEAS = ("base optimizer", "mesa-optimizer", "mesa-objective", "pseudo-alignment", "robust alignment",
+         "distributional shift", "goal misgeneralization", "the diversity fix", "evolution as a base optimizer",
+         "inner alignment", "outer alignment")
+SOMETHING_ELSE = "something else"
+AUTOPLAY_SECONDS = {"card": 5.0, "level": 4.0, "agent": 3.0, "train": 3.0, "predict": 4.0, "deploy": 6.0,
+                    "reveal": 6.0}  # how long autoplay shows each kind of step (reveal: after the evaluation)
+
+
+class LessonError(Exception):
+    """A lesson file that cannot be used, with every problem found."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source, self.problems = source, problems
+        shown = problems[:8] + ([f"... and {len(problems) - 8} more"] if len(problems) > 8 else [])
+        super().__init__(f"{source}: " + ("; ".join(shown) if len(shown) == 1 else
+                                          f"{len(problems)} problems\n" + "\n".join(f"  - {p}" for p in shown)))
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    do: Literal[STEP_KINDS]
+    title: StrictStr = Field("", max_length=120)
+    text: StrictStr = Field("", max_length=2000)
+    idea: Literal[IDEAS] | None = None
+    split: Literal["training", "deployment"] = "training"  # for "level"
+    seed: StrictInt = Field(0, ge=0, le=99)  # for "agent": which pre-trained agent
+    seconds: float | None = Field(None, gt=0, le=600)  # autoplay: how long to show this step
+
+
+class Lesson(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal[FORMAT_NAME]
+    version: Literal[FORMAT_VERSION]
+    title: StrictStr = Field(min_length=1, max_length=80)
+    level: StrictStr = Field(min_length=1, max_length=400)  # a built-in level's name, or a level file beside the lesson
+    about: StrictStr = Field("", max_length=2000)
+    minutes: StrictInt = Field(10, ge=1, le=240)  # how long it takes in class, shown in the list
+    order: StrictInt = Field(100, ge=0, le=10_000)  # where it comes in the list of lessons
+    steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
+
+
+@dataclass
+class LessonFile:
+    lesson: Lesson
+    name: str  # the file's stem: how the command line and the saved progress name it
+    path: Path
+    level: Level
+
+    @property
+    def title(self) -> str:
+        return self.lesson.title
+
+
+def _where(loc: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc)) or "the file"
+
+
+def load_lesson(path: str | os.PathLike) -> LessonFile:
+    """Read and check a lesson file and its level. Raises LessonError (never anything else) on a bad file."""
+    source = str(path)
+    try:
+        text = read_bounded(path, MAX_LESSON_BYTES).decode("utf-8-sig")
+        data = read_json(text, 8)
+    except OSError as exc:
+        raise LessonError(source, [f"cannot read the file ({exc.strerror or exc})"]) from None
+    except UnicodeDecodeError:
+        raise LessonError(source, ["the file is not UTF-8 text"]) from None
+    except JSONTextError as exc:
+        raise LessonError(source, [f"{exc.message} ({exc.fix})"]) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise LessonError(source, [f"not a lesson file (a lesson starts with {{\"format\": \"{FORMAT_NAME}\", ...}})"])
+    if data.get("version") != FORMAT_VERSION:
+        raise LessonError(source, [f"lesson version {data.get('version')!r} is not one this Mesa Sandbox reads "
+                                   f"(it reads version {FORMAT_VERSION})"])
+    try:
+        lesson = Lesson.model_validate(data)
+    except ValidationError as exc:
+        raise LessonError(source, [f"{_where(e['loc'])}: {e['msg']}" for e in exc.errors()]) from None
+    return LessonFile(lesson, Path(path).stem, Path(path), _lesson_level(lesson.level, Path(path), source))
+
+
+def _lesson_level(name: str, path: Path, source: str) -> Level:
+    if name in builtin_names():
+        return builtin_level(name)
+    candidate = (path.parent / name).resolve()
+    if candidate.parent != path.parent.resolve() or candidate.suffix != ".json":
+        raise LessonError(source, [f"level: {name!r} is neither a built-in level ({', '.join(builtin_names())}) "
+                                   "nor a .json level file in the lesson's folder"])
+    try:
+        return load_level(candidate)
+    except LevelError as exc:
+        raise LessonError(source, [f"level: {exc}"]) from None
+
+
+def lessons_in(folder: Path) -> list[LessonFile]:
+    """The good lessons in a folder, in their `order` (then by file name)."""
+    found = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            found.append(load_lesson(path))
+        except LessonError:
+            continue  # a broken file is reported when it is opened by name, not by hiding the others
+    return sorted(found, key=lambda f: (f.lesson.order, f.name))
+
+
+def choices(level: Level) -> list[str]:
+    """The answers to "What will it do?": the intended goal, each proxy, something else."""
+    return [f"the intended goal ({level.intended_goal.describe()})"] + [p.name for p in level.proxies] + [SOMETHING_ELSE]
+
+
+def outcome_shares(level: Level, tally: OutcomeTally) -> list[float]:
+    """What the agent did, by the same choices: goal, each proxy, and everything else (neither, died, timeout)."""
+    total = max(tally.total, 1)
+    proxies = [tally.proxies.get(p.name, 0) / total for p in level.proxies]
+    goal = tally.outcomes["goal"] / total
+    return [goal] + proxies + [max(0.0, 1.0 - goal - sum(proxies))]
+
+
+@dataclass(frozen=True)
+class StepState:
+    """What the screen shows at a step: the split, which agent, the live episodes paused or not, an evaluation."""
+
+    split: str
+    agent: tuple[str, int] | None  # ("pretrained", seed), ("live", 0), or None: no agent yet
+    paused: bool
+    evaluate: bool
+
+
+@dataclass
+class LessonRun:
+    lesson: LessonFile
+    index: int = 0
+    votes: list[int] = field(default_factory=list)  # per choice: one person's pick (1) or a class's show of hands
+
+    def __post_init__(self):
+        self.index = max(0, min(self.index, len(self.steps) - 1))
+        if len(self.votes) != len(self.choices):
+            self.votes = [0] * len(self.choices)
+
+    @property
+    def steps(self) -> list[Step]:
+        return self.lesson.lesson.steps
+
+    @property
+    def step(self) -> Step:
+        return self.steps[self.index]
+
+    @property
+    def choices(self) -> list[str]:
+        return choices(self.lesson.level)
+
+    @property
+    def at_end(self) -> bool:
+        return self.index == len(self.steps) - 1
+
+    def next(self) -> bool:
+        if self.at_end:
+            return False
+        self.index += 1
+        return True
+
+    def back(self) -> bool:
+        if self.index == 0:
+            return False
+        self.index -= 1
+        return True
+
+    def state(self, index: int | None = None) -> StepState:
+        """The screen at step `index` (the current one by default), from the steps up to it."""
+        split, agent, paused, evaluate = "training", None, False, False
+        for step in self.steps[:(self.index if index is None else index) + 1]:
+            paused = evaluate = False
+            if step.do == "level":
+                split = step.split
+            elif step.do == "agent":
+                agent = ("pretrained", step.seed)
+            elif step.do == "train":
+                agent, split = ("live", 0), "training"
+            elif step.do == "predict":
+                split, paused = "deployment", True
+            elif step.do in ("deploy", "reveal"):
+                split, evaluate = "deployment", step.do == "reveal"
+        return StepState(split, agent, paused, evaluate)
+
+    def predict(self, choice: int) -> None:
+        """One person's prediction: this choice only."""
+        self.votes = [int(k == choice) for k in range(len(self.choices))]
+
+    def count(self, choice: int, hands: int) -> None:
+        """A class's show of hands for one choice."""
+        self.votes[choice] = max(0, min(int(hands), 9999))
+
+    @property
+    def predicted(self) -> bool:
+        return sum(self.votes) > 0
+
+    def reveal(self, tally: OutcomeTally) -> list[tuple[str, float | None, float]]:
+        """Per choice: its name, the share of the prediction (None when nobody predicted), and what the agent did."""
+        total = sum(self.votes)
+        did = outcome_shares(self.lesson.level, tally)
+        return [(name, (votes / total) if total else None, share)
+                for name, votes, share in zip(self.choices, self.votes, did)]
+
+    def seconds(self) -> float:
+        """How long autoplay shows the current step."""
+        return self.step.seconds if self.step.seconds is not None else AUTOPLAY_SECONDS[self.step.do]
+
+
+class LessonProgress:
+    """Where each lesson was left, in the user's data folder, so a lesson can be left and resumed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def load(self) -> dict[str, int]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, int)} \
+            if isinstance(data, dict) else {}
+
+    def step(self, name: str) -> int:
+        return self.load().get(name, 0)
+
+    def save(self, name: str, index: int) -> None:
+        data = self.load()
+        if index <= 0:
+            data.pop(name, None)
+        else:
+            data[name] = index
+        try:
+            atomic_write_text(self.path, json.dumps(data, indent=1) + "\n")
+        except OSError:
+            pass  # a lesson without a remembered place still works

@@ -1,0 +1,170 @@
+"""Lessons: the files load (and hostile ones are refused in words), a lesson's steps put the screen in the same state
+whether reached by Next, Back or resuming, a prediction is kept and shown beside the outcomes, and the shipped
+lessons autoplay to their end headless without training anything."""
+import json
+
+import pygame
+import pytest
+
+from levels import builtin_level
+
+from agents.evaluation import OutcomeTally
+from game.paths import asset
+from game.session.lesson import SOMETHING_ELSE, LessonError, LessonProgress, LessonRun, lessons_in, load_lesson
+from game.world.events import EpisodeReport
+
+LESSONS = asset("lessons")
+
+
+def lesson_file(tmp_path, steps, **top):
+    data = {"format": "mesa-sandbox-lesson", "version": 1, "title": "A test", "level": "green_means_go",
+            "steps": steps, **top}
+    path = tmp_path / "test_lesson.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_the_shipped_lessons_load_in_order_and_cover_the_published_cases_and_the_fix():
+    found = lessons_in(LESSONS)
+    assert [f.name for f in found] == ["coin_at_the_end", "cheese_in_the_corner", "green_means_go",
+                                       "the_diversity_fix"]
+    for lesson in found:
+        kinds = [s.do for s in lesson.lesson.steps]
+        assert "predict" in kinds and "reveal" in kinds and kinds.index("predict") < kinds.index("reveal")
+        assert all(s.text for s in lesson.lesson.steps) and any(s.idea for s in lesson.lesson.steps)
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"steps": [{"do": "dance"}]}, "steps[0].do"),
+    ({"steps": []}, "steps"),
+    ({"version": 7}, "version 7"),
+    ({"format": "something"}, "not a lesson file"),
+    ({"level": "../../etc/passwd"}, "neither a built-in level"),
+    ({"level": "no_such_level"}, "neither a built-in level"),
+    ({"steps": [{"do": "card", "text": "x", "colour": "red"}]}, "steps[0].colour"),
+    ({"steps": [{"do": "agent", "seed": -1}]}, "steps[0].seed"),
+])
+def test_a_bad_lesson_file_is_refused_with_where_and_what(tmp_path, change, words):
+    data = {"format": "mesa-sandbox-lesson", "version": 1, "title": "T", "level": "green_means_go",
+            "steps": [{"do": "card", "text": "hello"}], **change}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(LessonError) as refused:
+        load_lesson(path)
+    assert words in str(refused.value)
+
+
+def test_a_lesson_that_is_not_json_or_too_deep_is_refused(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_bytes(b"\xff\xfe garbage")
+    with pytest.raises(LessonError, match="UTF-8"):
+        load_lesson(path)
+    path.write_text("[" * 100 + "]" * 100)
+    with pytest.raises(LessonError, match="nests"):
+        load_lesson(path)
+
+
+def test_each_step_has_one_screen_state_and_the_prediction_meets_the_outcomes(tmp_path):
+    run = LessonRun(load_lesson(LESSONS / "green_means_go.json"))
+    kinds = [s.do for s in run.steps]
+    states = [run.state(k) for k in range(len(kinds))]
+    predict, deploy, reveal = kinds.index("predict"), kinds.index("deploy"), kinds.index("reveal")
+    assert states[0].agent is None and states[0].split == "training"
+    assert states[predict].split == "deployment" and states[predict].paused and states[predict].agent
+    assert not states[deploy].paused and states[reveal].evaluate
+    assert run.choices[-1] == SOMETHING_ELSE and "went to the green thing" in run.choices
+    run.predict(1)
+    assert run.votes == [0, 1, 0]
+    run.count(0, 12)
+    run.count(1, 18)
+    tally = OutcomeTally()
+    for outcome, proxy in [("goal", None)] * 2 + [("proxy", "went to the green thing")] * 7 + [("timeout", None)]:
+        tally.add(EpisodeReport(outcome, 5, 0.0, -1, {}, None, proxy))
+    rows = run.reveal(tally)
+    assert [round(r[2], 2) for r in rows] == [0.2, 0.7, 0.1]
+    assert [round(r[1], 2) for r in rows] == [0.4, 0.6, 0.0]
+
+
+def test_progress_is_kept_per_lesson(tmp_path):
+    progress = LessonProgress(tmp_path / "lessons.json")
+    assert progress.step("green_means_go") == 0
+    progress.save("green_means_go", 4)
+    progress.save("coin_at_the_end", 2)
+    progress.save("coin_at_the_end", 0)  # finished: forgotten
+    assert LessonProgress(tmp_path / "lessons.json").load() == {"green_means_go": 4}
+    (tmp_path / "lessons.json").write_text("not json")
+    assert progress.step("green_means_go") == 0  # a damaged file is a fresh start, not a crash
+
+
+@pytest.fixture
+def shipped_agents(tmp_path, monkeypatch):
+    """Untrained stand-ins for the shipped agents of green means go (seeds 0 and 1): loading is what is tested."""
+    from agents.agent_file import AgentFile, save_agent
+    from agents.ppo import PPOConfig, PPOLearner
+    import game.pretrained as pretrained
+    level = builtin_level("green_means_go")
+    for seed in (0, 1):
+        learner = PPOLearner(level, PPOConfig(seed=seed, num_envs=4, num_steps=8))
+        (tmp_path / "agents" / "green_means_go").mkdir(parents=True, exist_ok=True)
+        save_agent(tmp_path / "agents" / "green_means_go" / f"seed{seed}.agent",
+                   AgentFile(learner.policy, level, learner.obs_spec, learner.config), half=True)
+    monkeypatch.setattr(pretrained, "agents_root", lambda: tmp_path / "agents")
+
+
+def key(app, k):
+    from ui_helpers import frames
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode=""))
+    frames(app, 2)
+
+
+def test_a_lesson_steps_through_with_keys_keeps_the_prediction_and_resumes_where_it_was_left(app, shipped_agents,
+                                                                                             monkeypatch):
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    from ui_helpers import click, frames, run_until
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    lesson = load_lesson(LESSONS / "green_means_go.json")
+    app.open_lesson(lesson)
+    frames(app, 2)
+    scene = app.scene
+    bar, run, session = scene.lesson_bar, scene.lesson, scene.session
+    assert run.index == 0 and session.network is None and not bar.back.is_enabled
+    assert "Reach the flag" in bar.text.html_text and "step 1 of 7" in bar.counter.text
+    key(app, pygame.K_RIGHT)
+    key(app, pygame.K_PAGEDOWN)  # a clicker
+    assert run.step.do == "agent" and session.network is not None  # loaded at once, nothing trained
+    assert bar.live.visible and not session.learner.active
+    key(app, pygame.K_RIGHT)
+    assert run.step.do == "predict" and session.split == "deployment" and session.paused
+    assert all(b.visible for b in bar.answers) and len(bar.answers) == 3
+    click(app, bar.answers[1])
+    assert run.votes == [0, 1, 0] and bar.answers[1].is_selected
+    key(app, pygame.K_RIGHT)
+    assert run.step.do == "deploy" and not session.paused and not bar.answers[0].visible
+    key(app, pygame.K_RIGHT)
+    assert run.step.do == "reveal"
+    assert run_until(app, lambda: not session.evaluating and "it did" in bar.text.html_text, 90)
+    assert "went to the green thing: predicted <b>100%</b>" in bar.text.html_text
+    key(app, pygame.K_PAGEUP)
+    assert run.step.do == "deploy"
+    app.open("home")  # left in the middle...
+    frames(app, 2)
+    app.open_lesson(lesson)  # ...and resumed there, with the screen as that step has it
+    frames(app, 2)
+    assert app.scene.lesson.step.do == "deploy" and app.scene.session.split == "deployment"
+    assert app.scene.session.network is not None
+
+
+def test_train_it_live_instead_starts_the_learner(app, shipped_agents, monkeypatch):
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    from ui_helpers import click, frames
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.open_lesson(load_lesson(LESSONS / "green_means_go.json"))
+    frames(app, 2)
+    scene = app.scene
+    key(app, pygame.K_RIGHT)
+    key(app, pygame.K_RIGHT)
+    click(app, scene.lesson_bar.live)
+    assert scene.session.learner.active
+    scene.session.stop_training()
