@@ -98,16 +98,17 @@ def test_progress_is_kept_per_lesson(tmp_path):
 
 @pytest.fixture
 def shipped_agents(tmp_path, monkeypatch):
-    """Untrained stand-ins for the shipped agents of green means go (seeds 0 and 1): loading is what is tested."""
+    """Untrained stand-ins for the shipped agents of every lesson's level (seeds 0 and 1): loading is what is tested."""
     from agents.agent_file import AgentFile, save_agent
     from agents.ppo import PPOConfig, PPOLearner
     import game.pretrained as pretrained
-    level = builtin_level("green_means_go")
-    for seed in (0, 1):
-        learner = PPOLearner(level, PPOConfig(seed=seed, num_envs=4, num_steps=8))
-        (tmp_path / "agents" / "green_means_go").mkdir(parents=True, exist_ok=True)
-        save_agent(tmp_path / "agents" / "green_means_go" / f"seed{seed}.agent",
-                   AgentFile(learner.policy, level, learner.obs_spec, learner.config), half=True)
+    for lesson in lessons_in(LESSONS):
+        level, name = lesson.level, lesson.lesson.level
+        for seed in (0, 1):
+            learner = PPOLearner(level, PPOConfig(seed=seed, num_envs=4, num_steps=8))
+            (tmp_path / "agents" / name).mkdir(parents=True, exist_ok=True)
+            save_agent(tmp_path / "agents" / name / f"seed{seed}.agent",
+                       AgentFile(learner.policy, level, learner.obs_spec, learner.config), half=True)
     monkeypatch.setattr(pretrained, "agents_root", lambda: tmp_path / "agents")
 
 
@@ -168,3 +169,23 @@ def test_train_it_live_instead_starts_the_learner(app, shipped_agents, monkeypat
     click(app, scene.lesson_bar.live)
     assert scene.session.learner.active
     scene.session.stop_training()
+
+
+@pytest.mark.parametrize("name", [f.name for f in lessons_in(LESSONS)])
+def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipped_agents, monkeypatch, name):
+    import time
+    import game.session.lesson as lessons
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    monkeypatch.setattr(lessons, "AUTOPLAY_SECONDS", {k: 0.05 for k in lessons.AUTOPLAY_SECONDS})  # quick steps
+    app.open_lesson(load_lesson(LESSONS / f"{name}.json"), autoplay=True, once=True)
+    scene, seen, deadline = app.scene, set(), time.monotonic() + 120
+    while app.running and time.monotonic() < deadline:
+        app.frame(1 / 60)
+        seen.add(scene.lesson.step.do)
+        assert not scene.session.learner.active, "autoplay trained"
+    assert not app.running and scene.lesson.at_end  # it quit at the end, by itself
+    assert {"agent", "predict", "deploy", "reveal"} <= seen
+    assert scene.session.tally.total >= 500  # the reveal waited for its evaluation
+    assert not app.message_windows  # nothing went wrong on the way

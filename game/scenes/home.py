@@ -1,4 +1,5 @@
-"""Home: the built-in levels as cards, New level, Open..., recent files. A level file dropped on the window opens."""
+"""Home: the built-in levels as cards, the lessons, New level, Open..., recent files. A level file dropped on the
+window opens."""
 from __future__ import annotations
 
 import json
@@ -13,8 +14,9 @@ from levels.format import Level
 
 from game.scenes.base import Scene
 from game.world.palette import BACKGROUND_RGB
-from game.paths import RecentFiles, autosave_path, levels_dir
+from game.paths import RecentFiles, asset, autosave_path, lessons_progress_path, levels_dir
 from game.render import draw_sampled_variant
+from game.session.lesson import LessonFile, LessonProgress, lessons_in
 from game.session.verdict import EXPLAIN
 from game.widgets import file_dialog, show_explain
 
@@ -62,13 +64,7 @@ class HomeScene(Scene):
             self._card(rect, name)
         r, c = divmod(len(SCENARIOS), cols)
         rect = pygame.Rect(pad + c * (card_w + pad // 2), top + r * (card_h + pad // 2), card_w, card_h)
-        about = UIPanel(rect, container=self.root, manager=self.ui, object_id="#card")
-        UITextBox("<b>What is this?</b><br>You design a level and a <b>base reward</b>. A learner trains on the "
-                  "<b>training distribution</b> until it succeeds. Then the world shifts to <b>deployment</b>, where "
-                  "the goal you intended and a <b>proxy</b> no longer coincide. Which one did it learn?",
-                  pygame.Rect(8, 8, rect.w - 20, rect.h - int(56 * s) - 20), self.ui, container=about)
-        self.explain_button = UIButton(pygame.Rect(8, rect.h - int(40 * s) - 12, rect.w - 20, int(36 * s)),
-                                       "Explain the ideas", self.ui, container=about)
+        self._lessons_card(rect)
         x = w - pad - side
         UILabel(pygame.Rect(x, top, side, int(36 * s)), "Your levels", self.ui, container=self.root,
                 object_id="#heading")
@@ -122,6 +118,30 @@ class HomeScene(Scene):
                           self.ui, container=panel, object_id="#primary")
         self.cards[button] = name
 
+    def _lessons_card(self, rect: pygame.Rect) -> None:
+        """The lessons for a class (each opens where it was left), and the ideas explained."""
+        s = self.app.scale
+        panel = UIPanel(rect, container=self.root, manager=self.ui, object_id="#card")
+        inner, row = rect.w - 20, int(36 * s)
+        UILabel(pygame.Rect(8, 8, inner, int(34 * s)), "Lessons for a class", self.ui, container=panel,
+                object_id="#heading")
+        left = LessonProgress(lessons_progress_path()).load()
+        self.lessons: dict[UIButton, LessonFile] = {}
+        y = 8 + int(38 * s)
+        for lesson in lessons_in(asset("lessons")):
+            if y + row > rect.h - row - 24:
+                break  # a small window shows the lessons that fit; the command line lists them all
+            step = left.get(lesson.name, 0)
+            label = f"{lesson.title}, {lesson.lesson.minutes} min" + (f" (step {step + 1})" if step else "")
+            tip = lesson.lesson.about + (f" Resumes at step {step + 1}." if step else "")
+            self.lessons[UIButton(pygame.Rect(8, y, inner, row), label, self.ui, container=panel,
+                                  tool_tip_text=tip)] = lesson
+            y += row + 4
+        self.explain_button = UIButton(pygame.Rect(8, rect.h - row - 12, inner, row), "Explain the ideas", self.ui,
+                                       container=panel, tool_tip_text="You design a level and a base reward; a "
+                                       "learner trains on the training distribution; at deployment the goal you "
+                                       "intended and a proxy no longer coincide. Which one did it learn?")
+
     def windows(self) -> list:
         return [self.dialog]
 
@@ -141,6 +161,8 @@ class HomeScene(Scene):
                 self.app.open_level_file(self.recent[event.ui_element])
             elif event.ui_element is self.open_button:
                 self.open_dialog()
+            elif event.ui_element in self.lessons:
+                self.app.open_lesson(self.lessons[event.ui_element])
             elif event.ui_element is self.explain_button:
                 show_explain(self.app, EXPLAIN, "The ideas in this game")
             else:
