@@ -32,7 +32,7 @@ from agents.evaluation import OutcomeTally
 from agents.policy import PolicySnapshot
 from agents.ppo import PPOConfig
 
-from game.render import draw_heat, draw_world, proxy_regions
+from game.render import draw_heat, draw_world, proxy_regions, wrap
 from game.session.verdict import describe_rules, verdict
 from game.world.palette import BACKGROUND_RGB, OUTCOME_RGB
 
@@ -91,7 +91,7 @@ def film_episodes(policy, level: Level, split: str = "deployment", episodes: int
     cell = map_cell(level)
     title, small = font(16, bold=True), font(14)
     width = level.width * cell
-    legend = _lines(_legend(level), small, width - 16)
+    legend = wrap(_legend(level), small, width - 16)
     header, footer = 34, 10 + small.get_linesize() * len(legend)
     size = (width, level.height * cell + header + footer)
     regions = proxy_regions(level)
@@ -230,23 +230,10 @@ def card(level: Level, split: str, tally: OutcomeTally, inspection=None, visits:
     return surface
 
 
-def _lines(text: str, face: pygame.font.Font, width: int) -> list[str]:
-    """`text` broken into lines no wider than `width` pixels (a word longer than that keeps a line of its own)."""
-    lines, line = [], ""
-    for word in text.split():
-        trial = f"{line} {word}".strip()
-        if line and face.size(trial)[0] > width:
-            lines.append(line)
-            line = word
-        else:
-            line = trial
-    return lines + [line] if line else lines
-
-
 def _paragraph(surface, text: str, face: pygame.font.Font, rgb, at, width: int) -> int:
     """Draw `text` wrapped to `width` pixels; returns the y under it."""
     x, y = at
-    for line in _lines(text, face, width):
+    for line in wrap(text, face, width):
         surface.blit(face.render(line, True, rgb), (x, y))
         y += face.get_linesize()
     return y

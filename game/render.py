@@ -216,3 +216,16 @@ def blit_cells(surface: pygame.Surface, rgba: np.ndarray, mask: np.ndarray, orig
 def draw_heat(surface, visits: np.ndarray, floor: np.ndarray, origin, cell: float) -> None:
     t = heat_levels(visits) * floor
     blit_cells(surface, ramp(HEAT_STOPS, t), t > 0, origin, cell)
+
+
+def wrap(text: str, font: pygame.font.Font, width: float) -> list[str]:
+    """`text` broken into lines no wider than `width` pixels (a word longer than that keeps a line of its own)."""
+    lines, line = [], ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and font.size(trial)[0] > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    return lines + [line] if line else lines

@@ -96,22 +96,6 @@ def test_progress_is_kept_per_lesson(tmp_path):
     assert progress.step("green_means_go") == 0  # a damaged file is a fresh start, not a crash
 
 
-@pytest.fixture
-def shipped_agents(tmp_path, monkeypatch):
-    """Untrained stand-ins for the shipped agents of every lesson's level (seeds 0 and 1): loading is what is tested."""
-    from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig, PPOLearner
-    import game.pretrained as pretrained
-    for lesson in lessons_in(LESSONS):
-        level, name = lesson.level, lesson.lesson.level
-        for seed in (0, 1):
-            learner = PPOLearner(level, PPOConfig(seed=seed, num_envs=4, num_steps=8))
-            (tmp_path / "agents" / name).mkdir(parents=True, exist_ok=True)
-            save_agent(tmp_path / "agents" / name / f"seed{seed}.agent",
-                       AgentFile(learner.policy, level, learner.obs_spec, learner.config), half=True)
-    monkeypatch.setattr(pretrained, "agents_root", lambda: tmp_path / "agents")
-
-
 def key(app, k):
     from ui_helpers import frames
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode=""))

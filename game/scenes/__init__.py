@@ -8,7 +8,7 @@ import importlib
 
 SCENES = {"home": "game.scenes.home:HomeScene", "editor": "game.scenes.editor:EditorScene",
           "lab": "game.scenes.lab:LabScene", "play": "game.scenes.play:PlayScene",
-          "preview": "game.scenes.preview:PreviewScene"}
+          "preview": "game.scenes.preview:PreviewScene", "lottery": "game.scenes.lottery:LotteryScene"}
 
 
 def scene_class(name: str) -> type:

@@ -60,6 +60,8 @@ class LabScene(Scene):
         s = self.app.scale
         pad = int(12 * s)
         self.toolbar = Toolbar(self, self.session.live["training"].decisions_per_second)
+        if not pretrained_agents(self.level):
+            self.toolbar.buttons["lottery"].disable()  # only the shipped agents of an unchanged built-in take part
         top = self.toolbar.height
         side = int(w * 0.34)
         bar = int(210 * s) if self.lesson is not None else 0
@@ -107,6 +109,7 @@ class LabScene(Scene):
             "edit": lambda: self.app.open("editor", level=self.level, path=self.source),
             "add_proxy": self.add_proxy,
             "pause": session.toggle_pause,
+            "lottery": lambda: self.app.open("lottery", level=self.level, source=self.source),
         }
         if name in self.world_view.overlay:
             self.world_view.toggle(name)
@@ -258,6 +261,8 @@ class LabScene(Scene):
             self.command("evaluate")
         elif key == pygame.K_x and deployment:
             self.command("export")
+        elif key == pygame.K_l and pretrained_agents(self.level):
+            self.command("lottery")
         elif key == pygame.K_p:
             self.command("pause")
         elif key == pygame.K_r and self.session.agent_kind == "planner":

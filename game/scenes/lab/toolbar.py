@@ -1,4 +1,5 @@
-"""The lab's top row: home, the two splits, the learner's buttons, agent files, Explain, Edit and the speed."""
+"""The lab's top row: home, the two splits, the learner's buttons, agent files, Explain, Edit, the seed lottery and
+the speed."""
 from __future__ import annotations
 
 import pygame
@@ -24,7 +25,9 @@ class Toolbar:
                 ("save", "Save agent", 120, None, None),
                 ("load", "Load agent", 120, None, None),
                 ("explain", "Explain", 100, None, None),
-                ("edit", "Edit", 70, None, "Open this level in the editor")]:
+                ("edit", "Edit", 70, None, "Open this level in the editor"),
+                ("lottery", "Seeds", 80, None, "Seed lottery: the agents shipped for this level, trained alike but "
+                                               "for the seed, side by side at deployment (L)")]:
             if name == "train":
                 x += pad
             self.buttons[name] = UIButton(pygame.Rect(x, pad, int(width * s), bar), text, ui, container=r,

@@ -1,0 +1,54 @@
+"""The seed lottery: the shipped agents of a level play the same deployment variants side by side, each labelled
+with its measured outcomes; only an unchanged built-in has a lottery."""
+import numpy as np
+import pygame
+
+from levels import builtin_level
+
+from game.pretrained import pretrained_agents
+from game.session.lottery import SeedLottery
+from conftest import SHIPPED_SEEDS
+
+
+def test_every_agent_plays_the_same_variants_and_gets_a_label(shipped_agents):
+    level = builtin_level("green_means_go")
+    lottery = SeedLottery.of(level, pretrained_agents(level))
+    try:
+        assert [e.seed for e in lottery.entries] == list(range(SHIPPED_SEEDS)) and not lottery.problems
+        starts = [e.live.worlds.cells[0].copy() for e in lottery.entries]
+        assert all(np.array_equal(starts[0], s) for s in starts)  # the same first variant for every agent
+        assert all("measuring" in e.label(level) for e in lottery.entries)
+        for e in lottery.entries:
+            e.job.result(timeout=120)
+        lottery.update(0.1)
+        assert not lottery.measuring
+        for e in lottery.entries:
+            label = e.label(level)
+            assert label.startswith(f"seed {e.seed}: goal ") and e.tally.total == 300
+    finally:
+        lottery.close()
+
+
+def test_an_edited_built_in_has_no_shipped_agents(shipped_agents):
+    level = builtin_level("green_means_go")
+    edited = level.model_copy(update={"episode_length": level.episode_length + 1})
+    assert pretrained_agents(level) and not pretrained_agents(edited)
+
+
+def test_the_lottery_opens_from_the_lab_with_l_and_esc_goes_back(app, shipped_agents, monkeypatch):
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    from game.scenes.lottery import LotteryScene
+    from ui_helpers import frames
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.switch(LabScene(app, builtin_level("green_means_go")))
+    assert app.scene.toolbar.buttons["lottery"].is_enabled
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_l, mod=0, unicode="l"))
+    frames(app, 3)
+    assert isinstance(app.scene, LotteryScene) and len(app.scene.lottery.entries) == SHIPPED_SEEDS
+    frames(app, 10)  # they play and are drawn
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode=""))
+    frames(app, 3)
+    assert isinstance(app.scene, LabScene)
+    app.switch(LabScene(app, builtin_level("template_grid")))
+    assert not app.scene.toolbar.buttons["lottery"].is_enabled
