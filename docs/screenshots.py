@@ -1,6 +1,7 @@
 """Take the README's screenshots: drive the real app as a player would and save what the window shows.
 
     xvfb-run -s "-screen 0 1920x1080x24" python docs/screenshots.py [--size 1280x800] [--out docs/img]
+    xvfb-run -s "-screen 0 1920x1080x24" python docs/screenshots.py --classroom [--size 1920x1080]
 
 Trains *green means go* for real (a few seconds), so the training and deployment views show a real agent.
 """
@@ -62,6 +63,33 @@ def what_if(app, scene, out: Path, suffix: str) -> None:
     scene.command("arrows")
 
 
+def classroom(app, out: Path, suffix: str, level_name: str) -> None:
+    """A lesson at its prediction (a show of hands typed in) and at its reveal, then the seed lottery."""
+    from game.paths import asset
+    from game.session.lesson import load_lesson
+    app.open_lesson(load_lesson(asset("lessons") / f"{level_name}.json"))
+    scene = app.scene
+    while scene.lesson.step.do != "predict":
+        scene.lesson_command("next")
+        frames(app, 3)
+    for k, hands in enumerate((9, 14, 3)[:len(scene.lesson_bar.hands)]):
+        scene.lesson_bar.hands[k].set_text(str(hands))
+        scene.lesson.count(k, hands)
+    scene.lesson_bar.counting = True
+    save(app, out, f"screen-lesson-predict{suffix}.png")
+    while scene.lesson.step.do != "reveal":
+        scene.lesson_command("next")
+        frames(app, 30)
+    until(app, lambda: not scene.session.evaluating and scene.session.tally.total >= 500, 120)
+    frames(app, 20)
+    save(app, out, f"screen-lesson-reveal{suffix}.png")
+    app.open("lottery", level=scene.level)
+    until(app, lambda: not app.scene.lottery.measuring, 300)
+    frames(app, 40)
+    save(app, out, f"screen-lottery{suffix}.png")
+    app.scene.leave()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="1280x800")
@@ -69,6 +97,8 @@ def main() -> int:
     parser.add_argument("--level", default="green_means_go")
     parser.add_argument("--no-proxies", action="store_true", help="remove the level's proxies (the inference's case)")
     parser.add_argument("--agent", help="load this agent file instead of training one (quicker retakes)")
+    parser.add_argument("--classroom", action="store_true",
+                        help="only the classroom's screens: a lesson's prediction and reveal, the seed lottery")
     args = parser.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     out = Path(args.out)
@@ -79,6 +109,10 @@ def main() -> int:
     from levels import builtin_level
     from game.app import App
     app = App((w, h))
+    if args.classroom:
+        classroom(app, out, suffix, args.level)
+        pygame.quit()
+        return 0
     frames(app, 5)
     save(app, out, f"screen-home{suffix}.png")
 

@@ -38,11 +38,12 @@ def _share(value: float | None) -> str:
 
 class LabSession:
     def __init__(self, level: Level, source: str | None = None, config: PPOConfig = PPOConfig(),
-                 target: float = 0.95, learner_class=TrainingProcess):
+                 target: float = 0.95, learner_class=TrainingProcess, prepare: bool = True):
         self.level, self.source, self.target = level, source, target
         self.split = "training"
         self.learner = LearnerHandle(level, config, target, learner_class=learner_class)
-        self.learner.prepare()  # loading torch takes seconds: do it while the player looks at the level
+        if prepare:  # loading torch takes seconds: do it while the player looks at the level (not in a kiosk)
+            self.learner.prepare()
         self.tally = OutcomeTally()  # deployment episodes of the current agent: watched and evaluated
         self.live = self._live_episodes(config)
         self.notices: list[tuple[str, str]] = []  # (title, text) for the screen to show, then clear

@@ -45,7 +45,7 @@ class LabScene(Scene):
         self.pictures = PictureExport()
         self._step_started = time.monotonic()
         self._lesson_agent: tuple[str, int] | None = None  # the lesson's agent now on screen
-        self.session = LabSession(level, source, learner_class=self.trainer_class)
+        self.session = LabSession(level, source, learner_class=self.trainer_class, prepare=not autoplay)
         self.world_view = WorldView(self.session)
         self.mover = Mover(self.session, self.world_view)
         self.dialog = None

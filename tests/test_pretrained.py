@@ -1,0 +1,45 @@
+"""The agents shipped in assets/agents behave as docs/results.md says of agents trained that way, and as their own
+index (what `agents.pretrain` measured) says."""
+import pytest
+
+from levels import builtin_level
+
+from agents.agent_file import load_agent
+from agents.evaluation import evaluate
+from agents.policy import TorchPolicy
+from game.pretrained import agents_root, measured, pretrained_agents
+
+LEVELS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
+
+
+def test_every_built_in_level_ships_six_agents_listed_in_the_index():
+    index = measured()
+    for name in LEVELS:
+        files = pretrained_agents(builtin_level(name))
+        assert sorted(files) == list(range(6)), name
+        listed = {a["seed"] for a in index if a["level"] == name}
+        assert listed == set(files), name
+        assert all(path.stat().st_size < 250_000 for path in files.values())  # small files
+
+
+def _median(name: str, outcome: str) -> float:
+    shares = sorted(a["deployment"][outcome] for a in measured() if a["level"] == name)
+    return shares[len(shares) // 2]
+
+
+def test_they_misgeneralize_as_the_reproduction_table_says():
+    assert _median("coin_at_the_end", "proxy") >= 0.6  # runs to the end, not the coin
+    assert _median("cheese_in_the_corner", "proxy") >= 0.5  # heads for the corner
+    assert _median("green_means_go", "proxy") >= 0.6  # follows green
+    assert _median("the_diversity_fix", "goal") >= 0.5  # the fix: goes back for the coin
+
+
+@pytest.mark.parametrize("name", ["green_means_go", "coin_at_the_end"])
+def test_a_shipped_file_plays_as_its_index_says(name):
+    level = builtin_level(name)
+    agent = load_agent(pretrained_agents(level)[0], level)
+    result = evaluate(TorchPolicy(agent.policy, seed=11), level, "deployment", 400, seed=11, record=0,
+                      view=agent.obs_spec.view, radius=agent.obs_spec.radius)
+    listed = next(a for a in measured() if a["level"] == name and a["seed"] == 0)["deployment"]
+    assert abs(result.share("proxy") - listed["proxy"]) < 0.1 and abs(result.share("goal") - listed["goal"]) < 0.1
+    assert agents_root().joinpath(name, "seed0.agent") == pretrained_agents(level)[0]
