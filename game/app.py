@@ -45,6 +45,7 @@ SHORTCUTS = [
     ("X", "deployment: export pictures (a GIF of episodes, a card of what it learned)"),
     ("H / V / A / W", "deployment: heatmap, value map, policy arrows, where would it go?"),
     ("P", "pause or resume the live episodes"),
+    ("U", "training view: use a pre-trained agent (again: another seed)"),
     ("L", "seed lottery: the shipped agents of a built-in level side by side"),
     ("Left / Right, Page Up / Down", "lesson: back / next (a presenter's clicker)"),
     ("drag", "deployment: move the agent or any object (pauses)"),

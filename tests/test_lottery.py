@@ -52,3 +52,21 @@ def test_the_lottery_opens_from_the_lab_with_l_and_esc_goes_back(app, shipped_ag
     assert isinstance(app.scene, LabScene)
     app.switch(LabScene(app, builtin_level("template_grid")))
     assert not app.scene.toolbar.buttons["lottery"].is_enabled
+
+
+def test_the_training_view_uses_a_shipped_agent_at_once_and_u_again_takes_another_seed(app, shipped_agents,
+                                                                                        monkeypatch):
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    from ui_helpers import click, frames
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.switch(LabScene(app, builtin_level("green_means_go")))
+    scene = app.scene
+    assert scene.side.shipped.visible and scene.session.network is None
+    click(app, scene.side.shipped)
+    assert scene.session.network is not None and "seed0.agent" in scene.session.status
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_u, mod=0, unicode="u"))
+    frames(app, 2)
+    assert "seed1.agent" in scene.session.status and not scene.session.learner.active
+    scene.command("deployment")
+    assert not scene.side.shipped.visible

@@ -46,6 +46,8 @@ class LabScene(Scene):
         self._step_started = time.monotonic()
         self._lesson_agent: tuple[str, int] | None = None  # the lesson's agent now on screen
         self.session = LabSession(level, source, learner_class=self.trainer_class, prepare=not autoplay)
+        self.shipped_agents = pretrained_agents(level)  # seed -> file, for an unchanged built-in
+        self._shipped_next = 0
         self.world_view = WorldView(self.session)
         self.mover = Mover(self.session, self.world_view)
         self.dialog = None
@@ -60,7 +62,7 @@ class LabScene(Scene):
         s = self.app.scale
         pad = int(12 * s)
         self.toolbar = Toolbar(self, self.session.live["training"].decisions_per_second)
-        if not pretrained_agents(self.level):
+        if not self.shipped_agents:
             self.toolbar.buttons["lottery"].disable()  # only the shipped agents of an unchanged built-in take part
         top = self.toolbar.height
         side = int(w * 0.34)
@@ -110,6 +112,7 @@ class LabScene(Scene):
             "add_proxy": self.add_proxy,
             "pause": session.toggle_pause,
             "lottery": lambda: self.app.open("lottery", level=self.level, source=self.source),
+            "shipped": self.use_shipped,
         }
         if name in self.world_view.overlay:
             self.world_view.toggle(name)
@@ -151,6 +154,22 @@ class LabScene(Scene):
         self.toolbar.speed.set_current_value(value)
         for live in self.session.live.values():
             live.decisions_per_second = value
+
+    def use_shipped(self) -> None:
+        """Load the next of the agents shipped for this level (asking first if that drops an unsaved one)."""
+        if not self.shipped_agents:
+            return
+        seeds = sorted(self.shipped_agents)
+        seed = seeds[self._shipped_next % len(seeds)]
+
+        def load() -> None:
+            self._shipped_next += 1
+            self.load_agent(str(self.shipped_agents[seed]))
+        work = self.session.unsaved_work()
+        if work:
+            self.app.confirm_leaving(work, load, question="Load a pre-trained agent anyway?", action="Load")
+        else:
+            load()
 
     def export(self) -> None:
         """Pictures of the agent at deployment for slides (a GIF of episodes, a PNG card), in the Pictures folder."""
@@ -261,8 +280,10 @@ class LabScene(Scene):
             self.command("evaluate")
         elif key == pygame.K_x and deployment:
             self.command("export")
-        elif key == pygame.K_l and pretrained_agents(self.level):
+        elif key == pygame.K_l and self.shipped_agents:
             self.command("lottery")
+        elif key == pygame.K_u and self.shipped_agents:
+            self.command("shipped")
         elif key == pygame.K_p:
             self.command("pause")
         elif key == pygame.K_r and self.session.agent_kind == "planner":
@@ -344,7 +365,7 @@ class LabScene(Scene):
             if not session.learner.active:
                 session.toggle_training()
             return
-        agents = pretrained_agents(self.level)
+        agents = self.shipped_agents
         path = agents.get(seed, next(iter(agents.values()), None))
         if path is None:
             self.app.message("No pre-trained agent", f"No agent is shipped for \"{self.level.name}\"; train one "

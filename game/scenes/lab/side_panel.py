@@ -33,6 +33,12 @@ class SidePanel:
         self.choices = Choices(scene, px, y + 4 * line + pad // 2, side, line + 6,
                                {"agent": session.agent_kind, "optimizer": session.optimizer})
         top = y + 4 * line + pad // 2 + self.choices.height + pad // 2
+        # The agents shipped with the game for this level, at once (Train stays one click away).
+        self.shipped = UIButton(pygame.Rect(px, top, side, int(36 * s)), "Use a pre-trained agent (U)", ui,
+                                container=r, tool_tip_text="Load one of the agents shipped for this level, "
+                                                           "trained by the same PPO; press again for another seed")
+        self.has_shipped = bool(scene.shipped_agents)
+        top += int(36 * s) + pad // 2
         self.curve_rect = pygame.Rect(px, top, side, int((rect.bottom - top) * 0.9))
         y += line + pad // 2  # the deployment view has one line of numbers: its counters start higher
         self.counter_rect = pygame.Rect(px, y, side, 5 * int(30 * s))
@@ -68,6 +74,7 @@ class SidePanel:
         for widget in self.deployment_widgets + self.stats[1:] + self.choices.widgets():
             widget.show() if (split == "deployment") == (widget in self.deployment_widgets) else widget.hide()
         self.add_proxy.hide()  # shown by update() once there is something to add
+        self.shipped.show() if split == "training" and self.has_shipped else self.shipped.hide()
         for key, button in self.overlay_buttons.items():
             button.select() if overlay[key] else button.unselect()
         self.pause.set_text("Resume (P)" if paused else "Pause (P)")
@@ -118,6 +125,8 @@ class SidePanel:
             return "evaluate"
         if event.ui_element is self.export:
             return "export"
+        if event.ui_element is self.shipped:
+            return "shipped"
         if event.ui_element is self.add_proxy:
             return "add_proxy"
         if event.ui_element is self.pause:
