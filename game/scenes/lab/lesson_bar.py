@@ -75,12 +75,9 @@ class LessonBar:
     def handle(self, event) -> str | None:
         """"next", "back", "live", "predicted" (the prediction changed), or None."""
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
-            if event.ui_element is self.next:
-                return "next"
-            if event.ui_element is self.back:
-                return "back"
-            if event.ui_element is self.live:
-                return "live"
+            named = {self.next: "next", self.back: "back", self.live: "live"}
+            if event.ui_element in named:
+                return named[event.ui_element]
             if event.ui_element in self.answers:
                 self.run.predict(self.answers.index(event.ui_element))
                 self.counting = False

@@ -121,14 +121,8 @@ class SidePanel:
         """"evaluate", "export", "add_proxy", "pause", an overlay's name, or None."""
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
             return None
-        if event.ui_element is self.evaluate:
-            return "evaluate"
-        if event.ui_element is self.export:
-            return "export"
-        if event.ui_element is self.shipped:
-            return "shipped"
-        if event.ui_element is self.add_proxy:
-            return "add_proxy"
-        if event.ui_element is self.pause:
-            return "pause"
+        named = {self.evaluate: "evaluate", self.export: "export", self.shipped: "shipped",
+                 self.add_proxy: "add_proxy", self.pause: "pause"}
+        if event.ui_element in named:
+            return named[event.ui_element]
         return next((key for key, button in self.overlay_buttons.items() if button is event.ui_element), None)
