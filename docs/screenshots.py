@@ -70,7 +70,7 @@ def classroom(app, out: Path, suffix: str, level_name: str) -> None:
     app.open_lesson(load_lesson(asset("lessons") / f"{level_name}.json"))
     scene = app.scene
     while scene.lesson.step.do != "predict":
-        scene.lesson_command("next")
+        scene.lesson_bar.command("next")
         frames(app, 3)
     for k, hands in enumerate((9, 14, 3)[:len(scene.lesson_bar.hands)]):
         scene.lesson_bar.hands[k].set_text(str(hands))
@@ -78,7 +78,7 @@ def classroom(app, out: Path, suffix: str, level_name: str) -> None:
     scene.lesson_bar.counting = True
     save(app, out, f"screen-lesson-predict{suffix}.png")
     while scene.lesson.step.do != "reveal":
-        scene.lesson_command("next")
+        scene.lesson_bar.command("next")
         frames(app, 30)
     until(app, lambda: not scene.session.evaluating and scene.session.tally.total >= 500, 120)
     frames(app, 20)

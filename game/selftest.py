@@ -77,6 +77,18 @@ def self_test() -> int:
         app.scene.leave()
         pygame.quit()
         lines.append(f"rendering: a frame drawn headless ({image.get_width()}x{image.get_height()} PNG, home screen)")
+        from game.export import film_episodes, gif_bytes
+        from game.paths import asset
+        from game.pretrained import pretrained_agents
+        from game.session.lesson import lessons_in
+        film = film_episodes(lambda obs, worlds: np.random.default_rng(0).integers(0, 5, len(obs)),
+                             builtin_level("template_grid"), "deployment", episodes=1)
+        gif = gif_bytes(film)  # Pillow made it into the bundle
+        lessons = lessons_in(asset("lessons"))
+        shipped = sum(len(pretrained_agents(builtin_level(name))) for name in names)
+        assert lessons and shipped, "the lessons or the shipped agents are missing"
+        lines.append(f"classroom: a {len(film.frames)}-frame GIF ({len(gif):,} bytes), {len(lessons)} lessons, "
+                     f"{shipped} shipped agents")
         from game.scenes import SCENES, scene_class
         screens = [scene_class(name).__name__ for name in SCENES]  # imported by name: present in a bundle too
         lines.append(f"screens: {', '.join(screens)}")

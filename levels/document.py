@@ -150,14 +150,35 @@ class LevelDocument:
         else:
             target[key] = value
 
+    def _happening(self, avoid: str | None = None) -> dict:
+        """An event the level can already say: touching one of its things (not `avoid` when there is another),
+        reaching one of its regions, or else running out of time. What a new rule or proxy starts from, so that
+        adding one never leaves the level invalid."""
+        things = [e["id"] for e in self.doc.get("entities", []) if e.get("kind") != "agent" and e.get("id")]
+        other = [t for t in things if t != avoid]
+        if other:
+            return {"event": "touched", "what": other[0]}
+        if self.doc.get("regions"):
+            return {"event": "entered_region", "what": next(iter(self.doc["regions"]))}
+        if things:
+            return {"event": "touched", "what": things[0]}
+        return {"event": "timed_out"}
+
     def add_rule(self) -> None:
-        self.doc["base_reward"]["rules"].append({"event": "touched", "what": "coin", "reward": 1.0})
+        self.doc["base_reward"]["rules"].append({**self._happening(), "reward": 1.0})
 
     def remove_rule(self, index: int) -> None:
         del self.doc["base_reward"]["rules"][index]
 
     def add_proxy(self) -> None:
-        self.doc.setdefault("proxies", []).append({"name": "new proxy", "event": "entered_region", "what": ""})
+        """A new proxy: something else than the intended goal the agent might go for, under a name not used yet."""
+        proxies = self.doc.setdefault("proxies", [])
+        names = {p.get("name") for p in proxies}
+        name, k = "new proxy", 2
+        while name in names:
+            name, k = f"new proxy {k}", k + 1
+        goal = self.doc.get("intended_goal", {}).get("what")
+        proxies.append({"name": name, **self._happening(avoid=goal)})
 
     def add_proxy_with_regions(self, proxy: dict, regions: dict) -> None:
         self.doc.setdefault("regions", {}).update(regions)

@@ -197,3 +197,28 @@ def test_an_undone_edit_leaves_no_autosave_to_offer(app):
     assert not scene.document.dirty and not autosave_path().exists()
     key(app, pygame.K_ESCAPE)  # nothing unsaved: no question
     assert isinstance(app.scene, HomeScene) and app.scene.restore_button is None
+
+
+def test_a_new_rule_or_proxy_starts_valid_and_names_what_the_level_has():
+    """A new proxy used to be `entered_region` with no region: the level turned invalid at once."""
+    import json
+    from levels import builtin_path
+    from levels.document import LevelDocument
+    for name in ("template_grid", "template_topdown", "green_means_go", "cheese_in_the_corner"):
+        doc = LevelDocument(json.loads(builtin_path(name).read_text()))
+        for _ in range(3):
+            doc.add_proxy()
+            doc.add_rule()
+        level, problems = doc.check()
+        assert level is not None and not problems, (name, problems)
+        names = [p["name"] for p in doc.doc["proxies"]]
+        assert len(set(names)) == len(names)  # "new proxy", "new proxy 2", ...
+    cheese = LevelDocument(json.loads(builtin_path("cheese_in_the_corner").read_text()))
+    cheese.add_proxy()
+    assert cheese.doc["proxies"][-1]["event"] == "entered_region"  # not the cheese itself: that is the goal
+    bare = LevelDocument(json.loads(builtin_path("template_grid").read_text()))
+    bare.doc["entities"] = [e for e in bare.doc["entities"] if e["kind"] == "agent"]
+    bare.doc["base_reward"]["rules"] = []
+    bare.doc["intended_goal"] = {"event": "timed_out"}
+    bare.add_rule()
+    assert bare.doc["base_reward"]["rules"][-1]["event"] == "timed_out"

@@ -1,24 +1,31 @@
 """The lesson bar under the world view: the step's text and idea, Back and Next, and at a *predict* step the
 answers to "What will it do?" (click one, or type a class's show of hands beside each); at a *reveal* step the
-prediction next to what the agent did. What a step means lives in `game.session.lesson`."""
+prediction next to what the agent did. It drives the lab screen it sits in: each step puts the screen in that
+step's state (`LessonRun.state`), and autoplay moves on by itself. What a step means lives in
+`game.session.lesson`."""
 from __future__ import annotations
 
 import html
+import time
 
 import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 
-from game.session.lesson import LessonRun
+from game.paths import lessons_progress_path
+from game.session.lesson import LessonProgress, LessonRun
 
 NEXT_KEYS = (pygame.K_RIGHT, pygame.K_PAGEDOWN)  # a presenter's clicker sends Page Down / Page Up
 BACK_KEYS = (pygame.K_LEFT, pygame.K_PAGEUP)
 
 
 class LessonBar:
-    def __init__(self, scene, rect: pygame.Rect, run: LessonRun):
+    def __init__(self, scene, rect: pygame.Rect, run: LessonRun, previous: "LessonBar | None" = None):
         ui, r, s = scene.ui, scene.root, scene.app.scale
-        self.run, self.rect = run, rect
+        self.scene, self.run, self.rect = scene, run, rect
+        self.started = time.monotonic()  # when the current step began (autoplay moves on after its seconds)
+        # The lesson's agent on screen; kept when the window is resized and the bar built again.
+        self.agent: tuple[str, int] | None = previous.agent if previous is not None else None
         pad, row = int(8 * s), int(34 * s)
         text_w = int(rect.w * 0.58)
         self.text = UITextBox("", pygame.Rect(rect.x, rect.y, text_w, rect.h), ui, container=r)
@@ -72,7 +79,14 @@ class LessonBar:
         for k, button in enumerate(self.answers):
             button.select() if run.votes[k] and not self.counting else button.unselect()
 
-    def handle(self, event) -> str | None:
+    def handle(self, event) -> bool:
+        """Whether the event was the lesson's (a button, a show of hands, a key that steps)."""
+        said = self._said(event)
+        if said is not None:
+            self.command(said)
+        return said is not None
+
+    def _said(self, event) -> str | None:
         """"next", "back", "live", "predicted" (the prediction changed), or None."""
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             named = {self.next: "next", self.back: "back", self.live: "live"}
@@ -97,6 +111,82 @@ class LessonBar:
             if event.key in BACK_KEYS:
                 return "back"
         return None
+
+
+    # --- driving the screen ------------------------------------------------------------------------------------
+    def command(self, name: str) -> None:
+        run, scene = self.run, self.scene
+        if name == "next":
+            if run.at_end:
+                LessonProgress(lessons_progress_path()).save(run.lesson.name, 0)  # finished: next time from the start
+                scene.command("home")
+                return
+            run.next()
+            self.enter_step()
+        elif name == "back":
+            if run.back():
+                self.enter_step()
+        elif name == "live" and not scene.session.learner.active:
+            scene.session.toggle_training()
+            scene.refresh()
+        elif name == "predicted":
+            self.refresh(self._reveal())
+
+    def enter_step(self) -> None:
+        """Put the screen in the state of the lesson's current step (the same whether reached by Next, Back or by
+        resuming a lesson that was left), and remember the step."""
+        run, scene, session = self.run, self.scene, self.scene.session
+        state = run.state()
+        if session.split != state.split:
+            session.set_split(state.split)
+        if state.agent is not None and state.agent != self.agent:
+            self._use_agent(*state.agent)
+        session.paused = state.paused and session.network is not None
+        if state.evaluate and session.inspection is None and not session.evaluating and session.network is not None:
+            session.start_evaluation()
+        if not scene.autoplay:
+            LessonProgress(lessons_progress_path()).save(run.lesson.name, run.index)
+        self.started = time.monotonic()
+        self.refresh(self._reveal())
+        scene.refresh()
+
+    def _use_agent(self, kind: str, seed: int) -> None:
+        """A pre-trained agent of this level, loaded at once; or live training (autoplay never waits on it)."""
+        scene = self.scene
+        self.agent = (kind, seed)
+        if kind == "live" and not scene.autoplay:
+            if not scene.session.learner.active:
+                scene.session.toggle_training()
+            return
+        agents = scene.shipped_agents
+        path = agents.get(seed, next(iter(agents.values()), None))
+        if path is None:
+            scene.app.message("No pre-trained agent", f"No agent is shipped for \"{scene.level.name}\"; train one "
+                              "live instead (Train it live instead, or Space).")
+            return
+        scene.load_agent(str(path))
+
+    def _reveal(self) -> str:
+        if self.run.step.do != "reveal":
+            return ""
+        return reveal_lines(self.run, self.scene.session.tally, self.scene.session.evaluating)
+
+    def update(self) -> None:
+        """Each frame: the reveal's outcomes as they come; in autoplay, the next step when this one's time is up."""
+        scene, run = self.scene, self.run
+        self.refresh(self._reveal())
+        if not scene.autoplay:
+            return
+        waiting = run.step.do == "reveal" and scene.session.evaluating
+        if waiting or time.monotonic() - self.started < run.seconds():
+            return
+        if not run.at_end:
+            run.next()
+            self.enter_step()
+        elif scene.once:
+            scene.app.running = False
+        else:  # a kiosk: the lesson again, on a fresh screen so nothing piles up
+            scene.app.switch(type(scene)(scene.app, scene.level, lesson=LessonRun(run.lesson), autoplay=True))
 
 
 def reveal_lines(run: LessonRun, tally, evaluating: bool) -> str:

@@ -12,16 +12,16 @@ from levels.format import Level
 
 from agents.learner import TrainingProcess
 from game.export import PictureExport
-from game.paths import agents_dir, lessons_progress_path, pictures_dir
+from game.paths import agents_dir, pictures_dir
 from game.pretrained import pretrained_agents
 from game.scenes.base import Scene
-from game.scenes.lab.lesson_bar import LessonBar, reveal_lines
+from game.scenes.lab.lesson_bar import LessonBar
 from game.scenes.lab.mover import Mover
 from game.scenes.lab.side_panel import SidePanel
 from game.scenes.lab.toolbar import SPEED_RANGE, Toolbar
 from game.scenes.lab.world_view import WorldView
 from game.session.lab import LabSession
-from game.session.lesson import LessonProgress, LessonRun
+from game.session.lesson import LessonRun
 from game.session.verdict import explain_cards
 from game.widgets import file_dialog, show_explain
 
@@ -43,8 +43,6 @@ class LabScene(Scene):
         self.lesson, self.autoplay, self.once = lesson, autoplay, once
         self.lesson_bar: LessonBar | None = None
         self.pictures = PictureExport()
-        self._step_started = time.monotonic()
-        self._lesson_agent: tuple[str, int] | None = None  # the lesson's agent now on screen
         self.session = LabSession(level, source, learner_class=self.trainer_class, prepare=not autoplay)
         self.shipped_agents = pretrained_agents(level)  # seed -> file, for an unchanged built-in
         self._shipped_next = 0
@@ -79,8 +77,9 @@ class LabScene(Scene):
         self.side = SidePanel(self, pygame.Rect(w - side - pad, top, side, h - top - pad))
         if self.lesson is not None:
             view = self.world_view.rect
-            self.lesson_bar = LessonBar(self, pygame.Rect(view.x, view.bottom + pad, view.w, bar - pad), self.lesson)
-            self.enter_step()
+            self.lesson_bar = LessonBar(self, pygame.Rect(view.x, view.bottom + pad, view.w, bar - pad), self.lesson,
+                                        self.lesson_bar)
+            self.lesson_bar.enter_step()
         self.refresh()
 
     def refresh(self) -> None:
@@ -240,11 +239,8 @@ class LabScene(Scene):
 
     # --- events ----------------------------------------------------------------------------------------------
     def handle(self, event: pygame.event.Event) -> bool:
-        if self.lesson_bar is not None:
-            said = self.lesson_bar.handle(event)
-            if said is not None:
-                self.lesson_command(said)
-                return True
+        if self.lesson_bar is not None and self.lesson_bar.handle(event):
+            return True
         if self.mover.handle(event):
             return True
         name = self.toolbar.pressed(event) or self.side.pressed(event)
@@ -318,80 +314,7 @@ class LabScene(Scene):
                          or (found.candidate if found is not None else None))
         self.world_view.highlight = highlight
         if self.lesson_bar is not None:
-            self.lesson_update()
-
-    # --- a lesson --------------------------------------------------------------------------------------------
-    def lesson_command(self, name: str) -> None:
-        run = self.lesson
-        if name == "next":
-            if run.at_end:
-                LessonProgress(lessons_progress_path()).save(run.lesson.name, 0)  # finished: next time from the start
-                self.command("home")
-                return
-            run.next()
-            self.enter_step()
-        elif name == "back":
-            if run.back():
-                self.enter_step()
-        elif name == "live" and not self.session.learner.active:
-            self.session.toggle_training()
-            self.refresh()
-        elif name == "predicted":
-            self.lesson_bar.refresh(self._reveal())
-
-    def enter_step(self) -> None:
-        """Put the screen in the state of the lesson's current step (the same whether reached by Next, Back or by
-        resuming a lesson that was left), and remember the step."""
-        run, session = self.lesson, self.session
-        state = run.state()
-        if session.split != state.split:
-            session.set_split(state.split)
-        if state.agent is not None and state.agent != self._lesson_agent:
-            self.lesson_agent(*state.agent)
-        session.paused = state.paused and session.network is not None
-        if state.evaluate and session.inspection is None and not session.evaluating and session.network is not None:
-            session.start_evaluation()
-        if not self.autoplay:
-            LessonProgress(lessons_progress_path()).save(run.lesson.name, run.index)
-        self._step_started = time.monotonic()
-        self.lesson_bar.refresh(self._reveal())
-        self.refresh()
-
-    def lesson_agent(self, kind: str, seed: int) -> None:
-        """A pre-trained agent of this level, loaded at once; or live training (autoplay never waits on it)."""
-        session = self.session
-        self._lesson_agent = (kind, seed)
-        if kind == "live" and not self.autoplay:
-            if not session.learner.active:
-                session.toggle_training()
-            return
-        agents = self.shipped_agents
-        path = agents.get(seed, next(iter(agents.values()), None))
-        if path is None:
-            self.app.message("No pre-trained agent", f"No agent is shipped for \"{self.level.name}\"; train one "
-                             "live instead (Train it live instead, or Space).")
-            return
-        self.load_agent(str(path))
-
-    def _reveal(self) -> str:
-        if self.lesson.step.do != "reveal":
-            return ""
-        return reveal_lines(self.lesson, self.session.tally, self.session.evaluating)
-
-    def lesson_update(self) -> None:
-        self.lesson_bar.refresh(self._reveal())
-        if not self.autoplay:
-            return
-        waiting = self.lesson.step.do == "reveal" and self.session.evaluating
-        if waiting or time.monotonic() - self._step_started < self.lesson.seconds():
-            return
-        if not self.lesson.at_end:
-            self.lesson.next()
-            self.enter_step()
-        elif self.once:
-            self.app.running = False
-        else:  # a kiosk: the lesson again, on a fresh screen so nothing piles up
-            self.app.switch(LabScene(self.app, self.level, lesson=LessonRun(self.lesson.lesson), autoplay=True))
+            self.lesson_bar.update()
 
     def _state(self) -> tuple:
         """What the buttons and the title show: the learner's state, whether there is an agent, paused or not."""
