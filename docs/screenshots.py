@@ -63,8 +63,10 @@ def what_if(app, scene, out: Path, suffix: str) -> None:
     scene.command("arrows")
 
 
-def classroom(app, out: Path, suffix: str, level_name: str) -> None:
-    """A lesson at its prediction (a show of hands typed in) and at its reveal, then the seed lottery."""
+def classroom(app, out: Path, suffix: str, level_name: str, lottery_level: str = "the_diversity_fix") -> None:
+    """A lesson at its prediction (a show of hands typed in) and at its reveal, then the seed lottery (on the level
+    whose seeds differ most: one of the six diversity-fix agents did not learn the fix)."""
+    from levels import builtin_level
     from game.paths import asset
     from game.session.lesson import load_lesson
     app.open_lesson(load_lesson(asset("lessons") / f"{level_name}.json"))
@@ -83,7 +85,7 @@ def classroom(app, out: Path, suffix: str, level_name: str) -> None:
     until(app, lambda: not scene.session.evaluating and scene.session.tally.total >= 500, 120)
     frames(app, 20)
     save(app, out, f"screen-lesson-reveal{suffix}.png")
-    app.open("lottery", level=scene.level)
+    app.open("lottery", level=builtin_level(lottery_level))
     until(app, lambda: not app.scene.lottery.measuring, 300)
     frames(app, 40)
     save(app, out, f"screen-lottery{suffix}.png")

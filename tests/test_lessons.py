@@ -122,14 +122,16 @@ def test_a_lesson_steps_through_with_keys_keeps_the_prediction_and_resumes_where
     key(app, pygame.K_RIGHT)
     assert run.step.do == "predict" and session.split == "deployment" and session.paused
     assert all(b.visible for b in bar.answers) and len(bar.answers) == 3
+    assert scene.world_view.hide_answers  # no trail of next moves, no overlay, before the prediction
     click(app, bar.answers[1])
     assert run.votes == [0, 1, 0] and bar.answers[1].is_selected
     key(app, pygame.K_RIGHT)
     assert run.step.do == "deploy" and not session.paused and not bar.answers[0].visible
+    assert not scene.world_view.hide_answers
     key(app, pygame.K_RIGHT)
     assert run.step.do == "reveal"
-    assert run_until(app, lambda: not session.evaluating and "it did" in bar.text.html_text, 90)
-    assert "went to the green thing: predicted <b>100%</b>" in bar.text.html_text
+    assert run_until(app, lambda: not session.evaluating and "episodes" in bar.outcomes.html_text, 90)
+    assert "went to the green thing: 100% / <b>" in bar.outcomes.html_text and bar.outcomes.visible
     key(app, pygame.K_PAGEUP)
     assert run.step.do == "deploy"
     app.open("home")  # left in the middle...

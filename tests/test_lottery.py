@@ -70,3 +70,16 @@ def test_the_training_view_uses_a_shipped_agent_at_once_and_u_again_takes_anothe
     assert "seed1.agent" in scene.session.status and not scene.session.learner.active
     scene.command("deployment")
     assert not scene.side.shipped.visible
+
+
+def test_the_agents_keep_in_step_episode_by_episode(shipped_agents):
+    level = builtin_level("green_means_go")
+    lottery = SeedLottery.of(level, pretrained_agents(level))
+    try:
+        for _ in range(600):  # 600 frames at 1/30 s: several episodes each
+            lottery.update(1 / 30)
+            counts = [e.episodes for e in lottery.entries]
+            assert max(counts) - min(counts) <= 1  # nobody runs ahead by more than the episode it waits after
+        assert min(e.episodes for e in lottery.entries) >= 1
+    finally:
+        lottery.close()

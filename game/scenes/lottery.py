@@ -88,7 +88,8 @@ class LotteryScene(Scene):
             draw_world(surface, entry.live.worlds, 0, (ox, y), cell, agent_pos=entry.live.drawn_position(0),
                        regions=regions)
             outcome = entry.live.last_outcome[0]
-            if outcome is not None and entry.live.last_outcome_age[0] < 1.0:  # how the last episode ended, briefly
+            shown = entry.waiting(self.lottery.behind) or entry.live.last_outcome_age[0] < 1.0
+            if outcome is not None and shown:  # how its episode ended, while it waits for the others
                 surface.blit(font.render(outcome, True, (10, 10, 10), OUTCOME_RGB[outcome]), (ox + 6, y + 6))
             self._label(surface, entry.label(level), font, pygame.Rect(x, y + cell * level.height + 4, cw, label_h))
 

@@ -31,9 +31,14 @@ class Entry:
     seed: int
     agent: AgentFile
     live: LiveEpisodes
+    episodes: int = 0  # live episodes ended: the agents keep in step, episode by episode
     tally: OutcomeTally | None = None  # once its evaluation is done
     inspection: Inspection | None = None
     job: Future | None = None
+
+    def waiting(self, behind: int) -> bool:
+        """Ended its episode; waits for the others."""
+        return self.episodes > behind
 
     def label(self, level: Level) -> str:
         """"seed 3: goal 20 %, proxy 75 %; it acts as if it wants green things", or that it is being measured."""
@@ -81,15 +86,24 @@ class SeedLottery:
         return tally, found
 
     def update(self, dt: float) -> None:
+        """Play on. The agents keep in step: one that has ended its episode waits, showing how it ended, until all
+        have ended theirs; then all start the next variant together (the same one, drawn alike)."""
+        behind = self.behind
         for entry in self.entries:
-            entry.live.update(dt)
-            entry.live.finished.clear()
+            if entry.episodes == behind:
+                entry.live.update(dt)
+                entry.episodes += len(entry.live.finished)
+                entry.live.finished.clear()
             if entry.job is not None and entry.job.done():
                 job, entry.job = entry.job, None
                 try:
                     entry.tally, entry.inspection = job.result()
                 except Exception as exc:  # a failed measurement is a message, never a crash
                     self.problems.append(f"seed {entry.seed}: could not be measured ({type(exc).__name__}: {exc})")
+
+    @property
+    def behind(self) -> int:
+        return min((e.episodes for e in self.entries), default=0)
 
     @property
     def measuring(self) -> bool:

@@ -46,6 +46,8 @@ class LessonBar:
             self.hands.append(entry)
         self.live = UIButton(pygame.Rect(x, rect.y + row, w, row), "Train it live instead", ui, container=r,
                              tool_tip_text="Train a new agent from scratch on the training distribution")
+        # At the reveal: the prediction beside what the agent did, where the answers were.
+        self.outcomes = UITextBox("", pygame.Rect(x, rect.y, w, rect.h - row - pad), ui, container=r)
         third = (w - 2 * pad) // 3
         bottom = rect.bottom - row
         self.back = UIButton(pygame.Rect(x, bottom, third, row), "< Back", ui, container=r)
@@ -56,7 +58,8 @@ class LessonBar:
         self.counting = False  # the prediction is a show of hands typed in, not one click
 
     def widgets(self) -> list:
-        return [self.text, self.question, *self.answers, *self.hands, self.live, self.back, self.counter, self.next]
+        return [self.text, self.question, *self.answers, *self.hands, self.live, self.outcomes, self.back, self.counter,
+                self.next]
 
     def refresh(self, outcome_lines: str = "") -> None:
         """Show the current step: its text (and at a reveal, `outcome_lines`), and the controls it needs."""
@@ -67,8 +70,12 @@ class LessonBar:
         self.shown = shown
         idea = f"<br><i>The idea: {html.escape(step.idea)}</i>" if step.idea else ""
         body = html.escape(step.text).replace("\n", "<br>")
-        self.text.set_text(f"<b>{html.escape(step.title)}</b><br>{body}{idea}"
-                           + (f"<br><br>{outcome_lines}" if outcome_lines else ""))
+        self.text.set_text(f"<b>{html.escape(step.title)}</b><br>{body}{idea}")
+        if step.do == "reveal":
+            self.outcomes.set_text(outcome_lines)
+            self.outcomes.show()
+        else:
+            self.outcomes.hide()
         self.counter.set_text(f"step {run.index + 1} of {len(run.steps)}")
         predicting = step.do == "predict"
         for widget in [self.question, *self.answers, *self.hands]:
@@ -142,6 +149,7 @@ class LessonBar:
         if state.agent is not None and state.agent != self.agent:
             self._use_agent(*state.agent)
         session.paused = state.paused and session.network is not None
+        scene.world_view.hide_answers = run.step.do == "predict"
         if state.evaluate and session.inspection is None and not session.evaluating and session.network is not None:
             session.start_evaluation()
         if not scene.autoplay:
@@ -194,8 +202,10 @@ def reveal_lines(run: LessonRun, tally, evaluating: bool) -> str:
     if evaluating or tally.total == 0:
         return "<i>Evaluating the agent on deployment episodes...</i>"
     rows = []
-    for name, predicted, did in run.reveal(tally):
+    for k, (name, predicted, did) in enumerate(run.reveal(tally)):
+        short = "the intended goal" if k == 0 else name
         guess = "-" if predicted is None else f"{predicted:.0%}"
-        rows.append(f"{html.escape(name)}: predicted <b>{guess}</b>, it did <b>{did:.0%}</b>")
-    header = f"<b>Over {tally.total} deployment episodes</b>" + ("" if run.predicted else " (no prediction made)")
+        rows.append(f"{html.escape(short)}: {guess} / <b>{did:.0%}</b>")
+    header = (f"<b>Predicted / it did</b>, over {tally.total} episodes"
+              + ("" if run.predicted else " (no prediction made)"))
     return header + "<br>" + "<br>".join(rows)

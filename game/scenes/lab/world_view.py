@@ -30,6 +30,8 @@ class WorldView:
         self.origins: list[tuple[float, float]] = []  # each world's top-left corner on screen, as last drawn
         self.cell = 1.0  # the size of a cell on screen, as last drawn
         self._arrow_layers: dict[int, tuple] = {}  # world -> (actions, cell size, image): drawn once per map
+        # A lesson asks "What will it do?": nothing on the map may answer first (no trail, no overlays).
+        self.hide_answers = False
 
     def toggle(self, name: str) -> None:
         self.overlay[name] = not self.overlay[name]
@@ -42,8 +44,10 @@ class WorldView:
         shown = {k: on and deployment and network is not None for k, on in self.overlay.items()}
         shown["heatmap"] = self.overlay["heatmap"] and deployment
         shown["reward"] = self.overlay["reward"] and getattr(network, "kind", "") == "planner"
+        if self.hide_answers:
+            shown = dict.fromkeys(shown, False)
         overlays_on = any(shown.values())
-        trail = deployment and session.paused and network is not None
+        trail = deployment and session.paused and network is not None and not self.hide_answers
         value_range = self._range(live, self._values) if shown["values"] else None
         reward = (self._range(live, self._reward, around_zero=True), network.objective()) if shown["reward"] else None
         entries = (legend_entries(shown, value_range, int(live.visits.max()), paused=trail, reward=reward)
