@@ -2,7 +2,7 @@
 
     film = film_episodes(policy, level, "deployment", episodes=4, seed=0, view=..., radius=...)
     save_gif(film, "deployment.gif")
-    save_card(card(level, tally, inspection, film.first_start, visits, about), "card.png")
+    save_card(card(level, "deployment", tally, inspection, visits, about), "card.png")
 
 The GIF has one frame per decision of each episode: the world after the move, the path so far, the proxies'
 regions outlined, and at each episode's last frame how it ended (held longer). Frames are drawn with the game's own
