@@ -114,6 +114,18 @@ def random_walker(seed: int):
     return lambda obs, worlds: rng.integers(0, 5, size=len(obs))
 
 
+def evaluate_and_inspect(network, level: Level, split: str, episodes: int, seed: int, view: str = "egocentric",
+                         radius: int = 5, on_progress=None):
+    """What the deployment view's Evaluate, the seed lottery and an exported card show of an agent's network: the
+    outcomes of `episodes` episodes of `split` (with where it went), then what it acts as if it wants.
+    Returns (EvaluationResult, Inspection); `on_progress(done, total)` hears the episodes of the first part."""
+    from agents.policy import TorchPolicy
+    result = evaluate(TorchPolicy(network, seed=seed), level, split, episodes, seed=seed, view=view, radius=radius,
+                      record=0, on_progress=on_progress)
+    return result, inspect(TorchPolicy(network, seed=seed), level, split, episodes, seed=seed, view=view,
+                           radius=radius)
+
+
 def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500, seed: int = 0,
             view: str = "egocentric", radius: int = 5) -> Inspection:
     """Score every candidate objective of `level` on `episodes` episodes of `split` played by `policy`."""

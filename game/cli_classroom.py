@@ -14,8 +14,7 @@ def export(args) -> int:
         return EXIT_BAD_INPUT
     from pathlib import Path
     from agents.agent_file import load_agent
-    from agents.evaluation import evaluate
-    from agents.inspection import inspect
+    from agents.inspection import evaluate_and_inspect
     from agents.policy import TorchPolicy
     from game.export import card, film_episodes, save_card, save_gif
     agent = load_agent(args.agent)
@@ -29,10 +28,8 @@ def export(args) -> int:
         endings = ", ".join(report.outcome for report in film.reports)
         print(f"wrote {args.gif}: {len(film.frames)} frames, {len(film.reports)} episodes ({endings})")
     if args.png:
-        played = evaluate(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.card_episodes,
-                          seed=args.seed, view=view, radius=radius, record=0)
-        found = inspect(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.card_episodes,
-                        seed=args.seed, view=view, radius=radius)
+        played, found = evaluate_and_inspect(agent.policy, level, args.split, args.card_episodes, args.seed, view,
+                                             radius)
         about = f"agent {Path(args.agent).name}, seed {args.seed}"
         save_card(card(level, args.split, played.tally, found, played.visits, about), args.png)
         print(f"wrote {args.png}")

@@ -32,7 +32,8 @@ from agents.evaluation import OutcomeTally
 from agents.policy import PolicySnapshot
 from agents.ppo import PPOConfig
 
-from game.render import draw_heat, draw_world, proxy_regions, wrap
+from game.paths import file_stem
+from game.render import draw_heat, draw_paragraph, draw_world, proxy_regions, wrap
 from game.session.verdict import describe_rules, verdict
 from game.world.palette import BACKGROUND_RGB, OUTCOME_RGB
 
@@ -206,14 +207,14 @@ def card(level: Level, split: str, tally: OutcomeTally, inspection=None, visits:
     draw_world(surface, batch.worlds, 0, origin, cell, regions=proxy_regions(level), underlay=underlay)
     caption = f"One {split} variant" + ("; shading: where the agent spent its time over all the episodes (log scale)"
                                         if underlay else "")
-    _paragraph(surface, caption, small, DIM_RGB, (pad, top + level.height * cell + 8), box)
+    draw_paragraph(surface, caption, small, DIM_RGB, (pad, top + level.height * cell + 8), box)
     # Right: the objectives, the counts, the verdict.
     x, y, column = width // 2 + pad // 2, top, width // 2 - 3 * pad // 2
     found = verdict(level, tally, inspection)
     for label, text in (("You wanted", level.intended_goal.describe()), ("You rewarded", describe_rules(level)),
                         ("It learned", found.learned)):
         surface.blit(heading.render(label, True, (240, 228, 66)), (x, y))
-        y = _paragraph(surface, text, body, TEXT_RGB, (x, y + 32), column) + 14
+        y = draw_paragraph(surface, text, body, TEXT_RGB, (x, y + 32), column) + 14
     y += 6
     bar_w = column - 240
     for outcome in OUTCOMES:
@@ -225,18 +226,9 @@ def card(level: Level, split: str, tally: OutcomeTally, inspection=None, visits:
         surface.blit(body.render(count, True, TEXT_RGB), (x + 120 + bar_w, y))
         y += 34
     y += 14
-    _paragraph(surface, found.sentence, heading, (240, 228, 66), (x, y), column)
+    draw_paragraph(surface, found.sentence, heading, (240, 228, 66), (x, y), column)
     surface.blit(small.render("Mesa Sandbox", True, DIM_RGB), (width - pad - 120, height - pad))
     return surface
-
-
-def _paragraph(surface, text: str, face: pygame.font.Font, rgb, at, width: int) -> int:
-    """Draw `text` wrapped to `width` pixels; returns the y under it."""
-    x, y = at
-    for line in wrap(text, face, width):
-        surface.blit(face.render(line, True, rgb), (x, y))
-        y += face.get_linesize()
-    return y
 
 
 def png_bytes(surface: pygame.Surface) -> bytes:
@@ -265,18 +257,14 @@ class Exported:
 def export_pictures(snapshot: PolicySnapshot, level: Level, config: PPOConfig, folder: str, stem: str,
                     episodes: int, card_episodes: int, seed: int) -> Exported:
     """Runs in the worker process: play, draw, encode, save both files."""
-    from agents.evaluation import evaluate
-    from agents.inspection import inspect
+    from agents.inspection import evaluate_and_inspect
     from agents.policy import TorchPolicy
     network = snapshot.build()
     view, radius = config.view, config.radius
     film = film_episodes(TorchPolicy(network, seed=seed), level, "deployment", episodes, seed, view, radius)
     gif, png = Path(folder) / f"{stem}.gif", Path(folder) / f"{stem}.png"
     save_gif(film, gif)
-    played = evaluate(TorchPolicy(network, seed=seed), level, "deployment", card_episodes, seed=seed, view=view,
-                      radius=radius, record=0)
-    found = inspect(TorchPolicy(network, seed=seed), level, "deployment", card_episodes, seed=seed, view=view,
-                    radius=radius)
+    played, found = evaluate_and_inspect(network, level, "deployment", card_episodes, seed, view, radius)
     about = f"{snapshot.steps:,} training steps, seed {seed}"
     save_card(card(level, "deployment", played.tally, found, played.visits, about), png)
     return Exported(gif, png, len(film.frames), [r.outcome for r in film.reports])
@@ -301,7 +289,7 @@ class PictureExport:
             return False
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        stem = "".join(c if c.isalnum() else "_" for c in level.name.lower()) + time.strftime("-%Y%m%d-%H%M%S")
+        stem = file_stem(level.name) + time.strftime("-%Y%m%d-%H%M%S")
         seed = int(time.time()) % 100_000
         self._job = self._pool.submit(export_pictures, snapshot, level, config, str(folder), stem, EPISODES,
                                       CARD_EPISODES, seed)

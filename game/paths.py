@@ -32,6 +32,11 @@ def user_data_dir() -> Path:
     return base
 
 
+def file_stem(name: str) -> str:
+    """A level's name as the start of a file name: "Green means go" -> "green_means_go"."""
+    return "".join(c if c.isalnum() else "_" for c in name.lower())
+
+
 def levels_dir() -> Path:
     """Where the player's levels are saved and where Open starts: made on first use."""
     folder = user_data_dir() / "levels"

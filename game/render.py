@@ -229,3 +229,12 @@ def wrap(text: str, font: pygame.font.Font, width: float) -> list[str]:
         else:
             line = trial
     return lines + [line] if line else lines
+
+
+def draw_paragraph(surface: pygame.Surface, text: str, font: pygame.font.Font, rgb, at, width: float) -> int:
+    """Draw `text` wrapped to `width` pixels from `at`; returns the y under it."""
+    x, y = at
+    for line in wrap(text, font, width):
+        surface.blit(font.render(line, True, rgb), (x, y))
+        y += font.get_linesize()
+    return y

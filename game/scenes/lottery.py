@@ -11,7 +11,7 @@ from pygame_gui.elements import UIButton, UILabel
 from levels.format import Level
 
 from game.pretrained import pretrained_agents
-from game.render import draw_world, proxy_regions, wrap
+from game.render import draw_paragraph, draw_world, proxy_regions
 from game.scenes.base import Scene
 from game.session.lottery import SeedLottery
 from game.world.palette import OUTCOME_RGB
@@ -91,8 +91,4 @@ class LotteryScene(Scene):
             shown = entry.waiting(self.lottery.behind) or entry.live.last_outcome_age[0] < 1.0
             if outcome is not None and shown:  # how its episode ended, while it waits for the others
                 surface.blit(font.render(outcome, True, (10, 10, 10), OUTCOME_RGB[outcome]), (ox + 6, y + 6))
-            self._label(surface, entry.label(level), font, pygame.Rect(x, y + cell * level.height + 4, cw, label_h))
-
-    def _label(self, surface, text: str, font, rect: pygame.Rect) -> None:
-        for k, line in enumerate(wrap(text, font, rect.w)):
-            surface.blit(font.render(line, True, (230, 230, 230)), (rect.x, rect.y + k * font.get_linesize()))
+            draw_paragraph(surface, entry.label(level), font, (230, 230, 230), (x, y + cell * level.height + 4), cw)

@@ -14,10 +14,10 @@ from levels.format import Level
 from levels.reachability import goal_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
-from agents.evaluation import OutcomeTally, evaluate
-from agents.inspection import Inspection, inspect
+from agents.evaluation import OutcomeTally
+from agents.inspection import Inspection, evaluate_and_inspect
 from agents.learner import TrainingProcess
-from agents.policy import PolicySnapshot, TorchPolicy
+from agents.policy import PolicySnapshot
 from agents.ppo import PPOConfig, check_agent, planner_config
 from agents.problems import AgentFileError
 from game.session.learner import LearnerHandle
@@ -170,16 +170,10 @@ class LabSession:
 
         def progress(done: int, total: int) -> None:
             self.evaluation_done = done
+            self.inspecting = done >= total  # the episodes are counted: on to what it acts as if it wants
 
-        def job():
-            result = evaluate(TorchPolicy(network, seed=seed), level, "deployment", EVALUATION_EPISODES, seed=seed,
-                              view=config.view, radius=config.radius, record=0, on_progress=progress)
-            self.inspecting = True
-            found = inspect(TorchPolicy(network, seed=seed), level, "deployment", EVALUATION_EPISODES, seed=seed,
-                            view=config.view, radius=config.radius)
-            return result, found
-
-        self._evaluation = self._executor.submit(job)
+        self._evaluation = self._executor.submit(evaluate_and_inspect, network, level, "deployment",
+                                                 EVALUATION_EPISODES, seed, config.view, config.radius, progress)
         self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
 
     @property

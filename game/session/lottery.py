@@ -15,9 +15,8 @@ from pathlib import Path
 from levels.format import Level
 
 from agents.agent_file import AgentFile, load_agent
-from agents.evaluation import OutcomeTally, evaluate
-from agents.policy import TorchPolicy
-from agents.inspection import Inspection, inspect
+from agents.evaluation import OutcomeTally
+from agents.inspection import Inspection, evaluate_and_inspect
 from agents.problems import AgentFileError
 from game.session.live import LiveEpisodes
 from game.session.verdict import apparent_objective
@@ -77,13 +76,10 @@ class SeedLottery:
         return lottery
 
     def _measure(self, entry: Entry) -> tuple[OutcomeTally, Inspection]:
-        view, radius, level = entry.agent.obs_spec.view, entry.agent.obs_spec.radius, self.level
-        seed = int(time.time()) % 100_000
-        tally = evaluate(TorchPolicy(entry.agent.policy, seed=seed), level, "deployment", EPISODES, seed=seed,
-                         view=view, radius=radius, record=0).tally
-        found = inspect(TorchPolicy(entry.agent.policy, seed=seed), level, "deployment", EPISODES, seed=seed,
-                        view=view, radius=radius)
-        return tally, found
+        spec = entry.agent.obs_spec
+        result, found = evaluate_and_inspect(entry.agent.policy, self.level, "deployment", EPISODES,
+                                             int(time.time()) % 100_000, spec.view, spec.radius)
+        return result.tally, found
 
     def update(self, dt: float) -> None:
         """Play on. The agents keep in step: one that has ended its episode waits, showing how it ended, until all

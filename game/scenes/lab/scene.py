@@ -12,7 +12,7 @@ from levels.format import Level
 
 from agents.learner import TrainingProcess
 from game.export import PictureExport
-from game.paths import agents_dir, pictures_dir
+from game.paths import agents_dir, file_stem, pictures_dir
 from game.pretrained import pretrained_agents
 from game.scenes.base import Scene
 from game.scenes.lab.lesson_bar import LessonBar
@@ -203,7 +203,7 @@ class LabScene(Scene):
 
     def open_dialog(self, purpose: str) -> None:
         folder = agents_dir()
-        stem = "".join(c if c.isalnum() else "_" for c in self.level.name.lower())
+        stem = file_stem(self.level.name)
         start = folder / (f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.agent" if purpose == "save" else "")
         self.dialog_purpose = purpose
         self.dialog = file_dialog(self.app, "Save the agent" if purpose == "save" else "Load an agent", str(start),
