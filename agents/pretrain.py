@@ -52,11 +52,18 @@ def train_one(task: tuple[str, int, str]) -> dict:
             "deployment": {k: round(result.share(k), 4) for k in result.outcomes}}
 
 
+def positive(text: str) -> int:
+    """A whole number of at least 1: zero seeds would drop the listed agents of the levels named."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=6)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--levels", nargs="*", default=LEVELS)
+    parser.add_argument("--seeds", type=positive, default=6)
+    parser.add_argument("--jobs", type=positive, default=2)
+    parser.add_argument("--levels", nargs="+", default=LEVELS, choices=LEVELS)
     parser.add_argument("--out", default="assets/agents")
     args = parser.parse_args(argv)
     started = time.time()

@@ -43,3 +43,14 @@ def test_a_shipped_file_plays_as_its_index_says(name):
     listed = next(a for a in measured() if a["level"] == name and a["seed"] == 0)["deployment"]
     assert abs(result.share("proxy") - listed["proxy"]) < 0.1 and abs(result.share("goal") - listed["goal"]) < 0.1
     assert agents_root().joinpath(name, "seed0.agent") == pretrained_agents(level)[0]
+
+
+@pytest.mark.parametrize("args, words", [(["--seeds", "0"], "--seeds"), (["--jobs", "-2"], "--jobs"),
+                                         (["--levels", "atlantis"], "--levels")])
+def test_the_maker_refuses_arguments_that_would_drop_or_invent_agents(args, words, tmp_path, capsys):
+    from agents.pretrain import main
+    with pytest.raises(SystemExit) as refused:
+        main(args + ["--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert refused.value.code == 2 and words in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())  # nothing trained, nothing written
