@@ -5,6 +5,7 @@ F11 toggles desktop fullscreen (the display mode never changes), F1 shows every 
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -99,6 +100,10 @@ class App:
     def switch(self, scene: Scene) -> None:
         if self.scene is not None:
             self.scene.leave()
+            # A screen's widgets and session refer to each other; with torch loaded Python's full collection runs
+            # rarely, so each screen left behind would keep its surfaces and arrays for many minutes.
+            self.scene = None
+            gc.collect()
         self.scene = scene
         scene.rebuild()
 

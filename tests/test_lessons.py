@@ -177,3 +177,79 @@ def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipp
     assert {"agent", "predict", "deploy", "reveal"} <= seen
     assert scene.session.tally.total >= 60  # the reveal waited for its evaluation
     assert not app.message_windows  # nothing went wrong on the way
+
+
+def quick_autoplay(monkeypatch):
+    """Autoplay steps of a twentieth of a second and a short reveal; the learner as a thread."""
+    import game.session.lab as lab
+    import game.session.lesson as lessons
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    monkeypatch.setattr(lessons, "AUTOPLAY_SECONDS", {k: 0.05 for k in lessons.AUTOPLAY_SECONDS})
+    monkeypatch.setattr(lab, "EVALUATION_EPISODES", 60)
+
+
+def test_a_kiosk_goes_round_again_on_the_same_screen_with_a_fresh_prediction_and_fresh_outcomes(app, shipped_agents,
+                                                                                                monkeypatch):
+    from ui_helpers import run_until
+    quick_autoplay(monkeypatch)
+    app.open_lesson(load_lesson(LESSONS / "green_means_go.json"), autoplay=True)
+    scene = app.scene
+    assert scene.animating()  # the line toward the next step moves, even on a card
+    bar = scene.lesson_bar
+    assert run_until(app, lambda: bar.run.step.do == "predict", 30)
+    bar.run.predict(1)
+    assert run_until(app, lambda: bar.run.at_end and scene.session.tally.total >= 60, 60)
+    assert run_until(app, lambda: bar.run.index == 0, 30)
+    assert app.scene is scene and app.running  # round again, on the same screen
+    assert not bar.run.predicted and scene.session.tally.total == 0 and scene.session.inspection is None
+    assert not any(b.is_selected for b in bar.answers)
+
+
+def test_a_kiosk_waits_rather_than_drop_an_agent_a_visitor_trained(app, shipped_agents, monkeypatch):
+    from ui_helpers import frames
+    quick_autoplay(monkeypatch)
+    app.open_lesson(load_lesson(LESSONS / "green_means_go.json"), autoplay=True)
+    scene = app.scene
+    scene.session.toggle_training()  # a visitor presses Train (Space)
+    index = scene.lesson.index
+    for _ in range(30):  # half a second of frames: ten steps' worth of autoplay time
+        app.step(may_sleep=False)
+    assert scene.lesson.index == index and "Autoplay waits" in scene.session.status
+    scene.session.stop_training()
+    frames(app, 2)
+
+
+def test_back_to_the_lessons_agent_asks_before_dropping_one_trained_here(app, shipped_agents, monkeypatch, tmp_path):
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    from ui_helpers import frames
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    steps = [{"do": "agent", "seed": 0, "title": "A trained one", "text": "."},
+             {"do": "train", "title": "Train your own", "text": "."},
+             {"do": "predict", "title": "What will it do?", "text": "."}]
+    app.open_lesson(load_lesson(lesson_file(tmp_path, steps)))
+    frames(app, 2)
+    scene = app.scene
+    key(app, pygame.K_RIGHT)  # the lesson trains one live
+    assert scene.session.learner.active
+    key(app, pygame.K_LEFT)  # back to the lesson's pre-trained agent: that would drop the live one
+    assert app.leave_dialog is not None and app.leave_dialog.alive()
+    assert scene.session.learner.active and scene.lesson.step.do == "agent"
+    scene.session.stop_training()
+
+
+def test_a_screen_left_behind_is_freed_at_once(app, shipped_agents):
+    import gc
+    import weakref
+    from ui_helpers import frames
+    app.open_lesson(load_lesson(LESSONS / "green_means_go.json"))
+    frames(app, 2)
+    gone = weakref.ref(app.scene)
+    app.open("home")
+    gc.disable()  # only the switch's own collection may free it
+    try:
+        assert gone() is None
+    finally:
+        gc.enable()

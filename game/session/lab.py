@@ -90,8 +90,9 @@ class LabSession:
         return {split: LiveEpisodes(self.level, split, 4, seed=k, view=config.view, radius=config.radius)
                 for k, split in enumerate(SPLITS)}
 
-    def _forget_agent(self) -> None:
-        """A different agent is about to be watched: the deployment counts and the heatmap were the old one's."""
+    def forget_outcomes(self) -> None:
+        """A different agent is about to be watched (or a lesson starts again): the deployment counts, the heatmap
+        and what it acts as if it wants are measured afresh."""
         self.tally.clear()
         self.inspection = None
         self.live["deployment"].reset_counts()
@@ -101,7 +102,7 @@ class LabSession:
     def toggle_training(self) -> None:
         self.status_override = None
         if self.learner.toggle():
-            self._forget_agent()
+            self.forget_outcomes()
             self.agent_saved = False
 
     def stop_training(self) -> None:
@@ -148,7 +149,7 @@ class LabSession:
             return str(exc)[0].upper() + str(exc)[1:] + "."
         self.learner.reconfigure(config, status)
         self.live = self._live_episodes(config)
-        self._forget_agent()
+        self.forget_outcomes()
         self.agent_saved = True
         self.status_override = None
         return None
@@ -215,7 +216,7 @@ class LabSession:
         self.status_override = None
         if (config.view, config.radius) != (self.live["training"].view, self.live["training"].radius):
             self.live = self._live_episodes(config)
-        self._forget_agent()
+        self.forget_outcomes()
         self._use_network()
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 
 from game.paths import lessons_progress_path
+from game.world.palette import AGENT_RGB
 from game.session.lesson import LessonProgress, LessonRun
 
 NEXT_KEYS = (pygame.K_RIGHT, pygame.K_PAGEDOWN)  # a presenter's clicker sends Page Down / Page Up
@@ -172,7 +173,12 @@ class LessonBar:
             scene.app.message("No pre-trained agent", f"No agent is shipped for \"{scene.level.name}\"; train one "
                               "live instead (Train it live instead, or Space).")
             return
-        scene.load_agent(str(path))
+        work = scene.session.unsaved_work()
+        if work:  # someone trained their own agent (Back to the lesson's agent, or a kiosk that was used)
+            scene.app.confirm_leaving(work, lambda: scene.load_agent(str(path)),
+                                      question="Load the lesson's agent anyway?", action="Load")
+        else:
+            scene.load_agent(str(path))
 
     def _reveal(self) -> str:
         if self.run.step.do != "reveal":
@@ -185,16 +191,55 @@ class LessonBar:
         self.refresh(self._reveal())
         if not scene.autoplay:
             return
-        waiting = run.step.do == "reveal" and scene.session.evaluating
-        if waiting or time.monotonic() - self.started < run.seconds():
+        waits = self.autoplay_waits()
+        if waits is not None and scene.session.unsaved_work():
+            scene.session.status_override = waits  # say why the kiosk stands still
+        if self.autoplay_share() < 1.0:
             return
         if not run.at_end:
             run.next()
             self.enter_step()
         elif scene.once:
             scene.app.running = False
-        else:  # a kiosk: the lesson again, on a fresh screen so nothing piles up
-            scene.app.switch(type(scene)(scene.app, scene.level, lesson=LessonRun(run.lesson), autoplay=True))
+        else:
+            self.restart()
+
+    def autoplay_waits(self) -> str | None:
+        """Why autoplay does not move on by itself now: someone's own agent would be dropped (a kiosk that a visitor
+        trained in), or the reveal is still measuring. None when it is free to go on after the step's seconds."""
+        session = self.scene.session
+        work = session.unsaved_work()
+        if work:
+            return "Autoplay waits: an agent trained here is not saved (Save agent keeps it; Next goes on)."
+        if self.run.step.do == "reveal" and session.evaluating:
+            return "Autoplay waits for the evaluation."
+        return None
+
+    def autoplay_share(self) -> float:
+        """How much of the current step's autoplay time has passed, 0..1 (1: move on now); 0 while it waits."""
+        if self.autoplay_waits() is not None:
+            self.started = time.monotonic()  # a step that waited still gets its full time once free
+            return 0.0
+        return min(1.0, (time.monotonic() - self.started) / max(self.run.seconds(), 1e-6))
+
+    def restart(self) -> None:
+        """A kiosk goes round again: the same screen from the first step, with a fresh prediction and fresh
+        outcomes (a new screen every round would rebuild every widget and reload the agent)."""
+        self.run = self.scene.lesson = LessonRun(self.run.lesson)
+        self.scene.session.forget_outcomes()
+        self.shown = ()
+        self.counting = False
+        for entry in self.hands:
+            entry.set_text("")
+        self.enter_step()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        """In autoplay, a thin line along the bar's top fills until the next step: a viewer sees when it comes."""
+        if not self.scene.autoplay:
+            return
+        r = self.rect
+        width = int(r.w * self.autoplay_share())
+        pygame.draw.rect(surface, AGENT_RGB, pygame.Rect(r.x, r.y - 5, width, 3))
 
 
 def reveal_lines(run: LessonRun, tally, evaluating: bool) -> str:

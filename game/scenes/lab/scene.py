@@ -230,7 +230,8 @@ class LabScene(Scene):
 
     def animating(self) -> bool:
         session = self.session
-        return session.network is not None or session.learner.active or session.evaluating or self.pictures.running
+        return (session.network is not None or session.learner.active or session.evaluating or self.pictures.running
+                or self.autoplay)  # autoplay's line fills toward the next step
 
     def leave(self) -> None:
         self.session.close()
@@ -325,6 +326,8 @@ class LabScene(Scene):
         self.world_view.draw(surface, self.font(22))
         self.side.draw(surface, self.session, self.font(22 if self.session.split == "training" else 26),
                        self.font(20))
+        if self.lesson_bar is not None:
+            self.lesson_bar.draw(surface)
 
     def font(self, size: int) -> pygame.font.Font:
         """Fonts are loaded once per size and scale, not every frame."""
