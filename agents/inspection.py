@@ -114,16 +114,36 @@ def random_walker(seed: int):
     return lambda obs, worlds: rng.integers(0, 5, size=len(obs))
 
 
+class Stopped(Exception):
+    """The work was stopped from outside (the screen that asked for it was left)."""
+
+
+class _Stoppable:
+    """A policy that raises Stopped at its next decision once `stop` is set: a thread playing it ends promptly."""
+
+    def __init__(self, policy, stop):
+        self.policy, self.stop = policy, stop
+
+    def __call__(self, obs, worlds=None):
+        if self.stop.is_set():
+            raise Stopped()
+        return self.policy(obs, worlds)
+
+
 def evaluate_and_inspect(network, level: Level, split: str, episodes: int, seed: int, view: str = "egocentric",
-                         radius: int = 5, on_progress=None):
+                         radius: int = 5, on_progress=None, stop=None):
     """What the deployment view's Evaluate, the seed lottery and an exported card show of an agent's network: the
     outcomes of `episodes` episodes of `split` (with where it went), then what it acts as if it wants.
-    Returns (EvaluationResult, Inspection); `on_progress(done, total)` hears the episodes of the first part."""
+    Returns (EvaluationResult, Inspection); `on_progress(done, total)` hears the episodes of the first part.
+    `stop` (a threading.Event): once set, the work ends at the agent's next decision by raising Stopped."""
     from agents.policy import TorchPolicy
-    result = evaluate(TorchPolicy(network, seed=seed), level, split, episodes, seed=seed, view=view, radius=radius,
-                      record=0, on_progress=on_progress)
-    return result, inspect(TorchPolicy(network, seed=seed), level, split, episodes, seed=seed, view=view,
-                           radius=radius)
+
+    def policy():
+        played = TorchPolicy(network, seed=seed)
+        return played if stop is None else _Stoppable(played, stop)
+    result = evaluate(policy(), level, split, episodes, seed=seed, view=view, radius=radius, record=0,
+                      on_progress=on_progress)
+    return result, inspect(policy(), level, split, episodes, seed=seed, view=view, radius=radius)
 
 
 def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500, seed: int = 0,

@@ -2,8 +2,10 @@
 
     xvfb-run -s "-screen 0 1920x1080x24" python docs/screenshots.py [--size 1280x800] [--out docs/img]
     xvfb-run -s "-screen 0 1920x1080x24" python docs/screenshots.py --classroom [--size 1920x1080]
+    xvfb-run -s "-screen 0 1920x1080x24" python docs/screenshots.py --projector [--size 1280x720]
 
-Trains *green means go* for real (a few seconds), so the training and deployment views show a real agent.
+Trains *green means go* for real (a few seconds), so the training and deployment views show a real agent
+(--projector: projector mode's screens, with a shipped agent instead).
 """
 from __future__ import annotations
 
@@ -92,6 +94,28 @@ def classroom(app, out: Path, suffix: str, level_name: str, lottery_level: str =
     app.scene.leave()
 
 
+def projector(w: int, h: int, out: Path, suffix: str) -> int:
+    os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-screenshots-"))
+    from levels import builtin_level
+    from game.app import App
+    app = App((w, h), projector=True)
+    frames(app, 5)
+    save(app, out, f"screen-home{suffix}.png")
+    app.open("lab", level=builtin_level("green_means_go"))
+    scene = app.scene
+    scene.command("shipped")
+    frames(app, 30)
+    save(app, out, f"screen-training{suffix}.png")
+    scene.command("deployment")
+    scene.command("evaluate")
+    until(app, lambda: not scene.session.evaluating and scene.session.tally.total >= 500, 120)
+    scene.command("heatmap")
+    save(app, out, f"screen-deployment{suffix}.png")
+    classroom(app, out, suffix, "green_means_go")
+    pygame.quit()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="1280x800")
@@ -101,11 +125,15 @@ def main() -> int:
     parser.add_argument("--agent", help="load this agent file instead of training one (quicker retakes)")
     parser.add_argument("--classroom", action="store_true",
                         help="only the classroom's screens: a lesson's prediction and reveal, the seed lottery")
+    parser.add_argument("--projector", action="store_true",
+                        help="projector mode: home, training and deployment views (a shipped agent), the classroom")
     args = parser.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if (w, h) == (1280, 800) else f"-{w}x{h}"
+    if args.projector:
+        return projector(w, h, out, f"-projector-{w}x{h}")
     os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-screenshots-"))  # no recent files
 
     from levels import builtin_level

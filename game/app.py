@@ -35,14 +35,18 @@ SCREEN_CTRL = (pygame.K_s, pygame.K_z, pygame.K_y)
 
 MIN_SIZE = (960, 640)
 BASE_HEIGHT = 800  # fonts are designed for an 800-pixel-high window and scale with it
+# Projector mode: the body text (16) becomes larger than a heading (22) is in a window of the same size.
+PROJECTOR_SCALE = 1.4
 
 SHORTCUTS = [
     ("F1", "show or hide this help"),
     ("F11", "fullscreen on or off"),
+    ("F10", "projector mode on or off: larger text, higher contrast"),
     ("Esc", "close a dialog, or go back"),
     ("Space", "training view: pause or resume the learner"),
     ("Tab", "training / deployment: switch the split you watch"),
     ("E", "deployment: evaluate 500 episodes"),
+    ("K", "deployment: predict first (what will it do?), then watch, then the reveal"),
     ("X", "deployment: export pictures (a GIF of episodes, a card of what it learned)"),
     ("H / V / A / W", "deployment: heatmap, value map, policy arrows, where would it go?"),
     ("P", "pause or resume the live episodes"),
@@ -56,9 +60,22 @@ SHORTCUTS = [
 ]
 
 
-def scaled_theme(scale: float) -> dict:
-    """The theme with every font size multiplied by `scale` (readable on a projector, tidy on a laptop)."""
+BODY_TEXT_WIDGETS = ("button", "label", "text_box", "text_entry_line", "text_entry_box", "drop_down_menu",
+                     "selection_list", "tool_tip", "horizontal_slider", "window")
+
+
+def scaled_theme(scale: float, projector: bool = False) -> dict:
+    """The theme with every font size multiplied by `scale` (tidy on a laptop, larger on a big window); in projector
+    mode with the high-contrast colours of theme_projector.json over it."""
     theme = json.loads(asset("theme.json").read_text(encoding="utf-8"))
+    if projector:
+        for name, block in json.loads(asset("theme_projector.json").read_text(encoding="utf-8")).items():
+            for part, values in block.items():
+                theme.setdefault(name, {}).setdefault(part, {}).update(values)
+    # pygame_gui reads only the colours of "defaults": the body font goes to each kind of widget, or they would all
+    # keep pygame_gui's own 14-pixel font whatever the scale.
+    for kind in BODY_TEXT_WIDGETS:
+        theme.setdefault(kind, {}).setdefault("font", dict(theme["defaults"]["font"]))
     for block in theme.values():
         font = block.get("font") if isinstance(block, dict) else None
         if font and "size" in font:
@@ -67,17 +84,18 @@ def scaled_theme(scale: float) -> dict:
 
 
 class App:
-    def __init__(self, size: tuple[int, int] = (1280, 800)):
+    def __init__(self, size: tuple[int, int] = (1280, 800), projector: bool = False):
         pygame.display.init()  # not pygame.init(): the game makes no sound, so the mixer stays closed
         pygame.font.init()
         pygame.display.set_caption("Mesa Sandbox")
         self.surface = pygame.display.set_mode(size, pygame.RESIZABLE)
         self.size = self.surface.get_size()
+        self.scene: Scene | None = None
+        self.projector = projector  # everything larger and in higher contrast, read from the back of a room
         self.scale = self._scale_for(self.size)
         self.ui = self._manager()
         self.clock = pygame.time.Clock()
         self.running = True
-        self.scene: Scene | None = None
         self.help_window: pygame_gui.elements.UIWindow | None = None
         self.message_windows: list = []
         self.frame_times: list[float] = []
@@ -87,15 +105,26 @@ class App:
         self.open("home")
 
     def _manager(self) -> pygame_gui.UIManager:
-        manager = pygame_gui.UIManager(self.size, scaled_theme(self.scale))
+        manager = pygame_gui.UIManager(self.size, scaled_theme(self.scale, self.projecting))
         size = max(10, round(16 * self.scale))  # the rich-text boxes use bold and italic at the body size
         fonts = {(size, "bold"), (size, "italic"), (14, "bold"), (14, "italic")}  # rich text at the body size; window titles
         manager.preload_fonts([{"name": "noto_sans", "point_size": p, "style": st} for p, st in sorted(fonts)])
         return manager
 
-    @staticmethod
-    def _scale_for(size: tuple[int, int]) -> float:
-        return round(max(0.8, min(2.0, size[1] / BASE_HEIGHT)) * 10) / 10
+    @property
+    def projecting(self) -> bool:
+        """Projector mode is on and the screen has a layout for it."""
+        return self.projector and (self.scene is None or self.scene.for_projector)
+
+    def _scale_for(self, size: tuple[int, int]) -> float:
+        scale = round(max(0.8, min(2.0, size[1] / BASE_HEIGHT)) * 10) / 10
+        return round(scale * PROJECTOR_SCALE, 2) if self.projecting else scale
+
+    def toggle_projector(self) -> None:
+        """Projector mode on or off: every text and control larger, higher contrast; screens keep what matters."""
+        self.projector = not self.projector
+        self.scale = self._scale_for(self.size)
+        self._new_manager()
 
     def switch(self, scene: Scene) -> None:
         if self.scene is not None:
@@ -105,7 +134,12 @@ class App:
             self.scene = None
             gc.collect()
         self.scene = scene
-        scene.rebuild()
+        scale = self._scale_for(self.size)
+        if scale != self.scale:  # into or out of a screen without a projector layout
+            self.scale = scale
+            self._new_manager()
+        else:
+            scene.rebuild()
 
     def open(self, name: str, ask: bool = True, **arguments) -> None:
         """Switch to the screen registered as `name` in `game.scenes.SCENES`. When the current screen has unsaved
@@ -145,19 +179,25 @@ class App:
         self.open("lab", level=lesson.level, lesson=LessonRun(lesson, index=start), autoplay=autoplay, once=once)
 
     def centered(self, width: int, height: int) -> pygame.Rect:
-        """A dialog's rectangle: at most width x height, inside the window with a margin, centred."""
+        """A dialog's rectangle: width x height at the font scale of 1 (grown with the fonts), inside the window with
+        a margin, centred."""
         w, h = self.size
-        rect = pygame.Rect(0, 0, min(width, w - 40), min(height, h - 40))
+        s = max(1.0, self.scale)
+        rect = pygame.Rect(0, 0, min(int(width * s), w - 40), min(int(height * s), h - 40))
         rect.center = (w // 2, h // 2)
         return rect
 
     def message(self, title: str, text: str) -> None:
         """A message box that leaves the app running (bad files, learner failures)."""
+        log.warning("%s: %s", title, text)
+        self._show_message(title, text)
+
+    def _show_message(self, title: str, text: str) -> None:
         rect = self.centered(640, 360)
         safe = text.replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
         box = pygame_gui.windows.UIMessageWindow(rect, safe, self.ui, window_title=title)
+        box.said = (title, text)  # to show it again in a new manager (projector mode toggled, the window resized)
         self.message_windows.append(box)
-        log.warning("%s: %s", title, text)
 
     def toggle_help(self) -> None:
         if self.help_window is not None and self.help_window.alive():
@@ -191,12 +231,23 @@ class App:
         scale = self._scale_for(self.size)
         if scale != self.scale:  # fonts follow the window: a new manager with the scaled theme
             self.scale = scale
-            self.ui = self._manager()
-            self.help_window = None
+            self._new_manager()
         else:
             self.ui.set_window_resolution(self.size)
+            if self.scene is not None:
+                self.scene.rebuild()
+
+    def _new_manager(self) -> None:
+        """A new pygame_gui manager for a new scale or theme; the screen builds its widgets again in it (open
+        dialogs belonged to the old one and close)."""
+        unread = [box.said for box in self.message_windows if box.alive()]
+        self.ui = self._manager()
+        self.help_window = None
+        self.message_windows = []
         if self.scene is not None:
             self.scene.rebuild()
+        for title, text in unread:  # a message nobody has read yet is not lost
+            self._show_message(title, text)
 
     # --- dialogs and the keyboard ----------------------------------------------------------------------------
     def dialogs(self) -> list:
@@ -244,6 +295,9 @@ class App:
             return
         if event.type == pygame.KEYDOWN and event.key == pygame.K_F11:
             self.toggle_fullscreen()
+            return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_F10:
+            self.toggle_projector()
             return
         if event.type in (pygame.KEYDOWN, pygame.KEYUP, pygame.TEXTINPUT):
             self.route_key(event)
@@ -326,12 +380,12 @@ class App:
         return 0
 
 
-def run(lesson=None, autoplay: bool = False, once: bool = False) -> int:
+def run(lesson=None, autoplay: bool = False, once: bool = False, projector: bool = False) -> int:
     """The game; with `lesson` (a `game.session.lesson.LessonFile`), straight into it, where it was left (autoplay:
-    from the start, moving on by itself; `once`: quit at its end)."""
+    from the start, moving on by itself; `once`: quit at its end); `projector`: in projector mode."""
     logging.basicConfig(filename=user_data_dir() / "mesa-sandbox.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
-    app = App()
+    app = App(projector=projector)
     if lesson is not None:
         app.open_lesson(lesson, autoplay, once)
     try:

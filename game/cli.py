@@ -1,6 +1,6 @@
 """The `mesa-sandbox` command: with no arguments it opens the game; subcommands work headless.
 
-    mesa-sandbox                                   start the game
+    mesa-sandbox [--projector]                     start the game (--projector: in projector mode)
     mesa-sandbox level validate FILE...            exit 0, or 2 with every problem on stderr
     mesa-sandbox level render FILE -o OUT.png [--split training|deployment] [--seed N]
     mesa-sandbox level code FILE                   print the level code
@@ -10,7 +10,8 @@
     mesa-sandbox evaluate AGENT [--level LEVEL] [--split deployment] [--episodes 1000] [--json]
     mesa-sandbox inspect AGENT [--level LEVEL] [--split deployment] [--episodes 500] [--seed S] [--json]
     mesa-sandbox export AGENT [--level LEVEL] [--split deployment] [--episodes 4] [--gif OUT.gif] [--png OUT.png]
-    mesa-sandbox lesson --list | NAME [--autoplay [--once]]    list the lessons, or open one (a kiosk with --autoplay)
+    mesa-sandbox lesson --list | NAME [--autoplay [--once]] [--projector]
+                                                   list the lessons, or open one (a kiosk with --autoplay)
     mesa-sandbox experiment LEVEL --seeds 10 [--diversity 0,0.02,0.1,0.25] [--jobs N] -o RESULTS.json
 
 FILE and LEVEL may also name a built-in level ("coin_at_the_end").
@@ -300,6 +301,8 @@ def agent_command(sub, name: str, help_text: str, func, episodes, default_episod
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="mesa-sandbox", description="Watch goal misgeneralization happen.")
     parser.add_argument("--self-test", action="store_true", help="check this install works (headless), then exit")
+    parser.add_argument("--projector", action="store_true",
+                        help="start in projector mode: larger text, higher contrast (F10 switches)")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     level = sub.add_parser("level", help="check, draw and share level files").add_subparsers(
@@ -351,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the lessons and exit")
     p.add_argument("--autoplay", action="store_true", help="move on by itself, and start again at the end")
     p.add_argument("--once", action="store_true", help="with --autoplay: quit at the end (exit 0)")
+    p.add_argument("--projector", action="store_true", dest="lesson_projector",
+                   help="in projector mode: larger text, higher contrast (F10 switches)")
     p.set_defaults(func=cmd_lesson)
     p = sub.add_parser("experiment", help="train several seeds in parallel and evaluate each at deployment")
     p.add_argument("level")
@@ -384,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         return self_test()
     if args.command is None:
         from game.app import run
-        return run()
+        return run(projector=args.projector)
     from levels import LevelError
     from agents.problems import AgentFileError
     try:

@@ -65,4 +65,5 @@ def lesson(args) -> int:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
     from game.app import run
-    return run(lesson=lesson, autoplay=args.autoplay, once=args.once)
+    return run(lesson=lesson, autoplay=args.autoplay, once=args.once,
+               projector=args.lesson_projector or args.projector)

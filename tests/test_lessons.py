@@ -253,3 +253,44 @@ def test_a_screen_left_behind_is_freed_at_once(app, shipped_agents):
         assert gone() is None
     finally:
         gc.enable()
+
+
+def test_predict_first_in_the_deployment_view_hides_the_answers_then_reveals_beside_the_prediction(app,
+                                                                                                     shipped_agents,
+                                                                                                     monkeypatch):
+    import game.session.lab as lab
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    from ui_helpers import click, frames, run_until
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    monkeypatch.setattr(lab, "EVALUATION_EPISODES", 60)
+    from game.paths import lessons_progress_path
+    progress_before = LessonProgress(lessons_progress_path()).load()
+    app.open("lab", level=builtin_level("green_means_go"))
+    frames(app, 2)
+    scene = app.scene
+    assert not scene.predict_button.visible  # no agent yet
+    key(app, pygame.K_u)
+    key(app, pygame.K_TAB)
+    assert run_until(app, lambda: scene.session.tally.total > 0, 60)  # some deployment episodes watched, counted
+    assert scene.predict_button.visible
+    click(app, scene.predict_button)
+    bar, session = scene.lesson_bar, scene.session
+    assert bar is not None and bar.run.step.do == "predict"
+    assert session.paused and scene.world_view.hide_answers and session.tally.total == 0  # nothing answers first
+    assert not scene.predict_button.visible
+    click(app, bar.answers[1])  # "went to the green thing"
+    key(app, pygame.K_RIGHT)
+    assert not session.paused and not scene.world_view.hide_answers
+    key(app, pygame.K_RIGHT)
+    assert run_until(app, lambda: not session.evaluating and session.tally.total >= 60, 90)
+    frames(app, 2)
+    assert "Predicted / it did" in bar.outcomes.html_text and "100% / <b>" in bar.outcomes.html_text
+    click(app, bar.next)  # Finish: back to the plain deployment view, nothing else
+    assert app.scene is scene and scene.lesson_bar is None and session.split == "deployment"
+    assert session.tally.total >= 60 and scene.predict_button.visible
+    key(app, pygame.K_k)
+    assert scene.lesson_bar is not None
+    key(app, pygame.K_ESCAPE)  # Esc leaves the prediction, not the screen
+    assert app.scene is scene and scene.lesson_bar is None
+    assert LessonProgress(lessons_progress_path()).load() == progress_before  # no lesson's place was written

@@ -1,5 +1,7 @@
 """The seed lottery: the shipped agents of a level play the same deployment variants side by side, each labelled
 with its measured outcomes; only an unchanged built-in has a lottery."""
+import time
+
 import numpy as np
 import pygame
 
@@ -83,3 +85,36 @@ def test_the_agents_keep_in_step_episode_by_episode(shipped_agents):
         assert min(e.episodes for e in lottery.entries) >= 1
     finally:
         lottery.close()
+
+
+def test_leaving_the_lottery_stops_its_measuring_at_once(shipped_agents):
+    """A measurement still running when the screen is left would go on using a core for many seconds and slow
+    whatever screen comes next."""
+    from concurrent.futures import wait
+    from agents.inspection import Stopped
+    level = builtin_level("the_diversity_fix")
+    lottery = SeedLottery.of(level, pretrained_agents(level))
+    jobs = [e.job for e in lottery.entries]
+    deadline = time.monotonic() + 30
+    while not (jobs[0].running() or jobs[0].done()) and time.monotonic() < deadline:
+        time.sleep(0.01)  # the first measurement under way
+    lottery.close()
+    started = [job for job in jobs if not job.cancelled()]  # the one already running (the rest never start)
+    assert started and not wait(started, timeout=30).not_done
+    assert all(isinstance(job.exception(), Stopped) for job in started)  # stopped, not left to finish
+
+
+def test_leaving_the_lab_stops_a_running_evaluation(shipped_agents):
+    from concurrent.futures import wait
+    from agents.inspection import Stopped
+    from game.session.lab import LabSession
+    level = builtin_level("green_means_go")
+    session = LabSession(level, prepare=False)
+    session.load_agent(str(pretrained_agents(level)[0]))
+    session.start_evaluation()
+    job = session._evaluation
+    deadline = time.monotonic() + 30
+    while not (job.running() or job.done()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    session.close()
+    assert not wait([job], timeout=30).not_done and isinstance(job.exception(), Stopped)

@@ -11,6 +11,10 @@ import pygame_gui
 class Scene:
     """One screen. Widgets are created in `build` inside `self.root`, a full-window container."""
 
+    # Whether the screen has a layout for projector mode (larger text, what matters kept); one that has not (the
+    # editor) is shown at its desktop size while projector mode is on.
+    for_projector = True
+
     def __init__(self, app):
         self.app = app
         self.root: pygame_gui.core.UIContainer | None = None

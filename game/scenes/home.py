@@ -48,16 +48,24 @@ class HomeScene(Scene):
         pad = int(24 * s)
         UILabel(pygame.Rect(pad, pad // 2, w - 2 * pad, int(52 * s)), "Mesa Sandbox", self.ui, container=self.root,
                 object_id="#title")
-        UILabel(pygame.Rect(pad, pad // 2 + int(48 * s), w - 2 * pad, int(30 * s)),
+        UILabel(pygame.Rect(pad, pad // 2 + int(52 * s), w - 2 * pad, int(30 * s)),
                 "Train an agent, then change the world: does it want what you wanted, or what you rewarded?",
                 self.ui, container=self.root, object_id="#muted")
         top = pad // 2 + int(92 * s)
+        self.cards: dict[UIButton, str] = {}
+        self.templates: dict[UIButton, str] = {}
+        self.recent: dict[UIButton, str] = {}
+        self.lessons: dict[UIButton, LessonFile] = {}
+        self.restore_button = None
+        self.dialog = None
+        if self.app.projector:
+            self._build_for_projector(top, pad)
+            return
         side = int(250 * s)
         cols = 3
         grid_w = w - 3 * pad - side
         card_w = (grid_w - (cols - 1) * pad // 2) // cols
         card_h = int(min((h - top - pad) / 2 - pad / 2, card_w * 0.95))
-        self.cards: dict[UIButton, str] = {}
         for k, name in enumerate(SCENARIOS):
             r, c = divmod(k, cols)
             rect = pygame.Rect(pad + c * (card_w + pad // 2), top + r * (card_h + pad // 2), card_w, card_h)
@@ -76,7 +84,6 @@ class HomeScene(Scene):
         UILabel(pygame.Rect(x, y, side, int(28 * s)), "New level from a template", self.ui, container=self.root,
                 object_id="#muted")
         y += int(30 * s)
-        self.templates: dict[UIButton, str] = {}
         for name in TEMPLATES:
             label = builtin_level(name).name.replace(" level", "")
             self.templates[UIButton(pygame.Rect(x, y, side, bh), label, self.ui, container=self.root)] = name
@@ -85,7 +92,6 @@ class HomeScene(Scene):
         UILabel(pygame.Rect(x, y, side, int(28 * s)), "Recent files", self.ui, container=self.root,
                 object_id="#muted")
         y += int(30 * s)
-        self.recent: dict[UIButton, str] = {}
         for path in RecentFiles().load()[:5]:
             button = UIButton(pygame.Rect(x, y, side, int(34 * s)), Path(path).name, self.ui, container=self.root,
                               tool_tip_text=path)
@@ -95,13 +101,50 @@ class HomeScene(Scene):
             UILabel(pygame.Rect(x, y, side, int(28 * s)), "none yet: drop a level file here", self.ui,
                     container=self.root, object_id="#muted")
             y += int(30 * s)
-        self.restore_button = None
         if autosave_path().exists():  # the editor did not close cleanly: offer the work back
             y += 12
             self.restore_button = UIButton(pygame.Rect(x, y, side, bh), "Restore unsaved level", self.ui,
                                            container=self.root, object_id="#primary",
                                            tool_tip_text="The editor kept your last changes when it closed")
-        self.dialog = None
+
+    def _build_for_projector(self, top: int, pad: int) -> None:
+        """Projector mode: two columns of large buttons, the lessons and the built-in levels; no thumbnails,
+        templates or recent files (F10 brings them back)."""
+        w, h = self.app.size
+        s = self.app.scale
+        col = (w - 3 * pad) // 2
+        row = int(44 * s)
+        left, right = pad, 2 * pad + col
+        UILabel(pygame.Rect(left, top, col, int(36 * s)), "Lessons for a class", self.ui, container=self.root,
+                object_id="#heading")
+        y = self._lesson_buttons(self.root, left, top + int(40 * s), col, row, h - pad - row)
+        self.explain_button = UIButton(pygame.Rect(left, y + row // 2, col, row), "Explain the ideas", self.ui,
+                                       container=self.root)
+        UILabel(pygame.Rect(right, top, col, int(36 * s)), "Levels", self.ui, container=self.root,
+                object_id="#heading")
+        y = top + int(40 * s)
+        for name in SCENARIOS:
+            if y + row > h - pad - row:
+                break
+            self.cards[UIButton(pygame.Rect(right, y, col, row), builtin_level(name).name, self.ui,
+                                container=self.root, tool_tip_text=TAGLINES.get(name))] = name
+            y += row + 6
+        self.open_button = UIButton(pygame.Rect(right, y + row // 2, col, row), "Open...  (Ctrl+O)", self.ui,
+                                    container=self.root, object_id="#primary")
+
+    def _lesson_buttons(self, container, x: int, y: int, width: int, row: int, bottom: int) -> int:
+        """A button per lesson (each opens where it was left) from `y` down to `bottom`; the y below the last."""
+        left = LessonProgress(lessons_progress_path()).load()
+        for lesson in lessons_in(asset("lessons")):
+            if y + row > bottom:
+                break  # a small window shows the lessons that fit; the command line lists them all
+            step = left.get(lesson.name, 0)
+            label = f"{lesson.title}, {lesson.lesson.minutes} min" + (f" (step {step + 1})" if step else "")
+            tip = lesson.lesson.about + (f" Resumes at step {step + 1}." if step else "")
+            self.lessons[UIButton(pygame.Rect(x, y, width, row), label, self.ui, container=container,
+                                  tool_tip_text=tip)] = lesson
+            y += row + 4
+        return y
 
     def _card(self, rect: pygame.Rect, name: str) -> None:
         level = builtin_level(name)
@@ -125,18 +168,7 @@ class HomeScene(Scene):
         inner, row = rect.w - 20, int(36 * s)
         UILabel(pygame.Rect(8, 8, inner, int(34 * s)), "Lessons for a class", self.ui, container=panel,
                 object_id="#heading")
-        left = LessonProgress(lessons_progress_path()).load()
-        self.lessons: dict[UIButton, LessonFile] = {}
-        y = 8 + int(38 * s)
-        for lesson in lessons_in(asset("lessons")):
-            if y + row > rect.h - row - 24:
-                break  # a small window shows the lessons that fit; the command line lists them all
-            step = left.get(lesson.name, 0)
-            label = f"{lesson.title}, {lesson.lesson.minutes} min" + (f" (step {step + 1})" if step else "")
-            tip = lesson.lesson.about + (f" Resumes at step {step + 1}." if step else "")
-            self.lessons[UIButton(pygame.Rect(8, y, inner, row), label, self.ui, container=panel,
-                                  tool_tip_text=tip)] = lesson
-            y += row + 4
+        self._lesson_buttons(panel, 8, 8 + int(38 * s), inner, row, rect.h - row - 24)
         self.explain_button = UIButton(pygame.Rect(8, rect.h - row - 12, inner, row), "Explain the ideas", self.ui,
                                        container=panel, tool_tip_text="You design a level and a base reward; a "
                                        "learner trains on the training distribution; at deployment the goal you "

@@ -35,9 +35,10 @@ class LotteryScene(Scene):
         self.back_button = UIButton(pygame.Rect(pad, pad, int(110 * s), bar), "< Back", self.ui, container=self.root,
                                     tool_tip_text="Back to the training and deployment views of this level")
         n = len(self.lottery.entries)
-        UILabel(pygame.Rect(pad + int(120 * s), pad, w - int(140 * s), bar),
-                f"Seed lottery: {n} agents trained identically on {self.level.name}, but for the seed",
-                self.ui, container=self.root, object_id="#heading")
+        title = (f"Seed lottery: {n} agents, the same but for the seed" if self.app.projector else
+                 f"Seed lottery: {n} agents trained identically on {self.level.name}, but for the seed")
+        UILabel(pygame.Rect(pad + int(120 * s), pad, w - int(140 * s), bar), title, self.ui, container=self.root,
+                object_id="#heading")
         self.area = pygame.Rect(pad, 2 * pad + bar, w - 2 * pad, h - 3 * pad - bar)
         if not n:
             self.app.message("No agents for a seed lottery", "The seed lottery needs the agents shipped with the game "

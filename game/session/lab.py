@@ -5,6 +5,7 @@ split, the deployment tally, background evaluation, agent files, and the words t
 """
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -54,6 +55,7 @@ class LabSession:
         self.status_override: str | None = None
         self.agent_saved = True  # False while the agent on screen exists only in memory
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")
+        self._stop = threading.Event()  # set when the screen is left: a running evaluation ends at once
         self._evaluation: Future | None = None
         self.evaluation_done = 0  # episodes the running evaluation has finished (written by its thread)
         self.inspecting = False  # the evaluation has moved on to finding what the agent acts as if it wants
@@ -174,7 +176,8 @@ class LabSession:
             self.inspecting = done >= total  # the episodes are counted: on to what it acts as if it wants
 
         self._evaluation = self._executor.submit(evaluate_and_inspect, network, level, "deployment",
-                                                 EVALUATION_EPISODES, seed, config.view, config.radius, progress)
+                                                 EVALUATION_EPISODES, seed, config.view, config.radius, progress,
+                                                 self._stop)
         self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
 
     @property
@@ -222,6 +225,7 @@ class LabSession:
     def close(self) -> None:
         self.learner.close()
         self.what_if.close()
+        self._stop.set()  # a thread cannot be killed: the evaluation's agent stops at its next decision
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def proposed_proxy(self, candidate=None) -> tuple[dict, dict] | None:

@@ -86,7 +86,7 @@ class Lesson(BaseModel):
 class LessonFile:
     lesson: Lesson
     name: str  # the file's stem: how the command line and the saved progress name it
-    path: Path
+    path: Path | None  # None: made on the spot (a prediction in the deployment view); where it stands is not kept
     level: Level
 
     @property
@@ -144,6 +144,23 @@ def lessons_in(folder: Path) -> list[LessonFile]:
         except LessonError:
             continue  # a broken file is reported when it is opened by name, not by hiding the others
     return sorted(found, key=lambda f: (f.lesson.order, f.name))
+
+
+def prediction_lesson(level: Level) -> LessonFile:
+    """The deployment view's "Predict first": predict, watch, reveal, on the agent already on screen."""
+    steps = [
+        {"do": "predict", "title": "What will it do?",
+         "text": "At deployment the intended goal and the proxies no longer coincide. Before you watch: which will "
+                 "this agent pursue? Click one, or type a show of hands beside each.",
+         "idea": "distributional shift"},
+        {"do": "deploy", "title": "Watch", "text": "Which one does it head for?"},
+        {"do": "reveal", "title": "What it did",
+         "text": "Your prediction beside what it did in deployment episodes. Finish (or Esc) returns to the "
+                 "deployment view.", "idea": "goal misgeneralization"},
+    ]
+    lesson = Lesson(format=FORMAT_NAME, version=FORMAT_VERSION, title="Predict first", level=level.name or "level",
+                    steps=steps)
+    return LessonFile(lesson, "", None, level)
 
 
 def choices(level: Level) -> list[str]:

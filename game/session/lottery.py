@@ -7,6 +7,7 @@ Every agent's live worlds are seeded alike, so each agent's n-th episode is the 
 """
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class SeedLottery:
     entries: list[Entry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # agents that could not be loaded, in words
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="lottery"))
+    stop: threading.Event = field(default_factory=threading.Event)  # set on close: the measuring ends at once
 
     @classmethod
     def of(cls, level: Level, files: dict[int, Path]) -> "SeedLottery":
@@ -78,7 +80,7 @@ class SeedLottery:
     def _measure(self, entry: Entry) -> tuple[OutcomeTally, Inspection]:
         spec = entry.agent.obs_spec
         result, found = evaluate_and_inspect(entry.agent.policy, self.level, "deployment", EPISODES,
-                                             int(time.time()) % 100_000, spec.view, spec.radius)
+                                             int(time.time()) % 100_000, spec.view, spec.radius, stop=self.stop)
         return result.tally, found
 
     def update(self, dt: float) -> None:
@@ -106,4 +108,5 @@ class SeedLottery:
         return any(entry.job is not None for entry in self.entries)
 
     def close(self) -> None:
+        self.stop.set()
         self.executor.shutdown(wait=False, cancel_futures=True)

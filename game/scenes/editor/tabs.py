@@ -171,7 +171,7 @@ class RewardsTab(Tab):
         cost.set_text(f"{doc['base_reward'].get('step_cost', 0):g}")
         self.fields[cost] = (("base_reward",), "step_cost", float)
         self.y += row_h + 2 * gap
-        self.label("Intended goal (never rewarded): event, what, times")
+        self.label("Intended goal (never rewarded)")
         goal = doc.setdefault("intended_goal", {"event": "touched", "what": ""})
         x = self._condition_row(("intended_goal",), goal)
         count = UITextEntryLine(pygame.Rect(x, self.y, px + side - x, row_h), self.ui, container=r)

@@ -28,10 +28,10 @@ class LessonBar:
         # The lesson's agent on screen; kept when the window is resized and the bar built again.
         self.agent: tuple[str, int] | None = previous.agent if previous is not None else None
         pad, row = int(8 * s), int(34 * s)
-        text_w = int(rect.w * 0.58)
+        text_w = int(rect.w * (0.45 if scene.app.projector else 0.58))  # larger answers need a wider column
         self.text = UITextBox("", pygame.Rect(rect.x, rect.y, text_w, rect.h), ui, container=r)
         x, w = rect.x + text_w + pad, rect.w - text_w - pad
-        hands_w = int(70 * s)
+        hands_w = int(56 * s)  # up to four digits
         self.question = UILabel(pygame.Rect(x, rect.y, w, row), "What will it do?", ui, container=r,
                                 object_id="#heading")
         self.answers: list[UIButton] = []
@@ -125,12 +125,14 @@ class LessonBar:
     def command(self, name: str) -> None:
         run, scene = self.run, self.scene
         if name == "next":
-            if run.at_end:
+            if run.at_end and run.lesson.path is None:
+                scene.end_prediction()
+            elif run.at_end:
                 LessonProgress(lessons_progress_path()).save(run.lesson.name, 0)  # finished: next time from the start
                 scene.command("home")
-                return
-            run.next()
-            self.enter_step()
+            else:
+                run.next()
+                self.enter_step()
         elif name == "back":
             if run.back():
                 self.enter_step()
@@ -153,7 +155,7 @@ class LessonBar:
         scene.world_view.hide_answers = run.step.do == "predict"
         if state.evaluate and session.inspection is None and not session.evaluating and session.network is not None:
             session.start_evaluation()
-        if not scene.autoplay:
+        if not scene.autoplay and run.lesson.path is not None:
             LessonProgress(lessons_progress_path()).save(run.lesson.name, run.index)
         self.started = time.monotonic()
         self.refresh(self._reveal())

@@ -21,7 +21,7 @@ from game.scenes.lab.side_panel import SidePanel
 from game.scenes.lab.toolbar import SPEED_RANGE, Toolbar
 from game.scenes.lab.world_view import WorldView
 from game.session.lab import LabSession
-from game.session.lesson import LessonRun
+from game.session.lesson import LessonRun, prediction_lesson
 from game.session.verdict import explain_cards
 from game.widgets import file_dialog, show_explain
 
@@ -67,11 +67,15 @@ class LabScene(Scene):
         bar = int(210 * s) if self.lesson is not None else 0
         self.world_view.rect = pygame.Rect(pad, top + int(34 * s), w - side - 3 * pad,
                                            h - top - int(34 * s) - pad - bar)
-        reward_w = int(150 * s)
-        self.title = pygame_gui.elements.UILabel(pygame.Rect(pad, top, w - side - 4 * pad - reward_w, int(30 * s)), "",
+        # The title row: the title, then the buttons shown for this view at its right end (see `_title_row`).
+        self.title = pygame_gui.elements.UILabel(pygame.Rect(pad, top, 10, int(30 * s)), "",
                                                  self.ui, container=self.root, object_id="#heading")
+        self.predict_button = pygame_gui.elements.UIButton(
+            pygame.Rect(0, top, int(170 * s), int(30 * s)), "Predict first (K)", self.ui,
+            container=self.root, tool_tip_text="Before you watch: what will it do at deployment? Then watch, then "
+                                               "see your prediction beside what it did")
         self.reward_button = pygame_gui.elements.UIButton(
-            pygame.Rect(w - side - 2 * pad - reward_w, top, reward_w, int(30 * s)), "Its reward (R)", self.ui,
+            pygame.Rect(0, top, int(150 * s), int(30 * s)), "Its reward (R)", self.ui,
             container=self.root, tool_tip_text="The planner's own reward on every cell, and the weights it gives "
                                                "each feature: its mesa-objective")
         self.side = SidePanel(self, pygame.Rect(w - side - pad, top, side, h - top - pad))
@@ -88,10 +92,25 @@ class LabScene(Scene):
         self._shown = self._state()
         self.toolbar.refresh(session.split, session.learner.state, session.snapshot is not None)
         self.side.refresh(session.split, self.world_view.overlay, session.paused)
-        self.title.set_text(f"{self.level.name}: {session.split} distribution"
-                            + (" (paused)" if session.paused and session.network is not None else ""))
         self.reward_button.show() if session.agent_kind == "planner" else self.reward_button.hide()
+        can_predict = session.split == "deployment" and session.network is not None and self.lesson is None
+        self.predict_button.show() if can_predict else self.predict_button.hide()
         self.reward_button.select() if self.world_view.overlay["reward"] else self.reward_button.unselect()
+        self._title_row()
+        words = "" if self.app.projector else " distribution"  # a projector's larger title has less room
+        self.title.set_text(f"{self.level.name}: {session.split}{words}"
+                            + (" (paused)" if session.paused and session.network is not None else ""))
+
+    def _title_row(self) -> None:
+        """The buttons shown sit at the right end of the row above the worlds; the title has the rest."""
+        pad = int(12 * self.app.scale)
+        x = self.world_view.rect.right
+        for button in (self.reward_button, self.predict_button):
+            if button.visible:
+                x -= button.rect.w
+                button.set_relative_position((x, self.title.relative_rect.y))
+                x -= pad
+        self.title.set_dimensions((x - self.title.relative_rect.x, self.title.relative_rect.h))
 
     # --- commands --------------------------------------------------------------------------------------------
     def command(self, name: str) -> None:
@@ -112,6 +131,7 @@ class LabScene(Scene):
             "pause": session.toggle_pause,
             "lottery": lambda: self.app.open("lottery", level=self.level, source=self.source),
             "shipped": self.use_shipped,
+            "predict": self.predict_first,
         }
         if name in self.world_view.overlay:
             self.world_view.toggle(name)
@@ -147,6 +167,22 @@ class LabScene(Scene):
             self.app.confirm_leaving(work, switch, question="Switch anyway?", action="Switch")
         else:
             switch()
+
+    def predict_first(self) -> None:
+        """The deployment view asks "What will it do?" before it plays (a lesson of three steps on this agent):
+        the counts so far are cleared so that nothing on screen answers first."""
+        if self.session.network is None or self.lesson is not None:
+            return
+        self.session.forget_outcomes()
+        self.lesson = LessonRun(prediction_lesson(self.level))
+        self.rebuild()
+
+    def end_prediction(self) -> None:
+        """Back to the plain deployment view, the outcomes measured for the reveal kept."""
+        self.lesson, self.lesson_bar = None, None
+        self.world_view.hide_answers = False
+        self.session.paused = False
+        self.rebuild()
 
     def set_speed(self, value: float) -> None:
         value = min(SPEED_RANGE[1], max(SPEED_RANGE[0], value))
@@ -247,6 +283,8 @@ class LabScene(Scene):
         name = self.toolbar.pressed(event) or self.side.pressed(event)
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.reward_button:
             name = "reward"
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.predict_button:
+            name = "predict"
         if name is not None:
             self.command(name)
             return True
@@ -267,7 +305,9 @@ class LabScene(Scene):
 
     def handle_key(self, key: int) -> bool:
         deployment = self.session.split == "deployment"
-        if key == pygame.K_ESCAPE:
+        if key == pygame.K_ESCAPE and self.lesson is not None and self.lesson.lesson.path is None:
+            self.end_prediction()  # Esc leaves the prediction, not the screen
+        elif key == pygame.K_ESCAPE:
             self.command("home")
         elif key == pygame.K_SPACE:
             self.command("train")
@@ -277,6 +317,8 @@ class LabScene(Scene):
             self.command("evaluate")
         elif key == pygame.K_x and deployment:
             self.command("export")
+        elif key == pygame.K_k and deployment and self.lesson is None:
+            self.command("predict")
         elif key == pygame.K_l and self.shipped_agents:
             self.command("lottery")
         elif key == pygame.K_u and self.shipped_agents:

@@ -24,15 +24,26 @@ class SidePanel:
     def __init__(self, scene, rect: pygame.Rect):
         ui, r, s = scene.ui, scene.root, scene.app.scale
         self.rect = rect
+        # Projector mode keeps what a room reads (status, numbers, curves or counters, Evaluate, the three
+        # objectives) and drops the rest from the layout; its keys (H, V, A, W, P, X, U) still work.
+        self.compact = compact = scene.app.projector
+        self.dropped: set = set()  # widgets projector mode leaves out (the choices' menus are made again: not here)
         pad, line = int(12 * s), int(28 * s)
         px, y, side = rect.x, rect.y, rect.w
-        self.status = UILabel(pygame.Rect(px, y, side, line), "", ui, container=r, object_id="#muted")
-        y += line
+        if compact:  # the larger status wraps onto a second line rather than being cut
+            self.status = UITextBox("", pygame.Rect(px, y, side, 2 * line), ui, container=r, object_id="#status")
+            y += 2 * line
+        else:
+            self.status = UILabel(pygame.Rect(px, y, side, line), "", ui, container=r, object_id="#muted")
+            y += line
+        self._status_text = ""
         self.stats = [UILabel(pygame.Rect(px, y + k * line, side, line), "", ui, container=r) for k in range(4)]
         session = scene.session
         self.choices = Choices(scene, px, y + 4 * line + pad // 2, side, line + 6,
                                {"agent": session.agent_kind, "optimizer": session.optimizer})
-        top = y + 4 * line + pad // 2 + self.choices.height + pad // 2
+        top = y + 4 * line + pad // 2
+        if not compact:
+            top += self.choices.height + pad // 2
         # The agents shipped with the game for this level, at once (Train stays one click away).
         self.shipped = UIButton(pygame.Rect(px, top, side, int(36 * s)), "Use a pre-trained agent (U)", ui,
                                 container=r, tool_tip_text="Load one of the agents shipped for this level, "
@@ -43,36 +54,41 @@ class SidePanel:
         y += line + pad // 2  # the deployment view has one line of numbers: its counters start higher
         self.counter_rect = pygame.Rect(px, y, side, 5 * int(30 * s))
         y += self.counter_rect.h + pad
-        wide = (side - pad // 2) * 2 // 3
+        wide = side if compact else (side - pad // 2) * 2 // 3
         self.evaluate = UIButton(pygame.Rect(px, y, wide, int(40 * s)), f"Evaluate {EVALUATION_EPISODES} episodes (E)",
                                  ui, container=r, object_id="#primary")
-        self.export = UIButton(pygame.Rect(px + wide + pad // 2, y, side - wide - pad // 2, int(40 * s)), EXPORT_LABEL,
-                               ui, container=r, tool_tip_text=EXPORT_TIP)
+        self.export = UIButton(pygame.Rect(px + wide + pad // 2, y, max(1, side - wide - pad // 2), int(40 * s)),
+                               EXPORT_LABEL, ui, container=r, tool_tip_text=EXPORT_TIP)
         y += int(40 * s) + pad // 2
         third = (side - pad) // 3
         self.overlay_buttons = {key: UIButton(pygame.Rect(px + k * (third + pad // 2), y, third, int(36 * s)), label,
                                               ui, container=r) for k, (key, label) in enumerate(OVERLAYS)}
-        y += int(36 * s) + pad // 2
+        y += 0 if compact else int(36 * s) + pad // 2
         half = (side - pad // 2) // 2
         self.pause = UIButton(pygame.Rect(px, y, half, int(36 * s)), "Pause (P)", ui, container=r,
                               tool_tip_text=PAUSE_TIP)
         self.overlay_buttons["where"] = UIButton(pygame.Rect(px + half + pad // 2, y, half, int(36 * s)),
                                                  "Where would it go? (W)", ui, container=r, tool_tip_text=WHERE_TIP)
-        y += int(36 * s) + pad // 2
+        y += 0 if compact else int(36 * s) + pad // 2
         rows = int(26 * s)
         self.candidates = CandidateList(scene, pygame.Rect(px, y, side, 3 * rows + 6))
-        y += 3 * rows + 6 + pad // 2
+        y += 0 if compact else 3 * rows + 6 + pad // 2
         self.add_proxy = UIButton(pygame.Rect(px, y, side, int(36 * s)), "Add the chosen one to the level as a proxy",
                                   ui, container=r, tool_tip_text="Opens the editor with it added (Ctrl+Z undoes it)")
-        y += int(36 * s) + pad // 2
+        y += 0 if compact else int(36 * s) + pad // 2
         self.objectives = UITextBox("", pygame.Rect(px, y, side, max(80, rect.bottom - y)), ui, container=r)
         self.deployment_widgets = [self.evaluate, self.export, self.objectives, self.pause, self.candidates.list,
                                    *self.overlay_buttons.values()]
+        if compact:
+            self.dropped.update([self.export, self.pause, self.candidates.list, self.add_proxy,
+                                 *self.overlay_buttons.values()])
         self._shown_change = None
 
     def refresh(self, split: str, overlay: dict[str, bool], paused: bool) -> None:
+        dropped = self.dropped | (set(self.choices.widgets()) if self.compact else set())
         for widget in self.deployment_widgets + self.stats[1:] + self.choices.widgets():
-            widget.show() if (split == "deployment") == (widget in self.deployment_widgets) else widget.hide()
+            shown = (split == "deployment") == (widget in self.deployment_widgets) and widget not in dropped
+            widget.show() if shown else widget.hide()
         self.add_proxy.hide()  # shown by update() once there is something to add
         self.shipped.show() if split == "training" and self.has_shipped else self.shipped.hide()
         for key, button in self.overlay_buttons.items():
@@ -84,11 +100,13 @@ class SidePanel:
     def update(self, session: LabSession, exporting: bool = False) -> None:
         self.candidates.refresh(session.inspection, session.apparent_objective())
         chosen = self.candidates.chosen()
-        proposal = session.split == "deployment" and chosen is not None and session.proposed_proxy(chosen) is not None
+        proposal = (session.split == "deployment" and chosen is not None and self.add_proxy not in self.dropped
+                    and session.proposed_proxy(chosen) is not None)
         if proposal != self.add_proxy.visible:
             self.add_proxy.show() if proposal else self.add_proxy.hide()
-        if self.status.text != session.status:
-            self.status.set_text(session.status)
+        if self._status_text != session.status:
+            self._status_text = session.status
+            self.status.set_text(html.escape(session.status) if self.compact else session.status)
         for label, text in zip(self.stats, session.stat_lines()):
             if label.text != text:
                 label.set_text(text)

@@ -9,6 +9,10 @@ from pygame_gui.elements import UIButton, UIHorizontalSlider, UILabel
 SPEED_RANGE = (2.0, 60.0)  # decisions per second of the live episodes
 
 
+# What projector mode keeps: the lesson's and the demonstration's buttons (the others' keys still work).
+PROJECTOR_BUTTONS = ("home", "training", "deployment", "train", "stop", "lottery")
+
+
 class Toolbar:
     def __init__(self, scene, speed: float):
         ui, r, s = scene.ui, scene.root, scene.app.scale
@@ -16,6 +20,7 @@ class Toolbar:
         self.height = pad * 2 + bar
         x = pad
         self.buttons: dict[str, UIButton] = {}
+        projector = scene.app.projector
         for name, text, width, oid, tip in [
                 ("home", "< Home", 90, None, "Back to the levels (Esc)"),
                 ("training", "Training", 110, None, "Watch the training distribution (Tab)"),
@@ -32,7 +37,10 @@ class Toolbar:
                 x += pad
             self.buttons[name] = UIButton(pygame.Rect(x, pad, int(width * s), bar), text, ui, container=r,
                                           object_id=oid, tool_tip_text=tip)
-            x += int(width * s) + pad // 2
+            if projector and name not in PROJECTOR_BUTTONS:
+                self.buttons[name].hide()  # kept (the screen refreshes it) but out of the row
+            else:
+                x += int(width * s) + pad // 2
         UILabel(pygame.Rect(x, pad, int(70 * s), bar), "Speed", ui, container=r, object_id="#muted")
         x += int(70 * s)
         self.speed = UIHorizontalSlider(pygame.Rect(x, pad + bar // 4, max(80, scene.app.size[0] - x - pad),

@@ -1,0 +1,106 @@
+"""Projector mode: larger text than today's headings, high contrast, and every screen a class sees laid out inside
+the window at 1280x720 and 1920x1080 with nothing on top of anything else and no text cut."""
+import warnings
+
+import pygame
+import pytest
+
+from game.paths import asset
+from game.session.lesson import load_lesson
+from ui_helpers import frames, key
+
+# (window, projector mode): projector mode at a small and a large projector; the laptop and desktop sizes as well,
+# since the body text grows with the window there too.
+SCREENS = [((1280, 720), True), ((1920, 1080), True), ((1280, 800), False), ((1920, 1080), False)]
+
+
+@pytest.fixture
+def projector(tmp_path, monkeypatch, request):
+    monkeypatch.setenv("MESA_SANDBOX_DATA", str(tmp_path / "data"))
+    from game.app import App
+    size, projector_mode = request.param
+    application = App(size, projector=projector_mode)
+    yield application
+    if application.scene is not None:
+        application.scene.leave()
+    pygame.quit()
+
+
+def shown(app) -> list:
+    """The widgets placed directly on the screen (not inside a panel or a list) that are visible now."""
+    from pygame_gui.core import UIContainer
+    from pygame_gui.elements import UIVerticalScrollBar
+    root = app.scene.root
+    return [e for e in app.ui.get_sprite_group().sprites()
+            if e.ui_container is root and e.visible and e.rect.w > 1 and e.rect.h > 1
+            and not isinstance(e, (UIContainer, UIVerticalScrollBar))]  # parts of a slider, list or text box
+
+
+def check_layout(app, where: str) -> None:
+    window = pygame.Rect((0, 0), app.size)
+    elements = shown(app)
+    assert elements, where
+    for e in elements:
+        assert window.contains(e.rect), f"{where}: {type(e).__name__} {e.rect} leaves the {app.size} window"
+    for k, a in enumerate(elements):
+        for b in elements[k + 1:]:
+            assert not a.rect.colliderect(b.rect), f"{where}: {type(a).__name__} {a.rect} overlaps " \
+                                                    f"{type(b).__name__} {b.rect}"
+
+
+def test_projector_text_is_larger_than_todays_headings_and_f10_switches(app):
+    from game.app import scaled_theme
+    normal_scale = app.scale
+    heading = int(scaled_theme(normal_scale)["#heading"]["font"]["size"])
+    key(app, pygame.K_F10)
+    assert app.projector
+    theme = scaled_theme(app.scale, projector=True)
+    assert int(theme["defaults"]["font"]["size"]) >= heading  # the body text, in the same window
+    assert theme["#muted"]["colours"]["normal_text"] == "#ffffff"  # no grey text on the dark background
+    app.message("Something to read", "A message nobody has closed yet.")
+    key(app, pygame.K_F10)  # off again: the unread message is still there
+    assert not app.projector and app.scale == normal_scale
+    assert [w.window_display_title for w in app.message_windows if w.alive()] == ["Something to read"]
+
+
+@pytest.mark.parametrize("projector", SCREENS, indirect=True,
+                         ids=lambda p: f"{p[0][0]}x{p[0][1]}" + ("-projector" if p[1] else ""))
+def test_a_class_sees_every_screen_laid_out_inside_the_window(projector, shipped_agents):
+    from levels import builtin_level
+    from game.scenes.editor.scene import TABS
+    app, projector_mode = projector, projector.projector
+    caught = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        app.open("home", ask=False)
+        frames(app, 2)
+        check_layout(app, "home")
+        app.open("lab", level=builtin_level("green_means_go"))
+        frames(app, 2)
+        check_layout(app, "training view")
+        app.scene.command("shipped")
+        app.scene.command("deployment")
+        frames(app, 2)
+        check_layout(app, "deployment view")
+        app.open_lesson(load_lesson(asset("lessons") / "the_diversity_fix.json"))
+        scene = app.scene
+        while scene.lesson.step.do != "predict":
+            key(app, pygame.K_RIGHT)
+        check_layout(app, "a lesson's prediction")
+        key(app, pygame.K_RIGHT)
+        key(app, pygame.K_RIGHT)
+        assert scene.lesson.step.do == "reveal"
+        check_layout(app, "a lesson's reveal")
+        app.open("lottery", level=builtin_level("the_diversity_fix"))
+        frames(app, 2)
+        check_layout(app, "the seed lottery")
+        app.open("editor", level=builtin_level("cheese_in_the_corner"))
+        frames(app, 2)
+        assert not app.projecting and app.projector == projector_mode  # the editor keeps its desktop size
+        for tab, _ in TABS:
+            app.scene.tab = tab
+            app.scene.rebuild()
+            frames(app, 2)
+            check_layout(app, f"the editor's {tab} tab")
+    cut = [str(w.message) for w in caught if "too small for text" in str(w.message)]
+    assert not cut, cut
