@@ -117,6 +117,8 @@ ARGUMENTS = {
     "lesson without a name": (["lesson"], "name a lesson"),
     "once without autoplay": (["lesson", "green_means_go", "--once"], "--once goes with --autoplay"),
     "lesson file that is a level": (["lesson", "levels/builtin/green_means_go.json"], "not a lesson file"),
+    "projector with a value": (["--projector=yes"], "ignored explicit argument"),
+    "projector lesson without a name": (["lesson", "--projector"], "name a lesson"),
     "export without an output": (["export", "x.agent"], "--gif OUT.gif, --png OUT.png, or both"),
     "tiny cells": (["level", "render", "template_grid", "--cell", "0", "-o", "{tmp}/x.png"], "--cell"),
     "unknown split": (["level", "render", "template_grid", "--split", "test", "-o", "{tmp}/x.png"], "--split"),

@@ -104,3 +104,15 @@ def test_a_class_sees_every_screen_laid_out_inside_the_window(projector, shipped
             check_layout(app, f"the editor's {tab} tab")
     cut = [str(w.message) for w in caught if "too small for text" in str(w.message)]
     assert not cut, cut
+
+
+def test_the_projector_flag_reaches_the_game_and_a_lesson(monkeypatch):
+    import game.app
+    from game.cli import main
+    started = []
+    monkeypatch.setattr(game.app, "run", lambda **kw: started.append(kw) or 0)
+    assert main(["--projector"]) == 0
+    assert main(["lesson", "green_means_go", "--projector"]) == 0
+    assert main(["--projector", "lesson", "green_means_go"]) == 0
+    assert main(["lesson", "green_means_go"]) == 0
+    assert [kw["projector"] for kw in started] == [True, True, True, False]
