@@ -74,9 +74,12 @@ def self_test() -> int:
         app = App((1024, 700))
         app.frame(1 / 60)
         assert app.surface.get_at((5, 5))[:3] is not None
+        app.toggle_projector()  # the projector theme made it into the bundle
+        app.frame(1 / 60)
         app.scene.leave()
         pygame.quit()
-        lines.append(f"rendering: a frame drawn headless ({image.get_width()}x{image.get_height()} PNG, home screen)")
+        lines.append(f"rendering: a frame drawn headless ({image.get_width()}x{image.get_height()} PNG, home screen, "
+                     "also in projector mode)")
         from game.export import film_episodes, gif_bytes
         from game.paths import asset
         from game.pretrained import pretrained_agents
