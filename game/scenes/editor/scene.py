@@ -35,6 +35,7 @@ AUTOSAVE_SECONDS = 10
 
 class EditorScene(Scene):
     for_projector = False  # levels are built at a desk: the editor keeps its desktop size on a projector
+
     def __init__(self, app, level: Level | dict, path: str | None = None, proposal: tuple[dict, dict] | None = None):
         super().__init__(app)
         # A dict is a document that may not be valid yet (an autosave): the editor shows its problems.
