@@ -12,11 +12,13 @@ fonts, the lesson's agents and the first evaluation warm up there.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -37,6 +39,8 @@ def main() -> int:
     parser.add_argument("--lesson", default="green_means_go")
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--log", help="also write one line per round (memory, threads, live objects) and one per "
+                        "frame over 50 ms (which step, what happened) to this file, to find growth and stalls")
     args = parser.parse_args()
     os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-soak-"))
     import numpy as np
@@ -50,6 +54,7 @@ def main() -> int:
     warm = started + 60.0
     end = started + args.minutes * 60.0
     rss_warm, gaps, rounds, step = None, [], 0, 0
+    log = open(args.log, "w") if args.log else None
     while app.running and time.perf_counter() < end:
         app.step()
         now = time.perf_counter()
@@ -58,10 +63,16 @@ def main() -> int:
                 rss_warm = rss_mb()
             else:
                 gaps.append(now - last)
+        if log and now - last > 0.05:
+            print(f"{now - started:8.1f} s  frame {1000 * (now - last):6.1f} ms  step {step} "
+                  f"({app.scene.lesson.step.do})  evaluating {app.scene.session.evaluating}", file=log, flush=True)
         last = now
         now_at = app.scene.lesson.index
         if now_at < step:  # back to the first step: one more time round
             rounds += 1
+            if log:
+                print(f"{now - started:8.1f} s  round {rounds}  rss {rss_mb():.1f} MB  threads "
+                      f"{threading.active_count()}  objects {len(gc.get_objects())}", file=log, flush=True)
         step = now_at
     rss_end = rss_mb()
     gaps_ms = np.array(gaps) * 1000

@@ -5,6 +5,7 @@ step's state (`LessonRun.state`), and autoplay moves on by itself. What a step m
 `game.session.lesson`."""
 from __future__ import annotations
 
+import gc
 import html
 import time
 
@@ -194,8 +195,11 @@ class LessonBar:
         if not scene.autoplay:
             return
         waits = self.autoplay_waits()
-        if waits is not None and scene.session.unsaved_work():
-            scene.session.status_override = waits  # say why the kiosk stands still
+        if waits is not None:
+            self.started = time.monotonic()  # a step that waited still gets its full time once free
+            if scene.session.unsaved_work():
+                scene.session.status_override = waits  # say why the kiosk stands still
+            return
         if self.autoplay_share() < 1.0:
             return
         if not run.at_end:
@@ -218,10 +222,8 @@ class LessonBar:
         return None
 
     def autoplay_share(self) -> float:
-        """How much of the current step's autoplay time has passed, 0..1 (1: move on now); 0 while it waits."""
-        if self.autoplay_waits() is not None:
-            self.started = time.monotonic()  # a step that waited still gets its full time once free
-            return 0.0
+        """How much of the current step's autoplay time has passed, 0..1 (1: move on now). While autoplay waits,
+        `update` keeps restarting the step's clock, so the share stays at 0."""
         return min(1.0, (time.monotonic() - self.started) / max(self.run.seconds(), 1e-6))
 
     def restart(self) -> None:
@@ -234,6 +236,7 @@ class LessonBar:
         for entry in self.hands:
             entry.set_text("")
         self.enter_step()
+        gc.collect()  # the last round's rebuilt text boxes, at once (cheap: see game.app.settle_memory)
 
     def draw(self, surface: pygame.Surface) -> None:
         """In autoplay, a thin line along the bar's top fills until the next step: a viewer sees when it comes."""

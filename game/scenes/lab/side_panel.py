@@ -83,6 +83,7 @@ class SidePanel:
             self.dropped.update([self.export, self.pause, self.candidates.list, self.add_proxy,
                                  *self.overlay_buttons.values()])
         self._shown_change = None
+        self._objectives_text = ""
 
     def refresh(self, split: str, overlay: dict[str, bool], paused: bool) -> None:
         dropped = self.dropped | (set(self.choices.widgets()) if self.compact else set())
@@ -121,9 +122,11 @@ class SidePanel:
             self.export.set_text(label)
         if session.split == "deployment" and self._shown_change != session.changed:
             o = {k: (v if k == "concept" else html.escape(v, quote=False)) for k, v in session.objectives().items()}
-            self.objectives.set_text(f"<b>You wanted:</b> {o['wanted']}<br><b>You rewarded:</b> {o['rewarded']}<br>"
-                                     f"<b>It learned:</b> {o['learned']}<br><br><b>{o['verdict']}</b><br><br>"
-                                     f"{o['concept']}")
+            text = (f"<b>You wanted:</b> {o['wanted']}<br><b>You rewarded:</b> {o['rewarded']}<br>"
+                    f"<b>It learned:</b> {o['learned']}<br><br><b>{o['verdict']}</b><br><br>{o['concept']}")
+            if text != self._objectives_text:  # a rebuild with its scroll bar takes 15-30 ms: a visible hitch
+                self._objectives_text = text
+                self.objectives.set_text(text)
             self._shown_change = session.changed
 
     def draw(self, surface: pygame.Surface, session: LabSession, font, small) -> None:
