@@ -10,7 +10,7 @@ Layout of one observation (float32, all values in [-1, 1]):
       "agent"         1 at the agent (full view only);
   * scalars, named in `ObservationSpec.scalars`: "time" (share of the episode used), "x" and "y" (where the agent
     is in the level, 0..1: a picture of the whole level, as the published agents saw, tells them that too),
-    "keys" (keys held / 5),
+    "keys" (keys held / 5), "shields" (shields held / 5),
     and for physics worlds "vx", "vy" (velocity / top speed) and "dx", "dy" (position inside the cell).
 
 Channels are chosen from the whole level (both splits), so training and deployment observations have the same shape
@@ -60,6 +60,8 @@ class ObservationSpec:
         if view not in VIEWS:
             raise ValueError(f"unknown view {view!r}: use one of {', '.join(VIEWS)}")
         tiles = {"wall"} | set(level.legend.values())
+        for dist in (level.training, level.deployment):  # tiles a distribution changes to
+            tiles |= {c.tile for c in dist.tiles + tuple(c for m in dist.mixes for c in m.tiles)}
         tile_channels = [f"tile:{t}" for t in TILE_NAMES if t in tiles and t != "floor"]
         kinds = {e.kind for e in level.entities if e.kind != "agent"}
         entity_channels = [f"entity:{k}" for k in sorted(kinds)]
@@ -77,6 +79,8 @@ class ObservationSpec:
         scalars = ["time", "x", "y"]
         if any(e.kind == "key" for e in level.entities):
             scalars.append("keys")
+        if any(e.kind == "shield" for e in level.entities):
+            scalars.append("shields")
         if level.world != "grid":
             scalars += ["vx", "vy", "dx", "dy"]
         return cls(view, radius, w, h, tuple(channels), tuple(scalars))
@@ -147,12 +151,12 @@ class ObservationBuilder:
         scalars = np.empty((k, len(spec.scalars)), dtype=np.float32)
         for j, name in enumerate(spec.scalars):
             if name == "time":
-                scalars[:, j] = self.book.t[idx] / self.level.episode_length
+                scalars[:, j] = self.book.t[idx] / self.book.length
             elif name in ("x", "y"):
                 axis = 0 if name == "x" else 1
                 scalars[:, j] = worlds.agent_pos[idx, axis] / (self.level.width if axis == 0 else self.level.height)
-            elif name == "keys":
-                scalars[:, j] = np.minimum(worlds.keys[idx], 5) / 5.0
+            elif name in ("keys", "shields"):
+                scalars[:, j] = np.minimum(getattr(worlds, name)[idx], 5) / 5.0
             elif name in ("vx", "vy"):
                 axis = 0 if name == "vx" else 1
                 scalars[:, j] = worlds.agent_vel[idx, axis] / self.speed[axis]

@@ -15,12 +15,12 @@ import multiprocessing
 import time
 from pathlib import Path
 
-from levels import builtin_level
+from levels import builtin_level, published_cases
 from levels.files import atomic_write_text
 
 from agents.experiment import machine
 
-LEVELS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
+LEVELS = published_cases()
 EPISODES = 1000  # deployment episodes measured per agent
 MAX_SECONDS = 120.0  # the reproduction table's budget
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from levels import builtin_level
+from levels import builtin_level, published_cases
 from levels.files import atomic_write_text
 from levels.vocabulary import OUTCOMES
 
@@ -26,7 +26,7 @@ from agents.ppo import PPOConfig, planner_config
 from agents.scripted import GridSeeker, RightRunner, entity_targets, region_targets
 from agents.training import TrainingGoal
 
-LEVELS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
+LEVELS = published_cases()
 GRID_LEVELS = ["cheese_in_the_corner", "keys_and_chests", "green_means_go", "template_grid"]  # the planner's
 PARTS = ("levels", "diversity", "planner", "evolution")
 EVOLVED = {"reactive": PPOConfig(optimizer="evolution"),  # OpenAI-ES
@@ -43,6 +43,12 @@ PUBLISHED = {
     "green_means_go": "Maze II: agents follow the goal's colour over its shape, in 89 % of test episodes.",
     "the_diversity_fix": "Figure 2 (CoinRun): a small share of training levels with a randomly placed coin makes "
                          "agents go for the coin at test time.",
+    "cheese_on_a_dish": "After jaxgmg's cheese-on-dish maze: agents trained with the cheese always on a dish head "
+                        "for the dish when the two are apart.",
+    "follow_the_leader": "After Shah et al. 2022 (cultural transmission): an agent that learned to follow an expert "
+                         "follows an anti-expert at test time.",
+    "lava_land": "After MiniGrid's DistShift and jaxgmg's lava mazes: the way that was safe in training is taken "
+                 "after the lava has moved onto it.",
 }
 
 
@@ -56,6 +62,12 @@ def proxy_walker(name: str):
         return GridSeeker(entity_targets("green"))
     if name == "keys_and_chests":
         return GridSeeker(lambda w, i: entity_targets("key")(w, i) or entity_targets("chest")(w, i))
+    if name == "cheese_on_a_dish":
+        return GridSeeker(entity_targets("dish"))
+    if name == "follow_the_leader":
+        return GridSeeker(entity_targets("guide"))
+    if name == "lava_land":
+        return GridSeeker(region_targets("the_right_hand_way"))
     raise KeyError(name)
 
 

@@ -1,7 +1,9 @@
 """Drawing worlds with pygame: tiles, regions and entities, each entity kind with its own shape.
 
 Shapes tell entities apart as well as colours do (coin: circle, cheese: wedge, flag: pennant, gem: diamond, key: key,
-chest: box, door: arch, decoy: hexagon, crate: crossed box, agent: round face), so nothing depends on colour alone.
+chest: box, door: arch, decoy: hexagon, crate: crossed box, apple: round with a leaf, shield: heater shield, monster:
+spiked body with eyes, guide: a figure with a staff, dish: flat ellipse, agent: round face), so nothing depends on
+colour alone.
 Used by the window and by `mesa-sandbox level render` (headless).
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pygame  # noqa: E402
 
 from levels.files import atomic_write_bytes
 from levels.format import Level
-from levels.vocabulary import COLORS
+from levels.vocabulary import COLORS, MOVING_KINDS
 
 from game.world.palette import AGENT_RGB, BACKGROUND_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, REGION_RGB, TILE_RGB
 from game.world.variants import TILE_NAMES
@@ -77,6 +79,32 @@ def draw_entity(surface: pygame.Surface, kind: str, rgb, centre: tuple[float, fl
         pygame.draw.rect(surface, dark, box, line)
         pygame.draw.line(surface, dark, box.topleft, box.bottomright, line)
         pygame.draw.line(surface, dark, box.topright, box.bottomleft, line)
+    elif kind == "apple":
+        pygame.draw.circle(surface, rgb, (x, y + r * 0.1), r * 0.85)
+        pygame.draw.line(surface, (120, 80, 40), (x, y - r * 0.6), (x + r * 0.15, y - r), max(2, line))
+        pygame.draw.ellipse(surface, (0, 158, 115), pygame.Rect(x + r * 0.1, y - r, r * 0.55, r * 0.3))
+    elif kind == "shield":
+        pts = [(x - r * 0.8, y - r * 0.8), (x + r * 0.8, y - r * 0.8), (x + r * 0.8, y), (x, y + r), (x - r * 0.8, y)]
+        pygame.draw.polygon(surface, rgb, pts)
+        pygame.draw.polygon(surface, dark, pts, line)
+        pygame.draw.line(surface, dark, (x, y - r * 0.8), (x, y + r * 0.9), line)
+    elif kind == "monster":
+        spikes = [(x + (r if k % 2 == 0 else r * 0.7) * math.cos(a), y + (r if k % 2 == 0 else r * 0.7) * math.sin(a))
+                  for k, a in enumerate(np.linspace(0, 2 * math.pi, 17)[:-1])]
+        pygame.draw.polygon(surface, rgb, spikes)
+        for side in (-1, 1):  # angry eyes: never mistaken for the agent's round face
+            pygame.draw.circle(surface, (250, 250, 250), (x + side * r * 0.32, y - r * 0.1), r * 0.22)
+            pygame.draw.circle(surface, (10, 10, 20), (x + side * r * 0.3, y - r * 0.05), r * 0.1)
+        pygame.draw.line(surface, dark, (x - r * 0.35, y + r * 0.4), (x + r * 0.35, y + r * 0.4), line)
+    elif kind == "guide":
+        pygame.draw.circle(surface, rgb, (x - r * 0.15, y - r * 0.55), r * 0.32)
+        pygame.draw.polygon(surface, rgb, [(x - r * 0.15, y - r * 0.25), (x - r * 0.7, y + r), (x + r * 0.4, y + r)])
+        pygame.draw.line(surface, (200, 160, 90), (x + r * 0.65, y - r), (x + r * 0.65, y + r), max(2, line))
+    elif kind == "dish":
+        plate = pygame.Rect(0, 0, cell * 0.92, cell * 0.5)  # wider than anything that lies on it
+        plate.center = (x, y + cell * 0.2)
+        pygame.draw.ellipse(surface, rgb, plate)
+        pygame.draw.ellipse(surface, dark, plate.inflate(-cell * 0.25, -cell * 0.15), line)
     elif kind == "agent":
         pygame.draw.circle(surface, rgb, (x, y), cell * 0.4)
         eye = cell * 0.07
@@ -144,13 +172,19 @@ def draw_world(surface: pygame.Surface, worlds, i: int, origin=(0, 0), cell: flo
     if underlay is not None:
         underlay()
     ox, oy = origin
-    for e, entity in enumerate(worlds.table.entities):
+    for e, entity in sorted(enumerate(worlds.table.entities), key=_layer):
         if worlds.alive[i, e]:
             x, y = worlds.cells[i, e]
             draw_entity(surface, entity.kind, entity_rgb(entity.kind, worlds.colors[i, e]),
                         (ox + (x + 0.5) * cell, oy + (y + 0.5) * cell), cell)
     ax, ay = (float(v) for v in (worlds.agent_pos[i] if agent_pos is None else agent_pos))
     draw_entity(surface, "agent", AGENT_RGB, (ox + ax * cell, oy + ay * cell), cell)
+
+
+def _layer(indexed_entity) -> int:
+    """Dishes under what lies on them; walkers over what they walk past."""
+    kind = indexed_entity[1].kind
+    return 0 if kind == "dish" else 2 if kind in MOVING_KINDS else 1
 
 
 def draw_sampled_variant(surface: pygame.Surface, level: Level, split: str, seed: int, origin, cell: float,

@@ -24,3 +24,9 @@ def builtin_names() -> list[str]:
 @functools.lru_cache(maxsize=None)
 def builtin_level(name: str) -> Level:
     return load_level(builtin_path(name))
+
+
+def published_cases() -> list[str]:
+    """The built-ins that reproduce a published result (the templates do not): the reproduction table's rows, and
+    the levels that ship pre-trained agents."""
+    return [name for name in builtin_names() if builtin_level(name).reproduces]

@@ -15,13 +15,13 @@ from pydantic import ValidationError
 from levels.files import FileTooLarge, atomic_write_text, read_bounded
 from levels.jsontext import JSONTextError, pretty_json, read_json
 from levels.model import (CURRENT_VERSION, FORMAT_NAME, MAX_DEPTH, MAX_ENTITIES, MAX_FILE_BYTES, MAX_GRID_SIDE,
-                          BaseReward, Condition, Distribution, Entity, Level, Maze, Mix, PhysicsSettings, Proxy, Rule,
-                          Spawn, Tiles)
+                          BaseReward, Condition, Distribution, Entity, Level, Maze, Mix, PhysicsSettings, Proxy, Route,
+                          Rule, Spawn, TileChange, Tiles)
 from levels.problems import LevelError, Problem, describe_value, problems_from_errors
 
 __all__ = ["CURRENT_VERSION", "FORMAT_NAME", "MAX_DEPTH", "MAX_ENTITIES", "MAX_FILE_BYTES", "MAX_GRID_SIDE",
            "BaseReward", "Condition", "Distribution", "Entity", "Level", "LevelError", "Maze", "Mix",
-           "PhysicsSettings", "Problem", "Proxy", "Rule", "Spawn", "Tiles", "load_level",
+           "PhysicsSettings", "Problem", "Proxy", "Route", "Rule", "Spawn", "TileChange", "Tiles", "load_level",
            "level_to_dict", "level_to_json", "parse_level", "parse_level_bytes", "parse_level_text", "save_level"]
 
 

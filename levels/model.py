@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from levels import references
 from levels.problems import Problem
-from levels.vocabulary import COLORS, ENTITY_KINDS, EVENTS, TILE_KINDS, WORLD_KINDS
+from levels.vocabulary import COLORS, ENTITY_KINDS, EVENTS, MOVING_KINDS, TILE_KINDS, WORLD_KINDS
 
 FORMAT_NAME = "mesa-sandbox-level"
 CURRENT_VERSION = 1
@@ -38,6 +38,8 @@ MAX_TEXT = 2000
 MAX_NAME = 80
 MAX_EPISODE_LENGTH = 5000
 MAX_ABS_REWARD = 1e6
+MAX_WAYPOINTS = 64
+MAX_ROUTE_STEPS = 400  # the cells of one round of a route: keeps a shared file's walkers small in memory
 
 
 class LevelRuleError(ValueError):
@@ -140,11 +142,68 @@ class Proxy(Condition):
         return Condition(event=self.event, what=self.what, count=self.count)
 
 
+class Route(Part):
+    """A walk through waypoints, one cell per step, each leg straight along a row or a column. At the last waypoint
+    the walker stops, walks back the way it came, or (its last waypoint in line with its first) goes round again."""
+
+    cells: Annotated[tuple[Cell, ...], Field(min_length=2, max_length=MAX_WAYPOINTS,
+                                             description="the waypoints, the first being where the walk starts")]
+    then: Literal["stop", "back", "loop"] = "back"
+
+    @model_validator(mode="after")
+    def _straight_legs(self) -> "Route":
+        legs = list(zip(self.cells, self.cells[1:]))
+        if self.then == "loop":
+            legs.append((self.cells[-1], self.cells[0]))
+        for k, (a, b) in enumerate(legs):
+            if a == b or (a[0] != b[0] and a[1] != b[1]):
+                where = "the way back to the first waypoint" if k == len(self.cells) - 1 else f"leg {k + 1}"
+                raise LevelRuleError(f"{where} ({list(a)} to {list(b)}) is not a straight line along a row or a "
+                                     "column", "add a waypoint at the corner")
+        steps = len(self.path())
+        if steps > MAX_ROUTE_STEPS:
+            raise LevelRuleError(f"one round of the route is {steps} steps, over {MAX_ROUTE_STEPS}",
+                                 "use a shorter route")
+        return self
+
+    def walk(self) -> list[tuple[int, int]]:
+        """Every cell from the first waypoint to the last, in order."""
+        cells = [tuple(self.cells[0])]
+        for (ax, ay), (bx, by) in zip(self.cells, self.cells[1:]):
+            n = abs(bx - ax) + abs(by - ay)
+            dx, dy = (bx > ax) - (bx < ax), (by > ay) - (by < ay)
+            cells += [(ax + dx * k, ay + dy * k) for k in range(1, n + 1)]
+        return cells
+
+    def path(self) -> list[tuple[int, int]]:
+        """One round of the walk, cell by cell: where the walker is at steps 0, 1, 2...; after it, "stop" stays on
+        the last cell and the others go round again."""
+        walk = self.walk()
+        if self.then == "back":
+            return walk + walk[-2:0:-1]
+        if self.then == "loop":
+            return walk + Route(cells=(self.cells[-1], self.cells[0]), then="stop").walk()[1:-1]
+        return walk
+
+
 class Entity(Part):
     id: Name
     kind: Literal[ENTITY_KINDS]
     at: Cell
     color: Color | None = None
+    route: Route | None = Field(None, description="monsters and guides: the walk they take, starting where they stand")
+    wander: StrictBool = Field(False, description="monsters and guides: a random step each turn (the same for a seed)")
+
+    @model_validator(mode="after")
+    def _moves_fit(self) -> "Entity":
+        if (self.route is not None or self.wander) and self.kind not in MOVING_KINDS:
+            raise LevelRuleError(f"a {self.kind} cannot move", "only monsters and guides walk routes or wander")
+        if self.route is not None and self.wander:
+            raise LevelRuleError("give a route or wander, not both", "keep one of them")
+        if self.route is not None and tuple(self.route.cells[0]) != tuple(self.at):
+            raise LevelRuleError(f"the route starts at {list(self.route.cells[0])} but the {self.kind} stands at "
+                                 f"{list(self.at)}", "start the route where it stands")
+        return self
 
 
 class Spawn(Part):
@@ -153,13 +212,20 @@ class Spawn(Part):
     cells: Annotated[tuple[Cell, ...], Field(max_length=MAX_GRID_SIDE * MAX_GRID_SIDE)] = ()
     region: Name | None = None
     anywhere: StrictBool = False
+    route: Route | None = Field(None, description="monsters and guides: this walk instead (it starts on its first "
+                                "waypoint)")
+    wander: StrictBool | None = Field(None, description="monsters and guides: wander here, or not (unset: as the entity)")
+    on: Name | None = Field(None, description="start on the cell of this other entity (the cheese on the dish)")
     present: _number(0.0, 1.0, "the chance that the entity is there at all") = 1.0
     color: Color | None = None
 
     @model_validator(mode="after")
     def _one_place(self) -> "Spawn":
-        if sum([bool(self.cells), self.region is not None, self.anywhere]) > 1:
-            raise LevelRuleError("give only one of cells, region or anywhere", "keep one of them")
+        if sum([bool(self.cells), self.region is not None, self.anywhere, self.route is not None,
+                self.on is not None]) > 1:
+            raise LevelRuleError("give only one of cells, region, anywhere, route or on", "keep one of them")
+        if self.route is not None and self.wander:
+            raise LevelRuleError("give a route or wander, not both", "keep one of them")
         return self
 
 
@@ -179,17 +245,40 @@ class Maze(Part):
         return self
 
 
+class TileChange(Part):
+    """Tiles that differ in a distribution: these cells, or this region, become `tile` ("the lava was always on the
+    left" in training, somewhere else at deployment)."""
+
+    tile: Literal[tuple(TILE_KINDS)]
+    cells: Annotated[tuple[Cell, ...], Field(max_length=MAX_GRID_SIDE * MAX_GRID_SIDE)] = ()
+    region: Name | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> "TileChange":
+        if bool(self.cells) == (self.region is not None):
+            raise LevelRuleError("a tile change needs cells or a region (one of them)", "give the cells or name a region")
+        return self
+
+
+TileChanges = Annotated[tuple[TileChange, ...], Field(max_length=MAX_RULES)]
+
+
 class Mix(Part):
-    """In `share` of the variants, these spawns replace the distribution's own."""
+    """In `share` of the variants, these spawns replace the distribution's own and these tile changes are made
+    after the distribution's own."""
 
     share: _number(0.0, 1.0)
     spawns: dict[Name, Spawn] = Field(default_factory=dict)
+    tiles: TileChanges = ()
 
 
 class Distribution(Part):
     spawns: dict[Name, Spawn] = Field(default_factory=dict)
     mixes: Annotated[tuple[Mix, ...], Field(max_length=MAX_MIXES)] = ()
     maze: Maze | None = None
+    tiles: TileChanges = Field((), description="tile changes made in every variant of this distribution")
+    episode_length: Annotated[StrictInt, Field(ge=1, le=MAX_EPISODE_LENGTH,
+                                               description="this distribution's episode length, if not the level's")] | None = None
 
     @model_validator(mode="after")
     def _shares_fit(self) -> "Distribution":
@@ -303,6 +392,9 @@ class Level(Part):
             if e.id == entity_id:
                 return e
         raise KeyError(entity_id)
+
+    def episode_length_of(self, split: str) -> int:
+        return self.distribution(split).episode_length or self.episode_length
 
     def distribution(self, split: str) -> Distribution:
         if split == "training":

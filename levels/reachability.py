@@ -21,7 +21,8 @@ def goal_warnings(level: Level) -> list[str]:
     for split in ("training", "deployment"):
         if level.distribution(split).maze is not None:
             continue
-        starts = places(level, split, "agent")
+        agent = next(e.id for e in level.entities if e.kind == "agent")
+        starts = places(level, split, agent)
         goals = goal_cells(level, split)
         if starts and goals and not reachable(level, split, starts) & goals:
             warnings.append(f"In the {split} distribution the agent cannot reach the intended goal "
@@ -29,20 +30,31 @@ def goal_warnings(level: Level) -> list[str]:
     return warnings
 
 
-def standable_cells(level: Level) -> set[tuple[int, int]]:
-    """The cells an agent can stand on: neither solid nor deadly."""
-    return {(x, y) for y in range(level.height) for x in range(level.width)
-            if not TILE_KINDS[level.tile_at(x, y)].solid and not TILE_KINDS[level.tile_at(x, y)].deadly}
+def standable_cells(level: Level, split: str | None = None) -> set[tuple[int, int]]:
+    """The cells an agent can stand on: neither solid nor deadly (in a split: after its own tile changes; a mix's
+    changes, made in only some variants, are left out)."""
+    tiles = {(x, y): level.tile_at(x, y) for y in range(level.height) for x in range(level.width)}
+    for change in level.distribution(split).tiles if split else ():
+        for cell in change.cells or _region_cells(level, change.region):
+            tiles[tuple(cell)] = change.tile
+    return {cell for cell, tile in tiles.items() if not TILE_KINDS[tile].solid and not TILE_KINDS[tile].deadly}
 
 
-def _spawn_cells(level: Level, spawn: Spawn, at: tuple[int, int]) -> set[tuple[int, int]]:
+def _region_cells(level: Level, name: str) -> set[tuple[int, int]]:
+    return {(x, y) for rx, ry, rw, rh in level.regions[name] for x in range(rx, rx + rw) for y in range(ry, ry + rh)}
+
+
+def _spawn_cells(level: Level, split: str, spawn: Spawn, at: tuple[int, int]) -> set[tuple[int, int]]:
     if spawn.anywhere:
-        return standable_cells(level)
+        return standable_cells(level, split)
     if spawn.region is not None:
-        return {(x, y) for rx, ry, rw, rh in level.regions[spawn.region]
-                for x in range(rx, rx + rw) for y in range(ry, ry + rh)}
+        return _region_cells(level, spawn.region)
     if spawn.cells:
         return set(spawn.cells)
+    if spawn.route is not None:
+        return {tuple(spawn.route.cells[0])}
+    if spawn.on is not None:
+        return places(level, split, spawn.on)
     return {at}
 
 
@@ -57,7 +69,7 @@ def places(level: Level, split: str, entity_id: str) -> set[tuple[int, int]]:
             continue
         spawn = spawns.get(entity_id, dist.spawns.get(entity_id, Spawn()))
         if spawn.present > 0:
-            cells |= _spawn_cells(level, spawn, at)
+            cells |= _spawn_cells(level, split, spawn, at)
     return cells
 
 
@@ -66,8 +78,7 @@ def goal_cells(level: Level, split: str) -> set[tuple[int, int]]:
     if goal.event == "entered_tile":
         return {(x, y) for y in range(level.height) for x in range(level.width) if level.tile_at(x, y) == goal.what}
     if goal.event == "entered_region":
-        return {(x, y) for rx, ry, rw, rh in level.regions[goal.what]
-                for x in range(rx, rx + rw) for y in range(ry, ry + rh)}
+        return _region_cells(level, goal.what)
     cells: set[tuple[int, int]] = set()
     for e in level.entities:
         if goal.what in (e.id, e.kind, e.color):
@@ -76,7 +87,7 @@ def goal_cells(level: Level, split: str) -> set[tuple[int, int]]:
 
 
 def reachable(level: Level, split: str, starts: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    free = standable_cells(level)
+    free = standable_cells(level, split)
     doors = set().union(*(places(level, split, e.id) for e in level.entities if e.kind == "door"))
     keys = set().union(*(places(level, split, e.id) for e in level.entities if e.kind == "key"))
     seen = _flood(starts & free, free - doors)

@@ -7,7 +7,7 @@ one section are collected, then raised together as one `LevelRuleError`.
 from __future__ import annotations
 
 from levels.problems import Problem, join_path
-from levels.vocabulary import COLORS, EVENTS, TILE_KINDS
+from levels.vocabulary import COLORS, EVENTS, GRID_ONLY_KINDS, MOVING_KINDS, TILE_KINDS
 
 
 def grid_problems(tiles) -> None:
@@ -51,6 +51,15 @@ class _Grid:
     def solid(self, xy) -> bool:
         return TILE_KINDS[self.tiles.legend[self.tiles.rows[xy[1]][xy[0]]]].solid
 
+    def route(self, path: str, route) -> None:
+        """Every waypoint inside the grid, and no step of the walk in a wall."""
+        inside = [self.cell(f"{path}.cells[{k}]", c) for k, c in enumerate(route.cells)]
+        if all(inside):
+            walls = [c for c in route.path() if self.solid(c)]
+            if walls:
+                self.problems.append(Problem(f"{path}.cells", f"the route walks through a wall at {list(walls[0])}",
+                                             "move the waypoints so that the walk stays on open tiles"))
+
 
 # Each check below runs as the field validator of one section of `levels.model.Level`, with the sections before it
 # that passed their own checks (`known`); a check whose sections failed is skipped, as it could only repeat them.
@@ -76,6 +85,11 @@ def check_entities(entities: tuple, known: dict) -> tuple:
         if grid and grid.cell(f"[{i}].at", e.at) and e.kind == "agent" and grid.solid(e.at):
             problems.append(Problem(f"[{i}].at", f"the agent stands in a wall at {list(e.at)}",
                                     "move the agent onto a free cell"))
+        if grid and e.route is not None:
+            grid.route(f"[{i}].route", e.route)
+        if e.kind in GRID_ONLY_KINDS and known.get("world", "grid") != "grid":
+            problems.append(Problem(f"[{i}].kind", f"{e.kind}s live in grid worlds only for now",
+                                    "make the level a grid world, or use another kind"))
     agents = [e for e in entities if e.kind == "agent"]
     if len(agents) != 1:
         problems.append(Problem("", f"the level has {len(agents) or 'no'} agent{'s' if agents else ''}",
@@ -112,7 +126,8 @@ def check_distribution(dist, known: dict):
         return dist
     grid = _Grid(known["tiles"])
     problems = grid.problems
-    ids = {e.id for e in known["entities"]}
+    kinds = {e.id: e.kind for e in known["entities"]}
+    ids = set(kinds)
     regions = known["regions"]
     spawn_sets = [("spawns", dist.spawns)] + [(f"mixes[{i}].spawns", m.spawns) for i, m in enumerate(dist.mixes)]
     for base, spawns in spawn_sets:
@@ -125,21 +140,43 @@ def check_distribution(dist, known: dict):
             inside = [c for k, c in enumerate(spawn.cells) if grid.cell(f"{path}.cells[{k}]", c)]
             if inside and len(inside) == len(spawn.cells) and all(grid.solid(c) for c in inside):
                 problems.append(Problem(f"{path}.cells", "every cell listed is a wall", "list at least one free cell"))
-            if spawn.region is not None and spawn.region not in regions:
-                defined = ", ".join(sorted(regions)) or "none defined"
-                problems.append(Problem(f"{path}.region", f"no region is called {spawn.region!r}",
-                                        f"define it under \"regions\" or use one of: {defined}"))
+            _region_known(problems, f"{path}.region", spawn.region, regions)
+            if (spawn.route is not None or spawn.wander) and kinds[eid] not in MOVING_KINDS:
+                problems.append(Problem(path, f"a {kinds[eid]} cannot move",
+                                        "only monsters and guides walk routes or wander"))
+            if spawn.route is not None:
+                grid.route(f"{path}.route", spawn.route)
+            if spawn.on is not None and (spawn.on not in ids or spawn.on == eid or kinds[spawn.on] == "agent"):
+                problems.append(Problem(f"{path}.on", f"{spawn.on!r} is not another entity to start on",
+                                        f"use one of: {', '.join(sorted(ids - {eid})[:12])} (not the agent)"))
+            elif spawn.on is not None and spawns.get(spawn.on, None) is not None and spawns[spawn.on].on is not None:
+                problems.append(Problem(f"{path}.on", f"{spawn.on!r} itself starts on another entity",
+                                        "start on an entity that has a place of its own"))
+    changes = [("tiles", dist.tiles)] + [(f"mixes[{i}].tiles", m.tiles) for i, m in enumerate(dist.mixes)]
+    for base, tile_changes in changes:
+        for k, change in enumerate(tile_changes):
+            for j, c in enumerate(change.cells):
+                grid.cell(f"{base}[{k}].cells[{j}]", c)
+            _region_known(problems, f"{base}[{k}].region", change.region, regions)
     if dist.maze is not None:
         grid.rect("maze.rect", dist.maze.rect)
     _raise(problems)
     return dist
 
 
+def _region_known(problems: list[Problem], path: str, name: str | None, regions: dict) -> None:
+    if name is not None and name not in regions:
+        defined = ", ".join(sorted(regions)) or "none defined"
+        problems.append(Problem(path, f"no region is called {name!r}",
+                                f"define it under \"regions\" or use one of: {defined}"))
+
+
 def _names(entities, regions) -> dict[str, set[str]]:
     """What `what` may name for each event."""
     entity_names = {e.id for e in entities} | {e.kind for e in entities} | set(COLORS)
-    return {"touched": entity_names, "picked_up": entity_names, "opened": entity_names,
-            "entered_tile": set(TILE_KINDS), "entered_region": set(regions), "fell": set(), "timed_out": set()}
+    return {"touched": entity_names, "picked_up": entity_names, "opened": entity_names, "defeated": entity_names,
+            "entered_tile": set(TILE_KINDS), "entered_region": set(regions), "fell": set(), "timed_out": set(),
+            "caught": set()}
 
 
 def _raise(problems: list[Problem]) -> None:

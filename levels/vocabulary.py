@@ -29,7 +29,14 @@ TILE_KINDS: dict[str, TileKind] = {t.name: t for t in [
 ]}
 
 # Entity kinds; their behaviour is in game.world.entities (a registry keyed by these names).
-ENTITY_KINDS = ("agent", "coin", "cheese", "flag", "gem", "key", "chest", "door", "decoy", "crate")
+ENTITY_KINDS = ("agent", "coin", "cheese", "flag", "gem", "key", "chest", "door", "decoy", "crate", "apple",
+                "shield", "monster", "guide", "dish")
+# Kinds that may walk a route or wander (grid worlds): they move every step, the rest stay where they are put.
+MOVING_KINDS = ("monster", "guide")
+# Kinds that leave their cell free for another entity to start on (the cheese lies on the dish).
+UNDERFOOT_KINDS = ("dish",)
+# Kinds only the grid engine knows how to run (the physics worlds have no walkers or shields yet).
+GRID_ONLY_KINDS = ("monster", "guide", "shield")
 
 # Colours an entity can carry. Chosen with the renderer's colour-blind-safe palette (Okabe-Ito).
 COLORS = ("yellow", "green", "red", "blue", "orange", "purple", "grey")
@@ -49,6 +56,8 @@ EVENTS: dict[str, EventKind] = {e.name: e for e in [
     EventKind("opened", "open", True, "entity id, kind or colour"),
     EventKind("entered_tile", "step on", True, "tile kind"),
     EventKind("entered_region", "reach", True, "region"),
+    EventKind("defeated", "defeat", True, "entity id, kind or colour"),
+    EventKind("caught", "be caught by a monster", False),
     EventKind("fell", "fall out of the level", False),
     EventKind("timed_out", "run out of time", False),
 ]}

@@ -2,14 +2,14 @@
 index (what `agents.pretrain` measured) says."""
 import pytest
 
-from levels import builtin_level
+from levels import builtin_level, published_cases
 
 from agents.agent_file import load_agent
 from agents.evaluation import evaluate
 from agents.policy import TorchPolicy
 from game.pretrained import agents_root, measured, pretrained_agents
 
-LEVELS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
+LEVELS = published_cases()
 
 
 def test_every_built_in_level_ships_six_agents_listed_in_the_index():

@@ -147,7 +147,7 @@ def where_it_goes(network: Policy, world: WorldCopy, samples: int = 4, seed: int
     policy = TorchPolicy(network, seed=seed)
     outcome = np.full(n, "", dtype=object)
     ends = np.zeros((n, 2))
-    for _ in range(level.episode_length):
+    for _ in range(probe.batch.book.length):
         if cancelled():
             return None
         obs, _, _, _, info = probe.step(policy(obs))

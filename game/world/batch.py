@@ -36,7 +36,7 @@ class WorldBatch:
         self.sampler = VariantSampler(level, split)
         self.worlds = make_worlds(level, n)
         self.table = self.worlds.table
-        self.book = EpisodeBook(level, self.table, n)
+        self.book = EpisodeBook(level, self.table, n, split)
         self.rng = np.random.default_rng(seed)
         self.variants: list[Variant | None] = [None] * n
         self.done = np.ones(n, dtype=bool)
@@ -80,4 +80,4 @@ def current_variant(worlds, i: int, agent: tuple[int, int] | None = None) -> Var
     on its cell (or on `agent`)."""
     cell = worlds.agent_cell[i] if agent is None else agent
     return Variant(worlds.tiles[i].copy(), (int(cell[0]), int(cell[1])), worlds.cells[i].copy(),
-                   worlds.alive[i].copy(), worlds.colors[i].copy(), -1)
+                   worlds.alive[i].copy(), worlds.colors[i].copy(), -1, *worlds.walkers_now(i))

@@ -15,6 +15,9 @@ class EntityKind:
     opens_with_key = False  # touching it with a key spends the key and opens it (chest)
     blocks_without_key = False  # solid until opened with a key (door)
     pushable = False  # the agent pushes it (crate)
+    gives_shield = False  # touching it picks up a shield (spent on the next monster met)
+    catches = False  # meeting it ends the episode as "died", unless the agent spends a shield on it
+    walks = False  # it may walk a route or wander (levels.vocabulary.MOVING_KINDS); meeting it is checked after it moves
 
 
 REGISTRY: dict[str, type[EntityKind]] = {}
@@ -85,6 +88,40 @@ class Decoy(EntityKind):
 class Crate(EntityKind):
     name = "crate"
     pushable = True
+
+
+@register
+class Apple(EntityKind):
+    name = "apple"
+    collected = True
+
+
+@register
+class Shield(EntityKind):
+    name = "shield"
+    collected = True
+    gives_shield = True
+
+
+@register
+class Monster(EntityKind):
+    """Catches the agent on touch; a shield held is spent instead and the monster is gone."""
+    name = "monster"
+    catches = True
+    walks = True
+
+
+@register
+class Guide(EntityKind):
+    """Another character walking its route; the agent may follow it. Meeting it is only an event."""
+    name = "guide"
+    walks = True
+
+
+@register
+class Dish(EntityKind):
+    """Where the cheese usually lies: worth nothing by itself."""
+    name = "dish"
 
 
 assert set(REGISTRY) == set(ENTITY_KINDS), "every entity kind needs a class"

@@ -30,18 +30,20 @@ class EventTable:
         self.touched = slice(0, n_e)
         self.picked_up = slice(n_e, 2 * n_e)
         self.opened = slice(2 * n_e, 3 * n_e)
-        self.tiles = slice(3 * n_e, 3 * n_e + n_t)
-        self.region_cols = slice(3 * n_e + n_t, 3 * n_e + n_t + n_r)
-        self.fell = 3 * n_e + n_t + n_r
-        self.timed_out = self.fell + 1
+        self.defeated = slice(3 * n_e, 4 * n_e)
+        self.tiles = slice(4 * n_e, 4 * n_e + n_t)
+        self.region_cols = slice(4 * n_e + n_t, 4 * n_e + n_t + n_r)
+        self.fell = 4 * n_e + n_t + n_r
+        self.caught = self.fell + 1
+        self.timed_out = self.caught + 1
         self.width = self.timed_out + 1
         self.columns: list[tuple[str, str | None]] = (
-            [("touched", e.id) for e in self.entities] + [("picked_up", e.id) for e in self.entities]
-            + [("opened", e.id) for e in self.entities] + [("entered_tile", t) for t in TILE_NAMES]
-            + [("entered_region", r) for r in self.regions] + [("fell", None), ("timed_out", None)])
+            [(event, e.id) for event in ("touched", "picked_up", "opened", "defeated") for e in self.entities]
+            + [("entered_tile", t) for t in TILE_NAMES] + [("entered_region", r) for r in self.regions]
+            + [("fell", None), ("caught", None), ("timed_out", None)])
         deadly = np.zeros(self.width, dtype=bool)
         deadly[self.tiles] = [TILE_KINDS[t].deadly for t in TILE_NAMES]
-        deadly[self.fell] = True
+        deadly[[self.fell, self.caught]] = True
         self.deadly = deadly  # columns that end the episode as "died"
 
     def region_masks(self, level: Level) -> np.ndarray:
@@ -56,7 +58,7 @@ class EventTable:
         """(width,) bool: the columns this condition counts, for a world whose entities have `colors`."""
         mask = np.zeros(self.width, dtype=bool)
         what = condition.what
-        if condition.event in ("touched", "picked_up", "opened"):
+        if condition.event in ("touched", "picked_up", "opened", "defeated"):
             block = getattr(self, condition.event)
             for i, e in enumerate(self.entities):
                 color = COLORS[colors[i]] if colors[i] >= 0 else None
@@ -67,6 +69,8 @@ class EventTable:
             mask[self.region_cols.start + self.regions.index(what)] = True
         elif condition.event == "fell":
             mask[self.fell] = True
+        elif condition.event == "caught":
+            mask[self.caught] = True
         elif condition.event == "timed_out":
             mask[self.timed_out] = True
         return mask
@@ -93,8 +97,9 @@ class EpisodeReport:
 class EpisodeBook:
     """Base reward, termination and outcome bookkeeping for a batch of worlds, all in numpy."""
 
-    def __init__(self, level: Level, table: EventTable, n: int):
+    def __init__(self, level: Level, table: EventTable, n: int, split: str = "training"):
         self.level, self.table, self.n = level, table, n
+        self.length = level.episode_length_of(split)
         rules = level.base_reward.rules
         self.rule_conditions = [Condition(event=r.event, what=r.what) for r in rules]
         self.rule_reward = np.array([r.reward for r in rules], dtype=np.float32)
@@ -131,7 +136,7 @@ class EpisodeBook:
         """Add one step of events (modified in place: timed_out is set here). Returns reward, terminated, truncated."""
         self.t += 1
         died = (events[:, self.table.deadly] > 0).any(1)
-        out_of_time = self.t >= self.level.episode_length
+        out_of_time = self.t >= self.length
         events[:, self.table.timed_out] = out_of_time & ~died
         rule_hits = np.einsum("nv,nrv->nr", events, self.rule_match)
         reward = rule_hits @ self.rule_reward - self.step_cost
@@ -148,7 +153,7 @@ class EpisodeBook:
     def outcome_codes(self, idx: np.ndarray) -> np.ndarray:
         reached = self.first_step[idx] >= 0
         codes = np.full(len(idx), NEITHER, dtype=np.int8)
-        codes[self.t[idx] >= self.level.episode_length] = TIMEOUT
+        codes[self.t[idx] >= self.length] = TIMEOUT
         codes[self.died[idx]] = DIED
         codes[reached[:, 1:].any(1)] = PROXY
         codes[reached[:, 0]] = GOAL

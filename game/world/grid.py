@@ -11,7 +11,7 @@ from levels.format import Level
 
 from game.world.entities import REGISTRY
 from game.world.events import EventTable
-from game.world.variants import TILE_SOLID, Variant
+from game.world.variants import TILE_DEADLY, TILE_SOLID, Variant
 
 # Actions shared by every world kind: stay, up, down, left, right (y grows downwards, as in the level rows).
 # In a side-view world "up" jumps, keeping the run going.
@@ -31,6 +31,10 @@ class GridWorlds:
         self.opens_with_key = np.array([k.opens_with_key for k in kinds], dtype=bool)
         self.blocks_without_key = np.array([k.blocks_without_key for k in kinds], dtype=bool)
         self.pushable = np.array([k.pushable for k in kinds], dtype=bool)
+        self.gives_shield = np.array([k.gives_shield for k in kinds], dtype=bool)
+        self.walks = np.array([k.walks for k in kinds], dtype=bool)  # met after they move, not where they stood
+        self.walkers = np.flatnonzero(self.walks)
+        self.catches = np.array([k.catches for k in kinds], dtype=bool)[self.walkers]
         h, w, e = level.height, level.width, len(kinds)
         self.region_masks = self.table.region_masks(level)
         self.tiles = np.zeros((n, h, w), dtype=np.int8)
@@ -39,8 +43,18 @@ class GridWorlds:
         self.alive = np.zeros((n, e), dtype=bool)
         self.colors = np.zeros((n, e), dtype=np.int8)
         self.keys = np.zeros(n, dtype=np.int32)
+        self.shields = np.zeros(n, dtype=np.int32)
         self.in_region = np.zeros((n, len(self.table.regions)), dtype=bool)
         self._rows = np.arange(n)
+        # Walkers: one round of each one's route (padded), its length (0: no route), whether it goes round again,
+        # whether it wanders, and the steps taken since the world was loaded.
+        m, rounds = len(self.walkers), max([1] + [len(r.path()) for r in _routes(level)])
+        self.route = np.zeros((n, m, rounds, 2), dtype=np.int32)
+        self.route_len = np.zeros((n, m), dtype=np.int32)
+        self.route_repeats = np.zeros((n, m), dtype=bool)
+        self.wander = np.zeros((n, m), dtype=bool)
+        self.seed = np.zeros(n, dtype=np.uint64)
+        self.t = np.zeros(n, dtype=np.int64)
 
     # The observation and the renderer read these; the physics engine offers the same names.
     @property
@@ -65,8 +79,32 @@ class GridWorlds:
             self.alive[i] = v.present
             self.colors[i] = v.colors
         self.keys[idx] = keys
+        self.shields[idx] = 0
+        for i, v in zip(idx, variants):
+            self.route_len[i] = 0
+            for j, k in enumerate(self.walkers):
+                if k in v.routes:
+                    path, repeats = v.routes[k]
+                    self.route[i, j, :len(path)] = path
+                    self.route_len[i, j], self.route_repeats[i, j] = len(path), repeats
+            self.wander[i] = v.wander[self.walkers] if v.wander is not None else False
+            self.seed[i] = v.seed
+        self.t[idx] = 0
         ax, ay = self.agent[idx, 0], self.agent[idx, 1]
         self.in_region[idx] = self.region_masks[:, ay, ax].T
+
+    def walkers_now(self, i: int) -> tuple[dict, np.ndarray | None, int]:
+        """World `i`'s walkers as a variant carries them (routes, wander, seed), their routes starting from now."""
+        routes = {}
+        for j, k in enumerate(self.walkers):
+            length = int(self.route_len[i, j])
+            if length:
+                path, repeats = self.route[i, j, :length], bool(self.route_repeats[i, j])
+                at = int(self.t[i]) % length if repeats else min(int(self.t[i]), length - 1)
+                routes[int(k)] = (np.roll(path, -at, axis=0) if repeats else path[at:].copy(), repeats)
+        wander = np.zeros(len(self.alive[i]), dtype=bool)
+        wander[self.walkers] = self.wander[i]
+        return routes, wander if wander.any() else None, int(self.seed[i])
 
     def step(self, actions: np.ndarray) -> np.ndarray:
         n, rows, table = self.n, self._rows, self.table
@@ -74,7 +112,8 @@ class GridWorlds:
         move = MOVES[actions]
         target = self.agent + move
         blocked = self._blocked(target)
-        hit = self.alive & (self.cells == target[:, None, :]).all(2)  # (n, E): entity on the target cell
+        before = self.agent
+        hit = self.alive & ~self.walks & (self.cells == target[:, None, :]).all(2)  # (n, E): entity on the target cell
         blocked |= (hit & self.blocks_without_key & (self.keys == 0)[:, None]).any(1)
         push = hit & self.pushable
         beyond = target + move
@@ -92,9 +131,14 @@ class GridWorlds:
         self.keys -= opened.sum(1, dtype=np.int32)
         self.alive &= ~((meet & self.collected) | opened)
 
+        self.shields += (meet & self.gives_shield).sum(1, dtype=np.int32)
+
         events = np.zeros((n, table.width), dtype=np.float32)
+        if len(self.walkers):
+            self._walk()
+            meet[:, self.walkers] = self._meet_walkers(before, events)
         events[:, table.touched] = meet
-        events[:, table.picked_up] = picked
+        events[:, table.picked_up] = picked | (meet & self.gives_shield)
         events[:, table.opened] = opened
         ax, ay = self.agent[:, 0], self.agent[:, 1]
         tile_now = self.tiles[rows, ay, ax]
@@ -104,9 +148,70 @@ class GridWorlds:
         self.in_region = in_now
         return events
 
+    def _walk(self) -> None:
+        """Every walker takes its step: the next cell of its route, or a random step if it wanders. A step into a
+        wall (a tile changed under the route) or off the level waits instead."""
+        self.t += 1
+        w = self.walkers
+        now = self.cells[:, w]
+        length = np.maximum(self.route_len, 1)
+        at = np.where(self.route_repeats, self.t[:, None] % length, np.minimum(self.t[:, None], length - 1))
+        target = np.take_along_axis(self.route, at[:, :, None, None], axis=2)[:, :, 0]
+        target = np.where((self.route_len > 0)[:, :, None], target, now)
+        direction = _mix(self.seed[:, None], self.t[:, None], np.arange(len(w))[None, :]) % np.uint64(len(MOVES))
+        target = np.where(self.wander[:, :, None], now + MOVES[direction.astype(np.int64)], target)
+        h, wd = self.tiles.shape[1:]
+        x, y = target[..., 0], target[..., 1]
+        inside = (x >= 0) & (x < wd) & (y >= 0) & (y < h)
+        tile = self.tiles[self._rows[:, None], np.clip(y, 0, h - 1), np.clip(x, 0, wd - 1)]
+        ok = inside & ~TILE_SOLID[tile] & ~(self.wander & TILE_DEADLY[tile])  # wanderers keep off lava
+        self.cells[:, w] = np.where(ok[:, :, None], target, now)
+        self._walked_from = now
+
+    def _meet_walkers(self, before: np.ndarray, events: np.ndarray) -> np.ndarray:
+        """(n, M) walkers the agent met this step: on the same cell, or the two passed each other. Meeting a
+        monster spends a shield on it (it is gone) or, with too few shields, the agent is caught."""
+        w = self.walkers
+        cells, was = self.cells[:, w], self._walked_from
+        same = (cells == self.agent[:, None, :]).all(2)
+        passed = (was == self.agent[:, None, :]).all(2) & (cells == before[:, None, :]).all(2)
+        met = self.alive[:, w] & (same | passed)
+        monsters = met & self.catches
+        need = monsters.sum(1, dtype=np.int32)
+        saved = need <= self.shields
+        defeated = monsters & saved[:, None]
+        self.shields -= np.where(saved, need, 0)
+        alive = self.alive[:, w]
+        alive[defeated] = False
+        self.alive[:, w] = alive
+        events[:, self.table.defeated.start + w] = defeated
+        events[:, self.table.caught] = (need > 0) & ~saved
+        return met
+
     def _blocked(self, cell: np.ndarray) -> np.ndarray:
         h, w = self.tiles.shape[1:]
         x, y = cell[:, 0], cell[:, 1]
         inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
         tile = self.tiles[self._rows, np.clip(y, 0, h - 1), np.clip(x, 0, w - 1)]
         return ~inside | TILE_SOLID[tile]
+
+
+def _routes(level: Level):
+    """Every route a walker of this level may take, in either distribution."""
+    yield from (e.route for e in level.entities if e.route is not None)
+    for dist in (level.training, level.deployment):
+        for spawns in [dist.spawns] + [m.spawns for m in dist.mixes]:
+            yield from (s.route for s in spawns.values() if s.route is not None)
+
+
+def _mix(seed: np.ndarray, t: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """A well-mixed 64-bit number from (seed, step, walker): a wanderer's steps are the same for a seed, and
+    thousands of worlds draw them in one numpy expression (splitmix64's finaliser)."""
+    x = (seed.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + t.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
+         + k.astype(np.uint64) * np.uint64(0x94D049BB133111EB))
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x

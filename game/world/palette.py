@@ -15,7 +15,9 @@ ENTITY_RGB = {
 DEFAULT_ENTITY_RGB = {
     "agent": (86, 180, 233), "coin": ENTITY_RGB["yellow"], "cheese": ENTITY_RGB["yellow"], "flag": ENTITY_RGB["green"],
     "gem": ENTITY_RGB["purple"], "key": ENTITY_RGB["yellow"], "chest": ENTITY_RGB["orange"],
-    "door": (150, 110, 70), "decoy": ENTITY_RGB["grey"], "crate": (160, 120, 80),
+    "door": (150, 110, 70), "decoy": ENTITY_RGB["grey"], "crate": (160, 120, 80), "apple": ENTITY_RGB["red"],
+    "shield": ENTITY_RGB["blue"], "monster": ENTITY_RGB["purple"], "guide": (230, 230, 230),
+    "dish": (200, 200, 210),
 }
 TILE_RGB = {
     "floor": (30, 34, 44),

@@ -242,6 +242,10 @@ class PhysicsWorlds:
             self._read(i)
         self.in_region[idx] = self._regions_at(self.agent_cell[idx])
 
+    def walkers_now(self, i: int) -> tuple[dict, None, int]:
+        """No walkers here: monsters and guides live in grid worlds (the level format says so)."""
+        return {}, None, 0
+
     def _read(self, i: int) -> None:
         world = self.worlds[i]
         self.agent_pos[i] = world.agent.position

@@ -6,12 +6,12 @@ whether it is present, and its colour. Sampling is deterministic from the numpy 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from levels.format import Level, Maze, Spawn
-from levels.vocabulary import COLORS, TILE_KINDS
+from levels.format import Level, Route, Spawn, TileChange
+from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS, UNDERFOOT_KINDS
 
 TILE_NAMES = tuple(TILE_KINDS)
 TILE_INDEX = {name: i for i, name in enumerate(TILE_NAMES)}
@@ -33,6 +33,10 @@ class Variant:
     present: np.ndarray  # (E,) bool
     colors: np.ndarray  # (E,) int8 colour index or NO_COLOR
     mix: int  # index of the mix this variant came from, or -1 for the distribution's own spawns
+    # Walkers (monsters, guides): entity index -> (cells of one round of its route from now, goes round again)
+    routes: dict[int, tuple[np.ndarray, bool]] = field(default_factory=dict)
+    wander: np.ndarray | None = None  # (E,) bool: takes a random step each turn; None: nobody wanders
+    seed: int = 0  # the wanderers' steps follow from it
 
 
 def level_tiles(level: Level) -> np.ndarray:
@@ -82,8 +86,16 @@ class VariantSampler:
         self.others = [e for e in level.entities if e.kind != "agent"]
         self.region_cells = {name: _rect_cells(rects) for name, rects in level.regions.items()}
         self.mix_edges = np.cumsum([m.share for m in self.distribution.mixes])
-        self._free_cache: dict[int, np.ndarray] = {}
-        self._candidate_cache: dict[tuple[int, int], np.ndarray] = {}
+        # Tile layouts differ by maze and, where mixes change tiles, by mix: caches are keyed by both.
+        self.mixes_change_tiles = any(m.tiles for m in self.distribution.mixes)
+        self.walkers = [k for k, e in enumerate(self.others) if e.kind in MOVING_KINDS]
+        self.wanderers = bool(self.walkers) and (any(self.others[k].wander for k in self.walkers) or any(
+            s.wander for spawns in [self.distribution.spawns] + [m.spawns for m in self.distribution.mixes]
+            for s in spawns.values()))
+        self._tiles_cache: dict[tuple[int, int], np.ndarray] = {}
+        self._free_cache: dict[tuple[int, int], np.ndarray] = {}
+        self._candidate_cache: dict[tuple[int, tuple[int, int]], np.ndarray] = {}
+        self._paths: dict[int, np.ndarray] = {}
 
     def sample(self, rng: np.random.Generator) -> Variant:
         dist = self.distribution
@@ -91,10 +103,9 @@ class VariantSampler:
         if len(self.mix_edges):
             hit = np.nonzero(rng.random() < self.mix_edges)[0]
             mix = int(hit[0]) if len(hit) else -1
-        tiles, layout = self.base_tiles, -1
-        if dist.maze is not None:
-            layout = int(rng.integers(MAZE_POOL))
-            tiles = self._with_maze(dist.maze, layout)
+        layout = int(rng.integers(MAZE_POOL)) if dist.maze is not None else -1
+        layout = (layout, mix if self.mixes_change_tiles else -1)
+        tiles = self._tiles(layout)
         free = self._free(tiles, layout)
         taken = np.zeros(tiles.shape, dtype=bool)
 
@@ -111,15 +122,19 @@ class VariantSampler:
         cells = np.zeros((n, 2), dtype=np.int32)
         present = np.ones(n, dtype=bool)
         colors = np.full(n, NO_COLOR, dtype=np.int8)
-        agent = self.agent.at
+        agent, placed = self.agent.at, {}
         for k in order:
             e = everyone[k]
             spawn = spawn_of(e.id)
             here = True
             if spawn is not None and spawn.present < 1.0 and k > 0:
                 here = present[k - 1] = rng.random() < spawn.present
-            cell = self._place(e.at, spawn, free, layout, taken, rng)
-            if here:
+            if spawn is not None and spawn.on is not None:  # starts where another entity stands (placed before it)
+                cell = placed.get(spawn.on, self.level.entity(spawn.on).at)
+            else:
+                cell = self._place(e.at, spawn, free, layout, taken, rng)
+            placed[e.id] = cell
+            if here and e.kind not in UNDERFOOT_KINDS:
                 taken[cell[1], cell[0]] = True
             if k == 0:
                 agent = cell
@@ -127,15 +142,51 @@ class VariantSampler:
             cells[k - 1] = cell
             color = spawn.color if spawn is not None and spawn.color else e.color
             colors[k - 1] = COLOR_INDEX[color] if color else NO_COLOR
-        return Variant(tiles, agent, cells, present, colors, mix)
+        routes, wander = {}, None
+        for k in self.walkers:
+            spawn = spawn_of(self.others[k].id)
+            route = self.others[k].route if spawn is None or not _places(spawn) else spawn.route
+            if route is not None:
+                routes[k] = (self._path(route), route.then != "stop")
+        if self.wanderers:
+            wander = np.zeros(n, dtype=bool)
+            for k in self.walkers:
+                spawn = spawn_of(self.others[k].id)
+                own = spawn.wander if spawn is not None and spawn.wander is not None else self.others[k].wander
+                wander[k] = own and k not in routes
+        seed = int(rng.integers(2 ** 31)) if self.wanderers else 0  # drawn only here: other levels sample as before
+        return Variant(tiles, agent, cells, present, colors, mix, routes, wander, seed)
 
-    def _with_maze(self, maze: Maze, index: int) -> np.ndarray:
-        x, y, w, h = maze.rect
-        tiles = self.base_tiles.copy()
-        tiles[y:y + h, x:x + w] = np.where(_maze(maze.rect, maze.loops, self.split, index), TILE_INDEX["wall"], TILE_INDEX["floor"])
+    def _path(self, route: Route) -> np.ndarray:
+        key = id(route)
+        if key not in self._paths:
+            self._paths[key] = np.array(route.path(), dtype=np.int32)
+        return self._paths[key]
+
+    def _tiles(self, layout: tuple[int, int]) -> np.ndarray:
+        """The tiles of a layout: the level's, a maze carved in, then the distribution's and the mix's changes."""
+        tiles = self._tiles_cache.get(layout)
+        if tiles is None:
+            dist, (maze, mix) = self.distribution, layout
+            tiles = self.base_tiles.copy()
+            if dist.maze is not None:
+                x, y, w, h = dist.maze.rect
+                tiles[y:y + h, x:x + w] = np.where(_maze(dist.maze.rect, dist.maze.loops, self.split, maze),
+                                                   TILE_INDEX["wall"], TILE_INDEX["floor"])
+            for change in dist.tiles + (dist.mixes[mix].tiles if mix >= 0 else ()):
+                self._change(tiles, change)
+            tiles.setflags(write=False)
+            if len(self._tiles_cache) > 4 * MAZE_POOL:
+                self._tiles_cache.clear()
+            self._tiles_cache[layout] = tiles
         return tiles
 
-    def _free(self, tiles: np.ndarray, layout: int) -> np.ndarray:
+    def _change(self, tiles: np.ndarray, change: TileChange) -> None:
+        cells = change.cells if change.cells else self.region_cells[change.region]
+        xs, ys = np.array([c[0] for c in cells]), np.array([c[1] for c in cells])
+        tiles[ys, xs] = TILE_INDEX[change.tile]
+
+    def _free(self, tiles: np.ndarray, layout: tuple[int, int]) -> np.ndarray:
         """Cells an entity may stand on (not solid, not deadly)."""
         if layout not in self._free_cache:
             if len(self._free_cache) > 4 * MAZE_POOL:
@@ -143,7 +194,7 @@ class VariantSampler:
             self._free_cache[layout] = ~(TILE_SOLID[tiles] | TILE_DEADLY[tiles])
         return self._free_cache[layout]
 
-    def _candidates(self, spawn: Spawn, free: np.ndarray, layout: int) -> np.ndarray:
+    def _candidates(self, spawn: Spawn, free: np.ndarray, layout: tuple[int, int]) -> np.ndarray:
         """(k, 2) cells a spawn may use on this layout, before other entities are placed; cached."""
         key = (id(spawn), layout)
         found = self._candidate_cache.get(key)
@@ -158,9 +209,12 @@ class VariantSampler:
             self._candidate_cache[key] = found
         return found
 
-    def _place(self, default, spawn: Spawn | None, free, layout: int, taken, rng) -> tuple[int, int]:
-        """Pick a free cell for an entity; if its spawn has no free cell left, fall back to any free cell."""
-        if spawn is None or not (spawn.cells or spawn.region or spawn.anywhere):
+    def _place(self, default, spawn: Spawn | None, free, layout: tuple[int, int], taken, rng) -> tuple[int, int]:
+        """Pick a free cell for an entity; if its spawn has no free cell left, fall back to any free cell. A walker
+        given a route starts on its first waypoint."""
+        if spawn is not None and spawn.route is not None:
+            return tuple(spawn.route.cells[0])
+        if spawn is None or not _places(spawn):
             x, y = default
             if free[y, x] and not taken[y, x]:
                 return default
@@ -181,8 +235,15 @@ class VariantSampler:
         return int(c[0]), int(c[1])
 
 
+def _places(spawn: Spawn) -> bool:
+    """The spawn says where the entity starts (else it starts where the level put it)."""
+    return bool(spawn.cells or spawn.region or spawn.anywhere or spawn.route is not None or spawn.on is not None)
+
+
 def _freedom(spawn: Spawn | None) -> int:
-    if spawn is None or spawn.cells:
+    if spawn is not None and spawn.on is not None:
+        return 3  # after the entity it starts on
+    if spawn is None or spawn.cells or spawn.route is not None:
         return 0
     return 1 if spawn.region else 2
 

@@ -1,0 +1,198 @@
+"""Monsters, shields, guides, tiles that change between training and deployment, per-split episode lengths."""
+import numpy as np
+import pytest
+
+from levels import LevelError, level_to_dict, parse_level
+from agents.observation import ObservationSpec
+from game.world import WorldBatch
+from game.world.batch import current_variant
+
+from helpers import play, small_level
+
+CORRIDOR = ["#########", "#.......#", "#########"]
+GOAL = {"event": "touched", "what": "coin"}
+RULES = [{"event": "touched", "what": "coin", "reward": 10, "ends_episode": True}]
+
+
+def corridor(*entities, **extra):
+    return small_level(CORRIDOR, [{"id": "agent", "kind": "agent", "at": [1, 1]}, *entities,
+                                  {"id": "coin", "kind": "coin", "at": [7, 1]}], RULES, GOAL, **extra)
+
+
+def monster(at=(4, 1), **fields):
+    return {"id": "monster", "kind": "monster", "at": list(at), **fields}
+
+
+def test_a_monster_catches_the_agent_who_walks_into_it():
+    steps, report, _ = play(corridor(monster()), "training", "RRRR")
+    assert report.outcome == "died"
+    assert {"event": "caught", "what": None} in steps[-1][1]
+    assert len(steps) == 3  # the agent stepped onto the monster's cell on its third move
+
+
+def test_a_shield_is_spent_on_a_monster_which_is_then_gone():
+    level = corridor({"id": "shield", "kind": "shield", "at": [2, 1]}, monster())
+    steps, report, batch = play(level, "training", "RRRRRR")
+    events = [e for _, evs, _, _ in steps for e in evs]
+    assert {"event": "picked_up", "what": "shield"} in events
+    assert {"event": "defeated", "what": "monster"} in events
+    assert report.outcome == "goal"  # walked on past where the monster was, to the coin
+    assert batch.worlds.shields[0] == 0
+
+
+def test_a_patrolling_monster_moves_every_step_and_meets_an_agent_passing_it():
+    route = {"cells": [[6, 1], [3, 1]], "then": "back"}
+    level = corridor(monster((6, 1), route=route))
+    batch = WorldBatch(level, "training", 1, 0, autoreset=False)
+    batch.reset()
+    seen = []
+    for _ in range(4):
+        batch.step(np.array([0]))  # the agent stays; the monster walks 6 -> 3 and back
+        seen.append(int(batch.worlds.cells[0, 0, 0]))
+    assert seen == [5, 4, 3, 4]
+    # the agent at 2 moving right while the monster at 3 moves left: they pass each other
+    steps, report, _ = play(corridor(monster((4, 1), route={"cells": [[4, 1], [2, 1]]})), "training", "RR")
+    assert report is not None and report.outcome == "died"
+
+
+def test_a_wandering_monster_is_the_same_for_a_seed_and_never_walks_into_walls():
+    level = small_level(["#######", "#.....#", "#.....#", "#.....#", "#######"],
+                        [{"id": "agent", "kind": "agent", "at": [1, 1]}, monster((3, 2), wander=True),
+                         {"id": "coin", "kind": "coin", "at": [5, 3]}], RULES, GOAL, length=200)
+
+    def walk(seed):
+        batch = WorldBatch(level, "training", 4, seed, autoreset=False)
+        batch.reset()
+        cells = []
+        for _ in range(30):
+            batch.step(np.zeros(4, dtype=np.int64))
+            cells.append(batch.worlds.cells[:, 0].copy())
+        return np.array(cells)
+
+    a, b = walk(3), walk(3)
+    assert (a == b).all()
+    assert len({tuple(c) for c in a[:, 0]}) > 3  # it does move about
+    assert ((a[..., 0] >= 1) & (a[..., 0] <= 5) & (a[..., 1] >= 1) & (a[..., 1] <= 3)).all()
+
+
+def test_a_guide_walks_its_route_and_the_deployment_route_differs():
+    regions = {"left": [1, 1, 1, 1], "right": [7, 1, 1, 1]}
+    level = corridor({"id": "guide", "kind": "guide", "at": [4, 1],
+                      "route": {"cells": [[4, 1], [7, 1]], "then": "stop"}}, regions=regions,
+                     deployment={"spawns": {"guide": {"route": {"cells": [[4, 1], [1, 1]], "then": "stop"}}}})
+    for split, end in (("training", 7), ("deployment", 1)):
+        batch = WorldBatch(level, split, 1, 0, autoreset=False)
+        batch.reset()
+        for _ in range(6):
+            batch.step(np.array([0]))
+        assert tuple(batch.worlds.cells[0, 0]) == (end, 1)  # it stops at the route's end
+
+
+def test_tiles_change_at_deployment_and_the_observation_reads_them():
+    level = corridor(deployment={"tiles": [{"tile": "lava", "cells": [[3, 1]]}]})
+    assert play(level, "training", "RRR")[1] is None  # plain floor in training
+    steps, report, _ = play(level, "deployment", "RRR")
+    assert report.outcome == "died"
+    assert "tile:lava" in ObservationSpec.for_level(level).channels
+
+
+def test_a_mix_changes_tiles_in_its_share_of_variants():
+    regions = {"middle": [3, 1, 3, 1]}
+    level = corridor(regions=regions, training={"mixes": [{"share": 0.5, "tiles": [{"tile": "wall",
+                                                                                   "region": "middle"}]}]})
+    batch = WorldBatch(level, "training", 200, 1)
+    batch.reset()
+    walled = (batch.worlds.tiles[:, 1, 4] == batch.worlds.tiles[0, 0, 0]).mean()
+    assert 0.35 < walled < 0.65
+
+
+def test_episode_length_per_distribution():
+    level = corridor(training={"episode_length": 5}, deployment={"episode_length": 40})
+    assert play(level, "training", "s" * 10)[1].length == 5
+    assert play(level, "deployment", "s" * 60)[1].length == 40
+
+
+def test_an_edited_world_keeps_its_walkers_where_they_are_on_their_route():
+    level = corridor(monster((6, 1), route={"cells": [[6, 1], [3, 1]]}))
+    batch = WorldBatch(level, "training", 1, 0, autoreset=False)
+    batch.reset()
+    for _ in range(2):
+        batch.step(np.array([0]))
+    variant = current_variant(batch.worlds, 0)
+    batch.edit(0, variant, 0)
+    batch.step(np.array([0]))
+    assert int(batch.worlds.cells[0, 0, 0]) == 3  # went on from 4 to 3, not back to the start
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["entities"].append({"id": "c2", "kind": "coin", "at": [2, 1], "wander": True}), "cannot move"),
+    (lambda d: d["entities"][1].update(route={"cells": [[4, 1], [6, 2]]}), "not a straight line"),
+    (lambda d: d["entities"][1].update(route={"cells": [[4, 1], [4, 0]]}), "through a wall"),
+    (lambda d: d["entities"][1].update(route={"cells": [[5, 1], [6, 1]]}), "start the route where it stands"),
+    (lambda d: d["entities"][1].update(route={"cells": [[4, 1], [6, 1], [6, 0]], "then": "loop"}), "way back"),
+    (lambda d: d["entities"][1].update(route={"cells": [[4, 1], [40, 1]]}), "outside"),
+    (lambda d: d["entities"][1].update(route={"cells": [[4, 1], [6, 1]]}, wander=True), "not both"),
+    (lambda d: d.update(world="topdown"), "grid worlds only"),
+    (lambda d: d.update(deployment={"tiles": [{"tile": "lava"}]}), "cells or a region"),
+    (lambda d: d.update(deployment={"tiles": [{"tile": "lava", "region": "nowhere"}]}), "no region"),
+    (lambda d: d.update(deployment={"tiles": [{"tile": "mud", "cells": [[2, 1]]}]}), "tile"),
+    (lambda d: d.update(deployment={"spawns": {"coin": {"route": {"cells": [[2, 1], [3, 1]]}}}}), "cannot move"),
+    (lambda d: d.update(deployment={"episode_length": 0}), "episode_length"),
+])
+def test_bad_walkers_and_tile_changes_get_clear_messages(change, message):
+    doc = level_to_dict(corridor(monster()))
+    change(doc)
+    with pytest.raises(LevelError) as caught:
+        parse_level(doc, "test")
+    assert message in str(caught.value)
+
+
+def test_walkers_and_tile_changes_round_trip_through_the_file():
+    level = corridor(monster((6, 1), route={"cells": [[6, 1], [3, 1]], "then": "back"}),
+                     {"id": "shield", "kind": "shield", "at": [2, 1]},
+                     deployment={"tiles": [{"tile": "lava", "cells": [[3, 1]]}], "episode_length": 80,
+                                 "spawns": {"monster": {"present": 0.0}}})
+    assert parse_level(level_to_dict(level), "again") == level
+
+
+def test_the_cheese_starts_on_the_dish_wherever_the_dish_is():
+    level = small_level(["#######", "#.....#", "#.....#", "#######"],
+                        [{"id": "agent", "kind": "agent", "at": [1, 1]}, {"id": "dish", "kind": "dish", "at": [5, 1]},
+                         {"id": "cheese", "kind": "cheese", "at": [5, 2]}],
+                        [{"event": "touched", "what": "cheese", "reward": 10, "ends_episode": True}],
+                        {"event": "touched", "what": "cheese"},
+                        training={"spawns": {"dish": {"anywhere": True}, "cheese": {"on": "dish"}}},
+                        deployment={"spawns": {"dish": {"anywhere": True}, "cheese": {"anywhere": True}}})
+    batch = WorldBatch(level, "training", 50, 0)
+    batch.reset()
+    assert (batch.worlds.cells[:, 0] == batch.worlds.cells[:, 1]).all()
+    assert len({tuple(c) for c in batch.worlds.cells[:, 0]}) > 3
+    batch = WorldBatch(level, "deployment", 50, 0)
+    batch.reset()
+    assert (batch.worlds.cells[:, 0] != batch.worlds.cells[:, 1]).any(1).mean() > 0.8
+
+
+@pytest.mark.parametrize("spawns, message", [
+    ({"coin": {"on": "coin"}}, "not another entity"),
+    ({"coin": {"on": "agent"}}, "not another entity"),
+    ({"coin": {"on": "nobody"}}, "not another entity"),
+    ({"coin": {"on": "dish"}, "dish": {"on": "agent"}}, "not another entity"),
+    ({"coin": {"on": "dish"}, "dish": {"on": "coin"}}, "itself starts on another entity"),
+    ({"coin": {"on": "dish", "anywhere": True}}, "only one of"),
+])
+def test_a_bad_on_is_refused(spawns, message):
+    doc = level_to_dict(corridor({"id": "dish", "kind": "dish", "at": [3, 1]}))
+    doc["training"] = {"spawns": spawns}
+    with pytest.raises(LevelError) as caught:
+        parse_level(doc, "test")
+    assert message in str(caught.value)
+
+
+def test_goal_warnings_know_tile_changes_and_any_agent_id():
+    from levels.reachability import goal_warnings
+    doc = level_to_dict(corridor())
+    doc["entities"][0]["id"] = "mouse"  # an agent not called "agent" (this used to raise KeyError)
+    assert goal_warnings(parse_level(doc, "test")) == []
+    doc["deployment"] = {"tiles": [{"tile": "lava", "cells": [[4, 1]]}]}
+    warnings = goal_warnings(parse_level(doc, "test"))
+    assert len(warnings) == 1 and "deployment" in warnings[0]
