@@ -74,11 +74,11 @@ class LevelVecEnv(VectorEnv):
         self.obs_builder.on_load(np.arange(self.num_envs))
         return self.obs_builder.build(), {}
 
-    def load(self, variants: list, keys: int = 0) -> np.ndarray:
+    def load(self, variants: list) -> np.ndarray:
         """Start each world's episode from a given variant (one per world) instead of a sampled one, to ask "what
         would the agent do from here?". Returns the observations."""
         idx = np.arange(self.num_envs)
-        self.batch.load(idx, variants, keys)
+        self.batch.load(idx, variants)
         self.obs_builder.on_load(idx)
         return self.obs_builder.build()
 

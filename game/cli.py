@@ -92,7 +92,7 @@ def _load(spec: str):
 
 def cmd_level_validate(args) -> int:
     from levels import LevelError
-    from levels.reachability import goal_warnings
+    from levels.warnings import level_warnings
     status = EXIT_OK
     for path in args.files:
         try:
@@ -103,7 +103,7 @@ def cmd_level_validate(args) -> int:
         else:
             print(f"{path}: ok ({level.name}, {level.world}, {level.width}x{level.height}, "
                   f"{len(level.entities)} entities)")
-            for warning in goal_warnings(level):
+            for warning in level_warnings(level):
                 print(f"{path}: warning: {warning}", file=sys.stderr)
     return status
 

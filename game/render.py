@@ -165,16 +165,17 @@ def static_layer(level: Level, tiles: np.ndarray, cell: float, regions: tuple[st
 
 
 def draw_world(surface: pygame.Surface, worlds, i: int, origin=(0, 0), cell: float = 32,
-               regions: list[str] | None = None, agent_pos=None, underlay=None) -> None:
-    """World `i` of a batch (grid or physics). `agent_pos` overrides the agent's position for smooth motion;
-    `underlay()` draws between the tiles and the entities (heatmaps, value maps)."""
+               regions: list[str] | None = None, agent_pos=None, underlay=None, entity_cells=None) -> None:
+    """World `i` of a batch (grid or physics). `agent_pos` and `entity_cells` ((E, 2) float cells) override where
+    the agent and the other entities are drawn, for smooth motion; `underlay()` draws between the tiles and the
+    entities (heatmaps, value maps)."""
     surface.blit(static_layer(worlds.level, worlds.tiles[i], cell, tuple(regions or ())), origin)
     if underlay is not None:
         underlay()
     ox, oy = origin
     for e, entity in sorted(enumerate(worlds.table.entities), key=_layer):
         if worlds.alive[i, e]:
-            x, y = worlds.cells[i, e]
+            x, y = worlds.cells[i, e] if entity_cells is None else entity_cells[e]
             draw_entity(surface, entity.kind, entity_rgb(entity.kind, worlds.colors[i, e]),
                         (ox + (x + 0.5) * cell, oy + (y + 0.5) * cell), cell)
     ax, ay = (float(v) for v in (worlds.agent_pos[i] if agent_pos is None else agent_pos))
@@ -194,6 +195,24 @@ def draw_sampled_variant(surface: pygame.Surface, level: Level, split: str, seed
     batch = WorldBatch(level, split, 1, seed, autoreset=False)
     batch.reset()
     draw_world(surface, batch.worlds, 0, origin, cell, regions=regions)
+    draw_routes(surface, batch.variants[0], batch.table.entities, origin, cell)
+
+
+def draw_routes(surface: pygame.Surface, variant, entities, origin, cell: float) -> None:
+    """The walkers' routes as dotted lines in their colour; a route that ends has a ring where it stops. A still
+    picture then shows where a guide or a monster is going to walk."""
+    ox, oy = origin
+    for k, (path, goes_round) in variant.routes.items():
+        if not variant.present[k]:
+            continue
+        rgb = entity_rgb(entities[k].kind, variant.colors[k])
+        centres = [(ox + (x + 0.5) * cell, oy + (y + 0.5) * cell) for x, y in path]
+        for a, b in zip(centres, centres[1:]):
+            for f in (0.25, 0.5, 0.75):
+                pygame.draw.circle(surface, rgb, (a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f),
+                                   max(1.5, cell / 18))
+        if not goes_round:
+            pygame.draw.circle(surface, rgb, centres[-1], cell * 0.45, max(1, int(cell / 14)))
 
 
 def render_variant_png(level: Level, split: str, seed: int, path: str | os.PathLike, cell: int = 32) -> None:

@@ -109,9 +109,8 @@ class LevelDocument:
 
     def toggle_spawn_cell(self, split: str, entity_id: str, cell: tuple[int, int]) -> None:
         spawn = self.spawn(split, entity_id)
-        spawn.pop("region", None)
-        spawn.pop("anywhere", None)
         cells = [list(c) for c in spawn.get("cells", [])]
+        _clear_place(spawn)
         if list(cell) in cells:
             cells.remove(list(cell))
         else:
@@ -189,11 +188,15 @@ class LevelDocument:
 
     def spawn_anywhere(self, split: str, entity_id: str) -> None:
         spawn = self.spawn(split, entity_id)
-        spawn.pop("cells", None)
-        spawn.pop("region", None)
+        _clear_place(spawn)
         spawn["anywhere"] = True
 
     def spawn_where_placed(self, split: str, entity_id: str) -> None:
-        spawn = self.spawn(split, entity_id)
-        for key in ("cells", "region", "anywhere"):
-            spawn.pop(key, None)
+        _clear_place(self.spawn(split, entity_id))
+
+
+def _clear_place(spawn: dict) -> None:
+    """A spawn names one place at most (cells, a region, anywhere, a route or another entity to start on): before
+    it gets a new one, the old one goes, so that the level stays valid."""
+    for key in ("cells", "region", "anywhere", "route", "on"):
+        spawn.pop(key, None)

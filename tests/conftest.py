@@ -31,7 +31,7 @@ def shipped_agents(tmp_path, monkeypatch):
     from agents.ppo import PPOConfig, PPOLearner
     import game.pretrained as pretrained
     from levels import builtin_level
-    for name in ("coin_at_the_end", "cheese_in_the_corner", "green_means_go", "the_diversity_fix"):
+    for name in ("coin_at_the_end", "cheese_in_the_corner", "green_means_go", "the_diversity_fix", "follow_the_leader"):
         level = builtin_level(name)
         for seed in range(SHIPPED_SEEDS):
             learner = PPOLearner(level, PPOConfig(seed=seed, num_envs=4, num_steps=8))

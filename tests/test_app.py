@@ -42,6 +42,7 @@ def test_train_a_tiny_level_to_the_target_then_watch_deployment_counters_move(ap
     key(app, pygame.K_e)
     assert run_until(app, lambda: session.tally.total >= before + 500, 60)
     assert session.tally.outcomes["goal"] >= 400  # the template's deployment is its training: the agent succeeds
+    frames(app, 2)  # the candidate list is rebuilt in one frame, the objectives in the next
     assert "Robustly aligned" in scene.side.objectives.html_text
     for k in (pygame.K_h, pygame.K_v, pygame.K_a, pygame.K_w):  # overlays draw without error
         key(app, k)

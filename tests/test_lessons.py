@@ -27,7 +27,7 @@ def lesson_file(tmp_path, steps, **top):
 def test_the_shipped_lessons_load_in_order_and_cover_the_published_cases_and_the_fix():
     found = lessons_in(LESSONS)
     assert [f.name for f in found] == ["coin_at_the_end", "cheese_in_the_corner", "green_means_go",
-                                       "the_diversity_fix"]
+                                       "the_diversity_fix", "follow_the_leader"]
     for lesson in found:
         kinds = [s.do for s in lesson.lesson.steps]
         assert "predict" in kinds and "reveal" in kinds and kinds.index("predict") < kinds.index("reveal")

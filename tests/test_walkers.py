@@ -112,16 +112,27 @@ def test_episode_length_per_distribution():
     assert play(level, "deployment", "s" * 60)[1].length == 40
 
 
-def test_an_edited_world_keeps_its_walkers_where_they_are_on_their_route():
-    level = corridor(monster((6, 1), route={"cells": [[6, 1], [3, 1]]}))
+def test_an_edited_world_keeps_its_walkers_on_their_route_and_the_agents_shield():
+    level = corridor({"id": "shield", "kind": "shield", "at": [2, 1]}, monster((6, 1), route={"cells": [[6, 1], [3, 1]]}))
     batch = WorldBatch(level, "training", 1, 0, autoreset=False)
     batch.reset()
-    for _ in range(2):
-        batch.step(np.array([0]))
-    variant = current_variant(batch.worlds, 0)
-    batch.edit(0, variant, 0)
+    batch.step(np.array([4]))  # right: picks up the shield
     batch.step(np.array([0]))
-    assert int(batch.worlds.cells[0, 0, 0]) == 3  # went on from 4 to 3, not back to the start
+    batch.edit(0, current_variant(batch.worlds, 0))
+    batch.step(np.array([0]))
+    assert int(batch.worlds.cells[0, 1, 0]) == 3  # went on from 4 to 3, not back to the start
+    assert batch.worlds.shields[0] == 1
+
+
+def test_a_walker_moved_by_hand_stays_where_it_was_put():
+    from game.session import what_if
+    from agents.envs import LevelVecEnv
+    level = corridor(monster((6, 1), route={"cells": [[6, 1], [3, 1]]}))
+    env = LevelVecEnv(level, "training", 1, seed=0)
+    env.reset()
+    what_if.move(env, 0, 0, (2, 1))
+    env.step(np.array([0]))
+    assert tuple(env.batch.worlds.cells[0, 0]) == (2, 1)
 
 
 @pytest.mark.parametrize("change, message", [
@@ -196,3 +207,36 @@ def test_goal_warnings_know_tile_changes_and_any_agent_id():
     doc["deployment"] = {"tiles": [{"tile": "lava", "cells": [[4, 1]]}]}
     warnings = goal_warnings(parse_level(doc, "test"))
     assert len(warnings) == 1 and "deployment" in warnings[0]
+
+
+def test_an_id_that_is_also_another_entitys_kind_is_warned_about():
+    from levels.warnings import level_warnings
+    doc = level_to_dict(corridor({"id": "other", "kind": "coin", "at": [3, 1]}))
+    warnings = level_warnings(parse_level(doc, "test"))
+    assert len(warnings) == 1 and "other" in warnings[0]  # "coin" names the coin and, by kind, the other coin
+    doc["entities"][1]["kind"] = "gem"
+    assert level_warnings(parse_level(doc, "test")) == []
+
+
+def test_the_editor_document_replaces_a_spawns_route_or_on_when_given_another_place():
+    from levels.document import LevelDocument
+    level = corridor({"id": "guide", "kind": "guide", "at": [4, 1]}, {"id": "dish", "kind": "dish", "at": [3, 1]},
+                     deployment={"spawns": {"guide": {"route": {"cells": [[4, 1], [6, 1]]}}, "coin": {"on": "dish"}}})
+    document = LevelDocument(level_to_dict(level))
+    document.toggle_spawn_cell("deployment", "guide", (5, 1))
+    document.spawn_anywhere("deployment", "coin")
+    checked, problems = document.check()
+    assert problems == [] and checked is not None
+    assert checked.deployment.spawns["guide"].cells == ((5, 1),) and checked.deployment.spawns["guide"].route is None
+
+
+def test_a_walker_glides_between_decisions_in_the_live_view():
+    from game.session.live import LiveEpisodes
+    live = LiveEpisodes(corridor(monster((6, 1), route={"cells": [[6, 1], [3, 1]]})), "training", n=1)
+    live.update(1.0 / live.decisions_per_second)  # one decision: the monster steps from 6 to 5
+    live.clock = 0.0
+    assert live.drawn_cells(0)[0].tolist() == [6.0, 1.0]
+    live.clock = 0.5 / live.decisions_per_second  # half-way to the next decision: half-way along its step
+    assert live.drawn_cells(0)[0].tolist() == [5.5, 1.0]
+    live.move(0, 0, (2, 1))  # carried by hand: no gliding across the level
+    assert live.drawn_cells(0)[0].tolist() == [2.0, 1.0]

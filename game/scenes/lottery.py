@@ -87,7 +87,7 @@ class LotteryScene(Scene):
             x, y = self.area.x + c * (cw + gap), self.area.y + r * (ch + gap)
             ox = x + (cw - cell * level.width) / 2
             draw_world(surface, entry.live.worlds, 0, (ox, y), cell, agent_pos=entry.live.drawn_position(0),
-                       regions=regions)
+                       regions=regions, entity_cells=entry.live.drawn_cells(0))
             outcome = entry.live.last_outcome[0]
             shown = entry.waiting(self.lottery.behind) or entry.live.last_outcome_age[0] < 1.0
             if outcome is not None and shown:  # how its episode ended, while it waits for the others

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from levels.format import Level
-from levels.reachability import goal_warnings
+from levels.warnings import level_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import OutcomeTally
@@ -48,7 +48,7 @@ class LabSession:
         self.tally = OutcomeTally()  # deployment episodes of the current agent: watched and evaluated
         self.live = self._live_episodes(config)
         self.notices: list[tuple[str, str]] = []  # (title, text) for the screen to show, then clear
-        self.warnings = goal_warnings(level)
+        self.warnings = level_warnings(level)
         if self.warnings:
             self.notices.append(("The intended goal looks out of reach", "\n\n".join(self.warnings) + "\n\nTraining "
                                  "would run to its time budget without success. Fix the level in the editor (Edit)."))

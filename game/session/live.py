@@ -26,6 +26,7 @@ class LiveEpisodes:
         self.decisions_per_second = 8.0
         self.clock = 0.0  # seconds since the last decision
         self.previous = self.worlds.agent_pos.copy()
+        self.previous_cells = self.worlds.cells.copy()  # where the entities stood at the last decision (walkers move)
         self.visits = np.zeros((level.height, level.width), dtype=np.int64)
         self.finished: list = []  # reports of episodes ended since the owner last took them
         self.last_outcome: list[str | None] = [None] * n
@@ -60,6 +61,7 @@ class LiveEpisodes:
         else:  # no snapshot yet: stand still rather than act at random
             actions = np.zeros(self.n, dtype=np.int64)
         self.previous = self.worlds.agent_pos.copy()
+        self.previous_cells = self.worlds.cells.copy()
         self.obs, _, _, _, info = self.env.step(actions)
         ended = {i for i, _ in self.env.reports}
         positions = info["final_agent_pos"] if ended else self.worlds.agent_pos
@@ -75,6 +77,7 @@ class LiveEpisodes:
             self.last_outcome[i] = report.outcome
             self.last_outcome_age[i] = 0.0
             self.previous[i] = self.worlds.agent_pos[i]  # a new episode starts: no sliding across the level
+            self.previous_cells[i] = self.worlds.cells[i]
 
     def move(self, i: int, thing: int, cell) -> str | None:
         """Put `thing` (what_if.AGENT or an entity's index) on `cell` in world `i`; the reason if it cannot go there."""
@@ -83,8 +86,17 @@ class LiveEpisodes:
             what_if.move(self.env, i, thing, cell)
             self.obs = self.env.obs_builder.build()
             self.previous[i] = self.worlds.agent_pos[i]  # it was carried, not walked: no sliding
+            self.previous_cells[i] = self.worlds.cells[i]
             self.edited[i] = True
         return reason
+
+    def drawn_cells(self, i: int) -> np.ndarray:
+        """(E, 2) float cells of world `i`'s entities for drawing: a monster or guide that stepped to the next cell
+        glides there between decisions, as the agent does."""
+        t = min(1.0, self.clock * self.decisions_per_second)
+        a, b = self.previous_cells[i].astype(np.float64), self.worlds.cells[i].astype(np.float64)
+        stepped = (np.abs(b - a).sum(1) <= 1.0)[:, None]  # anything that jumped further was put there: no sliding
+        return np.where(stepped, a + (b - a) * t, b)
 
     def drawn_position(self, i: int) -> tuple[float, float]:
         """Agent position for drawing: between the last two decisions, for smooth motion."""

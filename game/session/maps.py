@@ -35,6 +35,7 @@ def value_and_policy_maps(network: Policy, level: Level, worlds, i: int, view: s
     pw.alive[:] = worlds.alive[i]
     pw.colors[:] = worlds.colors[i]
     pw.keys[:] = worlds.keys[i]
+    pw.shields[:] = worlds.shields[i]
     if pw.engine == "grid":  # integer cells
         pw.agent[:, 0], pw.agent[:, 1] = xs, ys
     else:

@@ -59,7 +59,8 @@ def move(env: LevelVecEnv, i: int, thing: int, cell) -> None:
     variant = current_variant(worlds, i, agent=cell if thing == AGENT else None)
     if thing != AGENT:
         variant.cells[thing] = cell
-    env.batch.edit(i, variant, int(worlds.keys[i]))
+        variant.routes.pop(thing, None)  # a walker put somewhere else by hand stays there, off its route
+    env.batch.edit(i, variant)
     env.obs_builder.on_load(np.array([i]))
 
 
@@ -81,22 +82,20 @@ class WorldCopy:
     split: str
     view: str
     radius: int
-    variant: object  # game.world.variants.Variant: the layout, with the agent where it stands
-    keys: int
+    variant: object  # game.world.variants.Variant: the layout, with the agent where it stands and what it holds
     t: int  # steps into the episode (the agent may read the time)
 
     @classmethod
     def of(cls, env: LevelVecEnv, i: int) -> "WorldCopy":
         worlds, spec = env.batch.worlds, env.obs_spec
-        return cls(env.level, env.split, spec.view, spec.radius, current_variant(worlds, i), int(worlds.keys[i]),
-                   int(env.batch.book.t[i]))
+        return cls(env.level, env.split, spec.view, spec.radius, current_variant(worlds, i), int(env.batch.book.t[i]))
 
     def probe(self, starts: list | None = None) -> tuple[LevelVecEnv, np.ndarray]:
         """A new env playing this world (with the agent moved to each of `starts`, one world each, if given)."""
         variants = [self.variant] if starts is None else [
             replace(self.variant, agent=(int(x), int(y))) for x, y in starts]
         env = LevelVecEnv(self.level, self.split, len(variants), view=self.view, radius=self.radius)
-        return env, env.load(variants, self.keys)
+        return env, env.load(variants)
 
 
 @torch.no_grad()

@@ -49,20 +49,20 @@ class WorldBatch:
         idx = np.arange(self.n) if idx is None else np.asarray(idx)
         self.load(idx, [self.sampler.sample(self.rng) for _ in idx])
 
-    def load(self, idx: np.ndarray, variants: list[Variant], keys: int = 0) -> None:
+    def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
         """Start new episodes in the worlds `idx` from the given variants (sampled, or made by hand to ask "what
         if the goal were here?")."""
         for i, v in zip(idx, variants):
             self.variants[i] = v
-        self.worlds.load(idx, variants, keys)
+        self.worlds.load(idx, variants)
         self.book.start(idx, np.stack([v.colors for v in variants]) if variants else np.zeros((0, 0), np.int8))
         self.done[idx] = False
 
-    def edit(self, i: int, variant: Variant, keys: int) -> None:
+    def edit(self, i: int, variant: Variant) -> None:
         """Change world `i`'s layout in the middle of its episode (a player moved something); the episode goes on
         from there with the same time and score."""
         self.variants[i] = variant
-        self.worlds.load(np.array([i]), [variant], keys)
+        self.worlds.load(np.array([i]), [variant])
 
     def step(self, actions: np.ndarray) -> StepResult:
         events = self.worlds.step(np.asarray(actions))
@@ -76,8 +76,9 @@ class WorldBatch:
 
 
 def current_variant(worlds, i: int, agent: tuple[int, int] | None = None) -> Variant:
-    """World `i` as it is now, as a variant to load elsewhere: its tiles, the entities still there, and the agent
-    on its cell (or on `agent`)."""
+    """World `i` as it is now, as a variant to load elsewhere: its tiles, the entities still there, the walkers on
+    their routes, what the agent holds, and the agent on its cell (or on `agent`)."""
     cell = worlds.agent_cell[i] if agent is None else agent
     return Variant(worlds.tiles[i].copy(), (int(cell[0]), int(cell[1])), worlds.cells[i].copy(),
-                   worlds.alive[i].copy(), worlds.colors[i].copy(), -1, *worlds.walkers_now(i))
+                   worlds.alive[i].copy(), worlds.colors[i].copy(), -1, *worlds.walkers_now(i),
+                   keys=int(worlds.keys[i]), shields=int(worlds.shields[i]))

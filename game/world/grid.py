@@ -55,6 +55,7 @@ class GridWorlds:
         self.wander = np.zeros((n, m), dtype=bool)
         self.seed = np.zeros(n, dtype=np.uint64)
         self.t = np.zeros(n, dtype=np.int64)
+        self._walked_from = np.zeros((n, m, 2), dtype=np.int32)  # where the walkers stood before this step
 
     # The observation and the renderer read these; the physics engine offers the same names.
     @property
@@ -70,16 +71,15 @@ class GridWorlds:
     def agent_cell(self) -> np.ndarray:
         return self.agent
 
-    def load(self, idx: np.ndarray, variants: list[Variant], keys: int = 0) -> None:
-        """Worlds `idx` take these variants' layouts; the agent holds `keys` keys (0 unless a world is edited)."""
+    def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
+        """Worlds `idx` take these variants' layouts (and what the agent holds in them)."""
         for i, v in zip(idx, variants):
             self.tiles[i] = v.tiles
             self.agent[i] = v.agent
             self.cells[i] = v.cells
             self.alive[i] = v.present
             self.colors[i] = v.colors
-        self.keys[idx] = keys
-        self.shields[idx] = 0
+            self.keys[i], self.shields[i] = v.keys, v.shields
         for i, v in zip(idx, variants):
             self.route_len[i] = 0
             for j, k in enumerate(self.walkers):
@@ -158,8 +158,9 @@ class GridWorlds:
         at = np.where(self.route_repeats, self.t[:, None] % length, np.minimum(self.t[:, None], length - 1))
         target = np.take_along_axis(self.route, at[:, :, None, None], axis=2)[:, :, 0]
         target = np.where((self.route_len > 0)[:, :, None], target, now)
-        direction = _mix(self.seed[:, None], self.t[:, None], np.arange(len(w))[None, :]) % np.uint64(len(MOVES))
-        target = np.where(self.wander[:, :, None], now + MOVES[direction.astype(np.int64)], target)
+        if self.wander.any():
+            direction = _mix(self.seed[:, None], self.t[:, None], np.arange(len(w))[None, :]) % np.uint64(len(MOVES))
+            target = np.where(self.wander[:, :, None], now + MOVES[direction.astype(np.int64)], target)
         h, wd = self.tiles.shape[1:]
         x, y = target[..., 0], target[..., 1]
         inside = (x >= 0) & (x < wd) & (y >= 0) & (y < h)

@@ -224,6 +224,7 @@ class PhysicsWorlds:
         self.alive = np.zeros((n, e), dtype=bool)
         self.colors = np.zeros((n, e), dtype=np.int8)
         self.keys = np.zeros(n, dtype=np.int32)
+        self.shields = np.zeros(n, dtype=np.int32)  # always 0: shields are grid-only (the same names as the grid's)
         self.region_masks = self.table.region_masks(level)
         self.in_region = np.zeros((n, len(self.table.regions)), dtype=bool)
 
@@ -231,12 +232,12 @@ class PhysicsWorlds:
     def agent_cell(self) -> np.ndarray:
         return np.floor(self.agent_pos).astype(np.int32)
 
-    def load(self, idx: np.ndarray, variants: list[Variant], keys: int = 0) -> None:
-        """Worlds `idx` take these variants' layouts; the agent holds `keys` keys (0 unless a world is edited)."""
+    def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
+        """Worlds `idx` take these variants' layouts (and the keys the agent holds in them)."""
         for i, v in zip(idx, variants):
             world = self.worlds[i]
             world.load(v)
-            world.keys = keys
+            world.keys = v.keys
             self.tiles[i] = v.tiles
             self.colors[i] = v.colors
             self._read(i)

@@ -37,6 +37,8 @@ class Variant:
     routes: dict[int, tuple[np.ndarray, bool]] = field(default_factory=dict)
     wander: np.ndarray | None = None  # (E,) bool: takes a random step each turn; None: nobody wanders
     seed: int = 0  # the wanderers' steps follow from it
+    keys: int = 0  # keys the agent holds at the start (0 unless a world was edited mid-episode)
+    shields: int = 0  # shields the agent holds at the start, likewise
 
 
 def level_tiles(level: Level) -> np.ndarray:

@@ -18,7 +18,7 @@ from levels import LevelError, level_from_code, level_to_code, level_to_dict
 from levels.document import LevelDocument
 from levels.files import atomic_write_text
 from levels.format import Level, level_to_json
-from levels.reachability import goal_warnings
+from levels.warnings import level_warnings
 
 from game.paths import RecentFiles, autosave_path, levels_dir
 from game.scenes.base import Scene
@@ -114,7 +114,7 @@ class EditorScene(Scene):
             return "<b>Problems</b> (the level cannot be trained until they are fixed):<br>" + "<br>".join(
                 f"- <b>{_esc(p.path or 'level')}</b>: {_esc(p.message)}. {_esc(_sentence(p.fix))}" for p in self.problems)
         lvl = self.level
-        warnings = "".join(f"<b>Warning</b>: {_esc(w)}<br>" for w in goal_warnings(lvl))
+        warnings = "".join(f"<b>Warning</b>: {_esc(w)}<br>" for w in level_warnings(lvl))
         return warnings + (
                 f"<b>Valid level</b>: {lvl.world}, {lvl.width}x{lvl.height}, {len(lvl.entities)} entities.<br>"
                 f"<b>Base reward</b>: {len(lvl.base_reward.rules)} rule(s). <b>Intended goal</b>: "

@@ -17,16 +17,17 @@ class CandidateList:
         self.by_text: dict[str, object] = {}  # item text -> candidate
         self._shown_for = None  # the inspection the items were made from
 
-    def refresh(self, inspection, apparent) -> None:
-        """New items when a new evaluation has scored the candidates; the apparent objective is chosen first."""
+    def refresh(self, inspection, apparent) -> bool:
+        """New items when a new evaluation has scored the candidates; the apparent objective is chosen first. True
+        when the list was rebuilt."""
         if inspection is self._shown_for:
-            return
+            return False
         self._shown_for = inspection
         if inspection is None:
             self.by_text = {}
             self.list.set_item_list([WAITING])
             self.list.disable()
-            return
+            return True
         self.by_text = {f"{s.score:.2f}  {s.candidate.name}": s.candidate for s in inspection.scores[:SHOWN]}
         if apparent is not None and apparent.candidate not in self.by_text.values():
             self.by_text[f"{apparent.score:.2f}  {apparent.candidate.name}"] = apparent.candidate
@@ -37,6 +38,7 @@ class CandidateList:
                 item["selected"] = True
                 if item["button_element"] is not None:
                     item["button_element"].select()
+        return True
 
     def hovered(self):
         """The candidate under the pointer, if any."""

@@ -71,7 +71,7 @@ class WorldView:
                 underlay = (lambda i=i, o=(ox, oy): self._draw_overlays(surface, live, i, o, cell, shown, value_range,
                                                                         reward))
             draw_world(surface, live.worlds, i, (ox, oy), cell, agent_pos=live.drawn_position(i), regions=regions,
-                       underlay=underlay)
+                       underlay=underlay, entity_cells=live.drawn_cells(i))
             if shown["arrows"]:
                 surface.blit(self._arrows(live, i, cell), (ox, oy))
             path = session.what_if.path(session.network, live.env, i) if trail else None
