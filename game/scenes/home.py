@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UITextBox
+from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UIScrollingContainer, UITextBox
 
 from levels import builtin_level
 from levels.format import Level
@@ -20,13 +20,17 @@ from game.session.lesson import LessonFile, LessonProgress, lessons_in
 from game.session.verdict import EXPLAIN
 from game.widgets import file_dialog, show_explain
 
-SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
+SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix",
+             "cheese_on_a_dish", "follow_the_leader", "lava_land"]
 TAGLINES = {
     "coin_at_the_end": "The coin is always at the end... until it is not.",
     "cheese_in_the_corner": "Does the mouse want cheese, or the top-right corner?",
     "keys_and_chests": "Chests pay, keys do not. Who hoards the keys?",
     "green_means_go": "The goal was always green. Now a green gem appears.",
     "the_diversity_fix": "A little variety in training, and the coin wins.",
+    "cheese_on_a_dish": "The cheese always lay on a dish. Now they are apart.",
+    "follow_the_leader": "It always followed the guide to the prize. Now the guide goes elsewhere.",
+    "lava_land": "The safe way was always on the right. Now the lava is.",
 }
 TEMPLATES = ["template_grid", "template_topdown", "template_sideview"]
 
@@ -66,13 +70,16 @@ class HomeScene(Scene):
         grid_w = w - 3 * pad - side
         card_w = (grid_w - (cols - 1) * pad // 2) // cols
         card_h = int(min((h - top - pad) / 2 - pad / 2, card_w * 0.95))
-        for k, name in enumerate(SCENARIOS):
+        # Two rows show at once; the rest of the levels scroll into view (the scroll bar says there are more).
+        cells = SCENARIOS[:5] + [None] + SCENARIOS[5:]  # None: the lessons card, where a teacher finds it at once
+        rows = -(-len(cells) // cols)
+        area = pygame.Rect(pad, top, grid_w + pad // 2, h - top - pad // 2)
+        self.grid = UIScrollingContainer(area, self.ui, container=self.root, allow_scroll_x=False)
+        self.grid.set_scrollable_area_dimensions((grid_w, rows * (card_h + pad // 2)))
+        for k, name in enumerate(cells):
             r, c = divmod(k, cols)
-            rect = pygame.Rect(pad + c * (card_w + pad // 2), top + r * (card_h + pad // 2), card_w, card_h)
-            self._card(rect, name)
-        r, c = divmod(len(SCENARIOS), cols)
-        rect = pygame.Rect(pad + c * (card_w + pad // 2), top + r * (card_h + pad // 2), card_w, card_h)
-        self._lessons_card(rect)
+            rect = pygame.Rect(c * (card_w + pad // 2), r * (card_h + pad // 2), card_w, card_h)
+            self._card(rect, name) if name is not None else self._lessons_card(rect)
         x = w - pad - side
         UILabel(pygame.Rect(x, top, side, int(36 * s)), "Your levels", self.ui, container=self.root,
                 object_id="#heading")
@@ -149,7 +156,7 @@ class HomeScene(Scene):
     def _card(self, rect: pygame.Rect, name: str) -> None:
         level = builtin_level(name)
         s = self.app.scale
-        panel = UIPanel(rect, container=self.root, manager=self.ui, object_id="#card")
+        panel = UIPanel(rect, container=self.grid, manager=self.ui, object_id="#card")
         inner = rect.w - 20
         image_h = rect.h - int(142 * s) - 28
         UIImage(pygame.Rect(8, 8, inner, image_h), thumbnail(level, (inner, image_h)), self.ui, container=panel)
@@ -164,11 +171,11 @@ class HomeScene(Scene):
     def _lessons_card(self, rect: pygame.Rect) -> None:
         """The lessons for a class (each opens where it was left), and the ideas explained."""
         s = self.app.scale
-        panel = UIPanel(rect, container=self.root, manager=self.ui, object_id="#card")
+        panel = UIPanel(rect, container=self.grid, manager=self.ui, object_id="#card")
         inner, row = rect.w - 20, int(36 * s)
         UILabel(pygame.Rect(8, 8, inner, int(34 * s)), "Lessons for a class", self.ui, container=panel,
                 object_id="#heading")
-        self._lesson_buttons(panel, 8, 8 + int(38 * s), inner, row, rect.h - row - 24)
+        self._lesson_buttons(panel, 8, 8 + int(38 * s), inner, int(32 * s), rect.h - row - 16)
         self.explain_button = UIButton(pygame.Rect(8, rect.h - row - 12, inner, row), "Explain the ideas", self.ui,
                                        container=panel, tool_tip_text="You design a level and a base reward; a "
                                        "learner trains on the training distribution; at deployment the goal you "
