@@ -18,10 +18,10 @@ def goal_warnings(level: Level) -> list[str]:
     if level.world == "sideview" or level.intended_goal.event in ("fell", "timed_out"):
         return []
     warnings = []
+    agent = next(e.id for e in level.entities if e.kind == "agent")
     for split in ("training", "deployment"):
         if level.distribution(split).maze is not None:
             continue
-        agent = next(e.id for e in level.entities if e.kind == "agent")
         starts = places(level, split, agent)
         goals = goal_cells(level, split)
         if starts and goals and not reachable(level, split, starts) & goals:

@@ -7,7 +7,7 @@ one section are collected, then raised together as one `LevelRuleError`.
 from __future__ import annotations
 
 from levels.problems import Problem, join_path
-from levels.vocabulary import COLORS, EVENTS, GRID_ONLY_KINDS, MOVING_KINDS, TILE_KINDS
+from levels.vocabulary import COLORS, ENTITY_EVENTS, EVENTS, GRID_ONLY_KINDS, MOVING_KINDS, TILE_KINDS
 
 
 def grid_problems(tiles) -> None:
@@ -174,9 +174,8 @@ def _region_known(problems: list[Problem], path: str, name: str | None, regions:
 def _names(entities, regions) -> dict[str, set[str]]:
     """What `what` may name for each event."""
     entity_names = {e.id for e in entities} | {e.kind for e in entities} | set(COLORS)
-    return {"touched": entity_names, "picked_up": entity_names, "opened": entity_names, "defeated": entity_names,
-            "entered_tile": set(TILE_KINDS), "entered_region": set(regions), "fell": set(), "timed_out": set(),
-            "caught": set()}
+    return {**dict.fromkeys(ENTITY_EVENTS, entity_names), "entered_tile": set(TILE_KINDS),
+            "entered_region": set(regions), "fell": set(), "timed_out": set(), "caught": set()}
 
 
 def _raise(problems: list[Problem]) -> None:

@@ -62,4 +62,8 @@ EVENTS: dict[str, EventKind] = {e.name: e for e in [
     EventKind("timed_out", "run out of time", False),
 ]}
 
+# The events that happen to an entity (their `what` is an entity id, kind or colour), in the event matrix's order.
+ENTITY_EVENTS = ("touched", "picked_up", "opened", "defeated")
+assert set(ENTITY_EVENTS) == {e.name for e in EVENTS.values() if e.what_is == "entity id, kind or colour"}
+
 OUTCOMES = ("goal", "proxy", "neither", "died", "timeout")

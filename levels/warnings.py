@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from levels.model import Level
 from levels.reachability import goal_warnings
+from levels.vocabulary import ENTITY_EVENTS
 
 
 def level_warnings(level: Level) -> list[str]:
@@ -13,10 +14,10 @@ def level_warnings(level: Level) -> list[str]:
 def name_warnings(level: Level) -> list[str]:
     """A rule, goal or proxy whose `what` is one entity's id and also the kind or colour of others counts them all:
     `touched flag` pays for `other_flag` too when both are flags."""
-    warnings = []
+    warnings, ids = [], {e.id for e in level.entities}
     happenings = [*level.base_reward.rules, level.intended_goal, *level.proxies]
-    for what in dict.fromkeys(h.what for h in happenings if h.event in ("touched", "picked_up", "opened", "defeated")):
-        if what not in {e.id for e in level.entities}:
+    for what in dict.fromkeys(h.what for h in happenings if h.event in ENTITY_EVENTS):
+        if what not in ids:
             continue
         others = [e.id for e in level.entities if e.id != what and what in (e.kind, e.color)]
         if others:

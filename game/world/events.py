@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from levels.format import Condition, Level
-from levels.vocabulary import COLORS, OUTCOMES, TILE_KINDS
+from levels.vocabulary import COLORS, ENTITY_EVENTS, OUTCOMES, TILE_KINDS
 
 from game.world.variants import TILE_NAMES
 
@@ -38,7 +38,7 @@ class EventTable:
         self.timed_out = self.caught + 1
         self.width = self.timed_out + 1
         self.columns: list[tuple[str, str | None]] = (
-            [(event, e.id) for event in ("touched", "picked_up", "opened", "defeated") for e in self.entities]
+            [(event, e.id) for event in ENTITY_EVENTS for e in self.entities]
             + [("entered_tile", t) for t in TILE_NAMES] + [("entered_region", r) for r in self.regions]
             + [("fell", None), ("caught", None), ("timed_out", None)])
         deadly = np.zeros(self.width, dtype=bool)
@@ -58,7 +58,7 @@ class EventTable:
         """(width,) bool: the columns this condition counts, for a world whose entities have `colors`."""
         mask = np.zeros(self.width, dtype=bool)
         what = condition.what
-        if condition.event in ("touched", "picked_up", "opened", "defeated"):
+        if condition.event in ENTITY_EVENTS:
             block = getattr(self, condition.event)
             for i, e in enumerate(self.entities):
                 color = COLORS[colors[i]] if colors[i] >= 0 else None

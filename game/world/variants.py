@@ -144,18 +144,14 @@ class VariantSampler:
             cells[k - 1] = cell
             color = spawn.color if spawn is not None and spawn.color else e.color
             colors[k - 1] = COLOR_INDEX[color] if color else NO_COLOR
-        routes, wander = {}, None
+        routes, wander = {}, np.zeros(n, dtype=bool) if self.wanderers else None
         for k in self.walkers:
-            spawn = spawn_of(self.others[k].id)
-            route = self.others[k].route if spawn is None or not _places(spawn) else spawn.route
+            spawn, walker = spawn_of(self.others[k].id), self.others[k]
+            route = walker.route if spawn is None or not _places(spawn) else spawn.route
             if route is not None:
                 routes[k] = (self._path(route), route.then != "stop")
-        if self.wanderers:
-            wander = np.zeros(n, dtype=bool)
-            for k in self.walkers:
-                spawn = spawn_of(self.others[k].id)
-                own = spawn.wander if spawn is not None and spawn.wander is not None else self.others[k].wander
-                wander[k] = own and k not in routes
+            elif wander is not None:
+                wander[k] = spawn.wander if spawn is not None and spawn.wander is not None else walker.wander
         seed = int(rng.integers(2 ** 31)) if self.wanderers else 0  # drawn only here: other levels sample as before
         return Variant(tiles, agent, cells, present, colors, mix, routes, wander, seed)
 
