@@ -49,7 +49,8 @@ def train_one(task: tuple[str, int, str]) -> dict:
     return {"level": name, "seed": seed, "file": f"{name}/{path.name}", "bytes": path.stat().st_size,
             "finished": run.finished, "seconds": round(run.seconds, 1), "steps": snapshot.steps,
             "confirmed_success": run.confirmed_success,
-            "deployment": {k: round(result.share(k), 4) for k in result.outcomes}}
+            "deployment": {k: round(result.share(k), 4) for k in result.outcomes},
+            "reached": {k: round(n / result.episodes, 4) for k, n in result.reached.items()}}  # whatever the outcome
 
 
 def positive(text: str) -> int:

@@ -66,4 +66,15 @@ EVENTS: dict[str, EventKind] = {e.name: e for e in [
 ENTITY_EVENTS = ("touched", "picked_up", "opened", "defeated")
 assert set(ENTITY_EVENTS) == {e.name for e in EVENTS.values() if e.what_is == "entity id, kind or colour"}
 
+# The kinds each entity event can happen to (game.world.entities checks its flags agree): a rule paying for
+# "opened flag" would never pay, and its author should hear so before training.
+CARRIED_KINDS = ("coin", "cheese", "gem", "key", "apple", "shield")  # the agent picks them up: they leave the level
+EVENT_KINDS = {
+    "touched": tuple(k for k in ENTITY_KINDS if k != "agent"),
+    "picked_up": CARRIED_KINDS,
+    "opened": ("chest", "door"),
+    "defeated": ("monster",),
+}
+assert set(EVENT_KINDS) == set(ENTITY_EVENTS)
+
 OUTCOMES = ("goal", "proxy", "neither", "died", "timeout")

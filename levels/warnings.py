@@ -1,14 +1,15 @@
 """What a valid level may still get wrong, said before anyone trains on it: an intended goal no start can reach
-(`levels.reachability`), and a `what` that names more than its author probably meant."""
+(`levels.reachability`), a `what` that names more than its author probably meant, and an event that cannot happen
+to what it names."""
 from __future__ import annotations
 
 from levels.model import Level
 from levels.reachability import goal_warnings
-from levels.vocabulary import ENTITY_EVENTS
+from levels.vocabulary import ENTITY_EVENTS, EVENT_KINDS
 
 
 def level_warnings(level: Level) -> list[str]:
-    return goal_warnings(level) + name_warnings(level)
+    return goal_warnings(level) + name_warnings(level) + event_warnings(level)
 
 
 def name_warnings(level: Level) -> list[str]:
@@ -24,4 +25,23 @@ def name_warnings(level: Level) -> list[str]:
             warnings.append(f"\"{what}\" is an entity's id and also the kind or colour of {', '.join(others[:5])}: "
                             f"rules, the goal and proxies naming \"{what}\" count those too. Give the entity an id "
                             "that is not a kind or a colour.")
+    return warnings
+
+
+def event_warnings(level: Level) -> list[str]:
+    """A rule, goal or proxy whose event cannot happen to anything it names never pays or counts: "opened flag",
+    "defeated apple" ("picked_up" happens to what the agent carries off, "touched" to every entity)."""
+    colours = {e.id: {e.color} for e in level.entities}
+    for d in (level.training, level.deployment):  # a distribution may recolour an entity
+        for spawns in [d.spawns] + [m.spawns for m in d.mixes]:
+            for entity_id, spawn in spawns.items():
+                if spawn.color and entity_id in colours:
+                    colours[entity_id].add(spawn.color)
+    warnings = []
+    happenings = [*level.base_reward.rules, level.intended_goal, *level.proxies]
+    for event, what in dict.fromkeys((h.event, h.what) for h in happenings if h.event in ENTITY_EVENTS):
+        named = [e for e in level.entities if what == e.id or what == e.kind or what in colours[e.id]]
+        if named and not any(e.kind in EVENT_KINDS[event] for e in named):
+            can = ", ".join(k + "s" for k in EVENT_KINDS[event])
+            warnings.append(f"\"{event} {what}\" can never happen: only {can} can be {event.replace('_', ' ')}.")
     return warnings

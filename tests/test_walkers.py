@@ -240,3 +240,33 @@ def test_a_walker_glides_between_decisions_in_the_live_view():
     assert live.drawn_cells(0)[0].tolist() == [5.5, 1.0]
     live.move(0, 0, (2, 1))  # carried by hand: no gliding across the level
     assert live.drawn_cells(0)[0].tolist() == [2.0, 1.0]
+
+
+def test_every_thing_the_agent_carries_off_is_picked_up_in_both_engines():
+    apple = {"id": "apple", "kind": "apple", "at": [3, 1]}
+    steps, _, _ = play(corridor(apple), "training", "RR")
+    assert {"event": "picked_up", "what": "apple"} in steps[1][1] and {"event": "touched", "what": "apple"} in steps[1][1]
+    rows = ["#########", "#.......#", "#########"]
+    side = small_level(rows, [{"id": "agent", "kind": "agent", "at": [1, 1]}, {"id": "coin", "kind": "coin", "at": [3, 1]}],
+                       RULES, GOAL, world="topdown")
+    steps, report, _ = play(side, "training", "R" * 40)
+    assert report.outcome == "goal"
+    assert {"event": "picked_up", "what": "coin"} in [e for _, evs, _, _ in steps for e in evs]
+
+
+@pytest.mark.parametrize("event, what, says", [
+    ("opened", "coin", "only chests, doors can be opened"),
+    ("defeated", "coin", "only monsters can be defeated"),
+    ("picked_up", "monster", "only coins, cheeses, gems, keys, apples, shields can be picked up"),
+    ("picked_up", "red", "picked up"),  # a colour naming only the monster (recoloured at deployment)
+])
+def test_an_event_that_cannot_happen_to_what_it_names_is_warned_about(event, what, says):
+    from levels.warnings import level_warnings
+    doc = level_to_dict(corridor(monster()))
+    doc["deployment"] = {"spawns": {"monster": {"color": "red"}}}
+    doc["proxies"] = [{"name": "odd", "event": event, "what": what}]
+    warnings = level_warnings(parse_level(doc, "test"))
+    assert len(warnings) == 1 and says in warnings[0] and f"{event} {what}" in warnings[0]
+    doc["proxies"] = [{"name": "fine", "event": "picked_up", "what": "coin"},
+                      {"name": "also", "event": "defeated", "what": "red"}]
+    assert level_warnings(parse_level(doc, "test")) == []

@@ -21,7 +21,7 @@ from game.session.verdict import EXPLAIN
 from game.widgets import file_dialog, show_explain
 
 SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix",
-             "cheese_on_a_dish", "follow_the_leader", "lava_land"]
+             "cheese_on_a_dish", "follow_the_leader", "lava_land", "monster_world"]
 TAGLINES = {
     "coin_at_the_end": "The coin is always at the end... until it is not.",
     "cheese_in_the_corner": "Does the mouse want cheese, or the top-right corner?",
@@ -31,6 +31,7 @@ TAGLINES = {
     "cheese_on_a_dish": "The cheese always lay on a dish. Now they are apart.",
     "follow_the_leader": "It always followed the guide to the prize. Now the guide goes elsewhere.",
     "lava_land": "The safe way was always on the right. Now the lava is.",
+    "monster_world": "Shields kept the monsters off. The monsters are gone: apples, or shields?",
 }
 TEMPLATES = ["template_grid", "template_topdown", "template_sideview"]
 

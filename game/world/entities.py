@@ -5,12 +5,12 @@ one class here plus its name in `levels.vocabulary.ENTITY_KINDS`.
 """
 from __future__ import annotations
 
-from levels.vocabulary import ENTITY_KINDS
+from levels.vocabulary import CARRIED_KINDS, ENTITY_KINDS, EVENT_KINDS
 
 
 class EntityKind:
     name = ""
-    collected = False  # disappears when touched (coins, gems)
+    collected = False  # the agent picks it up when it touches it: it leaves the level (coins, gems)
     gives_key = False  # touching it picks up a key
     opens_with_key = False  # touching it with a key spends the key and opens it (chest)
     blocks_without_key = False  # solid until opened with a key (door)
@@ -125,3 +125,6 @@ class Dish(EntityKind):
 
 
 assert set(REGISTRY) == set(ENTITY_KINDS), "every entity kind needs a class"
+assert set(CARRIED_KINDS) == {k for k, c in REGISTRY.items() if c.collected}, "levels.vocabulary.CARRIED_KINDS"
+assert set(EVENT_KINDS["opened"]) == {k for k, c in REGISTRY.items() if c.opens_with_key}
+assert set(EVENT_KINDS["defeated"]) == {k for k, c in REGISTRY.items() if c.catches}

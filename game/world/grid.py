@@ -138,7 +138,7 @@ class GridWorlds:
             self._walk()
             meet[:, self.walkers] = self._meet_walkers(before, events)
         events[:, table.touched] = meet
-        events[:, table.picked_up] = picked | (meet & self.gives_shield)
+        events[:, table.picked_up] = meet & self.collected
         events[:, table.opened] = opened
         ax, ay = self.agent[:, 0], self.agent[:, 1]
         tile_now = self.tiles[rows, ay, ax]

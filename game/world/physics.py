@@ -193,9 +193,10 @@ class PhysicsWorld:
             kind = self.kinds[i]
             events[table.touched.start + i] += 1
             gone = kind.collected
+            if gone:
+                events[table.picked_up.start + i] += 1
             if kind.gives_key:
                 self.keys += 1
-                events[table.picked_up.start + i] += 1
             elif kind.opens_with_key and self.keys > 0:
                 self.keys -= 1
                 events[table.opened.start + i] += 1
