@@ -10,6 +10,7 @@ Trains *green means go* for real (a few seconds), so the training and deployment
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -94,6 +95,66 @@ def classroom(app, out: Path, suffix: str, level_name: str, lottery_level: str =
     app.scene.leave()
 
 
+def editor_screens(app, out: Path, suffix: str) -> None:
+    """The editor's tabs, and the three things drawn on its map: a region (mid-drag), a guide's route, tiles that
+    change at deployment."""
+    from levels import builtin_level
+
+    def cell_pos(scene, cell):
+        ox, oy, size = scene.canvas.geometry()
+        return int(ox + (cell[0] + 0.5) * size), int(oy + (cell[1] + 0.5) * size)
+
+    def tab(scene, name):
+        scene.tab = name
+        scene.rebuild()
+        frames(app, 3)
+
+    app.open("editor", level=builtin_level("cheese_in_the_corner"))
+    frames(app, 3)
+    save(app, out, f"screen-editor{suffix}.png")
+    tab(app.scene, "rules")
+    save(app, out, f"screen-editor-rewards{suffix}.png")
+    app.scene.document.saved = json.dumps(app.scene.document.doc, sort_keys=True)
+
+    app.open("editor", level=builtin_level("monster_world"), ask=False)
+    scene = app.scene
+    tab(scene, "regions")
+    for event in [pygame.event.Event(pygame.MOUSEMOTION, pos=cell_pos(scene, (1, 1)), rel=(0, 0), buttons=(0, 0, 0)),
+                  pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=cell_pos(scene, (1, 1)), button=1),
+                  pygame.event.Event(pygame.MOUSEMOTION, pos=cell_pos(scene, (3, 2)), rel=(0, 0), buttons=(1, 0, 0))]:
+        pygame.event.post(event)
+        frames(app, 1)
+    save(app, out, f"screen-editor-region{suffix}.png")
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=cell_pos(scene, (3, 2)), button=1))
+    frames(app, 3)
+    tab(scene, "training")
+    save(app, out, f"screen-editor-training{suffix}.png")
+    scene.document.saved = json.dumps(scene.document.doc, sort_keys=True)
+
+    app.open("editor", level=builtin_level("follow_the_leader"), ask=False)
+    scene = app.scene
+    scene.spawn_entity, scene.clicks = "guide", "route"
+    tab(scene, "deployment")
+    for cell in [(4, 3), (6, 3), (6, 1)]:
+        for kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
+            pygame.event.post(pygame.event.Event(kind, pos=cell_pos(scene, cell), button=1))
+        frames(app, 2)
+    save(app, out, f"screen-editor-route{suffix}.png")
+    scene.document.saved = json.dumps(scene.document.doc, sort_keys=True)
+
+    app.open("editor", level=builtin_level("lava_land"), ask=False)
+    scene = app.scene
+    scene.clicks, scene.change_tile = "tiles", "lava"
+    tab(scene, "deployment")
+    for cell in [(1, 3), (2, 3), (3, 3)]:
+        for kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
+            pygame.event.post(pygame.event.Event(kind, pos=cell_pos(scene, cell), button=1))
+        frames(app, 2)
+    save(app, out, f"screen-editor-tiles{suffix}.png")
+    scene.document.saved = json.dumps(scene.document.doc, sort_keys=True)
+    app.scene.leave()
+
+
 def projector(w: int, h: int, out: Path, suffix: str) -> int:
     os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-screenshots-"))
     from levels import builtin_level
@@ -125,6 +186,8 @@ def main() -> int:
     parser.add_argument("--agent", help="load this agent file instead of training one (quicker retakes)")
     parser.add_argument("--classroom", action="store_true",
                         help="only the classroom's screens: a lesson's prediction and reveal, the seed lottery")
+    parser.add_argument("--editor", action="store_true",
+                        help="only the editor: each tab, and a region, a route and a tile change being drawn")
     parser.add_argument("--projector", action="store_true",
                         help="projector mode: home, training and deployment views (a shipped agent), the classroom")
     args = parser.parse_args()
@@ -139,8 +202,8 @@ def main() -> int:
     from levels import builtin_level
     from game.app import App
     app = App((w, h))
-    if args.classroom:
-        classroom(app, out, suffix, args.level)
+    if args.classroom or args.editor:
+        (classroom(app, out, suffix, args.level) if args.classroom else editor_screens(app, out, suffix))
         pygame.quit()
         return 0
     frames(app, 5)
@@ -174,13 +237,7 @@ def main() -> int:
     what_if(app, scene, out, suffix)
     scene.session.agent_saved = True  # leave without the question: this is a script
 
-    app.open("editor", level=builtin_level("cheese_in_the_corner"))
-    save(app, out, f"screen-editor{suffix}.png")
-    editor = app.scene
-    editor.tab = "rules"
-    editor.rebuild()
-    save(app, out, f"screen-editor-rewards{suffix}.png")
-    app.scene.leave()
+    editor_screens(app, out, suffix)
     pygame.quit()
     return 0
 

@@ -291,3 +291,13 @@ def draw_paragraph(surface: pygame.Surface, text: str, font: pygame.font.Font, r
         surface.blit(font.render(line, True, rgb), (x, y))
         y += font.get_linesize()
     return y
+
+
+def thumbnail(level: Level, size: tuple[int, int], split: str = "training", seed: int = 1) -> pygame.Surface:
+    """A sampled variant of the level drawn to fit `size`."""
+    cell = min(size[0] / level.width, size[1] / level.height)
+    surface = pygame.Surface(size)
+    surface.fill(BACKGROUND_RGB)
+    origin = ((size[0] - cell * level.width) / 2, (size[1] - cell * level.height) / 2)
+    draw_sampled_variant(surface, level, split, seed, origin, cell)
+    return surface

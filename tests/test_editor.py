@@ -28,6 +28,14 @@ def type_into(app, entry, text):
     frames(app, 2)
 
 
+def choose(app, menu, value):
+    """What pygame_gui posts when a person picks an option of a menu (only a listed option can be picked)."""
+    label = next(text for text, v in (o if isinstance(o, tuple) else (o, o) for o in menu.options_list) if v == value)
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text=label, selected_option_id=value,
+                                         ui_element=menu, ui_object_id=menu.most_specific_combined_id))
+    frames(app, 2)
+
+
 def palette_button(scene, tool):
     return next(b for b, t in scene.panel.palette.items() if t == tool)
 
@@ -53,7 +61,7 @@ def test_build_a_level_from_the_empty_template_save_and_reopen(app, tmp_path):
     click(app, next(b for b, t in scene.tabs.items() if t == "rules"))
     click(app, next(b for b, a in scene.panel.row_buttons.items() if a[0] == "add_rule"))
     rule_fields = {key: w for w, (path, key, _) in scene.panel.fields.items() if path == ("base_reward", "rules", 1)}
-    type_into(app, rule_fields["what"], "gem")
+    choose(app, rule_fields["what"], "gem")
     type_into(app, rule_fields["reward"], "2.5")
     # where the coin starts at deployment, painted on the map in the Deploy tab
     click(app, next(b for b, t in scene.tabs.items() if t == "deployment"))
@@ -222,3 +230,60 @@ def test_a_new_rule_or_proxy_starts_valid_and_names_what_the_level_has():
     bare.doc["intended_goal"] = {"event": "timed_out"}
     bare.add_rule()
     assert bare.doc["base_reward"]["rules"][-1]["event"] == "timed_out"
+
+
+def _document(name):
+    import json
+    from levels import builtin_path
+    from levels.document import LevelDocument
+    return LevelDocument(json.loads(builtin_path(name).read_text()))
+
+
+def test_what_menus_offer_only_what_the_level_has_and_the_event_can_happen_to():
+    doc = _document("monster_world")
+    picked = [v for _, v in doc.what_choices("picked_up")]
+    assert "apple_1" in picked and "apple" in picked and "shield" in picked
+    assert "monster" not in picked and "agent" not in picked  # a monster is never picked up, the agent never named
+    assert [v for _, v in doc.what_choices("defeated")] == ["monster_1", "monster_2", "monster"]
+    assert ("yellow floor", "yellow_floor") in doc.what_choices("entered_tile")  # read as words, stored as the id
+    assert [v for _, v in doc.what_choices("entered_region")] == ["meadow", "field", "home"]
+    assert doc.what_choices("caught") == []
+    doc.set_event(("proxies", 0), "opened")  # nothing here can be opened: the row falls back to something valid
+    doc.set_event(("proxies", 0), "defeated")
+    assert doc.doc["proxies"][0]["what"] == "monster_1"
+    doc.set_event(("proxies", 0), "caught")
+    assert "what" not in doc.doc["proxies"][0]
+    level, problems = doc.check()
+    assert level is not None and not problems
+
+
+def test_regions_are_added_renamed_everywhere_and_deleted_only_when_unused():
+    doc = _document("monster_world")
+    assert doc.rename_region("home", "meadow") and doc.rename_region("home", "  ")  # taken, empty: refused
+    assert doc.rename_region("home", "the house") is None
+    assert doc.doc["training"]["spawns"]["shield_1"]["region"] == "the house"
+    assert "where agent starts in training" in doc.region_users("the house")
+    assert "still used" in doc.delete_region("the house")
+    name = doc.add_region((1, 1, 2, 2))
+    assert name == "region 1" and doc.delete_region(name) is None and name not in doc.doc["regions"]
+    level, problems = doc.check()
+    assert level is not None and not problems
+
+
+def test_rows_and_columns_are_added_and_removed_inside_the_border_moving_what_lies_beyond():
+    doc = _document("monster_world")
+    doc.add_line("y")
+    doc.add_line("x")
+    level, problems = doc.check()
+    assert not problems and (level.width, level.height) == (8, 8)
+    assert level.tile_at(6, 6) == "floor" and level.tile_at(7, 7) == "wall"  # the border stays a border
+    assert level.regions["home"] == ((1, 4, 6, 3),)  # the regions across the new lines grew
+    doc.remove_line("y")
+    doc.remove_line("x")
+    assert doc.check()[0] == _document("monster_world").check()[0]
+    doc.doc["entities"][0]["at"] = [5, 5]  # the agent stands on the last inner row and column
+    assert "move it first" in doc.remove_line("y") and "move it first" in doc.remove_line("x")
+    tiny = _document("template_grid")
+    for _ in range(20):
+        tiny.remove_line("x")  # stops when something is in the way or at 3 wide, never breaks the level
+    assert tiny.check()[1] == []

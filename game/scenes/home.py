@@ -10,12 +10,10 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UIScrollingContainer, UITextBox
 
 from levels import builtin_level
-from levels.format import Level
 
 from game.scenes.base import Scene
-from game.world.palette import BACKGROUND_RGB
 from game.paths import RecentFiles, asset, autosave_path, lessons_progress_path, levels_dir
-from game.render import draw_sampled_variant
+from game.render import thumbnail
 from game.session.lesson import LessonFile, LessonProgress, lessons_in
 from game.session.verdict import EXPLAIN
 from game.widgets import file_dialog, show_explain
@@ -34,16 +32,6 @@ TAGLINES = {
     "monster_world": "Shields kept the monsters off. The monsters are gone: apples, or shields?",
 }
 TEMPLATES = ["template_grid", "template_topdown", "template_sideview"]
-
-
-def thumbnail(level: Level, size: tuple[int, int], split: str = "training", seed: int = 1) -> pygame.Surface:
-    """A sampled variant of the level drawn to fit `size`."""
-    cell = min(size[0] / level.width, size[1] / level.height)
-    surface = pygame.Surface(size)
-    surface.fill(BACKGROUND_RGB)
-    origin = ((size[0] - cell * level.width) / 2, (size[1] - cell * level.height) / 2)
-    draw_sampled_variant(surface, level, split, seed, origin, cell)
-    return surface
 
 
 class HomeScene(Scene):

@@ -1,5 +1,6 @@
 """The editor's map: where the level is drawn and painted with the mouse (tiles, entities, select and move,
-Shift+drag rectangles, right click erases), with problems and spawn cells marked on it."""
+Shift+drag rectangles, right click erases; a tab may take clicks, or drags for rectangles such as regions), with
+problems and the tab's cells (spawn cells, a region, a route, tile changes) marked on it."""
 from __future__ import annotations
 
 import re
@@ -20,6 +21,7 @@ class Canvas:
         self.rect = pygame.Rect(0, 0, 1, 1)
         self.drag_start: tuple[int, int] | None = None
         self.dragging = False
+        self.pointer = (0, 0)  # where the mouse last moved: the corner of a rectangle being dragged
 
     @property
     def document(self):
@@ -59,11 +61,16 @@ class Canvas:
 
     def handle(self, event) -> bool:
         shift = bool(pygame.key.get_mods() & pygame.KMOD_SHIFT)
+        if event.type == pygame.MOUSEMOTION:
+            self.pointer = event.pos
         tool = self.scene.tool
         if event.type == pygame.MOUSEBUTTONDOWN and event.button in (1, 3):
             cell = self.cell_at(event.pos)
             if cell is None:
                 return False
+            if event.button == 1 and self.scene.panel.drags:
+                self.drag_start = cell  # the rectangle is the tab's when the button comes up
+                return True
             if event.button == 1 and self.scene.panel.click_cell(cell):
                 return True
             self.drag_start = cell
@@ -81,8 +88,8 @@ class Canvas:
             return True
         if event.type == pygame.MOUSEMOTION and self.drag_start is not None and event.buttons[0]:
             cell = self.cell_at(event.pos)
-            if cell is None:
-                return True
+            if cell is None or self.scene.panel.drags:
+                return True  # a tab's rectangle is drawn when the button comes up
             if self.dragging and self.scene.selected is not None:
                 self.scene.selected["at"] = list(cell)
                 self.scene.refresh()
@@ -92,7 +99,11 @@ class Canvas:
             return True
         if event.type == pygame.MOUSEBUTTONUP and event.button == 1 and self.drag_start is not None:
             cell = self.cell_at(event.pos)
-            if tool[0] == "tile" and shift and cell is not None:
+            if self.scene.panel.drags:
+                if cell is not None:
+                    (x0, y0), (x1, y1) = self.drag_start, cell
+                    self.scene.panel.drag_rect((min(x0, x1), min(y0, y1), abs(x1 - x0) + 1, abs(y1 - y0) + 1), shift)
+            elif tool[0] == "tile" and shift and cell is not None:
                 (x0, y0), (x1, y1) = self.drag_start, cell
                 cells = [(x, y) for y in range(min(y0, y1), max(y0, y1) + 1)
                          for x in range(min(x0, x1), max(x0, x1) + 1)]
@@ -144,12 +155,18 @@ class Canvas:
                 pygame.draw.rect(surface, SELECTION_RGB, (ox + at[0] * cell, oy + at[1] * cell, cell, cell), 2)
         for x, y in self.problem_cells(self.scene.problems):
             pygame.draw.rect(surface, PROBLEM_RGB, (ox + x * cell, oy + y * cell, cell, cell), max(2, int(cell / 12)))
+        changed = pygame.Surface((int(cell) + 1, int(cell) + 1), pygame.SRCALPHA)
+        for (x, y), kind in self.scene.panel.shown_tiles():  # what a distribution's tile change makes them
+            changed.fill((*TILE_RGB[kind], 215))
+            surface.blit(changed, (ox + x * cell, oy + y * cell))
+            pygame.draw.rect(surface, SELECTION_RGB, (ox + x * cell, oy + y * cell, cell, cell), 1)
         shade = pygame.Surface((int(cell) + 1, int(cell) + 1), pygame.SRCALPHA)
         shade.fill((86, 180, 233, 110))
         for x, y in self.scene.panel.shown_cells():
             surface.blit(shade, (ox + x * cell, oy + y * cell))
-        if self.drag_start and self.scene.tool[0] == "tile" and pygame.key.get_mods() & pygame.KMOD_SHIFT:
-            now = self.cell_at(pygame.mouse.get_pos())
+        if self.drag_start and (self.scene.panel.drags or self.scene.tool[0] == "tile"
+                                and pygame.key.get_mods() & pygame.KMOD_SHIFT):
+            now = self.cell_at(self.pointer)
             if now:
                 (x0, y0), (x1, y1) = self.drag_start, now
                 pygame.draw.rect(surface, SELECTION_RGB, (ox + min(x0, x1) * cell, oy + min(y0, y1) * cell,

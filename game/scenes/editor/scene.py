@@ -23,13 +23,16 @@ from levels.warnings import level_warnings
 from game.paths import RecentFiles, autosave_path, levels_dir
 from game.scenes.base import Scene
 from game.scenes.editor.canvas import Canvas
-from game.scenes.editor.tabs import MapTab, RewardsTab, SpawnsTab
+from game.scenes.editor.regions import RegionsTab
+from game.scenes.editor.rewards import RewardsTab
+from game.scenes.editor.spawns import SpawnsTab
+from game.scenes.editor.tabs import MapTab, esc
 from game.widgets import file_dialog
 
 BAR = [("home", "< Home", 90), ("save", "Save", 70), ("save_as", "Save as", 90), ("undo", "Undo", 70),
        ("redo", "Redo", 70), ("copy", "Copy code", 110), ("paste", "Paste code", 110), ("play", "Play", 70),
        ("preview", "Preview", 90), ("train", "Train >", 90)]
-TABS = [("map", "Map"), ("rules", "Rewards"), ("training", "Training"), ("deployment", "Deploy")]
+TABS = [("map", "Map"), ("rules", "Rewards"), ("regions", "Regions"), ("training", "Training"), ("deployment", "Deploy")]
 AUTOSAVE_SECONDS = 10
 
 
@@ -50,6 +53,9 @@ class EditorScene(Scene):
         self.wrote_autosave = False  # an autosave of this editor's work is on disk
         self.tab = "map"
         self.spawn_entity: str | None = None  # the entity whose spawn cells a distribution tab paints
+        self.clicks = "start"  # what a click on the map sets on a distribution tab: "start", "route" or "tiles"
+        self.change_tile = "lava"  # the tile a click makes there when painting tile changes
+        self.region: str | None = None  # the region the Regions tab draws (None: a new one)
         self.canvas = Canvas(self)
         if proposal is not None:  # a proxy the deployment view found: one undo step, shown on the Rewards tab
             proxy, regions = proposal
@@ -77,7 +83,7 @@ class EditorScene(Scene):
         self.canvas.rect = pygame.Rect(pad, top, w - side - 3 * pad, h - top - pad)
         px = w - side - pad
         self.tabs: dict[UIButton, str] = {}
-        tab_w = (side - 3 * (pad // 2)) // 4
+        tab_w = (side - (len(TABS) - 1) * (pad // 2)) // len(TABS)
         for k, (tab, label) in enumerate(TABS):
             button = UIButton(pygame.Rect(px + k * (tab_w + pad // 2), top, tab_w, int(34 * s)), label, self.ui,
                               container=self.root)
@@ -88,6 +94,8 @@ class EditorScene(Scene):
             self.panel = MapTab(self, rect)
         elif self.tab == "rules":
             self.panel = RewardsTab(self, rect)
+        elif self.tab == "regions":
+            self.panel = RegionsTab(self, rect)
         else:
             self.panel = SpawnsTab(self, rect, self.tab)
         self.refresh()
@@ -112,16 +120,17 @@ class EditorScene(Scene):
     def problems_text(self) -> str:
         if self.problems:
             return "<b>Problems</b> (the level cannot be trained until they are fixed):<br>" + "<br>".join(
-                f"- <b>{_esc(p.path or 'level')}</b>: {_esc(p.message)}. {_esc(_sentence(p.fix))}" for p in self.problems)
+                f"- <b>{esc(p.path or 'level')}</b>: {esc(p.message)}. {esc(_sentence(p.fix))}" for p in self.problems)
         lvl = self.level
-        warnings = "".join(f"<b>Warning</b>: {_esc(w)}<br>" for w in level_warnings(lvl))
+        warnings = "".join(f"<b>Warning</b>: {esc(w)}<br>" for w in level_warnings(lvl))
         return warnings + (
                 f"<b>Valid level</b>: {lvl.world}, {lvl.width}x{lvl.height}, {len(lvl.entities)} entities.<br>"
                 f"<b>Base reward</b>: {len(lvl.base_reward.rules)} rule(s). <b>Intended goal</b>: "
-                f"{_esc(lvl.intended_goal.describe())}. <b>Proxies</b>: "
-                f"{_esc(', '.join(p.name for p in lvl.proxies) or 'none')}.<br>"
+                f"{esc(lvl.intended_goal.describe())}. <b>Proxies</b>: "
+                f"{esc(', '.join(p.name for p in lvl.proxies) or 'none')}.<br>"
                 "Rules, goal and proxies: <b>Rewards</b>. Where things start: <b>Training</b> and "
-                "<b>Deploy</b> (click cells). Regions, mixes and mazes: the level file (docs/level-format.md).")
+                "<b>Deploy</b> (click cells, routes, tile changes). Named areas: <b>Regions</b>. Mixes and mazes: "
+                "the level file (docs/level-format.md).")
 
     def problem_cells(self) -> list[tuple[int, int]]:
         return self.canvas.problem_cells(self.problems)
@@ -289,7 +298,3 @@ class EditorScene(Scene):
 
 def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
-
-
-def _esc(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,263 @@
+"""The Training and Deploy tabs: where each entity starts in that distribution (cells clicked on the map, a region,
+anywhere, where placed, on another entity), whether it is there at all and its colour; a walker's route, clicked
+cell by cell, or its wandering; the tiles the distribution changes, painted on the map; and on Training the share of
+variants drawn like deployment, with sampled variants shown as the slider moves."""
+from __future__ import annotations
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import (UIButton, UIDropDownMenu, UIHorizontalSlider, UIImage, UILabel, UITextBox,
+                                 UITextEntryLine)
+
+from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS
+
+from game.render import thumbnail
+from game.scenes.editor.tabs import Tab, esc, option, rect_cells
+
+CLICKS = [("where it may start", "start"), ("its route", "route"), ("tiles that change", "tiles")]
+THEN = [("then walks back", "back"), ("then goes round", "loop"), ("then stops", "stop")]
+PREVIEWS = 4  # sampled training variants under the diversity slider
+
+
+class SpawnsTab(Tab):
+    def __init__(self, scene, rect: pygame.Rect, split: str):
+        super().__init__(scene, rect)
+        self.split = split
+        s, r, doc, px, side = self.s, self.root, self.document.doc, rect.x, rect.w
+        row_h, gap = int(34 * s), 4
+        half = (side - gap) // 2
+        ids = [e["id"] for e in doc["entities"]]
+        if scene.spawn_entity not in ids:
+            scene.spawn_entity = next((e["id"] for e in doc["entities"] if e["kind"] != "agent"),
+                                      ids[0] if ids else None)
+        self.entity = scene.spawn_entity
+        kind = next((e["kind"] for e in doc["entities"] if e["id"] == self.entity), None)
+        self.walker = kind in MOVING_KINDS
+        if scene.clicks == "route" and not self.walker:
+            scene.clicks = "start"
+        self.widgets: dict = {}  # widget -> what it does
+        self.share_slider = None
+        self.label(f"Clicks on the map set, in {split}:", int(26 * s))
+        clicks = [c for c in CLICKS if c[1] != "route" or self.walker]
+        self._menu(clicks, scene.clicks, pygame.Rect(px, self.y, side, row_h), "clicks",
+                   "what a click on the map changes in this distribution")
+        self.y += row_h + gap
+        mixes = doc.get(split, {}).get("mixes", [])
+        if mixes:
+            share = sum(float(m.get("share", 0)) for m in mixes if isinstance(m, dict))
+            self.label(f"{len(mixes)} mix(es) replace this in {share:.0%} of variants (level file)", int(26 * s),
+                       muted=False)
+        if scene.clicks == "tiles":
+            self._tiles_section(half, row_h, gap)
+        elif self.entity is None:
+            self.label("Place an entity first.", muted=False)
+        else:
+            self._entity_section(half, row_h, gap)
+        if split == "training":
+            self._diversity_section(row_h, gap)
+        self.problems()
+
+    # --- sections --------------------------------------------------------------------------------------------
+    def _entity_section(self, half: int, row_h: int, gap: int) -> None:
+        s, r, px, side, doc = self.s, self.root, self.rect.x, self.rect.w, self.document.doc
+        ids = [e["id"] for e in doc["entities"]]
+        self._menu([(i, i) for i in ids], self.entity, pygame.Rect(px, self.y, side, row_h), "entity",
+                   "the entity whose start this tab edits")
+        self.y += row_h + gap
+        spawn = self.spawn()
+        self.label(f"now: {describe(spawn)}", int(26 * s), muted=False)
+        for k, (text, action, tip) in enumerate([("anywhere", "spawn_anywhere", "any free cell of the level"),
+                                                 ("where placed", "spawn_where_placed", "where the Map tab put it")]):
+            button = UIButton(pygame.Rect(px + k * (half + gap), self.y, half, row_h), text, self.ui, container=r,
+                              tool_tip_text=tip)
+            self.widgets[button] = ("place", action)
+        self.y += row_h + gap
+        regions = [(name, name) for name in doc.get("regions", {})]
+        if regions:
+            self._menu([("in a region...", "")] + regions, spawn.get("region") or "", pygame.Rect(px, self.y, half, row_h),
+                       "region", "start anywhere inside this region")
+        others = [(f"on {i}", i) for i in ids if i != self.entity]
+        if others:
+            self._menu([("on another...", "")] + others, spawn.get("on") or "",
+                       pygame.Rect(px + half + gap, self.y, half, row_h), "on",
+                       "start on the cell of another entity (the cheese on the dish)")
+        self.y += row_h + gap
+        colours = [("colour as placed", "")] + [(c, c) for c in COLORS]
+        self._menu(colours, spawn.get("color") or "", pygame.Rect(px, self.y, half, row_h), "color",
+                   f"its colour in {self.split} (green means go: recolour at deployment)")
+        UILabel(pygame.Rect(px + half + gap, self.y, half // 2, row_h), "present", self.ui, container=r,
+                object_id="#muted")
+        present = UITextEntryLine(pygame.Rect(px + half + gap + half // 2, self.y, half - half // 2, row_h), self.ui,
+                                  container=r)
+        present.set_text(f"{spawn.get('present', 1.0):g}")
+        self.field(present, (self.split, "spawns", self.entity), "present", float,
+                   "the chance it is there at all, 0 to 1 (0: never, as the monsters at deployment)")
+        self.y += row_h + gap
+        if self.walker:
+            self._walker_section(spawn, half, row_h, gap)
+
+    def _walker_section(self, spawn: dict, half: int, row_h: int, gap: int) -> None:
+        px, r = self.rect.x, self.root
+        route = spawn.get("route") or {}
+        self._menu(THEN, route.get("then", "back"), pygame.Rect(px, self.y, half, row_h), "then",
+                   "what it does at the route's last waypoint")
+        wander = UIButton(pygame.Rect(px + half + gap, self.y, half, row_h), "wanders", self.ui, container=r,
+                          tool_tip_text="a random step every step (the same for a seed), instead of a route")
+        wander.select() if spawn.get("wander") else None
+        self.widgets[wander] = ("wander", None)
+        self.y += row_h + gap
+        clear = UIButton(pygame.Rect(px, self.y, half, row_h), "clear route", self.ui, container=r,
+                         tool_tip_text="walk as the level says (its own route, wandering, or standing)")
+        self.widgets[clear] = ("clear_route", None)
+        self.y += row_h + gap
+
+    def _tiles_section(self, half: int, row_h: int, gap: int) -> None:
+        px, side, doc = self.rect.x, self.rect.w, self.document.doc
+        kinds = [(k.replace("_", " "), k) for k in TILE_KINDS]
+        self._menu(kinds, self.scene.change_tile, pygame.Rect(px, self.y, side, row_h), "change_tile",
+                   f"the tile a click makes in {self.split} (click again to take it back)")
+        self.y += row_h + gap
+        regions = [(name, name) for name in doc.get("regions", {})]
+        if regions:
+            self._menu([("a whole region...", "")] + regions, "", pygame.Rect(px, self.y, side, row_h), "tile_region",
+                       f"make (or stop making) a whole region {self.scene.change_tile.replace('_', ' ')}")
+            self.y += row_h + gap
+        changes = [c for c in doc.get(self.split, {}).get("tiles", []) if isinstance(c, dict)]
+        n = sum(len(c.get("cells", [])) for c in changes)
+        named = [f"{c['region']} becomes {str(c.get('tile')).replace('_', ' ')}" for c in changes if c.get("region")]
+        height = int(56 * self.s)
+        UITextBox(esc(f"In {self.split}: {n} cell(s) change" + "".join(f"; {t}" for t in named) + "."),
+                  pygame.Rect(px, self.y, side, height), self.ui, container=self.root)
+        self.y += height + gap
+
+    def _diversity_section(self, row_h: int, gap: int) -> None:
+        s, px, side = self.s, self.rect.x, self.rect.w
+        mixes = self.document.doc.get("training", {}).get("mixes", [])
+        share = float(mixes[0].get("share", 0.0)) if mixes else 0.0
+        self.y += gap
+        self.label(f"Diversity: variants drawn like deployment, {share:.0%}", int(26 * s), muted=False)
+        self.share_slider = UIHorizontalSlider(pygame.Rect(px, self.y, side, row_h), share, (0.0, 0.5), self.ui,
+                                               container=self.root, click_increment=0.01)
+        self.share_slider.set_tooltip("the share of training variants drawn like deployment (the diversity fix)")
+        self.y += row_h + gap
+        level = self.scene.level
+        size = (side - (PREVIEWS - 1) * gap) // PREVIEWS
+        if level is not None and size > 8:
+            for k in range(PREVIEWS):
+                UIImage(pygame.Rect(px + k * (size + gap), self.y, size, size),
+                        thumbnail(level, (size, size), "training", seed=k + 1), self.ui, container=self.root)
+            self.y += size + gap
+
+    # --- helpers ---------------------------------------------------------------------------------------------
+    def _menu(self, options: list, current: str, rect: pygame.Rect, action: str, tip: str) -> None:
+        chosen = next((o for o in options if o[1] == current), options[0])
+        menu = UIDropDownMenu(options, chosen, rect, self.ui, container=self.root)
+        menu.set_tooltip(tip)
+        self.widgets[menu] = (action, None)
+
+    def spawn(self) -> dict:
+        return self.document.doc.get(self.split, {}).get("spawns", {}).get(self.entity, {})
+
+    # --- events ----------------------------------------------------------------------------------------------
+    def handle(self, event) -> bool:
+        kinds = (pygame_gui.UI_BUTTON_PRESSED, pygame_gui.UI_DROP_DOWN_MENU_CHANGED)
+        if event.type in kinds and event.ui_element in self.widgets:
+            action, arg = self.widgets[event.ui_element]
+            value = option(event) if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED else arg
+            self.act(action, value)
+            self.scene.rebuild()
+            return True
+        if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and event.ui_element is self.share_slider:
+            self.document.change(coalesce="diversity")
+            self.document.set_diversity(float(event.value))
+            self.scene.rebuild()
+            return True
+        return super().handle(event)
+
+    def act(self, action: str, value) -> None:
+        doc, split, entity = self.document, self.split, self.entity
+        if action == "clicks":
+            self.scene.clicks = value
+        elif action == "entity":
+            self.scene.spawn_entity = value
+        elif action == "change_tile":
+            self.scene.change_tile = value
+        elif action == "tile_region" and value:
+            doc.change()
+            doc.toggle_tile_region(split, self.scene.change_tile, value)
+        elif action == "place":
+            doc.change()
+            getattr(doc, value)(split, entity)
+        elif action in ("region", "on") and value:
+            doc.change()
+            doc.spawn_at(split, entity, action, value)
+        elif action == "color":
+            doc.change()
+            doc.set_spawn_value(split, entity, "color", value or None)
+        elif action == "then":
+            doc.change()
+            doc.set_route_end(split, entity, value)
+        elif action == "wander":
+            doc.change()
+            doc.toggle_wander(split, entity)
+        elif action == "clear_route":
+            doc.change()
+            doc.set_spawn_value(split, entity, "route", None)
+            doc.set_spawn_value(split, entity, "wander", None)
+
+    def click_cell(self, cell: tuple[int, int]) -> bool:
+        clicks = self.scene.clicks
+        if clicks != "tiles" and self.entity is None:
+            return False
+        self.document.change()
+        if clicks == "tiles":
+            self.document.toggle_tile_change(self.split, self.scene.change_tile, cell)
+        elif clicks == "route":
+            self.document.extend_route(self.split, self.entity, cell)
+        else:
+            self.document.toggle_spawn_cell(self.split, self.entity, cell)
+        self.scene.rebuild()
+        return True
+
+    def shown_cells(self) -> list[tuple[int, int]]:
+        """The cells this tab is about, shaded on the map: where the entity may start, or its route."""
+        if self.scene.clicks == "tiles":
+            return []
+        doc = self.document.doc
+        spawn = self.spawn() if self.entity else {}
+        if self.scene.clicks == "route":
+            return self.document.route_cells(spawn.get("route"))
+        cells = [tuple(c) for c in spawn.get("cells", []) if isinstance(c, list)]
+        return cells + rect_cells(doc.get("regions", {}).get(spawn.get("region"), []) if spawn.get("region") else [])
+
+    def shown_tiles(self) -> list[tuple[tuple[int, int], str]]:
+        """The tiles this distribution changes, drawn on the map as what they become."""
+        if self.scene.clicks != "tiles":
+            return []
+        doc, out = self.document.doc, []
+        for change in doc.get(self.split, {}).get("tiles", []):
+            if isinstance(change, dict) and change.get("tile") in TILE_KINDS:
+                cells = [tuple(c) for c in change.get("cells", []) if isinstance(c, list)]
+                cells += rect_cells(doc.get("regions", {}).get(change.get("region"), []))
+                out += [(c, change["tile"]) for c in cells]
+        return out
+
+
+def describe(spawn: dict) -> str:
+    if spawn.get("anywhere"):
+        where = "anywhere"
+    elif spawn.get("region"):
+        where = f"in the region {spawn['region']}"
+    elif spawn.get("on"):
+        where = f"on {spawn['on']}"
+    elif spawn.get("route"):
+        where = f"walking a route of {len(spawn['route'].get('cells', []))} waypoints"
+    elif spawn.get("cells"):
+        where = f"on {len(spawn['cells'])} cell(s)"
+    else:
+        where = "where it was placed"
+    if spawn.get("wander"):
+        where += ", wandering"
+    if spawn.get("present", 1) != 1:
+        where += f", there {spawn['present']:.0%} of the time"
+    return where
