@@ -10,7 +10,6 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import torch
 from safetensors.torch import load as safetensors_load, save as safetensors_bytes

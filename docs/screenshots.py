@@ -133,9 +133,12 @@ def editor_screens(app, out: Path, suffix: str) -> None:
 
     app.open("editor", level=builtin_level("follow_the_leader"), ask=False)
     scene = app.scene
-    scene.spawn_entity, scene.clicks = "guide", "route"
+    scene.selected = scene.document.doc["entities"][1]  # the guide, with its own route
+    tab(scene, "map")
+    save(app, out, f"screen-editor-walker{suffix}.png")
+    scene.spawn_entity, scene.clicks, scene.mix = "guide", "route", 1
     tab(scene, "deployment")
-    for cell in [(4, 3), (6, 3), (6, 1)]:
+    for cell in [(1, 1), (2, 1), (2, 3)]:  # the last waypoint taken back, then on to a new end
         for kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
             pygame.event.post(pygame.event.Event(kind, pos=cell_pos(scene, cell), button=1))
         frames(app, 2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 
 from levels.model import Level, Spawn
+from levels.places import rect_cells
 from levels.vocabulary import TILE_KINDS
 
 
@@ -41,7 +42,7 @@ def standable_cells(level: Level, split: str | None = None) -> set[tuple[int, in
 
 
 def _region_cells(level: Level, name: str) -> set[tuple[int, int]]:
-    return {(x, y) for rx, ry, rw, rh in level.regions[name] for x in range(rx, rx + rw) for y in range(ry, ry + rh)}
+    return set(rect_cells(level.regions[name]))
 
 
 def _spawn_cells(level: Level, split: str, spawn: Spawn, at: tuple[int, int]) -> set[tuple[int, int]]:

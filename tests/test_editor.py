@@ -6,38 +6,7 @@ import pygame_gui
 
 from levels import builtin_level, load_level
 
-from ui_helpers import click, frames, key
-
-
-def click_cell(app, scene, cell, button=1, shift=False):
-    ox, oy, size = scene.canvas.geometry()
-    pos = (int(ox + (cell[0] + 0.5) * size), int(oy + (cell[1] + 0.5) * size))
-    if shift:
-        pygame.key.set_mods(pygame.KMOD_SHIFT)
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
-    frames(app, 2)
-    pygame.key.set_mods(0)
-
-
-def type_into(app, entry, text):
-    """What pygame_gui posts when a person edits a text field."""
-    entry.set_text(text)
-    pygame.event.post(pygame.event.Event(pygame_gui.UI_TEXT_ENTRY_CHANGED, text=text, ui_element=entry,
-                                         ui_object_id=entry.most_specific_combined_id))
-    frames(app, 2)
-
-
-def choose(app, menu, value):
-    """What pygame_gui posts when a person picks an option of a menu (only a listed option can be picked)."""
-    label = next(text for text, v in (o if isinstance(o, tuple) else (o, o) for o in menu.options_list) if v == value)
-    pygame.event.post(pygame.event.Event(pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text=label, selected_option_id=value,
-                                         ui_element=menu, ui_object_id=menu.most_specific_combined_id))
-    frames(app, 2)
-
-
-def palette_button(scene, tool):
-    return next(b for b, t in scene.panel.palette.items() if t == tool)
+from ui_helpers import choose, click, click_cell, frames, key, palette_button, type_into
 
 
 def test_build_a_level_from_the_empty_template_save_and_reopen(app, tmp_path):

@@ -1,5 +1,4 @@
 """Scripted play of every built-in level, with the rewards, events and outcomes it must give; both engines."""
-import dataclasses
 from collections import Counter
 
 import numpy as np

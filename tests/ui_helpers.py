@@ -2,6 +2,7 @@
 import time
 
 import pygame
+import pygame_gui
 
 
 def frames(app, n=3):
@@ -34,3 +35,63 @@ def run_until(app, condition, seconds=60.0):
             return True
         time.sleep(0.005)
     return False
+
+
+# --- the editor ---------------------------------------------------------------------------------------------
+def click_cell(app, scene, cell, button=1, shift=False):
+    ox, oy, size = scene.canvas.geometry()
+    pos = (int(ox + (cell[0] + 0.5) * size), int(oy + (cell[1] + 0.5) * size))
+    if shift:
+        pygame.key.set_mods(pygame.KMOD_SHIFT)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
+    frames(app, 2)
+    pygame.key.set_mods(0)
+
+
+def type_into(app, entry, text):
+    """What pygame_gui posts when a person edits a text field."""
+    entry.set_text(text)
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_TEXT_ENTRY_CHANGED, text=text, ui_element=entry,
+                                         ui_object_id=entry.most_specific_combined_id))
+    frames(app, 2)
+
+
+def choose(app, menu, value):
+    """What pygame_gui posts when a person picks an option of a menu (only a listed option can be picked)."""
+    label = next(text for text, v in (o if isinstance(o, tuple) else (o, o) for o in menu.options_list) if v == value)
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text=label, selected_option_id=value,
+                                         ui_element=menu, ui_object_id=menu.most_specific_combined_id))
+    frames(app, 2)
+
+
+def palette_button(scene, tool):
+    return next(b for b, t in scene.panel.palette.items() if t == tool)
+
+
+def drag_cells(app, scene, start, end, shift=False):
+    """Press on one cell of the editor's map, move to another, let go."""
+    ox, oy, size = scene.canvas.geometry()
+    at = [(int(ox + (c[0] + 0.5) * size), int(oy + (c[1] + 0.5) * size)) for c in (start, end)]
+    if shift:
+        pygame.key.set_mods(pygame.KMOD_SHIFT)
+    for event in [pygame.event.Event(pygame.MOUSEMOTION, pos=at[0], rel=(0, 0), buttons=(0, 0, 0)),
+                  pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=at[0], button=1),
+                  pygame.event.Event(pygame.MOUSEMOTION, pos=at[1], rel=(0, 0), buttons=(1, 0, 0)),
+                  pygame.event.Event(pygame.MOUSEBUTTONUP, pos=at[1], button=1)]:
+        pygame.event.post(event)
+        frames(app, 1)
+    frames(app, 1)
+    pygame.key.set_mods(0)
+
+
+def finish_typing(app, entry, text):
+    """A person types into a text field and presses Enter."""
+    entry.set_text(text)
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_TEXT_ENTRY_FINISHED, text=text, ui_element=entry,
+                                         ui_object_id=entry.most_specific_combined_id))
+    frames(app, 2)
+
+
+def tab(app, scene, name):
+    click(app, next(b for b, t in scene.tabs.items() if t == name))

@@ -10,6 +10,7 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UIScrollingContainer, UITextBox
 
 from levels import builtin_level
+from levels.document import unfit_to_edit
 
 from game.scenes.base import Scene
 from game.paths import RecentFiles, asset, autosave_path, lessons_progress_path, levels_dir
@@ -208,8 +209,9 @@ class HomeScene(Scene):
         try:
             saved = json.loads(autosave_path().read_text(encoding="utf-8"))
             doc, path = saved["level"], saved.get("path")
-            if not isinstance(doc, dict) or not isinstance(doc.get("tiles", {}).get("rows"), list):
-                raise ValueError("no level in it")
+            unfit = unfit_to_edit(doc)
+            if unfit:
+                raise ValueError(f"{unfit} (the file is damaged)")
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             self.app.message("The autosave cannot be restored", f"{autosave_path()}: {exc}")
             autosave_path().unlink(missing_ok=True)

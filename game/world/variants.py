@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from levels.format import Level, Route, Spawn, TileChange
+from levels.places import rect_cells
 from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS, UNDERFOOT_KINDS
 
 TILE_NAMES = tuple(TILE_KINDS)
@@ -86,7 +87,7 @@ class VariantSampler:
         self.base_tiles = level_tiles(level)
         self.agent = next(e for e in level.entities if e.kind == "agent")
         self.others = [e for e in level.entities if e.kind != "agent"]
-        self.region_cells = {name: _rect_cells(rects) for name, rects in level.regions.items()}
+        self.region_cells = {name: rect_cells(rects) for name, rects in level.regions.items()}
         self.mix_edges = np.cumsum([m.share for m in self.distribution.mixes])
         # Tile layouts differ by maze and, where mixes change tiles, by mix: caches are keyed by both.
         self.mixes_change_tiles = any(m.tiles for m in self.distribution.mixes)
@@ -244,13 +245,6 @@ def _freedom(spawn: Spawn | None) -> int:
     if spawn is None or spawn.cells or spawn.route is not None:
         return 0
     return 1 if spawn.region else 2
-
-
-def _rect_cells(rects) -> list[tuple[int, int]]:
-    out = []
-    for x, y, w, h in rects:
-        out += [(cx, cy) for cy in range(y, y + h) for cx in range(x, x + w)]
-    return list(dict.fromkeys(out))
 
 
 def _nearest_open(open_cells: np.ndarray, at: tuple[int, int]) -> np.ndarray:

@@ -83,6 +83,7 @@ class Canvas:
                     self.dragging = True
                 else:
                     self.scene.selected = None
+                self.scene.refresh()  # the Map tab shows the picked entity's id and colour
             elif not (shift and tool[0] == "tile"):
                 self.apply_at(cell)
             return True

@@ -6,7 +6,9 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextBox, UITextEntryLine
 
-from game.scenes.editor.tabs import Tab, esc, option, rect_cells
+from levels.places import rect_cells
+
+from game.scenes.editor.tabs import Tab, esc, option
 
 NEW = ("(a new region)", "")
 

@@ -56,6 +56,8 @@ class EditorScene(Scene):
         self.clicks = "start"  # what a click on the map sets on a distribution tab: "start", "route" or "tiles"
         self.change_tile = "lava"  # the tile a click makes there when painting tile changes
         self.region: str | None = None  # the region the Regions tab draws (None: a new one)
+        self.mix: int | None = None  # the mix a distribution tab edits (None: the distribution itself)
+        self.own_route = False  # clicks on the Map tab draw the selected walker's own route
         self.canvas = Canvas(self)
         if proposal is not None:  # a proxy the deployment view found: one undo step, shown on the Rewards tab
             proxy, regions = proposal
@@ -128,9 +130,9 @@ class EditorScene(Scene):
                 f"<b>Base reward</b>: {len(lvl.base_reward.rules)} rule(s). <b>Intended goal</b>: "
                 f"{esc(lvl.intended_goal.describe())}. <b>Proxies</b>: "
                 f"{esc(', '.join(p.name for p in lvl.proxies) or 'none')}.<br>"
-                "Rules, goal and proxies: <b>Rewards</b>. Where things start: <b>Training</b> and "
-                "<b>Deploy</b> (click cells, routes, tile changes). Named areas: <b>Regions</b>. Mixes and mazes: "
-                "the level file (docs/level-format.md).")
+                "Rules, goal and proxies: <b>Rewards</b>. Where things start, their colours, routes, mixes, tile "
+                "changes and mazes: <b>Training</b> and <b>Deploy</b>. Named areas: <b>Regions</b>. An entity's id, "
+                "colour and route: pick it with <b>select</b> on the <b>Map</b>.")
 
     def problem_cells(self) -> list[tuple[int, int]]:
         return self.canvas.problem_cells(self.problems)

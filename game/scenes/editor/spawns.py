@@ -9,13 +9,17 @@ import pygame_gui
 from pygame_gui.elements import (UIButton, UIDropDownMenu, UIHorizontalSlider, UIImage, UILabel, UITextBox,
                                  UITextEntryLine)
 
+from levels.document_spawns import share_of
+from levels.places import rect_cells
 from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS
 
 from game.render import thumbnail
-from game.scenes.editor.tabs import Tab, esc, option, rect_cells
+from game.scenes.editor.tabs import THEN, Tab, esc, option
 
-CLICKS = [("where it may start", "start"), ("its route", "route"), ("tiles that change", "tiles")]
-THEN = [("then walks back", "back"), ("then goes round", "loop"), ("then stops", "stop")]
+CLICKS = [("where it may start", "start"), ("its route", "route"), ("tiles that change", "tiles"),
+          ("a maze (drag a rectangle)", "maze")]
+LOOPS = [("a perfect maze", "0.0"), ("a few loops", "0.1"), ("some loops", "0.3"), ("many loops", "0.6"),
+         ("no inner walls", "1.0")]
 PREVIEWS = 4  # sampled training variants under the diversity slider
 
 
@@ -33,27 +37,55 @@ class SpawnsTab(Tab):
         self.entity = scene.spawn_entity
         kind = next((e["kind"] for e in doc["entities"] if e["id"] == self.entity), None)
         self.walker = kind in MOVING_KINDS
-        if scene.clicks == "route" and not self.walker:
+        mixes = doc.get(split, {}).get("mixes", [])
+        if scene.mix is not None and scene.mix >= len(mixes):
+            scene.mix = None
+        self.mix = scene.mix
+        self.where = split if self.mix is None else (split, self.mix)  # what the edits below change
+        if (scene.clicks == "route" and not self.walker) or (scene.clicks == "maze" and self.mix is not None):
             scene.clicks = "start"
+        self.drags = scene.clicks == "maze"
         self.widgets: dict = {}  # widget -> what it does
         self.share_slider = None
-        self.label(f"Clicks on the map set, in {split}:", int(26 * s))
-        clicks = [c for c in CLICKS if c[1] != "route" or self.walker]
-        self._menu(clicks, scene.clicks, pygame.Rect(px, self.y, side, row_h), "clicks",
-                   "what a click on the map changes in this distribution")
+        variants = [(f"every {split} variant", "")] + [
+            (f"mix {k + 1}: {share_of(m):.0%} of variants", str(k)) for k, m in enumerate(mixes)
+            if isinstance(m, dict)] + [("+ a new mix", "new")]
+        self._menu(variants, "" if self.mix is None else str(self.mix), pygame.Rect(px, self.y, side, row_h), "mix",
+                   "edit the distribution itself, or a mix: a share of its variants drawn another way")
         self.y += row_h + gap
-        mixes = doc.get(split, {}).get("mixes", [])
-        if mixes:
-            share = sum(float(m.get("share", 0)) for m in mixes if isinstance(m, dict))
-            self.label(f"{len(mixes)} mix(es) replace this in {share:.0%} of variants (level file)", int(26 * s),
-                       muted=False)
+        if self.mix is not None:
+            UILabel(pygame.Rect(px, self.y, half, row_h), "share of variants", self.ui, container=r, object_id="#muted")
+            share = UITextEntryLine(pygame.Rect(px + half + gap, self.y, half // 2, row_h), self.ui, container=r)
+            share.set_text(str(mixes[self.mix].get("share", "")))
+            self.field(share, (split, "mixes", self.mix), "share", float,
+                       "0 to 1: the share of variants drawn this way (the mixes' shares add up to 1 at most)")
+            remove = UIButton(pygame.Rect(px + half + gap + half // 2 + gap, self.y, half - half // 2 - gap, row_h),
+                              "remove", self.ui, container=r, tool_tip_text="remove this mix")
+            self.widgets[remove] = ("remove_mix", None)
+            self.y += row_h + gap
+        else:
+            UILabel(pygame.Rect(px, self.y, half, row_h), "episode length here", self.ui, container=r,
+                    object_id="#muted")
+            length = UITextEntryLine(pygame.Rect(px + half + gap, self.y, half, row_h), self.ui, container=r,
+                                     placeholder_text=f"as the level: {doc.get('episode_length', '')}")
+            length.set_text(str(doc.get(split, {}).get("episode_length", "")))
+            self.field(length, (split,), "episode_length", _length,
+                       f"steps in a {split} episode; empty: the level's length (the Map tab)")
+            self.y += row_h + gap
+        self.label("Clicks on the map set:", int(26 * s))
+        clicks = [c for c in CLICKS if (c[1] != "route" or self.walker) and (c[1] != "maze" or self.mix is None)]
+        self._menu(clicks, scene.clicks, pygame.Rect(px, self.y, side, row_h), "clicks",
+                   "what a click (or, for a maze, a drag) on the map changes here")
+        self.y += row_h + gap
         if scene.clicks == "tiles":
             self._tiles_section(half, row_h, gap)
+        elif scene.clicks == "maze":
+            self._maze_section(half, row_h, gap)
         elif self.entity is None:
             self.label("Place an entity first.", muted=False)
         else:
             self._entity_section(half, row_h, gap)
-        if split == "training":
+        if split == "training" and self.mix is None:
             self._diversity_section(row_h, gap)
         self.problems()
 
@@ -84,13 +116,13 @@ class SpawnsTab(Tab):
         self.y += row_h + gap
         colours = [("colour as placed", "")] + [(c, c) for c in COLORS]
         self._menu(colours, spawn.get("color") or "", pygame.Rect(px, self.y, half, row_h), "color",
-                   f"its colour in {self.split} (green means go: recolour at deployment)")
+                   "its colour here (green means go: recolour at deployment)")
         UILabel(pygame.Rect(px + half + gap, self.y, half // 2, row_h), "present", self.ui, container=r,
                 object_id="#muted")
         present = UITextEntryLine(pygame.Rect(px + half + gap + half // 2, self.y, half - half // 2, row_h), self.ui,
                                   container=r)
         present.set_text(f"{spawn.get('present', 1.0):g}")
-        self.field(present, (self.split, "spawns", self.entity), "present", float,
+        self.field(present, self._path() + ("spawns", self.entity), "present", float,
                    "the chance it is there at all, 0 to 1 (0: never, as the monsters at deployment)")
         self.y += row_h + gap
         if self.walker:
@@ -98,7 +130,7 @@ class SpawnsTab(Tab):
 
     def _walker_section(self, spawn: dict, half: int, row_h: int, gap: int) -> None:
         px, r = self.rect.x, self.root
-        route = spawn.get("route") or {}
+        route = spawn.get("route") if isinstance(spawn.get("route"), dict) else {}
         self._menu(THEN, route.get("then", "back"), pygame.Rect(px, self.y, half, row_h), "then",
                    "what it does at the route's last waypoint")
         wander = UIButton(pygame.Rect(px + half + gap, self.y, half, row_h), "wanders", self.ui, container=r,
@@ -122,25 +154,52 @@ class SpawnsTab(Tab):
             self._menu([("a whole region...", "")] + regions, "", pygame.Rect(px, self.y, side, row_h), "tile_region",
                        f"make (or stop making) a whole region {self.scene.change_tile.replace('_', ' ')}")
             self.y += row_h + gap
-        changes = [c for c in doc.get(self.split, {}).get("tiles", []) if isinstance(c, dict)]
+        changes = [c for c in self.document.part(self.where).get("tiles", []) if isinstance(c, dict)]
         n = sum(len(c.get("cells", [])) for c in changes)
         named = [f"{c['region']} becomes {str(c.get('tile')).replace('_', ' ')}" for c in changes if c.get("region")]
         height = int(56 * self.s)
-        UITextBox(esc(f"In {self.split}: {n} cell(s) change" + "".join(f"; {t}" for t in named) + "."),
+        UITextBox(esc(f"Here {n} cell(s) change" + "".join(f"; {t}" for t in named) + "."),
                   pygame.Rect(px, self.y, side, height), self.ui, container=self.root)
         self.y += height + gap
+
+    def _maze_section(self, half: int, row_h: int, gap: int) -> None:
+        px = self.rect.x
+        maze = self.document.doc.get(self.split, {}).get("maze")
+        if isinstance(maze, dict):
+            rect = maze.get("rect")
+            if isinstance(rect, list) and len(rect) == 4:
+                x, y, w, h = rect
+                self.label(f"A new maze every variant in {w} x {h} cells from ({x}, {y})", int(26 * self.s),
+                           muted=False)
+            else:
+                self.label("A maze whose rectangle is broken: drag a new one", int(26 * self.s), muted=False)
+            loops = str(maze.get("loops", 0.0))
+            options = LOOPS + ([] if loops in [v for _, v in LOOPS] else [(f"{loops} of the walls out", loops)])
+            self._menu(options, loops, pygame.Rect(px, self.y, half, row_h), "loops",
+                       "how many of the maze's inner walls are knocked out, making loops")
+            remove = UIButton(pygame.Rect(px + half + gap, self.y, half, row_h), "no maze", self.ui,
+                              container=self.root, tool_tip_text="take the maze away")
+            self.widgets[remove] = ("no_maze", None)
+            self.y += row_h + gap
+        else:
+            self.label("Drag a rectangle on the map (odd sides; trimmed to odd)", int(26 * self.s), muted=False)
+
+    def drag_rect(self, rect: tuple[int, int, int, int], add: bool) -> None:
+        self.document.change()
+        self.document.set_maze(self.split, rect)
+        self.scene.rebuild()
 
     def _diversity_section(self, row_h: int, gap: int) -> None:
         s, px, side = self.s, self.rect.x, self.rect.w
         mixes = self.document.doc.get("training", {}).get("mixes", [])
-        share = float(mixes[0].get("share", 0.0)) if mixes else 0.0
+        share = min(0.5, share_of(mixes[0])) if mixes else 0.0
         self.y += gap
         self.label(f"Diversity: variants drawn like deployment, {share:.0%}", int(26 * s), muted=False)
         self.share_slider = UIHorizontalSlider(pygame.Rect(px, self.y, side, row_h), share, (0.0, 0.5), self.ui,
                                                container=self.root, click_increment=0.01)
         self.share_slider.set_tooltip("the share of training variants drawn like deployment (the diversity fix)")
         self.y += row_h + gap
-        level = self.scene.level
+        level, _ = self.document.check()  # the scene's level is checked after the panel is built
         size = (side - (PREVIEWS - 1) * gap) // PREVIEWS
         if level is not None and size > 8:
             for k in range(PREVIEWS):
@@ -156,7 +215,15 @@ class SpawnsTab(Tab):
         self.widgets[menu] = (action, None)
 
     def spawn(self) -> dict:
-        return self.document.doc.get(self.split, {}).get("spawns", {}).get(self.entity, {})
+        return self._part().get("spawns", {}).get(self.entity, {})
+
+    def _part(self) -> dict:
+        """The distribution or mix this tab shows (read only: nothing is created)."""
+        d = self.document.doc.get(self.split, {})
+        return d if self.mix is None else d.get("mixes", [])[self.mix]
+
+    def _path(self) -> tuple:
+        return (self.split,) if self.mix is None else (self.split, "mixes", self.mix)
 
     # --- events ----------------------------------------------------------------------------------------------
     def handle(self, event) -> bool:
@@ -175,8 +242,20 @@ class SpawnsTab(Tab):
         return super().handle(event)
 
     def act(self, action: str, value) -> None:
-        doc, split, entity = self.document, self.split, self.entity
-        if action == "clicks":
+        doc, split, entity = self.document, self.where, self.entity
+        if action == "mix":
+            if value == "new":
+                doc.change()
+                value = str(doc.add_mix(self.split))
+            self.scene.mix = int(value) if value else None
+        elif action == "remove_mix":
+            doc.change()
+            doc.remove_mix(self.split, self.mix)
+            self.scene.mix = None
+        elif action == "loops":
+            doc.change()
+            doc.set_maze_loops(self.split, float(value))
+        elif action == "clicks":
             self.scene.clicks = value
         elif action == "entity":
             self.scene.spawn_entity = value
@@ -200,6 +279,9 @@ class SpawnsTab(Tab):
         elif action == "wander":
             doc.change()
             doc.toggle_wander(split, entity)
+        elif action == "no_maze":
+            doc.change()
+            doc.set_maze(self.split, None)
         elif action == "clear_route":
             doc.change()
             doc.set_spawn_value(split, entity, "route", None)
@@ -211,11 +293,11 @@ class SpawnsTab(Tab):
             return False
         self.document.change()
         if clicks == "tiles":
-            self.document.toggle_tile_change(self.split, self.scene.change_tile, cell)
+            self.document.toggle_tile_change(self.where, self.scene.change_tile, cell)
         elif clicks == "route":
-            self.document.extend_route(self.split, self.entity, cell)
+            self.document.extend_route(self.where, self.entity, cell)
         else:
-            self.document.toggle_spawn_cell(self.split, self.entity, cell)
+            self.document.toggle_spawn_cell(self.where, self.entity, cell)
         self.scene.rebuild()
         return True
 
@@ -224,6 +306,9 @@ class SpawnsTab(Tab):
         if self.scene.clicks == "tiles":
             return []
         doc = self.document.doc
+        if self.scene.clicks == "maze":
+            maze = doc.get(self.split, {}).get("maze")
+            return rect_cells([maze.get("rect")]) if isinstance(maze, dict) else []
         spawn = self.spawn() if self.entity else {}
         if self.scene.clicks == "route":
             return self.document.route_cells(spawn.get("route"))
@@ -235,12 +320,17 @@ class SpawnsTab(Tab):
         if self.scene.clicks != "tiles":
             return []
         doc, out = self.document.doc, []
-        for change in doc.get(self.split, {}).get("tiles", []):
+        for change in self._part().get("tiles", []):
             if isinstance(change, dict) and change.get("tile") in TILE_KINDS:
                 cells = [tuple(c) for c in change.get("cells", []) if isinstance(c, list)]
                 cells += rect_cells(doc.get("regions", {}).get(change.get("region"), []))
                 out += [(c, change["tile"]) for c in cells]
         return out
+
+
+def _length(text: str) -> int | None:
+    """A distribution's episode length as typed: a whole number, or nothing for the level's own."""
+    return int(text) if text.strip() else None
 
 
 def describe(spawn: dict) -> str:

@@ -12,21 +12,15 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextBox, UITextEntryLine
 
-from levels.vocabulary import ENTITY_KINDS, TILE_KINDS, WORLD_KINDS
+from levels.vocabulary import COLORS, ENTITY_KINDS, MOVING_KINDS, TILE_KINDS, WORLD_KINDS
+
+
+THEN = [("then walks back", "back"), ("then goes round", "loop"), ("then stops", "stop")]  # a route's end
 
 
 def option(event) -> str:
     """The value behind a menu's chosen option (menus show words and hold ids)."""
-    return getattr(event, "selected_option_id", None) or event.text
-
-
-def rect_cells(rects) -> list[tuple[int, int]]:
-    """The cells of a region's rectangles ([x, y, w, h] each); malformed ones are skipped."""
-    out = []
-    for r in rects if isinstance(rects, list) else []:
-        if isinstance(r, list) and len(r) == 4 and all(isinstance(v, int) for v in r):
-            out += [(x, y) for y in range(r[1], r[1] + r[3]) for x in range(r[0], r[0] + r[2])]
-    return out
+    return getattr(event, "selected_option_id", event.text)
 
 
 def esc(text: str) -> str:
@@ -148,18 +142,85 @@ class MapTab(Tab):
         self.palette: dict[UIButton, tuple[str, str]] = {}
         self.label("Tiles (Shift+drag fills a rectangle)", int(28 * s))
         self._palette_rows([("tile", kind) for kind in TILE_KINDS], lambda tool: tool[1].replace("_", " "),
-                           lambda tool: f"paint {tool[1].replace('_', ' ')}")
+                           lambda tool: f"paint {tool[1].replace('_', ' ')}", cols=3)
         self.y += pad // 2
         self.label("Entities (right click erases)", int(28 * s))
         self._palette_rows([("entity", k) for k in ENTITY_KINDS] + [("select", "move")],
-                           lambda tool: tool[1] if tool[0] == "entity" else "select/move",
-                           lambda tool: f"place a {tool[1]}" if tool[0] == "entity" else "pick up an entity and move it")
-        self.y += pad
+                           lambda tool: tool[1] if tool[0] == "entity" else "select",
+                           lambda tool: f"place a {tool[1]}" if tool[0] == "entity" else "pick up an entity and move it",
+                           cols=4)
+        self.y += pad // 2
+        self.selected = self._selected_entity()
+        self.id_entry = self.colour_menu = self.wander_button = None
+        self.route_button = self.then_menu = self.clear_route_button = None
+        if self.selected is not None:
+            self._entity_row(self.selected, int(34 * s), pad // 2)
         self.problems()
 
-    def _palette_rows(self, tools: list[tuple[str, str]], text, tip) -> None:
-        cols, gap = 3, int(6 * self.s)
-        bw = (self.rect.w - 2 * gap) // cols
+    def _selected_entity(self) -> dict | None:
+        """The entity last placed or picked, while it is still in the document (undo replaces the document)."""
+        chosen = self.scene.selected
+        if chosen is not None and not any(e is chosen for e in self.document.doc["entities"]):
+            self.scene.selected = chosen = None
+        return chosen
+
+    def _entity_row(self, entity: dict, row_h: int, gap: int) -> None:
+        """The selected entity's id, colour and (for monsters and guides) wandering."""
+        px, side, r = self.rect.x, self.rect.w, self.root
+        walker = entity.get("kind") in MOVING_KINDS
+        id_w = side * (4 if walker else 6) // 10
+        colour_w = (side - id_w - gap) if not walker else side * 3 // 10
+        self.id_entry = UITextEntryLine(pygame.Rect(px, self.y, id_w, row_h), self.ui, container=r)
+        self.id_entry.set_text(str(entity.get("id", "")))
+        self.id_entry.set_tooltip(f"this {entity.get('kind')}'s id (Enter renames it everywhere it is named)")
+        colours = [("no colour", "")] + [(c, c) for c in COLORS]
+        now = next((o for o in colours if o[1] == (entity.get("color") or "")), colours[0])
+        self.colour_menu = UIDropDownMenu(colours, now, pygame.Rect(px + id_w + gap, self.y, colour_w, row_h), self.ui,
+                                          container=r)
+        self.colour_menu.set_tooltip("its colour in every distribution (a distribution may recolour it)")
+        if walker:
+            x = px + id_w + colour_w + 2 * gap
+            self.wander_button = UIButton(pygame.Rect(x, self.y, px + side - x, row_h), "wanders", self.ui,
+                                          container=r, tool_tip_text="a random step every step, in every distribution")
+            self.wander_button.select() if entity.get("wander") else None
+            self.y += row_h + gap
+            self._route_row(entity, row_h, gap)
+            return
+        self.y += row_h + gap
+
+    def _route_row(self, entity: dict, row_h: int, gap: int) -> None:
+        """A walker's own route (walked wherever a distribution gives it no other): drawn by clicks on the map."""
+        px, side, r = self.rect.x, self.rect.w, self.root
+        third = (side - 2 * gap) // 3
+        self.route_button = UIButton(pygame.Rect(px, self.y, third, row_h), "draw route", self.ui, container=r,
+                                     tool_tip_text="clicks on the map add waypoints to its route; the last one "
+                                                   "clicked again is taken back (press again to stop)")
+        self.route_button.select() if self.scene.own_route else None
+        route = entity.get("route") if isinstance(entity.get("route"), dict) else {}
+        now = next((t for t in THEN if t[1] == route.get("then", "back")), THEN[0])
+        self.then_menu = UIDropDownMenu(THEN, now, pygame.Rect(px + third + gap, self.y, third, row_h), self.ui,
+                                        container=r)
+        self.then_menu.set_tooltip("what it does at the route's last waypoint")
+        self.clear_route_button = UIButton(pygame.Rect(px + 2 * (third + gap), self.y, third, row_h), "no route",
+                                           self.ui, container=r, tool_tip_text="it stands where it was placed")
+        self.y += row_h + gap
+
+    def click_cell(self, cell: tuple[int, int]) -> bool:
+        if not (self.scene.own_route and self.selected is not None and self.selected.get("kind") in MOVING_KINDS):
+            return False
+        self.document.change()
+        self.document.extend_own_route(self.selected["id"], cell)
+        self.scene.rebuild()
+        return True
+
+    def shown_cells(self) -> list[tuple[int, int]]:
+        if self.selected is not None and self.selected.get("kind") in MOVING_KINDS:
+            return self.document.route_cells(self.selected.get("route"))
+        return []
+
+    def _palette_rows(self, tools: list[tuple[str, str]], text, tip, cols: int) -> None:
+        gap = int(6 * self.s)
+        bw = (self.rect.w - (cols - 1) * gap) // cols
         for k, tool in enumerate(tools):
             row, col = divmod(k, cols)
             button = UIButton(pygame.Rect(self.rect.x + col * (bw + gap), self.y + row * int(34 * self.s), bw,
@@ -171,11 +232,50 @@ class MapTab(Tab):
     def refresh(self) -> None:
         for button, tool in self.palette.items():
             button.select() if tool == self.scene.tool else button.unselect()
+        if self.scene.selected is not self.selected:
+            self.scene.rebuild()  # another entity picked: its row
 
     def handle(self, event) -> bool:
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.palette:
             self.scene.tool = self.palette[event.ui_element]
             self.scene.refresh()
+            return True
+        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.id_entry:
+            refused = self.document.attempt(self.document.rename_entity, self.selected.get("id"), event.text)
+            self.scene.status = refused or f"Renamed to \"{event.text.strip()}\"."
+            self.scene.rebuild()
+            return True
+        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.colour_menu:
+            self.document.change()
+            if option(event):
+                self.selected["color"] = option(event)
+            else:
+                self.selected.pop("color", None)
+            self.scene.refresh()
+            return True
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.route_button:
+            self.scene.own_route = not self.scene.own_route
+            self.scene.rebuild()
+            return True
+        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.then_menu:
+            if isinstance(self.selected.get("route"), dict):
+                self.document.change()
+                self.selected["route"]["then"] = option(event)
+                self.scene.refresh()
+            return True
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.clear_route_button:
+            self.document.change()
+            self.selected.pop("route", None)
+            self.scene.rebuild()
+            return True
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.wander_button:
+            self.document.change()
+            if self.selected.get("wander"):
+                self.selected.pop("wander")
+            else:
+                self.selected["wander"] = True
+                self.selected.pop("route", None)  # a walker wanders or walks its route, not both
+            self.scene.rebuild()
             return True
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.grid_buttons:
             action, axis = self.grid_buttons[event.ui_element]
