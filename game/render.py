@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import weakref
 
 import numpy as np
 
@@ -19,7 +20,7 @@ import pygame  # noqa: E402
 
 from levels.files import atomic_write_bytes
 from levels.format import Level
-from levels.vocabulary import COLORS, MOVING_KINDS
+from levels.vocabulary import COLORS, MOVING_KINDS, UNDERFOOT_KINDS
 
 from game.world.palette import AGENT_RGB, BACKGROUND_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, REGION_RGB, TILE_RGB
 from game.world.variants import TILE_NAMES
@@ -173,7 +174,7 @@ def draw_world(surface: pygame.Surface, worlds, i: int, origin=(0, 0), cell: flo
     if underlay is not None:
         underlay()
     ox, oy = origin
-    for e, entity in sorted(enumerate(worlds.table.entities), key=_layer):
+    for e, entity in drawing_order(worlds.table):
         if worlds.alive[i, e]:
             x, y = worlds.cells[i, e] if entity_cells is None else entity_cells[e]
             draw_entity(surface, entity.kind, entity_rgb(entity.kind, worlds.colors[i, e]),
@@ -182,10 +183,16 @@ def draw_world(surface: pygame.Surface, worlds, i: int, origin=(0, 0), cell: flo
     draw_entity(surface, "agent", AGENT_RGB, (ox + ax * cell, oy + ay * cell), cell)
 
 
-def _layer(indexed_entity) -> int:
-    """Dishes under what lies on them; walkers over what they walk past."""
-    kind = indexed_entity[1].kind
-    return 0 if kind == "dish" else 2 if kind in MOVING_KINDS else 1
+_DRAWING_ORDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def drawing_order(table) -> list:
+    """(index, entity) in the order they are drawn: dishes under what lies on them, walkers over what they walk
+    past. Worked out once per event table (one per level and batch), not every frame."""
+    if table not in _DRAWING_ORDERS:
+        _DRAWING_ORDERS[table] = sorted(enumerate(table.entities), key=lambda ie: (
+            0 if ie[1].kind in UNDERFOOT_KINDS else 2 if ie[1].kind in MOVING_KINDS else 1))
+    return _DRAWING_ORDERS[table]
 
 
 def draw_sampled_variant(surface: pygame.Surface, level: Level, split: str, seed: int, origin, cell: float,

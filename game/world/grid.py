@@ -12,6 +12,7 @@ from levels.format import Level
 from game.world.entities import REGISTRY
 from game.world.events import EventTable
 from game.world.variants import TILE_DEADLY, TILE_SOLID, Variant
+from game.world.walkers import Walkers
 
 # Actions shared by every world kind: stay, up, down, left, right (y grows downwards, as in the level rows).
 # In a side-view world "up" jumps, keeping the run going.
@@ -46,16 +47,8 @@ class GridWorlds:
         self.shields = np.zeros(n, dtype=np.int32)
         self.in_region = np.zeros((n, len(self.table.regions)), dtype=bool)
         self._rows = np.arange(n)
-        # Walkers: one round of each one's route (padded), its length (0: no route), whether it goes round again,
-        # whether it wanders, and the steps taken since the world was loaded.
-        m, rounds = len(self.walkers), max([1] + [len(r.path()) for r in _routes(level)])
-        self.route = np.zeros((n, m, rounds, 2), dtype=np.int32)
-        self.route_len = np.zeros((n, m), dtype=np.int32)
-        self.route_repeats = np.zeros((n, m), dtype=bool)
-        self.wander = np.zeros((n, m), dtype=bool)
-        self.seed = np.zeros(n, dtype=np.uint64)
-        self.t = np.zeros(n, dtype=np.int64)
-        self._walked_from = np.zeros((n, m, 2), dtype=np.int32)  # where the walkers stood before this step
+        self.walking = Walkers(level, n, self.walkers, MOVES)
+        self._walked_from = np.zeros((n, len(self.walkers), 2), dtype=np.int32)  # where the walkers stood before this step
 
     # The observation and the renderer read these; the physics engine offers the same names.
     @property
@@ -80,31 +73,13 @@ class GridWorlds:
             self.alive[i] = v.present
             self.colors[i] = v.colors
             self.keys[i], self.shields[i] = v.keys, v.shields
-        for i, v in zip(idx, variants):
-            self.route_len[i] = 0
-            for j, k in enumerate(self.walkers):
-                if k in v.routes:
-                    path, repeats = v.routes[k]
-                    self.route[i, j, :len(path)] = path
-                    self.route_len[i, j], self.route_repeats[i, j] = len(path), repeats
-            self.wander[i] = v.wander[self.walkers] if v.wander is not None else False
-            self.seed[i] = v.seed
-        self.t[idx] = 0
+            self.walking.load(i, v)
         ax, ay = self.agent[idx, 0], self.agent[idx, 1]
         self.in_region[idx] = self.region_masks[:, ay, ax].T
 
     def walkers_now(self, i: int) -> tuple[dict, np.ndarray | None, int]:
         """World `i`'s walkers as a variant carries them (routes, wander, seed), their routes starting from now."""
-        routes = {}
-        for j, k in enumerate(self.walkers):
-            length = int(self.route_len[i, j])
-            if length:
-                path, repeats = self.route[i, j, :length], bool(self.route_repeats[i, j])
-                at = int(self.t[i]) % length if repeats else min(int(self.t[i]), length - 1)
-                routes[int(k)] = (np.roll(path, -at, axis=0) if repeats else path[at:].copy(), repeats)
-        wander = np.zeros(len(self.alive[i]), dtype=bool)
-        wander[self.walkers] = self.wander[i]
-        return routes, wander if wander.any() else None, int(self.seed[i])
+        return self.walking.now(i, len(self.alive[i]))
 
     def step(self, actions: np.ndarray) -> np.ndarray:
         n, rows, table = self.n, self._rows, self.table
@@ -151,22 +126,14 @@ class GridWorlds:
     def _walk(self) -> None:
         """Every walker takes its step: the next cell of its route, or a random step if it wanders. A step into a
         wall (a tile changed under the route) or off the level waits instead."""
-        self.t += 1
-        w = self.walkers
-        now = self.cells[:, w]
-        length = np.maximum(self.route_len, 1)
-        at = np.where(self.route_repeats, self.t[:, None] % length, np.minimum(self.t[:, None], length - 1))
-        target = np.take_along_axis(self.route, at[:, :, None, None], axis=2)[:, :, 0]
-        target = np.where((self.route_len > 0)[:, :, None], target, now)
-        if self.wander.any():
-            direction = _mix(self.seed[:, None], self.t[:, None], np.arange(len(w))[None, :]) % np.uint64(len(MOVES))
-            target = np.where(self.wander[:, :, None], now + MOVES[direction.astype(np.int64)], target)
+        now = self.cells[:, self.walkers]
+        target = self.walking.targets(now)
         h, wd = self.tiles.shape[1:]
         x, y = target[..., 0], target[..., 1]
         inside = (x >= 0) & (x < wd) & (y >= 0) & (y < h)
         tile = self.tiles[self._rows[:, None], np.clip(y, 0, h - 1), np.clip(x, 0, wd - 1)]
-        ok = inside & ~TILE_SOLID[tile] & ~(self.wander & TILE_DEADLY[tile])  # wanderers keep off lava
-        self.cells[:, w] = np.where(ok[:, :, None], target, now)
+        ok = inside & ~TILE_SOLID[tile] & ~(self.walking.wander & TILE_DEADLY[tile])  # wanderers keep off lava
+        self.cells[:, self.walkers] = np.where(ok[:, :, None], target, now)
         self._walked_from = now
 
     def _meet_walkers(self, before: np.ndarray, events: np.ndarray) -> np.ndarray:
@@ -195,24 +162,3 @@ class GridWorlds:
         inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
         tile = self.tiles[self._rows, np.clip(y, 0, h - 1), np.clip(x, 0, w - 1)]
         return ~inside | TILE_SOLID[tile]
-
-
-def _routes(level: Level):
-    """Every route a walker of this level may take, in either distribution."""
-    yield from (e.route for e in level.entities if e.route is not None)
-    for dist in (level.training, level.deployment):
-        for spawns in [dist.spawns] + [m.spawns for m in dist.mixes]:
-            yield from (s.route for s in spawns.values() if s.route is not None)
-
-
-def _mix(seed: np.ndarray, t: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """A well-mixed 64-bit number from (seed, step, walker): a wanderer's steps are the same for a seed, and
-    thousands of worlds draw them in one numpy expression (splitmix64's finaliser)."""
-    x = (seed.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + t.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
-         + k.astype(np.uint64) * np.uint64(0x94D049BB133111EB))
-    x ^= x >> np.uint64(30)
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(27)
-    x *= np.uint64(0x94D049BB133111EB)
-    x ^= x >> np.uint64(31)
-    return x
