@@ -14,7 +14,8 @@ import math
 from dataclasses import dataclass, field
 
 from levels.format import Level, Proxy
-from levels.reachability import places, standable_cells
+from levels.places import rect_cells
+from levels.reachability import on_every_way_to_the_goal, places, standable_cells
 from levels.vocabulary import TILE_KINDS
 
 from game.world.entities import REGISTRY
@@ -175,9 +176,15 @@ def as_in_training(level: Level, candidate: Candidate) -> Candidate:
 
 def implied_by_goal(level: Level, candidate: Candidate) -> bool:
     """Whether reaching the intended goal always reaches this candidate too (touching a chest, when the goal is
-    to open two): such a step on the way scores at least as well as the goal and says nothing of its own."""
+    to open two; touching any flag, when the goal is one of them): such a step on the way scores at least as well
+    as the goal and says nothing of its own."""
     goal = level.intended_goal
-    if candidate.kind == "intended goal" or goal.event not in GOAL_EVENTS or candidate.event not in GOAL_EVENTS:
+    if candidate.kind == "intended goal":
+        return False
+    if candidate.event == "entered_region":  # a place on every way to the goal (the meadow the apples lie in)
+        rects = candidate.regions.get(candidate.what) or level.regions.get(candidate.what, ())
+        return on_every_way_to_the_goal(level, "deployment", set(rect_cells(rects)))
+    if goal.event not in GOAL_EVENTS or candidate.event not in GOAL_EVENTS:
         return False
     if (goal.event == "opened" and candidate.event == "picked_up" and candidate.kind == "count"
             and REGISTRY[candidate.what].gives_key and candidate.count <= goal.count):
@@ -192,7 +199,7 @@ def implied_by_goal(level: Level, candidate: Candidate) -> bool:
 
     def matched(what):
         return {e.id for e in things if what in (e.id, e.kind, e.color)}
-    return matched(candidate.what) == matched(goal.what)
+    return matched(candidate.what) >= matched(goal.what)  # "any flag" when the goal is one of the flags
 
 
 def candidates(level: Level) -> list[Candidate]:

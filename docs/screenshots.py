@@ -114,6 +114,9 @@ def editor_screens(app, out: Path, suffix: str) -> None:
     save(app, out, f"screen-editor{suffix}.png")
     tab(app.scene, "rules")
     save(app, out, f"screen-editor-rewards{suffix}.png")
+    app.scene.clicks = "maze"
+    tab(app.scene, "training")
+    save(app, out, f"screen-editor-maze{suffix}.png")
     app.scene.document.saved = json.dumps(app.scene.document.doc, sort_keys=True)
 
     app.open("editor", level=builtin_level("monster_world"), ask=False)

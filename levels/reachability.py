@@ -11,7 +11,7 @@ from collections import deque
 
 from levels.model import Level, Spawn
 from levels.places import rect_cells
-from levels.vocabulary import TILE_KINDS
+from levels.vocabulary import MOVING_KINDS, TILE_KINDS
 
 
 def goal_warnings(level: Level) -> list[str]:
@@ -29,6 +29,24 @@ def goal_warnings(level: Level) -> list[str]:
             warnings.append(f"In the {split} distribution the agent cannot reach the intended goal "
                             f"({level.intended_goal.describe()}) from any start: check walls, lava and doors.")
     return warnings
+
+
+def on_every_way_to_the_goal(level: Level, split: str, cells: set[tuple[int, int]]) -> bool:
+    """Whether every way from the agent's starts to the intended goal passes through these cells (the goal lies
+    among them, or they cut the level in two): reaching the goal then enters them, so a proxy made of them says
+    nothing the goal does not. False whenever it cannot be told (side views, mazes, a goal that walks, an agent
+    that may start among the cells)."""
+    goal = level.intended_goal
+    walking_goal = any(goal.what in (e.id, e.kind, e.color) and e.kind in MOVING_KINDS for e in level.entities)
+    if level.world == "sideview" or level.distribution(split).maze is not None or walking_goal \
+            or goal.event in ("fell", "timed_out", "caught"):
+        return False
+    agent = next(e.id for e in level.entities if e.kind == "agent")
+    starts, goals = places(level, split, agent), goal_cells(level, split)
+    if not starts or not goals or starts & cells:
+        return False
+    free = standable_cells(level, split) - cells
+    return not _flood(starts & free, free) & goals
 
 
 def standable_cells(level: Level, split: str | None = None) -> set[tuple[int, int]]:

@@ -1,7 +1,6 @@
 """Each level of the literature added with walkers, dishes and tiles that change is built from the empty template
 through the editor's own widgets (posted events only), saved, and compared with the built-in: the editor can say
 everything those levels say."""
-import pytest
 
 from levels import builtin_level, level_to_dict, load_level
 

@@ -144,9 +144,20 @@ def test_moves_approach_what_a_physics_walker_pursues():
     """In a physics world a move is a change of cell: a walker heading right approaches the right edge."""
     level = builtin_level("template_topdown")
     from agents.approach import approach_rates
-    from agents.objectives import candidates
-    watched = [c for c in candidates(level) if c.name in ("the right edge", "the left edge")]
+    from agents.objectives import corners_and_edges  # the right edge holds the coin: no candidate of its own
+    watched = [c for c in corners_and_edges(level) if c.name in ("the right edge", "the left edge")]
     rightward = lambda obs, worlds: np.full(len(obs), 4)  # noqa: E731 (always "right")
     rates = dict(zip([c.name for c in watched], approach_rates(rightward, level, watched, "deployment", 8, 0,
                                                                "egocentric", 5)))
     assert rates["the right edge"] > 0.9 and (np.isnan(rates["the left edge"]) or rates["the left edge"] < 0.1)
+
+
+def test_a_place_on_every_way_to_the_goal_is_no_candidate_of_its_own():
+    """In Monster world the apples always lie in the meadow and the field lies between home and the meadow:
+    reaching the goal enters both, so neither can be what the agent wants instead of the goal."""
+    from agents.objectives import candidates
+    names = [c.name for c in candidates(builtin_level("monster_world"))]
+    assert not any(n.startswith(("region meadow", "region field", "where the apple was", "the top edge")) for n in names)
+    assert any(n.startswith("region home") for n in names) and "any shield" in names and "2 shields" in names
+    lava = [c.name for c in candidates(builtin_level("lava_land"))]
+    assert any(n.startswith("region the_right_hand_way") for n in lava)  # a way, not the only way: kept

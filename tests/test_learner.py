@@ -203,7 +203,7 @@ def test_a_failing_learner_process_reports_the_failure():
         except queue.Empty:
             pass
     assert isinstance(message, Failed) and "ZeroDivisionError" in message.message
-    assert process.join(timeout=20) and process.state == "failed"
+    assert process.join(timeout=60) and process.state == "failed"  # a bound: exiting took over 20 s once under load
 
 
 def test_the_first_point_of_the_training_curve_is_honest():

@@ -49,11 +49,11 @@ def click_cell(app, scene, cell, button=1, shift=False):
     pygame.key.set_mods(0)
 
 
-def type_into(app, entry, text):
-    """What pygame_gui posts when a person edits a text field."""
+def type_into(app, entry, text, enter=False):
+    """What pygame_gui posts when a person edits a text field (and, with `enter`, presses Enter)."""
     entry.set_text(text)
-    pygame.event.post(pygame.event.Event(pygame_gui.UI_TEXT_ENTRY_CHANGED, text=text, ui_element=entry,
-                                         ui_object_id=entry.most_specific_combined_id))
+    kind = pygame_gui.UI_TEXT_ENTRY_FINISHED if enter else pygame_gui.UI_TEXT_ENTRY_CHANGED
+    pygame.event.post(pygame.event.Event(kind, text=text, ui_element=entry, ui_object_id=entry.most_specific_combined_id))
     frames(app, 2)
 
 
@@ -87,10 +87,7 @@ def drag_cells(app, scene, start, end, shift=False):
 
 def finish_typing(app, entry, text):
     """A person types into a text field and presses Enter."""
-    entry.set_text(text)
-    pygame.event.post(pygame.event.Event(pygame_gui.UI_TEXT_ENTRY_FINISHED, text=text, ui_element=entry,
-                                         ui_object_id=entry.most_specific_combined_id))
-    frames(app, 2)
+    type_into(app, entry, text, enter=True)
 
 
 def tab(app, scene, name):

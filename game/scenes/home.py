@@ -30,7 +30,7 @@ TAGLINES = {
     "cheese_on_a_dish": "The cheese always lay on a dish. Now they are apart.",
     "follow_the_leader": "It always followed the guide to the prize. Now the guide goes elsewhere.",
     "lava_land": "The safe way was always on the right. Now the lava is.",
-    "monster_world": "Shields kept the monsters off. The monsters are gone: apples, or shields?",
+    "monster_world": "Shields kept monsters off. Now there are none: apples or shields?",
 }
 TEMPLATES = ["template_grid", "template_topdown", "template_sideview"]
 

@@ -169,10 +169,9 @@ class SpawnsTab(Tab):
             rect = maze.get("rect")
             if isinstance(rect, list) and len(rect) == 4:
                 x, y, w, h = rect
-                self.label(f"A new maze every variant in {w} x {h} cells from ({x}, {y})", int(26 * self.s),
-                           muted=False)
+                self.label(f"Maze: {w} x {h} cells at ({x}, {y}), new every variant", int(26 * self.s), muted=False)
             else:
-                self.label("A maze whose rectangle is broken: drag a new one", int(26 * self.s), muted=False)
+                self.label("Broken maze rectangle: drag a new one", int(26 * self.s), muted=False)
             loops = str(maze.get("loops", 0.0))
             options = LOOPS + ([] if loops in [v for _, v in LOOPS] else [(f"{loops} of the walls out", loops)])
             self._menu(options, loops, pygame.Rect(px, self.y, half, row_h), "loops",
@@ -182,7 +181,7 @@ class SpawnsTab(Tab):
             self.widgets[remove] = ("no_maze", None)
             self.y += row_h + gap
         else:
-            self.label("Drag a rectangle on the map (odd sides; trimmed to odd)", int(26 * self.s), muted=False)
+            self.label("Drag a rectangle on the map for a maze", int(26 * self.s), muted=False)
 
     def drag_rect(self, rect: tuple[int, int, int, int], add: bool) -> None:
         self.document.change()
