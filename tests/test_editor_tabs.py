@@ -229,6 +229,10 @@ def test_a_damaged_autosave_is_refused_with_a_message_and_loses_nothing_else(app
 @pytest.mark.parametrize("oddity", [
     lambda d: d["entities"][1].update(at="here"),
     lambda d: d["training"]["spawns"]["monster_1"].update(route=5, region=7),
+    lambda d: d["training"]["spawns"]["monster_1"].update(route={"cells": 3}, present="often", color=4),
+    lambda d: d.update(name=5, description=None, episode_length="long", world="space"),
+    lambda d: d["base_reward"].update(step_cost="cheap", rules=[{"event": "touched", "what": 3, "reward": "lots"}]),
+    lambda d: d["entities"][3].update(id="", color="plaid", wander="yes", route=[1, 2]),
     lambda d: d["deployment"].update(mixes=[{"share": "a lot", "spawns": {"ghost": {"cells": [[1, "x"]]}}}]),
     lambda d: d["regions"].update(meadow=[[1, 1], "x"]),
     lambda d: d["proxies"][0].update(event="sang", what=None, count="two"),

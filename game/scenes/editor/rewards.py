@@ -38,7 +38,8 @@ class RewardsTab(Tab):
         UILabel(pygame.Rect(px + side // 2, self.y, side // 4, row_h), "step cost", self.ui, container=r,
                 object_id="#muted")
         cost = UITextEntryLine(pygame.Rect(px + side * 3 // 4, self.y, side // 4, row_h), self.ui, container=r)
-        cost.set_text(f"{doc['base_reward'].get('step_cost', 0):g}")
+        step_cost = doc["base_reward"].get("step_cost", 0)
+        cost.set_text(f"{step_cost:g}" if isinstance(step_cost, (int, float)) else str(step_cost))
         self.field(cost, ("base_reward",), "step_cost", float, "paid every step (a positive cost hurries the agent)")
         self.y += row_h + 2 * gap
         self.label("Intended goal (what you meant; never paid)")
@@ -79,7 +80,7 @@ class RewardsTab(Tab):
         menu.set_tooltip("when: the event")
         self.event_menus[menu] = path
         choices = self.document.what_choices(now)
-        what = cond.get("what")
+        what = None if cond.get("what") is None else str(cond["what"])  # menus hold text (a file may hold 3)
         if what is not None and what not in [v for _, v in choices]:
             choices.append((f"{what} (not in this level)", what))
         rect = pygame.Rect(px + ev_w + gap, self.y, what_w, row_h)

@@ -121,7 +121,7 @@ class SpawnsTab(Tab):
                 object_id="#muted")
         present = UITextEntryLine(pygame.Rect(px + half + gap + half // 2, self.y, half - half // 2, row_h), self.ui,
                                   container=r)
-        present.set_text(f"{spawn.get('present', 1.0):g}")
+        present.set_text(str(spawn.get("present", 1.0)))
         self.field(present, self._path() + ("spawns", self.entity), "present", float,
                    "the chance it is there at all, 0 to 1 (0: never, as the monsters at deployment)")
         self.y += row_h + gap
@@ -333,20 +333,22 @@ def _length(text: str) -> int | None:
 
 
 def describe(spawn: dict) -> str:
+    """Where an entity starts, in words (the document may hold anything while it is edited)."""
+    route, present = spawn.get("route"), spawn.get("present", 1)
     if spawn.get("anywhere"):
         where = "anywhere"
     elif spawn.get("region"):
         where = f"in the region {spawn['region']}"
     elif spawn.get("on"):
         where = f"on {spawn['on']}"
-    elif spawn.get("route"):
-        where = f"walking a route of {len(spawn['route'].get('cells', []))} waypoints"
-    elif spawn.get("cells"):
+    elif isinstance(route, dict) and isinstance(route.get("cells"), list):
+        where = f"walking a route of {len(route['cells'])} waypoints"
+    elif isinstance(spawn.get("cells"), list) and spawn["cells"]:
         where = f"on {len(spawn['cells'])} cell(s)"
     else:
         where = "where it was placed"
     if spawn.get("wander"):
         where += ", wandering"
-    if spawn.get("present", 1) != 1:
-        where += f", there {spawn['present']:.0%} of the time"
+    if isinstance(present, (int, float)) and present != 1:
+        where += f", there {present:.0%} of the time"
     return where

@@ -23,6 +23,11 @@ def option(event) -> str:
     return getattr(event, "selected_option_id", event.text)
 
 
+def _text(value) -> str:
+    """What a text field shows for a document's value (which may be anything while the level is invalid)."""
+    return "" if value is None else str(value)
+
+
 def esc(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -109,16 +114,17 @@ class MapTab(Tab):
         pad = int(12 * s)
         self.label("Name", int(28 * s))
         self.name_entry = UITextEntryLine(pygame.Rect(px, self.y, side, int(36 * s)), self.ui, container=r)
-        self.name_entry.set_text(doc.get("name", ""))
+        self.name_entry.set_text(_text(doc.get("name")))
         self.name_entry.set_tooltip("the level's name (Enter sets it)")
         self.y += int(40 * s)
         self.description_entry = UITextEntryLine(pygame.Rect(px, self.y, side, int(36 * s)), self.ui, container=r,
                                                  placeholder_text="one or two sentences for players")
-        self.description_entry.set_text(doc.get("description", ""))
+        self.description_entry.set_text(_text(doc.get("description")))
         self.field(self.description_entry, (), "description", str, "what players read about the level")
         self.y += int(40 * s)
         half = (side - pad) // 2
-        self.world_menu = UIDropDownMenu(list(WORLD_KINDS), doc.get("world", "grid"),
+        world = doc.get("world") if doc.get("world") in WORLD_KINDS else WORLD_KINDS[0]  # else the problems say so
+        self.world_menu = UIDropDownMenu(list(WORLD_KINDS), world,
                                          pygame.Rect(px, self.y, half, int(36 * s)), self.ui, container=r)
         self.length_entry = UITextEntryLine(pygame.Rect(px + half + pad, self.y, half, int(36 * s)), self.ui,
                                             container=r)
