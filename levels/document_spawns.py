@@ -129,15 +129,14 @@ class DistributionEdits:
     def toggle_wander(self, where, entity_id: str) -> None:
         """Wandering on or off in this distribution (a wanderer has no route here)."""
         spawn = self.spawn(where, entity_id)
-        entity = self._entity(entity_id)
-        own = bool(entity.get("wander", False))
-        now = spawn.get("wander", own) if spawn.get("wander") is not None else own
-        if not now:
+        own = bool(self._entity(entity_id).get("wander", False))  # what the distribution does unless it says
+        wanders = not (own if spawn.get("wander") is None else bool(spawn["wander"]))
+        if wanders:
             spawn.pop("route", None)
-        if (not now) == own:
+        if wanders == own:
             spawn.pop("wander", None)
         else:
-            spawn["wander"] = not now
+            spawn["wander"] = wanders
 
     def route_cells(self, route) -> list[tuple[int, int]]:
         """Every cell a route walks through (straight legs only), for the map to show."""

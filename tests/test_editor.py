@@ -256,3 +256,16 @@ def test_rows_and_columns_are_added_and_removed_inside_the_border_moving_what_li
     for _ in range(20):
         tiny.remove_line("x")  # stops when something is in the way or at 3 wide, never breaks the level
     assert tiny.check()[1] == []
+
+
+def test_wandering_per_distribution_is_said_only_where_it_differs_from_the_walker():
+    doc = _document("monster_world")  # both monsters wander of their own
+    doc.toggle_wander("deployment", "monster_1")
+    assert doc.doc["deployment"]["spawns"]["monster_1"]["wander"] is False
+    doc.toggle_wander("deployment", "monster_1")
+    assert "wander" not in doc.doc["deployment"]["spawns"]["monster_1"]  # back to what the monster does
+    doc.extend_route("training", "monster_2", (4, 1))
+    assert doc.doc["training"]["spawns"]["monster_2"]["route"]["cells"] == [[4, 3], [4, 1]]
+    doc.toggle_wander("training", "monster_2")  # off: the route stays
+    doc.toggle_wander("training", "monster_2")  # on again: a wanderer has no route
+    assert "route" not in doc.doc["training"]["spawns"]["monster_2"] and doc.check()[1] == []
