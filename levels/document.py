@@ -192,7 +192,8 @@ def unfit_to_edit(doc) -> str | None:
         ("entities", shaped(doc.get("entities", []), list, dict)
          and all(isinstance(e.get("id"), str) and isinstance(e.get("kind"), str) for e in doc.get("entities", []))),
         ("regions", shaped(doc.get("regions", {}), dict, list)),
-        ("base_reward", shaped(doc.get("base_reward"), dict) and shaped(doc["base_reward"].get("rules", []), list, dict)),
+        ("base_reward", shaped(doc.get("base_reward"), dict)
+         and shaped(doc["base_reward"].get("rules", []), list, dict)),
         ("intended_goal", shaped(doc.get("intended_goal", {}), dict)),
         ("proxies", shaped(doc.get("proxies", []), list, dict)),
     ]
@@ -203,4 +204,6 @@ def unfit_to_edit(doc) -> str | None:
             ok = ok and shaped(part.get("spawns", {}), dict, dict) and shaped(part.get("tiles", []), list, dict)
         checks.append((split, ok))
     broken = [name for name, ok in checks if not ok]
-    return f"its {', '.join(broken)} {'is' if len(broken) == 1 else 'are'} not shaped like a level's" if broken else None
+    if not broken:
+        return None
+    return f"its {', '.join(broken)} {'is' if len(broken) == 1 else 'are'} not shaped like a level's"

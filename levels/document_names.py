@@ -94,12 +94,12 @@ class NameEdits:
                 users.append(where)
         for split in ("training", "deployment"):
             d = self.doc.get(split, {})
-            for k, (spawns, tiles) in enumerate([(d.get("spawns", {}), d.get("tiles", []))]
-                                                + [(m.get("spawns", {}), m.get("tiles", [])) for m in d.get("mixes", [])]):
-                mix = f" (mix {k})" if k else ""
+            for k, part in enumerate([d] + d.get("mixes", [])):
+                spawns, tiles, mix = part.get("spawns", {}), part.get("tiles", []), f" (mix {k})" if k else ""
                 users += [f"where {e} starts in {split}{mix}" for e, sp in spawns.items()
                           if isinstance(sp, dict) and sp.get("region") == name]
-                users += [f"a tile change in {split}{mix}" for t in tiles if isinstance(t, dict) and t.get("region") == name]
+                users += [f"a tile change in {split}{mix}" for t in tiles
+                          if isinstance(t, dict) and t.get("region") == name]
         return users
 
     def _happenings(self):

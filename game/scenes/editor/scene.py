@@ -32,7 +32,8 @@ from game.widgets import file_dialog
 BAR = [("home", "< Home", 90), ("save", "Save", 70), ("save_as", "Save as", 90), ("undo", "Undo", 70),
        ("redo", "Redo", 70), ("copy", "Copy code", 110), ("paste", "Paste code", 110), ("play", "Play", 70),
        ("preview", "Preview", 90), ("train", "Train >", 90)]
-TABS = [("map", "Map"), ("rules", "Rewards"), ("regions", "Regions"), ("training", "Training"), ("deployment", "Deploy")]
+TABS = [("map", "Map"), ("rules", "Rewards"), ("regions", "Regions"), ("training", "Training"),
+        ("deployment", "Deploy")]
 AUTOSAVE_SECONDS = 10
 
 

@@ -1,7 +1,8 @@
-"""The Training and Deploy tabs: where each entity starts in that distribution (cells clicked on the map, a region,
-anywhere, where placed, on another entity), whether it is there at all and its colour; a walker's route, clicked
-cell by cell, or its wandering; the tiles the distribution changes, painted on the map; and on Training the share of
-variants drawn like deployment, with sampled variants shown as the slider moves."""
+"""The Training and Deploy tabs, for the distribution itself or any of its mixes (added, shared, removed): where
+each entity starts (cells clicked on the map, a region, anywhere, where placed, on another entity), whether it is
+there at all and its colour; a walker's route, clicked cell by cell, or its wandering; the tiles that change,
+painted on the map; a maze dragged on it; the episode length; and on Training the share of variants drawn like
+deployment, with sampled variants redrawn as the slider moves."""
 from __future__ import annotations
 
 import pygame
@@ -106,9 +107,10 @@ class SpawnsTab(Tab):
         self.y += row_h + gap
         regions = [(name, name) for name in doc.get("regions", {})]
         if regions:
-            self._menu([("in a region...", "")] + regions, spawn.get("region") or "", pygame.Rect(px, self.y, half, row_h),
-                       "region", "start anywhere inside this region")
-        others = [(f"on {i}", i) for i in ids if i != self.entity]
+            self._menu([("in a region...", "")] + regions, spawn.get("region") or "",
+                       pygame.Rect(px, self.y, half, row_h), "region", "start anywhere inside this region")
+        others = [(f"on {e['id']}", e["id"]) for e in doc["entities"]
+                  if e["id"] != self.entity and e["kind"] != "agent"]
         if others:
             self._menu([("on another...", "")] + others, spawn.get("on") or "",
                        pygame.Rect(px + half + gap, self.y, half, row_h), "on",

@@ -153,7 +153,7 @@ class MapTab(Tab):
         self.label("Entities (right click erases)", int(28 * s))
         self._palette_rows([("entity", k) for k in ENTITY_KINDS] + [("select", "move")],
                            lambda tool: tool[1] if tool[0] == "entity" else "select",
-                           lambda tool: f"place a {tool[1]}" if tool[0] == "entity" else "pick up an entity and move it",
+                           lambda tool: f"place a {tool[1]}" if tool[0] == "entity" else "pick an entity, move it",
                            cols=4)
         self.y += pad // 2
         self.selected = self._selected_entity()
