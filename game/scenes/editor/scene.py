@@ -54,7 +54,7 @@ class EditorScene(Scene):
         self.wrote_autosave = False  # an autosave of this editor's work is on disk
         self.tab = "map"
         self.spawn_entity: str | None = None  # the entity whose spawn cells a distribution tab paints
-        self.clicks = "start"  # what a click on the map sets on a distribution tab: "start", "route" or "tiles"
+        self.clicks = "start"  # what the map sets on a distribution tab: "start", "route", "tiles" or "maze"
         self.change_tile = "lava"  # the tile a click makes there when painting tile changes
         self.region: str | None = None  # the region the Regions tab draws (None: a new one)
         self.mix: int | None = None  # the mix a distribution tab edits (None: the distribution itself)
