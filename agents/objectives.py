@@ -191,8 +191,7 @@ def implied_by_goal(level: Level, candidate: Candidate) -> bool:
         return True  # each opening spends a key: opening two chests picks up two keys
     if candidate.event not in (goal.event, "touched") or candidate.count > goal.count:
         return False
-    recoloured = any(s.color for d in (level.training, level.deployment)
-                     for spawns in [d.spawns] + [m.spawns for m in d.mixes] for s in spawns.values())
+    recoloured = any(s.color for spawns in level.all_spawns() for s in spawns.values())
     if recoloured and candidate.kind == "colour":  # colours change between distributions: not the same things
         return False
     things = [e for e in level.entities if e.kind != "agent"]
@@ -219,9 +218,8 @@ def candidates(level: Level) -> list[Candidate]:
         out.append(Candidate(f"any {kind}", "kind", "touched", kind, 1))
     out += counts(level)
     colours = {e.color for e in things if e.color}
-    for dist in (level.training, level.deployment):
-        for spawns in [dist.spawns] + [m.spawns for m in dist.mixes]:
-            colours |= {s.color for s in spawns.values() if s.color}
+    for spawns in level.all_spawns():
+        colours |= {s.color for s in spawns.values() if s.color}
     for colour in sorted(colours):
         out.append(Candidate(f"{colour} things", "colour", "touched", colour, 1))
     for tile in sorted(set(level.legend.values())):

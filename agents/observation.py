@@ -66,9 +66,8 @@ class ObservationSpec:
         kinds = {e.kind for e in level.entities if e.kind != "agent"}
         entity_channels = [f"entity:{k}" for k in sorted(kinds)]
         colors = {e.color for e in level.entities if e.color}
-        for dist in (level.training, level.deployment):
-            for spawns in [dist.spawns] + [m.spawns for m in dist.mixes]:
-                colors |= {s.color for s in spawns.values() if s.color}
+        for spawns in level.all_spawns():
+            colors |= {s.color for s in spawns.values() if s.color}
         color_channels = [f"color:{c}" for c in COLORS if c in colors]
         channels = tile_channels + entity_channels + color_channels
         if view == "full":

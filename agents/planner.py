@@ -194,8 +194,7 @@ def features_naming(planner: Planner, level, condition) -> set[str]:
     what, event = condition.what, condition.event
     if event in ("touched", "picked_up", "opened"):
         things = [e for e in level.entities if what in (e.id, e.kind)]
-        recoloured = {i for d in (level.training, level.deployment)
-                      for spawns in [d.spawns] + [m.spawns for m in d.mixes] for i, s in spawns.items() if s.color}
+        recoloured = {i for spawns in level.all_spawns() for i, s in spawns.items() if s.color}
         colours = {e.color for e in things if e.color and e.id not in recoloured}
         return ({feature_name(f"entity:{e.kind}") for e in things} | colours
                 | ({what} if what in planner.feature_names else set()))

@@ -40,7 +40,8 @@ class NameEdits:
             things = [e for e in self.doc.get("entities", []) if isinstance(e, dict) and e.get("kind") != "agent"]
             fits = [e for e in things if e.get("kind") in EVENT_KINDS[event]]
             kinds = list(dict.fromkeys(e["kind"] for e in fits))
-            colours = [c for c in COLORS if any(c in self._colours_of(e.get("id")) | {e.get("color")} for e in fits)]
+            worn = set().union(*({e.get("color")} | self._colours_of(e.get("id")) for e in fits))
+            colours = [c for c in COLORS if c in worn]
             return ([(f"{e['id']} (a {e['kind']})", e["id"]) for e in fits if isinstance(e.get("id"), str)]
                     + [(f"any {k}", k) for k in kinds] + [(f"anything {c}", c) for c in colours])
         if event == "entered_tile":

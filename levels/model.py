@@ -280,6 +280,10 @@ class Distribution(Part):
     episode_length: Annotated[StrictInt, Field(ge=1, le=MAX_EPISODE_LENGTH,
                                                description="this distribution's episode length, if not the level's")] | None = None
 
+    def all_spawns(self) -> list[dict[str, Spawn]]:
+        """Its own spawns and each mix's: every way it may place things."""
+        return [self.spawns] + [m.spawns for m in self.mixes]
+
     @model_validator(mode="after")
     def _shares_fit(self) -> "Distribution":
         total = sum(m.share for m in self.mixes)
@@ -395,6 +399,10 @@ class Level(Part):
 
     def episode_length_of(self, split: str) -> int:
         return self.distribution(split).episode_length or self.episode_length
+
+    def all_spawns(self) -> list[dict[str, Spawn]]:
+        """The spawns of both distributions and of all their mixes."""
+        return self.training.all_spawns() + self.deployment.all_spawns()
 
     def distribution(self, split: str) -> Distribution:
         if split == "training":

@@ -16,6 +16,10 @@ def _is_cell(c) -> bool:
     return isinstance(c, list) and len(c) == 2 and all(isinstance(v, int) for v in c)
 
 
+def _is_rect(r) -> bool:
+    return isinstance(r, (list, tuple)) and len(r) == 4 and all(isinstance(v, int) for v in r)
+
+
 def cells(doc: dict):
     """Every [x, y] a document holds (entities, spawns, routes, tile changes), as the lists themselves."""
     routes = []
@@ -38,16 +42,14 @@ def cells(doc: dict):
 
 def rects(doc: dict):
     """Every [x, y, w, h] a document holds (regions and mazes)."""
-    def rect(r):
-        return isinstance(r, list) and len(r) == 4 and all(isinstance(v, int) for v in r)
-    for rects in doc.get("regions", {}).values():
-        if rect(rects):
-            yield rects
-        elif isinstance(rects, list):
-            yield from (r for r in rects if rect(r))
+    for value in doc.get("regions", {}).values():
+        if _is_rect(value):
+            yield value
+        elif isinstance(value, list):
+            yield from (r for r in value if _is_rect(r))
     for split in ("training", "deployment"):
         maze = doc.get(split, {}).get("maze") if isinstance(doc.get(split), dict) else None
-        if isinstance(maze, dict) and rect(maze.get("rect")):
+        if isinstance(maze, dict) and _is_rect(maze.get("rect")):
             yield maze["rect"]
 
 
@@ -56,6 +58,6 @@ def rect_cells(rects) -> list[tuple[int, int]]:
     being edited may hold them) are skipped."""
     out = []
     for r in rects if isinstance(rects, (list, tuple)) else []:
-        if isinstance(r, (list, tuple)) and len(r) == 4 and all(isinstance(v, int) for v in r):
+        if _is_rect(r):
             out += [(x, y) for y in range(r[1], r[1] + r[3]) for x in range(r[0], r[0] + r[2])]
     return list(dict.fromkeys(out))

@@ -32,11 +32,10 @@ def event_warnings(level: Level) -> list[str]:
     """A rule, goal or proxy whose event cannot happen to anything it names never pays or counts: "opened flag",
     "defeated apple" ("picked_up" happens to what the agent carries off, "touched" to every entity)."""
     colours = {e.id: {e.color} for e in level.entities}
-    for d in (level.training, level.deployment):  # a distribution may recolour an entity
-        for spawns in [d.spawns] + [m.spawns for m in d.mixes]:
-            for entity_id, spawn in spawns.items():
-                if spawn.color and entity_id in colours:
-                    colours[entity_id].add(spawn.color)
+    for spawns in level.all_spawns():  # a distribution may recolour an entity
+        for entity_id, spawn in spawns.items():
+            if spawn.color and entity_id in colours:
+                colours[entity_id].add(spawn.color)
     warnings = []
     happenings = [*level.base_reward.rules, level.intended_goal, *level.proxies]
     for event, what in dict.fromkeys((h.event, h.what) for h in happenings if h.event in ENTITY_EVENTS):

@@ -50,8 +50,9 @@ class LabSession:
         self.notices: list[tuple[str, str]] = []  # (title, text) for the screen to show, then clear
         self.warnings = level_warnings(level)
         if self.warnings:
-            self.notices.append(("The intended goal looks out of reach", "\n\n".join(self.warnings) + "\n\nTraining "
-                                 "would run to its time budget without success. Fix the level in the editor (Edit)."))
+            self.notices.append(("Check the level before training", "\n\n".join(self.warnings) + "\n\nAs it is, "
+                                 "training may not teach what you meant (a goal out of reach runs it to its time "
+                                 "budget). Fix the level in the editor (Edit)."))
         self.status_override: str | None = None
         self.agent_saved = True  # False while the agent on screen exists only in memory
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")

@@ -93,8 +93,7 @@ class VariantSampler:
         self.mixes_change_tiles = any(m.tiles for m in self.distribution.mixes)
         self.walkers = [k for k, e in enumerate(self.others) if e.kind in MOVING_KINDS]
         self.wanderers = bool(self.walkers) and (any(self.others[k].wander for k in self.walkers) or any(
-            s.wander for spawns in [self.distribution.spawns] + [m.spawns for m in self.distribution.mixes]
-            for s in spawns.values()))
+            s.wander for spawns in self.distribution.all_spawns() for s in spawns.values()))
         self._tiles_cache: dict[tuple[int, int], np.ndarray] = {}
         self._free_cache: dict[tuple[int, int], np.ndarray] = {}
         self._candidate_cache: dict[tuple[int, tuple[int, int]], np.ndarray] = {}

@@ -64,9 +64,8 @@ class Walkers:
 def _routes(level: Level):
     """Every route a walker of this level may take, in either distribution."""
     yield from (e.route for e in level.entities if e.route is not None)
-    for dist in (level.training, level.deployment):
-        for spawns in [dist.spawns] + [m.spawns for m in dist.mixes]:
-            yield from (s.route for s in spawns.values() if s.route is not None)
+    for spawns in level.all_spawns():
+        yield from (s.route for s in spawns.values() if s.route is not None)
 
 
 def _mix(seed: np.ndarray, t: np.ndarray, k: np.ndarray) -> np.ndarray:

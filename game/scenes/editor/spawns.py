@@ -156,7 +156,7 @@ class SpawnsTab(Tab):
             self._menu([("a whole region...", "")] + regions, "", pygame.Rect(px, self.y, side, row_h), "tile_region",
                        f"make (or stop making) a whole region {self.scene.change_tile.replace('_', ' ')}")
             self.y += row_h + gap
-        changes = [c for c in self.document.part(self.where).get("tiles", []) if isinstance(c, dict)]
+        changes = [c for c in self._part().get("tiles", []) if isinstance(c, dict)]
         n = sum(len(c.get("cells", [])) for c in changes)
         named = [f"{c['region']} becomes {str(c.get('tile')).replace('_', ' ')}" for c in changes if c.get("region")]
         height = int(56 * self.s)
