@@ -41,6 +41,7 @@ def event_warnings(level: Level) -> list[str]:
     for event, what in dict.fromkeys((h.event, h.what) for h in happenings if h.event in ENTITY_EVENTS):
         named = [e for e in level.entities if what == e.id or what == e.kind or what in colours[e.id]]
         if named and not any(e.kind in EVENT_KINDS[event] for e in named):
-            can = ", ".join(k + "s" for k in EVENT_KINDS[event])
+            kinds = [k + "s" for k in EVENT_KINDS[event]]
+            can = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
             warnings.append(f"\"{event} {what}\" can never happen: only {can} can be {event.replace('_', ' ')}.")
     return warnings

@@ -255,9 +255,9 @@ def test_every_thing_the_agent_carries_off_is_picked_up_in_both_engines():
 
 
 @pytest.mark.parametrize("event, what, says", [
-    ("opened", "coin", "only chests, doors can be opened"),
+    ("opened", "coin", "only chests and doors can be opened"),
     ("defeated", "coin", "only monsters can be defeated"),
-    ("picked_up", "monster", "only coins, cheeses, gems, keys, apples, shields can be picked up"),
+    ("picked_up", "monster", "only coins, cheeses, gems, keys, apples and shields can be picked up"),
     ("picked_up", "red", "picked up"),  # a colour naming only the monster (recoloured at deployment)
 ])
 def test_an_event_that_cannot_happen_to_what_it_names_is_warned_about(event, what, says):
