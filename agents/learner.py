@@ -8,6 +8,7 @@ message with the traceback; the caller never crashes. Both kinds of learner driv
 from __future__ import annotations
 
 import dataclasses
+import faulthandler
 import multiprocessing
 import queue
 import threading
@@ -200,10 +201,16 @@ class TrainingThread(Learner):
                       on_run=lambda run: setattr(self, "training", run), wait_for_start=self._wait_for_start)
 
 
+EXIT_SECONDS = 5.0  # a worker that has reported how its run ended is ended if it has not exited this long after
+
+
 def _process_main(level_doc: dict, config: dict, goal: dict, commands, messages, snapshots,
                   wait_for_start: bool) -> None:
     training_loop(parse_level(level_doc), PPOConfig.from_dict(config), TrainingGoal(**goal), commands, messages,
                   snapshots, lambda state: messages.put(StateChanged(state)), wait_for_start=wait_for_start)
+    # Tearing down an interpreter that loaded torch takes 1-4 s of CPU; if it ever takes longer, say where it waits
+    # (on stderr) before the window's side ends it (EXIT_SECONDS).
+    faulthandler.dump_traceback_later(EXIT_SECONDS - 1.0, exit=False)
 
 
 class TrainingProcess(Learner):
@@ -268,20 +275,28 @@ class TrainingProcess(Learner):
         return got, ended
 
     def _pump(self) -> None:
-        ended, dead_since = False, None
+        ended_at, dead_since = None, None
         while True:
             got, just_ended = self._drain()
-            ended = ended or just_ended
+            if just_ended and ended_at is None:
+                ended_at = time.monotonic()
             if self._process.is_alive():
+                if ended_at is not None and time.monotonic() - ended_at > EXIT_SECONDS:
+                    # It has said all it will say (snapshots travel by value): a worker slow to tear down, or stuck
+                    # in its teardown, must not outlive its run.
+                    self._process.terminate()
+                    self._process.join(1.0)
+                    if self._process.is_alive():
+                        self._process.kill()
                 if not got:
                     time.sleep(0.02)
                 continue
             # The worker is gone: its last writes may still be in the pipes for a moment.
             dead_since = dead_since or time.monotonic()
-            if ended and not got:
+            if ended_at is not None and not got:
                 break
             if time.monotonic() - dead_since > 2.0:
-                if not ended:
+                if ended_at is None:
                     self.state = "failed"
                     self.messages.put(Failed("the learner process ended unexpectedly "
                                              f"(exit code {self._process.exitcode})"))

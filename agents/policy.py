@@ -71,11 +71,23 @@ class PolicySnapshot:
         weights = {k: v.detach().clone() for k, v in policy.state_dict().items()}
         return cls(weights, obs_spec, hidden, int(policy.n_actions), steps, update, policy.kind)
 
+    def __reduce__(self):
+        # Pickled by value (numpy arrays), not the way torch pickles tensors between processes: torch shares their
+        # memory and the receiver must fetch each file descriptor from a helper thread of the sender, which a worker
+        # that has finished (or is exiting) can no longer answer, so its last snapshot could be lost or wait on it.
+        arrays = {k: v.detach().cpu().numpy() for k, v in self.weights.items()}
+        return _snapshot_from_arrays, (arrays, self.obs_spec, self.hidden, self.actions, self.steps, self.update,
+                                       self.kind)
+
     def build(self) -> Network:
         policy = build_network(self.kind, self.obs_spec, self.actions, self.hidden)
         policy.load_state_dict(self.weights)
         policy.eval()
         return policy
+
+
+def _snapshot_from_arrays(arrays: dict, *rest) -> PolicySnapshot:
+    return PolicySnapshot({k: torch.from_numpy(v) for k, v in arrays.items()}, *rest)
 
 
 class TorchPolicy:
