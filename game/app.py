@@ -169,12 +169,14 @@ class App:
         RecentFiles().add(path)
         self.open("lab", level=level, source=str(path))
 
-    def open_lesson(self, lesson, autoplay: bool = False, once: bool = False) -> None:
-        """Open a lesson (a `game.session.lesson.LessonFile`) at the step where it was left, or from the start."""
+    def open_lesson(self, lesson, autoplay: bool = False, once: bool = False, trace=None) -> None:
+        """Open a lesson (a `game.session.lesson.LessonFile`) at the step where it was left, or from the start;
+        `trace`, a `LessonTrace`, gets a line per step."""
         from game.paths import lessons_progress_path
         from game.session.lesson import LessonProgress, LessonRun
         start = 0 if autoplay else LessonProgress(lessons_progress_path()).step(lesson.name)
-        self.open("lab", level=lesson.level, lesson=LessonRun(lesson, index=start), autoplay=autoplay, once=once)
+        self.open("lab", level=lesson.level, lesson=LessonRun(lesson, index=start), autoplay=autoplay, once=once,
+                  trace=trace)
 
     def centered(self, width: int, height: int) -> pygame.Rect:
         """A dialog's rectangle: width x height at the font scale of 1 (grown with the fonts), inside the window with
@@ -389,14 +391,15 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-def run(lesson=None, autoplay: bool = False, once: bool = False, projector: bool = False) -> int:
+def run(lesson=None, autoplay: bool = False, once: bool = False, projector: bool = False, trace=None) -> int:
     """The game; with `lesson` (a `game.session.lesson.LessonFile`), straight into it, where it was left (autoplay:
-    from the start, moving on by itself; `once`: quit at its end); `projector`: in projector mode."""
+    from the start, moving on by itself; `once`: quit at its end; `trace`: a `LessonTrace`); `projector`: in
+    projector mode."""
     logging.basicConfig(filename=user_data_dir() / "mesa-sandbox.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
     app = App(projector=projector)
     if lesson is not None:
-        app.open_lesson(lesson, autoplay, once)
+        app.open_lesson(lesson, autoplay, once, trace)
     try:
         return app.run()
     finally:

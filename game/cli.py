@@ -10,7 +10,7 @@
     mesa-sandbox evaluate AGENT [--level LEVEL] [--split deployment] [--episodes 1000] [--json]
     mesa-sandbox inspect AGENT [--level LEVEL] [--split deployment] [--episodes 500] [--seed S] [--json]
     mesa-sandbox export AGENT [--level LEVEL] [--split deployment] [--episodes 4] [--gif OUT.gif] [--png OUT.png]
-    mesa-sandbox lesson --list | NAME [--autoplay [--once]] [--projector]
+    mesa-sandbox lesson --list | NAME [--autoplay [--once]] [--trace FILE] [--projector]
                                                    list the lessons, or open one (a kiosk with --autoplay)
     mesa-sandbox experiment LEVEL --seeds 10 [--diversity 0,0.02,0.1,0.25] [--jobs N] -o RESULTS.json
 
@@ -354,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the lessons and exit")
     p.add_argument("--autoplay", action="store_true", help="move on by itself, and start again at the end")
     p.add_argument("--once", action="store_true", help="with --autoplay: quit at the end (exit 0)")
+    p.add_argument("--trace", metavar="FILE", help="write a JSON line per step: what the screen showed (deployment "
+                   "episodes played, anything measured on screen, the prediction, the reveal's episodes)")
     p.add_argument("--projector", action="store_true", dest="lesson_projector",
                    help="in projector mode: larger text, higher contrast (F10 switches)")
     p.set_defaults(func=cmd_lesson)

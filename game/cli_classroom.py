@@ -65,5 +65,19 @@ def lesson(args) -> int:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
     from game.app import run
-    return run(lesson=lesson, autoplay=args.autoplay, once=args.once,
-               projector=args.lesson_projector or args.projector)
+    from game.session.lesson import LessonTrace
+    if args.trace is None:
+        return run(lesson=lesson, autoplay=args.autoplay, once=args.once,
+                   projector=args.lesson_projector or args.projector)
+    if Path(args.trace).resolve() == path.resolve():
+        print(f"mesa-sandbox lesson: the trace would overwrite the lesson itself ({args.trace}): name another file",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        stream = open(args.trace, "w", encoding="utf-8")
+    except OSError as exc:
+        print(f"mesa-sandbox lesson: cannot write the trace {args.trace}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with stream:
+        return run(lesson=lesson, autoplay=args.autoplay, once=args.once,
+                   projector=args.lesson_projector or args.projector, trace=LessonTrace(stream))

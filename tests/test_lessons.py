@@ -85,6 +85,27 @@ def test_each_step_has_one_screen_state_and_the_prediction_meets_the_outcomes(tm
     assert [round(r[1], 2) for r in rows] == [0.4, 0.6, 0.0]
 
 
+@pytest.mark.parametrize("kinds, step", [
+    (["agent", "deploy", "predict", "reveal"], "steps[1] (deploy"),
+    (["agent", "reveal", "predict"], "steps[1] (reveal"),
+    (["agent", "predict", "deploy", "agent", "deploy", "predict", "reveal"], "steps[4] (deploy"),
+])
+def test_a_lesson_that_shows_deployment_before_its_prediction_is_refused_naming_the_step(tmp_path, kinds, step):
+    path = lesson_file(tmp_path, [{"do": kind, "title": kind.title(), "text": "."} for kind in kinds])
+    with pytest.raises(LessonError) as refused:
+        load_lesson(path)
+    assert step in str(refused.value) and "before the prediction" in str(refused.value)
+
+
+def test_a_deployment_level_before_the_prediction_is_sealed_and_after_it_is_not():
+    run = LessonRun(load_lesson(LESSONS / "cheese_in_the_corner.json"))
+    kinds = [s.do for s in run.steps]
+    sealed = [run.state(k).sealed for k in range(len(kinds))]
+    predict = kinds.index("predict")
+    assert run.state(predict - 1).split == "deployment" and sealed[predict - 1]  # "The cheese moves": at the starts
+    assert all(sealed[kinds.index("agent"):predict + 1]) and not any(sealed[predict + 1:])
+
+
 def test_progress_is_kept_per_lesson(tmp_path):
     progress = LessonProgress(tmp_path / "lessons.json")
     assert progress.step("green_means_go") == 0
@@ -122,15 +143,16 @@ def test_a_lesson_steps_through_with_keys_keeps_the_prediction_and_resumes_where
     key(app, pygame.K_RIGHT)
     assert run.step.do == "predict" and session.split == "deployment" and session.paused
     assert all(b.visible for b in bar.answers) and len(bar.answers) == 3
-    assert scene.world_view.hide_answers  # no trail of next moves, no overlay, before the prediction
+    assert session.sealed  # no trail of next moves, no overlay, no counts, before the prediction
+    assert not scene.measured_visible() and session.deployment_shown == 0
     click(app, bar.answers[1])
     assert run.votes == [0, 1, 0] and bar.answers[1].is_selected
     key(app, pygame.K_RIGHT)
     assert run.step.do == "deploy" and not session.paused and not bar.answers[0].visible
-    assert not scene.world_view.hide_answers
+    assert not session.sealed
     key(app, pygame.K_RIGHT)
     assert run.step.do == "reveal"
-    assert run_until(app, lambda: not session.evaluating and "episodes" in bar.outcomes.html_text, 90)
+    assert run_until(app, lambda: bar.shows_outcomes, 90)  # the evaluation is in and on screen
     assert "went to the green thing: 100% / <b>" in bar.outcomes.html_text and bar.outcomes.visible
     key(app, pygame.K_PAGEUP)
     assert run.step.do == "deploy"
@@ -167,7 +189,10 @@ def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipp
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     monkeypatch.setattr(lessons, "AUTOPLAY_SECONDS", {k: 0.05 for k in lessons.AUTOPLAY_SECONDS})  # quick steps
     monkeypatch.setattr(lab, "EVALUATION_EPISODES", 60)  # a quick reveal: the stand-in agents wander to time-outs
-    app.open_lesson(load_lesson(LESSONS / f"{name}.json"), autoplay=True, once=True)
+    import io
+    from game.session.lesson import LessonTrace
+    trace = io.StringIO()
+    app.open_lesson(load_lesson(LESSONS / f"{name}.json"), autoplay=True, once=True, trace=LessonTrace(trace))
     scene, seen, deadline = app.scene, set(), time.monotonic() + 120
     while app.running and time.monotonic() < deadline:
         app.step(may_sleep=False)  # paced at 60 frames a second as the app runs, so the evaluation thread gets time
@@ -177,6 +202,17 @@ def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipp
     assert {"agent", "predict", "deploy", "reveal"} <= seen
     assert scene.session.tally.total >= 60  # the reveal waited for its evaluation
     assert not app.message_windows  # nothing went wrong on the way
+    scene.leave()
+    lines = [json.loads(line) for line in trace.getvalue().splitlines()]
+    kinds = [s.do for s in scene.lesson.steps]
+    assert [line["do"] for line in lines] == kinds  # a line per step, written as the step was left
+    predict = kinds.index("predict")
+    for line in lines[:predict + 1]:  # nothing at deployment played or measured on screen before the prediction
+        assert line["deployment_episodes_shown"] == 0 and not line["measured_visible"], line
+    reveal = lines[kinds.index("reveal")]
+    assert reveal["measured_visible"] and reveal["reveal_episodes"] >= 60
+    # The tally was emptied when the worlds were sealed: everything the reveal counts was played after it.
+    assert reveal["reveal_episodes"] <= scene.session.tally.total
 
 
 def quick_autoplay(monkeypatch):
@@ -277,14 +313,21 @@ def test_predict_first_in_the_deployment_view_hides_the_answers_then_reveals_bes
     click(app, scene.predict_button)
     bar, session = scene.lesson_bar, scene.session
     assert bar is not None and bar.run.step.do == "predict"
-    assert session.paused and scene.world_view.hide_answers and session.tally.total == 0  # nothing answers first
+    assert session.sealed and session.tally.total == 0  # nothing answers first
+    live = session.live["deployment"]
+    assert live.fresh.all()  # the worlds start again on fresh variants, at their first frame...
+    starts = live.worlds.agent_pos.copy()
+    frames(app, 30)
+    assert (live.worlds.agent_pos == starts).all() and live.fresh.all()  # ...and wait there
+    assert not scene.measured_visible() and not scene.side.evaluate.is_enabled
+    key(app, pygame.K_e)  # Evaluate waits for the reveal
+    assert not session.evaluating and session.inspection is None
     assert not scene.predict_button.visible
     click(app, bar.answers[1])  # "went to the green thing"
     key(app, pygame.K_RIGHT)
-    assert not session.paused and not scene.world_view.hide_answers
+    assert not session.paused and not session.sealed
     key(app, pygame.K_RIGHT)
-    assert run_until(app, lambda: not session.evaluating and session.tally.total >= 60, 90)
-    frames(app, 2)
+    assert run_until(app, lambda: bar.shows_outcomes, 90)
     assert "Predicted / it did" in bar.outcomes.html_text and "100% / <b>" in bar.outcomes.html_text
     click(app, bar.next)  # Finish: back to the plain deployment view, nothing else
     assert app.scene is scene and scene.lesson_bar is None and session.split == "deployment"

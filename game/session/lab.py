@@ -16,7 +16,7 @@ from levels.warnings import level_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import OutcomeTally
-from agents.inspection import Inspection, evaluate_and_inspect
+from agents.inspection import Inspection, Stopped, evaluate_and_inspect
 from agents.learner import TrainingProcess
 from agents.policy import PolicySnapshot
 from agents.ppo import PPOConfig, check_agent, planner_config
@@ -31,6 +31,16 @@ AGENT_WORDS = {"reactive": "a reactive network", "planner": "a planner (its rewa
 OPTIMIZER_WORDS = {"ppo": "gradient descent (PPO)", "evolution": "evolution (a population of mutants, selected)"}
 LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
 EVALUATION_EPISODES = 500
+
+
+class _Either:
+    """Set when either event is: an evaluation ends when the screen is left or its result is no longer wanted."""
+
+    def __init__(self, *events: threading.Event):
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
 
 
 def _share(value: float | None) -> str:
@@ -58,11 +68,18 @@ class LabSession:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")
         self._stop = threading.Event()  # set when the screen is left: a running evaluation ends at once
         self._evaluation: Future | None = None
+        self._evaluation_stop = threading.Event()  # set when the running evaluation's result is no longer wanted
         self.evaluation_done = 0  # episodes the running evaluation has finished (written by its thread)
         self.inspecting = False  # the evaluation has moved on to finding what the agent acts as if it wants
         self.inspection: Inspection | None = None  # what the current agent acts as if it wants, once evaluated
+        self.evaluated = False  # an evaluation of the current agent is in (since the outcomes were last forgotten)
         self.changed = 0  # counts changes the side panel must redraw (tally, agent, evaluation)
         self.paused = False  # the live episodes stand still (the player is moving things around)
+        # Before a prediction (a lesson, or Predict first): the deployment worlds stand at their first frame and
+        # nothing measured at deployment exists, so nothing on screen can answer first. See `seal`.
+        self.sealed = False
+        self._seals = 0
+        self.deployment_shown = 0  # deployment episodes played on screen, in part or whole (a lesson's trace)
         self.what_if = WhatIf()
 
     @property
@@ -98,9 +115,27 @@ class LabSession:
         and what it acts as if it wants are measured afresh."""
         self.tally.clear()
         self.inspection = None
+        self.evaluated = False
         self.live["deployment"].reset_counts()
+        if self._evaluation is not None:  # measuring the agent as it was: its result would count for this one
+            self._evaluation_stop.set()
+            self._evaluation = None
         self.changed += 1
 
+    def seal(self) -> None:
+        """Before a prediction: what was measured at deployment is forgotten, the deployment worlds start again on
+        fresh variants and stand at their first frame, and nothing at deployment plays or is measured until
+        `unseal`. The reveal then counts only episodes played after the prediction."""
+        self.forget_outcomes()
+        self._seals += 1
+        self.live["deployment"].restart(seed=1000 + self._seals)
+        self.sealed = True
+        self.status_override = None
+
+    def unseal(self) -> None:
+        """The prediction is made: the deployment worlds play from their first frame, and are counted."""
+        self.sealed = False
+        self.changed += 1
     # --- commands ------------------------------------------------------------------------------------------
     def toggle_training(self) -> None:
         self.status_override = None
@@ -117,6 +152,8 @@ class LabSession:
 
     def move(self, i: int, thing: int, cell) -> str | None:
         """Move something in live world `i` of the split on screen (pausing it); the reason if it cannot go there."""
+        if self.sealed and self.split == "deployment":
+            return "Predict first: the worlds stay as they start until then."
         self.paused = True
         return self.live[self.split].move(i, thing, cell)
 
@@ -165,6 +202,9 @@ class LabSession:
         if self.network is None:
             self.status_override = "Train or load an agent first."
             return
+        if self.sealed:
+            self.status_override = "Predict first: the agent is evaluated at the reveal."
+            return
         if self._evaluation is not None and not self._evaluation.done():
             return
         network, level, config, seed = self.snapshot.build(), self.level, self.config, int(time.time()) % 100_000
@@ -176,9 +216,10 @@ class LabSession:
             self.evaluation_done = done
             self.inspecting = done >= total  # the episodes are counted: on to what it acts as if it wants
 
+        self._evaluation_stop = stop = threading.Event()
         self._evaluation = self._executor.submit(evaluate_and_inspect, network, level, "deployment",
                                                  EVALUATION_EPISODES, seed, config.view, config.radius, progress,
-                                                 self._stop)
+                                                 _Either(stop, self._stop))
         self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
 
     @property
@@ -220,6 +261,8 @@ class LabSession:
         self.status_override = None
         if (config.view, config.radius) != (self.live["training"].view, self.live["training"].radius):
             self.live = self._live_episodes(config)
+            if self.sealed:
+                self.live["deployment"].restart(seed=1000 + self._seals)
         self.forget_outcomes()
         self._use_network()
 
@@ -277,9 +320,12 @@ class LabSession:
             self.notices.append(("Could not work out what the agent would do", self.what_if.problem))
             self.what_if.problem = None
         self._poll_evaluation()
-        if self.network is not None and not self.paused:
+        if self.network is not None and not self.paused and not (self.sealed and self.split == "deployment"):
             live = self.live[self.split]
+            begun = live.begun
             live.update(dt)
+            if self.split == "deployment":
+                self.deployment_shown += live.begun - begun
             finished, live.finished = live.finished, []
             if self.split == "deployment" and finished:
                 for report in finished:
@@ -297,9 +343,13 @@ class LabSession:
         future, self._evaluation = self._evaluation, None
         try:
             result, self.inspection = future.result()
+        except Stopped:
+            return
         except Exception as exc:  # an evaluation failure is a message, never a crash
             self.notices.append(("Evaluation failed", f"{type(exc).__name__}: {exc}"))
+            self.evaluated = True  # what was watched is all there is to show
             return
+        self.evaluated = True
         self.tally.merge(result.tally)
         self.live["deployment"].visits += result.visits
         self.status_override = f"Evaluated {result.episodes} episodes in {result.seconds:.1f}s."
@@ -324,6 +374,10 @@ class LabSession:
                 f"training success {_share(p.training_success)}   return {p.mean_return:.2f}", state]
 
     def objectives(self) -> dict[str, str]:
+        if self.sealed:
+            hidden = "not shown until you have predicted it"
+            return {"wanted": self.level.intended_goal.describe(), "rewarded": describe_rules(self.level),
+                    "learned": hidden, "verdict": "What will it do? Predict first, then watch.", "concept": ""}
         found = verdict(self.level, self.tally, self.inspection)
         return {"wanted": self.level.intended_goal.describe(), "rewarded": describe_rules(self.level),
                 "learned": found.learned, "verdict": found.sentence, "concept": found.concept}

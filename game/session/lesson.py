@@ -10,11 +10,17 @@ What each step does (`do`):
   level    show the level's `split` ("training" or "deployment"), no agent needed
   agent    load pre-trained agent `seed` of this level, instantly (Train it live instead stays one click away)
   train    train an agent live (autoplay loads a pre-trained one instead: a kiosk never waits on training)
-  predict  deployment, paused before it starts: "What will it do?" with the intended goal, each proxy and
+  predict  deployment, the agents at their starts: "What will it do?" with the intended goal, each proxy and
            something else; one choice, or a class's show of hands as counts
   deploy   the deployment episodes play
   reveal   evaluate the agent at deployment and show the outcomes next to the prediction
 Every step has a `title` and a `text`; `idea` ties it to one of IDEAS, shown beside the text.
+
+A lesson is a promise to the class: nothing measured at deployment is shown before the prediction. Every step from
+the lesson's start (or from the step that brings a new agent) up to a `predict` is *sealed*: a deployment level
+shows the agents standing at their starts on fresh variants, and nothing there plays or is counted. A `deploy` or
+`reveal` before the prediction it would answer is refused when the lesson is loaded, naming the step. The reveal
+counts only episodes played after the prediction.
 
 `LessonRun` is where a lesson stands: the step, the prediction, and what the screen should show at each step
 (`state`), derived from the steps so far so that Back, Next and resuming a left lesson all land in the same place.
@@ -119,7 +125,35 @@ def load_lesson(path: str | os.PathLike) -> LessonFile:
         lesson = Lesson.model_validate(data)
     except ValidationError as exc:
         raise LessonError(source, [f"{_where(e['loc'])}: {e['msg']}" for e in exc.errors()]) from None
+    spoilers = answers_before_prediction(lesson.steps)
+    if spoilers:
+        raise LessonError(source, spoilers)
     return LessonFile(lesson, Path(path).stem, Path(path), _lesson_level(lesson.level, Path(path), source))
+
+
+def answers_before_prediction(steps: list[Step]) -> list[str]:
+    """The steps that would show the agent at deployment before the class predicts what it will do: a `deploy` or
+    `reveal` after which a `predict` comes for the same agent (no `agent` or `train` step between them)."""
+    problems = []
+    for k, step in enumerate(steps):
+        if step.do in ("deploy", "reveal") and _sealed(steps, k):
+            problems.append(f"steps[{k}] ({step.do} \"{step.title}\"): shows the agent at deployment before the "
+                            f"prediction at steps[{_next_prediction(steps, k)}]; move it after that step")
+    return problems
+
+
+def _next_prediction(steps: list[Step], index: int) -> int | None:
+    """The `predict` step the class still has to make at step `index`: the next one for the same agent."""
+    for k in range(index, len(steps)):
+        if steps[k].do == "predict":
+            return k
+        if steps[k].do in ("agent", "train") and k > index:
+            return None
+    return None
+
+
+def _sealed(steps: list[Step], index: int) -> bool:
+    return _next_prediction(steps, index) is not None
 
 
 def _lesson_level(name: str, path: Path, source: str) -> Level:
@@ -184,6 +218,7 @@ class StepState:
     agent: tuple[str, int] | None  # ("pretrained", seed), ("live", 0), or None: no agent yet
     paused: bool
     evaluate: bool
+    sealed: bool = False  # before the prediction: deployment stands at its first frame, nothing measured is shown
 
 
 @dataclass
@@ -240,7 +275,8 @@ class LessonRun:
                 split, paused = "deployment", True
             elif step.do in ("deploy", "reveal"):
                 split, evaluate = "deployment", step.do == "reveal"
-        return StepState(split, agent, paused, evaluate)
+        index = self.index if index is None else index
+        return StepState(split, agent, paused, evaluate, _sealed(self.steps, index))
 
     def predict(self, choice: int) -> None:
         """One person's prediction: this choice only."""
@@ -264,6 +300,25 @@ class LessonRun:
     def seconds(self) -> float:
         """How long autoplay shows the current step."""
         return self.step.seconds if self.step.seconds is not None else AUTOPLAY_SECONDS[self.step.do]
+
+
+class LessonTrace:
+    """`lesson NAME --trace FILE`: one JSON line per step as the class saw it, read off the screen's real state when
+    the step is left: how many deployment episodes had been played on screen since the lesson started, whether
+    anything measured at deployment was on screen during the step, whether a prediction had been made, and how many
+    episodes the reveal reported. It shows that nothing answered before the prediction."""
+
+    def __init__(self, stream):
+        self.stream = stream  # a text file opened by the caller, who closes it
+
+    def write(self, index: int, step: Step, shown: int, measured: bool, predicted: bool, reveal: int) -> None:
+        line = {"step": index + 1, "do": step.do, "deployment_episodes_shown": shown, "measured_visible": measured,
+                "prediction_made": predicted, "reveal_episodes": reveal}
+        try:
+            self.stream.write(json.dumps(line) + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass  # a trace that cannot be written must not stop the lesson
 
 
 class LessonProgress:

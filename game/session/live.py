@@ -20,20 +20,26 @@ class LiveEpisodes:
         self.level, self.split, self.n = level, split, n
         self.view, self.radius = view, radius
         self.env = LevelVecEnv(level, split, n, seed=seed, view=view, radius=radius)
-        self.obs, _ = self.env.reset(seed=seed)
         self.worlds = self.env.batch.worlds
         self.policy: TorchPolicy | None = None
         self.decisions_per_second = 8.0
+        self.visits = np.zeros((level.height, level.width), dtype=np.int64)
+        self.finished: list = []  # reports of episodes ended since the owner last took them
+        self.begun = 0  # episodes that have taken at least one step on screen
+        self.restart(seed)
+
+    def restart(self, seed: int) -> None:
+        """Every world on a fresh variant, at its first frame (nothing played yet)."""
+        self.obs, _ = self.env.reset(seed=seed)
         self.clock = 0.0  # seconds since the last decision
         self.previous = self.worlds.agent_pos.copy()
         self.previous_cells = self.worlds.cells.copy()  # where the entities stood at the last decision (walkers move)
-        self.visits = np.zeros((level.height, level.width), dtype=np.int64)
-        self.finished: list = []  # reports of episodes ended since the owner last took them
-        self.last_outcome: list[str | None] = [None] * n
-        self.last_outcome_age = np.full(n, 1e9)
+        self.last_outcome: list[str | None] = [None] * self.n
+        self.last_outcome_age = np.full(self.n, 1e9)
         # Worlds a player changed by hand: their episodes are no longer from the split's distribution, so they are
         # neither counted nor added to the heatmap until they end.
-        self.edited = np.zeros(n, dtype=bool)
+        self.edited = np.zeros(self.n, dtype=bool)
+        self.fresh = np.ones(self.n, dtype=bool)  # worlds whose episode has not taken a step yet
 
     def set_policy(self, network: Policy | None, seed: int = 0) -> None:
         self.policy = TorchPolicy(network, seed=seed) if network is not None else None
@@ -62,6 +68,8 @@ class LiveEpisodes:
             actions = np.zeros(self.n, dtype=np.int64)
         self.previous = self.worlds.agent_pos.copy()
         self.previous_cells = self.worlds.cells.copy()
+        self.begun += int(self.fresh.sum())
+        self.fresh[:] = False
         self.obs, _, _, _, info = self.env.step(actions)
         ended = {i for i, _ in self.env.reports}
         positions = info["final_agent_pos"] if ended else self.worlds.agent_pos
@@ -76,6 +84,7 @@ class LiveEpisodes:
             self.edited[i] = False
             self.last_outcome[i] = report.outcome
             self.last_outcome_age[i] = 0.0
+            self.fresh[i] = True
             self.previous[i] = self.worlds.agent_pos[i]  # a new episode starts: no sliding across the level
             self.previous_cells[i] = self.worlds.cells[i]
 

@@ -15,19 +15,26 @@ from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 
 from game.paths import lessons_progress_path
 from game.world.palette import AGENT_RGB
-from game.session.lesson import LessonProgress, LessonRun
+from game.session.lesson import LessonProgress, LessonRun, LessonTrace
 
 NEXT_KEYS = (pygame.K_RIGHT, pygame.K_PAGEDOWN)  # a presenter's clicker sends Page Down / Page Up
 BACK_KEYS = (pygame.K_LEFT, pygame.K_PAGEUP)
 
 
 class LessonBar:
-    def __init__(self, scene, rect: pygame.Rect, run: LessonRun, previous: "LessonBar | None" = None):
+    def __init__(self, scene, rect: pygame.Rect, run: LessonRun, previous: "LessonBar | None" = None,
+                 trace: LessonTrace | None = None):
         ui, r, s = scene.ui, scene.root, scene.app.scale
         self.scene, self.run, self.rect = scene, run, rect
         self.started = time.monotonic()  # when the current step began (autoplay moves on after its seconds)
         # The lesson's agent on screen; kept when the window is resized and the bar built again.
         self.agent: tuple[str, int] | None = previous.agent if previous is not None else None
+        self.trace = previous.trace if previous is not None else trace
+        # Whether anything measured at deployment was on screen during the current step (for the trace).
+        self.step_measured = previous.step_measured if previous is not None else False
+        self.reveal_episodes = 0  # the episodes the reveal on screen reports (0: it shows none yet)
+        self.step_left = False  # the current step's line of the trace is written
+        self.waited = False  # autoplay waited on the current step in the last frame
         pad, row = int(8 * s), int(34 * s)
         text_w = int(rect.w * (0.45 if scene.app.projector else 0.58))  # larger answers need a wider column
         self.text = UITextBox("", pygame.Rect(rect.x, rect.y, text_w, rect.h), ui, container=r)
@@ -126,6 +133,7 @@ class LessonBar:
     def command(self, name: str) -> None:
         run, scene = self.run, self.scene
         if name == "next":
+            self.leave_step()
             if run.at_end and run.lesson.path is None:
                 scene.end_prediction()
             elif run.at_end:
@@ -135,6 +143,8 @@ class LessonBar:
                 run.next()
                 self.enter_step()
         elif name == "back":
+            if run.index > 0:
+                self.leave_step()
             if run.back():
                 self.enter_step()
         elif name == "live" and not scene.session.learner.active:
@@ -152,13 +162,17 @@ class LessonBar:
             session.set_split(state.split)
         if state.agent is not None and state.agent != self.agent:
             self._use_agent(*state.agent)
+        if state.sealed and not session.sealed:
+            session.seal()  # the agents at their starts, on fresh variants; everything measured forgotten
+        elif not state.sealed and session.sealed:
+            session.unseal()  # predicted: from here on the deployment episodes play and count
         session.paused = state.paused and session.network is not None
-        scene.world_view.hide_answers = run.step.do == "predict"
-        if state.evaluate and session.inspection is None and not session.evaluating and session.network is not None:
+        if state.evaluate and not session.evaluated and not session.evaluating and session.network is not None:
             session.start_evaluation()
         if not scene.autoplay and run.lesson.path is not None:
             LessonProgress(lessons_progress_path()).save(run.lesson.name, run.index)
         self.started = time.monotonic()
+        self.step_left = False
         self.refresh(self._reveal())
         scene.refresh()
 
@@ -183,10 +197,22 @@ class LessonBar:
         else:
             scene.load_agent(str(path))
 
+    def leave_step(self) -> None:
+        """The current step is over (Next, Back, a kiosk's new round, the end): its line of the trace."""
+        if self.trace is not None:
+            session = self.scene.session
+            self.trace.write(self.run.index, self.run.step, session.deployment_shown, self.step_measured,
+                             self.run.predicted, self.reveal_episodes)
+        self.step_measured = False
+        self.step_left = True
+
     def _reveal(self) -> str:
+        session = self.scene.session
+        shown = self.run.step.do == "reveal" and session.evaluated
+        self.reveal_episodes = session.tally.total if shown else 0
         if self.run.step.do != "reveal":
             return ""
-        return reveal_lines(self.run, self.scene.session.tally, self.scene.session.evaluating)
+        return reveal_lines(self.run, session.tally, not shown)
 
     def update(self) -> None:
         """Each frame: the reveal's outcomes as they come; in autoplay, the next step when this one's time is up."""
@@ -195,13 +221,17 @@ class LessonBar:
         if not scene.autoplay:
             return
         waits = self.autoplay_waits()
-        if waits is not None:
-            self.started = time.monotonic()  # a step that waited still gets its full time once free
-            if scene.session.unsaved_work():
+        if waits is not None or self.waited:
+            # A step that waited gets its full time once free, counted from the first frame it is free (so that
+            # frame is drawn before the step can end, whatever the previous frame took).
+            self.started = time.monotonic()
+            self.waited = waits is not None
+            if waits is not None and scene.session.unsaved_work():
                 scene.session.status_override = waits  # say why the kiosk stands still
             return
         if self.autoplay_share() < 1.0:
             return
+        self.leave_step()
         if not run.at_end:
             run.next()
             self.enter_step()
@@ -217,7 +247,7 @@ class LessonBar:
         work = session.unsaved_work()
         if work:
             return "Autoplay waits: an agent trained here is not saved (Save agent keeps it; Next goes on)."
-        if self.run.step.do == "reveal" and session.evaluating:
+        if self.run.step.do == "reveal" and not session.evaluated and session.network is not None:
             return "Autoplay waits for the evaluation."
         return None
 
@@ -238,8 +268,15 @@ class LessonBar:
         self.enter_step()
         gc.collect()  # the last round's rebuilt text boxes, at once (cheap: see game.app.settle_memory)
 
+    @property
+    def shows_outcomes(self) -> bool:
+        """Whether the reveal on screen shows what the agent did (not the wait for its evaluation)."""
+        return self.outcomes.visible and self.reveal_episodes > 0
+
     def draw(self, surface: pygame.Surface) -> None:
-        """In autoplay, a thin line along the bar's top fills until the next step: a viewer sees when it comes."""
+        """In autoplay, a thin line along the bar's top fills until the next step: a viewer sees when it comes.
+        Drawn last, so the frame is complete: whether it showed anything measured is noted for the trace."""
+        self.step_measured = self.step_measured or self.scene.measured_visible()
         if not self.scene.autoplay:
             return
         r = self.rect
@@ -247,9 +284,9 @@ class LessonBar:
         pygame.draw.rect(surface, AGENT_RGB, pygame.Rect(r.x, r.y - 5, width, 3))
 
 
-def reveal_lines(run: LessonRun, tally, evaluating: bool) -> str:
-    """The prediction beside what the agent did, as rich text, once there are outcomes to show."""
-    if evaluating or tally.total == 0:
+def reveal_lines(run: LessonRun, tally, waiting: bool) -> str:
+    """The prediction beside what the agent did, as rich text, once its evaluation is in."""
+    if waiting or tally.total == 0:
         return "<i>Evaluating the agent on deployment episodes...</i>"
     rows = []
     for k, (name, predicted, did) in enumerate(run.reveal(tally)):

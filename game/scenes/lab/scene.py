@@ -36,11 +36,12 @@ class LabScene(Scene):
     trainer_class = TrainingProcess
 
     def __init__(self, app, level: Level, source: str | None = None, lesson: LessonRun | None = None,
-                 autoplay: bool = False, once: bool = False):
+                 autoplay: bool = False, once: bool = False, trace=None):
         super().__init__(app)
         self.level, self.source = level, source
         # A lesson drives this screen step by step (game.session.lesson); autoplay moves on by itself, for a kiosk.
         self.lesson, self.autoplay, self.once = lesson, autoplay, once
+        self.trace = trace  # a `LessonTrace` (lesson --trace): a line per step as the class saw it
         self.lesson_bar: LessonBar | None = None
         self.pictures = PictureExport()
         self.session = LabSession(level, source, learner_class=self.trainer_class, prepare=not autoplay)
@@ -82,7 +83,7 @@ class LabScene(Scene):
         if self.lesson is not None:
             view = self.world_view.rect
             self.lesson_bar = LessonBar(self, pygame.Rect(view.x, view.bottom + pad, view.w, bar - pad), self.lesson,
-                                        self.lesson_bar)
+                                        self.lesson_bar, self.trace)
             self.lesson_bar.enter_step()
         self.refresh()
 
@@ -129,7 +130,7 @@ class LabScene(Scene):
             "edit": lambda: self.app.open("editor", level=self.level, path=self.source),
             "add_proxy": self.add_proxy,
             "pause": session.toggle_pause,
-            "lottery": lambda: self.app.open("lottery", level=self.level, source=self.source),
+            "lottery": self.open_lottery,
             "shipped": self.use_shipped,
             "predict": self.predict_first,
         }
@@ -169,18 +170,19 @@ class LabScene(Scene):
             switch()
 
     def predict_first(self) -> None:
-        """The deployment view asks "What will it do?" before it plays (a lesson of three steps on this agent):
-        the counts so far are cleared so that nothing on screen answers first."""
+        """The deployment view asks "What will it do?" before it plays (a lesson of three steps on this agent): the
+        worlds start again on fresh variants and wait at their first frame, and everything measured so far is
+        forgotten, so that nothing on screen answers first (`LabSession.seal`, done by the lesson's first step)."""
         if self.session.network is None or self.lesson is not None:
             return
-        self.session.forget_outcomes()
         self.lesson = LessonRun(prediction_lesson(self.level))
         self.rebuild()
 
     def end_prediction(self) -> None:
         """Back to the plain deployment view, the outcomes measured for the reveal kept."""
         self.lesson, self.lesson_bar = None, None
-        self.world_view.hide_answers = False
+        if self.session.sealed:  # left before predicting: the plain deployment view plays again
+            self.session.unseal()
         self.session.paused = False
         self.rebuild()
 
@@ -189,6 +191,12 @@ class LabScene(Scene):
         self.toolbar.speed.set_current_value(value)
         for live in self.session.live.values():
             live.decisions_per_second = value
+
+    def open_lottery(self) -> None:
+        if self.session.sealed:  # the lottery shows deployment outcomes: not before the prediction
+            self.session.status_override = "Predict first: the lottery shows what agents do at deployment."
+            return
+        self.app.open("lottery", level=self.level, source=self.source)
 
     def use_shipped(self) -> None:
         """Load the next of the agents shipped for this level (asking first if that drops an unsaved one)."""
@@ -211,6 +219,8 @@ class LabScene(Scene):
         session = self.session
         if session.snapshot is None:
             session.status_override = "Train or load an agent first."
+        elif session.sealed:
+            session.status_override = "Predict first: the pictures show the agent at deployment."
         elif self.pictures.start(session.snapshot, self.level, session.config, pictures_dir()):
             session.status_override = "Exporting pictures (a GIF of deployment episodes and a card)..."
 
@@ -270,6 +280,8 @@ class LabScene(Scene):
                 or self.autoplay)  # autoplay's line fills toward the next step
 
     def leave(self) -> None:
+        if self.lesson_bar is not None and not self.lesson_bar.step_left:
+            self.lesson_bar.leave_step()  # the trace's line for the step the lesson was left at
         self.session.close()
         self.pictures.close()
         super().leave()
@@ -362,7 +374,15 @@ class LabScene(Scene):
     def _state(self) -> tuple:
         """What the buttons and the title show: the learner's state, whether there is an agent, paused or not."""
         session = self.session
-        return session.learner.state, session.snapshot is not None, session.paused, session.agent_kind
+        return session.learner.state, session.snapshot is not None, session.paused, session.agent_kind, session.sealed
+
+    def measured_visible(self) -> bool:
+        """Whether the last frame showed anything measured at deployment: counters, the verdict or what it learned,
+        candidates, a status about an evaluation, an overlay, a trail, an outlined candidate, an outcome label, or
+        the lesson's reveal. Read off the widgets and the drawing, not off the session's flags."""
+        bar = self.lesson_bar
+        return (self.world_view.drew_measured or self.side.shows_measured()
+                or (bar is not None and bar.shows_outcomes))
 
     def draw(self, surface: pygame.Surface) -> None:
         self.world_view.draw(surface, self.font(22))

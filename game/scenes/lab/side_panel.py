@@ -84,6 +84,8 @@ class SidePanel:
                                  *self.overlay_buttons.values()])
         self._shown_change = None
         self._objectives_text = ""
+        self._objectives_measured = False  # the objectives box shows what was measured at deployment
+        self.drew_counts = False  # the last frame drew outcome counters with episodes in them
 
     def refresh(self, split: str, overlay: dict[str, bool], paused: bool) -> None:
         dropped = self.dropped | (set(self.choices.widgets()) if self.compact else set())
@@ -99,6 +101,10 @@ class SidePanel:
         self._shown_change = None
 
     def update(self, session: LabSession, exporting: bool = False) -> None:
+        # Before a prediction nothing measured at deployment may show: Evaluate and Export wait for the reveal.
+        for button in (self.evaluate, self.export):
+            if button.is_enabled == session.sealed:
+                button.disable() if session.sealed else button.enable()
         # Rich text and lists take 10-20 ms each to rebuild: when an evaluation ends, the list this frame and the
         # objectives the next, rather than one frame of about 90 ms.
         rebuilt = self.candidates.refresh(session.inspection, session.apparent_objective())
@@ -129,16 +135,29 @@ class SidePanel:
             if text != self._objectives_text:  # a rebuild with its scroll bar takes 15-30 ms: a visible hitch
                 self._objectives_text = text
                 self.objectives.set_text(text)
+            self._objectives_measured = session.tally.total > 0 or session.inspection is not None
             self._shown_change = session.changed
 
     def draw(self, surface: pygame.Surface, session: LabSession, font, small) -> None:
+        self.drew_counts = False
         if session.split == "training":
             draw_curves(surface, self.curve_rect, session.learner.curve, session.target, font)
+        elif session.sealed:
+            words = small.render("Outcomes: after your prediction", True, (200, 200, 200))
+            surface.blit(words, (self.counter_rect.x, self.counter_rect.y + 6))
         else:
             draw_counters(surface, self.counter_rect, session.tally, font, small)
+            self.drew_counts = session.tally.total > 0
             if session.evaluation_progress is not None:  # a progress bar along the button's bottom edge
                 r = self.evaluate.rect
                 pygame.draw.rect(surface, (240, 228, 66), (r.x, r.bottom + 2, int(r.w * session.evaluation_progress), 4))
+
+    def shows_measured(self) -> bool:
+        """Whether the panel shows anything measured at deployment: counts, what it learned and the verdict, the
+        candidates, or an evaluation's result in the status line."""
+        return (self.drew_counts or (self.objectives.visible and self._objectives_measured)
+                or (self.candidates.list.visible and bool(self.candidates.by_text))
+                or self._status_text.startswith("Evaluated"))
 
     def pressed(self, event) -> str | None:
         """"evaluate", "export", "add_proxy", "pause", an overlay's name, or None."""

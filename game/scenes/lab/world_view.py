@@ -30,8 +30,9 @@ class WorldView:
         self.origins: list[tuple[float, float]] = []  # each world's top-left corner on screen, as last drawn
         self.cell = 1.0  # the size of a cell on screen, as last drawn
         self._arrow_layers: dict[int, tuple] = {}  # world -> (actions, cell size, image): drawn once per map
-        # A lesson asks "What will it do?": nothing on the map may answer first (no trail, no overlays).
-        self.hide_answers = False
+        # Whether the last frame drew anything measured at deployment (an overlay, a trail, an outlined candidate,
+        # an outcome label): before a prediction it must never have (a lesson's trace reads it).
+        self.drew_measured = False
 
     def toggle(self, name: str) -> None:
         self.overlay[name] = not self.overlay[name]
@@ -44,10 +45,13 @@ class WorldView:
         shown = {k: on and deployment and network is not None for k, on in self.overlay.items()}
         shown["heatmap"] = self.overlay["heatmap"] and deployment
         shown["reward"] = self.overlay["reward"] and getattr(network, "kind", "") == "planner"
-        if self.hide_answers:
+        sealed = session.sealed  # before a prediction nothing on the map may answer first (no trail, no overlays)
+        if sealed:
             shown = dict.fromkeys(shown, False)
         overlays_on = any(shown.values())
-        trail = deployment and session.paused and network is not None and not self.hide_answers
+        trail = deployment and session.paused and network is not None and not sealed
+        highlight = None if sealed else self.highlight
+        self.drew_measured = deployment and (overlays_on or trail or highlight is not None)
         value_range = self._range(live, self._values) if shown["values"] else None
         reward = (self._range(live, self._reward, around_zero=True), network.objective()) if shown["reward"] else None
         entries = (legend_entries(shown, value_range, int(live.visits.max()), paused=trail, reward=reward)
@@ -84,10 +88,11 @@ class WorldView:
                     surface.blit(note, (ox + 6, oy + 6))
             if self.refused is not None and self.refused[0] == i:
                 self._draw_refused(surface, (ox, oy), cell, font)
-            if self.highlight is not None:
+            if highlight is not None:
                 self._draw_highlight(surface, live, i, (ox, oy), cell)
             outcome = live.last_outcome[i]
-            if outcome and live.last_outcome_age[i] < OUTCOME_LABEL_SECONDS:
+            if outcome and live.last_outcome_age[i] < OUTCOME_LABEL_SECONDS and not (deployment and sealed):
+                self.drew_measured = self.drew_measured or deployment
                 surface.blit(font.render(outcome, True, (10, 10, 10), OUTCOME_RGB[outcome]), (ox + 6, oy + 6))
         if entries:
             draw_legend(surface, legend, entries, font)
