@@ -61,7 +61,8 @@ def run_one(job: tuple[str, int, float]) -> dict:
     found = inspect(TorchPolicy(run.learner.policy, seed=seed), level, "deployment", 500, seed=seed)
     top = found.acts_as_if
     return {"level": name, "seed": seed, "trained": reason, "training_seconds": round(run.seconds, 1),
-            "acts_as_if": top.candidate.name, "kind": top.candidate.kind, "score": round(top.score, 3),
+            "acts_as_if": "nothing fits" if top is None else top.candidate.name,
+            "kind": None if top is None else top.candidate.kind, "score": round(found.scores[0].score, 3),
             "runner_up": found.scores[1].candidate.name, "runner_up_score": round(found.scores[1].score, 3),
             "goal_reached": round(found.goal_reached, 3), "inspect_seconds": round(found.seconds, 2)}
 

@@ -145,6 +145,14 @@ def goal_in_training(level: Level) -> list[Candidate]:
                       "entered_region", region, len(cells), {region: rects})]
 
 
+def region_words(level: Level, name: str, rects) -> str:
+    """A region the designer drew, in their words and where it lies: 'the region you called "den" (bottom left)'.
+    The where is left out when the name already says it ("top right")."""
+    plain = name.replace("_", " ").strip()
+    at = where(level, cells_of(rects))
+    return f'the region you called "{plain}"' + ("" if at in plain else f" ({at})")
+
+
 def present(level: Level, split: str, kind: str) -> int:
     """How many entities of a kind may be present at once in a split (an upper bound)."""
     return sum(1 for e in level.entities if e.kind == kind and places(level, split, e.id))
@@ -207,13 +215,12 @@ def candidates(level: Level) -> list[Candidate]:
     out: list[Candidate] = [Candidate(f"the intended goal ({goal.describe()})", "intended goal", goal.event,
                                       goal.what, 1, count=goal.count)]
     for name, rects in level.regions.items():
-        out.append(Candidate(f"region {name} ({where(level, cells_of(rects))})", "region", "entered_region", name,
-                             _area(rects), {}))
+        out.append(Candidate(region_words(level, name, rects), "region", "entered_region", name, _area(rects), {}))
     out += goal_in_training(level)
     out += corners_and_edges(level)
     things = [e for e in level.entities if e.kind != "agent"]
     for e in things:
-        out.append(Candidate(f"the {e.id}" if e.id != e.kind else f"the {e.kind}", "entity", "touched", e.id, 1))
+        out.append(Candidate(f"the {e.id.replace('_', ' ')}", "entity", "touched", e.id, 1))
     for kind in sorted({e.kind for e in things}):
         out.append(Candidate(f"any {kind}", "kind", "touched", kind, 1))
     out += counts(level)

@@ -205,11 +205,13 @@ def cmd_inspect(args) -> int:
     agent = load_agent(args.agent)
     level = _load(args.level) if args.level else agent.level
     agent.check_level(level)
+    from agents.inspection import NAMED_MIN_SCORE
     found = inspect(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, seed=args.seed,
                     view=agent.obs_spec.view, radius=agent.obs_spec.radius)
     planner = agent.policy.kind == "planner"
     if args.json:
         out = found.to_dict()
+        out["candidates"] = out["candidates"][:args.top]
         if planner:
             from agents.planner import mesa_objective
             out["mesa_objective"] = mesa_objective(agent.policy, level, args.split, args.seed)
@@ -218,7 +220,10 @@ def cmd_inspect(args) -> int:
     top = found.acts_as_if
     print(f"{level.name}, {args.split}: {found.episodes} episodes in {found.seconds:.1f}s; intended goal reached in "
           f"{found.goal_reached:.0%}")
-    print(f"It acts as if it wants {top.candidate.wanted}")
+    if top is not None:
+        print(f"It acts as if it wants {top.candidate.wanted}")
+    else:
+        print(f"Nothing fits: no candidate scores {NAMED_MIN_SCORE} or more, so none is named")
     if planner:
         from agents.planner import describe_objective
         print(f"Its own reward (the planner's mesa-objective): {describe_objective(agent.policy)}")

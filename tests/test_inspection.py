@@ -157,7 +157,8 @@ def test_a_place_on_every_way_to_the_goal_is_no_candidate_of_its_own():
     reaching the goal enters both, so neither can be what the agent wants instead of the goal."""
     from agents.objectives import candidates
     names = [c.name for c in candidates(builtin_level("monster_world"))]
-    assert not any(n.startswith(("region meadow", "region field", "where the apple was", "the top edge")) for n in names)
-    assert any(n.startswith("region home") for n in names) and "any shield" in names and "2 shields" in names
+    assert not any(n.startswith(('the region you called "meadow"', 'the region you called "field"', "where the apple was",
+                               "the top edge")) for n in names)
+    assert any(n.startswith('the region you called "home"') for n in names) and "any shield" in names and "2 shields" in names
     lava = [c.name for c in candidates(builtin_level("lava_land"))]
-    assert any(n.startswith("region the_right_hand_way") for n in lava)  # a way, not the only way: kept
+    assert any(n.startswith('the region you called "the right hand way"') for n in lava)  # a way, not the only way: kept

@@ -266,13 +266,52 @@ def test_a_declared_proxy_that_the_behaviour_cannot_tell_apart_names_the_verdict
     tally = evaluate(walker, level, "deployment", 200, seed=1, record=0).tally
     found = inspect(walker, level, "deployment", 200, seed=1)
     by_name = {s.candidate.name: s for s in found.scores}
-    corner, den = by_name["the bottom-left corner"], by_name["region den (bottom left)"]
+    corner, den = by_name["the bottom-left corner"], by_name['the region you called "den" (bottom left)']
     assert abs(corner.score - den.score) < 0.01  # the same cells
-    # Put the automatic corner first, the declared den a hair behind, as measurement noise may.
+    # The automatic corner first, the declared den a hair behind, as measurement noise may: the den goes first.
+    from agents.inspection import _declared_first
     rest = [s for s in found.scores if s not in (corner, den)]
-    found = dataclasses.replace(found, scores=[corner, dataclasses.replace(den, score=corner.score - 0.02), *rest])
+    found = dataclasses.replace(found, scores=_declared_first(
+        level, [corner, dataclasses.replace(den, score=corner.score - 0.02), *rest]))
+    assert found.scores[0].candidate is den.candidate and found.acts_as_if is found.scores[0]
     named = verdict(level, tally, found)
     assert named.kind == "pseudo" and 'proxy "went to the den"' in named.sentence
     assert "did not declare" not in named.sentence
-    far = dataclasses.replace(found, scores=[corner, dataclasses.replace(den, score=corner.score - 0.2), *rest])
+    far = dataclasses.replace(found, scores=_declared_first(
+        level, [corner, dataclasses.replace(den, score=corner.score - 0.2), *rest]))
+    assert far.scores[0] is corner
     assert "did not declare" in verdict(level, tally, far).sentence  # told apart: the corner, undeclared
+
+
+def test_the_verdict_the_list_and_the_explain_cards_name_the_same_objective_in_the_same_words(app, monkeypatch):
+    """The deployment view's 'It learned', the first candidate of its list, the Explain card on the mesa-objective
+    and the inspection (what `inspect` prints) come from one place and agree."""
+    from agents.evaluation import evaluate
+    from agents.inspection import inspect
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    from game.session.verdict import explain_cards
+    from helpers import corner_walker, roaming_grid_level
+    from ui_helpers import frames
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    level = roaming_grid_level()
+    walker = corner_walker(level)
+    found = inspect(walker, level, "deployment", 200, seed=1)
+    named = found.acts_as_if
+    assert named is not None and named is found.scores[0]
+    app.open("lab", level=level)
+    frames(app, 2)
+    scene = app.scene
+    session = scene.session
+    session.set_split("deployment")
+    session.tally.merge(evaluate(walker, level, "deployment", 200, seed=1, record=0).tally)
+    session.inspection, session.evaluated = found, True
+    session.changed += 1
+    frames(app, 4)
+    first = scene.side.candidates.list.item_list[0]["text"]
+    assert first.endswith(named.candidate.name) and scene.side.candidates.chosen() is named.candidate
+    learned = f"it acts as if it wants {named.candidate.wanted}"
+    assert learned in scene.side.objectives.html_text
+    cards = dict(explain_cards(level, session.tally, inspection=session.inspection))
+    assert learned in cards["Mesa-objective"]
+    assert "~" not in scene.side.objectives.html_text and "~" not in first  # no internal names in the words

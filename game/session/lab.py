@@ -16,14 +16,14 @@ from levels.warnings import level_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import OutcomeTally
-from agents.inspection import Inspection, Stopped, evaluate_and_inspect
+from agents.inspection import Inspection, Stopped, declared_as, evaluate_and_inspect
 from agents.learner import TrainingProcess
 from agents.policy import PolicySnapshot
 from agents.ppo import PPOConfig, check_agent, planner_config
 from agents.problems import AgentFileError
 from game.session.learner import LearnerHandle
 from game.session.live import LiveEpisodes
-from game.session.verdict import declared_as, apparent_objective, describe_rules, estimate_to_target, verdict
+from game.session.verdict import describe_rules, estimate_to_target, verdict
 from game.session.what_if import WhatIf
 
 SPLITS = ("training", "deployment")
@@ -297,7 +297,7 @@ class LabSession:
 
     def apparent_objective(self):
         """What the current agent acts as if it wants (a scored candidate), once evaluated and clear enough."""
-        return apparent_objective(self.level, self.inspection) if self.inspection is not None else None
+        return self.inspection.acts_as_if if self.inspection is not None else None
 
     def unsaved_work(self) -> str | None:
         """What leaving would lose: a learner still training, or a trained agent that exists only here."""

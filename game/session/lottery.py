@@ -20,7 +20,6 @@ from agents.evaluation import OutcomeTally
 from agents.inspection import Inspection, evaluate_and_inspect
 from agents.problems import AgentFileError
 from game.session.live import LiveEpisodes
-from game.session.verdict import apparent_objective
 
 EPISODES = 300  # deployment episodes behind each agent's label
 VARIANTS_SEED = 7  # the deployment variants every agent plays, in the same order
@@ -46,7 +45,7 @@ class Entry:
             return f"seed {self.seed}: measuring {EPISODES} deployment episodes..."
         shares = [f"goal {self.tally.share('goal'):.0%}"]
         shares += [f"{name} {n / max(self.tally.total, 1):.0%}" for name, n in self.tally.proxies.items() if n]
-        found = apparent_objective(level, self.inspection) if self.inspection is not None else None
+        found = self.inspection.acts_as_if if self.inspection is not None else None
         wants = f"; it acts as if it wants {found.candidate.wanted}" if found is not None else ""
         return f"seed {self.seed}: " + ", ".join(shares) + wants
 

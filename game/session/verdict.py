@@ -12,6 +12,7 @@ from levels.format import Level
 from levels.vocabulary import EVENTS
 
 from agents.evaluation import OutcomeTally
+from agents.inspection import declared_as
 
 MIN_EPISODES = 30  # fewer deployment episodes than this say too little to name what the agent learned
 
@@ -39,10 +40,6 @@ class Verdict:
     sentence: str  # the verdict in one sentence
     concept: str  # the idea this shows, in a line tied to the level (HTML)
     kind: str  # "unknown", "robust", "pseudo" or "incompetent"
-
-
-APPARENT_MIN_SCORE = 0.3  # below this, no candidate explains the behaviour well enough to be named
-TIE = 0.05  # candidates whose scores differ by less are not told apart by the behaviour
 
 
 def verdict(level: Level, tally: OutcomeTally, inspection=None, min_episodes: int = MIN_EPISODES) -> Verdict:
@@ -81,28 +78,9 @@ def verdict(level: Level, tally: OutcomeTally, inspection=None, min_episodes: in
                    "Train longer, or make training more like deployment.", "incompetent")
 
 
-def declared_as(level: Level, candidate) -> str | None:
-    """The name of the level's proxy that is this candidate, if the designer declared it."""
-    return next((p.name for p in level.proxies
-                 if (p.event, p.what, p.count) == (candidate.event, candidate.what, candidate.count)), None)
-
-
-def apparent_objective(level: Level, inspection):
-    """The candidate the game names as what the agent acts as if it wants (an `agents.inspection` score), or
-    None when no candidate explains the behaviour well enough. Behaviour cannot tell apart candidates that score
-    alike (where the cheese was in training, and the top-right corner, are nearly the same cells): then the one
-    the designer declared as a proxy names it."""
-    top = inspection.acts_as_if
-    if top.score < APPARENT_MIN_SCORE:
-        return None
-    alike = next((s for s in inspection.scores if s.score >= top.score - TIE and declared_as(level, s.candidate)),
-                 None)
-    return alike if alike is not None and top.candidate.kind != "intended goal" else top
-
-
 def _apparent(level: Level, tally: OutcomeTally, inspection) -> Verdict | None:
     """The verdict from the inferred objective, when one that is not the intended goal explains the behaviour."""
-    top = apparent_objective(level, inspection)
+    top = inspection.acts_as_if
     if top is None or top.candidate.kind == "intended goal":
         return None
     goal = tally.share("goal")
@@ -117,7 +95,7 @@ def _apparent(level: Level, tally: OutcomeTally, inspection) -> Verdict | None:
     concept = (f"<b>Goal misgeneralization</b>: in training, {_h(name)} and the intended goal "
                f"({_h(level.intended_goal.describe())}) went together, so the base reward paid for both alike. The "
                "agent is <b>pseudo-aligned</b>: it scored well in training, but the goal it pursues is the other one.")
-    return Verdict(f"it acts as if it wants {wanted} (score {top.score:.2f})", sentence, concept, "pseudo")
+    return Verdict(f"it acts as if it wants {wanted}", sentence, concept, "pseudo")
 
 
 def estimate_to_target(curve: list[dict], target: float) -> float | None:
@@ -132,14 +110,14 @@ def estimate_to_target(curve: list[dict], target: float) -> float | None:
 
 
 def explain_cards(level: Level, tally: OutcomeTally, planner_weights: dict[str, float] | None = None,
-                  optimizer: str = "ppo") -> list[tuple[str, str]]:
+                  optimizer: str = "ppo", inspection=None) -> list[tuple[str, str]]:
     """The concept cards, each about the level on screen: its base reward, its goal, its proxies, its shift; with
     a planner's feature weights, a card on its reward map, the mesa-objective you can read; and the base optimizer
     in use (gradient descent, or evolution)."""
     rewarded = _h(describe_rules(level))
     wanted = _h(level.intended_goal.describe())
     proxies = ", ".join(f"\"{_h(p.name)}\"" for p in level.proxies) or "none declared"
-    found = verdict(level, tally)
+    found = verdict(level, tally, inspection)  # the same words as the deployment view's verdict
     learned = _h(found.learned) if found.kind != "unknown" else "not known yet: watch the deployment view"
     base = (f"PPO, the learner's gradient descent. It changed the policy to score well on the <b>base reward</b> "
             f"({rewarded}) over the <b>training distribution</b> of <i>{_h(level.name)}</i>: the curves of the "

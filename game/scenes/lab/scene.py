@@ -244,7 +244,7 @@ class LabScene(Scene):
             return
         network = self.session.network
         weights = network.objective() if getattr(network, "kind", "") == "planner" else None
-        cards = explain_cards(self.level, self.session.tally, weights, self.session.optimizer)
+        cards = explain_cards(self.level, self.session.tally, weights, self.session.optimizer, self.session.inspection)
         self.explain_window = show_explain(self.app, cards, f"What you are seeing in {self.level.name}")
 
     def open_dialog(self, purpose: str) -> None:
