@@ -67,8 +67,14 @@ def lessons_progress_path() -> Path:
 
 
 def autosave_path() -> Path:
-    """Where the editor keeps unsaved work, offered back by the home screen."""
+    """Where earlier versions kept the editor's one autosave (taken in as a slot by `autosaves`)."""
     return user_data_dir() / "autosave.json"
+
+
+def autosaves():
+    """Where the editor keeps unsaved work, a slot per document, offered back by the home screen."""
+    from levels.autosaves import Autosaves
+    return Autosaves(user_data_dir() / "autosaves", legacy=autosave_path())
 
 
 class RecentFiles:

@@ -79,18 +79,92 @@ def test_validation_problems_show_where_they_are(app):
 
 
 def test_the_autosave_is_offered_back(app):
-    from game.paths import autosave_path
+    from game.paths import autosaves
     from game.scenes.editor import EditorScene
     from game.scenes.home import HomeScene
     app.switch(EditorScene(app, builtin_level("template_grid")))
     scene = app.scene
     scene.document.change()["name"] = "Work in progress"
     scene.autosave()
-    assert autosave_path().exists()
+    assert len(autosaves().slots()) == 1
     app.switch(HomeScene(app))  # as if the app had crashed and started again
     frames(app, 2)
-    click(app, app.scene.restore_button)
+    click(app, next(iter(app.scene.restore)))
     assert isinstance(app.scene, EditorScene) and app.scene.document.doc["name"] == "Work in progress"
+    assert app.scene.document.dirty and "(unsaved)" in app.scene.status_label.text
+
+
+KILLED_EDITOR = """
+import os, signal, sys
+import pygame
+sys.path[:0] = [{root!r}, {tests!r}]
+from game.app import App
+from game.scenes.editor import EditorScene
+from levels import load_level
+from ui_helpers import click_cell, frames
+app = App((1280, 800))
+app.switch(EditorScene(app, load_level({path!r}), path={path!r}))
+frames(app, 2)
+for cell in [(3, 3), (4, 3), (5, 3)]:
+    click_cell(app, app.scene, cell)  # walls, by posted mouse events
+app.scene.autosave()  # as the ten-second timer would
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_work_killed_with_the_app_comes_back_unsaved_undoable_and_is_never_overwritten_by_another_level(app,
+                                                                                                        tmp_path):
+    """Edit a level from a file, kill the app (SIGKILL, no clean exit), start again: the work is offered back,
+    marked unsaved, the restore is one undo step back to the file, leaving asks, and editing another level (a new
+    one) keeps its own autosave beside it instead of overwriting this one."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+    from levels import level_to_json
+    from game.paths import autosaves
+    from game.scenes.editor import EditorScene
+    from game.scenes.home import HomeScene
+    level_file = tmp_path / "my_level.json"
+    level_file.write_text(level_to_json(builtin_level("template_grid")))
+    on_disk = level_file.read_text()
+    here = Path(__file__).resolve().parent
+    script = KILLED_EDITOR.format(root=str(here.parent), tests=str(here), path=str(level_file))
+    killed = subprocess.run([sys.executable, "-c", script], env=os.environ.copy(), timeout=120,
+                            capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert level_file.read_text() == on_disk  # nothing was saved to the file
+    app.switch(HomeScene(app))  # the app starts again
+    frames(app, 2)
+    assert len(app.scene.restore) == 1
+    click(app, next(iter(app.scene.restore)))
+    editor = app.scene
+    assert isinstance(editor, EditorScene) and editor.path == str(level_file)
+    rows = editor.document.doc["tiles"]["rows"]
+    assert all(rows[3][x] == "#" for x in (3, 4, 5))  # the walls are back
+    assert "my_level.json (unsaved)" in editor.status_label.text and editor.bar_buttons["undo"].is_enabled
+    key(app, pygame.K_ESCAPE)  # Home asks first
+    assert app.leave_dialog is not None and app.leave_dialog.alive() and app.scene is editor
+    app.leave_dialog.kill()
+    key(app, pygame.K_z, pygame.KMOD_CTRL)  # the restore is one undo step: back to the file as saved
+    assert editor.document.doc["tiles"]["rows"] == builtin_level_rows(on_disk) and not editor.document.dirty
+    key(app, pygame.K_y, pygame.KMOD_CTRL)
+    assert editor.document.dirty and editor.document.doc["tiles"]["rows"][3][3] == "#"
+    editor.autosave()
+    app.switch(EditorScene(app, builtin_level("template_grid")))  # another level: an empty grid, one tile
+    click(app, palette_button(app.scene, ("tile", "wall")))
+    click_cell(app, app.scene, (2, 2))
+    app.scene.autosave()
+    kept = [autosaves().read(slot) for slot in autosaves().slots()]
+    assert len(kept) == 2  # each document its own slot: the restored walls still exist
+    mine = next(k for k in kept if k.path == str(level_file))
+    assert all(mine.level["tiles"]["rows"][3][x] == "#" for x in (3, 4, 5))
+
+
+def builtin_level_rows(text: str) -> list[str]:
+    import json
+    return json.loads(text)["tiles"]["rows"]
 
 
 def test_preview_shows_sampled_variants_and_goes_back(app):
@@ -161,7 +235,7 @@ def test_the_editor_warns_when_the_goal_is_out_of_reach(app):
 
 
 def test_an_undone_edit_leaves_no_autosave_to_offer(app):
-    from game.paths import autosave_path
+    from game.paths import autosaves
     from game.scenes.editor import EditorScene
     from game.scenes.home import HomeScene
     app.switch(EditorScene(app, builtin_level("template_grid")))
@@ -169,11 +243,11 @@ def test_an_undone_edit_leaves_no_autosave_to_offer(app):
     click(app, palette_button(scene, ("tile", "wall")))
     click_cell(app, scene, (3, 3))
     scene.autosave()  # as the ten-second timer would
-    assert autosave_path().exists()
+    assert autosaves().slots()
     key(app, pygame.K_z, pygame.KMOD_CTRL)
-    assert not scene.document.dirty and not autosave_path().exists()
+    assert not scene.document.dirty and not autosaves().slots()
     key(app, pygame.K_ESCAPE)  # nothing unsaved: no question
-    assert isinstance(app.scene, HomeScene) and app.scene.restore_button is None
+    assert isinstance(app.scene, HomeScene) and not app.scene.restore
 
 
 def test_a_new_rule_or_proxy_starts_valid_and_names_what_the_level_has():

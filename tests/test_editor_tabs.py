@@ -220,7 +220,7 @@ def test_a_damaged_autosave_is_refused_with_a_message_and_loses_nothing_else(app
     autosave_path().write_text(json.dumps({"path": None, "level": doc}))
     app.switch(HomeScene(app))
     frames(app, 2)
-    click(app, app.scene.restore_button)
+    click(app, next(iter(app.scene.restore)))  # an autosave of an earlier version, taken in as a slot
     assert isinstance(app.scene, HomeScene)
     title, text = app.message_windows[-1].said
     assert "cannot be restored" in title and says in text and "damaged" in text

@@ -2,7 +2,7 @@
 window opens."""
 from __future__ import annotations
 
-import json
+import time
 from pathlib import Path
 
 import pygame
@@ -10,10 +10,9 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UIScrollingContainer, UITextBox
 
 from levels import builtin_level
-from levels.document import unfit_to_edit
 
 from game.scenes.base import Scene
-from game.paths import RecentFiles, asset, autosave_path, lessons_progress_path, levels_dir
+from game.paths import RecentFiles, asset, autosaves, lessons_progress_path, levels_dir
 from game.render import thumbnail
 from game.session.lesson import LessonFile, LessonProgress, lessons_in
 from game.session.verdict import EXPLAIN
@@ -33,6 +32,7 @@ TAGLINES = {
     "monster_world": "Shields kept monsters off. Now there are none: apples or shields?",
 }
 TEMPLATES = ["template_grid", "template_topdown", "template_sideview"]
+MAX_RESTORE_BUTTONS = 3  # the newest kept works; older ones come up as these are restored and saved
 
 
 class HomeScene(Scene):
@@ -50,7 +50,7 @@ class HomeScene(Scene):
         self.templates: dict[UIButton, str] = {}
         self.recent: dict[UIButton, str] = {}
         self.lessons: dict[UIButton, LessonFile] = {}
-        self.restore_button = None
+        self.restore: dict[UIButton, str] = {}  # button -> autosave slot (work the editor kept, offered back)
         self.dialog = None
         if self.app.projector:
             self._build_for_projector(top, pad)
@@ -98,11 +98,25 @@ class HomeScene(Scene):
             UILabel(pygame.Rect(x, y, side, int(28 * s)), "none yet: drop a level file here", self.ui,
                     container=self.root, object_id="#muted")
             y += int(30 * s)
-        if autosave_path().exists():  # the editor did not close cleanly: offer the work back
+        slots = autosaves().slots()  # work the editor kept (it did not close cleanly, or was left unsaved)
+        if slots:
             y += 12
-            self.restore_button = UIButton(pygame.Rect(x, y, side, bh), "Restore unsaved level", self.ui,
-                                           container=self.root, object_id="#primary",
-                                           tool_tip_text="The editor kept your last changes when it closed")
+            for slot in slots[:MAX_RESTORE_BUTTONS]:
+                label = "Restore unsaved level" if len(slots) == 1 else f"Restore unsaved level {len(self.restore) + 1}"
+                self.restore[UIButton(pygame.Rect(x, y, side, bh), label, self.ui, container=self.root,
+                                      object_id="#primary", tool_tip_text=self._about_slot(slot))] = slot
+                y += bh + 4
+
+    @staticmethod
+    def _about_slot(slot: str) -> str:
+        """The work a restore button offers back, in words (for its tooltip)."""
+        try:
+            kept = autosaves().read(slot)
+        except ValueError as exc:
+            return f"Kept work that {exc}"
+        where = Path(kept.path).name if kept.path else "a new level, never saved"
+        when = time.strftime("%d %b %H:%M", time.localtime(kept.saved_at)) if kept.saved_at else "earlier"
+        return f"\"{kept.name}\" ({where}), kept {when}"
 
     def _build_for_projector(self, top: int, pad: int) -> None:
         """Projector mode: two columns of large buttons, the lessons and the built-in levels; no thumbnails,
@@ -184,8 +198,8 @@ class HomeScene(Scene):
                 self.open_builtin(self.cards[event.ui_element])
             elif event.ui_element in self.templates:
                 self.app.open("editor", level=builtin_level(self.templates[event.ui_element]))
-            elif self.restore_button is not None and event.ui_element is self.restore_button:
-                self.restore_autosave()
+            elif event.ui_element in self.restore:
+                self.restore_autosave(self.restore[event.ui_element])
             elif event.ui_element in self.recent:
                 self.app.open_level_file(self.recent[event.ui_element])
             elif event.ui_element is self.open_button:
@@ -205,19 +219,17 @@ class HomeScene(Scene):
             return True
         return False
 
-    def restore_autosave(self) -> None:
+    def restore_autosave(self, slot: str) -> None:
+        """Open the work kept in an autosave slot in the editor, unsaved, the restore its first undo step."""
+        kept = autosaves()
         try:
-            saved = json.loads(autosave_path().read_text(encoding="utf-8"))
-            doc, path = saved["level"], saved.get("path")
-            unfit = unfit_to_edit(doc)
-            if unfit:
-                raise ValueError(f"{unfit} (the file is damaged)")
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            self.app.message("The autosave cannot be restored", f"{autosave_path()}: {exc}")
-            autosave_path().unlink(missing_ok=True)
+            restored = kept.read(slot)
+        except ValueError as exc:
+            self.app.message("The autosave cannot be restored", f"The kept work {exc}.")
+            kept.drop(slot)
             self.rebuild()
             return
-        self.app.open("editor", level=doc, path=path)
+        self.app.open("editor", level=restored.level, path=restored.path, restored=restored)
 
     def open_builtin(self, name: str) -> None:
         self.app.open("lab", level=builtin_level(name))

@@ -15,12 +15,13 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UILabel
 
 from levels import LevelError, level_from_code, level_to_code, level_to_dict
-from levels.document import LevelDocument
-from levels.files import atomic_write_text
-from levels.format import Level, level_to_json
+from levels.autosaves import Autosave, slot_for
+from levels.document import LevelDocument, unfit_to_edit
+from levels.files import atomic_write_text, read_bounded
+from levels.format import MAX_FILE_BYTES, Level, level_to_json
 from levels.warnings import level_warnings
 
-from game.paths import RecentFiles, autosave_path, levels_dir
+from game.paths import RecentFiles, autosaves, levels_dir
 from game.scenes.base import Scene
 from game.scenes.editor.canvas import Canvas
 from game.scenes.editor.regions import RegionsTab
@@ -40,18 +41,25 @@ AUTOSAVE_SECONDS = 10
 class EditorScene(Scene):
     for_projector = False  # levels are built at a desk: the editor keeps its desktop size on a projector
 
-    def __init__(self, app, level: Level | dict, path: str | None = None, proposal: tuple[dict, dict] | None = None):
+    def __init__(self, app, level: Level | dict, path: str | None = None, proposal: tuple[dict, dict] | None = None,
+                 restored: Autosave | None = None):
         super().__init__(app)
         # A dict is a document that may not be valid yet (an autosave): the editor shows its problems.
-        self.document = LevelDocument(copy.deepcopy(level) if isinstance(level, dict) else level_to_dict(level))
+        doc = copy.deepcopy(level) if isinstance(level, dict) else level_to_dict(level)
         self.path = path
+        # This document's own autosave slot (levels.autosaves): another level's edits never overwrite it.
+        self.slot = restored.slot if restored is not None else slot_for(path)
+        if restored is not None:
+            self.document, self.base = restored_document(restored)
+        else:
+            self.document, self.base = LevelDocument(doc), copy.deepcopy(doc)  # base: what the edits start from
         self.tool = ("tile", "wall")
         self.selected: dict | None = None
         self.level, self.problems = self.document.check()
         self.status = ""
         self.dialog = None
         self.last_autosave = time.monotonic()
-        self.wrote_autosave = False  # an autosave of this editor's work is on disk
+        self.wrote_autosave = restored is not None  # an autosave of this editor's work is on disk
         self.tab = "map"
         self.spawn_entity: str | None = None  # the entity whose spawn cells a distribution tab paints
         self.clicks = "start"  # what the map sets on a distribution tab: "start", "route", "tiles" or "maze"
@@ -274,7 +282,7 @@ class EditorScene(Scene):
     def autosave(self) -> None:
         if self.document.dirty:
             try:
-                atomic_write_text(autosave_path(), json.dumps({"path": self.path, "level": self.document.doc}))
+                autosaves().write(self.slot, self.path, self.document.doc, self.base)
                 self.wrote_autosave = True
             except OSError:
                 pass
@@ -283,7 +291,7 @@ class EditorScene(Scene):
         self.last_autosave = time.monotonic()
 
     def drop_autosave(self) -> None:
-        autosave_path().unlink(missing_ok=True)
+        autosaves().drop(self.slot)
         self.wrote_autosave = False
 
     def leave(self) -> None:
@@ -297,6 +305,29 @@ class EditorScene(Scene):
 
     def draw(self, surface: pygame.Surface) -> None:
         self.canvas.draw(surface)
+
+
+def restored_document(restored: Autosave) -> tuple[LevelDocument, dict | None]:
+    """Work offered back after a crash, as one undo step over what it started from: the file as it is on disk now
+    (or as it was when the work began), or the template of a new level. It is unsaved until saved."""
+    base, on_disk = restored.base, False
+    if restored.path is not None:
+        try:
+            found = json.loads(read_bounded(restored.path, MAX_FILE_BYTES).decode("utf-8-sig"))
+            if isinstance(found, dict) and not unfit_to_edit(found):
+                base, on_disk = found, True
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            pass  # the file is gone or damaged: the base kept in the slot (or none) stands in
+    if base is None:
+        document = LevelDocument(copy.deepcopy(restored.level))
+        document.saved = ""  # nothing on disk matches it: unsaved whatever is undone
+        return document, None
+    document = LevelDocument(copy.deepcopy(base))
+    if not on_disk:
+        document.saved = ""  # no file holds the base (a new level's template): unsaved even when undone to it
+    document.change()
+    document.doc = copy.deepcopy(restored.level)
+    return document, base
 
 
 def _sentence(text: str) -> str:
