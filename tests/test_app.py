@@ -207,23 +207,52 @@ def lab_with_an_inferred_objective(app, monkeypatch, episodes):
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     app.switch(LabScene(app, level))
     scene = app.scene
-    scene.session.inspection = inspect(corner_walker(level), level, "deployment", episodes)
+    scene.session.inspection = lab_with_an_inferred_objective.found = inspect(corner_walker(level), level,
+                                                                              "deployment", episodes)
     scene.session.set_split("deployment")
     scene.refresh()
     frames(app, 2)
     return scene
 
 
-def test_what_it_learned_is_added_to_the_level_as_a_proxy_in_one_click(app, monkeypatch):
+def test_what_it_learned_is_added_to_the_level_as_a_proxy_in_one_click_keeping_the_agent(app, monkeypatch):
+    """A proxy changes only how episodes are counted: adding one keeps the agent (no question about dropping it)
+    and counts again; Edit then opens the editor with it added, one undo step."""
+    import torch
+    from agents.ppo import PPOConfig, PPOLearner
+    from agents.policy import PolicySnapshot
     from game.scenes.editor import EditorScene
     scene = lab_with_an_inferred_objective(app, monkeypatch, 100)
+    session = scene.session
+    learner = PPOLearner(session.level, PPOConfig(num_envs=4, num_steps=8))
+    session.adopt(PolicySnapshot.of(learner.policy, learner.obs_spec, learner.config.hidden, 5000, 3), session.config, [],
+                  "a trained one")
+    session.agent_saved = False  # trained here, not saved
+    session.inspection = lab_with_an_inferred_objective.found
+    session.changed += 1
+    frames(app, 3)
+    weights = {k: v.clone() for k, v in session.snapshot.weights.items()}
     assert scene.side.add_proxy.visible
     click(app, scene.side.add_proxy)
+    assert app.scene is scene and app.leave_dialog is None  # nothing asked, nothing dropped
+    assert all(torch.equal(weights[k], v) for k, v in session.snapshot.weights.items())
+    added = session.level.proxies[-1]
+    assert added.event == "entered_region" and added.what == "bottom-left_corner"
+    assert session.evaluating or session.evaluated  # counting again, with the new proxy
+    assert "Added the proxy" in session.status
+    session.agent_saved = True
+    key(app, pygame.K_ESCAPE)  # leaving asks: the proxy is not in the level file yet
+    assert app.leave_dialog is not None and "not in the level file" in app.leave_dialog.confirmation_text.html_text
+    app.leave_dialog.kill()
+    scene.command("edit")  # the editor, with it added as one undo step (after the same question)
+    assert app.leave_dialog is not None and app.leave_dialog.alive()
+    click(app, app.leave_dialog.confirm_button)
+    frames(app, 2)
     editor = app.scene
     assert isinstance(editor, EditorScene) and editor.document.dirty
-    added = editor.document.doc["proxies"][-1]
-    assert added["event"] == "entered_region" and added["what"] == "bottom-left_corner"
-    assert added["what"] in editor.document.doc["regions"] and editor.level is not None  # a valid level
+    proxy = editor.document.doc["proxies"][-1]
+    assert proxy["event"] == "entered_region" and proxy["what"] == "bottom-left_corner"
+    assert proxy["what"] in editor.document.doc["regions"] and editor.level is not None  # a valid level
     key(app, pygame.K_z, pygame.KMOD_CTRL)  # one undo step takes it back
     assert editor.document.doc["proxies"] == [] and "bottom-left_corner" not in editor.document.doc["regions"]
 
@@ -258,5 +287,4 @@ def test_the_candidates_are_listed_pointing_draws_one_and_the_chosen_one_is_adde
     assert listed.chosen() is listed.by_text[second["text"]]
     wanted = listed.chosen().proxy()["name"]
     click(app, scene.side.add_proxy)
-    assert isinstance(app.scene, EditorScene)
-    assert app.scene.document.doc["proxies"][-1]["name"] == wanted
+    assert app.scene is scene and scene.session.level.proxies[-1].name == wanted

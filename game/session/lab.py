@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from levels.format import Level
+from levels.format import Level, LevelError, level_to_dict, parse_level
 from levels.warnings import level_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
@@ -81,6 +81,7 @@ class LabSession:
         self._seals = 0
         self.deployment_shown = 0  # deployment episodes played on screen, in part or whole (a lesson's trace)
         self.what_if = WhatIf()
+        self.added_proxies: list[tuple[dict, dict]] = []  # proxies added here, not yet written into the level file
 
     @property
     def config(self) -> PPOConfig:
@@ -295,6 +296,28 @@ class LabSession:
                 proxy["what"] = plain
         return proxy, regions
 
+    def add_proxy(self, proposal: tuple[dict, dict]) -> str | None:
+        """Count a proxy (with the regions it needs) from now on; the reason if the level would not take it. A proxy
+        only changes how episodes are counted, never training: the agent stays, the deployment counts start again
+        and it is evaluated afresh. The level file is not changed: Edit opens the editor with the proxies added
+        (`added_proxies`), each one undo step, to save."""
+        proxy, regions = proposal
+        doc = level_to_dict(self.level)
+        doc.setdefault("regions", {}).update(regions)
+        doc.setdefault("proxies", []).append(dict(proxy))
+        try:
+            level = parse_level(doc, "the level with this proxy")
+        except LevelError as exc:
+            return str(exc)
+        self.level = self.learner.level = level  # agent files carry it; training reads no proxy
+        self.live = self._live_episodes(self.config)
+        self.added_proxies.append(proposal)
+        self.forget_outcomes()
+        if self.network is not None:
+            self._use_network()
+            self.start_evaluation()
+        return None
+
     def apparent_objective(self):
         """What the current agent acts as if it wants (a scored candidate), once evaluated and clear enough."""
         return self.inspection.acts_as_if if self.inspection is not None else None
@@ -306,6 +329,9 @@ class LabSession:
                    "keeps it)."
         if not self.agent_saved and self.snapshot is not None and self.snapshot.steps > 0:
             return "This trained agent is not saved (Save agent keeps it)."
+        if self.added_proxies:
+            return ("The proxies you added are not in the level file yet (Edit opens the editor with them added, "
+                    "to save).")
         return None
 
     # --- each frame ----------------------------------------------------------------------------------------

@@ -41,8 +41,8 @@ AUTOSAVE_SECONDS = 10
 class EditorScene(Scene):
     for_projector = False  # levels are built at a desk: the editor keeps its desktop size on a projector
 
-    def __init__(self, app, level: Level | dict, path: str | None = None, proposal: tuple[dict, dict] | None = None,
-                 restored: Autosave | None = None):
+    def __init__(self, app, level: Level | dict, path: str | None = None,
+                 proposals: list[tuple[dict, dict]] = (), restored: Autosave | None = None):
         super().__init__(app)
         # A dict is a document that may not be valid yet (an autosave): the editor shows its problems.
         doc = copy.deepcopy(level) if isinstance(level, dict) else level_to_dict(level)
@@ -68,8 +68,7 @@ class EditorScene(Scene):
         self.mix: int | None = None  # the mix a distribution tab edits (None: the distribution itself)
         self.own_route = False  # clicks on the Map tab draw the selected walker's own route
         self.canvas = Canvas(self)
-        if proposal is not None:  # a proxy the deployment view found: one undo step, shown on the Rewards tab
-            proxy, regions = proposal
+        for proxy, regions in proposals:  # proxies the deployment view added: an undo step each, on the Rewards tab
             self.document.change()
             self.document.add_proxy_with_regions(proxy, regions)
             self.level, self.problems = self.document.check()

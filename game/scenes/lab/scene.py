@@ -127,7 +127,7 @@ class LabScene(Scene):
             "save": lambda: self.open_dialog("save"),
             "load": lambda: self.open_dialog("load"),
             "explain": self.toggle_explain,
-            "edit": lambda: self.app.open("editor", level=self.level, path=self.source),
+            "edit": self.edit,
             "add_proxy": self.add_proxy,
             "pause": session.toggle_pause,
             "lottery": self.open_lottery,
@@ -142,12 +142,23 @@ class LabScene(Scene):
             self.refresh()
 
     def add_proxy(self) -> None:
-        """Write the chosen candidate (at first what the agent acts as if it wants) into the level as a proxy, in the
-        editor, as one undo step."""
+        """Count the chosen candidate (at first what the agent acts as if it wants) as a proxy of the level from now
+        on, keeping the agent: a proxy changes only how episodes are counted. Edit writes it into the level."""
         chosen = self.side.candidates.chosen()
         proposal = self.session.proposed_proxy(chosen) if chosen is not None else None
-        if proposal is not None:
-            self.app.open("editor", level=self.level, path=self.source, proposal=proposal)
+        if proposal is None:
+            return
+        refused = self.session.add_proxy(proposal)
+        if refused:
+            self.app.message("This proxy cannot be added", refused)
+            return
+        self.session.status_override = (f"Added the proxy \"{proposal[0]['name']}\"; counting again. Edit puts it in "
+                                        "the level file.")
+
+    def edit(self) -> None:
+        """The level in the editor, with the proxies added here as undo steps (the agent stays here only if the
+        player agrees to leave it)."""
+        self.app.open("editor", level=self.level, path=self.source, proposals=list(self.session.added_proxies))
 
     def choose(self, which: str, value: str) -> None:
         """Train another kind of agent, or with another optimizer, from now on, asking first if that throws away an
@@ -175,7 +186,7 @@ class LabScene(Scene):
         forgotten, so that nothing on screen answers first (`LabSession.seal`, done by the lesson's first step)."""
         if self.session.network is None or self.lesson is not None:
             return
-        self.lesson = LessonRun(prediction_lesson(self.level))
+        self.lesson = LessonRun(prediction_lesson(self.session.level))
         self.rebuild()
 
     def end_prediction(self) -> None:
@@ -221,7 +232,7 @@ class LabScene(Scene):
             session.status_override = "Train or load an agent first."
         elif session.sealed:
             session.status_override = "Predict first: the pictures show the agent at deployment."
-        elif self.pictures.start(session.snapshot, self.level, session.config, pictures_dir()):
+        elif self.pictures.start(session.snapshot, session.level, session.config, pictures_dir()):
             session.status_override = "Exporting pictures (a GIF of deployment episodes and a card)..."
 
     def _exported(self) -> None:
@@ -244,7 +255,8 @@ class LabScene(Scene):
             return
         network = self.session.network
         weights = network.objective() if getattr(network, "kind", "") == "planner" else None
-        cards = explain_cards(self.level, self.session.tally, weights, self.session.optimizer, self.session.inspection)
+        cards = explain_cards(self.session.level, self.session.tally, weights, self.session.optimizer,
+                              self.session.inspection)
         self.explain_window = show_explain(self.app, cards, f"What you are seeing in {self.level.name}")
 
     def open_dialog(self, purpose: str) -> None:
