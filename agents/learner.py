@@ -45,6 +45,8 @@ class Finished:
     reason: str  # "target", "step budget", "time budget" or "stopped"
     seconds: float
     steps: int
+    success: float | None = None  # at the target: training success on fresh episodes after the decision
+    interval: tuple[float, float] | None = None  # its 95 % interval
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ def training_loop(level: Level, config: PPOConfig, goal: TrainingGoal, commands,
             if pause_between_updates:
                 time.sleep(pause_between_updates)
         set_state("stopped" if run.finished == "stopped" else "finished")
-        messages.put(Finished(run.finished, run.seconds, run.learner.global_step))
+        messages.put(Finished(run.finished, run.seconds, run.learner.global_step, run.confirmed_success,
+                              run.confirmed_interval))
     except Exception as exc:  # the app must survive any learner failure: report it instead
         set_state("failed")
         messages.put(Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc()))

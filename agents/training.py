@@ -3,7 +3,10 @@ or in a worker process; the CLI and experiments run one in-process. Nothing here
 
 Stopping at the target: the running success over recent training episodes is cheap but flattered early on (short
 successful episodes finish first), so when it reaches the target a fresh evaluation of `confirm_episodes` training
-episodes, each started and finished by the current policy, must confirm it.
+episodes, each started and finished by the current policy, must confirm it. That check is tried again and again as
+training goes on, and the run stops at the first that crosses the target, so the deciding figure leans lucky (an
+agent stopped at a "confirmed 95 %" measured 92 % on 300 fresh episodes): the figure reported and saved
+(`confirmed_success`, with its 95 % interval) is a second evaluation on fresh episodes drawn after the decision.
 """
 from __future__ import annotations
 
@@ -54,7 +57,8 @@ class TrainingRun:
         self.seconds = 0.0  # training time, excluding pauses
         self.curve: list[dict] = []
         self.finished: str | None = None  # why training stopped: "target", "step budget", "time budget", "stopped"
-        self.confirmed_success: float | None = None
+        self.confirmed_success: float | None = None  # after the target: measured on fresh episodes after deciding
+        self.confirmed_interval: tuple[float, float] | None = None
 
     def step(self) -> dict:
         started = time.perf_counter()
@@ -64,14 +68,13 @@ class TrainingRun:
         success = metrics["training_success"]  # None while it cannot be measured honestly yet
         if success is not None and success >= goal.target:
             check_started = time.perf_counter()
-            result = evaluate(TorchPolicy(learner.policy, seed=self.config.seed + learner.updates), self.level,
-                              "training", goal.confirm_episodes, seed=self.config.seed + 10_000 + learner.updates,
-                              view=self.config.view, radius=self.config.radius, record=0)
-            self.seconds += time.perf_counter() - check_started
-            self.confirmed_success = result.share("goal")
-            metrics["confirmed_success"] = self.confirmed_success
-            if self.confirmed_success >= goal.target:
+            if self._check(10_000).share("goal") >= goal.target:
                 self.finished = "target"
+                fresh = self._check(20_000)  # independent of the decision: the figure shown and saved
+                self.confirmed_success = fresh.share("goal")
+                self.confirmed_interval = fresh.intervals["goal"]
+                metrics["confirmed_success"] = self.confirmed_success
+            self.seconds += time.perf_counter() - check_started
         if self.finished is None and goal.max_steps is not None and learner.global_step >= goal.max_steps:
             self.finished = "step budget"
         if self.finished is None and goal.max_seconds is not None and self.seconds >= goal.max_seconds:
@@ -82,10 +85,19 @@ class TrainingRun:
         if success is not None:
             metrics["point"] = {"steps": metrics["steps"], "seconds": round(self.seconds, 3),
                                 "success": round(success, 4), "return": round(metrics["return"], 4)}
+            if self.finished == "target":
+                metrics["point"]["confirmed"] = round(self.confirmed_success, 4)  # saved with the agent's curve
             if "population" in metrics:  # evolution: how the generation's mutants spread (the selection, shown)
                 metrics["point"]["population"] = [round(metrics["population"][k], 4) for k in ("min", "median", "max")]
             self.curve.append(metrics["point"])
         return metrics
+
+    def _check(self, offset: int):
+        """`confirm_episodes` training episodes played start to finish by the current policy, on seeds of their own."""
+        learner = self.learner
+        return evaluate(TorchPolicy(learner.policy, seed=self.config.seed + offset + learner.updates), self.level,
+                        "training", self.goal.confirm_episodes, seed=self.config.seed + offset + learner.updates,
+                        view=self.config.view, radius=self.config.radius, record=0)
 
     def run(self, on_metrics=None) -> str:
         """Headless: update until a stopping rule fires. Returns why it stopped."""

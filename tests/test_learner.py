@@ -289,3 +289,24 @@ def test_a_worker_that_reported_its_end_but_does_not_exit_is_ended():
             pass
     assert isinstance(message, Failed)
     assert process.join(timeout=EXIT_SECONDS + 5) and not process.alive
+
+
+def test_the_success_reported_at_the_target_is_measured_after_the_decision_on_fresh_episodes(monkeypatch):
+    """The check that stops a run is the first of many tries to cross the target, so it leans lucky: the figure
+    shown and saved is another evaluation, on other episodes, made after deciding."""
+    import agents.training as training
+    checks = []
+    real = training.evaluate
+
+    def recorded(*args, **kwargs):
+        result = real(*args, **kwargs)
+        checks.append((kwargs["seed"], result.share("goal")))
+        return result
+    monkeypatch.setattr(training, "evaluate", recorded)
+    run = TrainingRun(builtin_level("template_grid"), SMALL, TrainingGoal(target=0.05, confirm_episodes=60))
+    assert run.run() == "target"
+    (decided_seed, decided), (fresh_seed, fresh) = checks[-2:]
+    assert decided >= 0.05 and fresh_seed != decided_seed
+    assert run.confirmed_success == fresh and run.curve[-1]["confirmed"] == round(fresh, 4)
+    low, high = run.confirmed_interval
+    assert low - 1e-9 <= fresh <= high + 1e-9

@@ -22,6 +22,15 @@ FINISHED_STATUS = {"stopped": "Stopped.", "time budget": "Stopped: time budget u
                    "step budget": "Stopped: step budget used."}
 
 
+def reached_words(finished: Finished) -> str:
+    """The end of a run that reached its target, with the independent check made after the decision."""
+    words = f"Reached the target in {finished.seconds:.1f}s"
+    if finished.success is None or finished.interval is None:
+        return words + "."
+    low, high = finished.interval
+    return words + f"; checked on fresh episodes: {finished.success:.0%} ({low:.0%}-{high:.0%})."
+
+
 class LearnerHandle:
     def __init__(self, level: Level, config: PPOConfig, target: float, max_seconds: float = 600.0,
                  learner_class=TrainingProcess):
@@ -142,8 +151,8 @@ class LearnerHandle:
                     self.curve.append(message.point)
             elif isinstance(message, Finished):
                 self.finished = message
-                self.status = (f"Reached the target in {message.seconds:.1f}s."
-                               if message.reason == "target" else FINISHED_STATUS.get(message.reason, message.reason))
+                self.status = (reached_words(message) if message.reason == "target"
+                               else FINISHED_STATUS.get(message.reason, message.reason))
                 self.prepare()
             elif isinstance(message, Failed):
                 self.status = "The learner failed (see the message)."

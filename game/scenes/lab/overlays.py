@@ -100,7 +100,10 @@ def legend_entries(overlay: dict, value_range, most_visits: int, paused: bool = 
         entries.append(("Heatmap, time spent:", HEAT_STOPS, "rarely", f"most ({most_visits:,} steps); log scale"))
     if overlay["values"] and value_range is not None:
         lo, hi = value_range
-        entries.append(("Value, the return it expects:", VALUE_STOPS, f"{lo:.2f}", f"{hi:.2f}"))
+        # The critic is a learned guess, fitted only where training went: off it, nothing holds it below the most
+        # the level can pay (a cheese level paying +10 showed 12-13), so the legend says it is a guess.
+        entries.append(("Value, the critic's guess at its return (not measured; can exceed any real return):",
+                        VALUE_STOPS, f"{lo:.2f}", f"{hi:.2f}"))
     if overlay["arrows"]:
         entries.append(("Arrows: the move it prefers on each cell (no arrow: stay)", None, "", ""))
     if overlay.get("reward") and reward is not None:
