@@ -183,6 +183,49 @@ def projector(w: int, h: int, out: Path, suffix: str) -> int:
     return 0
 
 
+def reveal(w: int, h: int, out: Path, projector_mode: bool) -> int:
+    """The honest reveal (issue 22): every shipped lesson at its prediction (nothing at deployment played or shown),
+    *Predict first* on cheese in the corner and keys and chests after some deployment episodes were watched (the
+    worlds start again at their first frame), and the verdict beside its list of candidates."""
+    os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-screenshots-"))
+    from levels import builtin_level
+    from game.app import App
+    from game.paths import asset
+    from game.session.lesson import lessons_in
+    suffix = f"-projector-{w}x{h}" if projector_mode else f"-{w}x{h}"
+    app = App((w, h), projector=projector_mode)
+    for found in lessons_in(asset("lessons")):
+        app.open_lesson(found)
+        scene = app.scene
+        while scene.lesson.step.do != "predict":
+            scene.lesson_bar.command("next")
+            frames(app, 60)  # a second on each step: a deployment step before the vote must still stand still
+        save(app, out, f"reveal-predict-{found.name}{suffix}.png")
+    if not projector_mode:
+        for name in ("cheese_in_the_corner", "keys_and_chests"):
+            app.open("lab", level=builtin_level(name))
+            scene = app.scene
+            scene.command("shipped")
+            scene.command("deployment")
+            scene.set_speed(30)
+            until(app, lambda: scene.session.tally.total >= 12, 120)
+            save(app, out, f"reveal-before-predict-first-{name}{suffix}.png")
+            scene.command("predict")
+            frames(app, 60)
+            save(app, out, f"reveal-predict-first-{name}{suffix}.png")
+        app.open("lab", level=builtin_level("cheese_in_the_corner"))
+        scene = app.scene
+        scene.command("shipped")
+        scene.command("deployment")
+        scene.command("evaluate")
+        until(app, lambda: scene.session.evaluated, 180)
+        frames(app, 20)
+        save(app, out, f"reveal-verdict-and-list{suffix}.png")
+    app.scene.leave()
+    pygame.quit()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="1280x800")
@@ -196,11 +239,16 @@ def main() -> int:
                         help="only the editor: each tab, and a region, a route and a tile change being drawn")
     parser.add_argument("--projector", action="store_true",
                         help="projector mode: home, training and deployment views (a shipped agent), the classroom")
+    parser.add_argument("--reveal", action="store_true",
+                        help="every lesson at its prediction, Predict first, the verdict beside its list "
+                             "(with --projector: the lessons only, in projector mode)")
     args = parser.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if (w, h) == (1280, 800) else f"-{w}x{h}"
+    if args.reveal:
+        return reveal(w, h, out, args.projector)
     if args.projector:
         return projector(w, h, out, f"-projector-{w}x{h}")
     os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-screenshots-"))  # no recent files

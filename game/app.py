@@ -391,13 +391,21 @@ def settle_memory() -> None:
     gc.freeze()
 
 
+def screen_size() -> tuple[int, int]:
+    """The size of the screen the window opens on: projector mode fills it (a 1920x1080 projector once got a
+    1280x800 window)."""
+    pygame.display.init()
+    sizes = pygame.display.get_desktop_sizes()
+    return tuple(sizes[0]) if sizes and min(sizes[0]) > 0 else (1280, 800)
+
+
 def run(lesson=None, autoplay: bool = False, once: bool = False, projector: bool = False, trace=None) -> int:
     """The game; with `lesson` (a `game.session.lesson.LessonFile`), straight into it, where it was left (autoplay:
     from the start, moving on by itself; `once`: quit at its end; `trace`: a `LessonTrace`); `projector`: in
     projector mode."""
     logging.basicConfig(filename=user_data_dir() / "mesa-sandbox.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
-    app = App(projector=projector)
+    app = App(screen_size() if projector else (1280, 800), projector=projector)
     if lesson is not None:
         app.open_lesson(lesson, autoplay, once, trace)
     try:

@@ -42,3 +42,25 @@ class FileDialog(UIFileDialog):
 def file_dialog(app, title: str, start: str, existing_only: bool, suffixes: set[str]) -> FileDialog:
     return FileDialog(app.centered(720, 520), app.ui, title, allowed_suffixes=suffixes, initial_file_path=start,
                       allow_existing_files_only=existing_only)
+
+
+TEXT_MARGIN = 6  # a button's or label's borders and shadow, and a pixel of air each side
+
+
+def text_room(element) -> int:
+    """How many pixels of text a button or label shows without cutting it."""
+    return element.rect.w - TEXT_MARGIN
+
+
+def fits(element, text: str) -> bool:
+    return element.font is None or element.font.size(text)[0] <= text_room(element)
+
+
+def set_fitted_text(element, text: str) -> None:
+    """Show `text` on a button or label, shortened with an ellipsis when it does not fit (never cut mid-letter at
+    the border, as pygame_gui does); the whole text is the element's tooltip then."""
+    shown = text
+    while not fits(element, shown) and len(shown) > 1:
+        shown = shown[:-4].rstrip() + "..." if shown.endswith("...") else shown[:-1].rstrip() + "..."
+    if element.text != shown:
+        element.set_text(shown)

@@ -11,7 +11,7 @@ from ui_helpers import frames, key
 
 # (window, projector mode): projector mode at a small and a large projector; the laptop and desktop sizes as well,
 # since the body text grows with the window there too.
-SCREENS = [((1280, 720), True), ((1920, 1080), True), ((1280, 800), False), ((1920, 1080), False)]
+SCREENS = [((1280, 720), True), ((1920, 1080), True), ((1280, 720), False), ((1280, 800), False), ((1920, 1080), False)]
 
 
 @pytest.fixture
@@ -36,7 +36,20 @@ def shown(app) -> list:
             and not isinstance(e, (UIContainer, UIVerticalScrollBar))]  # parts of a slider, list or text box
 
 
+def cut_text(app) -> list[str]:
+    """Buttons and labels on screen whose text is wider than what they show (pygame_gui cuts it at the border);
+    a scroll bar's arrows (one character drawn as an icon) aside."""
+    from pygame_gui.elements import UIButton, UILabel
+    from game.widgets import text_room
+    return [f"{type(e).__name__} {e.text!r}: {e.font.size(e.text)[0]} px of text in {text_room(e)}"
+            for e in app.ui.get_sprite_group().sprites()
+            if isinstance(e, (UIButton, UILabel)) and e.visible and len(e.text) > 1 and e.font is not None
+            and e.font.size(e.text)[0] > text_room(e)]
+
+
 def check_layout(app, where: str) -> None:
+    cut = cut_text(app)
+    assert not cut, f"{where}: {cut}"
     window = pygame.Rect((0, 0), app.size)
     elements = shown(app)
     assert elements, where
@@ -82,6 +95,17 @@ def test_a_class_sees_every_screen_laid_out_inside_the_window(projector, shipped
         app.scene.command("deployment")
         frames(app, 2)
         check_layout(app, "deployment view")
+        from agents.policy import PolicySnapshot
+        from agents.ppo import PPOConfig, PPOLearner
+        keys = builtin_level("keys_and_chests")  # the longest intended goal of the built-ins
+        app.open("lab", level=keys)
+        stand_in = PPOLearner(keys, PPOConfig(num_envs=4, num_steps=8))
+        app.scene.session.adopt(PolicySnapshot.of(stand_in.policy, stand_in.obs_spec, stand_in.config.hidden, 0, 0),
+                                stand_in.config, [], "a stand-in")
+        app.scene.command("deployment")
+        app.scene.command("predict")
+        frames(app, 2)
+        check_layout(app, "Predict first")
         app.open_lesson(load_lesson(asset("lessons") / "the_diversity_fix.json"))
         scene = app.scene
         while scene.lesson.step.do != "predict":

@@ -1,5 +1,6 @@
 """The window's logic without a window: verdict, estimate, tally, the learner handle and the lab session."""
 import dataclasses
+import math
 import time
 
 import pytest
@@ -10,7 +11,8 @@ from agents.evaluation import OutcomeTally
 from agents.learner import TrainingThread
 from agents.ppo import PPOConfig, PPOLearner
 from game.session.lab import LabSession
-from game.session.verdict import describe_rules, estimate_to_target, verdict
+from game.session.estimate import estimate_to_target
+from game.session.verdict import describe_rules, verdict
 from game.world.events import EpisodeReport
 
 SMALL = PPOConfig(num_envs=8, num_steps=16)
@@ -66,12 +68,21 @@ def test_the_tally_merges_and_clears():
     assert a.total == 0 and a.proxies == {} and a.share("goal") == 0.0
 
 
-def test_the_estimate_aims_at_the_configured_target():
-    curve = [{"seconds": float(t), "success": 0.1 * t} for t in range(6)]  # +10 % a second, at 50 % now
-    assert estimate_to_target(curve, 0.95) == pytest.approx(4.5)
-    assert estimate_to_target(curve, 0.8) == pytest.approx(3.0)
+def test_the_estimate_is_a_range_aimed_at_the_configured_target_or_nothing():
+    def s_curve(t):  # logit(success) rises by 0.5 a second: an S through 50 % at 10 s
+        return 1 / (1 + math.exp(-0.5 * (t - 10)))
+    curve = [{"seconds": float(t), "success": s_curve(t)} for t in range(11)]  # at 50 % now
+    low, high = estimate_to_target(curve, 0.95)
+    true = 2 * math.log(0.95 / 0.05)  # 5.9 s more
+    assert low == pytest.approx(true, rel=0.01) and high == pytest.approx(true, rel=0.01)  # a clean S: exact
+    noisy = [dict(p, success=p["success"] + (0.04 if k % 2 else -0.04)) for k, p in enumerate(curve)]
+    low, high = estimate_to_target(noisy, 0.95)
+    assert low < true < high  # scattered points: a range around it
+    assert estimate_to_target(curve, 0.8)[1] < estimate_to_target(curve, 0.95)[0]
     assert estimate_to_target(curve, 0.5) is None  # already there
-    assert estimate_to_target(curve[:3], 0.95) is None  # too few points to say
+    assert estimate_to_target(curve[:5], 0.95) is None  # too few points to say
+    falling = [dict(p, success=1 - p["success"]) for p in curve[:10]]
+    assert estimate_to_target(falling, 0.95) is None  # not rising: no honest estimate
 
 
 def test_rules_are_described_in_words():

@@ -23,7 +23,8 @@ from agents.ppo import PPOConfig, check_agent, planner_config
 from agents.problems import AgentFileError
 from game.session.learner import LearnerHandle
 from game.session.live import LiveEpisodes
-from game.session.verdict import describe_rules, estimate_to_target, verdict
+from game.session.estimate import estimate_to_target
+from game.session.verdict import describe_rules, verdict
 from game.session.what_if import WhatIf
 
 SPLITS = ("training", "deployment")
@@ -41,6 +42,12 @@ class _Either:
 
     def is_set(self) -> bool:
         return any(e.is_set() for e in self.events)
+
+
+def _seconds_range(low: float, high: float) -> str:
+    """An estimate's range in words: "20-45 s more"."""
+    low, high = round(low), max(round(high), round(low) + 1)
+    return f"{low}-{high} s more" if high < 600 else f"{low} s or more"
 
 
 def _share(value: float | None) -> str:
@@ -217,6 +224,7 @@ class LabSession:
             self.evaluation_done = done
             self.inspecting = done >= total  # the episodes are counted: on to what it acts as if it wants
 
+        self._evaluation_started = time.monotonic()
         self._evaluation_stop = stop = threading.Event()
         self._evaluation = self._executor.submit(evaluate_and_inspect, network, level, "deployment",
                                                  EVALUATION_EPISODES, seed, config.view, config.radius, progress,
@@ -378,7 +386,9 @@ class LabSession:
         self.evaluated = True
         self.tally.merge(result.tally)
         self.live["deployment"].visits += result.visits
-        self.status_override = f"Evaluated {result.episodes} episodes in {result.seconds:.1f}s."
+        seconds = time.monotonic() - self._evaluation_started  # everything it did: the episodes, then the inference
+        self.status_override = (f"Evaluated {result.episodes} episodes and what it acts as if it wants in "
+                                f"{seconds:.1f}s.")
         self.changed += 1
 
     # --- words for the side panel --------------------------------------------------------------------------
@@ -386,9 +396,9 @@ class LabSession:
         if self.split == "deployment":
             return [f"deployment episodes {self.tally.total:,}", "", "", ""]
         p = self.learner.progress
-        eta = estimate_to_target(self.learner.curve, self.target)
+        eta = estimate_to_target(self.learner.curve, self.target) if self.learner.state == "running" else None
         state = LEARNER_STATES.get(self.learner.state, self.learner.state)
-        state = f"learner: {state}" + (f"   about {eta:.0f}s to {self.target:.0%}" if eta else "")
+        state = f"learner: {state}" + (f"   {_seconds_range(*eta)} to {self.target:.0%}" if eta else "")
         if p is None and self.snapshot is not None and self.learner.curve:  # a loaded agent: its own record
             last = self.learner.curve[-1]
             return [f"steps {self.snapshot.steps:,} (loaded agent)", f"trained for {last['seconds']:.1f}s",

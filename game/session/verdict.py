@@ -98,17 +98,6 @@ def _apparent(level: Level, tally: OutcomeTally, inspection) -> Verdict | None:
     return Verdict(f"it acts as if it wants {wanted}", sentence, concept, "pseudo")
 
 
-def estimate_to_target(curve: list[dict], target: float) -> float | None:
-    """Seconds until training success reaches `target`, from the recent slope (None when it is not rising)."""
-    if len(curve) < 5:
-        return None
-    a, b = curve[max(0, len(curve) - 20)], curve[-1]
-    rate = (b["success"] - a["success"]) / max(b["seconds"] - a["seconds"], 1e-6)
-    if rate <= 0 or b["success"] >= target:
-        return None
-    return (target - b["success"]) / rate
-
-
 def explain_cards(level: Level, tally: OutcomeTally, planner_weights: dict[str, float] | None = None,
                   optimizer: str = "ppo", inspection=None) -> list[tuple[str, str]]:
     """The concept cards, each about the level on screen: its base reward, its goal, its proxies, its shift; with

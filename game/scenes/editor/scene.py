@@ -28,7 +28,7 @@ from game.scenes.editor.regions import RegionsTab
 from game.scenes.editor.rewards import RewardsTab
 from game.scenes.editor.spawns import SpawnsTab
 from game.scenes.editor.tabs import MapTab, esc
-from game.widgets import file_dialog
+from game.widgets import TEXT_MARGIN, file_dialog
 
 BAR = [("home", "< Home", 90), ("save", "Save", 70), ("save_as", "Save as", 90), ("undo", "Undo", 70),
        ("redo", "Redo", 70), ("copy", "Copy code", 110), ("paste", "Paste code", 110), ("play", "Play", 70),
@@ -93,12 +93,22 @@ class EditorScene(Scene):
         self.canvas.rect = pygame.Rect(pad, top, w - side - 3 * pad, h - top - pad)
         px = w - side - pad
         self.tabs: dict[UIButton, str] = {}
-        tab_w = (side - (len(TABS) - 1) * (pad // 2)) // len(TABS)
+        gap = pad // 2
+        tab_w = (side - (len(TABS) - 1) * gap) // len(TABS)
         for k, (tab, label) in enumerate(TABS):
-            button = UIButton(pygame.Rect(px + k * (tab_w + pad // 2), top, tab_w, int(34 * s)), label, self.ui,
+            button = UIButton(pygame.Rect(px + k * (tab_w + gap), top, tab_w, int(34 * s)), label, self.ui,
                               container=self.root)
             self.tabs[button] = tab
             button.select() if tab == self.tab else None
+        # Each tab as wide as its word needs, the spare room shared out: "Rewards" was cut in a 1280x720 window.
+        needs = [button.font.size(button.text)[0] + TEXT_MARGIN for button in self.tabs]
+        spare = (side - (len(TABS) - 1) * gap - sum(needs)) / len(TABS)
+        x = px
+        for button, need in zip(self.tabs, needs):
+            width = int(need + spare)
+            button.set_relative_position((x, top))
+            button.set_dimensions((width, int(34 * s)))
+            x += width + gap
         rect = pygame.Rect(px, top + int(40 * s), side, h - top - int(40 * s) - pad)
         if self.tab == "map":
             self.panel = MapTab(self, rect)

@@ -54,23 +54,35 @@ def draw_spread(surface, area: pygame.Rect, px: np.ndarray, spreads: list, rgb, 
 
 
 def draw_counters(surface: pygame.Surface, rect: pygame.Rect, tally: OutcomeTally, font, small) -> None:
-    """A bar per outcome; the proxy bar names the proxies it counts."""
+    """A bar per outcome; the proxy bar names the proxies it counts. The names and the counts get the room their
+    text needs at this font (a projector's larger font once ran "goal (intended)" into its bar)."""
     total = max(1, tally.total)
     row = rect.h // len(OUTCOMES)
+    names = {o: "goal (intended)" if o == "goal" else o for o in OUTCOMES}
+    name_w = max(font.size(name)[0] for name in names.values()) + 8
+    count_w = font.size(f"{max(tally.total, 9999)}  100%")[0] + 8
     for k, outcome in enumerate(OUTCOMES):
         n = tally.outcomes[outcome]
         y = rect.y + k * row
-        track = pygame.Rect(rect.x + int(rect.w * 0.34), y + 4, int(rect.w * 0.44), row - 8)
+        track = pygame.Rect(rect.x + name_w, y + 4, max(8, rect.w - name_w - count_w), row - 8)
         pygame.draw.rect(surface, (40, 45, 58), track, border_radius=4)
         pygame.draw.rect(surface, OUTCOME_RGB[outcome], (track.x, track.y, int(track.w * n / total), track.h),
                          border_radius=4)
         if outcome == "proxy" and tally.proxies:
-            names = sorted(tally.proxies, key=tally.proxies.get, reverse=True)
-            words = f"\"{names[0]}\"" + (f" +{len(names) - 1} more" if len(names) > 1 else "")
-            clip = pygame.Rect(0, 0, track.w - 12, small.get_height())
+            names_by_count = sorted(tally.proxies, key=tally.proxies.get, reverse=True)
+            words = fitted(small, f"\"{names_by_count[0]}\"" + (f" +{len(names_by_count) - 1} more"
+                                                                if len(names_by_count) > 1 else ""), track.w - 12)
             at = (track.x + 6, track.centery - small.get_height() // 2)
-            surface.blit(small.render(words, True, (15, 15, 15)), (at[0] + 1, at[1] + 1), area=clip)  # a shadow:
-            surface.blit(small.render(words, True, (250, 250, 250)), at, area=clip)  # reads on the bar and off it
-        name = "goal (intended)" if outcome == "goal" else outcome
-        surface.blit(font.render(name, True, (235, 235, 235)), (rect.x, y + 6))
-        surface.blit(font.render(f"{n}  {n / total:.0%}", True, (235, 235, 235)), (rect.x + int(rect.w * 0.8), y + 6))
+            surface.blit(small.render(words, True, (15, 15, 15)), (at[0] + 1, at[1] + 1))  # a shadow: reads on
+            surface.blit(small.render(words, True, (250, 250, 250)), at)  # the bar and off it
+        surface.blit(font.render(names[outcome], True, (235, 235, 235)), (rect.x, y + 6))
+        surface.blit(font.render(f"{n}  {n / total:.0%}", True, (235, 235, 235)), (track.right + 8, y + 6))
+
+
+def fitted(font, text: str, width: int) -> str:
+    """`text`, shortened with an ellipsis until it fits `width` pixels in `font`."""
+    if font.size(text)[0] <= width:
+        return text
+    while text and font.size(text + "...")[0] > width:
+        text = text[:-1]
+    return text.rstrip() + "..."

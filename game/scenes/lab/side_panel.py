@@ -12,6 +12,7 @@ from game.scenes.lab.candidates import CandidateList
 from game.scenes.lab.charts import draw_counters, draw_curves
 from game.scenes.lab.choices import Choices
 from game.session.lab import EVALUATION_EPISODES, LabSession
+from game.widgets import set_fitted_text
 
 OVERLAYS = [("heatmap", "Heatmap (H)"), ("values", "Values (V)"), ("arrows", "Arrows (A)")]
 WHERE_TIP = "Where the agent ends up from every start cell of each world, as it is now"
@@ -121,10 +122,9 @@ class SidePanel:
                 label.set_text(text)
         progress = session.evaluation_progress
         label = (f"Evaluate {EVALUATION_EPISODES} episodes (E)" if progress is None
-                 else "Finding what it acts as if it wants..." if session.inspecting
+                 else "Reading what it wants..." if session.inspecting
                  else f"Evaluating... {session.evaluation_done} / {EVALUATION_EPISODES}")
-        if self.evaluate.text != label:
-            self.evaluate.set_text(label)
+        set_fitted_text(self.evaluate, label)
         label = "Exporting..." if exporting else EXPORT_LABEL
         if self.export.text != label:
             self.export.set_text(label)

@@ -19,6 +19,17 @@ OUTCOME_LABEL_SECONDS = 1.2
 REFUSED_RGB = (213, 94, 0)
 
 
+def arrangement(area: pygame.Rect, width: int, height: int, gap: int) -> tuple[int, int, float]:
+    """(rows, columns, cell size) for four worlds in `area`: two by two, one row or one column, whichever draws the
+    cells largest (a wide, short view, as under a lesson or in projector mode, takes one row)."""
+    best = None
+    for rows, cols in ((2, 2), (1, 4), (4, 1)):
+        cell = min((area.w - gap * (cols - 1)) / cols / width, (area.h - gap * (rows - 1)) / rows / height)
+        if best is None or cell > best[2] + 1e-9:
+            best = (rows, cols, cell)
+    return best
+
+
 class WorldView:
     def __init__(self, session: LabSession):
         self.session = session
@@ -61,12 +72,12 @@ class WorldView:
         area = self.rect.copy()
         area.h -= legend.h + (4 if entries else 0)
         gap = 8
-        cw, ch = (area.w - gap) / 2, (area.h - gap) / 2
-        cell = min(cw / level.width, ch / level.height)
+        rows, cols, cell = arrangement(area, level.width, level.height, gap)
+        cw, ch = (area.w - gap * (cols - 1)) / cols, (area.h - gap * (rows - 1)) / rows
         regions = proxy_regions(level)
         self.cell, self.origins = cell, []
         for i in range(4):
-            r, c = divmod(i, 2)
+            r, c = divmod(i, cols)
             ox = area.x + c * (cw + gap) + (cw - cell * level.width) / 2
             oy = area.y + r * (ch + gap) + (ch - cell * level.height) / 2
             self.origins.append((ox, oy))
