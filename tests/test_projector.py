@@ -140,3 +140,24 @@ def test_the_projector_flag_reaches_the_game_and_a_lesson(monkeypatch):
     assert main(["--projector", "lesson", "green_means_go"]) == 0
     assert main(["lesson", "green_means_go"]) == 0
     assert [kw["projector"] for kw in started] == [True, True, True, False]
+
+
+@pytest.mark.parametrize("projector", [((1280, 720), True), ((1920, 1080), True)], indirect=True,
+                         ids=lambda p: f"{p[0][0]}x{p[0][1]}-projector")
+def test_in_projector_mode_the_worlds_span_at_least_half_the_window_in_every_lesson(projector, shipped_agents,
+                                                                                      monkeypatch):
+    """A class reads the map from the back: the worlds once were the smallest thing on a 1920x1080 screen."""
+    from agents.learner import TrainingThread
+    from game.scenes.lab import LabScene
+    from game.session.lesson import lessons_in
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app = projector
+    for found in lessons_in(asset("lessons")):
+        app.open_lesson(found)
+        scene = app.scene
+        while scene.lesson.step.do != "predict":
+            key(app, pygame.K_RIGHT)
+        frames(app, 2)
+        view, width = scene.world_view, scene.session.level.width
+        xs = [x for x, _ in view.origins]
+        assert max(xs) + view.cell * width - min(xs) >= app.size[0] / 2, found.name

@@ -68,6 +68,7 @@ class LabScene(Scene):
         bar = int(210 * s) if self.lesson is not None else 0
         self.world_view.rect = pygame.Rect(pad, top + int(34 * s), w - side - 3 * pad,
                                            h - top - int(34 * s) - pad - bar)
+        self.world_view.min_span = w // 2 if self.app.projecting else 0  # a room reads the map from the back
         # The title row: the title, then the buttons shown for this view at its right end (see `_title_row`).
         self.title = pygame_gui.elements.UILabel(pygame.Rect(pad, top, 10, int(30 * s)), "",
                                                  self.ui, container=self.root, object_id="#heading")

@@ -19,15 +19,24 @@ OUTCOME_LABEL_SECONDS = 1.2
 REFUSED_RGB = (213, 94, 0)
 
 
-def arrangement(area: pygame.Rect, width: int, height: int, gap: int) -> tuple[int, int, float]:
-    """(rows, columns, cell size) for four worlds in `area`: two by two, one row or one column, whichever draws the
-    cells largest (a wide, short view, as under a lesson or in projector mode, takes one row)."""
-    best = None
-    for rows, cols in ((2, 2), (1, 4), (4, 1)):
-        cell = min((area.w - gap * (cols - 1)) / cols / width, (area.h - gap * (rows - 1)) / rows / height)
-        if best is None or cell > best[2] + 1e-9:
-            best = (rows, cols, cell)
-    return best
+def arrangement(area: pygame.Rect, width: int, height: int, gap: int, min_span: float = 0.0) -> tuple[int, int, float]:
+    """(rows, columns, cell size) for the live worlds in `area`: four, two by two, in one row or in one column,
+    whichever draws the cells largest (a wide, short view, as under a lesson or in projector mode, takes one row).
+    When four cannot span `min_span` pixels across (projector mode asks for half the window, so that a room reads
+    the map from the back), two worlds side by side."""
+    def best_of(layouts):
+        best = None
+        for rows, cols in layouts:
+            cell = min((area.w - gap * (cols - 1)) / cols / width, (area.h - gap * (rows - 1)) / rows / height)
+            if best is None or cell > best[2] + 1e-9:
+                best = (rows, cols, cell)
+        return best
+    rows, cols, cell = best_of(((2, 2), (1, 4), (4, 1)))
+    if cols * cell * width + (cols - 1) * gap < min_span:
+        two = best_of(((1, 2),))
+        if two[2] > cell:
+            return two
+    return rows, cols, cell
 
 
 class WorldView:
@@ -44,6 +53,7 @@ class WorldView:
         # Whether the last frame drew anything measured at deployment (an overlay, a trail, an outlined candidate,
         # an outcome label): before a prediction it must never have (a lesson's trace reads it).
         self.drew_measured = False
+        self.min_span = 0  # pixels the worlds should span across, at least (projector mode: half the window)
 
     def toggle(self, name: str) -> None:
         self.overlay[name] = not self.overlay[name]
@@ -72,14 +82,15 @@ class WorldView:
         area = self.rect.copy()
         area.h -= legend.h + (4 if entries else 0)
         gap = 8
-        rows, cols, cell = arrangement(area, level.width, level.height, gap)
-        cw, ch = (area.w - gap * (cols - 1)) / cols, (area.h - gap * (rows - 1)) / rows
+        rows, cols, cell = arrangement(area, level.width, level.height, gap, self.min_span)
+        ww, wh = cell * level.width, cell * level.height  # one world on screen
+        left = area.x + (area.w - cols * ww - (cols - 1) * gap) / 2  # the four together, centred: no wide gutters
+        top = area.y + (area.h - rows * wh - (rows - 1) * gap) / 2
         regions = proxy_regions(level)
         self.cell, self.origins = cell, []
-        for i in range(4):
+        for i in range(rows * cols):  # the worlds not drawn (two, in projector mode) still play and count
             r, c = divmod(i, cols)
-            ox = area.x + c * (cw + gap) + (cw - cell * level.width) / 2
-            oy = area.y + r * (ch + gap) + (ch - cell * level.height) / 2
+            ox, oy = left + c * (ww + gap), top + r * (wh + gap)
             self.origins.append((ox, oy))
             underlay = None
             if overlays_on:
