@@ -24,9 +24,9 @@ def export(args) -> int:
     if args.gif:
         film = film_episodes(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, args.seed,
                              view, radius)
-        save_gif(film, args.gif)
+        frames = save_gif(film, args.gif)
         endings = ", ".join(report.outcome for report in film.reports)
-        print(f"wrote {args.gif}: {len(film.frames)} frames, {len(film.reports)} episodes ({endings})")
+        print(f"wrote {args.gif}: {frames} frames, {len(film.reports)} episodes ({endings})")
     if args.png:
         played, found = evaluate_and_inspect(agent.policy, level, args.split, args.card_episodes, args.seed, view,
                                              radius)

@@ -91,7 +91,12 @@ def film_episodes(policy, level: Level, split: str = "deployment", episodes: int
     pygame.font.init()
     cell = map_cell(level)
     title, small = font(16, bold=True), font(14)
-    width = level.width * cell
+    # As wide as the longest title it will show (a small level's title was cut at the map's edge); the map centred.
+    longest = f"{level.name}: {split}, episode {episodes} of {episodes}, step {level.episode_length_of(split)}"
+    endings = [f"Went for the proxy: {p.name}" for p in level.proxies] + ["Ended on neither the goal nor a proxy"]
+    width = max(level.width * cell, title.size(longest)[0] + 16,
+                max(font(18, bold=True).size(words)[0] for words in endings) + 32)
+    left = (width - level.width * cell) // 2
     legend = wrap(_legend(level), small, width - 16)
     header, footer = 34, 10 + small.get_linesize() * len(legend)
     size = (width, level.height * cell + header + footer)
@@ -111,8 +116,8 @@ def film_episodes(policy, level: Level, split: str = "deployment", episodes: int
             trail.append(tuple(float(v) for v in worlds.agent_pos[0]))
             surface = pygame.Surface(size)
             surface.fill(BACKGROUND_RGB)
-            draw_world(surface, worlds, 0, (0, header), cell, regions=regions)
-            _draw_trail(surface, trail, (0, header), cell)
+            draw_world(surface, worlds, 0, (left, header), cell, regions=regions)
+            _draw_trail(surface, trail, (left, header), cell)
             text = f"{level.name}: {split}, episode {episode + 1} of {episodes}, step {steps}"
             surface.blit(title.render(text, True, TEXT_RGB), (8, (header - title.get_height()) // 2))
             for k, line in enumerate(legend):
@@ -176,8 +181,14 @@ def gif_bytes(film: Film) -> bytes:
     return out.getvalue()
 
 
-def save_gif(film: Film, path: str | os.PathLike) -> None:
-    atomic_write_bytes(path, gif_bytes(film))
+def save_gif(film: Film, path: str | os.PathLike) -> int:
+    """Write the GIF; returns how many frames the file holds (Pillow merges identical frames in a row, such as an
+    agent standing still: 163 in the file for 181 drawn once, and the dialog said 181)."""
+    from PIL import Image
+    data = gif_bytes(film)
+    atomic_write_bytes(path, data)
+    with Image.open(io.BytesIO(data)) as written:
+        return written.n_frames
 
 
 def card(level: Level, split: str, tally: OutcomeTally, inspection=None, visits: np.ndarray | None = None,
@@ -263,11 +274,11 @@ def export_pictures(snapshot: PolicySnapshot, level: Level, config: PPOConfig, f
     view, radius = config.view, config.radius
     film = film_episodes(TorchPolicy(network, seed=seed), level, "deployment", episodes, seed, view, radius)
     gif, png = Path(folder) / f"{stem}.gif", Path(folder) / f"{stem}.png"
-    save_gif(film, gif)
+    frames = save_gif(film, gif)
     played, found = evaluate_and_inspect(network, level, "deployment", card_episodes, seed, view, radius)
     about = f"{snapshot.steps:,} training steps, seed {seed}"
     save_card(card(level, "deployment", played.tally, found, played.visits, about), png)
-    return Exported(gif, png, len(film.frames), [r.outcome for r in film.reports])
+    return Exported(gif, png, frames, [r.outcome for r in film.reports])
 
 
 class PictureExport:

@@ -114,3 +114,14 @@ def test_export_in_the_deployment_view_saves_both_pictures_and_says_where(app, t
     assert str(pictures_dir()) in text and "Exported" in scene.session.status
     frames(app, 2)
     assert scene.side.export.text == "Export (X)"
+
+
+def test_no_words_of_a_gif_are_cut_at_its_edges():
+    """A small level's picture is as wide as its longest title and ending (the title was cut at the map's edge)."""
+    from game.export import font
+    level = builtin_level("cheese_in_the_corner")  # 9 cells wide
+    film = film_episodes(scripted(GridSeeker(entity_targets("cheese"))), level, "deployment", 1, seed=0)
+    width = film.frames[0].size[0]
+    title = f"{level.name}: deployment, episode 1 of 1, step {level.episode_length_of('deployment')}"
+    assert width >= font(16, bold=True).size(title)[0] + 16
+    assert width >= font(18, bold=True).size(f"Went for the proxy: {level.proxies[0].name}")[0] + 24

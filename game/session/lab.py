@@ -387,8 +387,7 @@ class LabSession:
         self.tally.merge(result.tally)
         self.live["deployment"].visits += result.visits
         seconds = time.monotonic() - self._evaluation_started  # everything it did: the episodes, then the inference
-        self.status_override = (f"Evaluated {result.episodes} episodes and what it acts as if it wants in "
-                                f"{seconds:.1f}s.")
+        self.status_override = f"Evaluated {result.episodes} episodes and what it wants: {seconds:.1f}s."
         self.changed += 1
 
     # --- words for the side panel --------------------------------------------------------------------------

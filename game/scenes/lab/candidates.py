@@ -6,6 +6,8 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UISelectionList
 
+from agents.inspection import declared_as
+
 SHOWN = 5
 WAITING = "Evaluate (E) to list what it may be after"
 
@@ -17,9 +19,10 @@ class CandidateList:
         self.by_text: dict[str, object] = {}  # item text -> candidate
         self._shown_for = None  # the inspection the items were made from
 
-    def refresh(self, inspection, apparent) -> bool:
+    def refresh(self, inspection, apparent, level=None) -> bool:
         """New items when a new evaluation has scored the candidates; the apparent objective is chosen first. True
-        when the list was rebuilt."""
+        when the list was rebuilt. A proxy the level declares says so: it comes first among candidates the behaviour
+        cannot tell apart, even a hair below another's score."""
         if inspection is self._shown_for:
             return False
         self._shown_for = inspection
@@ -28,9 +31,12 @@ class CandidateList:
             self.list.set_item_list([WAITING])
             self.list.disable()
             return True
-        self.by_text = {f"{s.score:.2f}  {s.candidate.name}": s.candidate for s in inspection.scores[:SHOWN]}
+        def words(s) -> str:
+            declared = level is not None and declared_as(level, s.candidate) is not None
+            return f"{s.score:.2f}  {s.candidate.name}" + ("  (your proxy)" if declared else "")
+        self.by_text = {words(s): s.candidate for s in inspection.scores[:SHOWN]}
         if apparent is not None and apparent.candidate not in self.by_text.values():
-            self.by_text[f"{apparent.score:.2f}  {apparent.candidate.name}"] = apparent.candidate
+            self.by_text[words(apparent)] = apparent.candidate
         self.list.set_item_list(list(self.by_text))
         self.list.enable()
         for item in self.list.item_list:

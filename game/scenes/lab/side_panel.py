@@ -108,7 +108,7 @@ class SidePanel:
                 button.disable() if session.sealed else button.enable()
         # Rich text and lists take 10-20 ms each to rebuild: when an evaluation ends, the list this frame and the
         # objectives the next, rather than one frame of about 90 ms.
-        rebuilt = self.candidates.refresh(session.inspection, session.apparent_objective())
+        rebuilt = self.candidates.refresh(session.inspection, session.apparent_objective(), session.level)
         chosen = self.candidates.chosen()
         proposal = (session.split == "deployment" and chosen is not None and self.add_proxy not in self.dropped
                     and session.proposed_proxy(chosen) is not None)
@@ -116,7 +116,10 @@ class SidePanel:
             self.add_proxy.show() if proposal else self.add_proxy.hide()
         if self._status_text != session.status:
             self._status_text = session.status
-            self.status.set_text(html.escape(session.status) if self.compact else session.status)
+            if self.compact:  # a text box: it wraps
+                self.status.set_text(html.escape(session.status))
+            else:
+                set_fitted_text(self.status, session.status)
         for label, text in zip(self.stats, session.stat_lines()):
             if label.text != text:
                 label.set_text(text)
