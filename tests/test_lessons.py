@@ -337,3 +337,18 @@ def test_predict_first_in_the_deployment_view_hides_the_answers_then_reveals_bes
     key(app, pygame.K_ESCAPE)  # Esc leaves the prediction, not the screen
     assert app.scene is scene and scene.lesson_bar is None
     assert LessonProgress(lessons_progress_path()).load() == progress_before  # no lesson's place was written
+
+
+def test_the_trace_option_refuses_a_path_it_cannot_write_and_the_lesson_itself(tmp_path, monkeypatch, capsys):
+    import game.app
+    from game.cli import main
+    started = []
+    monkeypatch.setattr(game.app, "run", lambda **kw: started.append(kw) or 0)
+    lesson = lesson_file(tmp_path, [{"do": "card", "text": "hello"}])
+    before = lesson.read_text()
+    assert main(["lesson", str(lesson), "--trace", str(lesson)]) == 2
+    assert "overwrite the lesson" in capsys.readouterr().err and lesson.read_text() == before
+    assert main(["lesson", "green_means_go", "--trace", str(tmp_path)]) == 2  # a folder
+    assert "cannot write the trace" in capsys.readouterr().err
+    assert main(["lesson", "green_means_go", "--autoplay", "--once", "--trace", str(tmp_path / "t.jsonl")]) == 0
+    assert started and started[-1]["trace"] is not None

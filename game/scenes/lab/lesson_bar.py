@@ -264,6 +264,7 @@ class LessonBar:
         outcomes (a new screen every round would rebuild every widget and reload the agent)."""
         self.run = self.scene.lesson = LessonRun(self.run.lesson)
         self.scene.session.forget_outcomes()
+        self.scene.session.deployment_shown = 0  # a new round is a lesson started again (its trace counts afresh)
         self.shown = ()
         self.counting = False
         for entry in self.hands:
