@@ -16,8 +16,8 @@ What each step does (`do`):
   reveal   evaluate the agent at deployment and show the outcomes next to the prediction
 Every step has a `title` and a `text`; `idea` ties it to one of IDEAS, shown beside the text.
 
-A lesson is a promise to the class: nothing measured at deployment is shown before the prediction. Every step from
-the lesson's start (or from the step that brings a new agent) up to a `predict` is *sealed*: a deployment level
+A lesson is a promise to the class: nothing measured at deployment is shown before the prediction. Every step up to
+a `predict` (whose next step that predicts, deploys or reveals is that `predict`) is *sealed*: a deployment level
 shows the agents standing at their starts on fresh variants, and nothing there plays or is counted. A `deploy` or
 `reveal` before the prediction it would answer is refused when the lesson is loaded, naming the step. The reveal
 counts only episodes played after the prediction.
@@ -136,7 +136,7 @@ def answers_before_prediction(steps: list[Step]) -> list[str]:
     `reveal` after which a `predict` comes for the same agent (no `agent` or `train` step between them)."""
     problems = []
     for k, step in enumerate(steps):
-        if step.do in ("deploy", "reveal") and _sealed(steps, k):
+        if step.do in ("deploy", "reveal") and _next_prediction(steps, k) is not None:
             problems.append(f"steps[{k}] ({step.do} \"{step.title}\"): shows the agent at deployment before the "
                             f"prediction at steps[{_next_prediction(steps, k)}]; move it after that step")
     return problems
@@ -153,7 +153,10 @@ def _next_prediction(steps: list[Step], index: int) -> int | None:
 
 
 def _sealed(steps: list[Step], index: int) -> bool:
-    return _next_prediction(steps, index) is not None
+    """Whether step `index` comes before a prediction: the next step that predicts, deploys or reveals is a
+    `predict`. (Before the lesson's agent step too: Back to there keeps the agent loaded later.)"""
+    ahead = next((s.do for s in steps[index:] if s.do in ("predict", "deploy", "reveal")), None)
+    return ahead == "predict"
 
 
 def _lesson_level(name: str, path: Path, source: str) -> Level:
