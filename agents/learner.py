@@ -10,7 +10,10 @@ from __future__ import annotations
 import dataclasses
 import faulthandler
 import multiprocessing
+import multiprocessing.connection
+import os
 import queue
+import sys
 import threading
 import time
 import traceback
@@ -211,9 +214,17 @@ def _process_main(level_doc: dict, config: dict, goal: dict, commands, messages,
                   wait_for_start: bool) -> None:
     training_loop(parse_level(level_doc), PPOConfig.from_dict(config), TrainingGoal(**goal), commands, messages,
                   snapshots, lambda state: messages.put(StateChanged(state)), wait_for_start=wait_for_start)
-    # Tearing down an interpreter that loaded torch takes 1-4 s of CPU; if it ever takes longer, say where it waits
-    # (on stderr) before the window's side ends it (EXIT_SECONDS).
+    # Everything is said: flush the queues, then leave without tearing the interpreter down. Its stacks, dumped
+    # while a worker was slow to exit, showed it in the final garbage collection of torch's objects (1-4 s of CPU
+    # here, far more on a loaded machine); snapshots travel by value, so nothing needs this process any more. If
+    # flushing ever hangs, the stacks go to stderr before the window's side ends it (EXIT_SECONDS).
     faulthandler.dump_traceback_later(EXIT_SECONDS - 1.0, exit=False)
+    for outgoing in (messages, snapshots):
+        outgoing.close()
+        outgoing.join_thread()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class TrainingProcess(Learner):
@@ -277,19 +288,24 @@ class TrainingProcess(Learner):
                     ended = ended or isinstance(item, (Finished, Failed))
         return got, ended
 
+    def _exited(self, timeout: float = 0.0) -> bool:
+        """Whether the worker has exited, waiting up to `timeout`. Read off its sentinel, never by reaping it: two
+        threads reaping one child race (the pump's `is_alive` took the exit status, and the caller's `join` then
+        found the worker "alive" though it was gone; a test waited for it in vain)."""
+        return bool(multiprocessing.connection.wait([self._process.sentinel], timeout))
+
     def _pump(self) -> None:
         ended_at, dead_since = None, None
         while True:
             got, just_ended = self._drain()
             if just_ended and ended_at is None:
                 ended_at = time.monotonic()
-            if self._process.is_alive():
+            if not self._exited():
                 if ended_at is not None and time.monotonic() - ended_at > EXIT_SECONDS:
-                    # It has said all it will say (snapshots travel by value): a worker slow to tear down, or stuck
-                    # in its teardown, must not outlive its run.
+                    # It has said all it will say (snapshots travel by value): a worker slow to exit, or stuck on
+                    # its way out, must not outlive its run.
                     self._process.terminate()
-                    self._process.join(1.0)
-                    if self._process.is_alive():
+                    if not self._exited(1.0):
                         self._process.kill()
                 if not got:
                     time.sleep(0.02)

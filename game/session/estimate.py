@@ -1,10 +1,12 @@
-"""The training view's estimate of the time left to the target: a range, or nothing until one can be made.
+"""A candidate estimate of the time left to the target, measured by `benchmarks/estimate.py` and NOT shown in the
+window: on finished runs it was too often wrong to be shown (docs/design.md, "No estimate of the time left"). It stays
+as the baseline the benchmark measures a better model against.
 
 Training success rises along an S: slowly, then fast, then slowly near the top. A straight line through the recent
 points overshoots badly in the slow start (it once said 289 s at 14 s into a run that ended at 73 s). In logit space
 the S is close to a straight line, so the estimate fits one there, over two windows of the recent points (the last
 half of the curve, and its last quarter), and reports the range of the two answers, widened by how far the points
-scatter around each fit. Measured against finished runs by `benchmarks/estimate.py` (figures in docs/design.md).
+scatter around each fit.
 """
 from __future__ import annotations
 

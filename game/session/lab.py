@@ -23,7 +23,6 @@ from agents.ppo import PPOConfig, check_agent, planner_config
 from agents.problems import AgentFileError
 from game.session.learner import LearnerHandle
 from game.session.live import LiveEpisodes
-from game.session.estimate import estimate_to_target
 from game.session.verdict import describe_rules, verdict
 from game.session.what_if import WhatIf
 
@@ -42,12 +41,6 @@ class _Either:
 
     def is_set(self) -> bool:
         return any(e.is_set() for e in self.events)
-
-
-def _seconds_range(low: float, high: float) -> str:
-    """An estimate's range in words: "20-45 s more"."""
-    low, high = round(low), max(round(high), round(low) + 1)
-    return f"{low}-{high} s more" if high < 600 else f"{low} s or more"
 
 
 def _share(value: float | None) -> str:
@@ -395,9 +388,9 @@ class LabSession:
         if self.split == "deployment":
             return [f"deployment episodes {self.tally.total:,}", "", "", ""]
         p = self.learner.progress
-        eta = estimate_to_target(self.learner.curve, self.target) if self.learner.state == "running" else None
-        state = LEARNER_STATES.get(self.learner.state, self.learner.state)
-        state = f"learner: {state}" + (f"   {_seconds_range(*eta)} to {self.target:.0%}" if eta else "")
+        # No estimate of the time left to the target: none measured was right often enough to show (docs/design.md,
+        # "No estimate of the time left"; benchmarks/estimate.py).
+        state = f"learner: {LEARNER_STATES.get(self.learner.state, self.learner.state)}"
         if p is None and self.snapshot is not None and self.learner.curve:  # a loaded agent: its own record
             last = self.learner.curve[-1]
             return [f"steps {self.snapshot.steps:,} (loaded agent)", f"trained for {last['seconds']:.1f}s",
