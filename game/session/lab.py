@@ -69,6 +69,7 @@ class LabSession:
         self._stop = threading.Event()  # set when the screen is left: a running evaluation ends at once
         self._evaluation: Future | None = None
         self._evaluation_stop = threading.Event()  # set when the running evaluation's result is no longer wanted
+        self._evaluation_started = 0.0  # when the running evaluation began (its time is reported whole)
         self.evaluation_done = 0  # episodes the running evaluation has finished (written by its thread)
         self.inspecting = False  # the evaluation has moved on to finding what the agent acts as if it wants
         self.inspection: Inspection | None = None  # what the current agent acts as if it wants, once evaluated
@@ -137,6 +138,7 @@ class LabSession:
         """The prediction is made: the deployment worlds play from their first frame, and are counted."""
         self.sealed = False
         self.changed += 1
+
     # --- commands ------------------------------------------------------------------------------------------
     def toggle_training(self) -> None:
         self.status_override = None

@@ -220,6 +220,10 @@ class LessonBar:
     def update(self) -> None:
         """Each frame: the reveal's outcomes as they come; in autoplay, the next step when this one's time is up."""
         scene, run = self.scene, self.run
+        session = scene.session
+        if (run.step.do == "reveal" and not session.evaluated and not session.evaluating
+                and session.network is not None):
+            session.start_evaluation()  # its evaluation was dropped (a new agent, a proxy added): measure again
         self.refresh(self._reveal())
         if not scene.autoplay:
             return
