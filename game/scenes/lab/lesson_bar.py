@@ -16,7 +16,7 @@ from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 from game.paths import lessons_progress_path
 from game.world.palette import AGENT_RGB
 from game.session.lesson import LessonProgress, LessonRun, LessonTrace
-from game.widgets import set_fitted_text
+from game.widgets import fits, set_fitted_text
 
 NEXT_KEYS = (pygame.K_RIGHT, pygame.K_PAGEDOWN)  # a presenter's clicker sends Page Down / Page Up
 BACK_KEYS = (pygame.K_LEFT, pygame.K_PAGEUP)
@@ -49,7 +49,9 @@ class LessonBar:
             y = rect.y + row + k * (row + pad // 2)
             answer = UIButton(pygame.Rect(x, y, w - hands_w - pad, row), choice, ui, container=r,
                               tool_tip_text=f"Your prediction: {choice} (click it)")
-            set_fitted_text(answer, choice)  # "the intended goal (open chest 2 times)" outgrew a projector's button
+            if not fits(answer, choice) and "(" in choice:  # "the intended goal (open chest 2 times)" outgrew
+                choice = choice[:choice.index("(")].rstrip()  # its button: the words before the brackets, whole
+            set_fitted_text(answer, choice)
             self.answers.append(answer)
             entry = UITextEntryLine(pygame.Rect(x + w - hands_w, y, hands_w, row), ui, container=r,
                                     placeholder_text="hands")
