@@ -122,9 +122,21 @@ def cmd_level_code(args) -> int:
     return EXIT_OK
 
 
+def _read_stdin_code() -> str:
+    """A level code from standard input, read no further than the longest code there can be (`yes MSL1AAAA |`
+    once grew until memory ran out)."""
+    from levels.code import MAX_CODE_CHARS
+    from levels.format import LevelError, Problem
+    text = sys.stdin.read(MAX_CODE_CHARS * 2 + 1)  # room for the line breaks a chat puts into a long code
+    if len(text) > MAX_CODE_CHARS * 2:
+        raise LevelError("standard input", [Problem("", f"more than {MAX_CODE_CHARS * 2:,} characters came in, "
+                                                        "longer than any level code", "pipe in one level code")])
+    return text
+
+
 def cmd_level_from_code(args) -> int:
     from levels import level_from_code, save_level
-    code = sys.stdin.read() if args.code == "-" else args.code
+    code = _read_stdin_code() if args.code == "-" else args.code
     level = level_from_code(code)
     save_level(level, args.output)
     print(f"wrote {args.output} ({level.name})")

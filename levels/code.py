@@ -47,4 +47,6 @@ def level_from_code(code: str, source: str = "level code") -> Level:
         raise refuse(f"the code unpacks to more than {MAX_FILE_BYTES:,} bytes", "this is not a level code")
     if not inflater.eof:
         raise refuse("the code is cut short", "copy the whole code, including its end")
+    if inflater.unused_data:  # a code is exactly one zlib stream: bytes after it are not part of any level
+        raise refuse("the code has more after its end", "copy the code alone, without what follows it")
     return parse_level_bytes(raw, source)

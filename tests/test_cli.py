@@ -56,3 +56,33 @@ def test_unknown_subcommand_is_a_usage_error():
     with pytest.raises(SystemExit) as info:
         main(["level", "explode"])
     assert info.value.code == 2
+
+
+def test_a_code_is_exactly_one_stream_and_standard_input_is_read_only_so_far(tmp_path, capsys, monkeypatch):
+    """Junk after a valid code's zlib stream was accepted; `yes MSL1AAAA | level from-code -` grew until memory ran
+    out. Both are refused in words, exit 2, nothing written."""
+    import base64
+    import io
+    import zlib
+    from levels import level_to_code
+    from levels.code import MAX_CODE_CHARS
+    code = level_to_code(builtin_level("green_means_go"))
+    packed = base64.urlsafe_b64decode(code[5:] + "=" * (-len(code[5:]) % 4))
+    junk = "MSL1." + base64.urlsafe_b64encode(packed + zlib.compress(b"more")).decode().rstrip("=")
+    out = tmp_path / "g.json"
+    assert main(["level", "from-code", junk, "-o", str(out)]) == 2
+    assert "more after its end" in capsys.readouterr().err and not out.exists()
+
+    class Endless(io.TextIOBase):  # `yes MSL1AAAA`: never ends; reading all of it would never return
+        read_so_far = 0
+
+        def read(self, size=-1):
+            assert size is not None and size >= 0, "standard input read without a bound"
+            Endless.read_so_far += size
+            return ("MSL1AAAA\n" * (size // 9 + 1))[:size]
+    monkeypatch.setattr("sys.stdin", Endless())
+    assert main(["level", "from-code", "-", "-o", str(out)]) == 2
+    assert "longer than any level code" in capsys.readouterr().err and not out.exists()
+    assert Endless.read_so_far <= 2 * MAX_CODE_CHARS + 1
+    monkeypatch.setattr("sys.stdin", io.StringIO(code + "\n"))
+    assert main(["level", "from-code", "-", "-o", str(out)]) == 0 and load_level(out) == builtin_level("green_means_go")
