@@ -9,11 +9,13 @@ results, never dropped. Closing the stream (Ctrl+C) cancels what has not finishe
 """
 from __future__ import annotations
 
+import socket
 from typing import Callable, Iterator
 
 from agents.experiment import Task, failed, run_task
 
 INSTALL = 'pip install -e ".[cluster]" in the project folder (or pip install "ray>=2.9,<3")'
+ANSWER_SECONDS = 10.0  # how long a cluster's address may take to answer before the sweep is refused
 
 
 class RayUnavailable(RuntimeError):
@@ -34,11 +36,27 @@ def connect(address: str):
     ray = _ray()
     if ray.is_initialized():
         return ray, False
+    _answers(address)
     try:
         ray.init(address=address or None, include_dashboard=False, log_to_driver=False, configure_logging=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise RayUnavailable(f"cannot reach the Ray cluster at {address!r}: {exc}") from None
     return ray, True
+
+
+def _answers(address: str) -> None:
+    """A cluster's HOST:PORT must answer before Ray is asked to join it: Ray retries an address that never answers
+    for minutes (`--ray 999.1.1.1:1` hung past 300 s)."""
+    body = address.removeprefix("ray://")
+    host, _, port = body.rpartition(":")
+    if not host or not port.isdigit():
+        return  # "", "auto", "local": no address to try
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=ANSWER_SECONDS).close()
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc) or type(exc).__name__)
+        raise RayUnavailable(f"nothing answers at the Ray address {address!r} within {ANSWER_SECONDS:g} s "
+                             f"({reason}): is the cluster running, and is the address right?") from None
 
 
 def run_on_ray(tasks: list[Task], address: str = "", job: Callable[[Task], dict] = run_task) -> Iterator[dict]:

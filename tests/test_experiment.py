@@ -35,6 +35,25 @@ def test_without_ray_the_command_says_how_to_install_it(tmp_path, monkeypatch, c
     assert not (tmp_path / "r.json").exists()
 
 
+def test_a_ray_address_where_nothing_answers_is_refused_at_once_before_any_work(tmp_path, capsys):
+    """Ray retries an address that never answers for minutes (it hung past 300 s): the address must answer first.
+    Only this machine is asked: a port on the loopback that nobody listens on."""
+    import socket
+    import time
+    from game.cli import main
+    pytest.importorskip("ray")
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # now nothing listens there
+    started = time.monotonic()
+    code = main(["experiment", "template_grid", "--seeds", "1", "--ray", f"127.0.0.1:{port}",
+                 "-o", str(tmp_path / "r.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and "nothing answers" in err and "Traceback" not in err
+    assert time.monotonic() - started < 30 and not (tmp_path / "r.json").exists()
+
+
 @pytest.fixture(scope="module")
 def ray_instance():
     ray = pytest.importorskip("ray")
