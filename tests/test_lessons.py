@@ -43,6 +43,8 @@ def test_the_shipped_lessons_load_in_order_and_cover_the_published_cases_and_the
     ({"level": "no_such_level"}, "neither a built-in level"),
     ({"steps": [{"do": "card", "text": "x", "colour": "red"}]}, "steps[0].colour"),
     ({"steps": [{"do": "agent", "seed": -1}]}, "steps[0].seed"),
+    ({"steps": [{"do": "card", "text": "x", "seconds": True}]}, "steps[0].seconds"),  # true is not a number of seconds
+    ({"steps": [{"do": "card", "text": "x", "seconds": "5"}]}, "steps[0].seconds"),
 ])
 def test_a_bad_lesson_file_is_refused_with_where_and_what(tmp_path, change, words):
     data = {"format": "mesa-sandbox-lesson", "version": 1, "title": "T", "level": "green_means_go",

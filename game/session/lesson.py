@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from levels import builtin_level, builtin_names, load_level
 from levels.files import atomic_write_text, read_bounded
@@ -73,7 +73,7 @@ class Step(BaseModel):
     idea: Literal[IDEAS] | None = None
     split: Literal["training", "deployment"] = "training"  # for "level"
     seed: StrictInt = Field(0, ge=0, le=99)  # for "agent": which pre-trained agent
-    seconds: float | None = Field(None, gt=0, le=600)  # autoplay: how long to show this step
+    seconds: StrictFloat | StrictInt | None = Field(None, gt=0, le=600)  # autoplay: how long to show this step
 
 
 class Lesson(BaseModel):
