@@ -35,7 +35,7 @@ CASES = [
     ("check:blue_means_go", ("blue",), "blue things"),
     ("check:run_left", ("left",), "the left end, where the cheese was"),
     ("cheese_on_a_dish", ("dish",), "the dish (the declared proxy)"),
-    ("follow_the_leader", ("guide", "other_flag"), "the guide, or the other flag it walks to (the declared proxy)"),
+    ("follow_the_leader", ("guide", "other flag"), "the guide, or the other flag it walks to (the declared proxy)"),
     ("lava_land", ("right",), "the right-hand way across the river (the declared proxy)"),
     ("monster_world", ("shield",), "shields (the declared proxy: 2 shields, with no monster about)"),
     ("check:the_armoury", ("shield",), "shields, with the hall empty"),
