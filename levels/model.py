@@ -115,7 +115,7 @@ class Condition(_Happening):
 
     def describe(self) -> str:
         verb = EVENTS[self.event].phrase
-        thing = f" {self.what}" if self.what else ""
+        thing = f" {self.what.replace('_', ' ')}" if self.what else ""  # "other flag", never the id "other_flag"
         times = f" {self.count} times" if self.count > 1 else ""
         return f"{verb}{thing}{times}"
 

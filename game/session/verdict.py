@@ -26,7 +26,7 @@ def describe_rules(level: Level) -> str:
     """The base reward as a person would say it."""
     parts = []
     for r in level.base_reward.rules:
-        what = f" {r.what}" if r.what else ""
+        what = f" {r.what.replace('_', ' ')}" if r.what else ""  # the level's words, not an id with underscores
         ends = ", ends the episode" if r.ends_episode else ""
         parts.append(f"{EVENTS[r.event].phrase}{what}: {r.reward:+g}{ends}")
     if level.base_reward.step_cost:
