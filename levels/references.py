@@ -117,6 +117,13 @@ def check_happenings(value, known: dict):
             where = f"{path}.what" if path else "what"
             problems.append(Problem(where, f"{happening.what!r} is not a known {EVENTS[happening.event].what_is}",
                                     f"use one of: {choices}"))
+    if isinstance(value, tuple):  # proxies are counted and shown by name: two of one name would be told as one
+        seen: set[str] = set()
+        for path, proxy in items:
+            if proxy.name in seen:
+                problems.append(Problem(f"{path}.name", f"the proxy name {proxy.name!r} is used twice",
+                                        "give every proxy its own name"))
+            seen.add(proxy.name)
     _raise(problems)
     return value
 

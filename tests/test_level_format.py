@@ -79,6 +79,14 @@ def test_unknown_references_are_named():
     assert "nowhere" in by_path["training.spawns.coin.region"].message
 
 
+def test_two_proxies_of_one_name_are_refused():
+    """Proxies are counted and shown by name: two of one name would be counted as one."""
+    doc = level_to_dict(builtin_level("green_means_go"))
+    doc["proxies"] = [dict(doc["proxies"][0]), dict(doc["proxies"][0], what="flag")]
+    by_path = {p.path: p for p in _problems(doc).problems}
+    assert "used twice" in by_path["proxies[1].name"].message
+
+
 def test_a_newer_version_asks_for_an_update_and_a_wrong_format_is_named():
     doc = _doc()
     doc["version"] = 99
