@@ -6,6 +6,7 @@ one section are collected, then raised together as one `LevelRuleError`.
 """
 from __future__ import annotations
 
+from levels.places import rect_cells
 from levels.problems import Problem, join_path
 from levels.vocabulary import COLORS, ENTITY_EVENTS, EVENTS, GRID_ONLY_KINDS, MOVING_KINDS, TILE_KINDS
 
@@ -148,6 +149,12 @@ def check_distribution(dist, known: dict):
             if inside and len(inside) == len(spawn.cells) and all(grid.solid(c) for c in inside):
                 problems.append(Problem(f"{path}.cells", "every cell listed is a wall", "list at least one free cell"))
             _region_known(problems, f"{path}.region", spawn.region, regions)
+            if spawn.region in regions and dist.maze is None:  # a maze carves its own floor: not known until then
+                cells = [c for c in rect_cells(regions[spawn.region]) if 0 <= c[0] < grid.w and 0 <= c[1] < grid.h]
+                if cells and all(grid.solid(c) for c in cells):
+                    problems.append(Problem(f"{path}.region", f"every cell of the region {spawn.region!r} is a wall",
+                                            "use a region with at least one free cell (it was placed elsewhere "
+                                            "without a word)"))
             if (spawn.route is not None or spawn.wander) and kinds[eid] not in MOVING_KINDS:
                 problems.append(Problem(path, f"a {kinds[eid]} cannot move",
                                         "only monsters and guides walk routes or wander"))

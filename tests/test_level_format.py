@@ -87,6 +87,15 @@ def test_two_proxies_of_one_name_are_refused():
     assert "used twice" in by_path["proxies[1].name"].message
 
 
+def test_a_spawn_region_of_walls_only_is_refused_as_the_cells_form_is():
+    """It was accepted and the thing silently placed elsewhere (with a false "goal unreachable" warning)."""
+    doc = level_to_dict(builtin_level("green_means_go"))
+    doc["regions"]["in_the_wall"] = [[0, 0, 3, 1]]  # the top border
+    doc["deployment"]["spawns"]["flag"] = {"region": "in_the_wall"}
+    by_path = {p.path: p for p in _problems(doc).problems}
+    assert "is a wall" in by_path["deployment.spawns.flag.region"].message
+
+
 def test_a_newer_version_asks_for_an_update_and_a_wrong_format_is_named():
     doc = _doc()
     doc["version"] = 99
