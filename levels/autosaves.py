@@ -90,11 +90,16 @@ class Autosaves:
     def slots(self) -> list[str]:
         """Every slot on disk, newest first (an old single autosave taken in first)."""
         self._take_in_legacy()
+        def when(path: Path) -> float:
+            try:
+                return path.stat().st_mtime
+            except OSError:  # gone since it was listed (another window saved its level)
+                return 0.0
         try:
             files = [p for p in self.folder.glob("*.json") if p.is_file()]
         except OSError:
             return []
-        files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        files.sort(key=when, reverse=True)
         return [p.stem for p in files]
 
     def _take_in_legacy(self) -> None:
