@@ -16,7 +16,7 @@ from game.paths import RecentFiles, asset, autosaves, lessons_progress_path, lev
 from game.render import thumbnail
 from game.session.lesson import LessonFile, LessonProgress, lessons_in
 from game.session.verdict import EXPLAIN
-from game.widgets import file_dialog, show_explain
+from game.widgets import file_dialog, set_fitted_text, show_explain
 
 SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix",
              "cheese_on_a_dish", "follow_the_leader", "lava_land", "monster_world"]
@@ -101,22 +101,27 @@ class HomeScene(Scene):
         slots = autosaves().slots()  # work the editor kept (it did not close cleanly, or was left unsaved)
         if slots:
             y += 12
+            UILabel(pygame.Rect(x, y, side, int(28 * s)), "Unsaved work, kept: restore", self.ui,
+                    container=self.root, object_id="#muted")
+            y += int(30 * s)
             for slot in slots[:MAX_RESTORE_BUTTONS]:
-                label = "Restore unsaved level" if len(slots) == 1 else f"Restore unsaved level {len(self.restore) + 1}"
-                self.restore[UIButton(pygame.Rect(x, y, side, bh), label, self.ui, container=self.root,
-                                      object_id="#primary", tool_tip_text=self._about_slot(slot))] = slot
+                label, about = self._about_slot(slot)
+                button = UIButton(pygame.Rect(x, y, side, bh), label, self.ui, container=self.root,
+                                  object_id="#primary", tool_tip_text=about)
+                set_fitted_text(button, label)
+                self.restore[button] = slot
                 y += bh + 4
 
     @staticmethod
-    def _about_slot(slot: str) -> str:
-        """The work a restore button offers back, in words (for its tooltip)."""
+    def _about_slot(slot: str) -> tuple[str, str]:
+        """A restore button's words and its tooltip: which level's unsaved work it offers back, and when it was kept."""
         try:
             kept = autosaves().read(slot)
         except ValueError as exc:
-            return f"Kept work that {exc}"
+            return "a damaged autosave", f"Kept work that {exc}"
         where = Path(kept.path).name if kept.path else "a new level, never saved"
         when = time.strftime("%d %b %H:%M", time.localtime(kept.saved_at)) if kept.saved_at else "earlier"
-        return f"\"{kept.name}\" ({where}), kept {when}"
+        return kept.name, f"Restore the unsaved work on \"{kept.name}\" ({where}), kept {when}"
 
     def _build_for_projector(self, top: int, pad: int) -> None:
         """Projector mode: two columns of large buttons, the lessons and the built-in levels; no thumbnails,
