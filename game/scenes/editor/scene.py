@@ -225,7 +225,10 @@ class EditorScene(Scene):
             return
         self.path = path
         self.document.saved = json.dumps(self.document.doc, sort_keys=True)
-        self.drop_autosave()
+        self.base = copy.deepcopy(self.document.doc)  # what later edits start from: the file as saved
+        self.drop_autosave()  # the slot the work was kept in (a new level's, or the file's)
+        self.slot = slot_for(path)  # the saved file's own slot from now on
+        self.drop_autosave()  # older work kept for that file is saved over
         RecentFiles().add(path)
         self.say("Saved." + (" It still has problems; fix them to train." if problems else ""))
 
