@@ -22,58 +22,10 @@ import argparse
 import os
 import sys
 
+from game.cli_arguments import SEED, TARGET, number, output_clash, output_file, ray_address, shares, whole
+
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_TRAIN_SECONDS = 600.0  # `train` stops here unless told otherwise: no run goes on without bound
-
-
-# --- argument types: each refuses a bad value with one sentence (argparse adds which argument it was) ---------
-def whole(lo: int, hi: int = 10**9):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"must be from {lo:,} to {hi:,}, not {value:,}")
-        return value
-    return parse
-
-
-def number(lo: float, hi: float, low_open: bool = False):
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-        if value != value or not (lo < value if low_open else lo <= value) or not value <= hi:
-            raise argparse.ArgumentTypeError(f"must be {'over' if low_open else 'at least'} {lo:g} and at most "
-                                             f"{hi:g}, not {text}")
-        return value
-    return parse
-
-
-def output_file(text: str) -> str:
-    """A file to write: not a folder, in a folder that exists."""
-    if not text:
-        raise argparse.ArgumentTypeError("the output path is empty")
-    if os.path.isdir(text):
-        raise argparse.ArgumentTypeError(f"{text} is a folder; give a file name")
-    folder = os.path.dirname(os.path.abspath(text))
-    if not os.path.isdir(folder):
-        raise argparse.ArgumentTypeError(f"the folder {folder} does not exist")
-    return text
-
-
-def shares(text: str) -> list[float]:
-    share = number(0.0, 1.0)
-    try:
-        return [share(x) for x in text.split(",")]
-    except argparse.ArgumentTypeError as exc:
-        raise argparse.ArgumentTypeError(f"each share {exc}") from None
-
-
-SEED = whole(0, 2**31 - 1)
-TARGET = number(0.0, 1.0, low_open=True)
 
 
 class Parser(argparse.ArgumentParser):
@@ -292,17 +244,6 @@ def cmd_experiment(args) -> int:
     return EXIT_FAIL if any("error" in r for r in results["runs"]) else EXIT_OK
 
 
-def ray_address(text: str) -> str:
-    """A Ray address as people write them: "auto", "HOST:PORT" or "ray://HOST:PORT"."""
-    if text in ("", "auto", "local"):
-        return text
-    body = text.removeprefix("ray://")
-    host, _, port = body.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536 or any(c.isspace() for c in host):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a Ray address: use HOST:PORT, ray://HOST:PORT or auto")
-    return text
-
-
 def agent_command(sub, name: str, help_text: str, func, episodes, default_episodes: int, json: bool = True):
     """A command that plays an agent file on a split of a level (evaluate, inspect, export)."""
     p = sub.add_parser(name, help=help_text)
@@ -373,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the lessons and exit")
     p.add_argument("--autoplay", action="store_true", help="move on by itself, and start again at the end")
     p.add_argument("--once", action="store_true", help="with --autoplay: quit at the end (exit 0)")
-    p.add_argument("--trace", metavar="FILE", help="write a JSON line per step: what the screen showed (deployment "
+    p.add_argument("--trace", metavar="FILE", type=output_file, help="write a JSON line per step: what the screen showed (deployment "
                    "episodes played, anything measured on screen, the prediction, the reveal's episodes)")
     p.add_argument("--projector", action="store_true", dest="lesson_projector",
                    help="in projector mode: larger text, higher contrast (F10 switches)")
@@ -411,6 +352,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from game.app import run
         return run(projector=args.projector)
+    clash = output_clash(args)
+    if clash:
+        print(f"mesa-sandbox {args.command}: {clash}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     from levels import LevelError
     from agents.problems import AgentFileError
     try:

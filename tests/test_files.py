@@ -59,3 +59,48 @@ def test_enter_in_save_as_saves(app, tmp_path):
     pygame.event.post(pygame.event.Event(pygame_gui.UI_TEXT_ENTRY_FINISHED, text=str(target), ui_element=entry))
     frames(app, 3)
     assert target.exists() and scene.path == str(target) and not scene.dialog.alive()
+
+
+HOLD_A_SAVE = """
+import fcntl, os, sys, tempfile
+fd, tmp = tempfile.mkstemp(prefix=".level.json.", suffix=".mesa-sandbox.tmp", dir=sys.argv[1])
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.write(fd, b"half a lev")
+print(tmp, flush=True)
+sys.stdin.read()  # a save still writing, until killed or told to end
+"""
+
+
+def test_a_save_killed_halfway_is_cleaned_up_by_the_next_save_in_its_folder(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from levels.files import STALE_SECONDS, atomic_write_text
+    if sys.platform == "win32":
+        return  # no kill -9 and no advisory locks: interrupted saves are known by their age there
+
+    def saving():
+        child = subprocess.Popen([sys.executable, "-c", HOLD_A_SAVE, str(tmp_path)], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+        return child, child.stdout.readline().strip()
+
+    killed, killed_tmp = saving()
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    writing, writing_tmp = saving()
+    young_killed, young_tmp = saving()
+    young_killed.send_signal(signal.SIGKILL)
+    young_killed.wait()
+    old = time.time() - 2 * STALE_SECONDS
+    for path in (killed_tmp, writing_tmp):
+        os.utime(path, (old, old))
+    try:
+        atomic_write_text(tmp_path / "other.json", "{}")
+        assert not os.path.exists(killed_tmp)  # its writer is dead: gone
+        assert os.path.exists(writing_tmp)  # a save in progress keeps its file, however old
+        assert os.path.exists(young_tmp)  # too young to tell from a save that has not locked it yet
+        assert (tmp_path / "other.json").read_text() == "{}"
+    finally:
+        writing.kill()
+        writing.wait()

@@ -1,6 +1,7 @@
 """The window's logic without a window: verdict, estimate, tally, the learner handle and the lab session."""
 import dataclasses
 import math
+import os
 import time
 
 import pytest
@@ -157,6 +158,24 @@ def test_a_bad_agent_file_is_a_notice_and_changes_nothing(tmp_path):
     try:
         session.load_agent(str(bad))
         assert session.notices and session.network is None
+    finally:
+        session.close()
+
+
+def test_saving_an_agent_over_a_pipe_is_a_notice_and_leaves_the_pipe(tmp_path):
+    import stat
+    level = builtin_level("green_means_go")
+    path = agent_file(tmp_path, level, PPOConfig(num_envs=4, num_steps=8), 32, 1.0, [])
+    fifo = tmp_path / "pipe.agent"
+    os.mkfifo(fifo)
+    session = LabSession(level, learner_class=TrainingThread)
+    try:
+        session.load_agent(path)
+        session.save_agent(str(fifo))
+        assert session.notices[-1][0] == "The agent was not saved" and "not an ordinary file" in session.notices[-1][1]
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+        session.save_agent(str(tmp_path / "kept.agent"))
+        assert (tmp_path / "kept.agent").exists() and session.agent_saved
     finally:
         session.close()
 

@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from levels.files import output_problem
 from levels.format import Level, LevelError, level_to_dict, parse_level
 from levels.warnings import level_warnings
 
@@ -237,6 +238,10 @@ class LabSession:
 
     def save_agent(self, path: str) -> None:
         if self.snapshot is None:
+            return
+        problem = output_problem(path)
+        if problem:
+            self.notices.append(("The agent was not saved", problem))
             return
         agent = AgentFile(self.snapshot.build(), self.level, self.snapshot.obs_spec, self.config,
                           self.snapshot.steps, self.learner.seconds, list(self.learner.curve))

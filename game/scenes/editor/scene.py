@@ -17,7 +17,7 @@ from pygame_gui.elements import UIButton, UILabel
 from levels import LevelError, level_from_code, level_to_code, level_to_dict
 from levels.autosaves import Autosave, slot_for
 from levels.document import LevelDocument, unfit_to_edit
-from levels.files import atomic_write_text, read_bounded
+from levels.files import atomic_write_text, output_problem, read_bounded
 from levels.format import MAX_FILE_BYTES, Level, level_to_json
 from levels.warnings import level_warnings
 
@@ -218,6 +218,10 @@ class EditorScene(Scene):
     def save_to(self, path: str) -> None:
         level, problems = self.document.check()
         text = level_to_json(level) if level else json.dumps(self.document.doc, indent=2) + "\n"
+        problem = output_problem(path)
+        if problem:
+            self.app.message("The level was not saved", problem)
+            return
         try:
             atomic_write_text(path, text)
         except OSError as exc:
