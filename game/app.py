@@ -173,7 +173,12 @@ class App:
         """Open a lesson (a `game.session.lesson.LessonFile`) at the step where it was left, or from the start;
         `trace`, a `LessonTrace`, gets a line per step."""
         from game.paths import lessons_progress_path
+        from game.pretrained import pretrained_agents
         from game.session.lesson import LessonProgress, LessonRun
+        missing = lesson.missing_agents(set(pretrained_agents(lesson.level)))
+        if missing:
+            self.message("This lesson cannot be opened", "\n".join(missing))
+            return
         start = 0 if autoplay else LessonProgress(lessons_progress_path()).step(lesson.name)
         self.open("lab", level=lesson.level, lesson=LessonRun(lesson, index=start), autoplay=autoplay, once=once,
                   trace=trace)

@@ -64,6 +64,11 @@ def lesson(args) -> int:
     except LessonError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
+    from game.pretrained import pretrained_agents
+    missing = lesson.missing_agents(set(pretrained_agents(lesson.level)))
+    if missing:
+        print(f"mesa-sandbox lesson: {path}: " + "; ".join(missing), file=sys.stderr)
+        return EXIT_BAD_INPUT
     from game.app import run
     from game.session.lesson import LessonTrace
     if args.trace is None:

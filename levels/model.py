@@ -50,12 +50,20 @@ class LevelRuleError(ValueError):
         super().__init__("; ".join(p.message for p in self.problems))
 
 
-def _no_control_characters(allowed: str):
+# Characters that reorder how text is shown (so a name can read as another) and, in names and ids, characters that
+# show nothing (so two names that look the same differ). Marks and joiners have uses in prose: text keeps them.
+BIDI_CONTROLS = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+INVISIBLE = {0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF}
+
+
+def _no_control_characters(allowed: str, invisible_allowed: bool = False):
     def check(text: str) -> str:
-        bad = sorted({f"U+{ord(c):04X}" for c in text if (ord(c) < 32 and c not in allowed) or 0x7F <= ord(c) < 0xA0})
+        bad = sorted({f"U+{ord(c):04X}" for c in text if (ord(c) < 32 and c not in allowed) or 0x7F <= ord(c) < 0xA0
+                      or ord(c) in BIDI_CONTROLS or (ord(c) in INVISIBLE and not invisible_allowed)})
         if bad:
-            raise LevelRuleError(f"the text holds control characters ({', '.join(bad[:3])})",
-                                 "remove them; they are invisible and mean nothing in a level")
+            raise LevelRuleError(f"the text holds control or invisible characters ({', '.join(bad[:3])})",
+                                 "remove them; they are invisible, can make the text read as something else, and "
+                                 "mean nothing in a level")
         return text
     return check
 
@@ -76,7 +84,7 @@ def _number(lo: float, hi: float, doc: str = ""):
 
 
 Name = Annotated[StrictStr, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_no_control_characters(""))]
-Text = Annotated[StrictStr, Field(max_length=MAX_TEXT), AfterValidator(_no_control_characters("\n\t"))]
+Text = Annotated[StrictStr, Field(max_length=MAX_TEXT), AfterValidator(_no_control_characters("\n\t", True))]
 Cell = Annotated[tuple[StrictInt, StrictInt], BeforeValidator(_shape("a cell", 2, "[x, y]")),
                  Field(description="a cell [x, y]; x counts columns from the left, y rows from the top")]
 Rect = Annotated[tuple[StrictInt, StrictInt, StrictInt, StrictInt],

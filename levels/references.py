@@ -160,6 +160,9 @@ def check_distribution(dist, known: dict):
                                         "only monsters and guides walk routes or wander"))
             if spawn.route is not None:
                 grid.route(f"{path}.route", spawn.route)
+            if kinds[eid] == "agent" and spawn.present < 1.0:
+                problems.append(Problem(f"{path}.present", "the agent is in every episode: an episode without it "
+                                        "cannot be played", "remove \"present\" from the agent's spawn"))
             if spawn.on is not None and (spawn.on not in ids or spawn.on == eid or kinds[spawn.on] == "agent"):
                 problems.append(Problem(f"{path}.on", f"{spawn.on!r} is not another entity to start on",
                                         f"use one of: {', '.join(sorted(ids - {eid})[:12])} (not the agent)"))
@@ -174,8 +177,41 @@ def check_distribution(dist, known: dict):
             _region_known(problems, f"{base}[{k}].region", change.region, regions)
     if dist.maze is not None:
         grid.rect("maze.rect", dist.maze.rect)
+    elif not grid.problems:
+        _agent_start_kept(problems, grid, dist, known["entities"], regions)
     _raise(problems)
     return dist
+
+
+def _agent_start_kept(problems: list[Problem], grid: _Grid, dist, entities, regions: dict) -> None:
+    """A tile change that walls up every cell the agent may start on (its own cell when it has no spawn) is refused:
+    the worlds would move the agent somewhere else without a word."""
+    agent = next((e for e in entities if e.kind == "agent"), None)
+    if agent is None:
+        return
+    cases = [("tiles", dist.spawns, dist.tiles)] + [(f"mixes[{i}].tiles", {**dist.spawns, **m.spawns}, dist.tiles + m.tiles)
+                                                    for i, m in enumerate(dist.mixes) if m.tiles or m.spawns]
+    for path, spawns, changes in cases:
+        spawn = spawns.get(agent.id)
+        if spawn is None or not (spawn.cells or spawn.region or spawn.anywhere or spawn.route or spawn.on):
+            starts = [tuple(agent.at)]
+        elif spawn.cells:
+            starts = [tuple(c) for c in spawn.cells]
+        elif spawn.region in regions:
+            starts = [c for c in rect_cells(regions[spawn.region]) if 0 <= c[0] < grid.w and 0 <= c[1] < grid.h]
+        else:
+            continue  # anywhere, a route or on another entity: placed among whatever is free
+        solid = {c: grid.solid(c) for c in starts}
+        for change in changes:
+            cells = change.cells or (rect_cells(regions[change.region]) if change.region in regions else ())
+            for c in cells:
+                if tuple(c) in solid:
+                    solid[tuple(c)] = TILE_KINDS[change.tile].solid
+        if starts and all(solid.values()) and not all(grid.solid(c) for c in starts):
+            where = f"the agent's start {list(starts[0])}" if len(starts) == 1 else "every cell the agent may start on"
+            problems.append(Problem(path, f"a tile change puts a wall on {where}",
+                                    "change other cells, or give the agent a spawn in this distribution (it was "
+                                    "moved elsewhere without a word)"))
 
 
 def _region_known(problems: list[Problem], path: str, name: str | None, regions: dict) -> None:

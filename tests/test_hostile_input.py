@@ -1,6 +1,7 @@
 """Hostile input from outside, through the real command: exit 2, one clear message, no traceback, no hang."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -49,7 +50,14 @@ LEVEL_FILES = {
     "repeated key": ('{"format": "mesa-sandbox-level", "format": "x"}', ["written twice"]),
     "invalid utf-8": (b'{"name": "\xff"}', ["utf-8"]),
     "lone surrogate": ('{"format": "mesa-sandbox-level", "version": 1, "name": "\\ud800"}', ["unicode"]),
-    "control character": (mutated(lambda d: d.update(name="a\u0000b")), ["name", "control characters"]),
+    "control character": (mutated(lambda d: d.update(name="a\u0000b")), ["name", "control or invisible characters"]),
+    "bidi override in a name": (mutated(lambda d: d.update(name="flag\u202egalf")), ["name", "U+202E"]),
+    "zero-width space in an id": (mutated(lambda d: d["entities"][1].update(id="fl\u200bag")),
+                                  ["entities[1].id", "U+200B"]),
+    "an agent that may be absent": (mutated(lambda d: d["deployment"]["spawns"]["agent"].update(present=0)),
+                                    ["deployment.spawns.agent.present", "every episode"]),
+    "a wall on the agent's start": (mutated(lambda d: (d["deployment"]["spawns"].pop("agent"), d["deployment"].update(
+        tiles=[{"tile": "wall", "cells": [[1, 9]]}]))), ["deployment.tiles", "wall on the agent's start [1, 9]"]),
     "typo in a rule": (mutated(lambda d: d["base_reward"]["rules"][0].update(ends_epsiode=True)),
                        ['did you mean "ends_episode"']),
     "typo at the top": (mutated(lambda d: d["base_reward"].update(step_cots=0.1)), ['did you mean "step_cost"']),
@@ -179,3 +187,69 @@ def test_an_unreachable_goal_gets_a_warning_not_a_refusal(tmp_path):
     door["entities"].append({"id": "key", "kind": "key", "at": [2, 2]})
     assert not goal_warnings(parse_level(door))
     assert not goal_warnings(parse_level(d))
+
+
+def _read_only_folder(tmp_path):
+    """A folder no one may write in: chmod for a user, /sys for root (whom permissions do not stop)."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "ro"
+        folder.mkdir()
+        folder.chmod(0o555)
+        return str(folder)
+    if not os.path.isdir("/sys"):
+        pytest.skip("no folder that root cannot write in")
+    return "/sys"
+
+
+def test_one_output_rule_for_every_command_checked_before_any_work(tmp_path):
+    from game.cli import main
+    level = tmp_path / "my.json"
+    level.write_text(json.dumps(doc()))
+    agent = tmp_path / "a.agent"
+    shutil.copy(os.path.join(os.path.dirname(__file__), "..", "assets", "agents", "green_means_go", "seed0.agent"), agent)
+    fifo = tmp_path / "pipe.gif"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.agent"
+    link.symlink_to(tmp_path / "elsewhere.agent")
+    read_only = _read_only_folder(tmp_path)
+    cases = {
+        "the level replaced by the agent": (["train", str(level), "-o", str(level)], "also the level"),
+        "the agent replaced by its card": (["export", str(agent), "--png", str(agent)], "also the agent"),
+        "the GIF overwritten by the card": (["export", str(agent), "--gif", f"{tmp_path}/x", "--png",
+                                             f"{tmp_path}/./x"], "name the same file"),
+        "the level given by another path": (["level", "render", str(level), "-o", f"{tmp_path}/../{tmp_path.name}/my.json"],
+                                            "also the level"),
+        "a pipe": (["export", str(agent), "--gif", str(fifo)], "not an ordinary file"),
+        "a device": (["level", "from-code", "MSL1.x", "-o", "/dev/null"], "not an ordinary file"),
+        "a symbolic link": (["train", "template_grid", "-o", str(link)], "symbolic link"),
+        "a read-only folder for training": (["train", "template_grid", "-o", f"{read_only}/x.agent"],
+                                            "cannot write in the folder"),
+        "a read-only folder for a sweep": (["experiment", "template_grid", "-o", f"{read_only}/r.json"],
+                                           "cannot write in the folder"),
+        "a trace into a pipe": (["lesson", "green_means_go", "--trace", str(fifo)], "not an ordinary file"),
+    }
+    for case, (args, words) in cases.items():
+        result = run(*args, timeout=60)
+        refused(result, words)
+        assert len(result.stderr.strip().splitlines()) <= 2, (case, result.stderr)
+    assert json.loads(level.read_text()) == doc() and stat_is_fifo(fifo) and not link.exists()
+    assert not os.path.exists(tmp_path / "x")
+
+
+def stat_is_fifo(path):
+    import stat
+    return stat.S_ISFIFO(os.stat(path).st_mode)
+
+
+def test_a_lesson_asking_for_an_agent_that_is_not_shipped_is_refused(tmp_path):
+    root = os.path.join(os.path.dirname(__file__), "..", "assets", "lessons", "green_means_go.json")
+    lesson = json.loads(open(root, encoding="utf-8").read())
+    step = next(s for s in lesson["steps"] if s["do"] == "agent")
+    step["seed"] = 99
+    path = write(tmp_path, "seed99.json", lesson)
+    refused(run("lesson", path, "--autoplay", "--once"), "seed 99", "not shipped", "its seeds: 0, 1")
+    shutil.copy(os.path.join(os.path.dirname(__file__), "..", "docs", "check_levels", "blue_means_go.json"), tmp_path)
+    lesson["level"] = "blue_means_go.json"
+    step["seed"] = 0
+    path = write(tmp_path, "unshipped.json", lesson)
+    refused(run("lesson", path, "--autoplay", "--once"), "none are shipped for it")

@@ -99,6 +99,14 @@ class LessonFile:
     def title(self) -> str:
         return self.lesson.title
 
+    def missing_agents(self, shipped: set[int]) -> list[str]:
+        """The `agent` steps asking for a pre-trained agent that is not shipped for the lesson's level (`shipped`:
+        the seeds that are), in words: such a step would play another agent, or none, without a word."""
+        have = ", ".join(str(s) for s in sorted(shipped)) or "none are shipped for it; use a \"train\" step"
+        return [f"steps[{k}] (agent \"{step.title}\"): asks for the pre-trained agent of seed {step.seed} of "
+                f"\"{self.level.name}\", which is not shipped (its seeds: {have})"
+                for k, step in enumerate(self.lesson.steps) if step.do == "agent" and step.seed not in shipped]
+
 
 def _where(loc: tuple) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc)) or "the file"

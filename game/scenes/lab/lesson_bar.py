@@ -190,7 +190,7 @@ class LessonBar:
                 scene.session.toggle_training()
             return
         agents = scene.shipped_agents
-        path = agents.get(seed, next(iter(agents.values()), None))
+        path = agents.get(seed)  # opening the lesson checked it is shipped
         if path is None:
             scene.app.message("No pre-trained agent", f"No agent is shipped for \"{scene.level.name}\"; train one "
                               "live instead (Train it live instead, or Space).")
