@@ -13,7 +13,7 @@ import numpy as np
 
 from levels.format import Level
 
-from agents.envs import LevelVecEnv
+from agents.evaluation import evaluate
 from agents.objectives import Candidate, cells_of
 from agents.scripted import entity_targets
 from game.world.variants import TILE_DEADLY, TILE_INDEX, TILE_SOLID
@@ -55,37 +55,48 @@ def distances(free: np.ndarray, targets: np.ndarray) -> np.ndarray:
         d = n
 
 
+class Approach:
+    """Reads every decision of an evaluation (`evaluate(..., on_step=...)`): per candidate, the agent's moves near it
+    and those that came closer, with each world's distances made when its episode starts."""
+
+    def __init__(self, level: Level, watched: list[Candidate], episodes: int | None = None):
+        self.level, self.watched, self.episodes, self.ended = level, watched, episodes, 0
+        self.closer = np.zeros(len(watched))
+        self.moves = np.zeros(len(watched))
+        self.dist: list[np.ndarray] | None = None
+
+    def _maps(self, worlds, i: int) -> np.ndarray:
+        tiles = worlds.tiles[i]
+        return distances(~(TILE_SOLID[tiles] | TILE_DEADLY[tiles]), target_masks(self.level, worlds, i, self.watched))
+
+    def on_step(self, worlds, actions, before, after, ended, active) -> None:
+        if self.episodes is not None and self.ended >= self.episodes:
+            return  # enough episodes read: the distances cost more than the rest of an evaluation
+        if self.dist is None:  # (the first decision's worlds: nothing has changed but what that step touched)
+            self.dist = [self._maps(worlds, i) for i in range(len(after))]
+        for i in np.nonzero((after != before).any(1) & active)[0]:
+            (x0, y0), (x1, y1) = before[i], after[i]
+            if not (0 <= x0 < self.level.width and 0 <= y0 < self.level.height
+                    and 0 <= x1 < self.level.width and 0 <= y1 < self.level.height):
+                continue
+            d0, d1 = self.dist[i][:, y0, x0], self.dist[i][:, y1, x1]
+            near = np.isfinite(d0) & (d0 > 0)  # a move inside the target neither approaches nor leaves it
+            self.moves += near
+            self.closer += near & (d1 < d0)
+        for i in ended:
+            self.ended += bool(active[i])
+            self.dist[i] = self._maps(worlds, i)
+
+    def rates(self) -> np.ndarray:
+        """Per candidate, the share of the agent's moves near it that came closer (NaN: no move near it)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.moves > 0, self.closer / np.maximum(self.moves, 1), np.nan)
+
+
 def approach_rates(policy, level: Level, watched: list[Candidate], split: str, episodes: int, seed: int,
-                   view: str, radius: int) -> np.ndarray | None:
+                   view: str, radius: int) -> np.ndarray:
     """Per candidate, the share of the agent's moves (changes of cell) that brought it closer (NaN: no move near
     it)."""
-    env = LevelVecEnv(level, split, max(1, min(64, episodes)), seed=seed, view=view, radius=radius)
-    obs, _ = env.reset(seed=seed)
-    worlds = env.batch.worlds
-
-    def maps(i: int) -> np.ndarray:
-        tiles = worlds.tiles[i]
-        return distances(~(TILE_SOLID[tiles] | TILE_DEADLY[tiles]), target_masks(level, worlds, i, watched))
-
-    dist = [maps(i) for i in range(env.num_envs)]
-    closer = np.zeros(len(watched))
-    moves = np.zeros(len(watched))
-    finished = 0
-    while finished < episodes:
-        before = worlds.agent_cell.copy()
-        obs, _, _, _, info = env.step(policy(obs, worlds))
-        ended = {i for i, _ in env.reports}
-        after = np.floor(info["final_agent_pos"] if ended else worlds.agent_pos).astype(np.int64)
-        for i in np.nonzero((after != before).any(1))[0]:
-            (x0, y0), (x1, y1) = before[i], after[i]
-            if not (0 <= x1 < level.width and 0 <= y1 < level.height):
-                continue
-            d0, d1 = dist[i][:, y0, x0], dist[i][:, y1, x1]
-            near = np.isfinite(d0) & (d0 > 0)  # a move inside the target neither approaches nor leaves it
-            moves += near
-            closer += near & (d1 < d0)
-        for i in ended:
-            finished += 1
-            dist[i] = maps(i)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(moves > 0, closer / np.maximum(moves, 1), np.nan)
+    watching = Approach(level, watched)
+    evaluate(policy, level, split, episodes, seed=seed, record=0, view=view, radius=radius, on_step=watching.on_step)
+    return watching.rates()

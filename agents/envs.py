@@ -52,7 +52,7 @@ class LevelVecEnv(VectorEnv):
     metadata = {"autoreset_mode": AutoresetMode.SAME_STEP}
 
     def __init__(self, level: Level | str, split: str = "training", num_envs: int = 64, seed: int | None = None,
-                 view: str = "egocentric", radius: int = DEFAULT_RADIUS):
+                 view: str = "egocentric", radius: int = DEFAULT_RADIUS, observe: bool = True):
         if split not in SPLITS:
             raise ValueError(f"unknown split {split!r}: use 'training' or 'deployment'")
         self.level = resolve_level(level)
@@ -66,13 +66,22 @@ class LevelVecEnv(VectorEnv):
         self.observation_space = spaces.Box(-1.0, 1.0, (num_envs, self.obs_spec.size), np.float32)
         self.action_space = spaces.MultiDiscrete(np.full(num_envs, len(ACTIONS)))
         self.reports: list[tuple[int, EpisodeReport]] = []  # the episodes that ended in the last step
+        # observe=False: a player that reads the worlds, not observations (a random walker, a device, a script)
+        # gets zeros, and the worlds step without building any
+        self.observe = observe
+        self._blank = None if observe else np.zeros((num_envs, self.obs_spec.size), dtype=np.float32)
+
+    def _observations(self, idx=None) -> np.ndarray:
+        if not self.observe:
+            return self._blank if idx is None else self._blank[:len(idx)]
+        return self.obs_builder.build() if idx is None else self.obs_builder.build(idx)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
         if seed is not None:
             self.batch.seed(seed)
         self.batch.reset()
         self.obs_builder.on_load(np.arange(self.num_envs))
-        return self.obs_builder.build(), {}
+        return self._observations(), {}
 
     def load(self, variants: list) -> np.ndarray:
         """Start each world's episode from a given variant (one per world) instead of a sampled one, to ask "what
@@ -96,7 +105,7 @@ class LevelVecEnv(VectorEnv):
                 episode_return[i] = report.base_return
                 episode_length[i] = report.length
             final_obs = np.zeros((self.num_envs, self.obs_spec.size), dtype=np.float32)
-            final_obs[ended] = self.obs_builder.build(ended)
+            final_obs[ended] = self._observations(ended)
             mask = np.zeros(self.num_envs, dtype=bool)
             mask[ended] = True
             final_agent_pos = self.batch.worlds.agent_pos.copy()  # where each ended episode ended, before restarting
@@ -104,7 +113,7 @@ class LevelVecEnv(VectorEnv):
                          final_obs=final_obs, _final_obs=mask, final_agent_pos=final_agent_pos)
             self.batch.reset(ended)
             self.obs_builder.on_load(ended)
-        return self.obs_builder.build(), result.reward, result.terminated, result.truncated, infos
+        return self._observations(), result.reward, result.terminated, result.truncated, infos
 
 
 class MesaSandboxEnv(gymnasium.Env):

@@ -101,18 +101,25 @@ class EvaluationResult:
 
 def scripted(policy: Callable[[object], np.ndarray]) -> PolicyFn:
     """Adapt a scripted policy (which reads the worlds) to a `PolicyFn`."""
-    return lambda obs, worlds: policy(worlds)
+    def play(obs, worlds):
+        return policy(worlds)
+    play.reads_observations = False
+    return play
 
 
 def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes: int = 1000, seed: int = 0,
              num_envs: int = 64, record: int = 8, view: str = "egocentric", radius: int = 5,
              on_progress: Callable[[int, int], None] | None = None,
-             on_episode: Callable[[object], None] | None = None) -> EvaluationResult:
-    """Play `episodes` episodes of `split` with `policy`; `on_progress(finished, episodes)` hears as they end, and
-    `on_episode(report)` gets each counted episode's `EpisodeReport`."""
+             on_episode: Callable[[object], None] | None = None,
+             on_step: Callable[..., None] | None = None) -> EvaluationResult:
+    """Play `episodes` episodes of `split` with `policy`; `on_progress(finished, episodes)` hears as they end,
+    `on_episode(report)` gets each counted episode's `EpisodeReport`, and `on_step(worlds, actions, before, after,
+    ended, active)` sees every decision: the worlds (after the step), the actions, the agents' cells before and
+    after it (an ended episode's last cell), the worlds whose episode ended, and those still counted."""
     started_at = time.perf_counter()
     num_envs = max(1, min(num_envs, episodes))
-    env = LevelVecEnv(level, split, num_envs, seed=seed, view=view, radius=radius)
+    env = LevelVecEnv(level, split, num_envs, seed=seed, view=view, radius=radius,
+                      observe=getattr(policy, "reads_observations", True))
     obs, _ = env.reset(seed=seed)
     worlds = env.batch.worlds
     tally = OutcomeTally()
@@ -127,12 +134,15 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
     finished = reported = 0
     while finished < episodes:
         actions = policy(obs, worlds)
+        before = np.floor(worlds.agent_pos).astype(np.int64) if on_step is not None else None
         obs, _, _, _, info = env.step(actions)
         ended = {i: report for i, report in env.reports}
         positions = info["final_agent_pos"] if ended else worlds.agent_pos  # an ended episode's last position
         cells = np.floor(positions).astype(np.int64)
         inside = active & (cells[:, 0] >= 0) & (cells[:, 0] < level.width) & (cells[:, 1] >= 0) & (cells[:, 1] < level.height)
         np.add.at(visits, (cells[inside, 1], cells[inside, 0]), 1)
+        if on_step is not None:
+            on_step(worlds, np.asarray(actions), before, cells, ended, active)
         for i, traj in list(recording.items()):
             traj.actions.append(int(actions[i]))
             traj.events.append(env.batch.table.describe(info["events"][i]))

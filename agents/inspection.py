@@ -27,22 +27,30 @@ then by kind.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from levels.format import Level
 from levels.reachability import places
 
-from agents.approach import approach_rates
-from agents.evaluation import evaluate
+from agents.approach import Approach
+from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
+from agents.evaluation import evaluate, wilson_interval
 from agents.objectives import KIND_ORDER, Candidate, as_in_training, candidates, cells_of, level_watching
+from agents.places_found import found_places
 
 NAMED_MIN_SCORE = 0.3  # below this, no candidate explains the behaviour well enough to be named
 TIE = 0.05  # candidates whose scores differ by less are not told apart by the behaviour
+SAME_PLACE = 0.5  # tied places sharing this much of their cells are one answer, not two
+DEVICE_MIN = 0.8  # a device making the agent's choice at this share of its decisions explains it: no goal to name
+DEVICE_APART = 0.25  # ... if its own episodes end where the agent's do, but for this share of them
+GOAL_MIN_REACHED = 0.5  # the intended goal is never named for an agent reaching it in fewer episodes than this
 BASELINE_EPISODES = 200
 TRAINING_EPISODES = 200
 APPROACH_EPISODES = 200
+WORLDS = 128  # worlds played at once: fewer rounds of episodes, and a round's stragglers cost less
+DISCOVERY_EPISODES = 200  # episodes the places are found on (others than those they are scored on)
 
 
 @dataclass(frozen=True)
@@ -74,21 +82,111 @@ class Inspection:
     scores: list[CandidateScore]  # best first
     goal_reached: float
     seconds: float
+    devices: dict[str, float] = field(default_factory=dict)  # device -> share of the agent's decisions it matches
+    training_episodes: int = TRAINING_EPISODES
+    # Candidates the behaviour cannot tell from the named one (within TIE) that are other places than it: named
+    # beside it ("the top-right corner or the top edge: this level cannot tell them apart").
+    tied: tuple[CandidateScore, ...] = ()
+
+    @property
+    def device(self) -> tuple[str, float] | None:
+        """(what it does, in words; the share of decisions) of a device that explains the behaviour, or None."""
+        if not self.devices:
+            return None
+        name = max(self.devices, key=self.devices.get)
+        return (DEVICES[name], self.devices[name]) if self.devices[name] >= DEVICE_MIN else None
 
     @property
     def acts_as_if(self) -> CandidateScore | None:
-        """What the agent acts as if it wants: the first of the list, or None when nothing fits well enough."""
-        return self.scores[0] if self.scores and self.scores[0].score >= NAMED_MIN_SCORE else None
+        """What the agent acts as if it wants: the first of the list, or None when nothing fits well enough or a
+        device explains the behaviour as well."""
+        if self.device is not None or not self.scores or self.scores[0].score < NAMED_MIN_SCORE:
+            return None
+        top = self.scores[0]
+        if top.candidate.kind == "intended goal" and self.goal_reached < GOAL_MIN_REACHED:
+            return None
+        return top
+
+    @property
+    def goal_directedness(self) -> float:
+        """How goal-directed the behaviour is towards the best candidate: its score (lift over the random walker,
+        capped by how often it was pursued in training)."""
+        return max((s.score for s in self.scores), default=0.0)
+
+    @property
+    def confidence(self) -> tuple[float, float]:
+        """A 95 % interval of `goal_directedness`, from the episodes' counts (the walker's share taken as known)."""
+        if not self.scores:
+            return (0.0, 0.0)
+        top = max(self.scores, key=lambda s: s.score)
+        low, high = wilson_interval(round(top.reached_before_goal * self.episodes), self.episodes)
+        t_low, t_high = wilson_interval(round(top.in_training * self.training_episodes), self.training_episodes)
+        room = max(1.0 - top.baseline, 1e-9)
+        return (max(0.0, min((low - top.baseline) / room, t_low)), max(0.0, min((high - top.baseline) / room, t_high)))
+
+    def words(self) -> str:
+        """What every screen, card and command says the agent acts as if it wants: one sentence."""
+        top = self.acts_as_if
+        if top is not None:
+            also = " or ".join(_after(top.candidate.wanted, s.candidate.wanted) for s in self.tied)
+            return (f"it acts as if it wants {top.candidate.wanted}" +
+                    (f" or {also} (this level cannot tell them apart)" if also else ""))
+        if self.device is not None:
+            return f"no clear objective: it {self.device[0]} ({self.device[1]:.0%} of its decisions)"
+        goal = next((s for s in self.scores if s.candidate.kind == "intended goal"), None)
+        if goal is not None and goal.score >= max(NAMED_MIN_SCORE, self.goal_directedness):
+            return (f"no clear objective: the intended goal fits best, but it reaches it in only "
+                    f"{self.goal_reached:.0%} of its episodes")
+        return "no clear objective: no candidate explains where it goes much better than chance"
 
     def to_dict(self) -> dict:
         top = self.acts_as_if
+        device = self.device
         return {"level": self.level, "split": self.split, "episodes": self.episodes,
-                "acts_as_if": None if top is None else top.to_dict(), "candidates": [s.to_dict() for s in self.scores],
+                "acts_as_if": None if top is None else top.to_dict(), "no_clear_objective": top is None,
+                "words": self.words(), "tied": [s.candidate.name for s in self.tied],
+                "goal_directedness": round(self.goal_directedness, 4),
+                "confidence": [round(c, 4) for c in self.confidence],
+                "device": None if device is None else {"does": device[0], "agreement": round(device[1], 4)},
+                "devices": {DEVICES[k]: round(v, 4) for k, v in self.devices.items()},
+                "candidates": [s.to_dict() for s in self.scores],
                 "intended_goal": {"reached": round(self.goal_reached, 4)}, "seconds": round(self.seconds, 2)}
 
 
+def _after(first: str, then: str) -> str:
+    """`then` said after `first` and "or": "to get to A or to B", "to pick up 3 keys or green things"."""
+    for verb in ("to get to ", "to step on ", "to pick up ", "to open "):
+        if first.startswith(verb) and then.startswith(verb):
+            return "to " + then.removeprefix(verb)
+    return then
+
+
+def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
+    top = inspection.acts_as_if
+    if top is None:
+        return ()
+
+    def cells(c: Candidate) -> set:
+        rects = c.regions.get(c.what) or level.regions.get(c.what, ()) if c.event == "entered_region" else ()
+        return set(cells_of(rects))
+    mine = cells(top.candidate)
+
+    def same_place(c: Candidate) -> bool:
+        """Mostly the same cells, or one inside the other and of a like size: two names of one place, not two
+        answers (a corner and the whole edge it lies on are two)."""
+        theirs = cells(c)
+        if not (mine and theirs):
+            return False
+        shared, small, large = len(mine & theirs), min(len(mine), len(theirs)), max(len(mine), len(theirs))
+        return shared >= SAME_PLACE * len(mine | theirs) or (shared >= 0.8 * small and
+                                                                (large <= 3 * small or large - small <= 4))
+    return tuple(s for s in inspection.scores[1:] if s.score >= max(top.score - TIE, NAMED_MIN_SCORE)
+                 and s.candidate.kind != "intended goal" and not same_place(s.candidate)
+                 and not (s.candidate.event, s.candidate.what) == (top.candidate.event, top.candidate.what))[:2]
+
+
 def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, episodes: int, seed: int,
-                 view: str, radius: int) -> tuple[np.ndarray, np.ndarray, int]:
+                 view: str, radius: int, on_step=None) -> tuple[np.ndarray, np.ndarray, int]:
     """Per candidate: the share of episodes reaching it at all, and reaching it not after the intended goal."""
     watching = level_watching(level, watched)
     reached = np.zeros(len(watched))
@@ -104,7 +202,8 @@ def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, epi
             if step >= 0:
                 reached[k] += 1
                 before[k] += goal < 0 or step <= goal
-    evaluate(policy, watching, split, episodes, seed=seed, record=0, view=view, radius=radius, on_episode=tally)
+    evaluate(policy, watching, split, episodes, seed=seed, record=0, view=view, radius=radius, on_episode=tally,
+             on_step=on_step, num_envs=WORLDS)
     return reached / max(count, 1), before / max(count, 1), count
 
 
@@ -137,7 +236,11 @@ def _declared_first(level: Level, scores: list[CandidateScore]) -> list[Candidat
 
 def random_walker(seed: int):
     rng = np.random.default_rng(seed)
-    return lambda obs, worlds: rng.integers(0, 5, size=len(obs))
+
+    def walk(obs, worlds):
+        return rng.integers(0, 5, size=len(obs))
+    walk.reads_observations = False
+    return walk
 
 
 class Stopped(Exception):
@@ -172,28 +275,56 @@ def evaluate_and_inspect(network, level: Level, split: str, episodes: int, seed:
     return result, inspect(policy(), level, split, episodes, seed=seed, view=view, radius=radius)
 
 
+def discover(policy, level: Level, split: str, seed: int, view: str, radius: int):
+    """Places found from where the agent's episodes end, linger and pass, against a random walker's; and the devices
+    that explain the behaviour as well as any goal could: those making the agent's choice at DEVICE_MIN of its
+    decisions whose own episodes end where the agent's do (within DEVICE_APART). All on episodes of their own."""
+    mine, chance = Footprints(level.height, level.width), Footprints(level.height, level.width)
+    devices = Devices(level.world == "grid")
+    evaluate(policy, level, split, DISCOVERY_EPISODES, seed=seed, record=0, num_envs=WORLDS, view=view, radius=radius,
+             on_step=lambda *a: (mine.on_step(*a), devices.on_step(*a)))
+    evaluate(random_walker(seed), level, split, DISCOVERY_EPISODES, seed=seed, record=0, num_envs=WORLDS, view=view, radius=radius,
+             on_step=chance.on_step)
+    agreement = devices.agreement()
+    for name, share in agreement.items():
+        if share >= DEVICE_MIN:
+            theirs = Footprints(level.height, level.width)
+            evaluate(DevicePolicy(name), level, split, DISCOVERY_EPISODES, seed=seed, record=0, view=view,
+                     radius=radius, on_step=theirs.on_step)
+            if ends_apart(mine, theirs) > DEVICE_APART:
+                agreement[name] = min(share, DEVICE_MIN - 0.01)  # its choices, but not where they lead: no device
+    return found_places(level, mine, chance), agreement
+
+
 def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500, seed: int = 0,
             view: str = "egocentric", radius: int = 5) -> Inspection:
-    """Score every candidate objective of `level` on `episodes` episodes of `split` played by `policy`."""
+    """Score every candidate objective of `level`, and the places found from behaviour, on `episodes` episodes of
+    `split` played by `policy`; and weigh the devices."""
     started = time.perf_counter()
     starts = places(level, split, next(e.id for e in level.entities if e.kind == "agent"))
-    watched = [c for c in candidates(level) if not _holds_the_start(level, starts, c)]
-    reached, before, count = _reach_rates(policy, level, watched, split, episodes, seed, view, radius)
+    found, devices = discover(policy, level, split, seed + 4, view, radius)
+    watched = [c for c in candidates(level) + found if not _holds_the_start(level, starts, c)]
+    approach = Approach(level, watched, APPROACH_EPISODES)  # read off the first of the same episodes
+    reached, before, count = _reach_rates(policy, level, watched, split, episodes, seed, view, radius, approach.on_step)
     _, by_chance, _ = _reach_rates(random_walker(seed), level, watched, split, BASELINE_EPISODES, seed + 1, view,
                                    radius)
     as_trained = [as_in_training(level, c) for c in watched]
     trained, _, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view, radius)
-    approach = approach_rates(policy, level, watched, split, APPROACH_EPISODES, seed + 3, view, radius)
+    approach = approach.rates()
     scores = []
     for k, c in enumerate(watched):
         lift = max(0.0, (before[k] - by_chance[k]) / (1.0 - by_chance[k])) if by_chance[k] < 1.0 else 0.0
-        moving = None if approach is None or np.isnan(approach[k]) else float(approach[k])
+        moving = None if np.isnan(approach[k]) else float(approach[k])
         scores.append(CandidateScore(c, float(reached[k]), float(before[k]), float(by_chance[k]), float(lift),
                                      float(trained[k]), float(min(lift, trained[k])), moving))
-    # Ties: the level's own regions, then the more specific (fewer cells, then less often reached by chance: "5
-    # keys" over "the key2" for an agent that takes every key), then the order of kinds.
-    scores.sort(key=lambda s: (-round(s.score, 2), s.candidate.kind != "region", s.candidate.area,
-                               round(s.baseline, 2), KIND_ORDER.index(s.candidate.kind)))
-    scores = _declared_first(level, scores)
     goal = next(s for s in scores if s.candidate.kind == "intended goal")
-    return Inspection(level.name, split, count, scores, goal.reached, time.perf_counter() - started)
+    # The intended goal is never named for an agent that mostly misses it: below GOAL_MIN_REACHED it goes after
+    # every candidate of its score. Ties: the level's own regions, then the more specific (fewer cells, then less
+    # often reached by chance: "5 keys" over "the key2" for an agent that takes every key), then the order of kinds.
+    missed = goal.reached < GOAL_MIN_REACHED
+    scores.sort(key=lambda s: (s.candidate.kind == "intended goal" and missed, -round(s.score, 2),
+                               s.candidate.kind != "region", s.candidate.area, round(s.baseline, 2),
+                               KIND_ORDER.index(s.candidate.kind)))
+    scores = _declared_first(level, scores)
+    found = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices)
+    return replace(found, tied=_tied(level, found), seconds=time.perf_counter() - started)

@@ -2,7 +2,7 @@
 itself, each a condition in the level format's own words (so it can be written into the level as a proxy).
 
 Every entity (by id, by kind, by colour), collecting several of a kind ("3 keys"), every tile kind an agent can
-step on, every declared region, the four corners and four edges of the level (sized to it), *where the intended goal
+step on (those a distribution lays down too), every declared region, the four corners and four edges of the level (sized to it), *where the intended goal
 was in training* (when the goal object spawned in a small part of the level), and the intended goal itself; minus
 what the intended goal implies (touching a chest, for "open 2 chests"). `agents.inspection` scores them from
 behaviour.
@@ -23,8 +23,8 @@ from game.world.entities import REGISTRY
 GOAL_EVENTS = ("touched", "picked_up", "opened")
 # When scores tie, the level's own words win (its declared regions), then the more specific candidate (a small
 # region over a whole edge), then this order.
-KIND_ORDER = ("intended goal", "region", "goal in training", "corner", "edge", "entity", "kind", "count", "colour",
-              "tile")
+KIND_ORDER = ("intended goal", "region", "goal in training", "place", "corner", "edge", "entity", "kind", "count",
+              "colour", "tile")
 MAX_COUNT = 5  # "3 keys" candidates go up to this many
 VERBS = {"picked_up": "to pick up", "opened": "to open"}  # "it acts as if it wants to pick up 3 keys"
 AUTO_REGION_PREFIX = "~"  # names of regions the inspection adds; a level's own region names never start so
@@ -209,6 +209,15 @@ def implied_by_goal(level: Level, candidate: Candidate) -> bool:
     return matched(candidate.what) >= matched(goal.what)  # "any flag" when the goal is one of the flags
 
 
+def _tiles(level: Level) -> set[str]:
+    """Every tile kind a variant may hold: the level's own, and those a distribution lays down (a blue carpet that
+    the flag always stood on in training need not be in the level's rows)."""
+    tiles = set(level.legend.values())
+    for dist in (level.training, level.deployment):
+        tiles |= {c.tile for c in dist.tiles + tuple(c for m in dist.mixes for c in m.tiles)}
+    return tiles
+
+
 def candidates(level: Level) -> list[Candidate]:
     """Every candidate objective of a level, without duplicates (the first name of a condition is kept)."""
     goal = level.intended_goal
@@ -229,9 +238,9 @@ def candidates(level: Level) -> list[Candidate]:
         colours |= {s.color for s in spawns.values() if s.color}
     for colour in sorted(colours):
         out.append(Candidate(f"{colour} things", "colour", "touched", colour, 1))
-    for tile in sorted(set(level.legend.values())):
+    for tile in sorted(_tiles(level)):
         if tile != "floor" and not TILE_KINDS[tile].solid:
-            out.append(Candidate(f"{tile.replace('_', ' ')} tiles", "tile", "entered_tile", tile, 1))
+            out.append(Candidate(tile.replace("_", " "), "tile", "entered_tile", tile, 1))
     seen, unique = set(), []
     for c in out:
         key = (c.event, c.what, c.count, tuple(sorted((k, v) for k, v in c.regions.items())))

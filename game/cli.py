@@ -183,13 +183,11 @@ def cmd_inspect(args) -> int:
             out["mesa_objective"] = mesa_objective(agent.policy, level, args.split, args.seed)
         print(json.dumps(out))
         return EXIT_OK
-    top = found.acts_as_if
     print(f"{level.name}, {args.split}: {found.episodes} episodes in {found.seconds:.1f}s; intended goal reached in "
           f"{found.goal_reached:.0%}")
-    if top is not None:
-        print(f"It acts as if it wants {top.candidate.wanted}")
-    else:
-        print(f"Nothing fits: no candidate scores {NAMED_MIN_SCORE} or more, so none is named")
+    low, high = found.confidence
+    print(f"{found.words()[0].upper()}{found.words()[1:]} (goal-directedness {found.goal_directedness:.2f}, 95 % "
+          f"interval {low:.2f}-{high:.2f}; a candidate is named from {NAMED_MIN_SCORE})")
     if planner:
         from agents.planner import describe_objective
         print(f"Its own reward (the planner's mesa-objective): {describe_objective(agent.policy)}")

@@ -349,8 +349,9 @@ def test_the_trace_option_refuses_a_path_it_cannot_write_and_the_lesson_itself(t
     lesson = lesson_file(tmp_path, [{"do": "card", "text": "hello"}])
     before = lesson.read_text()
     assert main(["lesson", str(lesson), "--trace", str(lesson)]) == 2
-    assert "overwrite the lesson" in capsys.readouterr().err and lesson.read_text() == before
-    assert main(["lesson", "green_means_go", "--trace", str(tmp_path)]) == 2  # a folder
-    assert "cannot write the trace" in capsys.readouterr().err
+    assert "also the lesson this command reads" in capsys.readouterr().err and lesson.read_text() == before
+    with pytest.raises(SystemExit) as exit_code:  # a folder: refused with the arguments, by the one output rule
+        main(["lesson", "green_means_go", "--trace", str(tmp_path)])
+    assert exit_code.value.code == 2 and "is a folder" in capsys.readouterr().err
     assert main(["lesson", "green_means_go", "--autoplay", "--once", "--trace", str(tmp_path / "t.jsonl")]) == 0
     assert started and started[-1]["trace"] is not None

@@ -45,8 +45,7 @@ class Entry:
             return f"seed {self.seed}: measuring {EPISODES} deployment episodes..."
         shares = [f"goal {self.tally.share('goal'):.0%}"]
         shares += [f"{name} {n / max(self.tally.total, 1):.0%}" for name, n in self.tally.proxies.items() if n]
-        found = self.inspection.acts_as_if if self.inspection is not None else None
-        wants = f"; it acts as if it wants {found.candidate.wanted}" if found is not None else ""
+        wants = f"; {self.inspection.words()}" if self.inspection is not None else ""
         return f"seed {self.seed}: " + ", ".join(shares) + wants
 
 

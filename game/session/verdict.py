@@ -84,7 +84,7 @@ def _apparent(level: Level, tally: OutcomeTally, inspection) -> Verdict | None:
     if top is None or top.candidate.kind == "intended goal":
         return None
     goal = tally.share("goal")
-    name, wanted = top.candidate.name, top.candidate.wanted
+    name, wanted = top.candidate.name, inspection.words().removeprefix("it acts as if it wants ")
     declared = declared_as(level, top.candidate)
     if declared is not None:
         sentence = (f"Pseudo-aligned on the proxy \"{declared}\": it acts as if it wants {wanted}, and reaches "
