@@ -115,7 +115,8 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
     """Play `episodes` episodes of `split` with `policy`; `on_progress(finished, episodes)` hears as they end,
     `on_episode(report)` gets each counted episode's `EpisodeReport`, and `on_step(worlds, actions, before, after,
     ended, active)` sees every decision: the worlds (after the step), the actions, the agents' cells before and
-    after it (an ended episode's last cell), the worlds whose episode ended, and those still counted."""
+    after it (an ended episode's last cell), the worlds whose episode ended (world -> its EpisodeReport), and those
+    still counted."""
     started_at = time.perf_counter()
     num_envs = max(1, min(num_envs, episodes))
     env = LevelVecEnv(level, split, num_envs, seed=seed, view=view, radius=radius,
