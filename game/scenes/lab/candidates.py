@@ -13,8 +13,12 @@ WAITING = "Evaluate (E) to list what it may be after"
 
 
 class CandidateList:
-    def __init__(self, scene, rect: pygame.Rect):
+    def __init__(self, scene, rect: pygame.Rect, row: int):
         self.list = UISelectionList(rect, [WAITING], scene.ui, container=scene.root)
+        # items as tall as a line of the window's text: pygame_gui's fixed 20 px cut larger fonts in half (the
+        # attribute has no constructor argument in this version; setting the items again lays them out with it)
+        self.list.list_item_height = row
+        self.list.set_item_list([WAITING])
         self.list.disable()
         self.by_text: dict[str, object] = {}  # item text -> candidate
         self._shown_for = None  # the inspection the items were made from

@@ -72,7 +72,7 @@ class SidePanel:
                                                  "Where would it go? (W)", ui, container=r, tool_tip_text=WHERE_TIP)
         y += 0 if compact else int(36 * s) + pad // 2
         rows = int(26 * s)
-        self.candidates = CandidateList(scene, pygame.Rect(px, y, side, 3 * rows + 6))
+        self.candidates = CandidateList(scene, pygame.Rect(px, y, side, 3 * rows + 6), rows)
         y += 0 if compact else 3 * rows + 6 + pad // 2
         self.add_proxy = UIButton(pygame.Rect(px, y, side, int(36 * s)), "Add the chosen one to the level as a proxy",
                                   ui, container=r, tool_tip_text="Opens the editor with it added (Ctrl+Z undoes it)")
