@@ -15,8 +15,8 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
 
-from levels.builtin_levels import builtin_level, builtin_names
-from levels.format import Level, load_level
+from levels.builtin_levels import builtin_names, named_level
+from levels.format import Level
 from levels.vocabulary import OUTCOMES
 
 from agents.observation import DEFAULT_RADIUS, ObservationBuilder, ObservationSpec
@@ -28,11 +28,7 @@ SPLITS = ("training", "deployment")
 
 def resolve_level(level: Level | str) -> Level:
     """A `Level`, a built-in name ("coin_at_the_end") or a path to a level file."""
-    if isinstance(level, Level):
-        return level
-    if level in builtin_names():
-        return builtin_level(level)
-    return load_level(level)
+    return level if isinstance(level, Level) else named_level(level)
 
 
 def report_dict(report: EpisodeReport) -> dict:

@@ -36,10 +36,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def _load(spec: str):
-    from levels import builtin_level, builtin_names, load_level
-    if not os.path.exists(spec) and spec in builtin_names():
-        return builtin_level(spec)
-    return load_level(spec)
+    from levels import named_level
+    return named_level(spec)
 
 
 def cmd_level_validate(args) -> int:

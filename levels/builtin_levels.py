@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from levels.format import Level, load_level
@@ -24,6 +25,14 @@ def builtin_names() -> list[str]:
 @functools.lru_cache(maxsize=None)
 def builtin_level(name: str) -> Level:
     return load_level(builtin_path(name))
+
+
+def named_level(spec: str) -> Level:
+    """What a person names on a command line: a level file's path, or a built-in's name ("coin_at_the_end"). A file
+    that exists is read even when its name is also a built-in's."""
+    if not os.path.exists(spec) and spec in builtin_names():
+        return builtin_level(spec)
+    return load_level(spec)
 
 
 def published_cases() -> list[str]:
