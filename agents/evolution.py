@@ -25,6 +25,7 @@ from torch.func import functional_call, vmap
 from levels.format import Level
 
 from agents.envs import LevelVecEnv
+from agents.network import sample_actions
 from agents.policy import build_network
 from agents.ppo import PPOConfig, check_agent, reward_scale
 
@@ -106,8 +107,8 @@ class EvolutionLearner:
         done = np.zeros(n * e.episodes, dtype=bool)
         while not done.all():
             logits = vmap(forward)(params, torch.from_numpy(obs).reshape(n, e.episodes, -1))
-            u = torch.rand((1, *logits.shape[1:]), generator=self.generator).clamp_(1e-9, 1.0)
-            actions = torch.argmax(logits - torch.log(-torch.log(u)), dim=-1).reshape(-1)  # sampled, as it plays
+            # sampled, as it plays; one draw for all mutants
+            actions = sample_actions(logits, self.generator, (1, *logits.shape[1:])).reshape(-1)
             obs, reward, _, _, _ = self.envs.step(actions.numpy())
             self.global_step += int((~done).sum())
             returns += np.where(done, 0.0, reward * self.scale)

@@ -28,3 +28,11 @@ class Network(nn.Module):
         log_probs = torch.log_softmax(logits, -1)
         entropy = -(log_probs.exp() * log_probs).sum(-1)
         return log_probs.gather(1, action[:, None]).squeeze(1), entropy, value
+
+
+def sample_actions(logits: torch.Tensor, generator: torch.Generator, noise_shape=None) -> torch.Tensor:
+    """Actions drawn from the logits by Gumbel-max with the caller's own generator: reproducible whatever else uses
+    torch's global RNG. `noise_shape` (broadcast against the logits) shares one draw across a leading dimension:
+    evolution's mutants all meet the same luck."""
+    u = torch.rand(logits.shape if noise_shape is None else noise_shape, generator=generator).clamp_(1e-9, 1.0)
+    return torch.argmax(logits - torch.log(-torch.log(u)), dim=-1)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from agents.network import AGENT_KINDS, Network
+from agents.network import AGENT_KINDS, Network, sample_actions
 from agents.observation import ObservationSpec
 
 
@@ -102,5 +102,4 @@ class TorchPolicy:
         logits = self.network.logits(torch.from_numpy(obs))
         if self.greedy:
             return logits.argmax(-1).numpy()
-        u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-9, 1.0)
-        return torch.argmax(logits - torch.log(-torch.log(u)), dim=-1).numpy()
+        return sample_actions(logits, self.generator).numpy()

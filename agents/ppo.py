@@ -25,6 +25,7 @@ from levels.format import Level
 from levels.vocabulary import OUTCOMES
 
 from agents.envs import LevelVecEnv
+from agents.network import sample_actions
 from agents.observation import ObservationSpec
 from agents.policy import build_network
 
@@ -128,9 +129,7 @@ class PPOLearner:
         return float(np.mean(self.recent_goal))
 
     def _sample(self, logits: torch.Tensor) -> torch.Tensor:
-        # Gumbel-max with our own generator: reproducible whatever else uses torch's global RNG.
-        u = torch.rand(logits.shape, generator=self.generator).clamp_(1e-9, 1.0)
-        return torch.argmax(logits - torch.log(-torch.log(u)), dim=-1)
+        return sample_actions(logits, self.generator)
 
     def update(self) -> dict:
         c, envs = self.config, self.envs
