@@ -89,16 +89,17 @@ class CurvePoint(_Strict):
 
 
 class AgentMeta(_Strict):
+    # What reading an agent needs is required; what earlier versions of the game may not have written has defaults.
     format: StrictStr
     version: StrictInt
-    level_name: _text(MAX_NAME)
-    level_fingerprint: _text(128)
+    level_name: _text(MAX_NAME) = ""
+    level_fingerprint: _text(128) = ""
     level: dict
     observation: ObservationMeta
     network: NetworkMeta
-    optimizer: StrictStr
+    optimizer: StrictStr = "ppo"
     hyperparameters: Settings  # type: ignore[valid-type]
-    seed: _int(0, 2**31 - 1)
+    seed: _int(0, 2**31 - 1) = 0
     steps: _int(0, 10**15) = 0
     seconds: _float(0.0, 1e9) = 0.0
     training_curve: list[CurvePoint] = Field([], max_length=MAX_CURVE_POINTS)

@@ -183,3 +183,13 @@ def test_fuzzed_metadata_is_refused_in_words_or_loads_within_its_file_size(tmp_p
     # memory follows the file, never what it says: a real network is built only with the file's own weights' size
     file_elements = sum(t.numel() for t in BASE_TENSORS.values())
     assert all(n in (0, file_elements) for n in built), built
+
+
+def test_an_agent_file_of_an_earlier_version_without_the_newer_fields_still_loads(tmp_path):
+    """Fields reading an agent does not need (the optimizer, the seed, the level's name and fingerprint, the curve)
+    have defaults: a file written before they existed is not refused."""
+    meta, tensors = parts()
+    for name in ("optimizer", "seed", "level_name", "level_fingerprint", "training_curve", "created"):
+        meta.pop(name)
+    agent = load_agent(write(tmp_path, meta, tensors))
+    assert agent.curve == [] and agent.config.optimizer == "ppo"
