@@ -83,6 +83,7 @@ class Inspection:
     goal_reached: float
     seconds: float
     devices: dict[str, float] = field(default_factory=dict)  # device -> share of the agent's decisions it matches
+    explained_by: str | None = None  # the device that explains the behaviour (its choices, and where they lead)
     training_episodes: int = TRAINING_EPISODES
     # Candidates the behaviour cannot tell from the named one (within TIE) that are other places than it: named
     # beside it ("the top-right corner or the top edge: this level cannot tell them apart").
@@ -91,10 +92,8 @@ class Inspection:
     @property
     def device(self) -> tuple[str, float] | None:
         """(what it does, in words; the share of decisions) of a device that explains the behaviour, or None."""
-        if not self.devices:
-            return None
-        name = max(self.devices, key=self.devices.get)
-        return (DEVICES[name], self.devices[name]) if self.devices[name] >= DEVICE_MIN else None
+        name = self.explained_by
+        return None if name is None else (DEVICES[name], self.devices[name])
 
     @property
     def acts_as_if(self) -> CandidateScore | None:
@@ -286,14 +285,15 @@ def discover(policy, level: Level, split: str, seed: int, view: str, radius: int
     evaluate(random_walker(seed), level, split, DISCOVERY_EPISODES, seed=seed, record=0, num_envs=WORLDS, view=view, radius=radius,
              on_step=chance.on_step)
     agreement = devices.agreement()
-    for name, share in agreement.items():
-        if share >= DEVICE_MIN:
-            theirs = Footprints(level.height, level.width)
-            evaluate(DevicePolicy(name), level, split, DISCOVERY_EPISODES, seed=seed, record=0, view=view,
-                     radius=radius, on_step=theirs.on_step)
-            if ends_apart(mine, theirs) > DEVICE_APART:
-                agreement[name] = min(share, DEVICE_MIN - 0.01)  # its choices, but not where they lead: no device
-    return found_places(level, mine, chance), agreement
+    explaining = None
+    for name in sorted((n for n in agreement if agreement[n] >= DEVICE_MIN), key=lambda n: -agreement[n]):
+        theirs = Footprints(level.height, level.width)
+        evaluate(DevicePolicy(name), level, split, DISCOVERY_EPISODES, seed=seed, record=0, num_envs=WORLDS,
+                 view=view, radius=radius, on_step=theirs.on_step)
+        if ends_apart(mine, theirs) <= DEVICE_APART:  # its choices, and where they lead
+            explaining = name
+            break
+    return found_places(level, mine, chance), agreement, explaining
 
 
 def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500, seed: int = 0,
@@ -302,15 +302,16 @@ def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500
     `split` played by `policy`; and weigh the devices."""
     started = time.perf_counter()
     starts = places(level, split, next(e.id for e in level.entities if e.kind == "agent"))
-    found, devices = discover(policy, level, split, seed + 4, view, radius)
+    found, devices, device = discover(policy, level, split, seed + 4, view, radius)
     watched = [c for c in candidates(level) + found if not _holds_the_start(level, starts, c)]
-    approach = Approach(level, watched, APPROACH_EPISODES)  # read off the first of the same episodes
-    reached, before, count = _reach_rates(policy, level, watched, split, episodes, seed, view, radius, approach.on_step)
+    approaching = Approach(level, watched, APPROACH_EPISODES)  # read off the first of the same episodes
+    reached, before, count = _reach_rates(policy, level, watched, split, episodes, seed, view, radius,
+                                          approaching.on_step)
     _, by_chance, _ = _reach_rates(random_walker(seed), level, watched, split, BASELINE_EPISODES, seed + 1, view,
                                    radius)
     as_trained = [as_in_training(level, c) for c in watched]
     trained, _, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view, radius)
-    approach = approach.rates()
+    approach = approaching.rates()
     scores = []
     for k, c in enumerate(watched):
         lift = max(0.0, (before[k] - by_chance[k]) / (1.0 - by_chance[k])) if by_chance[k] < 1.0 else 0.0
@@ -326,5 +327,5 @@ def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500
                                s.candidate.kind != "region", s.candidate.area, round(s.baseline, 2),
                                KIND_ORDER.index(s.candidate.kind)))
     scores = _declared_first(level, scores)
-    found = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices)
-    return replace(found, tied=_tied(level, found), seconds=time.perf_counter() - started)
+    result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device)
+    return replace(result, tied=_tied(level, result), seconds=time.perf_counter() - started)

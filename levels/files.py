@@ -50,7 +50,8 @@ def remove_interrupted_saves(folder: str | os.PathLike) -> list[str]:
     for name in names:
         path = os.path.join(folder, name)
         try:
-            if time.time() - os.lstat(path).st_mtime < STALE_SECONDS or not stat.S_ISREG(os.lstat(path).st_mode):
+            found = os.lstat(path)
+            if time.time() - found.st_mtime < STALE_SECONDS or not stat.S_ISREG(found.st_mode):
                 continue
             with open(path, "rb") as f:
                 _lock(f)  # held by a save still writing: OSError, and the file stays

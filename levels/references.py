@@ -49,6 +49,10 @@ class _Grid:
                                          "keep x + width and y + height inside the grid, with width and height "
                                          "of at least 1"))
 
+    def region_cells(self, rects) -> list[tuple[int, int]]:
+        """A region's cells that lie inside the grid."""
+        return [c for c in rect_cells(rects) if 0 <= c[0] < self.w and 0 <= c[1] < self.h]
+
     def solid(self, xy) -> bool:
         return TILE_KINDS[self.tiles.legend[self.tiles.rows[xy[1]][xy[0]]]].solid
 
@@ -150,7 +154,7 @@ def check_distribution(dist, known: dict):
                 problems.append(Problem(f"{path}.cells", "every cell listed is a wall", "list at least one free cell"))
             _region_known(problems, f"{path}.region", spawn.region, regions)
             if spawn.region in regions and dist.maze is None:  # a maze carves its own floor: not known until then
-                cells = [c for c in rect_cells(regions[spawn.region]) if 0 <= c[0] < grid.w and 0 <= c[1] < grid.h]
+                cells = grid.region_cells(regions[spawn.region])
                 if cells and all(grid.solid(c) for c in cells):
                     problems.append(Problem(f"{path}.region", f"every cell of the region {spawn.region!r} is a wall",
                                             "use a region with at least one free cell (it was placed elsewhere "
@@ -198,7 +202,7 @@ def _agent_start_kept(problems: list[Problem], grid: _Grid, dist, entities, regi
         elif spawn.cells:
             starts = [tuple(c) for c in spawn.cells]
         elif spawn.region in regions:
-            starts = [c for c in rect_cells(regions[spawn.region]) if 0 <= c[0] < grid.w and 0 <= c[1] < grid.h]
+            starts = grid.region_cells(regions[spawn.region])
         else:
             continue  # anywhere, a route or on another entity: placed among whatever is free
         solid = {c: grid.solid(c) for c in starts}
