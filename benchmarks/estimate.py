@@ -42,9 +42,37 @@ def train_curve(name: str, seed: int) -> dict:
     return {"level": name, "seed": seed, "reason": reason, "seconds": run.seconds, "curve": run.curve}
 
 
-def replay(record: dict, target: float = 0.95) -> dict:
+def rising_part(curve: list[dict], target: float, window: int = 6, near: float = 0.05) -> tuple[float, float] | None:
+    """The range for the rising part only (design.md's last row): a logit fit over the last `window` points, shown
+    only while its slope's 2-standard-error lower bound is positive and the last 3 points average more than `near`
+    under the target; the upper bound capped at the time so far."""
+    from game.session.estimate import _logit
+    if len(curve) < window:
+        return None
+    points = [(p["seconds"], p["success"]) for p in curve]
+    now = points[-1][0]
+    if sum(s for _, s in points[-3:]) / 3 >= target - near:
+        return None
+    ts, ys = [t for t, _ in points[-window:]], [_logit(s) for _, s in points[-window:]]
+    mt, my = sum(ts) / window, sum(ys) / window
+    var = sum((t - mt) ** 2 for t in ts)
+    if var <= 0:
+        return None
+    slope = sum((t - mt) * (y - my) for t, y in zip(ts, ys)) / var
+    intercept = my - slope * mt
+    residual = (sum((y - intercept - slope * t) ** 2 for t, y in zip(ts, ys)) / max(window - 2, 1)) ** 0.5
+    error = residual / var ** 0.5
+    if slope - 2 * error <= 0:
+        return None
+    gap = _logit(target) - (intercept + slope * now)
+    return max(0.0, gap / (slope + 2 * error)), min(gap / (slope - 2 * error), now)
+
+
+def replay(record: dict, target: float = 0.95, rule: str = "window") -> dict:
     """The estimate at every point of a finished run, against the time the run really took from there."""
     from game.session.estimate import estimate_to_target
+    if rule == "rising":
+        estimate_to_target = rising_part  # noqa: F811 (the rule measured instead)
     end = record["seconds"]
     shown = ratios = inside = after_quarter = 0
     worst = 0.0
@@ -73,6 +101,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--curves", default="/tmp/mesa-sandbox-curves.json")
     parser.add_argument("--levels", nargs="*", default=BUILTINS + CHECKS)
+    parser.add_argument("--rule", choices=["window", "rising"], default="window",
+                        help="window: game.session.estimate (default); rising: the rising part only")
     args = parser.parse_args()
     cached = json.loads(Path(args.curves).read_text()) if os.path.exists(args.curves) else []
     have = {(r["level"], r["seed"]) for r in cached}
@@ -84,7 +114,7 @@ def main() -> None:
                 Path(args.curves).write_text(json.dumps(cached))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     for group, names in (("built-ins", BUILTINS), ("check levels", CHECKS)):
-        rows = [replay(r) for r in cached if r["level"] in names and r["level"] in args.levels
+        rows = [replay(r, rule=args.rule) for r in cached if r["level"] in names and r["level"] in args.levels
                 and r["reason"] == "target"]
         if not rows:
             continue
