@@ -18,7 +18,7 @@ from levels import builtin_level  # noqa: E402
 from game.world import WorldBatch  # noqa: E402
 
 FILE = Path(__file__).parent / "data" / "physics_traces.npz"
-WORLDS, STEPS = 6, 240
+WORLDS, STEPS = 1, 600
 
 
 def everything_level(world: str):

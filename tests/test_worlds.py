@@ -193,3 +193,34 @@ def test_same_seed_same_rollout(name, randomized):
     assert all(np.array_equal(x, y) for sa, sb in zip(a, b) for x, y in zip(sa, sb))
     if randomized:  # and another seed gives other variants
         assert not all(np.array_equal(sa[0], sc[0]) for sa, sc in zip(a, c))
+
+
+# --- the physics engine: one space per batch ---------------------------------------------------------------
+
+def test_physics_worlds_reproduce_the_engine_of_one_space_per_world():
+    """Every physics level (and a room with a key, door, chest, crate, coin and lava, in both views), random
+    actions over several episodes: the same cells, crates, events and positions as the engine that built a new
+    pymunk space for every world and episode gave (recorded in tests/data/physics_traces.npz)."""
+    from physics_traces import FILE, all_traces
+    recorded = np.load(FILE, allow_pickle=False)
+    traces = all_traces()
+    assert set(traces) == set(recorded.files)
+    for key, values in traces.items():
+        assert np.array_equal(values, recorded[key]), key
+
+
+def test_physics_worlds_of_a_batch_do_not_meet():
+    """Worlds share one space side by side: an agent never touches, stands on or is blocked by another world's
+    things. Eight agents start in the same cell of eight copies of a room and all run right into the same coin."""
+    level = small_level(["#########", "#.......#", "#########"],
+                        [{"id": "a", "kind": "agent", "at": [1, 1]}, {"id": "coin", "kind": "coin", "at": [7, 1]}],
+                        [{"event": "touched", "what": "coin", "reward": 1, "ends_episode": True}],
+                        {"event": "touched", "what": "coin"}, world="topdown")
+    batch = WorldBatch(level, "training", 8, seed=0, autoreset=False)
+    batch.reset()
+    rewards = np.zeros(8)
+    for _ in range(30):
+        result = batch.step(np.full(8, 4))
+        rewards += result.reward
+    assert rewards.tolist() == [1.0] * 8  # each got its own coin, once
+    assert (batch.worlds.agent_cell[:, 0] >= 6).all() and (batch.worlds.agent_cell[:, 0] <= 7).all()

@@ -3,6 +3,12 @@
 One cell is one unit; y grows downwards like the level rows, so gravity is +y. Solid tiles are merged into as few
 static boxes as possible. Each decision step runs `SUBSTEPS` fixed physics steps. The engine reports the same event
 columns as the grid engine, so rewards and outcomes do not care which engine ran.
+
+Every world of a batch lives in **one** pymunk space, side by side (`PITCH` cells apart, so nothing of one reaches
+another), and the space is stepped once for all of them: stepping costs one call into Chipmunk, not one per world.
+The controls are forces computed for all agents at once with numpy and written with `pymunk.batch` (a velocity
+callback per body cost more than the physics itself). Episodes restart by moving the agent and swapping the
+variant's shapes; a world's walls stay while its tiles do.
 """
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import functools
 
 import numpy as np
 import pymunk
+import pymunk.batch
 
 from levels.format import Level
 
@@ -23,8 +30,7 @@ SUBSTEPS = 4  # 15 decisions per simulated second
 AGENT_HALF = 0.38
 ITEM_RADIUS = 0.35
 FALL_MARGIN = 1.0  # cells below the grid at which a side-view agent has fallen out
-
-_ALL = pymunk.ShapeFilter()
+GAP = 8  # empty cells between two worlds of a batch: their edge walls never meet
 
 # Collision types, named by what they are.
 AGENT, SOLID, ITEM, DOOR, CRATE = 1, 2, 3, 4, 5
@@ -59,164 +65,71 @@ def merged_solid_boxes(solid_bytes: bytes, h: int, w: int) -> tuple[tuple[int, i
     return tuple(sorted(boxes))
 
 
+def cells_at(positions: np.ndarray) -> np.ndarray:
+    """The cells of positions, from the positions as float32 (as `agent_pos` holds them): an agent that walked
+    exactly to a cell's edge is there whatever the last bits of the sum of its moves say, and every reader of
+    `agent_pos` finds the cell the events were counted in."""
+    return np.floor(np.asarray(positions, dtype=np.float32)).astype(np.int32)
+
+
 def _box(body: pymunk.Body, x: float, y: float, w: float, h: float) -> pymunk.Poly:
     return pymunk.Poly(body, [(x, y), (x + w, y), (x + w, y + h), (x, y + h)])
 
 
-class PhysicsWorld:
-    """One level variant in a pymunk space."""
+def _walls(static: pymunk.Body, tiles: np.ndarray, side_view: bool, ox: float) -> list[pymunk.Shape]:
+    """The solid tiles and the level's edges of one world whose left edge is at x = `ox`. A side-view level is open
+    at the bottom so the agent can fall out."""
+    h, w = tiles.shape
+    boxes = list(merged_solid_boxes(TILE_SOLID[tiles].tobytes(), h, w))
+    boxes += [(-1, -1, 1, h + 2), (w, -1, 1, h + 2), (-1, -1, w + 2, 1)] + ([] if side_view else [(-1, h, w + 2, 1)])
+    shapes = [_box(static, ox + x, y, bw, bh) for x, y, bw, bh in boxes]
+    for shape in shapes:
+        shape.collision_type = SOLID
+        shape.friction = 0.0
+    return shapes
 
-    def __init__(self, level: Level, table: EventTable):
-        self.level, self.table = level, table
-        self.side_view = level.world == "sideview"
-        self.kinds = [REGISTRY[e.kind] for e in table.entities]
-        s = level.physics
-        self.move_speed, self.jump_speed, self.gravity = s.move_speed, s.jump_speed, s.gravity
 
-    def load(self, v: Variant) -> None:
-        s = self.level.physics
-        self.tiles = v.tiles
-        h, w = v.tiles.shape
-        space = pymunk.Space()
-        space.gravity = (0.0, s.gravity if self.side_view else 0.0)
-        static = space.static_body
-        shapes = [_box(static, *b) for b in merged_solid_boxes(TILE_SOLID[v.tiles].tobytes(), h, w)]
-        # The level's edges are walls; a side-view level is open at the bottom so the agent can fall out.
-        shapes += [_box(static, -1, -1, 1, h + 2), _box(static, w, -1, 1, h + 2), _box(static, -1, -1, w + 2, 1)]
-        if not self.side_view:
-            shapes.append(_box(static, -1, h, w + 2, 1))
-        for shape in shapes:
-            shape.collision_type = SOLID
-            shape.friction = 0.0
-        self.agent = pymunk.Body(1.0, float("inf"))
-        self.agent.position = (v.agent[0] + 0.5, v.agent[1] + 0.5)
-        a = AGENT_HALF
-        if self.side_view:
-            agent_shape = pymunk.Poly(self.agent, [(-a, -a), (a, -a), (a, a), (-a, a)], radius=0.02)
-        else:
-            agent_shape = pymunk.Circle(self.agent, a)
-        self.agent.velocity_func = self._steer
-        self.move, self.jump = MOVES[0], False
-        agent_shape.collision_type = AGENT
-        agent_shape.friction = 0.0
-        space.add(self.agent, agent_shape, *shapes)
+def _solid_around(tiles: np.ndarray) -> np.ndarray:
+    """The solid cells of a side-view level with a border of one cell: its left, right and top edges are walls
+    down to one row below the level (as `_walls` builds them); the bottom is open."""
+    h, w = tiles.shape
+    solid = np.zeros((h + 2, w + 2), dtype=bool)
+    solid[1:-1, 1:-1] = TILE_SOLID[tiles]
+    solid[:, 0] = solid[:, -1] = solid[0, :] = True
+    return solid
 
-        self.alive = v.present.copy()
-        self.cells = v.cells.copy()
-        self.entity_shapes: list[pymunk.Shape | None] = []
-        for i, kind in enumerate(self.kinds):
-            if not self.alive[i]:
-                self.entity_shapes.append(None)
-                continue
-            cx, cy = v.cells[i] + 0.5
-            if kind.pushable:
-                body = pymunk.Body(2.0, float("inf"))
-                body.position = (cx, cy)
-                shape = pymunk.Poly(body, [(-0.45, -0.45), (0.45, -0.45), (0.45, 0.45), (-0.45, 0.45)])
-                shape.collision_type, shape.friction = CRATE, 0.6
-                space.add(body, shape)
-            elif kind.blocks_without_key:
-                shape = _box(static, cx - 0.5, cy - 0.5, 1, 1)
-                shape.collision_type = DOOR
-                space.add(shape)
-            else:
-                shape = pymunk.Circle(static, ITEM_RADIUS, offset=(cx, cy))
-                shape.sensor = True
-                shape.collision_type = ITEM
-                space.add(shape)
-            shape.entity_index = i
-            self.entity_shapes.append(shape)
-        space.on_collision(AGENT, ITEM, begin=self._agent_touches_item)
-        space.on_collision(AGENT, DOOR, begin=self._agent_meets_door)
-        self.space = space
-        self.keys = 0
-        self.touches: list[int] = []
-        self.cell = (int(v.agent[0]), int(v.agent[1]))
 
-    def _steer(self, body: pymunk.Body, gravity, damping: float, dt: float) -> None:
-        """The agent's controls act inside pymunk's velocity update, before contacts are solved; setting the
-        velocity from outside the step would let the agent push into walls."""
-        dx, dy = self.move
-        if self.side_view:
-            vx, vy = body.velocity
-            vy = -self.jump_speed if self.jump else vy + self.gravity * dt
-            # "up" and "down" keep the run going, so a running jump carries on; only "stay" stops.
-            body.velocity = (vx if dx == 0 and dy != 0 else dx * self.move_speed, vy)
-        else:
-            body.velocity = (dx * self.move_speed, dy * self.move_speed)
-
-    # Collision handlers record what happened; the effects are applied between steps, outside the solver.
-    def _agent_touches_item(self, arbiter: pymunk.Arbiter, space, data) -> None:
-        self.touches.append(arbiter.shapes[1].entity_index)
-
-    def _agent_meets_door(self, arbiter: pymunk.Arbiter, space, data) -> None:
-        if self.keys > 0:
-            arbiter.process_collision = False
-            self.touches.append(arbiter.shapes[1].entity_index)
-
-    def _on_ground(self) -> bool:
-        """Something solid right under the feet. The probe is narrower than the agent, so touching a wall's side
-        (or a ledge's corner, within pymunk's collision slop) never counts as ground: no wall jumps."""
-        x, y = self.agent.position
-        a = AGENT_HALF
-        probe = pymunk.BB(x - a + 0.15, y + a, x + a - 0.15, y + a + 0.08)
-        return any(not shape.sensor and shape.body is not self.agent for shape in self.space.bb_query(probe, _ALL))
-
-    def step(self, action: int, events: np.ndarray) -> None:
-        """Advance one decision step and add its events to `events` (one row of the batch's matrix)."""
-        table = self.table
-        self.move = MOVES[action]
-        for _ in range(SUBSTEPS):
-            self.jump = self.side_view and self.move[1] < 0 and self._on_ground()
-            self.space.step(DT)
-            if self.touches:
-                self._apply_touches(events)
-        for i, kind in enumerate(self.kinds):
-            if kind.pushable and self.alive[i]:
-                x, y = self.entity_shapes[i].body.position
-                self.cells[i] = (int(np.floor(x)), int(np.floor(y)))
-        x, y = self.agent.position
-        h, w = self.level.height, self.level.width
-        cell = (int(np.floor(x)), int(np.floor(y)))
-        if cell != self.cell and 0 <= cell[0] < w and 0 <= cell[1] < h:
-            events[table.tiles.start + self.tiles[cell[1], cell[0]]] += 1
-        self.cell = cell
-        if y > h + FALL_MARGIN:
-            events[table.fell] = 1
-
-    def _apply_touches(self, events: np.ndarray) -> None:
-        table = self.table
-        for i in self.touches:
-            shape = self.entity_shapes[i]
-            if shape is None or not self.alive[i]:
-                continue
-            kind = self.kinds[i]
-            events[table.touched.start + i] += 1
-            gone = kind.collected
-            if gone:
-                events[table.picked_up.start + i] += 1
-            if kind.gives_key:
-                self.keys += 1
-            elif kind.opens_with_key and self.keys > 0:
-                self.keys -= 1
-                events[table.opened.start + i] += 1
-                gone = True
-            if gone:
-                self.alive[i] = False
-                self.space.remove(shape)
-                self.entity_shapes[i] = None
-        self.touches.clear()
+def _entity(static: pymunk.Body, kind, cx: float, cy: float) -> tuple[pymunk.Shape, pymunk.Body | None]:
+    """One entity's shape at the centre (cx, cy): a crate is a body of its own, a door a solid box, the rest are
+    sensors the agent touches."""
+    if kind.pushable:
+        body = pymunk.Body(2.0, float("inf"))
+        body.position = (cx, cy)
+        shape = pymunk.Poly(body, [(-0.45, -0.45), (0.45, -0.45), (0.45, 0.45), (-0.45, 0.45)])
+        shape.collision_type, shape.friction = CRATE, 0.6
+        return shape, body
+    if kind.blocks_without_key:
+        shape = _box(static, cx - 0.5, cy - 0.5, 1, 1)
+        shape.collision_type = DOOR
+        return shape, None
+    shape = pymunk.Circle(static, ITEM_RADIUS, offset=(cx, cy))
+    shape.sensor = True
+    shape.collision_type = ITEM
+    return shape, None
 
 
 class PhysicsWorlds:
-    """A batch of physics worlds with the same arrays and `step` as `GridWorlds` (stepped one by one)."""
+    """A batch of physics worlds in one pymunk space, with the same arrays and `step` as `GridWorlds`."""
 
     engine = "physics"
 
     def __init__(self, level: Level, n: int):
         self.level, self.n = level, n
         self.table = EventTable(level)
-        self.worlds = [PhysicsWorld(level, self.table) for _ in range(n)]
+        self.kinds = [REGISTRY[e.kind] for e in self.table.entities]
+        s = level.physics
+        self.side_view = level.world == "sideview"
+        self.move_speed, self.jump_speed, self.gravity = s.move_speed, s.jump_speed, s.gravity
         h, w, e = level.height, level.width, len(self.table.entities)
         self.tiles = np.zeros((n, h, w), dtype=np.int8)
         self.agent_pos = np.zeros((n, 2), dtype=np.float32)
@@ -228,33 +141,243 @@ class PhysicsWorlds:
         self.shields = np.zeros(n, dtype=np.int32)  # always 0: shields are grid-only (the same names as the grid's)
         self.region_masks = self.table.region_masks(level)
         self.in_region = np.zeros((n, len(self.table.regions)), dtype=bool)
+        self.origin = np.arange(n, dtype=np.float64) * (w + GAP)  # world i's x = 0 in the space
+        self._build_space(n)
+        self.moves = np.zeros((n, 2), dtype=np.float64)
+        self.cell = np.zeros((n, 2), dtype=np.int32)  # the cell the agent was last seen in (for entered_tile)
+        self._walls: list[list[pymunk.Shape]] = [[] for _ in range(n)]
+        self._walls_of: list[bytes | None] = [None] * n  # the tiles a world's walls were built from
+        self._entity_shapes: list[list[pymunk.Shape | None]] = [[None] * e for _ in range(n)]
+        self._crate_bodies: list[list[pymunk.Body | None]] = [[None] * e for _ in range(n)]
+        self._crates = [k for k, kind in enumerate(self.kinds) if kind.pushable]
+        self._doors = [k for k, kind in enumerate(self.kinds) if kind.blocks_without_key]
+        # Side view: what an agent can stand on, cell by cell, with a border of one cell (the level's edges).
+        self._solid = np.zeros((n, h + 2, w + 2), dtype=bool) if self.side_view else None
+        self._touches: list[tuple[int, int]] = []  # (world, entity) touched during the current substep
+
+    def _build_space(self, n: int) -> None:
+        space = pymunk.Space()
+        space.gravity = (0.0, self.gravity if self.side_view else 0.0)
+        space.on_collision(AGENT, ITEM, begin=self._agent_touches_item)
+        space.on_collision(AGENT, DOOR, begin=self._agent_meets_door)
+        self.space = space
+        self.agents: list[pymunk.Body] = []
+        self._agent_ids = np.zeros(n, dtype=np.uintp)
+        for i in range(n):
+            self.agents.append(self._new_agent(i, (float(self.origin[i]) + 0.5, 0.5)))
+        self._read_buffer, self._force_buffer = pymunk.batch.Buffer(), pymunk.batch.Buffer()
+        self._agent_rows: np.ndarray | None = None  # where each agent is in the batch reads (None: to be found)
+
+    def _new_agent(self, i: int, position: tuple[float, float]) -> pymunk.Body:
+        """World i's agent, new: a body carries the position correction of its last contacts into its next step,
+        so an agent starting an episode must be a new body, as in a new space."""
+        a = AGENT_HALF
+        body = pymunk.Body(1.0, float("inf"))
+        body.position = position
+        shape = (pymunk.Poly(body, [(-a, -a), (a, -a), (a, a), (-a, a)], radius=0.02) if self.side_view
+                 else pymunk.Circle(body, a))
+        shape.collision_type, shape.friction, shape.world = AGENT, 0.0, i
+        self.space.add(body, shape)
+        self._agent_ids[i] = body.id
+        self._agent_rows = None
+        return body
 
     @property
     def agent_cell(self) -> np.ndarray:
-        return np.floor(self.agent_pos).astype(np.int32)
-
-    def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
-        """Worlds `idx` take these variants' layouts (and the keys the agent holds in them)."""
-        for i, v in zip(idx, variants):
-            world = self.worlds[i]
-            world.load(v)
-            world.keys = v.keys
-            self.tiles[i] = v.tiles
-            self.colors[i] = v.colors
-            self._read(i)
-        self.in_region[idx] = self._regions_at(self.agent_cell[idx])
+        return cells_at(self.agent_pos)
 
     def walkers_now(self, i: int) -> tuple[dict, None, int]:
         """No walkers here: monsters and guides live in grid worlds (the level format says so)."""
         return {}, None, 0
 
-    def _read(self, i: int) -> None:
-        world = self.worlds[i]
-        self.agent_pos[i] = world.agent.position
-        self.agent_vel[i] = world.agent.velocity
-        self.cells[i] = world.cells
-        self.alive[i] = world.alive
-        self.keys[i] = world.keys
+    # --- episodes ---------------------------------------------------------------------------------------------
+
+    def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
+        """Worlds `idx` take these variants' layouts (and the keys the agent holds in them)."""
+        for i, v in zip(idx, variants):
+            self._load(int(i), v)
+        self._read()
+        self.cell[idx] = self.agent_cell[idx]
+        self.in_region[idx] = self._regions_at(self.agent_cell[idx])
+
+    def _load(self, i: int, v: Variant) -> None:
+        space, static, ox = self.space, self.space.static_body, float(self.origin[i])
+        removed = [s for s in self._entity_shapes[i] if s is not None]
+        removed += [b for b in self._crate_bodies[i] if b is not None]
+        tiles = v.tiles.tobytes()
+        if tiles != self._walls_of[i]:
+            removed += self._walls[i]
+            self._walls[i] = _walls(static, v.tiles, self.side_view, ox)
+            space.add(*self._walls[i])
+            self._walls_of[i] = tiles
+        if removed:
+            space.remove(*removed)
+            self._agent_rows = None
+        shapes, bodies = self._entity_shapes[i], self._crate_bodies[i]
+        for k, kind in enumerate(self.kinds):
+            shapes[k] = bodies[k] = None
+            if v.present[k]:
+                shape, body = _entity(static, kind, ox + v.cells[k][0] + 0.5, v.cells[k][1] + 0.5)
+                shape.entity = k
+                space.add(*([body] if body is not None else []), shape)
+                shapes[k], bodies[k] = shape, body
+        old = self.agents[i]
+        space.remove(old, *old.shapes)
+        self.agents[i] = self._new_agent(i, (ox + v.agent[0] + 0.5, v.agent[1] + 0.5))
+        if self.side_view:
+            self._solid[i] = _solid_around(v.tiles)
+            for k in self._doors:
+                if v.present[k]:
+                    self._solid[i, v.cells[k][1] + 1, v.cells[k][0] + 1] = True
+        self.tiles[i] = v.tiles
+        self.colors[i] = v.colors
+        self.alive[i] = v.present
+        self.cells[i] = v.cells
+        self.keys[i] = v.keys
+
+    # --- stepping ---------------------------------------------------------------------------------------------
+
+    def step(self, actions: np.ndarray) -> np.ndarray:
+        """Advance every world one decision step; the events of each (one row per world)."""
+        table = self.table
+        events = np.zeros((self.n, table.width), dtype=np.float32)
+        self.moves[:] = MOVES[np.asarray(actions, dtype=np.int64)]
+        for _ in range(SUBSTEPS):
+            self._steer()
+            self.space.step(DT)
+            if self._touches:
+                self._apply_touches(events)
+        self._read()
+        h, w = self.level.height, self.level.width
+        cell = self.agent_cell
+        moved = np.flatnonzero(np.any(cell != self.cell, axis=1) & (cell[:, 0] >= 0) & (cell[:, 0] < w)
+                               & (cell[:, 1] >= 0) & (cell[:, 1] < h))
+        np.add.at(events, (moved, table.tiles.start + self.tiles[moved, cell[moved, 1], cell[moved, 0]]), 1)
+        self.cell = cell
+        events[self.agent_pos[:, 1] > h + FALL_MARGIN, table.fell] = 1
+        in_now = self._regions_at(cell)
+        events[:, table.region_cols] = in_now & ~self.in_region
+        self.in_region = in_now
+        return events
+
+    def _steer(self) -> None:
+        """The agents' controls, as the forces that bring each to its wanted velocity in one substep. Pymunk adds
+        them in its velocity update, before contacts are solved (setting velocities from outside the step would let
+        an agent push into walls)."""
+        rows = self._rows()
+        every = self._bodies(pymunk.batch.BodyFields.POSITION | pymunk.batch.BodyFields.VELOCITY).reshape(-1, 4)
+        position, velocity = every[rows, :2], every[rows, 2:]
+        dx, dy = self.moves[:, 0], self.moves[:, 1]
+        wanted = self.moves * self.move_speed
+        forces = np.empty_like(velocity)
+        if self.side_view:
+            # "up" and "down" keep the run going, so a running jump carries on; only "stay" stops.
+            wanted[:, 0] = np.where((dx == 0) & (dy != 0), velocity[:, 0], wanted[:, 0])
+            forces[:, 0] = (wanted[:, 0] - velocity[:, 0]) / DT
+            # Falling needs no force (the space adds gravity); a jump sets the upward speed.
+            forces[:, 1] = 0.0
+            jumping = np.flatnonzero(dy < 0)
+            jumping = jumping[self._on_ground(jumping, position[jumping])]
+            forces[jumping, 1] = (-self.jump_speed - velocity[jumping, 1]) / DT - self.gravity
+        else:
+            forces[:] = (wanted - velocity) / DT
+        values = np.zeros((len(every), 2))  # crates: no force of their own
+        values[rows] = forces
+        self._force_buffer.set_float_buf(values.reshape(-1))
+        pymunk.batch.set_space_bodies(self.space, pymunk.batch.BodyFields.FORCE, self._force_buffer)
+
+    def _rows(self) -> np.ndarray:
+        """The row of each world's agent in the batch reads and writes, found again after bodies came or went."""
+        if self._agent_rows is None:
+            self._read_buffer.clear()
+            pymunk.batch.get_space_bodies(self.space, pymunk.batch.BodyFields.BODY_ID, self._read_buffer)
+            ids = np.frombuffer(self._read_buffer.int_buf(), dtype=np.uintp)
+            order = np.argsort(ids)
+            self._agent_rows = order[np.searchsorted(ids[order], self._agent_ids)]
+        return self._agent_rows
+
+    def _bodies(self, fields) -> np.ndarray:
+        """One field pair (x, y) of every body of the space, in the space's order (`_rows` finds the agents)."""
+        self._read_buffer.clear()
+        pymunk.batch.get_space_bodies(self.space, fields, self._read_buffer)
+        return np.frombuffer(self._read_buffer.float_buf(), dtype=np.float64).reshape(-1, 2)
+
+    def _on_ground(self, idx: np.ndarray, position: np.ndarray) -> np.ndarray:
+        """Whether something solid is right under the feet of the agents of worlds `idx` (at `position`, in the
+        space). The probe is narrower than the agent, so touching a wall's side (or a ledge's corner, within
+        pymunk's collision slop) never counts as ground: no wall jumps. Pymunk's bounding-box query, done with
+        numpy on the cells: boxes touching the probe's edge count, as they do for pymunk."""
+        if not len(idx):
+            return np.zeros(0, dtype=bool)
+        a = AGENT_HALF
+        x, y = position[:, 0], position[:, 1]
+        left, right, top, bottom = x - a + 0.15, x + a - 0.15, y + a, y + a + 0.08
+        ox = self.origin[idx][:, None]
+        h, w = self._solid.shape[1:]
+        # The 4 x 3 cells around the probe's top-left, as columns of one array per world.
+        cx = np.floor(left[:, None] - ox).astype(np.int64) + np.array([-1, 0, 1, 2] * 3)
+        cy = np.floor(top)[:, None].astype(np.int64) + np.repeat([-1, 0, 1], 4)
+        cell_left = ox + cx
+        touches = ((cell_left <= right[:, None]) & (left[:, None] <= cell_left + 1) & (cy <= bottom[:, None])
+                   & (top[:, None] <= cy + 1))
+        inside = (cx >= -1) & (cx < w - 1) & (cy >= -1) & (cy < h - 1)
+        solid = self._solid[idx[:, None], np.clip(cy + 1, 0, h - 1), np.clip(cx + 1, 0, w - 1)] & inside
+        grounded = np.any(touches & solid, axis=1)
+        for k in self._crates:  # a crate is ground too
+            for j in np.flatnonzero(~grounded & self.alive[idx, k]):
+                cx, cy = self._crate_bodies[idx[j]][k].position
+                grounded[j] = (cx - 0.45 <= right[j]) & (left[j] <= cx + 0.45) & (cy - 0.45 <= bottom[j]) & (
+                    top[j] <= cy + 0.45)
+        return grounded
+
+    def _read(self) -> None:
+        """The agents' positions and velocities in their own worlds' coordinates, and the crates' cells."""
+        rows = self._rows()
+        both = self._bodies(pymunk.batch.BodyFields.POSITION | pymunk.batch.BodyFields.VELOCITY)
+        both = both.reshape(-1, 4)[rows]
+        self.agent_pos[:, 0] = both[:, 0] - self.origin
+        self.agent_pos[:, 1] = both[:, 1]
+        self.agent_vel[:] = both[:, 2:]
+        for k in self._crates:
+            for i in np.flatnonzero(self.alive[:, k]):
+                x, y = self._crate_bodies[i][k].position
+                self.cells[i, k] = cells_at(np.array([x - self.origin[i], y]))
+
+    # Collision handlers record what happened; the effects are applied between steps, outside the solver.
+    def _agent_touches_item(self, arbiter: pymunk.Arbiter, space, data) -> None:
+        agent, item = arbiter.shapes
+        self._touches.append((agent.world, item.entity))
+
+    def _agent_meets_door(self, arbiter: pymunk.Arbiter, space, data) -> None:
+        agent, door = arbiter.shapes
+        if self.keys[agent.world] > 0:
+            arbiter.process_collision = False
+            self._touches.append((agent.world, door.entity))
+
+    def _apply_touches(self, events: np.ndarray) -> None:
+        table = self.table
+        for i, k in self._touches:
+            shape = self._entity_shapes[i][k]
+            if shape is None or not self.alive[i, k]:
+                continue
+            kind = self.kinds[k]
+            events[i, table.touched.start + k] += 1
+            gone = kind.collected
+            if gone:
+                events[i, table.picked_up.start + k] += 1
+            if kind.gives_key:
+                self.keys[i] += 1
+            elif kind.opens_with_key and self.keys[i] > 0:
+                self.keys[i] -= 1
+                events[i, table.opened.start + k] += 1
+                gone = True
+            if gone:
+                self.alive[i, k] = False
+                self.space.remove(shape)
+                if kind.blocks_without_key and self._solid is not None:
+                    self._solid[i, self.cells[i, k, 1] + 1, self.cells[i, k, 0] + 1] = False
+                self._entity_shapes[i][k] = None
+        self._touches.clear()
 
     def _regions_at(self, cells: np.ndarray) -> np.ndarray:
         h, w = self.tiles.shape[1:]
@@ -262,15 +385,3 @@ class PhysicsWorlds:
         y = np.clip(cells[:, 1], 0, h - 1)
         inside = (cells[:, 0] >= 0) & (cells[:, 0] < w) & (cells[:, 1] >= 0) & (cells[:, 1] < h)
         return self.region_masks[:, y, x].T & inside[:, None]
-
-    def step(self, actions: np.ndarray) -> np.ndarray:
-        table = self.table
-        events = np.zeros((self.n, table.width), dtype=np.float32)
-        for i, world in enumerate(self.worlds):
-            world.step(int(actions[i]), events[i])
-            self._read(i)
-        in_now = self._regions_at(self.agent_cell)
-        events[:, table.region_cols] = in_now & ~self.in_region
-        self.in_region = in_now
-        return events
-
