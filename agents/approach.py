@@ -40,15 +40,16 @@ def target_masks(level: Level, worlds, i: int, watched: list[Candidate]) -> np.n
 
 
 def distances(free: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """(C, H, W) shortest-path steps from each cell to each candidate's cells (inf where unreachable)."""
-    d = np.where(targets, 0.0, np.inf)
-    passable = free[None] | targets
+    """(..., C, H, W) shortest-path steps from each cell to each candidate's cells (inf where unreachable), for
+    `free` (..., H, W) cells one can stand on: any number of layouts at once, so the iterations are paid once."""
+    d = np.where(targets, np.float32(0), np.float32(np.inf))
+    passable = free[..., None, :, :] | targets
     while True:
         n = d.copy()
-        n[:, 1:, :] = np.minimum(n[:, 1:, :], d[:, :-1, :] + 1)
-        n[:, :-1, :] = np.minimum(n[:, :-1, :], d[:, 1:, :] + 1)
-        n[:, :, 1:] = np.minimum(n[:, :, 1:], d[:, :, :-1] + 1)
-        n[:, :, :-1] = np.minimum(n[:, :, :-1], d[:, :, 1:] + 1)
+        n[..., 1:, :] = np.minimum(n[..., 1:, :], d[..., :-1, :] + 1)
+        n[..., :-1, :] = np.minimum(n[..., :-1, :], d[..., 1:, :] + 1)
+        n[..., :, 1:] = np.minimum(n[..., :, 1:], d[..., :, :-1] + 1)
+        n[..., :, :-1] = np.minimum(n[..., :, :-1], d[..., :, 1:] + 1)
         n = np.where(passable, n, np.inf)
         if np.array_equal(n, d):
             return d
@@ -57,40 +58,62 @@ def distances(free: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 class Approach:
     """Reads every decision of an evaluation (`evaluate(..., on_step=...)`): per candidate, the agent's moves near it
-    and those that came closer, with each world's distances made when its episode starts."""
+    and those that came closer, against the distances in the layout its episode started from.
+
+    The layouts (where the candidates are, where one can stand) are noted as episodes start and the moves queued;
+    the distances are computed in `rates` for every noted layout at once: one relaxation for hundreds of layouts
+    costs little more than for one."""
+
+    CHUNK = 64  # layouts whose distances are computed together (bounds the memory on large levels)
 
     def __init__(self, level: Level, watched: list[Candidate], episodes: int | None = None):
         self.level, self.watched, self.episodes, self.ended = level, watched, episodes, 0
-        self.closer = np.zeros(len(watched))
-        self.moves = np.zeros(len(watched))
-        self.dist: list[np.ndarray] | None = None
+        self._free: list[np.ndarray] = []  # per noted layout: (H, W) the cells one can stand on
+        self._targets: list[np.ndarray] = []  # per noted layout: (C, H, W) each candidate's cells
+        self._layout: np.ndarray | None = None  # per world: the layout its current episode started from
+        self._moves: list[np.ndarray] = []  # (m, 5) layout, x0, y0, x1, y1
 
-    def _maps(self, worlds, i: int) -> np.ndarray:
-        tiles = worlds.tiles[i]
-        return distances(~(TILE_SOLID[tiles] | TILE_DEADLY[tiles]), target_masks(self.level, worlds, i, self.watched))
+    def _note(self, worlds, idx) -> None:
+        for i in idx:
+            tiles = worlds.tiles[i]
+            self._layout[i] = len(self._free)
+            self._free.append(~(TILE_SOLID[tiles] | TILE_DEADLY[tiles]))
+            self._targets.append(target_masks(self.level, worlds, int(i), self.watched))
 
     def on_step(self, worlds, actions, before, after, ended, active) -> None:
         if self.episodes is not None and self.ended >= self.episodes:
-            return  # enough episodes read: the distances cost more than the rest of an evaluation
-        if self.dist is None:  # (the first decision's worlds: nothing has changed but what that step touched)
-            self.dist = [self._maps(worlds, i) for i in range(len(after))]
-        for i in np.nonzero((after != before).any(1) & active)[0]:
-            (x0, y0), (x1, y1) = before[i], after[i]
-            if not (0 <= x0 < self.level.width and 0 <= y0 < self.level.height
-                    and 0 <= x1 < self.level.width and 0 <= y1 < self.level.height):
-                continue
-            d0, d1 = self.dist[i][:, y0, x0], self.dist[i][:, y1, x1]
-            near = np.isfinite(d0) & (d0 > 0)  # a move inside the target neither approaches nor leaves it
-            self.moves += near
-            self.closer += near & (d1 < d0)
-        for i in ended:
-            self.ended += bool(active[i])
-            self.dist[i] = self._maps(worlds, i)
+            return  # enough episodes read
+        if self._layout is None:  # (the first decision's worlds: nothing has changed but what that step touched)
+            self._layout = np.zeros(len(after), dtype=np.int64)
+            self._note(worlds, range(len(after)))
+        h, w = self.level.height, self.level.width
+        moved = ((after != before).any(1) & active & (before[:, 0] >= 0) & (before[:, 0] < w) & (before[:, 1] >= 0)
+                 & (before[:, 1] < h) & (after[:, 0] >= 0) & (after[:, 0] < w) & (after[:, 1] >= 0) & (after[:, 1] < h))
+        rows = np.nonzero(moved)[0]
+        if len(rows):
+            self._moves.append(np.column_stack([self._layout[rows], before[rows], after[rows]]))
+        self.ended += sum(bool(active[i]) for i in ended)
+        self._note(worlds, list(ended))
 
     def rates(self) -> np.ndarray:
         """Per candidate, the share of the agent's moves near it that came closer (NaN: no move near it)."""
+        closer = np.zeros(len(self.watched))
+        near_moves = np.zeros(len(self.watched))
+        moves = np.concatenate(self._moves) if self._moves else np.zeros((0, 5), dtype=np.int64)
+        for first in range(0, len(self._free), self.CHUNK):
+            last = min(first + self.CHUNK, len(self._free))
+            mine = moves[(moves[:, 0] >= first) & (moves[:, 0] < last)]
+            if not len(mine):
+                continue
+            d = distances(np.stack(self._free[first:last]), np.stack(self._targets[first:last]))
+            layout = mine[:, 0] - first
+            d0 = d[layout, :, mine[:, 2], mine[:, 1]]  # (m, C)
+            d1 = d[layout, :, mine[:, 4], mine[:, 3]]
+            near = np.isfinite(d0) & (d0 > 0)  # a move inside the target neither approaches nor leaves it
+            near_moves += near.sum(0)
+            closer += (near & (d1 < d0)).sum(0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.moves > 0, self.closer / np.maximum(self.moves, 1), np.nan)
+            return np.where(near_moves > 0, closer / np.maximum(near_moves, 1), np.nan)
 
 
 def approach_rates(policy, level: Level, watched: list[Candidate], split: str, episodes: int, seed: int,
