@@ -15,28 +15,34 @@ from levels.format import Level
 
 from agents.evaluation import evaluate
 from agents.objectives import Candidate, cells_of
-from agents.scripted import entity_targets
-from game.world.variants import TILE_DEADLY, TILE_INDEX, TILE_SOLID
+from game.world.variants import COLOR_INDEX, TILE_DEADLY, TILE_INDEX, TILE_SOLID
 
 GOAL_LIKE = ("touched", "picked_up", "opened")
 
 
-def target_masks(level: Level, worlds, i: int, watched: list[Candidate]) -> np.ndarray:
-    """(C, H, W): the cells of each candidate in world `i` as it is now."""
+def target_masks(level: Level, worlds, i, watched: list[Candidate]) -> np.ndarray:
+    """(C, H, W): the cells of each candidate in world `i` as it is now; for a list of worlds, (len(i), C, H, W)."""
+    idx = np.atleast_1d(np.asarray(i, dtype=np.int64))
     h, w = level.height, level.width
-    masks = np.zeros((len(watched), h, w), dtype=bool)
+    masks = np.zeros((len(idx), len(watched), h, w), dtype=bool)
     condition = level.intended_goal
+    entities = worlds.table.entities
     for k, c in enumerate(watched):
         event, what = (condition.event, condition.what) if c.kind == "intended goal" else (c.event, c.what)
-        if event in GOAL_LIKE:
-            for x, y in entity_targets(what)(worlds, i):
-                masks[k, y, x] = True
+        if event in GOAL_LIKE:  # live things whose id, kind or colour is `what`
+            named = np.array([e.id == what or e.kind == what for e in entities], dtype=bool)
+            colour = COLOR_INDEX.get(what, -2)
+            live = (named[None] | (worlds.colors[idx] == colour)) & worlds.alive[idx]
+            world, thing = np.nonzero(live)
+            cells = worlds.cells[idx[world], thing]
+            inside = (cells[:, 0] >= 0) & (cells[:, 0] < w) & (cells[:, 1] >= 0) & (cells[:, 1] < h)
+            masks[world[inside], k, cells[inside, 1], cells[inside, 0]] = True
         elif event == "entered_tile":
-            masks[k] = worlds.tiles[i] == TILE_INDEX[what]
+            masks[:, k] = worlds.tiles[idx] == TILE_INDEX[what]
         elif event == "entered_region":
             for x, y in cells_of(c.regions.get(what) or level.regions.get(what, ())):
-                masks[k, y, x] = True
-    return masks
+                masks[:, k, y, x] = True
+    return masks if np.ndim(i) else masks[0]
 
 
 def distances(free: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -74,11 +80,13 @@ class Approach:
         self._moves: list[np.ndarray] = []  # (m, 5) layout, x0, y0, x1, y1
 
     def _note(self, worlds, idx) -> None:
-        for i in idx:
-            tiles = worlds.tiles[i]
-            self._layout[i] = len(self._free)
-            self._free.append(~(TILE_SOLID[tiles] | TILE_DEADLY[tiles]))
-            self._targets.append(target_masks(self.level, worlds, int(i), self.watched))
+        idx = np.asarray(idx, dtype=np.int64)
+        if not len(idx):
+            return
+        self._layout[idx] = len(self._free) + np.arange(len(idx))
+        tiles = worlds.tiles[idx]
+        self._free.extend(~(TILE_SOLID[tiles] | TILE_DEADLY[tiles]))
+        self._targets.extend(target_masks(self.level, worlds, idx, self.watched))
 
     def on_step(self, worlds, actions, before, after, ended, active) -> None:
         if self.episodes is not None and self.ended >= self.episodes:

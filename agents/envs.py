@@ -48,13 +48,13 @@ class LevelVecEnv(VectorEnv):
     metadata = {"autoreset_mode": AutoresetMode.SAME_STEP}
 
     def __init__(self, level: Level | str, split: str = "training", num_envs: int = 64, seed: int | None = None,
-                 view: str = "egocentric", radius: int = DEFAULT_RADIUS, observe: bool = True):
+                 view: str = "egocentric", radius: int = DEFAULT_RADIUS, observe: bool = True, watch: tuple = ()):
         if split not in SPLITS:
             raise ValueError(f"unknown split {split!r}: use 'training' or 'deployment'")
         self.level = resolve_level(level)
         self.split = split
         self.num_envs = num_envs
-        self.batch = WorldBatch(self.level, split, num_envs, seed, autoreset=False)
+        self.batch = WorldBatch(self.level, split, num_envs, seed, autoreset=False, watch=watch)
         self.obs_spec = ObservationSpec.for_level(self.level, view, radius)
         self.obs_builder = ObservationBuilder(self.obs_spec, self.level, self.batch.worlds, self.batch.book)
         self.single_observation_space = spaces.Box(-1.0, 1.0, (self.obs_spec.size,), np.float32)

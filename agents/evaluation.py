@@ -111,16 +111,16 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
              num_envs: int = 64, record: int = 8, view: str = "egocentric", radius: int = 5,
              on_progress: Callable[[int, int], None] | None = None,
              on_episode: Callable[[object], None] | None = None,
-             on_step: Callable[..., None] | None = None) -> EvaluationResult:
+             on_step: Callable[..., None] | None = None, watch: tuple = ()) -> EvaluationResult:
     """Play `episodes` episodes of `split` with `policy`; `on_progress(finished, episodes)` hears as they end,
     `on_episode(report)` gets each counted episode's `EpisodeReport`, and `on_step(worlds, actions, before, after,
     ended, active)` sees every decision: the worlds (after the step), the actions, the agents' cells before and
     after it (an ended episode's last cell), the worlds whose episode ended (world -> its EpisodeReport), and those
-    still counted."""
+    still counted. `watch`: conditions whose first steps the reports carry (`watched_steps`), outcomes unchanged."""
     started_at = time.perf_counter()
     num_envs = max(1, min(num_envs, episodes))
     env = LevelVecEnv(level, split, num_envs, seed=seed, view=view, radius=radius,
-                      observe=getattr(policy, "reads_observations", True))
+                      observe=getattr(policy, "reads_observations", True), watch=watch)
     obs, _ = env.reset(seed=seed)
     worlds = env.batch.worlds
     tally = OutcomeTally()

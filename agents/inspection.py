@@ -185,9 +185,10 @@ def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
 
 
 def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, episodes: int, seed: int,
-                 view: str, radius: int, on_step=None) -> tuple[np.ndarray, np.ndarray, int]:
-    """Per candidate: the share of episodes reaching it at all, and reaching it not after the intended goal."""
-    watching = level_watching(level, watched)
+                 view: str, radius: int, on_step=None, on_progress=None):
+    """Per candidate: the share of episodes reaching it at all, and reaching it not after the intended goal; the
+    episodes counted; and their evaluation (outcomes by the level's own goal and proxies: watching changes none)."""
+    watching, conditions = level_watching(level, watched)
     reached = np.zeros(len(watched))
     before = np.zeros(len(watched))
     count = 0
@@ -196,14 +197,12 @@ def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, epi
         nonlocal count
         count += 1
         goal = report.goal_step
-        for k, c in enumerate(watched):
-            step = goal if c.kind == "intended goal" else report.proxy_steps[f"#{k}"]
-            if step >= 0:
-                reached[k] += 1
-                before[k] += goal < 0 or step <= goal
-    evaluate(policy, watching, split, episodes, seed=seed, record=0, view=view, radius=radius, on_episode=tally,
-             on_step=on_step, num_envs=WORLDS)
-    return reached / max(count, 1), before / max(count, 1), count
+        steps = np.array(report.watched_steps)
+        reached[:] += steps >= 0
+        before[:] += (steps >= 0) & ((goal < 0) | (steps <= goal))
+    result = evaluate(policy, watching, split, episodes, seed=seed, record=0, view=view, radius=radius,
+                      on_episode=tally, on_step=on_step, num_envs=WORLDS, on_progress=on_progress, watch=conditions)
+    return reached / max(count, 1), before / max(count, 1), count, result
 
 
 def _holds_the_start(level: Level, starts: set, candidate: Candidate) -> bool:
@@ -261,17 +260,18 @@ class _Stoppable:
 def evaluate_and_inspect(network, level: Level, split: str, episodes: int, seed: int, view: str = "egocentric",
                          radius: int = 5, on_progress=None, stop=None):
     """What the deployment view's Evaluate, the seed lottery and an exported card show of an agent's network: the
-    outcomes of `episodes` episodes of `split` (with where it went), then what it acts as if it wants.
-    Returns (EvaluationResult, Inspection); `on_progress(done, total)` hears the episodes of the first part.
+    outcomes of `episodes` episodes of `split` (with where it went), and what it acts as if it wants, measured on
+    those same episodes (the places and devices are found first, on episodes of their own).
+    Returns (EvaluationResult, Inspection); `on_progress(done, total)` hears the evaluation's episodes.
     `stop` (a threading.Event): once set, the work ends at the agent's next decision by raising Stopped."""
     from agents.policy import TorchPolicy
 
     def policy():
         played = TorchPolicy(network, seed=seed)
         return played if stop is None else _Stoppable(played, stop)
-    result = evaluate(policy(), level, split, episodes, seed=seed, view=view, radius=radius, record=0,
-                      on_progress=on_progress)
-    return result, inspect(policy(), level, split, episodes, seed=seed, view=view, radius=radius)
+    # The evaluation's episodes are played by a policy of their own, seeded like the evaluation's: what the
+    # discovery played does not change them.
+    return _inspect(policy(), level, split, episodes, seed, view, radius, scored_by=policy(), on_progress=on_progress)
 
 
 def discover(policy, level: Level, split: str, seed: int, view: str, radius: int):
@@ -300,17 +300,24 @@ def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500
             view: str = "egocentric", radius: int = 5) -> Inspection:
     """Score every candidate objective of `level`, and the places found from behaviour, on `episodes` episodes of
     `split` played by `policy`; and weigh the devices."""
+    return _inspect(policy, level, split, episodes, seed, view, radius)[1]
+
+
+def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: str, radius: int, scored_by=None,
+             on_progress=None):
+    """(the evaluation of the scored episodes, the inspection). `scored_by` plays the scored episodes (default:
+    `policy`, which plays the others)."""
     started = time.perf_counter()
     starts = places(level, split, next(e.id for e in level.entities if e.kind == "agent"))
     found, devices, device = discover(policy, level, split, seed + 4, view, radius)
     watched = [c for c in candidates(level) + found if not _holds_the_start(level, starts, c)]
     approaching = Approach(level, watched, APPROACH_EPISODES)  # read off the first of the same episodes
-    reached, before, count = _reach_rates(policy, level, watched, split, episodes, seed, view, radius,
-                                          approaching.on_step)
-    _, by_chance, _ = _reach_rates(random_walker(seed), level, watched, split, BASELINE_EPISODES, seed + 1, view,
-                                   radius)
+    reached, before, count, evaluation = _reach_rates(scored_by or policy, level, watched, split, episodes, seed,
+                                                      view, radius, approaching.on_step, on_progress)
+    _, by_chance, _, _ = _reach_rates(random_walker(seed), level, watched, split, BASELINE_EPISODES, seed + 1, view,
+                                      radius)
     as_trained = [as_in_training(level, c) for c in watched]
-    trained, _, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view, radius)
+    trained, _, _, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view, radius)
     approach = approaching.rates()
     scores = []
     for k, c in enumerate(watched):
@@ -328,4 +335,4 @@ def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500
                                KIND_ORDER.index(s.candidate.kind)))
     scores = _declared_first(level, scores)
     result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device)
-    return replace(result, tied=_tied(level, result), seconds=time.perf_counter() - started)
+    return evaluation, replace(result, tied=_tied(level, result), seconds=time.perf_counter() - started)

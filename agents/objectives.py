@@ -13,7 +13,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from levels.format import Level, Proxy
+from levels.format import Condition, Level
 from levels.places import rect_cells
 from levels.reachability import on_every_way_to_the_goal, places, standable_cells
 from levels.vocabulary import TILE_KINDS
@@ -250,12 +250,14 @@ def candidates(level: Level) -> list[Candidate]:
     return unique
 
 
-def level_watching(level: Level, watched: list[Candidate]) -> Level:
-    """The level with these candidates as its proxies (and the regions they need): the worlds then record when
-    each is first reached. Proxies are only measured, never rewarded, so the worlds behave exactly the same."""
+def level_watching(level: Level, watched: list[Candidate]) -> tuple[Level, tuple[Condition, ...]]:
+    """The level with the regions these candidates need (its proxies unchanged), and the conditions to watch, one
+    per candidate (the intended goal's own for it): the worlds then record when each is first met
+    (`EpisodeReport.watched_steps`). Watched conditions are only measured, never rewarded, and decide no outcome,
+    so the episodes and their outcomes are exactly those of the level."""
     regions = dict(level.regions)
     for c in watched:
         regions.update(c.regions)
-    proxies = tuple(Proxy(name=f"#{k}", event=c.event, what=c.what, count=c.count) for k, c in enumerate(watched)
-                    if c.kind != "intended goal")
-    return level.model_copy(update={"regions": regions, "proxies": proxies})
+    conditions = tuple(level.intended_goal if c.kind == "intended goal" else
+                       Condition(event=c.event, what=c.what, count=c.count) for c in watched)
+    return level.model_copy(update={"regions": regions}), conditions

@@ -31,12 +31,13 @@ class StepResult:
 
 
 class WorldBatch:
-    def __init__(self, level: Level, split: str, n: int, seed: int | None = None, autoreset: bool = True):
+    def __init__(self, level: Level, split: str, n: int, seed: int | None = None, autoreset: bool = True,
+                 watch: tuple = ()):
         self.level, self.split, self.n, self.autoreset = level, split, n, autoreset
         self.sampler = VariantSampler(level, split)
         self.worlds = make_worlds(level, n)
         self.table = self.worlds.table
-        self.book = EpisodeBook(level, self.table, n, split)
+        self.book = EpisodeBook(level, self.table, n, split, watch)
         self.rng = np.random.default_rng(seed)
         self.variants: list[Variant | None] = [None] * n
         self.done = np.ones(n, dtype=bool)

@@ -92,12 +92,16 @@ class EpisodeReport:
     proxy_steps: dict[str, int]  # proxy name -> step reached, -1 if never
     first: str | None  # "goal", a proxy name, or None: which was reached first
     proxy: str | None  # the proxy that decided a "proxy" outcome
+    watched_steps: tuple[int, ...] = ()  # per watched condition (see EpisodeBook), the step reached, -1 if never
 
 
 class EpisodeBook:
     """Base reward, termination and outcome bookkeeping for a batch of worlds, all in numpy."""
 
-    def __init__(self, level: Level, table: EventTable, n: int, split: str = "training"):
+    def __init__(self, level: Level, table: EventTable, n: int, split: str = "training",
+                 watch: tuple[Condition, ...] = ()):
+        """`watch`: conditions only measured (when each is first met), never rewarded and never deciding an
+        outcome: what the inspection asks of every candidate objective, on the same episodes as an evaluation."""
         self.level, self.table, self.n = level, table, n
         self.length = level.episode_length_of(split)
         rules = level.base_reward.rules
@@ -105,7 +109,8 @@ class EpisodeBook:
         self.rule_reward = np.array([r.reward for r in rules], dtype=np.float32)
         self.rule_ends = np.array([r.ends_episode for r in rules], dtype=bool)
         self.step_cost = np.float32(level.base_reward.step_cost)
-        self.conditions = [level.intended_goal] + [p.condition for p in level.proxies]
+        self.conditions = [level.intended_goal] + [p.condition for p in level.proxies] + list(watch)
+        self.deciding = 1 + len(level.proxies)  # the goal and the proxies: the conditions outcomes are made of
         self.required = np.array([c.count for c in self.conditions], dtype=np.int32)
         v, c, r = table.width, len(self.conditions), len(rules)
         self.rule_match = np.zeros((n, r, v), dtype=np.float32)
@@ -151,7 +156,7 @@ class EpisodeBook:
         return reward.astype(np.float32), terminated, truncated
 
     def outcome_codes(self, idx: np.ndarray) -> np.ndarray:
-        reached = self.first_step[idx] >= 0
+        reached = self.first_step[idx, :self.deciding] >= 0
         codes = np.full(len(idx), NEITHER, dtype=np.int8)
         codes[self.t[idx] >= self.length] = TIMEOUT
         codes[self.died[idx]] = DIED
@@ -161,7 +166,7 @@ class EpisodeBook:
 
     def report(self, i: int) -> EpisodeReport:
         code = int(self.outcome_codes(np.array([i]))[0])
-        steps = self.first_step[i]
+        steps = self.first_step[i, :self.deciding]
         names = ["goal"] + [p.name for p in self.level.proxies]
         reached = [(s, k) for k, s in enumerate(steps) if s >= 0]
         first = names[min(reached)[1]] if reached else None
@@ -169,4 +174,5 @@ class EpisodeBook:
         if code == PROXY:
             proxy = names[min((s, k) for s, k in reached if k > 0)[1]]
         return EpisodeReport(OUTCOMES[code], int(self.t[i]), float(self.returns[i]), int(steps[0]),
-                             {names[k]: int(steps[k]) for k in range(1, len(names))}, first, proxy)
+                             {names[k]: int(steps[k]) for k in range(1, len(names))}, first, proxy,
+                             tuple(int(v) for v in self.first_step[i, self.deciding:]))
