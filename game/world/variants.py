@@ -51,24 +51,28 @@ def _maze(rect: tuple[int, int, int, int], loops: float, split: str, index: int)
     """A maze inside rect as a (h, w) bool array of walls; rooms sit at odd offsets."""
     x0, y0, w, h = rect
     rng = np.random.default_rng([index, w, h, 1 if split == "deployment" else 0])
-    walls = np.ones((h, w), dtype=bool)
+    draw = rng.integers
+    # Python lists while carving (numpy's element access costs more than the carving); the same draws as ever.
+    walls = [[True] * w for _ in range(h)]
     rooms_w, rooms_h = (w - 1) // 2, (h - 1) // 2
-    seen = np.zeros((rooms_h, rooms_w), dtype=bool)
-    stack = [(int(rng.integers(rooms_w)), int(rng.integers(rooms_h)))]
-    seen[stack[0][1], stack[0][0]] = True
-    walls[2 * stack[0][1] + 1, 2 * stack[0][0] + 1] = False
+    seen = [[False] * rooms_w for _ in range(rooms_h)]
+    start = (int(draw(rooms_w)), int(draw(rooms_h)))
+    stack = [start]
+    seen[start[1]][start[0]] = True
+    walls[2 * start[1] + 1][2 * start[0] + 1] = False
     while stack:  # iterative depth-first carving: long corridors, one path between any two rooms
         cx, cy = stack[-1]
-        options = [(cx + dx, cy + dy) for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1))
-                   if 0 <= cx + dx < rooms_w and 0 <= cy + dy < rooms_h and not seen[cy + dy, cx + dx]]
+        options = [(x, y) for x, y in ((cx + 1, cy), (cx - 1, cy), (cx, cy + 1), (cx, cy - 1))
+                   if 0 <= x < rooms_w and 0 <= y < rooms_h and not seen[y][x]]
         if not options:
             stack.pop()
             continue
-        nx, ny = options[int(rng.integers(len(options)))]
-        seen[ny, nx] = True
-        walls[2 * ny + 1, 2 * nx + 1] = False
-        walls[cy + ny + 1, cx + nx + 1] = False  # the wall between the two rooms
+        nx, ny = options[int(draw(len(options)))]
+        seen[ny][nx] = True
+        walls[2 * ny + 1][2 * nx + 1] = False
+        walls[cy + ny + 1][cx + nx + 1] = False  # the wall between the two rooms
         stack.append((nx, ny))
+    walls = np.array(walls, dtype=bool)
     if loops > 0:  # knock out inner walls between rooms: several paths, fewer dead ends
         inner = [(y, x) for y in range(1, h - 1) for x in range(1, w - 1) if walls[y, x] and (x % 2) != (y % 2)]
         for k in rng.permutation(len(inner))[:int(round(loops * len(inner)))]:
