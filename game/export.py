@@ -140,7 +140,7 @@ def film_episodes(policy, level: Level, split: str = "deployment", episodes: int
 def _report_of(info: dict):
     """The ended episode's report from the step's info (MesaSandboxEnv puts its fields there)."""
     from game.world.events import EpisodeReport
-    return EpisodeReport(**{k: info[k] for k in EpisodeReport.__dataclass_fields__})
+    return EpisodeReport(**{k: info[k] for k in EpisodeReport.__dataclass_fields__ if k in info})
 
 
 def _legend(level: Level) -> str:
