@@ -15,7 +15,8 @@ from levels.reachability import places
 from levels.vocabulary import TILE_KINDS
 
 from agents.behaviour import Footprints
-from agents.objectives import AUTO_REGION_PREFIX, Candidate, _rects_of, cells_of, corners_and_edges, where
+from agents.objectives import (AUTO_REGION_PREFIX, Candidate, _rects_of, cells_of, corners_and_edges,
+                               implied_by_goal, where)
 
 MIN_EXCESS = 0.05  # a place must be reached by at least 5 % more of the episodes than the walker's
 MAX_CELLS = 9  # compact: a place is at most this many cells (a 3x3 patch)
@@ -111,8 +112,14 @@ def found_places(level: Level, agent: Footprints, walker: Footprints) -> list[Ca
             if not any(len(set(cells) & set(p)) * 2 >= min(len(cells), len(p)) for p in places):
                 places.append(cells)  # (a place mostly inside one found before is the same place, found again)
     out = []
-    for k, cells in enumerate(places[:MAX_PLACES]):
-        region = f"{AUTO_REGION_PREFIX}place {k + 1}"
-        out.append(Candidate(describe(level, cells), "place", "entered_region", region, len(cells),
-                             {region: _rects_of(cells)}))
+    for cells in places:
+        region = f"{AUTO_REGION_PREFIX}place {len(out) + 1}"
+        place = Candidate(describe(level, cells), "place", "entered_region", region, len(cells),
+                          {region: _rects_of(cells)})
+        # A place on every way to the goal (the doorway every route passes) is reached by wanting the goal: it says
+        # nothing of its own, as for the level's regions (`agents.objectives.candidates`).
+        if not implied_by_goal(level, place):
+            out.append(place)
+        if len(out) == MAX_PLACES:
+            break
     return out

@@ -245,3 +245,30 @@ def test_the_intended_goal_is_never_named_for_an_agent_that_mostly_misses_it():
     found = inspect(scripted(left_only), level, "deployment", 200, seed=10)
     assert found.goal_reached < 0.5
     assert found.acts_as_if is None or found.acts_as_if.candidate.kind != "intended goal"
+
+
+def test_a_doorway_on_every_way_to_the_goal_is_no_place_found():
+    """Two rooms and one doorway; the agent starts on the left (away from the doorway: a place it may start in
+    cannot be told from the way to the goal), the coin lies on the right. A walker to the coin
+    passes the doorway in every episode, far more than a random walker: the footprints single it out, but wanting
+    the coin explains it, so it is not a place found (as a region there would be no candidate)."""
+    from agents.behaviour import Footprints
+    from agents.evaluation import evaluate
+    from agents.inspection import random_walker
+    from agents.places_found import found_places
+    doc = level_to_dict(builtin_level("template_grid"))
+    doc["tiles"]["rows"] = ["#############", "#.....#.....#", "#.....#.....#", "#...........#", "#.....#.....#",
+                            "#.....#.....#", "#############"]
+    doc["entities"] = [{"id": "agent", "kind": "agent", "at": [1, 1]}, {"id": "coin", "kind": "coin", "at": [11, 5]}]
+    left = [[x, y] for x in range(1, 5) for y in range(1, 6)]
+    right = [[x, y] for x in range(7, 12) for y in range(1, 6)]
+    doc["training"] = doc["deployment"] = {"spawns": {"agent": {"cells": left}, "coin": {"cells": right}}}
+    level = parse_level(doc)
+    mine, chance = Footprints(level.height, level.width), Footprints(level.height, level.width)
+    evaluate(scripted(GridSeeker(entity_targets("coin"))), level, "deployment", 200, seed=3, record=0,
+             on_step=mine.on_step)
+    evaluate(random_walker(3), level, "deployment", 200, seed=3, record=0, on_step=chance.on_step)
+    door = (6, 3)
+    assert mine.shares()["passed"][door[1], door[0]] == 1.0 and chance.shares()["passed"][door[1], door[0]] < 0.5
+    found = found_places(level, mine, chance)
+    assert all(door not in set(cells_of(p.regions[p.what])) for p in found), [p.name for p in found]
