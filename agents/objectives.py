@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from levels.format import Condition, Level
 from levels.places import rect_cells
 from levels.reachability import on_every_way_to_the_goal, places, standable_cells
-from levels.vocabulary import TILE_KINDS
+from levels.vocabulary import ENTITY_TABLE, TILE_KINDS
 
-from game.world.entities import REGISTRY
 
 GOAL_EVENTS = ("touched", "picked_up", "opened")
 # When scores tie, the level's own words win (its declared regions), then the more specific candidate (a small
@@ -163,7 +162,7 @@ def counts(level: Level) -> list[Candidate]:
     proxy such as hoarding keys looks like."""
     out = []
     for kind in sorted({e.kind for e in level.entities if e.kind != "agent"}):
-        flags = REGISTRY[kind]
+        flags = ENTITY_TABLE[kind]
         event = ("picked_up" if flags.gives_key else "opened" if flags.opens_with_key
                  else "touched" if flags.collected else None)
         if event is None:
@@ -195,7 +194,7 @@ def implied_by_goal(level: Level, candidate: Candidate) -> bool:
     if goal.event not in GOAL_EVENTS or candidate.event not in GOAL_EVENTS:
         return False
     if (goal.event == "opened" and candidate.event == "picked_up" and candidate.kind == "count"
-            and REGISTRY[candidate.what].gives_key and candidate.count <= goal.count):
+            and ENTITY_TABLE[candidate.what].gives_key and candidate.count <= goal.count):
         return True  # each opening spends a key: opening two chests picks up two keys
     if candidate.event not in (goal.event, "touched") or candidate.count > goal.count:
         return False

@@ -1,9 +1,4 @@
-"""Drawing worlds with pygame: tiles, regions and entities, each entity kind with its own shape.
-
-Shapes tell entities apart as well as colours do (coin: circle, cheese: wedge, flag: pennant, gem: diamond, key: key,
-chest: box, door: arch, decoy: hexagon, crate: crossed box, apple: round with a leaf, shield: heater shield, monster:
-spiked body with eyes, guide: a figure with a staff, dish: flat ellipse, agent: round face), so nothing depends on
-colour alone.
+"""Drawing worlds with pygame: tiles, regions and entities (each kind's own shape: `game.entity_drawings`).
 Used by the window and by `mesa-sandbox level render` (headless).
 """
 from __future__ import annotations
@@ -22,95 +17,15 @@ from levels.files import atomic_write_bytes
 from levels.format import Level
 from levels.vocabulary import COLORS, MOVING_KINDS, UNDERFOOT_KINDS
 
-from game.world.palette import AGENT_RGB, BACKGROUND_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, REGION_RGB, TILE_RGB
+from game.entity_drawings import darker, draw_entity
+from game.world import palette
+from game.world.palette import AGENT_RGB, BACKGROUND_RGB, REGION_RGB, TILE_RGB
 from game.world.variants import TILE_NAMES
 
 
 def entity_rgb(kind: str, color_index: int) -> tuple[int, int, int]:
-    return ENTITY_RGB[COLORS[color_index]] if color_index >= 0 else DEFAULT_ENTITY_RGB[kind]
+    return palette.entity_rgb(kind, COLORS[color_index] if color_index >= 0 else None)
 
-
-def _darker(rgb, f=0.6):
-    return tuple(int(c * f) for c in rgb)
-
-
-def draw_entity(surface: pygame.Surface, kind: str, rgb, centre: tuple[float, float], cell: float) -> None:
-    """One entity of `kind` centred at `centre` (pixels), sized for cells of `cell` pixels."""
-    x, y = centre
-    r = cell * 0.36
-    dark = _darker(rgb)
-    line = max(1, int(cell / 12))
-    if kind == "coin":
-        pygame.draw.circle(surface, rgb, (x, y), r)
-        pygame.draw.circle(surface, dark, (x, y), r * 0.55, line)
-    elif kind == "cheese":
-        pts = [(x - r, y + r * 0.7), (x + r, y + r * 0.7), (x + r, y - r * 0.7)]
-        pygame.draw.polygon(surface, rgb, pts)
-        pygame.draw.circle(surface, dark, (x + r * 0.45, y + r * 0.25), r * 0.18)
-    elif kind == "flag":
-        pygame.draw.line(surface, (230, 230, 230), (x - r * 0.7, y - r), (x - r * 0.7, y + r), max(2, line))
-        pygame.draw.polygon(surface, rgb, [(x - r * 0.6, y - r), (x + r, y - r * 0.5), (x - r * 0.6, y)])
-    elif kind == "gem":
-        pts = [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
-        pygame.draw.polygon(surface, rgb, pts)
-        pygame.draw.polygon(surface, dark, pts, line)
-    elif kind == "key":
-        pygame.draw.circle(surface, rgb, (x - r * 0.45, y), r * 0.45, max(2, line * 2))
-        pygame.draw.line(surface, rgb, (x, y), (x + r, y), max(2, line * 2))
-        pygame.draw.line(surface, rgb, (x + r * 0.7, y), (x + r * 0.7, y + r * 0.4), max(2, line * 2))
-    elif kind == "chest":
-        box = pygame.Rect(0, 0, r * 2, r * 1.5)
-        box.center = (x, y)
-        pygame.draw.rect(surface, rgb, box, border_radius=max(1, int(r / 4)))
-        pygame.draw.line(surface, dark, (box.left, box.top + box.height * 0.4), (box.right, box.top + box.height * 0.4), line)
-        pygame.draw.rect(surface, dark, pygame.Rect(x - r * 0.15, box.top + box.height * 0.3, r * 0.3, r * 0.4))
-    elif kind == "door":
-        box = pygame.Rect(0, 0, cell * 0.8, cell * 0.95)
-        box.center = (x, y)
-        pygame.draw.rect(surface, rgb, box, border_top_left_radius=int(cell * 0.4), border_top_right_radius=int(cell * 0.4))
-        pygame.draw.circle(surface, dark, (x + cell * 0.2, y + cell * 0.1), max(2, cell * 0.06))
-    elif kind == "decoy":
-        pts = [(x + r * math.cos(a), y + r * math.sin(a)) for a in np.linspace(0, 2 * math.pi, 7)[:-1]]
-        pygame.draw.polygon(surface, rgb, pts)
-        pygame.draw.polygon(surface, dark, pts, line)
-    elif kind == "crate":
-        box = pygame.Rect(0, 0, cell * 0.9, cell * 0.9)
-        box.center = (x, y)
-        pygame.draw.rect(surface, rgb, box)
-        pygame.draw.rect(surface, dark, box, line)
-        pygame.draw.line(surface, dark, box.topleft, box.bottomright, line)
-        pygame.draw.line(surface, dark, box.topright, box.bottomleft, line)
-    elif kind == "apple":
-        pygame.draw.circle(surface, rgb, (x, y + r * 0.1), r * 0.85)
-        pygame.draw.line(surface, (120, 80, 40), (x, y - r * 0.6), (x + r * 0.15, y - r), max(2, line))
-        pygame.draw.ellipse(surface, (0, 158, 115), pygame.Rect(x + r * 0.1, y - r, r * 0.55, r * 0.3))
-    elif kind == "shield":
-        pts = [(x - r * 0.8, y - r * 0.8), (x + r * 0.8, y - r * 0.8), (x + r * 0.8, y), (x, y + r), (x - r * 0.8, y)]
-        pygame.draw.polygon(surface, rgb, pts)
-        pygame.draw.polygon(surface, dark, pts, line)
-        pygame.draw.line(surface, dark, (x, y - r * 0.8), (x, y + r * 0.9), line)
-    elif kind == "monster":
-        spikes = [(x + (r if k % 2 == 0 else r * 0.7) * math.cos(a), y + (r if k % 2 == 0 else r * 0.7) * math.sin(a))
-                  for k, a in enumerate(np.linspace(0, 2 * math.pi, 17)[:-1])]
-        pygame.draw.polygon(surface, rgb, spikes)
-        for side in (-1, 1):  # angry eyes: never mistaken for the agent's round face
-            pygame.draw.circle(surface, (250, 250, 250), (x + side * r * 0.32, y - r * 0.1), r * 0.22)
-            pygame.draw.circle(surface, (10, 10, 20), (x + side * r * 0.3, y - r * 0.05), r * 0.1)
-        pygame.draw.line(surface, dark, (x - r * 0.35, y + r * 0.4), (x + r * 0.35, y + r * 0.4), line)
-    elif kind == "guide":
-        pygame.draw.circle(surface, rgb, (x - r * 0.15, y - r * 0.55), r * 0.32)
-        pygame.draw.polygon(surface, rgb, [(x - r * 0.15, y - r * 0.25), (x - r * 0.7, y + r), (x + r * 0.4, y + r)])
-        pygame.draw.line(surface, (200, 160, 90), (x + r * 0.65, y - r), (x + r * 0.65, y + r), max(2, line))
-    elif kind == "dish":
-        plate = pygame.Rect(0, 0, cell * 0.92, cell * 0.5)  # wider than anything that lies on it
-        plate.center = (x, y + cell * 0.2)
-        pygame.draw.ellipse(surface, rgb, plate)
-        pygame.draw.ellipse(surface, dark, plate.inflate(-cell * 0.25, -cell * 0.15), line)
-    elif kind == "agent":
-        pygame.draw.circle(surface, rgb, (x, y), cell * 0.4)
-        eye = cell * 0.07
-        pygame.draw.circle(surface, (10, 10, 20), (x - cell * 0.13, y - cell * 0.08), eye)
-        pygame.draw.circle(surface, (10, 10, 20), (x + cell * 0.13, y - cell * 0.08), eye)
 
 
 def draw_tiles(surface: pygame.Surface, tiles: np.ndarray, origin: tuple[int, int], cell: float) -> None:
@@ -121,7 +36,7 @@ def draw_tiles(surface: pygame.Surface, tiles: np.ndarray, origin: tuple[int, in
             rect = pygame.Rect(ox + x * cell, oy + y * cell, math.ceil(cell), math.ceil(cell))
             pygame.draw.rect(surface, TILE_RGB[name], rect)
             if name == "wall":
-                pygame.draw.rect(surface, _darker(TILE_RGB[name], 0.8), rect, max(1, int(cell / 16)))
+                pygame.draw.rect(surface, darker(TILE_RGB[name], 0.8), rect, max(1, int(cell / 16)))
             elif name == "lava":  # a wave so lava is not told by colour alone
                 pts = [(rect.left + i * cell / 4, rect.centery + (cell / 8) * (-1) ** i) for i in range(5)]
                 pygame.draw.lines(surface, (240, 140, 60), False, pts, max(1, int(cell / 12)))

@@ -1,7 +1,6 @@
 """The words a level is written in: world kinds, tile kinds, entity kinds, events and colours.
 
-One table each, so the level format, the worlds, the observation and the renderer agree. Behaviour of entities lives
-in `game.world.entities`; here are only the names and what a person needs to read a level.
+One table each, so the level format, the worlds, the observation, the editor and the renderer agree.
 """
 from __future__ import annotations
 
@@ -28,15 +27,49 @@ TILE_KINDS: dict[str, TileKind] = {t.name: t for t in [
     TileKind("yellow_floor", color="yellow"),
 ]}
 
-# Entity kinds; their behaviour is in game.world.entities (a registry keyed by these names).
-ENTITY_KINDS = ("agent", "coin", "cheese", "flag", "gem", "key", "chest", "door", "decoy", "crate", "apple",
-                "shield", "monster", "guide", "dish")
-# Kinds that may walk a route or wander (grid worlds): they move every step, the rest stay where they are put.
-MOVING_KINDS = ("monster", "guide")
-# Kinds that leave their cell free for another entity to start on (the cheese lies on the dish).
-UNDERFOOT_KINDS = ("dish",)
-# Kinds only the grid engine knows how to run (the physics worlds have no walkers or shields yet).
-GRID_ONLY_KINDS = ("monster", "guide", "shield")
+@dataclass(frozen=True)
+class EntityKind:
+    """An entity kind: its name and what it does when the agent meets it. Both engines, the level format's checks,
+    the editor and the renderer read this one table, so a coin behaves (and is checked) the same everywhere.
+    Adding a kind is one row here (and a drawing in `game.render`; without one it is drawn as a labelled disc)."""
+    name: str
+    collected: bool = False  # the agent picks it up when it touches it: it leaves the level (coins, gems)
+    gives_key: bool = False  # touching it picks up a key
+    opens_with_key: bool = False  # touching it with a key spends the key and opens it (chest)
+    blocks_without_key: bool = False  # solid until opened with a key (door)
+    pushable: bool = False  # the agent pushes it (crate)
+    gives_shield: bool = False  # touching it picks up a shield (spent on the next monster met)
+    catches: bool = False  # meeting it ends the episode as "died", unless the agent spends a shield on it
+    walks: bool = False  # it may walk a route or wander; meeting it is checked after it moves
+    underfoot: bool = False  # leaves its cell free for another entity to start on (the cheese lies on the dish)
+    grid_only: bool = False  # only the grid engine runs it (the physics worlds have no walkers or shields yet)
+
+
+ENTITY_TABLE: dict[str, EntityKind] = {k.name: k for k in [
+    EntityKind("agent"),
+    EntityKind("coin", collected=True),
+    EntityKind("cheese", collected=True),
+    EntityKind("flag"),  # a goal flag: touching it is an event; it stays where it is
+    EntityKind("gem", collected=True),
+    EntityKind("key", collected=True, gives_key=True),
+    EntityKind("chest", opens_with_key=True),
+    EntityKind("door", opens_with_key=True, blocks_without_key=True),
+    EntityKind("decoy"),  # looks like something worth having, pays nothing unless a rule says so
+    EntityKind("crate", pushable=True),
+    EntityKind("apple", collected=True),
+    EntityKind("shield", collected=True, gives_shield=True, grid_only=True),
+    # Catches the agent on touch; a shield held is spent instead and the monster is gone.
+    EntityKind("monster", catches=True, walks=True, grid_only=True),
+    # Another character walking its route; the agent may follow it. Meeting it is only an event.
+    EntityKind("guide", walks=True, grid_only=True),
+    EntityKind("dish", underfoot=True),  # where the cheese usually lies: worth nothing by itself
+]}
+
+# Names for the questions asked most, all read off the table.
+ENTITY_KINDS = tuple(ENTITY_TABLE)
+MOVING_KINDS = tuple(k for k, e in ENTITY_TABLE.items() if e.walks)
+UNDERFOOT_KINDS = tuple(k for k, e in ENTITY_TABLE.items() if e.underfoot)
+GRID_ONLY_KINDS = tuple(k for k, e in ENTITY_TABLE.items() if e.grid_only)
 
 # Colours an entity can carry. Chosen with the renderer's colour-blind-safe palette (Okabe-Ito).
 COLORS = ("yellow", "green", "red", "blue", "orange", "purple", "grey")
@@ -66,14 +99,14 @@ EVENTS: dict[str, EventKind] = {e.name: e for e in [
 ENTITY_EVENTS = ("touched", "picked_up", "opened", "defeated")
 assert set(ENTITY_EVENTS) == {e.name for e in EVENTS.values() if e.what_is == "entity id, kind or colour"}
 
-# The kinds each entity event can happen to (game.world.entities checks its flags agree): a rule paying for
-# "opened flag" would never pay, and its author should hear so before training.
-CARRIED_KINDS = ("coin", "cheese", "gem", "key", "apple", "shield")  # the agent picks them up: they leave the level
+# The kinds each entity event can happen to: a rule paying for "opened flag" would never pay, and its author should
+# hear so before training.
+CARRIED_KINDS = tuple(k for k, e in ENTITY_TABLE.items() if e.collected)  # the agent picks them up: they leave
 EVENT_KINDS = {
     "touched": tuple(k for k in ENTITY_KINDS if k != "agent"),
     "picked_up": CARRIED_KINDS,
-    "opened": ("chest", "door"),
-    "defeated": ("monster",),
+    "opened": tuple(k for k, e in ENTITY_TABLE.items() if e.opens_with_key),
+    "defeated": tuple(k for k, e in ENTITY_TABLE.items() if e.catches),
 }
 assert set(EVENT_KINDS) == set(ENTITY_EVENTS)
 

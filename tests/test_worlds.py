@@ -236,3 +236,33 @@ def test_mazes_are_the_ones_every_trained_agent_has_seen():
             digest.update(_maze.__wrapped__((0, 0, 9, 9), 0.3, split, i).tobytes())
             digest.update(_maze.__wrapped__((1, 1, 13, 11), 0.0, split, i).tobytes())
     assert digest.hexdigest()[:16] == "a74113472e2e8f98"  # the mazes of every version so far
+
+
+# --- entity kinds: one table ------------------------------------------------------------------------------
+
+def test_every_entity_kind_is_declared_once_and_drawn_by_shape():
+    """The vocabulary's table is the only place a kind is declared: the engines, the format's checks and the
+    editor read it; every kind has a drawing of its own (shape, not colour alone) and a colour."""
+    import pygame
+    from game.entity_drawings import DRAWINGS
+    from game.world.palette import DEFAULT_ENTITY_RGB
+    from levels.vocabulary import ENTITY_KINDS, ENTITY_TABLE, EVENT_KINDS, MOVING_KINDS
+    assert set(DRAWINGS) == set(ENTITY_KINDS) == set(DEFAULT_ENTITY_RGB)
+    assert MOVING_KINDS == tuple(k for k in ENTITY_KINDS if ENTITY_TABLE[k].walks)
+    assert EVENT_KINDS["opened"] == ("chest", "door") and EVENT_KINDS["defeated"] == ("monster",)
+    pictures = set()
+    for kind in ENTITY_KINDS:
+        surface = pygame.Surface((40, 40))
+        DRAWINGS[kind](surface, (200, 200, 200), (100, 100, 100), 20, 20, 40 * 0.36, 40, 3)
+        pictures.add(pygame.image.tobytes(surface, "RGB"))
+    assert len(pictures) == len(ENTITY_KINDS)  # no two kinds look the same
+
+
+def test_a_kind_without_a_drawing_is_drawn_as_a_disc_with_its_initial():
+    import pygame
+    from game.entity_drawings import draw_entity
+    pygame.font.init()
+    surface = pygame.Surface((40, 40))
+    draw_entity(surface, "unicorn", (200, 200, 200), (20, 20), 40)
+    assert surface.get_at((10, 20))[:3] == (200, 200, 200)  # the disc
+    assert len({surface.get_at((x, 20))[:3] for x in range(14, 27)}) > 1  # and a letter on it

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from levels.format import Level
+from levels.vocabulary import ENTITY_TABLE
 
-from game.world.entities import REGISTRY
 from game.world.events import EventTable
 from game.world.variants import TILE_DEADLY, TILE_SOLID, Variant
 from game.world.walkers import Walkers
@@ -26,7 +26,7 @@ class GridWorlds:
     def __init__(self, level: Level, n: int):
         self.level, self.n = level, n
         self.table = EventTable(level)
-        kinds = [REGISTRY[e.kind] for e in self.table.entities]
+        kinds = [ENTITY_TABLE[e.kind] for e in self.table.entities]
         self.collected = np.array([k.collected for k in kinds], dtype=bool)
         self.gives_key = np.array([k.gives_key for k in kinds], dtype=bool)
         self.opens_with_key = np.array([k.opens_with_key for k in kinds], dtype=bool)

@@ -19,6 +19,15 @@ DEFAULT_ENTITY_RGB = {
     "shield": ENTITY_RGB["blue"], "monster": ENTITY_RGB["purple"], "guide": (230, 230, 230),
     "dish": (200, 200, 210),
 }
+
+
+def entity_rgb(kind: str, colour: str | None = None) -> tuple[int, int, int]:
+    """An entity's colour: its own colour's if it has one, else its kind's (grey for a kind without one)."""
+    if colour in ENTITY_RGB:
+        return ENTITY_RGB[colour]
+    return DEFAULT_ENTITY_RGB.get(kind, ENTITY_RGB["grey"])
+
+
 TILE_RGB = {
     "floor": (30, 34, 44),
     "wall": (105, 115, 135),

@@ -19,8 +19,8 @@ import pymunk
 import pymunk.batch
 
 from levels.format import Level
+from levels.vocabulary import ENTITY_TABLE
 
-from game.world.entities import REGISTRY
 from game.world.events import EventTable
 from game.world.grid import MOVES
 from game.world.variants import TILE_SOLID, Variant
@@ -126,7 +126,7 @@ class PhysicsWorlds:
     def __init__(self, level: Level, n: int):
         self.level, self.n = level, n
         self.table = EventTable(level)
-        self.kinds = [REGISTRY[e.kind] for e in self.table.entities]
+        self.kinds = [ENTITY_TABLE[e.kind] for e in self.table.entities]
         s = level.physics
         self.side_view = level.world == "sideview"
         self.move_speed, self.jump_speed, self.gravity = s.move_speed, s.jump_speed, s.gravity

@@ -5,7 +5,7 @@ import numpy as np
 
 from levels.vocabulary import COLORS
 
-from game.world.palette import AGENT_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, TILE_RGB
+from game.world.palette import AGENT_RGB, TILE_RGB, entity_rgb
 from game.world.variants import TILE_NAMES
 
 CELL = 12
@@ -20,7 +20,7 @@ def raster(worlds, i: int) -> np.ndarray:
         if worlds.alive[i, e]:
             x, y = worlds.cells[i, e]
             c = worlds.colors[i, e]
-            rgb = ENTITY_RGB[COLORS[c]] if c >= 0 else DEFAULT_ENTITY_RGB[entity.kind]
+            rgb = entity_rgb(entity.kind, COLORS[c] if c >= 0 else None)
             img[y * CELL + m:(y + 1) * CELL - m, x * CELL + m:(x + 1) * CELL - m] = rgb
     px, py = (worlds.agent_pos[i] * CELL).astype(int)
     h, w = img.shape[:2]

@@ -7,8 +7,10 @@ import re
 
 import pygame
 
+from levels.vocabulary import ENTITY_KINDS
+
 from game.render import draw_entity
-from game.world.palette import AGENT_RGB, DEFAULT_ENTITY_RGB, ENTITY_RGB, TILE_RGB
+from game.world.palette import AGENT_RGB, TILE_RGB, entity_rgb
 
 GRID_RGB = (45, 50, 62)
 SELECTION_RGB = (240, 228, 66)
@@ -148,9 +150,9 @@ class Canvas:
             pygame.draw.line(surface, GRID_RGB, (ox + x * cell, oy), (ox + x * cell, oy + cell * len(rows)))
         for e in doc["entities"]:
             at, kind = e.get("at"), e.get("kind")
-            if not (isinstance(at, list) and len(at) == 2) or kind not in DEFAULT_ENTITY_RGB:
+            if not (isinstance(at, list) and len(at) == 2) or kind not in ENTITY_KINDS:
                 continue
-            rgb = AGENT_RGB if kind == "agent" else ENTITY_RGB.get(e.get("color"), DEFAULT_ENTITY_RGB[kind])
+            rgb = AGENT_RGB if kind == "agent" else entity_rgb(kind, e.get("color"))
             draw_entity(surface, kind, rgb, (ox + (at[0] + 0.5) * cell, oy + (at[1] + 0.5) * cell), cell)
             if e is self.scene.selected:
                 pygame.draw.rect(surface, SELECTION_RGB, (ox + at[0] * cell, oy + at[1] * cell, cell, cell), 2)
