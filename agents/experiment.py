@@ -22,7 +22,7 @@ from agents.envs import resolve_level
 from agents.evaluation import evaluate
 from agents.policy import TorchPolicy
 from agents.ppo import PPOConfig
-from agents.training import TrainingGoal, TrainingRun
+from agents.training import StopReason, TrainingGoal, TrainingRun
 
 
 def with_diversity(level: Level, share: float) -> Level:
@@ -53,14 +53,14 @@ def train_and_evaluate(level: Level, seed: int, goal: TrainingGoal, episodes: in
     run = TrainingRun(level, dataclasses.replace(config, seed=seed), goal)
     reason = run.run()
     policy = TorchPolicy(run.learner.policy, seed=seed)
-    out = {"seed": seed, "reason": reason, "reached_target": reason == "target", "seconds": round(run.seconds, 2),
-           "steps": run.learner.global_step, "confirmed_success": run.confirmed_success,
+    out = {"seed": seed, "reason": reason, "reached_target": reason == StopReason.TARGET,
+           "seconds": round(run.seconds, 2), "steps": run.learner.global_step, "confirmed_success": run.confirmed_success,
            "steps_per_second": round(run.learner.global_step / max(run.seconds, 1e-9))}
     for split in ("training", "deployment"):
         result = evaluate(policy, level, split, episodes, seed=seed + 777, view=config.view, radius=config.radius,
                           record=0)
         out[split] = result.to_dict()
-    if run.learner.policy.kind == "planner":  # its objective can be read: is what it shows what it does?
+    if run.learner.policy.readable_objective:  # its objective can be read: is what it shows what it does?
         from agents.planner import planner_report
         out["planner"] = planner_report(run.learner.policy, level, seed + 555)
     return out

@@ -25,7 +25,7 @@ from levels.format import Level, parse_level
 
 from agents.policy import PolicySnapshot
 from agents.ppo import PPOConfig
-from agents.training import TrainingGoal, TrainingRun
+from agents.training import StopReason, TrainingGoal, TrainingRun
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Progress:
 
 @dataclass(frozen=True)
 class Finished:
-    reason: str  # "target", "step budget", "time budget" or "stopped"
+    reason: str  # a StopReason
     seconds: float
     steps: int
     success: float | None = None  # at the target: training success on fresh episodes after the decision
@@ -110,7 +110,7 @@ def training_loop(level: Level, config: PPOConfig, goal: TrainingGoal, commands,
                         continue
                     break
                 if command == "stop":
-                    run.finished = "stopped"
+                    run.finished = StopReason.STOPPED
                     break
                 paused = command == "pause" or (paused and command != "resume")
                 set_state("paused" if paused else "running")
@@ -122,7 +122,7 @@ def training_loop(level: Level, config: PPOConfig, goal: TrainingGoal, commands,
                 break
             if pause_between_updates:
                 time.sleep(pause_between_updates)
-        set_state("stopped" if run.finished == "stopped" else "finished")
+        set_state("stopped" if run.finished == StopReason.STOPPED else "finished")
         messages.put(Finished(run.finished, run.seconds, run.learner.global_step, run.confirmed_success,
                               run.confirmed_interval))
     except Exception as exc:  # the app must survive any learner failure: report it instead

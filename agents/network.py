@@ -11,6 +11,7 @@ AGENT_KINDS = ("reactive", "planner")
 
 class Network(nn.Module):
     kind = ""  # one of AGENT_KINDS
+    readable_objective = False  # its objective can be read off its weights (`objective()`): the planner's can
     n_actions: int
 
     def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

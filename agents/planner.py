@@ -57,6 +57,7 @@ def position_planes(height: int, width: int) -> torch.Tensor:
 
 class Planner(Network):
     kind = "planner"
+    readable_objective = True
 
     def __init__(self, spec: ObservationSpec, n_actions: int = 5, steps: int | None = None, gamma: float = 0.9):
         super().__init__()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from levels.format import Level
 
@@ -20,6 +21,14 @@ from agents.policy import PolicySnapshot, TorchPolicy
 from agents.ppo import PPOConfig, PPOLearner
 
 OPTIMIZERS = ("ppo", "evolution")
+
+
+class StopReason(StrEnum):
+    """Why training stopped (the words travel as strings: in JSON, across processes, in status lines)."""
+    TARGET = "target"  # the training success target was reached and confirmed
+    STEP_BUDGET = "step budget"
+    TIME_BUDGET = "time budget"
+    STOPPED = "stopped"  # the player (or a closing window) stopped it
 
 
 def make_learner(level: Level, config: PPOConfig):
@@ -56,7 +65,7 @@ class TrainingRun:
         self.learner = make_learner(self.level, self.config)
         self.seconds = 0.0  # training time, excluding pauses
         self.curve: list[dict] = []
-        self.finished: str | None = None  # why training stopped: "target", "step budget", "time budget", "stopped"
+        self.finished: StopReason | None = None  # why training stopped
         self.confirmed_success: float | None = None  # after the target: measured on fresh episodes after deciding
         self.confirmed_interval: tuple[float, float] | None = None
 
@@ -69,23 +78,23 @@ class TrainingRun:
         if success is not None and success >= goal.target:
             check_started = time.perf_counter()
             if self._check(10_000).share("goal") >= goal.target:
-                self.finished = "target"
+                self.finished = StopReason.TARGET
                 fresh = self._check(20_000)  # independent of the decision: the figure shown and saved
                 self.confirmed_success = fresh.share("goal")
                 self.confirmed_interval = fresh.intervals["goal"]
                 metrics["confirmed_success"] = self.confirmed_success
             self.seconds += time.perf_counter() - check_started
         if self.finished is None and goal.max_steps is not None and learner.global_step >= goal.max_steps:
-            self.finished = "step budget"
+            self.finished = StopReason.STEP_BUDGET
         if self.finished is None and goal.max_seconds is not None and self.seconds >= goal.max_seconds:
-            self.finished = "time budget"
+            self.finished = StopReason.TIME_BUDGET
         metrics["seconds"] = self.seconds
         # The one place a point of the training curve is made: the window's curve and a saved agent's are this list.
         metrics["point"] = None
         if success is not None:
             metrics["point"] = {"steps": metrics["steps"], "seconds": round(self.seconds, 3),
                                 "success": round(success, 4), "return": round(metrics["return"], 4)}
-            if self.finished == "target":
+            if self.finished == StopReason.TARGET:
                 metrics["point"]["confirmed"] = round(self.confirmed_success, 4)  # saved with the agent's curve
             if "population" in metrics:  # evolution: how the generation's mutants spread (the selection, shown)
                 metrics["point"]["population"] = [round(metrics["population"][k], 4) for k in ("min", "median", "max")]

@@ -101,7 +101,7 @@ def _progress_bar(fraction: float, width: int = 30) -> str:
 def cmd_train(args) -> int:
     from agents.agent_file import AgentFile, save_agent
     from agents.ppo import PPOConfig, check_agent, planner_config
-    from agents.training import TrainingGoal, TrainingRun
+    from agents.training import StopReason, TrainingGoal, TrainingRun
     import torch
     torch.set_num_threads(1)
     level = _load(args.level)
@@ -136,7 +136,7 @@ def cmd_train(args) -> int:
                  if run.confirmed_success is not None else "")
     print(f"stopped: {reason} after {run.learner.global_step:,} steps and {run.seconds:.1f}s{confirmed}; "
           f"wrote {args.output}")
-    return EXIT_OK if reason == "target" else EXIT_FAIL
+    return EXIT_OK if reason == StopReason.TARGET else EXIT_FAIL
 
 
 def cmd_evaluate(args) -> int:
@@ -172,7 +172,7 @@ def cmd_inspect(args) -> int:
     from agents.inspection import NAMED_MIN_SCORE
     found = inspect(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, seed=args.seed,
                     view=agent.obs_spec.view, radius=agent.obs_spec.radius)
-    planner = agent.policy.kind == "planner"
+    planner = agent.policy.readable_objective
     if args.json:
         out = found.to_dict()
         out["candidates"] = out["candidates"][:args.top]

@@ -22,6 +22,7 @@ from agents.learner import TrainingProcess
 from agents.policy import PolicySnapshot
 from agents.ppo import PPOConfig, check_agent, planner_config
 from agents.problems import AgentFileError
+from agents.training import StopReason
 from game.session.learner import LearnerHandle
 from game.session.live import LiveEpisodes
 from game.session.verdict import describe_rules, verdict
@@ -102,7 +103,7 @@ class LabSession:
         if self.status_override:
             return self.status_override
         finished = self.learner.finished
-        if self.split == "training" and finished is not None and finished.reason == "target":
+        if self.split == "training" and finished is not None and finished.reason == StopReason.TARGET:
             return self.learner.status + " Now press Deployment (Tab)."
         if self.split == "deployment" and self.network is not None and self.learner.state != "running":
             return "Same agent, new variants: which goal does it pursue?"
@@ -164,6 +165,11 @@ class LabSession:
     @property
     def agent_kind(self) -> str:
         return self.config.agent
+
+    @property
+    def reward_map(self) -> bool:
+        """Whether the kind of agent trained here has a reward map to show (the planner: R shows it)."""
+        return self.config.agent == "planner"
 
     @property
     def optimizer(self) -> str:

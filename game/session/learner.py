@@ -14,12 +14,12 @@ from levels.format import Level
 from agents.learner import Failed, Finished, Progress, TrainingProcess
 from agents.policy import Policy, PolicySnapshot
 from agents.ppo import PPOConfig
-from agents.training import TrainingGoal
+from agents.training import StopReason, TrainingGoal
 
 REBUILD_SECONDS = 0.25  # building a network from a snapshot costs a little: a few times a second is enough
 
-FINISHED_STATUS = {"stopped": "Stopped.", "time budget": "Stopped: time budget used.",
-                   "step budget": "Stopped: step budget used."}
+FINISHED_STATUS = {StopReason.STOPPED: "Stopped.", StopReason.TIME_BUDGET: "Stopped: time budget used.",
+                   StopReason.STEP_BUDGET: "Stopped: step budget used."}
 
 
 def reached_words(finished: Finished) -> str:
@@ -151,7 +151,7 @@ class LearnerHandle:
                     self.curve.append(message.point)
             elif isinstance(message, Finished):
                 self.finished = message
-                self.status = (reached_words(message) if message.reason == "target"
+                self.status = (reached_words(message) if message.reason == StopReason.TARGET
                                else FINISHED_STATUS.get(message.reason, message.reason))
                 self.prepare()
             elif isinstance(message, Failed):

@@ -203,7 +203,7 @@ class WhatIf:
 
     def reward(self, network, env: LevelVecEnv, i: int) -> np.ndarray | None:
         """A planner's own reward on each cell of world `i` (NaN on walls), or None for a reactive network."""
-        if getattr(network, "kind", "") != "planner":
+        if not getattr(network, "readable_objective", False):
             return None
 
         @torch.no_grad()

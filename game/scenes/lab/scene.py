@@ -94,7 +94,7 @@ class LabScene(Scene):
         self._shown = self._state()
         self.toolbar.refresh(session.split, session.learner.state, session.snapshot is not None)
         self.side.refresh(session.split, self.world_view.overlay, session.paused)
-        self.reward_button.show() if session.agent_kind == "planner" else self.reward_button.hide()
+        self.reward_button.show() if session.reward_map else self.reward_button.hide()
         can_predict = session.split == "deployment" and session.network is not None and self.lesson is None
         self.predict_button.show() if can_predict else self.predict_button.hide()
         self.reward_button.select() if self.world_view.overlay["reward"] else self.reward_button.unselect()
@@ -171,7 +171,7 @@ class LabScene(Scene):
             reason = session.set_agent(value) if which == "agent" else session.set_optimizer(value)
             if reason:
                 self.app.message("This level cannot have that agent", reason)
-            self.world_view.overlay["reward"] = session.agent_kind == "planner"  # a planner shows what it wants
+            self.world_view.overlay["reward"] = session.reward_map  # a planner shows what it wants
             self.side.choices.show("agent", session.agent_kind)
             self.side.choices.show("optimizer", session.optimizer)
             self.refresh()
@@ -255,7 +255,7 @@ class LabScene(Scene):
             self.explain_window = None
             return
         network = self.session.network
-        weights = network.objective() if getattr(network, "kind", "") == "planner" else None
+        weights = network.objective() if getattr(network, "readable_objective", False) else None
         cards = explain_cards(self.session.level, self.session.tally, weights, self.session.optimizer,
                               self.session.inspection)
         self.explain_window = show_explain(self.app, cards, f"What you are seeing in {self.level.name}")
@@ -273,7 +273,7 @@ class LabScene(Scene):
 
     def load_agent(self, path: str) -> None:
         self.session.load_agent(path)
-        self.world_view.overlay["reward"] = self.session.agent_kind == "planner"
+        self.world_view.overlay["reward"] = self.session.reward_map
         self.side.choices.show("agent", self.session.agent_kind)
         self.side.choices.show("optimizer", self.session.optimizer)
         self.refresh()
@@ -350,7 +350,7 @@ class LabScene(Scene):
             self.command("shipped")
         elif key == pygame.K_p:
             self.command("pause")
-        elif key == pygame.K_r and self.session.agent_kind == "planner":
+        elif key == pygame.K_r and self.session.reward_map:
             self.command("reward")
         elif key in OVERLAY_KEYS and deployment:
             self.command(OVERLAY_KEYS[key])

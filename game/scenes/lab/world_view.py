@@ -65,7 +65,7 @@ class WorldView:
         network = session.network
         shown = {k: on and deployment and network is not None for k, on in self.overlay.items()}
         shown["heatmap"] = self.overlay["heatmap"] and deployment
-        shown["reward"] = self.overlay["reward"] and getattr(network, "kind", "") == "planner"
+        shown["reward"] = self.overlay["reward"] and getattr(network, "readable_objective", False)
         sealed = session.sealed  # before a prediction nothing on the map may answer first (no trail, no overlays)
         if sealed:
             shown = dict.fromkeys(shown, False)
