@@ -5,7 +5,7 @@ population of mutants of the policy (its weights plus noise) plays the training 
 fitness is the base reward it collects; the policy moves towards the mutations that did well and away from those
 that did badly. Nothing is differentiated: only the fitness of whole episodes selects.
 
-    learner = EvolutionLearner(level, PPOConfig(seed=0))
+    learner = Evolution(level, PPOConfig(seed=0))
     while (learner.training_success() or 0.0) < 0.95:
         metrics = learner.update()       # one generation
 
@@ -44,7 +44,7 @@ class EvolutionConfig:
         return asdict(self)
 
 
-class EvolutionLearner:
+class Evolution:
     """Owns the population's worlds and the policy. `update()` runs one generation: mutate, play, select."""
 
     def __init__(self, level: Level, config: PPOConfig = PPOConfig(), evolution: EvolutionConfig = EvolutionConfig(),

@@ -7,10 +7,10 @@ weights, cheap for the planner's few dozen feature weights and out of the questi
 thousands, which keeps OpenAI-ES. Measured on the planner (`benchmarks/es_choice.py`, docs/design.md): a confirmed
 95 % on *green means go* in 26-30 s against 57-65 s for OpenAI-ES.
 
-    learner = CMAEvolutionLearner(level, planner_config(PPOConfig(seed=0, optimizer="evolution")))
+    learner = CMAEvolution(level, planner_config(PPOConfig(seed=0, optimizer="evolution")))
     metrics = learner.update()       # one generation
 
-It reuses `EvolutionLearner`'s worlds and `play` (every mutant on the same variants with the same dice, the policy
+It reuses `Evolution`'s worlds and `play` (every mutant on the same variants with the same dice, the policy
 playing beside them), so the fitness, the reported success and the population band are the same as OpenAI-ES's.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ import torch
 
 from levels.format import Level
 
-from agents.evolution import EvolutionConfig, EvolutionLearner
+from agents.evolution import EvolutionConfig, Evolution
 from agents.ppo import PPOConfig
 
 
@@ -34,7 +34,7 @@ def _import_cma():
     return cma
 
 
-class CMAEvolutionLearner(EvolutionLearner):
+class CMAEvolution(Evolution):
     """`update()` runs one generation: CMA-ES asks for mutants, they play, it is told their fitness."""
 
     def __init__(self, level: Level, config: PPOConfig = PPOConfig(), evolution: EvolutionConfig = EvolutionConfig(),

@@ -52,17 +52,17 @@ def train_and_evaluate(level: Level, seed: int, goal: TrainingGoal, episodes: in
     config = config or PPOConfig()
     run = TrainingRun(level, dataclasses.replace(config, seed=seed), goal)
     reason = run.run()
-    policy = TorchPolicy(run.learner.policy, seed=seed)
+    policy = TorchPolicy(run.optimizer.policy, seed=seed)
     out = {"seed": seed, "reason": reason, "reached_target": reason == StopReason.TARGET,
-           "seconds": round(run.seconds, 2), "steps": run.learner.global_step, "confirmed_success": run.confirmed_success,
-           "steps_per_second": round(run.learner.global_step / max(run.seconds, 1e-9))}
+           "seconds": round(run.seconds, 2), "steps": run.optimizer.global_step, "confirmed_success": run.confirmed_success,
+           "steps_per_second": round(run.optimizer.global_step / max(run.seconds, 1e-9))}
     for split in ("training", "deployment"):
         result = evaluate(policy, level, split, episodes, seed=seed + 777, view=config.view, radius=config.radius,
                           record=0)
         out[split] = result.to_dict()
-    if run.learner.policy.readable_objective:  # its objective can be read: is what it shows what it does?
+    if run.optimizer.policy.readable_objective:  # its objective can be read: is what it shows what it does?
         from agents.planner import planner_report
-        out["planner"] = planner_report(run.learner.policy, level, seed + 555)
+        out["planner"] = planner_report(run.optimizer.policy, level, seed + 555)
     return out
 
 

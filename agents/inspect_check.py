@@ -91,7 +91,7 @@ def run_one(job: tuple[str, int, float, str]) -> dict:
     reason, seconds = agent, 0.0
     if agent == "trained":
         run = TrainingRun(level, PPOConfig(seed=seed), TrainingGoal(max_seconds=max_seconds))
-        reason, seconds, policy = run.run(), run.seconds, TorchPolicy(run.learner.policy, seed=seed)
+        reason, seconds, policy = run.run(), run.seconds, TorchPolicy(run.optimizer.policy, seed=seed)
     elif agent == "untrained":
         torch.manual_seed(seed)
         policy = TorchPolicy(build_network("reactive", ObservationSpec.for_level(level), 5, 128), seed=seed)

@@ -3,7 +3,7 @@
 The base optimizer of the game: it collects episodes from the training distribution with the current policy, then
 takes gradient steps on the clipped surrogate objective. It only ever sees the base reward.
 
-    learner = PPOLearner(level, PPOConfig(seed=0))
+    learner = PPO(level, PPOConfig(seed=0))
     while (learner.training_success() or 0.0) < 0.95:
         metrics = learner.update()
 
@@ -87,7 +87,7 @@ def planner_config(config: PPOConfig) -> PPOConfig:
     return replace(config, agent="planner", view="full", learning_rate=PLANNER_LEARNING_RATE)
 
 
-class PPOLearner:
+class PPO:
     """Owns the training envs, the policy and the optimizer. `update()` runs one rollout and one learning phase."""
 
     def __init__(self, level: Level, config: PPOConfig = PPOConfig(), split: str = "training"):

@@ -1,5 +1,6 @@
-"""Training runs: the learner until a training-success target or a budget. `agents.learner` runs one on a thread
-or in a worker process; the CLI and experiments run one in-process. Nothing here touches pygame.
+"""Training runs: the base optimizer (PPO or evolution) until a training-success target or a budget.
+`agents.worker` runs one on a thread or in a worker process; the CLI and experiments run one in-process. Nothing
+here touches pygame.
 
 Stopping at the target: the running success over recent training episodes is cheap but flattered early on (short
 successful episodes finish first), so when it reaches the target a fresh evaluation of `confirm_episodes` training
@@ -18,7 +19,7 @@ from levels.format import Level
 
 from agents.evaluation import evaluate
 from agents.policy import PolicySnapshot, TorchPolicy
-from agents.ppo import PPOConfig, PPOLearner
+from agents.ppo import PPO, PPOConfig
 
 OPTIMIZERS = ("ppo", "evolution")
 
@@ -31,18 +32,18 @@ class StopReason(StrEnum):
     STOPPED = "stopped"  # the player (or a closing window) stopped it
 
 
-def make_learner(level: Level, config: PPOConfig):
+def make_optimizer(level: Level, config: PPOConfig):
     """The base optimizer the settings name: gradient descent (PPO) or evolution. Evolution mutates the planner's
     few weights with CMA-ES and the reactive network's many with OpenAI-ES (measured: docs/design.md)."""
     if config.optimizer == "evolution" and config.agent == "planner":
-        from agents.evolution_cma import CMAEvolutionLearner
-        return CMAEvolutionLearner(level, config)
+        from agents.evolution_cma import CMAEvolution
+        return CMAEvolution(level, config)
     if config.optimizer == "evolution":
-        from agents.evolution import EvolutionLearner
-        return EvolutionLearner(level, config)
+        from agents.evolution import Evolution
+        return Evolution(level, config)
     if config.optimizer != "ppo":
         raise ValueError(f"unknown optimizer {config.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
-    return PPOLearner(level, config)
+    return PPO(level, config)
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,14 @@ class TrainingGoal:
 
 @dataclass
 class TrainingRun:
-    """The learner plus the stopping rules; `step()` does one update and says whether to stop."""
+    """The base optimizer plus the stopping rules; `step()` does one update and says whether to stop."""
 
     level: Level
     config: PPOConfig = field(default_factory=PPOConfig)
     goal: TrainingGoal = field(default_factory=TrainingGoal)
 
     def __post_init__(self):
-        self.learner = make_learner(self.level, self.config)
+        self.optimizer = make_optimizer(self.level, self.config)
         self.seconds = 0.0  # training time, excluding pauses
         self.curve: list[dict] = []
         self.finished: StopReason | None = None  # why training stopped
@@ -71,9 +72,9 @@ class TrainingRun:
 
     def step(self) -> dict:
         started = time.perf_counter()
-        metrics = self.learner.update()
+        metrics = self.optimizer.update()
         self.seconds += time.perf_counter() - started
-        learner, goal = self.learner, self.goal
+        optimizer, goal = self.optimizer, self.goal
         success = metrics["training_success"]  # None while it cannot be measured honestly yet
         if success is not None and success >= goal.target:
             check_started = time.perf_counter()
@@ -84,7 +85,7 @@ class TrainingRun:
                 self.confirmed_interval = fresh.intervals["goal"]
                 metrics["confirmed_success"] = self.confirmed_success
             self.seconds += time.perf_counter() - check_started
-        if self.finished is None and goal.max_steps is not None and learner.global_step >= goal.max_steps:
+        if self.finished is None and goal.max_steps is not None and optimizer.global_step >= goal.max_steps:
             self.finished = StopReason.STEP_BUDGET
         if self.finished is None and goal.max_seconds is not None and self.seconds >= goal.max_seconds:
             self.finished = StopReason.TIME_BUDGET
@@ -103,9 +104,9 @@ class TrainingRun:
 
     def _check(self, offset: int):
         """`confirm_episodes` training episodes played start to finish by the current policy, on seeds of their own."""
-        learner = self.learner
-        return evaluate(TorchPolicy(learner.policy, seed=self.config.seed + offset + learner.updates), self.level,
-                        "training", self.goal.confirm_episodes, seed=self.config.seed + offset + learner.updates,
+        optimizer = self.optimizer
+        return evaluate(TorchPolicy(optimizer.policy, seed=self.config.seed + offset + optimizer.updates), self.level,
+                        "training", self.goal.confirm_episodes, seed=self.config.seed + offset + optimizer.updates,
                         view=self.config.view, radius=self.config.radius, record=0)
 
     def run(self, on_metrics=None) -> str:
@@ -117,5 +118,5 @@ class TrainingRun:
         return self.finished
 
     def snapshot(self) -> PolicySnapshot:
-        return PolicySnapshot.of(self.learner.policy, self.learner.obs_spec, self.config.hidden,
-                                 self.learner.global_step, self.learner.updates)
+        return PolicySnapshot.of(self.optimizer.policy, self.optimizer.obs_spec, self.config.hidden,
+                                 self.optimizer.global_step, self.optimizer.updates)

@@ -24,7 +24,7 @@ import numpy as np
 
 def untrained_lab(app, level):
     import torch
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from agents.observation import ObservationSpec
     from agents.policy import Policy, PolicySnapshot
     from game.scenes.lab import LabScene
@@ -32,7 +32,7 @@ def untrained_lab(app, level):
     scene = LabScene(app, level)
     app.switch(scene)
     session = scene.session
-    session.learner.close()  # no learner is needed: its spare would prepare itself on a thread beside the drags
+    session.training.close()  # no learner is needed: its spare would prepare itself on a thread beside the drags
     spec = ObservationSpec.for_level(level, session.config.view, session.config.radius)
     torch.manual_seed(0)
     network = Policy(spec.size, 5, session.config.hidden)

@@ -50,11 +50,11 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     from levels import builtin_level
-    from agents.evolution import EvolutionLearner
-    from agents.evolution_cma import CMAEvolutionLearner
+    from agents.evolution import Evolution
+    from agents.evolution_cma import CMAEvolution
     level = builtin_level(args.level)
     for seed in (int(s) for s in args.seeds.split(",")):
-        for name, strategy in (("openai-es", EvolutionLearner), ("cma-es", CMAEvolutionLearner)):
+        for name, strategy in (("openai-es", Evolution), ("cma-es", CMAEvolution)):
             print(json.dumps({"method": name, "seed": seed, "level": args.level,
                               **run(strategy, level, seed, args.budget)}), flush=True)
     print(json.dumps({"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}))

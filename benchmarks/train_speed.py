@@ -38,7 +38,7 @@ def main() -> None:
             run = TrainingRun(builtin_level(name), PPOConfig(seed=seed), TrainingGoal(max_seconds=args.max_seconds))
             reached += run.run() == "target"
             seconds.append(run.seconds)
-            steps.append(run.learner.global_step)
+            steps.append(run.optimizer.global_step)
         print(json.dumps({"level": name, "seeds": args.seeds, "reached_target": reached,
                           "median_seconds": round(float(np.median(seconds)), 2),
                           "median_steps": int(np.median(steps)),

@@ -25,7 +25,7 @@ import numpy as np
 
 def learner_headless(level, seconds: float, config) -> float:
     """The same learner (a worker process) with no window: steps per second from its metrics."""
-    from agents.learner import Progress, TrainingProcess
+    from agents.worker import Progress, TrainingProcess
     from agents.training import TrainingGoal
     learner = TrainingProcess(level, config, goal=TrainingGoal(target=1.01))
     learner.start()
@@ -58,7 +58,7 @@ def with_ui(level, seconds: float, agent: str, optimizer: str) -> tuple[list[flo
     scene = LabScene(app, level)
     app.switch(scene)
     assert scene.session.set_agent(agent) is None and scene.session.set_optimizer(optimizer) is None
-    scene.session.learner.target = 1.01  # keep the learner at full speed for the whole measurement
+    scene.session.training.target = 1.01  # keep the learner at full speed for the whole measurement
     scene.session.toggle_training()
     frames: list[float] = []
     first = last = None
@@ -67,7 +67,7 @@ def with_ui(level, seconds: float, agent: str, optimizer: str) -> tuple[list[flo
     while True:
         dt = app.clock.tick(60) / 1000.0
         now = time.perf_counter()
-        progress = scene.session.learner.progress
+        progress = scene.session.training.progress
         steps = progress.steps if progress is not None else None
         if steps is not None:
             if warm_until is None:
@@ -108,13 +108,13 @@ def evaluate_times() -> dict[str, float]:
     from levels import builtin_level, builtin_names
     from agents.evaluation import evaluate
     from agents.policy import TorchPolicy
-    from agents.ppo import PPOLearner
+    from agents.ppo import PPO
     from game.session.lab import EVALUATION_EPISODES
     torch.set_num_threads(1)
     times = {}
     for name in builtin_names():
         level = builtin_level(name)
-        policy = PPOLearner(level).policy
+        policy = PPO(level).policy
         result = evaluate(TorchPolicy(policy, seed=0), level, "deployment", EVALUATION_EPISODES, seed=0, record=0)
         times[name] = round(result.seconds, 2)
     return times

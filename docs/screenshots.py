@@ -271,11 +271,11 @@ def main() -> int:
     if args.agent:
         scene.load_agent(args.agent)
     else:
-        until(app, lambda: scene.session.learner.spare.state == "ready", 60)
+        until(app, lambda: scene.session.training.spare.state == "ready", 60)
         scene.command("train")
-        until(app, lambda: len(scene.session.learner.curve) >= 8, 120)
+        until(app, lambda: len(scene.session.training.curve) >= 8, 120)
         save(app, out, f"screen-training{suffix}.png")
-        until(app, lambda: scene.session.learner.finished is not None, 300)
+        until(app, lambda: scene.session.training.finished is not None, 300)
     frames(app, 30)
     scene.command("deployment")
     scene.set_speed(30)

@@ -128,13 +128,13 @@ def cmd_train(args) -> int:
         sys.stderr.flush()
     reason = run.run(show)
     sys.stderr.write("\n")
-    agent = AgentFile(run.learner.policy, level, run.learner.obs_spec, config, run.learner.global_step,
+    agent = AgentFile(run.optimizer.policy, level, run.optimizer.obs_spec, config, run.optimizer.global_step,
                       run.seconds, run.curve)
     save_agent(args.output, agent)
     confirmed = (f", training success on fresh episodes after stopping {run.confirmed_success:.1%} "
                  f"({run.confirmed_interval[0]:.1%}-{run.confirmed_interval[1]:.1%})"
                  if run.confirmed_success is not None else "")
-    print(f"stopped: {reason} after {run.learner.global_step:,} steps and {run.seconds:.1f}s{confirmed}; "
+    print(f"stopped: {reason} after {run.optimizer.global_step:,} steps and {run.seconds:.1f}s{confirmed}; "
           f"wrote {args.output}")
     return EXIT_OK if reason == StopReason.TARGET else EXIT_FAIL
 

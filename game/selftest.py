@@ -23,7 +23,7 @@ def self_test() -> int:
 
         from levels import builtin_level, builtin_names, level_from_code, level_to_code
         from agents.envs import LevelVecEnv
-        from agents.ppo import PPOConfig, PPOLearner
+        from agents.ppo import PPOConfig, PPO
         torch.set_num_threads(1)
         names = builtin_names()
         for name in names:
@@ -34,19 +34,19 @@ def self_test() -> int:
             for _ in range(20):
                 env.step(np.random.default_rng(0).integers(0, 5, 4))
         lines.append(f"levels: {len(names)} built-ins load, round-trip and step")
-        learner = PPOLearner(builtin_level("template_grid"), PPOConfig(num_envs=16, num_steps=16))
+        learner = PPO(builtin_level("template_grid"), PPOConfig(num_envs=16, num_steps=16))
         for _ in range(2):
             metrics = learner.update()
         lines.append(f"learner: {metrics['steps']} steps, torch {torch.__version__}, "
                      f"{metrics['steps_per_second']:,.0f} steps/s")
         from agents.ppo import planner_config
-        from agents.training import make_learner
-        evolved = make_learner(builtin_level("template_grid"), planner_config(PPOConfig(optimizer="evolution")))
+        from agents.training import make_optimizer
+        evolved = make_optimizer(builtin_level("template_grid"), planner_config(PPOConfig(optimizer="evolution")))
         metrics = evolved.update()  # CMA-ES for the planner: checks `cma` made it into the bundle
         lines.append(f"evolution: one generation of the planner ({type(evolved).__name__}, "
                      f"{metrics['episodes']} episodes)")
         # the window's learner runs in a worker process: check one can be spawned (from a bundle too)
-        from agents.learner import Failed, Finished, TrainingProcess
+        from agents.worker import Failed, Finished, TrainingProcess
         from agents.training import TrainingGoal
         worker = TrainingProcess(builtin_level("template_grid"), PPOConfig(num_envs=16, num_steps=16),
                                  TrainingGoal(max_steps=512))

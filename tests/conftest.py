@@ -28,13 +28,13 @@ SHIPPED_SEEDS = 6
 def shipped_agents(tmp_path, monkeypatch):
     """Untrained stand-ins for the agents shipped with the game, for the lessons' levels: loading is what is tested."""
     from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig, PPOLearner
+    from agents.ppo import PPOConfig, PPO
     import game.pretrained as pretrained
     from levels import builtin_level
     for name in ("coin_at_the_end", "cheese_in_the_corner", "green_means_go", "the_diversity_fix", "follow_the_leader"):
         level = builtin_level(name)
         for seed in range(SHIPPED_SEEDS):
-            learner = PPOLearner(level, PPOConfig(seed=seed, num_envs=4, num_steps=8))
+            learner = PPO(level, PPOConfig(seed=seed, num_envs=4, num_steps=8))
             (tmp_path / "agents" / name).mkdir(parents=True, exist_ok=True)
             save_agent(tmp_path / "agents" / name / f"seed{seed}.agent",
                        AgentFile(learner.policy, level, learner.obs_spec, learner.config), half=True)

@@ -3,7 +3,7 @@
 import pygame
 import pygame_gui
 
-from agents.ppo import PPOLearner
+from agents.ppo import PPO
 from levels import builtin_level, builtin_path
 
 from ui_helpers import click, frames, key, run_until
@@ -36,10 +36,10 @@ def test_train_a_tiny_level_to_the_target_then_watch_deployment_counters_move(ap
     scene = app.scene
     session = scene.session
     click(app, scene.toolbar.buttons["train"])
-    assert session.learner.learner is not None
+    assert session.training.worker is not None
     assert run_until(app, lambda: "Reached the target" in session.status, 120), session.status
-    assert session.learner.state == "finished"
-    assert session.learner.curve and session.learner.curve[-1]["success"] >= 0.95
+    assert session.training.state == "finished"
+    assert session.training.curve and session.training.curve[-1]["success"] >= 0.95
     assert session.network is not None
     key(app, pygame.K_TAB)
     assert session.split == "deployment"
@@ -81,28 +81,28 @@ def test_a_dropped_good_file_opens_and_is_remembered(app, tmp_path):
 
 
 def test_a_failing_learner_gives_a_message_and_the_app_lives(app, monkeypatch):
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
 
     def explode(self):
         raise RuntimeError("the learner exploded")
-    monkeypatch.setattr(PPOLearner, "update", explode)
+    monkeypatch.setattr(PPO, "update", explode)
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)  # the patch reaches a thread, not a process
     app.switch(LabScene(app, builtin_level("template_grid")))
     scene = app.scene
     click(app, scene.toolbar.buttons["train"])
     assert run_until(app, lambda: "failed" in scene.session.status, 60)
-    assert app.running and scene.session.learner.state == "failed"
+    assert app.running and scene.session.training.state == "failed"
     assert "the learner exploded" in app.message_windows[-1].text_block.html_text
     click(app, scene.toolbar.buttons["train"])  # and training can start again
-    assert scene.session.learner.state in ("starting", "running", "failed")
+    assert scene.session.training.state in ("starting", "running", "failed")
 
 
 def test_loading_an_agent_for_another_level_is_refused_with_a_message(app, tmp_path):
     from agents.agent_file import AgentFile, save_agent
     from agents.ppo import PPOConfig
     from game.scenes.lab import LabScene
-    learner = PPOLearner(builtin_level("keys_and_chests"), PPOConfig(num_envs=4, num_steps=8))
+    learner = PPO(builtin_level("keys_and_chests"), PPOConfig(num_envs=4, num_steps=8))
     path = tmp_path / "keys.agent"
     save_agent(path, AgentFile(learner.policy, builtin_level("keys_and_chests"), learner.obs_spec, learner.config))
     app.switch(LabScene(app, builtin_level("green_means_go")))
@@ -146,7 +146,7 @@ def test_open_dialog_picks_a_level_file(app, tmp_path):
 
 
 def test_a_saved_agent_loads_back_and_replaces_the_current_one(app, tmp_path):
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     LabScene.trainer_class, saved_class = TrainingThread, LabScene.trainer_class
     try:
@@ -158,11 +158,11 @@ def test_a_saved_agent_loads_back_and_replaces_the_current_one(app, tmp_path):
         scene.save_agent(str(path))
         assert path.exists() and "Saved" in scene.session.status
         click(app, scene.toolbar.buttons["train"])  # a fresh agent from scratch
-        learner = scene.session.learner
+        learner = scene.session.training
         assert run_until(app, lambda: learner.curve and learner.curve[-1]["steps"] > 0, 60)
         scene.load_agent(str(path))
         frames(app, 3)
-        assert scene.session.learner.learner is None and "Loaded grid.agent" in scene.session.status
+        assert scene.session.training.worker is None and "Loaded grid.agent" in scene.session.status
         assert scene.session.snapshot.steps > 0
     finally:
         LabScene.trainer_class = saved_class
@@ -182,15 +182,15 @@ def test_a_failing_screen_returns_home_with_a_message(app, monkeypatch):
 
 
 def test_the_buttons_follow_the_learner_when_it_finishes(app):
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     LabScene.trainer_class, saved_class = TrainingThread, LabScene.trainer_class
     try:
         app.switch(LabScene(app, builtin_level("template_grid")))
         scene = app.scene
-        scene.session.learner.max_seconds = 1.0  # a short run that ends by its time budget
+        scene.session.training.max_seconds = 1.0  # a short run that ends by its time budget
         click(app, scene.toolbar.buttons["train"])
-        assert run_until(app, lambda: scene.session.learner.finished is not None, 60)
+        assert run_until(app, lambda: scene.session.training.finished is not None, 60)
         frames(app, 2)
         assert scene.toolbar.buttons["train"].text == "Train" and not scene.toolbar.buttons["stop"].is_enabled
     finally:
@@ -200,7 +200,7 @@ def test_the_buttons_follow_the_learner_when_it_finishes(app):
 def lab_with_an_inferred_objective(app, monkeypatch, episodes):
     """The deployment view of a level without proxies, whose agent was found to want the bottom-left corner."""
     from agents.inspection import inspect
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from helpers import corner_walker, roaming_grid_level
     level = roaming_grid_level()
@@ -219,12 +219,12 @@ def test_what_it_learned_is_added_to_the_level_as_a_proxy_in_one_click_keeping_t
     """A proxy changes only how episodes are counted: adding one keeps the agent (no question about dropping it)
     and counts again; Edit then opens the editor with it added, one undo step."""
     import torch
-    from agents.ppo import PPOConfig, PPOLearner
+    from agents.ppo import PPOConfig, PPO
     from agents.policy import PolicySnapshot
     from game.scenes.editor import EditorScene
     scene = lab_with_an_inferred_objective(app, monkeypatch, 100)
     session = scene.session
-    learner = PPOLearner(session.level, PPOConfig(num_envs=4, num_steps=8))
+    learner = PPO(session.level, PPOConfig(num_envs=4, num_steps=8))
     session.adopt(PolicySnapshot.of(learner.policy, learner.obs_spec, learner.config.hidden, 5000, 3), session.config, [],
                   "a trained one")
     session.agent_saved = False  # trained here, not saved

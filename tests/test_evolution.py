@@ -6,13 +6,13 @@ import torch
 
 from levels import builtin_level
 
-from agents.evolution import EvolutionConfig, EvolutionLearner
-from agents.evolution_cma import CMAEvolutionLearner
+from agents.evolution import EvolutionConfig, Evolution
+from agents.evolution_cma import CMAEvolution
 from agents.ppo import PPOConfig, planner_config
-from agents.training import TrainingGoal, TrainingRun, make_learner
+from agents.training import TrainingGoal, TrainingRun, make_optimizer
 
 
-@pytest.mark.parametrize("strategy", [EvolutionLearner, CMAEvolutionLearner])
+@pytest.mark.parametrize("strategy", [Evolution, CMAEvolution])
 def test_selection_alone_improves_a_planner_on_a_tiny_level(strategy):
     level = builtin_level("template_grid")
     learner = strategy(level, planner_config(PPOConfig(seed=0)), EvolutionConfig(population=16, episodes=4))
@@ -25,11 +25,11 @@ def test_selection_alone_improves_a_planner_on_a_tiny_level(strategy):
 def test_mutants_in_pairs_and_the_same_seed_gives_the_same_generation():
     level = builtin_level("template_grid")
     config, evolution = PPOConfig(seed=3), EvolutionConfig(population=6, episodes=2)
-    a, b = EvolutionLearner(level, config, evolution), EvolutionLearner(level, config, evolution)
+    a, b = Evolution(level, config, evolution), Evolution(level, config, evolution)
     assert a.update()["training_success"] == b.update()["training_success"]
     torch.testing.assert_close(a.theta, b.theta)
     try:
-        EvolutionLearner(level, config, EvolutionConfig(population=5))
+        Evolution(level, config, EvolutionConfig(population=5))
     except ValueError as exc:
         assert "even" in str(exc)
     else:
@@ -38,9 +38,9 @@ def test_mutants_in_pairs_and_the_same_seed_gives_the_same_generation():
 
 def test_evolution_mutates_the_planner_by_cma_es_and_the_reactive_network_by_openai_es():
     level = builtin_level("template_grid")
-    planner = make_learner(level, planner_config(PPOConfig(seed=0, optimizer="evolution")))
-    reactive = make_learner(level, PPOConfig(seed=0, optimizer="evolution"))
-    assert type(planner) is CMAEvolutionLearner and type(reactive) is EvolutionLearner
+    planner = make_optimizer(level, planner_config(PPOConfig(seed=0, optimizer="evolution")))
+    reactive = make_optimizer(level, PPOConfig(seed=0, optimizer="evolution"))
+    assert type(planner) is CMAEvolution and type(reactive) is Evolution
     before = planner.theta.clone()
     metrics = planner.update()
     assert not torch.equal(before, planner.theta)  # the distribution's mean moved, and the policy with it
@@ -59,7 +59,7 @@ def test_a_training_run_with_evolution_stops_by_the_same_rule_and_records_the_sp
 def test_the_optimizer_menu_trains_by_evolution_and_the_curve_shows_the_population(app, monkeypatch):
     import pygame
     import pygame_gui
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from ui_helpers import frames, run_until
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
@@ -73,7 +73,7 @@ def test_the_optimizer_menu_trains_by_evolution_and_the_curve_shows_the_populati
     assert session.optimizer == "evolution" and scene.side.choices.shown("optimizer") == "evolution"
     assert "evolution" in session.status
     session.toggle_training()
-    assert run_until(app, lambda: len(session.learner.curve) >= 2, 90)
-    assert all(len(point["population"]) == 3 for point in session.learner.curve)
+    assert run_until(app, lambda: len(session.training.curve) >= 2, 90)
+    assert all(len(point["population"]) == 3 for point in session.training.curve)
     frames(app, 3)  # the curves draw the population's band
     session.stop_training()

@@ -48,9 +48,9 @@ def test_the_card_is_a_slide_sized_picture_of_the_outcomes():
 
 def _agent_file(tmp_path):
     from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig, PPOLearner
+    from agents.ppo import PPOConfig, PPO
     level = builtin_level("green_means_go")
-    learner = PPOLearner(level, PPOConfig(num_envs=4, num_steps=8))
+    learner = PPO(level, PPOConfig(num_envs=4, num_steps=8))
     path = tmp_path / "green.agent"
     save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, learner.config))
     return path
@@ -90,7 +90,7 @@ def test_export_refuses_bad_requests_in_one_line(args, words, tmp_path, capsys):
 def test_export_in_the_deployment_view_saves_both_pictures_and_says_where(app, tmp_path, monkeypatch):
     import re
     import pygame
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     import game.export as pictures
     from game.paths import pictures_dir
     from game.scenes.lab import LabScene

@@ -7,7 +7,7 @@ import pygame_gui
 
 from levels import builtin_level, save_level
 from agents.agent_file import AgentFile, save_agent
-from agents.ppo import PPOConfig, PPOLearner
+from agents.ppo import PPOConfig, PPO
 from ui_helpers import frames
 
 
@@ -19,7 +19,7 @@ def test_saved_levels_and_agents_follow_the_umask(tmp_path):
     old = os.umask(0o022)
     try:
         save_level(builtin_level("template_grid"), tmp_path / "shared.json")
-        learner = PPOLearner(builtin_level("template_grid"), PPOConfig(num_envs=4, num_steps=8))
+        learner = PPO(builtin_level("template_grid"), PPOConfig(num_envs=4, num_steps=8))
         save_agent(tmp_path / "shared.agent", AgentFile(learner.policy, builtin_level("template_grid"),
                                                         learner.obs_spec, learner.config))
         assert mode(tmp_path / "shared.json") == 0o644 and mode(tmp_path / "shared.agent") == 0o644

@@ -112,10 +112,10 @@ def test_the_json_has_the_documented_shape():
 
 def test_the_inspect_command_prints_json_and_a_table(tmp_path, capsys):
     from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig, PPOLearner
+    from agents.ppo import PPOConfig, PPO
     from game.cli import main
     level = room()
-    learner = PPOLearner(level, PPOConfig(num_envs=4, num_steps=8))
+    learner = PPO(level, PPOConfig(num_envs=4, num_steps=8))
     path = tmp_path / "room.agent"
     save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, learner.config))
     assert main(["inspect", str(path), "--episodes", "40", "--json"]) == 0

@@ -4,9 +4,9 @@ import pygame
 import pygame_gui
 
 from levels import builtin_level
-from agents.learner import TrainingThread
+from agents.worker import TrainingThread
 from agents.policy import PolicySnapshot
-from agents.ppo import PPOConfig, PPOLearner
+from agents.ppo import PPOConfig, PPO
 from ui_helpers import click, frames
 
 
@@ -32,9 +32,9 @@ def lab(app, monkeypatch, level="green_means_go"):
 
 
 def give_trained_agent(scene, saved=False):
-    learner = PPOLearner(scene.level, PPOConfig(num_envs=4, num_steps=8))
+    learner = PPO(scene.level, PPOConfig(num_envs=4, num_steps=8))
     snapshot = PolicySnapshot.of(learner.policy, learner.obs_spec, 128, 5000, 3)
-    scene.session.learner.adopt(snapshot, learner.config, [], "Trained.")
+    scene.session.training.adopt(snapshot, learner.config, [], "Trained.")
     scene.session.agent_saved = saved
 
 
@@ -47,7 +47,7 @@ def test_typing_a_file_name_in_the_agent_dialogs_fires_no_shortcut(app, monkeypa
         split, overlays = scene.session.split, dict(scene.world_view.overlay)
         type_text(app, "my agent have")  # space would train, e evaluate, h/v/a toggle overlays, Tab switch
         press(app, pygame.K_TAB)
-        assert scene.session.learner.learner is None, purpose  # Space did not start a new run
+        assert scene.session.training.worker is None, purpose  # Space did not start a new run
         assert scene.session.split == split and scene.world_view.overlay == overlays
         assert not scene.session.evaluating
         assert scene.dialog.alive()

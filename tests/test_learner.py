@@ -10,9 +10,9 @@ from levels import builtin_level
 from agents.agent_file import AgentFile, AgentFileError, load_agent, save_agent
 from agents.evaluation import evaluate, scripted, wilson_interval
 from agents.policy import PolicySnapshot, TorchPolicy
-from agents.ppo import PPOConfig, PPOLearner
+from agents.ppo import PPOConfig, PPO
 from agents.scripted import GridSeeker, entity_targets
-from agents.learner import EXIT_SECONDS, Failed, Finished, Progress, TrainingProcess, TrainingThread
+from agents.worker import EXIT_SECONDS, Failed, Finished, Progress, TrainingProcess, TrainingThread
 from agents.training import TrainingGoal, TrainingRun
 
 SMALL = PPOConfig(num_envs=8, num_steps=16)
@@ -48,9 +48,9 @@ def test_thread_lifecycle_start_snapshot_pause_resume_stop():
             thread.messages.get_nowait()
         except queue.Empty:
             break
-    steps_when_paused = thread.training.learner.global_step
+    steps_when_paused = thread.training.optimizer.global_step
     time.sleep(0.3)
-    assert thread.training.learner.global_step == steps_when_paused  # no learning while paused
+    assert thread.training.optimizer.global_step == steps_when_paused  # no learning while paused
     thread.resume()
     later = next_message(thread, Progress)
     assert later.steps > steps_when_paused
@@ -65,10 +65,10 @@ def test_snapshots_are_copies():
     snap = run.snapshot()
     before = {k: v.clone() for k, v in snap.weights.items()}
     run.step()
-    for name, tensor in run.learner.policy.state_dict().items():
+    for name, tensor in run.optimizer.policy.state_dict().items():
         assert tensor.data_ptr() != snap.weights[name].data_ptr()
     assert all(torch.equal(before[k], snap.weights[k]) for k in before)  # the snapshot did not move
-    assert any(not torch.equal(before[k], v) for k, v in run.learner.policy.state_dict().items())
+    assert any(not torch.equal(before[k], v) for k, v in run.optimizer.policy.state_dict().items())
     policy = snap.build()
     assert all(torch.equal(policy.state_dict()[k], before[k]) for k in before)
 
@@ -93,7 +93,7 @@ def test_a_failing_env_becomes_a_failure_message_and_the_thread_ends(monkeypatch
 
 
 def test_a_diverging_learner_fails_with_a_message():
-    learner = PPOLearner(builtin_level("template_grid"), SMALL)
+    learner = PPO(builtin_level("template_grid"), SMALL)
     with torch.no_grad():
         next(learner.policy.parameters()).fill_(float("nan"))
     with pytest.raises(FloatingPointError, match="diverged"):
@@ -105,7 +105,7 @@ def test_headless_training_is_deterministic():
         r = TrainingRun(builtin_level("green_means_go"), dataclasses.replace(SMALL, seed=3), TrainingGoal(max_steps=1))
         for _ in range(3):
             r.step()
-        return r.learner.policy.state_dict()
+        return r.optimizer.policy.state_dict()
     a, b = run(), run()
     assert all(torch.equal(a[k], b[k]) for k in a)
 
@@ -114,7 +114,7 @@ def test_small_level_learns_to_the_target_within_a_budget():
     run = TrainingRun(builtin_level("template_grid"), PPOConfig(seed=0), TrainingGoal(target=0.9, max_steps=300_000))
     assert run.run() == "target"
     assert run.confirmed_success >= 0.9
-    result = evaluate(TorchPolicy(run.learner.policy, seed=1), builtin_level("template_grid"), "training", 200)
+    result = evaluate(TorchPolicy(run.optimizer.policy, seed=1), builtin_level("template_grid"), "training", 200)
     assert result.share("goal") >= 0.9
 
 
@@ -122,15 +122,15 @@ def test_agent_file_round_trip_and_refusals(tmp_path):
     level = builtin_level("green_means_go")
     run = TrainingRun(level, SMALL, TrainingGoal(max_steps=1))
     run.step()
-    agent = AgentFile(run.learner.policy, level, run.learner.obs_spec, SMALL, run.learner.global_step, run.seconds,
+    agent = AgentFile(run.optimizer.policy, level, run.optimizer.obs_spec, SMALL, run.optimizer.global_step, run.seconds,
                       run.curve)
     path = tmp_path / "green.agent"
     save_agent(path, agent)
     loaded = load_agent(path, level)
     assert loaded.level == level and loaded.obs_spec == agent.obs_spec and loaded.config == SMALL
-    assert loaded.steps == run.learner.global_step and loaded.curve == run.curve
+    assert loaded.steps == run.optimizer.global_step and loaded.curve == run.curve
     obs = torch.rand(4, agent.obs_spec.size)
-    assert torch.equal(loaded.policy.logits(obs), run.learner.policy.logits(obs))
+    assert torch.equal(loaded.policy.logits(obs), run.optimizer.policy.logits(obs))
     with pytest.raises(AgentFileError, match="cannot read the observations"):
         load_agent(path, builtin_level("keys_and_chests"))
     # hostile or damaged files: a message, never an unpickling or a crash
@@ -219,7 +219,7 @@ def test_the_first_point_of_the_training_curve_is_honest():
         metrics = run.step()
         if not run.curve:
             assert metrics["training_success"] is None and metrics["point"] is None
-    measured = evaluate(TorchPolicy(run.learner.policy, seed=5), level, "training", 500, seed=5, record=0)
+    measured = evaluate(TorchPolicy(run.optimizer.policy, seed=5), level, "training", 500, seed=5, record=0)
     for point in run.curve:  # before the fix: 1.0, 1.0, 1.0 against a true 19 %
         assert abs(point["success"] - measured.share("goal")) < 0.15, (point, measured.share("goal"))
 
@@ -227,7 +227,7 @@ def test_the_first_point_of_the_training_curve_is_honest():
 def test_evaluation_reports_its_progress():
     level = builtin_level("template_grid")
     seen = []
-    result = evaluate(TorchPolicy(PPOLearner(level, SMALL).policy, seed=0), level, "deployment", 200, seed=0,
+    result = evaluate(TorchPolicy(PPO(level, SMALL).policy, seed=0), level, "deployment", 200, seed=0,
                       record=0, on_progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1] == (200, 200) and result.episodes == 200
     assert all(a[0] < b[0] for a, b in zip(seen, seen[1:]))
@@ -252,7 +252,7 @@ def test_a_learner_told_to_begin_while_starting_never_shows_ready():
 
 def _send_a_snapshot(connection) -> None:
     from multiprocessing.reduction import ForkingPickler  # as a multiprocessing queue pickles
-    learner = PPOLearner(builtin_level("template_grid"), SMALL)
+    learner = PPO(builtin_level("template_grid"), SMALL)
     connection.send_bytes(ForkingPickler.dumps(PolicySnapshot.of(learner.policy, learner.obs_spec, SMALL.hidden, 7, 1)))
 
 

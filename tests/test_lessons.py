@@ -127,7 +127,7 @@ def key(app, k):
 
 def test_a_lesson_steps_through_with_keys_keeps_the_prediction_and_resumes_where_it_was_left(app, shipped_agents,
                                                                                              monkeypatch):
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from ui_helpers import click, frames, run_until
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
@@ -141,7 +141,7 @@ def test_a_lesson_steps_through_with_keys_keeps_the_prediction_and_resumes_where
     key(app, pygame.K_RIGHT)
     key(app, pygame.K_PAGEDOWN)  # a clicker
     assert run.step.do == "agent" and session.network is not None  # loaded at once, nothing trained
-    assert bar.live.visible and not session.learner.active
+    assert bar.live.visible and not session.training.active
     key(app, pygame.K_RIGHT)
     assert run.step.do == "predict" and session.split == "deployment" and session.paused
     assert all(b.visible for b in bar.answers) and len(bar.answers) == 3
@@ -167,7 +167,7 @@ def test_a_lesson_steps_through_with_keys_keeps_the_prediction_and_resumes_where
 
 
 def test_train_it_live_instead_starts_the_learner(app, shipped_agents, monkeypatch):
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from ui_helpers import click, frames
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
@@ -177,7 +177,7 @@ def test_train_it_live_instead_starts_the_learner(app, shipped_agents, monkeypat
     key(app, pygame.K_RIGHT)
     key(app, pygame.K_RIGHT)
     click(app, scene.lesson_bar.live)
-    assert scene.session.learner.active
+    assert scene.session.training.active
     scene.session.stop_training()
 
 
@@ -186,7 +186,7 @@ def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipp
     import time
     import game.session.lab as lab
     import game.session.lesson as lessons
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     monkeypatch.setattr(lessons, "AUTOPLAY_SECONDS", {k: 0.05 for k in lessons.AUTOPLAY_SECONDS})  # quick steps
@@ -199,7 +199,7 @@ def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipp
     while app.running and time.monotonic() < deadline:
         app.step(may_sleep=False)  # paced at 60 frames a second as the app runs, so the evaluation thread gets time
         seen.add(scene.lesson.step.do)
-        assert not scene.session.learner.active, "autoplay trained"
+        assert not scene.session.training.active, "autoplay trained"
     assert not app.running and scene.lesson.at_end  # it quit at the end, by itself
     assert {"agent", "predict", "deploy", "reveal"} <= seen
     assert scene.session.tally.total >= 60  # the reveal waited for its evaluation
@@ -221,7 +221,7 @@ def quick_autoplay(monkeypatch):
     """Autoplay steps of a twentieth of a second and a short reveal; the learner as a thread."""
     import game.session.lab as lab
     import game.session.lesson as lessons
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     monkeypatch.setattr(lessons, "AUTOPLAY_SECONDS", {k: 0.05 for k in lessons.AUTOPLAY_SECONDS})
@@ -260,7 +260,7 @@ def test_a_kiosk_waits_rather_than_drop_an_agent_a_visitor_trained(app, shipped_
 
 
 def test_back_to_the_lessons_agent_asks_before_dropping_one_trained_here(app, shipped_agents, monkeypatch, tmp_path):
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from ui_helpers import frames
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
@@ -271,10 +271,10 @@ def test_back_to_the_lessons_agent_asks_before_dropping_one_trained_here(app, sh
     frames(app, 2)
     scene = app.scene
     key(app, pygame.K_RIGHT)  # the lesson trains one live
-    assert scene.session.learner.active
+    assert scene.session.training.active
     key(app, pygame.K_LEFT)  # back to the lesson's pre-trained agent: that would drop the live one
     assert app.leave_dialog is not None and app.leave_dialog.alive()
-    assert scene.session.learner.active and scene.lesson.step.do == "agent"
+    assert scene.session.training.active and scene.lesson.step.do == "agent"
     scene.session.stop_training()
 
 
@@ -297,7 +297,7 @@ def test_predict_first_in_the_deployment_view_hides_the_answers_then_reveals_bes
                                                                                                      shipped_agents,
                                                                                                      monkeypatch):
     import game.session.lab as lab
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from ui_helpers import click, frames, run_until
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)

@@ -38,7 +38,7 @@ def test_an_edited_built_in_has_no_shipped_agents(shipped_agents):
 
 
 def test_the_lottery_opens_from_the_lab_with_l_and_esc_goes_back(app, shipped_agents, monkeypatch):
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from game.scenes.lottery import LotteryScene
     from ui_helpers import frames
@@ -58,7 +58,7 @@ def test_the_lottery_opens_from_the_lab_with_l_and_esc_goes_back(app, shipped_ag
 
 def test_the_training_view_uses_a_shipped_agent_at_once_and_u_again_takes_another_seed(app, shipped_agents,
                                                                                         monkeypatch):
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from ui_helpers import click, frames
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
@@ -69,7 +69,7 @@ def test_the_training_view_uses_a_shipped_agent_at_once_and_u_again_takes_anothe
     assert scene.session.network is not None and "seed0.agent" in scene.session.status
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_u, mod=0, unicode="u"))
     frames(app, 2)
-    assert "seed1.agent" in scene.session.status and not scene.session.learner.active
+    assert "seed1.agent" in scene.session.status and not scene.session.training.active
     scene.command("deployment")
     assert not scene.side.shipped.visible
 

@@ -50,9 +50,9 @@ def test_value_iteration_on_a_hand_made_reward_follows_a_shortest_path():
 
 
 def test_the_planner_learns_a_tiny_level_and_its_reward_map_peaks_at_the_coin():
-    from agents.ppo import PPOConfig, PPOLearner, planner_config
+    from agents.ppo import PPOConfig, PPO, planner_config
     level = builtin_level("template_grid")
-    learner = PPOLearner(level, planner_config(PPOConfig(seed=0, num_envs=16, num_steps=32)))
+    learner = PPO(level, planner_config(PPOConfig(seed=0, num_envs=16, num_steps=32)))
     success = None
     for _ in range(60):
         success = learner.update()["training_success"]
@@ -72,14 +72,14 @@ def test_the_planner_learns_a_tiny_level_and_its_reward_map_peaks_at_the_coin():
 @pytest.mark.parametrize("optimizer", ["ppo", "evolution"])
 def test_agent_files_round_trip_every_agent_kind_and_optimizer(kind, optimizer, tmp_path):
     from agents.agent_file import AgentFile, load_agent, save_agent
-    from agents.evolution import EvolutionConfig, EvolutionLearner
-    from agents.evolution_cma import CMAEvolutionLearner
-    from agents.ppo import PPOConfig, PPOLearner, planner_config
+    from agents.evolution import EvolutionConfig, Evolution
+    from agents.evolution_cma import CMAEvolution
+    from agents.ppo import PPOConfig, PPO, planner_config
     level = builtin_level("green_means_go")
     config = PPOConfig(seed=2, num_envs=4, num_steps=8, optimizer=optimizer)
     config = planner_config(config) if kind == "planner" else config
-    strategy = CMAEvolutionLearner if kind == "planner" else EvolutionLearner
-    learner = (PPOLearner(level, config) if optimizer == "ppo" else
+    strategy = CMAEvolution if kind == "planner" else Evolution
+    learner = (PPO(level, config) if optimizer == "ppo" else
                strategy(level, config, EvolutionConfig(population=4, episodes=2)))
     learner.update()
     save_agent(tmp_path / "a.agent", AgentFile(learner.policy, level, learner.obs_spec, config, 32))
@@ -100,10 +100,10 @@ def test_the_planner_refuses_physics_levels_in_words(tmp_path, capsys):
 
 def test_inspect_shows_a_planners_mesa_objective(tmp_path, capsys):
     from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig, PPOLearner, planner_config
+    from agents.ppo import PPOConfig, PPO, planner_config
     from game.cli import main
     level = builtin_level("cheese_in_the_corner")
-    learner = PPOLearner(level, planner_config(PPOConfig(seed=0, num_envs=4, num_steps=8)))
+    learner = PPO(level, planner_config(PPOConfig(seed=0, num_envs=4, num_steps=8)))
     save_agent(tmp_path / "p.agent", AgentFile(learner.policy, level, learner.obs_spec, learner.config))
     assert main(["inspect", str(tmp_path / "p.agent"), "--episodes", "20", "--json"]) == 0
     found = json.loads(capsys.readouterr().out)["mesa_objective"]
@@ -124,7 +124,7 @@ def choose(app, scene, text):
 
 
 def test_the_agent_menu_switches_to_a_planner_whose_reward_shows_as_it_learns(app, monkeypatch):
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from ui_helpers import frames, run_until
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
@@ -147,7 +147,7 @@ def test_the_agent_menu_switches_to_a_planner_whose_reward_shows_as_it_learns(ap
 
 
 def test_a_physics_level_refuses_the_planner_with_a_message_and_keeps_its_agent(app, monkeypatch):
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     app.switch(LabScene(app, builtin_level("coin_at_the_end")))
@@ -160,7 +160,7 @@ def test_a_physics_level_refuses_the_planner_with_a_message_and_keeps_its_agent(
 
 def test_switching_away_from_an_unsaved_agent_asks_first(app, monkeypatch):
     import pygame_gui
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from agents.policy import Policy, PolicySnapshot
     from game.scenes.lab import LabScene
     from ui_helpers import frames
@@ -170,7 +170,7 @@ def test_switching_away_from_an_unsaved_agent_asks_first(app, monkeypatch):
     session = scene.session
     spec = session.live["training"].env.obs_spec
     trained = PolicySnapshot.of(Policy(spec.size, 5, session.config.hidden), spec, session.config.hidden, 5000, 3)
-    session.learner.adopt(trained, session.config, [], "trained here")
+    session.training.adopt(trained, session.config, [], "trained here")
     session.agent_saved = False
     choose(app, scene, "planner (reads its reward)")
     assert session.agent_kind == "reactive" and app.leave_dialog is not None and app.leave_dialog.alive()

@@ -100,10 +100,10 @@ def test_a_class_sees_every_screen_laid_out_inside_the_window(projector, shipped
         frames(app, 2)
         check_layout(app, "deployment view")
         from agents.policy import PolicySnapshot
-        from agents.ppo import PPOConfig, PPOLearner
+        from agents.ppo import PPOConfig, PPO
         keys = builtin_level("keys_and_chests")  # the longest intended goal of the built-ins
         app.open("lab", level=keys)
-        stand_in = PPOLearner(keys, PPOConfig(num_envs=4, num_steps=8))
+        stand_in = PPO(keys, PPOConfig(num_envs=4, num_steps=8))
         app.scene.session.adopt(PolicySnapshot.of(stand_in.policy, stand_in.obs_spec, stand_in.config.hidden, 0, 0),
                                 stand_in.config, [], "a stand-in")
         app.scene.command("deployment")
@@ -151,7 +151,7 @@ def test_the_projector_flag_reaches_the_game_and_a_lesson(monkeypatch):
 def test_in_projector_mode_the_worlds_span_at_least_half_the_window_in_every_lesson(projector, shipped_agents,
                                                                                       monkeypatch):
     """A class reads the map from the back: the worlds once were the smallest thing on a 1920x1080 screen."""
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from game.session.lesson import lessons_in
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)

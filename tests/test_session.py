@@ -9,8 +9,8 @@ import pytest
 from levels import builtin_level
 from agents.agent_file import AgentFile, save_agent
 from agents.evaluation import OutcomeTally
-from agents.learner import TrainingThread
-from agents.ppo import PPOConfig, PPOLearner
+from agents.worker import TrainingThread
+from agents.ppo import PPOConfig, PPO
 from game.session.lab import LabSession
 from game.session.estimate import estimate_to_target
 from game.session.verdict import describe_rules, verdict
@@ -93,7 +93,7 @@ def test_rules_are_described_in_words():
 
 def agent_file(tmp_path, level, config=SMALL, steps=0, seconds=0.0, curve=()):
     """An untrained agent for `level`, saved; its numbers as given."""
-    learner = PPOLearner(level, config)
+    learner = PPO(level, config)
     path = tmp_path / "agent.agent"
     save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, config, steps, seconds, list(curve)))
     return str(path)
@@ -110,13 +110,13 @@ def run_session(session, until, seconds=60.0):
 
 
 def test_the_session_curve_is_the_learners_own_curve_and_the_target_is_the_configured_one():
-    session = LabSession(builtin_level("template_grid"), config=SMALL, target=0.8, learner_class=TrainingThread)
+    session = LabSession(builtin_level("template_grid"), config=SMALL, target=0.8, worker_class=TrainingThread)
     try:
         session.toggle_training()
-        assert run_session(session, lambda: session.learner.finished is not None, 120)
-        run = session.learner.learner.training
-        assert session.learner.curve == run.curve  # one curve: a saved agent's is the window's
-        assert run.goal.target == 0.8 and session.learner.finished.reason == "target"
+        assert run_session(session, lambda: session.training.finished is not None, 120)
+        run = session.training.worker.training
+        assert session.training.curve == run.curve  # one curve: a saved agent's is the window's
+        assert run.goal.target == 0.8 and session.training.finished.reason == "target"
         assert "Reached the target" in session.status
         assert session.network is not None and session.snapshot.steps > 0
     finally:
@@ -129,12 +129,12 @@ def test_loading_an_agent_adopts_its_observations(tmp_path):
     level = builtin_level("green_means_go")
     path = agent_file(tmp_path, level, PPOConfig(num_envs=4, num_steps=8, radius=3), 32, 1.0,
                       [{"steps": 32, "seconds": 1.0, "success": 0.5, "return": 1.0}])
-    session = LabSession(level, learner_class=TrainingThread)
+    session = LabSession(level, worker_class=TrainingThread)
     try:
         session.load_agent(path)
         assert not session.notices
         assert session.config.radius == 3 and session.live["deployment"].radius == 3
-        assert session.learner.curve[-1]["success"] == 0.5
+        assert session.training.curve[-1]["success"] == 0.5
         session.set_split("deployment")
         for live in session.live.values():
             live.decisions_per_second = 60
@@ -154,7 +154,7 @@ def test_loading_an_agent_adopts_its_observations(tmp_path):
 def test_a_bad_agent_file_is_a_notice_and_changes_nothing(tmp_path):
     bad = tmp_path / "bad.agent"
     bad.write_bytes(b"not an agent")
-    session = LabSession(builtin_level("template_grid"), learner_class=TrainingThread)
+    session = LabSession(builtin_level("template_grid"), worker_class=TrainingThread)
     try:
         session.load_agent(str(bad))
         assert session.notices and session.network is None
@@ -168,7 +168,7 @@ def test_saving_an_agent_over_a_pipe_is_a_notice_and_leaves_the_pipe(tmp_path):
     path = agent_file(tmp_path, level, PPOConfig(num_envs=4, num_steps=8), 32, 1.0, [])
     fifo = tmp_path / "pipe.agent"
     os.mkfifo(fifo)
-    session = LabSession(level, learner_class=TrainingThread)
+    session = LabSession(level, worker_class=TrainingThread)
     try:
         session.load_agent(path)
         session.save_agent(str(fifo))
@@ -188,12 +188,12 @@ def walled_level():
 
 
 def test_a_level_whose_goal_is_out_of_reach_is_announced():
-    session = LabSession(walled_level(), learner_class=TrainingThread)
+    session = LabSession(walled_level(), worker_class=TrainingThread)
     try:
         assert session.warnings and "cannot reach the intended goal" in session.notices[0][1]
     finally:
         session.close()
-    session = LabSession(builtin_level("template_grid"), learner_class=TrainingThread)
+    session = LabSession(builtin_level("template_grid"), worker_class=TrainingThread)
     try:
         assert not session.warnings and not session.notices
     finally:
@@ -206,15 +206,15 @@ def test_the_side_panel_says_what_the_screen_shows(tmp_path):
     level = builtin_level("green_means_go")
     path = agent_file(tmp_path, level, SMALL, 123_456, 12.5,
                       [{"steps": 123_456, "seconds": 12.5, "success": 0.97, "return": 9.7}])
-    session = LabSession(level, learner_class=TrainingThread)
+    session = LabSession(level, worker_class=TrainingThread)
     try:
         session.load_agent(path)
         lines = session.stat_lines()
         assert "123,456" in lines[0] and "97%" in lines[2] and "steps 0" not in " ".join(lines)
-        session.learner.status = "Reached the target in 3.0s."
+        session.training.status = "Reached the target in 3.0s."
         session.status_override = None
-        from agents.learner import Finished
-        session.learner.finished = Finished("target", 3.0, 1000)
+        from agents.worker import Finished
+        session.training.finished = Finished("target", 3.0, 1000)
         assert "press Deployment" in session.status
         session.set_split("deployment")
         assert "press Deployment" not in session.status
@@ -223,22 +223,22 @@ def test_the_side_panel_says_what_the_screen_shows(tmp_path):
 
 
 def test_the_learner_is_started_when_the_level_opens_and_train_begins_at_once():
-    session = LabSession(builtin_level("template_grid"), config=SMALL, learner_class=TrainingThread)
+    session = LabSession(builtin_level("template_grid"), config=SMALL, worker_class=TrainingThread)
     try:
-        assert session.learner.spare is not None and session.learner.learner is None
-        assert run_session(session, lambda: session.learner.spare.state == "ready", 30)
+        assert session.training.spare is not None and session.training.worker is None
+        assert run_session(session, lambda: session.training.spare.state == "ready", 30)
         assert "ready" in session.stat_lines()[3]
         session.toggle_training()
-        assert session.learner.state == "running" and session.learner.spare is None
-        assert run_session(session, lambda: session.learner.progress is not None, 30)
-        assert session.learner.learner.training.goal.target == session.target
+        assert session.training.state == "running" and session.training.spare is None
+        assert run_session(session, lambda: session.training.progress is not None, 30)
+        assert session.training.worker.training.goal.target == session.target
     finally:
         session.close()
 
 
 def test_evaluate_shows_progress_and_adds_to_the_tally(tmp_path):
     level = builtin_level("template_grid")
-    session = LabSession(level, learner_class=TrainingThread)
+    session = LabSession(level, worker_class=TrainingThread)
     try:
         session.load_agent(agent_file(tmp_path, level))
         session.set_split("deployment")
@@ -271,9 +271,9 @@ def test_leaving_right_after_opening_does_not_wait_for_the_learner_to_load():
     """The prepared worker process may still be importing torch, and would read "stop" only seconds later: a worker
     that never began is terminated instead of waited for."""
     session = LabSession(builtin_level("template_grid"))  # the real worker process
-    spare = session.learner.spare
+    spare = session.training.spare
     session.close()
-    assert session.learner.retired == [] and session.learner.spare is None
+    assert session.training.retired == [] and session.training.spare is None
     spare._process.join(10)
     assert spare._process.exitcode is not None and spare._process.exitcode < 0  # ended by a signal, not waited
 
@@ -318,7 +318,7 @@ def test_the_verdict_the_list_and_the_explain_cards_name_the_same_objective_in_t
     and the inspection (what `inspect` prints) come from one place and agree."""
     from agents.evaluation import evaluate
     from agents.inspection import inspect
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from game.session.verdict import explain_cards
     from helpers import corner_walker, roaming_grid_level

@@ -125,7 +125,7 @@ def test_an_edited_episode_is_not_counted_as_a_deployment_episode():
 
 def lab_with_a_network(app, monkeypatch, level):
     """The deployment view of `level` watching an untrained (random but fixed) network."""
-    from agents.learner import TrainingThread
+    from agents.worker import TrainingThread
     from agents.observation import ObservationSpec
     from game.scenes.lab import LabScene
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)

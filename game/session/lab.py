@@ -18,12 +18,12 @@ from levels.warnings import level_warnings
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import OutcomeTally
 from agents.inspection import Inspection, Stopped, declared_as, evaluate_and_inspect
-from agents.learner import TrainingProcess
+from agents.worker import TrainingProcess
 from agents.policy import PolicySnapshot
 from agents.ppo import PPOConfig, check_agent, planner_config
 from agents.problems import AgentFileError
 from agents.training import StopReason
-from game.session.learner import LearnerHandle
+from game.session.training import TrainingHandle
 from game.session.live import LiveEpisodes
 from game.session.verdict import describe_rules, verdict
 from game.session.what_if import WhatIf
@@ -51,12 +51,12 @@ def _share(value: float | None) -> str:
 
 class LabSession:
     def __init__(self, level: Level, source: str | None = None, config: PPOConfig = PPOConfig(),
-                 target: float = 0.95, learner_class=TrainingProcess, prepare: bool = True):
+                 target: float = 0.95, worker_class=TrainingProcess, prepare: bool = True):
         self.level, self.source, self.target = level, source, target
         self.split = "training"
-        self.learner = LearnerHandle(level, config, target, learner_class=learner_class)
+        self.training = TrainingHandle(level, config, target, worker_class=worker_class)
         if prepare:  # loading torch takes seconds: do it while the player looks at the level (not in a kiosk)
-            self.learner.prepare()
+            self.training.prepare()
         self.tally = OutcomeTally()  # deployment episodes of the current agent: watched and evaluated
         self.live = self._live_episodes(config)
         self.notices: list[tuple[str, str]] = []  # (title, text) for the screen to show, then clear
@@ -88,26 +88,26 @@ class LabSession:
 
     @property
     def config(self) -> PPOConfig:
-        return self.learner.config
+        return self.training.config
 
     @property
     def network(self):
-        return self.learner.network
+        return self.training.network
 
     @property
     def snapshot(self) -> PolicySnapshot | None:
-        return self.learner.snapshot
+        return self.training.snapshot
 
     @property
     def status(self) -> str:
         if self.status_override:
             return self.status_override
-        finished = self.learner.finished
+        finished = self.training.finished
         if self.split == "training" and finished is not None and finished.reason == StopReason.TARGET:
-            return self.learner.status + " Now press Deployment (Tab)."
-        if self.split == "deployment" and self.network is not None and self.learner.state != "running":
+            return self.training.status + " Now press Deployment (Tab)."
+        if self.split == "deployment" and self.network is not None and self.training.state != "running":
             return "Same agent, new variants: which goal does it pursue?"
-        return self.learner.status
+        return self.training.status
 
     def _live_episodes(self, config: PPOConfig) -> dict[str, LiveEpisodes]:
         # The live worlds must build the observations the agent reads: its view and radius.
@@ -144,13 +144,13 @@ class LabSession:
     # --- commands ------------------------------------------------------------------------------------------
     def toggle_training(self) -> None:
         self.status_override = None
-        if self.learner.toggle():
+        if self.training.toggle():
             self.forget_outcomes()
             self.agent_saved = False
 
     def stop_training(self) -> None:
         self.status_override = None
-        self.learner.stop()
+        self.training.stop()
 
     def toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -197,7 +197,7 @@ class LabSession:
             check_agent(self.level, config)
         except ValueError as exc:
             return str(exc)[0].upper() + str(exc)[1:] + "."
-        self.learner.reconfigure(config, status)
+        self.training.reconfigure(config, status)
         self.live = self._live_episodes(config)
         self.forget_outcomes()
         self.agent_saved = True
@@ -250,7 +250,7 @@ class LabSession:
             self.notices.append(("The agent was not saved", problem))
             return
         agent = AgentFile(self.snapshot.build(), self.level, self.snapshot.obs_spec, self.config,
-                          self.snapshot.steps, self.learner.seconds, list(self.learner.curve))
+                          self.snapshot.steps, self.training.seconds, list(self.training.curve))
         try:
             save_agent(path, agent)
         except OSError as exc:
@@ -272,7 +272,7 @@ class LabSession:
     def adopt(self, snapshot: PolicySnapshot, config: PPOConfig, curve: list[dict], status: str) -> None:
         """Watch this agent from now on (a loaded one; tests and benchmarks hand in untrained ones): whatever was
         training stops, the live episodes build the observations it reads, the deployment counts start again."""
-        self.learner.adopt(snapshot, config, curve, status)
+        self.training.adopt(snapshot, config, curve, status)
         self.status_override = None
         if (config.view, config.radius) != (self.live["training"].view, self.live["training"].radius):
             self.live = self._live_episodes(config)
@@ -282,7 +282,7 @@ class LabSession:
         self._use_network()
 
     def close(self) -> None:
-        self.learner.close()
+        self.training.close()
         self.what_if.close()
         self._stop.set()  # a thread cannot be killed: the evaluation's agent stops at its next decision
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -323,7 +323,7 @@ class LabSession:
             level = parse_level(doc, "the level with this proxy")
         except LevelError as exc:
             return str(exc)
-        self.level = self.learner.level = level  # agent files carry it; training reads no proxy
+        self.level = self.training.level = level  # agent files carry it; training reads no proxy
         self.live = self._live_episodes(self.config)
         self.added_proxies.append(proposal)
         self.forget_outcomes()
@@ -338,7 +338,7 @@ class LabSession:
 
     def unsaved_work(self) -> str | None:
         """What leaving would lose: a learner still training, or a trained agent that exists only here."""
-        if self.learner.active:
+        if self.training.active:
             return "The learner is still training this agent; leaving stops it and the agent is lost (Save agent " \
                    "keeps it)."
         if not self.agent_saved and self.snapshot is not None and self.snapshot.steps > 0:
@@ -350,12 +350,12 @@ class LabSession:
 
     # --- each frame ----------------------------------------------------------------------------------------
     def update(self, dt: float) -> None:
-        if self.learner.poll():
+        if self.training.poll():
             self._use_network()
-        for failure in self.learner.failures:
+        for failure in self.training.failures:
             self.notices.append(("The learner stopped with an error", failure.message + "\n\nThe app keeps "
                                  "running; you can train again.\n\n" + failure.traceback[-1500:]))
-        self.learner.failures.clear()
+        self.training.failures.clear()
         if self.what_if.problem:
             self.notices.append(("Could not work out what the agent would do", self.what_if.problem))
             self.what_if.problem = None
@@ -400,12 +400,12 @@ class LabSession:
     def stat_lines(self) -> list[str]:
         if self.split == "deployment":
             return [f"deployment episodes {self.tally.total:,}", "", "", ""]
-        p = self.learner.progress
+        p = self.training.progress
         # No estimate of the time left to the target: none measured was right often enough to show (docs/design.md,
         # "No estimate of the time left"; benchmarks/estimate.py).
-        state = f"learner: {LEARNER_STATES.get(self.learner.state, self.learner.state)}"
-        if p is None and self.snapshot is not None and self.learner.curve:  # a loaded agent: its own record
-            last = self.learner.curve[-1]
+        state = f"learner: {LEARNER_STATES.get(self.training.state, self.training.state)}"
+        if p is None and self.snapshot is not None and self.training.curve:  # a loaded agent: its own record
+            last = self.training.curve[-1]
             return [f"steps {self.snapshot.steps:,} (loaded agent)", f"trained for {last['seconds']:.1f}s",
                     f"training success {last['success']:.0%}   return {last['return']:.2f}", state]
         if p is None:

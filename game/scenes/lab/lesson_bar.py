@@ -152,7 +152,7 @@ class LessonBar:
                 self.leave_step()
             if run.back():
                 self.enter_step()
-        elif name == "live" and not scene.session.learner.active:
+        elif name == "live" and not scene.session.training.active:
             scene.session.toggle_training()
             scene.refresh()
         elif name == "predicted":
@@ -186,7 +186,7 @@ class LessonBar:
         scene = self.scene
         self.agent = (kind, seed)
         if kind == "live" and not scene.autoplay:
-            if not scene.session.learner.active:
+            if not scene.session.training.active:
                 scene.session.toggle_training()
             return
         agents = scene.shipped_agents

@@ -10,7 +10,7 @@ from pygame_gui.elements import UIWindow
 
 from levels.format import Level
 
-from agents.learner import TrainingProcess
+from agents.worker import TrainingProcess
 from game.export import PictureExport
 from game.paths import agents_dir, file_stem, pictures_dir
 from game.pretrained import pretrained_agents
@@ -32,7 +32,7 @@ SLOWER_KEYS = (pygame.K_MINUS, pygame.K_KP_MINUS)
 
 class LabScene(Scene):
     # The learner runs in a worker process so that it never competes with the window for the GIL (see
-    # agents.learner.TrainingProcess); tests may swap in a TrainingThread.
+    # agents.worker.TrainingProcess); tests may swap in a TrainingThread.
     trainer_class = TrainingProcess
 
     def __init__(self, app, level: Level, source: str | None = None, lesson: LessonRun | None = None,
@@ -44,7 +44,7 @@ class LabScene(Scene):
         self.trace = trace  # a `LessonTrace` (lesson --trace): a line per step as the class saw it
         self.lesson_bar: LessonBar | None = None
         self.pictures = PictureExport()
-        self.session = LabSession(level, source, learner_class=self.trainer_class, prepare=not autoplay)
+        self.session = LabSession(level, source, worker_class=self.trainer_class, prepare=not autoplay)
         self.shipped_agents = pretrained_agents(level)  # seed -> file, for an unchanged built-in
         self._shipped_next = 0
         self.world_view = WorldView(self.session)
@@ -92,7 +92,7 @@ class LabScene(Scene):
         """Show the widgets of the current split and the right button labels."""
         session = self.session
         self._shown = self._state()
-        self.toolbar.refresh(session.split, session.learner.state, session.snapshot is not None)
+        self.toolbar.refresh(session.split, session.training.state, session.snapshot is not None)
         self.side.refresh(session.split, self.world_view.overlay, session.paused)
         self.reward_button.show() if session.reward_map else self.reward_button.hide()
         can_predict = session.split == "deployment" and session.network is not None and self.lesson is None
@@ -289,7 +289,7 @@ class LabScene(Scene):
 
     def animating(self) -> bool:
         session = self.session
-        return (session.network is not None or session.learner.active or session.evaluating or self.pictures.running
+        return (session.network is not None or session.training.active or session.evaluating or self.pictures.running
                 or self.autoplay)  # autoplay's line fills toward the next step
 
     def leave(self) -> None:
@@ -387,7 +387,7 @@ class LabScene(Scene):
     def _state(self) -> tuple:
         """What the buttons and the title show: the learner's state, whether there is an agent, paused or not."""
         session = self.session
-        return session.learner.state, session.snapshot is not None, session.paused, session.agent_kind, session.sealed
+        return session.training.state, session.snapshot is not None, session.paused, session.agent_kind, session.sealed
 
     def measured_visible(self) -> bool:
         """Whether the last frame showed anything measured at deployment: counters, the verdict or what it learned,

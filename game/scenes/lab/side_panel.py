@@ -144,7 +144,7 @@ class SidePanel:
     def draw(self, surface: pygame.Surface, session: LabSession, font, small) -> None:
         self.drew_counts = False
         if session.split == "training":
-            draw_curves(surface, self.curve_rect, session.learner.curve, session.target, font)
+            draw_curves(surface, self.curve_rect, session.training.curve, session.target, font)
         elif session.sealed:
             words = small.render("Outcomes: after your prediction", True, (200, 200, 200))
             surface.blit(words, (self.counter_rect.x, self.counter_rect.y + 6))

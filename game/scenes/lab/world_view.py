@@ -119,7 +119,7 @@ class WorldView:
         if entries:
             draw_legend(surface, legend, entries, font)
         if session.network is None:
-            text = ("Starting the learner: training begins in a moment..." if session.learner.state == "starting"
+            text = ("Starting the learner: training begins in a moment..." if session.training.state == "starting"
                     else "No agent yet: press Train (or Load agent).")
             msg = font.render(text, True, (240, 228, 66))
             surface.blit(msg, msg.get_rect(center=self.rect.center))

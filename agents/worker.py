@@ -123,14 +123,14 @@ def training_loop(level: Level, config: PPOConfig, goal: TrainingGoal, commands,
             if pause_between_updates:
                 time.sleep(pause_between_updates)
         set_state("stopped" if run.finished == StopReason.STOPPED else "finished")
-        messages.put(Finished(run.finished, run.seconds, run.learner.global_step, run.confirmed_success,
+        messages.put(Finished(run.finished, run.seconds, run.optimizer.global_step, run.confirmed_success,
                               run.confirmed_interval))
     except Exception as exc:  # the app must survive any learner failure: report it instead
         set_state("failed")
         messages.put(Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc()))
 
 
-class Learner:
+class TrainingWorker:
     """What a caller drives: start, pause, resume, stop, join; `messages`, `snapshots` and `state` to watch.
 
     `state` is one of idle, starting, ready (started ahead of time, waiting for `begin`), running, paused,
@@ -178,7 +178,7 @@ class Learner:
         self._commands.put("stop")
 
 
-class TrainingThread(Learner):
+class TrainingThread(TrainingWorker):
     """The learner on a daemon thread of this process. Deterministic for a seed; `training` is the live run."""
 
     def __init__(self, level: Level, config: PPOConfig = PPOConfig(), goal: TrainingGoal = TrainingGoal(),
@@ -227,7 +227,7 @@ def _process_main(level_doc: dict, config: dict, goal: dict, commands, messages,
     os._exit(0)
 
 
-class TrainingProcess(Learner):
+class TrainingProcess(TrainingWorker):
     """The learner in a worker process: the window's thread and the learner never share a GIL. Measured on 2 cores
     (benchmarks/ui_frames.py, docs/design.md): a learner thread stepping physics worlds in Python held the GIL long
     enough to drop the window to ~43 FPS and itself to ~20 % of its headless speed.

@@ -1,7 +1,7 @@
 """The window's handle on its learner: start, pause, resume, stop; the training curve, the latest numbers, the
 status line and the newest policy, all read from the learner's messages and snapshots.
 
-The learner itself is an `agents.learner.Learner` (a worker process in the window; tests may pass a thread class).
+The learner itself is an `agents.worker.TrainingWorker` (a worker process in the window; tests may pass a thread class).
 A learner replaced by a new run or a loaded agent is stopped at once and joined when the handle is closed.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import time
 
 from levels.format import Level
 
-from agents.learner import Failed, Finished, Progress, TrainingProcess
+from agents.worker import Failed, Finished, Progress, TrainingProcess
 from agents.policy import Policy, PolicySnapshot
 from agents.ppo import PPOConfig
 from agents.training import StopReason, TrainingGoal
@@ -31,12 +31,12 @@ def reached_words(finished: Finished) -> str:
     return words + f"; checked on fresh episodes: {finished.success:.0%} ({low:.0%}-{high:.0%})."
 
 
-class LearnerHandle:
+class TrainingHandle:
     def __init__(self, level: Level, config: PPOConfig, target: float, max_seconds: float = 600.0,
-                 learner_class=TrainingProcess):
+                 worker_class=TrainingProcess):
         self.level, self.config, self.target, self.max_seconds = level, config, target, max_seconds
-        self.learner_class = learner_class
-        self.learner = None  # the run on screen
+        self.worker_class = worker_class
+        self.worker = None  # the run on screen
         self.spare = None  # a learner started ahead of time, ready for the next Train
         self.retired: list = []
         self.curve: list[dict] = []  # the learner's own curve points (agents.training.TrainingRun.step)
@@ -51,7 +51,7 @@ class LearnerHandle:
 
     @property
     def state(self) -> str:
-        return self.learner.state if self.learner is not None else "idle"
+        return self.worker.state if self.worker is not None else "idle"
 
     @property
     def active(self) -> bool:
@@ -60,7 +60,7 @@ class LearnerHandle:
     def prepare(self) -> None:
         """Start the next learner now (loading torch takes a few seconds), so that Train starts at once."""
         if self.spare is None:
-            self.spare = self.learner_class(self.level, self.config, TrainingGoal(), wait_for_start=True)
+            self.spare = self.worker_class(self.level, self.config, TrainingGoal(), wait_for_start=True)
             self.spare.start()
 
     # --- commands ----------------------------------------------------------------------------------------------
@@ -69,28 +69,28 @@ class LearnerHandle:
         if self.state == "starting":
             return False  # Train was pressed; the learner is on its way
         if self.state == "running":
-            self.learner.pause()
-            self.learner.state = "paused"  # shown at once; the learner pauses after its current update
+            self.worker.pause()
+            self.worker.state = "paused"  # shown at once; the learner pauses after its current update
             self.status = "Paused."
         elif self.state == "paused":
-            self.learner.resume()
-            self.learner.state = "running"
+            self.worker.resume()
+            self.worker.state = "running"
             self.status = "Training..."
         else:
             self._retire()
             self.curve, self.progress, self.finished = [], None, None
             self.prepare()
-            self.learner, self.spare = self.spare, None
-            self.learner.begin(TrainingGoal(target=self.target, max_seconds=self.max_seconds))
-            if self.learner.state == "ready":
-                self.learner.state = "running"  # shown at once; the learner starts with its next command
+            self.worker, self.spare = self.spare, None
+            self.worker.begin(TrainingGoal(target=self.target, max_seconds=self.max_seconds))
+            if self.worker.state == "ready":
+                self.worker.state = "running"  # shown at once; the learner starts with its next command
             self.status = "Training..."
             return True
         return False
 
     def stop(self) -> None:
-        if self.learner is not None and self.learner.alive:
-            self.learner.stop()
+        if self.worker is not None and self.worker.alive:
+            self.worker.stop()
             self.status = "Stopping..."
 
     def adopt(self, snapshot: PolicySnapshot, config: PPOConfig, curve: list[dict], status: str) -> None:
@@ -128,16 +128,16 @@ class LearnerHandle:
         self.retired = []
 
     def _retire(self) -> None:
-        if self.learner is not None:
-            if self.learner.alive:
-                self.learner.stop()
-            self.retired.append(self.learner)
-            self.learner = None
+        if self.worker is not None:
+            if self.worker.alive:
+                self.worker.stop()
+            self.retired.append(self.worker)
+            self.worker = None
 
     # --- each frame --------------------------------------------------------------------------------------------
     def poll(self) -> bool:
         """Read what the learner published. Returns True when a new network is in use."""
-        learner = self.learner
+        learner = self.worker
         if learner is None:
             return False
         while True:
