@@ -2,95 +2,25 @@
 
     mesa-sandbox experiment LEVEL --seeds 10 [--diversity 0,0.02,0.1,0.25] [--jobs N | --ray [ADDRESS]] -o OUT.json
 
-One task per (share, seed). Tasks run in a local pool of worker processes (one torch thread each), or on Ray
-(`agents.experiment_ray`, an optional extra). Either way results stream back as tasks finish, a failed task is
-reported in the results rather than dropped, and an interrupted sweep (Ctrl+C) keeps what finished.
+One task per (share, seed) (`agents.experiment_task`). Tasks run in a local pool of worker processes (one torch
+thread each), or on Ray (`agents.experiment_ray`, an optional extra). Either way results stream back as tasks
+finish, a failed task is reported in the results rather than dropped, and an interrupted sweep (Ctrl+C) keeps what
+finished.
 """
 from __future__ import annotations
 
 import dataclasses
 import multiprocessing
-import os
-import platform
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Iterator
 
-from levels.format import Level, Mix
+from levels.format import Level
 
 from agents.envs import resolve_level
-from agents.evaluation import evaluate
-from agents.policy import TorchPolicy
+from agents.experiment_task import Task, failed, machine, run_task  # noqa: F401 (where callers find them)
 from agents.ppo import PPOConfig
-from agents.training import StopReason, TrainingGoal, TrainingRun
-
-
-def with_diversity(level: Level, share: float) -> Level:
-    """The level with `share` of its training variants drawn like deployment variants.
-
-    A level whose training distribution already has mixes gets its first mix's share replaced; otherwise a mix is
-    added whose spawns are the deployment spawns (for the coin level: the coin behind the agent)."""
-    training = level.training
-    if training.mixes:
-        mixes = (training.mixes[0].model_copy(update={"share": share}),) + training.mixes[1:]
-    else:
-        mixes = (Mix(share=share, spawns=dict(level.deployment.spawns)),)
-    if share <= 0:
-        mixes = mixes[1:]
-    return level.model_copy(update={"training": training.model_copy(update={"mixes": mixes})})
-
-
-def machine() -> str:
-    return f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}, Python {platform.python_version()}"
-
-
-def train_and_evaluate(level: Level, seed: int, goal: TrainingGoal, episodes: int = 1000,
-                       config: PPOConfig | None = None) -> dict:
-    """One seed: train to the target (or a budget), then evaluate on both splits."""
-    import torch
-    torch.set_num_threads(1)
-    config = config or PPOConfig()
-    run = TrainingRun(level, dataclasses.replace(config, seed=seed), goal)
-    reason = run.run()
-    policy = TorchPolicy(run.optimizer.policy, seed=seed)
-    out = {"seed": seed, "reason": reason, "reached_target": reason == StopReason.TARGET,
-           "seconds": round(run.seconds, 2), "steps": run.optimizer.global_step, "confirmed_success": run.confirmed_success,
-           "steps_per_second": round(run.optimizer.global_step / max(run.seconds, 1e-9))}
-    for split in ("training", "deployment"):
-        result = evaluate(policy, level, split, episodes, seed=seed + 777, view=config.view, radius=config.radius,
-                          record=0)
-        out[split] = result.to_dict()
-    if run.optimizer.policy.readable_objective:  # its objective can be read: is what it shows what it does?
-        from agents.planner import planner_report
-        out["planner"] = planner_report(run.optimizer.policy, level, seed + 555)
-    return out
-
-
-@dataclasses.dataclass(frozen=True)
-class Task:
-    """One seed of one share: everything a worker needs, as plain data (a level as its JSON document)."""
-
-    level_doc: dict
-    seed: int
-    diversity: float | None
-    goal: TrainingGoal
-    episodes: int
-    config: PPOConfig | None = None  # default PPOConfig(): a reactive network
-
-
-def run_task(task: Task) -> dict:
-    from levels.format import parse_level
-    level = parse_level(task.level_doc)
-    if task.diversity is not None:
-        level = with_diversity(level, task.diversity)
-    result = train_and_evaluate(level, task.seed, task.goal, task.episodes, task.config)
-    result["diversity"] = task.diversity
-    return result
-
-
-def failed(task: Task, error: str, attempts: int) -> dict:
-    """The row of a task that could not finish: kept in the results, so nothing is silently missing."""
-    return {"seed": task.seed, "diversity": task.diversity, "error": error, "attempts": attempts}
+from agents.training import TrainingGoal
 
 
 def run_local(tasks: list[Task], jobs: int, job: Callable[[Task], dict] = run_task) -> Iterator[dict]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import socket
 from typing import Callable, Iterator
 
-from agents.experiment import Task, failed, run_task
+from agents.experiment_task import Task, failed, run_task
 
 INSTALL = 'pip install -e ".[cluster]" in the project folder (or pip install "ray>=2.9,<3")'
 ANSWER_SECONDS = 10.0  # how long a cluster's address may take to answer before the sweep is refused

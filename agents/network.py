@@ -3,6 +3,7 @@
 are the two kinds."""
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -37,3 +38,18 @@ def sample_actions(logits: torch.Tensor, generator: torch.Generator, noise_shape
     evolution's mutants all meet the same luck."""
     u = torch.rand(logits.shape if noise_shape is None else noise_shape, generator=generator).clamp_(1e-9, 1.0)
     return torch.argmax(logits - torch.log(-torch.log(u)), dim=-1)
+
+
+class TorchPolicy:
+    """A policy network as a `PolicyFn`: samples actions (or takes the most likely one with greedy=True)."""
+
+    def __init__(self, network: torch.nn.Module, seed: int = 0, greedy: bool = False):
+        self.network, self.greedy = network, greedy
+        self.generator = torch.Generator().manual_seed(seed)
+
+    @torch.no_grad()
+    def __call__(self, obs: np.ndarray, worlds=None) -> np.ndarray:
+        logits = self.network.logits(torch.from_numpy(obs))
+        if self.greedy:
+            return logits.argmax(-1).numpy()
+        return sample_actions(logits, self.generator).numpy()

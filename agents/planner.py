@@ -25,7 +25,7 @@ import torch.nn as nn
 
 from levels.vocabulary import TILE_KINDS
 
-from agents.network import Network
+from agents.network import Network, TorchPolicy
 from agents.observation import SHAPE_SALIENCE, ObservationSpec
 
 NEAR = 3.0  # cells: "near an edge" fades to nothing this far from it
@@ -220,7 +220,6 @@ def planner_report(planner: Planner, level, seed: int = 0, episodes: int = 200) 
     map rates highest when the episode starts; and which of the intended goal or the proxies the most wanted
     feature names."""
     from agents.envs import LevelVecEnv
-    from agents.policy import TorchPolicy
     n = min(16, episodes)
     env = LevelVecEnv(level, "deployment", n, seed=seed, view="full")
     obs, _ = env.reset(seed=seed)

@@ -9,8 +9,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from agents.network import AGENT_KINDS, Network, sample_actions
+from agents.network import AGENT_KINDS, Network, TorchPolicy  # noqa: F401 (TorchPolicy: where callers find it)
 from agents.observation import ObservationSpec
+from agents.planner import Planner
 
 
 class Policy(Network):
@@ -47,7 +48,6 @@ class Policy(Network):
 def build_network(kind: str, spec: ObservationSpec, n_actions: int, hidden: int) -> Network:
     """A new network of an agent kind ("reactive" or "planner") for observations of `spec`."""
     if kind == "planner":
-        from agents.planner import Planner
         return Planner(spec, n_actions)
     if kind == "reactive":
         return Policy(spec.size, n_actions, hidden)
@@ -88,18 +88,3 @@ class PolicySnapshot:
 
 def _snapshot_from_arrays(arrays: dict, *rest) -> PolicySnapshot:
     return PolicySnapshot({k: torch.from_numpy(v) for k, v in arrays.items()}, *rest)
-
-
-class TorchPolicy:
-    """A policy network as a `PolicyFn`: samples actions (or takes the most likely one with greedy=True)."""
-
-    def __init__(self, network: torch.nn.Module, seed: int = 0, greedy: bool = False):
-        self.network, self.greedy = network, greedy
-        self.generator = torch.Generator().manual_seed(seed)
-
-    @torch.no_grad()
-    def __call__(self, obs: np.ndarray, worlds=None) -> np.ndarray:
-        logits = self.network.logits(torch.from_numpy(obs))
-        if self.greedy:
-            return logits.argmax(-1).numpy()
-        return sample_actions(logits, self.generator).numpy()

@@ -22,9 +22,11 @@ import argparse
 import os
 import sys
 
-from game.cli_arguments import SEED, TARGET, number, output_clash, output_file, ray_address, shares, whole
+from levels import named_level
 
-EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+from game.cli_arguments import (EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, SEED, TARGET, number, output_clash,
+                                output_file, ray_address, shares, whole)
+
 DEFAULT_TRAIN_SECONDS = 600.0  # `train` stops here unless told otherwise: no run goes on without bound
 
 
@@ -35,18 +37,13 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _load(spec: str):
-    from levels import named_level
-    return named_level(spec)
-
-
 def cmd_level_validate(args) -> int:
     from levels import LevelError
     from levels.warnings import level_warnings
     status = EXIT_OK
     for path in args.files:
         try:
-            level = _load(path)
+            level = named_level(path)
         except LevelError as exc:
             print(exc, file=sys.stderr)
             status = EXIT_BAD_INPUT
@@ -61,14 +58,14 @@ def cmd_level_validate(args) -> int:
 def cmd_level_render(args) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     from game.render import render_variant_png
-    render_variant_png(_load(args.file), args.split, args.seed, args.output, args.cell)
+    render_variant_png(named_level(args.file), args.split, args.seed, args.output, args.cell)
     print(f"wrote {args.output}")
     return EXIT_OK
 
 
 def cmd_level_code(args) -> int:
     from levels import level_to_code
-    print(level_to_code(_load(args.file)))
+    print(level_to_code(named_level(args.file)))
     return EXIT_OK
 
 
@@ -104,7 +101,7 @@ def cmd_train(args) -> int:
     from agents.training import StopReason, TrainingGoal, TrainingRun
     import torch
     torch.set_num_threads(1)
-    level = _load(args.level)
+    level = named_level(args.level)
     config = PPOConfig(seed=args.seed, optimizer=args.optimizer)
     if args.agent == "planner":
         config = planner_config(config)
@@ -145,7 +142,7 @@ def cmd_evaluate(args) -> int:
     from agents.evaluation import evaluate
     from agents.policy import TorchPolicy
     agent = load_agent(args.agent)
-    level = _load(args.level) if args.level else agent.level
+    level = named_level(args.level) if args.level else agent.level
     agent.check_level(level)
     result = evaluate(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, seed=args.seed,
                       view=agent.obs_spec.view, radius=agent.obs_spec.radius, record=0)
@@ -167,7 +164,7 @@ def cmd_inspect(args) -> int:
     from agents.inspection import inspect
     from agents.policy import TorchPolicy
     agent = load_agent(args.agent)
-    level = _load(args.level) if args.level else agent.level
+    level = named_level(args.level) if args.level else agent.level
     agent.check_level(level)
     from agents.inspection import NAMED_MIN_SCORE
     found = inspect(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, seed=args.seed,
@@ -219,7 +216,7 @@ def cmd_experiment(args) -> int:
     def progress(result, done, total):  # one line redrawn on a terminal, a line per task in a log
         end = "\n" if not tty or done == total else ""
         print(("\r\x1b[K" if tty else "") + progress_line(result, done, total), end=end, file=sys.stderr, flush=True)
-    level = _load(args.level)
+    level = named_level(args.level)
     if args.ray is not None:
         from agents.experiment_ray import RayUnavailable
         try:

@@ -7,6 +7,8 @@ import os
 
 from levels.files import output_problem
 
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2  # what every command answers: done, did not succeed, refused its input
+
 
 def whole(lo: int, hi: int = 10**9):
     def parse(text: str) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import sys
 
-from game.cli import EXIT_BAD_INPUT, EXIT_OK, _load
+from levels import named_level
+
+from game.cli_arguments import EXIT_BAD_INPUT, EXIT_OK
 
 
 def export(args) -> int:
@@ -18,7 +20,7 @@ def export(args) -> int:
     from agents.policy import TorchPolicy
     from game.export import card, film_episodes, save_card, save_gif
     agent = load_agent(args.agent)
-    level = _load(args.level) if args.level else agent.level
+    level = named_level(args.level) if args.level else agent.level
     agent.check_level(level)
     view, radius = agent.obs_spec.view, agent.obs_spec.radius
     if args.gif:

@@ -19,7 +19,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 from pydantic_core import PydanticCustomError
 
 from levels import references
-from levels.problems import Problem
+from levels.problems import LevelRuleError, Problem
 from levels.vocabulary import COLORS, ENTITY_KINDS, EVENTS, MOVING_KINDS, TILE_KINDS, WORLD_KINDS
 
 FORMAT_NAME = "mesa-sandbox-level"
@@ -40,14 +40,6 @@ MAX_EPISODE_LENGTH = 5000
 MAX_ABS_REWARD = 1e6
 MAX_WAYPOINTS = 64
 MAX_ROUTE_STEPS = 400  # the cells of one round of a route: keeps a shared file's walkers small in memory
-
-
-class LevelRuleError(ValueError):
-    """Broken rules of the format, raised by a validator: each `Problem`'s path is relative to the validated part."""
-
-    def __init__(self, message: str = "", fix: str = "", problems: list[Problem] | None = None):
-        self.problems = problems if problems is not None else [Problem("", message, fix)]
-        super().__init__("; ".join(p.message for p in self.problems))
 
 
 # Characters that reorder how text is shown (so a name can read as another) and, in names and ids, characters that

@@ -26,6 +26,14 @@ class Problem:
         return f"{self.path or '(top level)'}: {self.message}. Fix: {self.fix}{end}"
 
 
+class LevelRuleError(ValueError):
+    """Broken rules of the format, raised by a validator: each `Problem`'s path is relative to the validated part."""
+
+    def __init__(self, message: str = "", fix: str = "", problems: list[Problem] | None = None):
+        self.problems = problems if problems is not None else [Problem("", message, fix)]
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
 class LevelError(Exception):
     """Every problem found in one level file, reported at once."""
 

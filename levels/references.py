@@ -7,7 +7,7 @@ one section are collected, then raised together as one `LevelRuleError`.
 from __future__ import annotations
 
 from levels.places import rect_cells
-from levels.problems import Problem, join_path
+from levels.problems import LevelRuleError, Problem, join_path
 from levels.vocabulary import COLORS, ENTITY_EVENTS, EVENTS, GRID_ONLY_KINDS, MOVING_KINDS, TILE_KINDS
 
 
@@ -234,5 +234,4 @@ def _names(entities, regions) -> dict[str, set[str]]:
 
 def _raise(problems: list[Problem]) -> None:
     if problems:
-        from levels.model import LevelRuleError
         raise LevelRuleError(problems=problems)
