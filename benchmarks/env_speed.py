@@ -44,7 +44,7 @@ def main() -> None:
     for name in args.levels:
         level = builtin_level(name)
         engine = "grid" if level.world == "grid" else "physics"
-        for n in ([64] if engine == "grid" else [1, 16, 128]):
+        for n in ([64] if engine == "grid" else [1, 16, 64, 128]):
             batch = WorldBatch(level, "training", n, seed=0)
             batch.reset()
             worlds = measure(batch.step, n, args.seconds)
