@@ -161,8 +161,9 @@ def env_id(name: str) -> str:
 def register_builtin_envs() -> None:
     for name in builtin_names():
         if env_id(name) not in gymnasium.registry:
+            # make_vec(id, num_envs=N) gives the batched LevelVecEnv itself, not N copies of one world
             gymnasium.register(env_id(name), entry_point="agents.envs:MesaSandboxEnv", kwargs={"level": name},
-                               disable_env_checker=True)
+                               vector_entry_point="agents.envs:LevelVecEnv", disable_env_checker=True)
 
 
 register_builtin_envs()

@@ -77,3 +77,19 @@ def test_gymnasium_env_info_carries_events_and_outcome():
     assert info["outcome"] == "goal" and {"event": "touched", "what": "coin"} in info["events"]
     with pytest.raises(RuntimeError, match="reset"):
         env.step(4)
+
+
+def test_make_vec_gives_the_batched_env_with_its_episodes():
+    """`gymnasium.make_vec(id, num_envs=N)` is the batched LevelVecEnv (one numpy batch, not N copies of one world),
+    with the split and seed it is given: the same observations and rewards as LevelVecEnv built by hand."""
+    made = gymnasium.make_vec(env_id("keys_and_chests"), num_envs=6, split="deployment")
+    by_hand = LevelVecEnv("keys_and_chests", "deployment", 6)
+    assert isinstance(made, LevelVecEnv) and made.num_envs == 6 and made.split == "deployment"
+    a, _ = made.reset(seed=4)
+    b, _ = by_hand.reset(seed=4)
+    assert np.array_equal(a, b)
+    actions = np.random.default_rng(0).integers(0, 5, (30, 6))
+    for act in actions:
+        oa, ra, *_ = made.step(act)
+        ob, rb, *_ = by_hand.step(act)
+        assert np.array_equal(oa, ob) and np.array_equal(ra, rb)
