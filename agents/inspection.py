@@ -49,7 +49,8 @@ GOAL_MIN_REACHED = 0.5  # the intended goal is never named for an agent reaching
 BASELINE_EPISODES = 200
 TRAINING_EPISODES = 200
 APPROACH_EPISODES = 200
-WORLDS = 256  # worlds played at once: a 200-episode pass is one round (no stragglers), and numpy's cost per step is shared by more
+# Worlds played at once: a 200-episode pass is one round (no stragglers), and numpy's cost per step is shared by more.
+WORLDS = 256
 DISCOVERY_EPISODES = 200  # episodes the places are found on (others than those they are scored on)
 
 
@@ -282,8 +283,8 @@ def discover(policy, level: Level, split: str, seed: int, view: str, radius: int
     devices = Devices(level.world == "grid")
     evaluate(policy, level, split, DISCOVERY_EPISODES, seed=seed, record=0, num_envs=WORLDS, view=view, radius=radius,
              on_step=lambda *a: (mine.on_step(*a), devices.on_step(*a)))
-    evaluate(random_walker(seed), level, split, DISCOVERY_EPISODES, seed=seed, record=0, num_envs=WORLDS, view=view, radius=radius,
-             on_step=chance.on_step)
+    evaluate(random_walker(seed), level, split, DISCOVERY_EPISODES, seed=seed, record=0, num_envs=WORLDS, view=view,
+             radius=radius, on_step=chance.on_step)
     agreement = devices.agreement()
     explaining = None
     for name in sorted((n for n in agreement if agreement[n] >= DEVICE_MIN), key=lambda n: -agreement[n]):

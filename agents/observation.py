@@ -124,8 +124,8 @@ class ObservationBuilder:
         k = len(idx)
         h, w = worlds.tiles.shape[1:]
         cell = worlds.agent_cell[idx]
-        cx = np.clip(cell[:, 0], 0, w - 1)
-        cy = np.clip(cell[:, 1], 0, h - 1)
+        cx = np.minimum(np.maximum(cell[:, 0], 0), w - 1)
+        cy = np.minimum(np.maximum(cell[:, 1], 0), h - 1)
         if spec.view == "egocentric":
             ys = cy[:, None] + self.window_y  # padded coordinates: the window starts radius cells above the agent
             xs = cx[:, None] + self.window_x

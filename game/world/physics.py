@@ -321,7 +321,8 @@ class PhysicsWorlds:
         touches = ((cell_left <= right[:, None]) & (left[:, None] <= cell_left + 1) & (cy <= bottom[:, None])
                    & (top[:, None] <= cy + 1))
         inside = (cx >= -1) & (cx < w - 1) & (cy >= -1) & (cy < h - 1)
-        solid = self._solid[idx[:, None], np.clip(cy + 1, 0, h - 1), np.clip(cx + 1, 0, w - 1)] & inside
+        rows, columns = np.minimum(np.maximum(cy + 1, 0), h - 1), np.minimum(np.maximum(cx + 1, 0), w - 1)
+        solid = self._solid[idx[:, None], rows, columns] & inside
         grounded = np.any(touches & solid, axis=1)
         for k in self._crates:  # a crate is ground too
             for j in np.flatnonzero(~grounded & self.alive[idx, k]):
@@ -381,7 +382,7 @@ class PhysicsWorlds:
 
     def _regions_at(self, cells: np.ndarray) -> np.ndarray:
         h, w = self.tiles.shape[1:]
-        x = np.clip(cells[:, 0], 0, w - 1)
-        y = np.clip(cells[:, 1], 0, h - 1)
+        x = np.minimum(np.maximum(cells[:, 0], 0), w - 1)
+        y = np.minimum(np.maximum(cells[:, 1], 0), h - 1)
         inside = (cells[:, 0] >= 0) & (cells[:, 0] < w) & (cells[:, 1] >= 0) & (cells[:, 1] < h)
         return self.region_masks[:, y, x].T & inside[:, None]
