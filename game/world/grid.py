@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from levels.format import Level
-from levels.vocabulary import ENTITY_TABLE
 
 from game.world.events import EventTable
+from game.world.meeting import KindFlags, meet
 from game.world.variants import TILE_DEADLY, TILE_SOLID, Variant
 from game.world.walkers import Walkers
 
@@ -26,17 +26,10 @@ class GridWorlds:
     def __init__(self, level: Level, n: int):
         self.level, self.n = level, n
         self.table = EventTable(level)
-        kinds = [ENTITY_TABLE[e.kind] for e in self.table.entities]
-        self.collected = np.array([k.collected for k in kinds], dtype=bool)
-        self.gives_key = np.array([k.gives_key for k in kinds], dtype=bool)
-        self.opens_with_key = np.array([k.opens_with_key for k in kinds], dtype=bool)
-        self.blocks_without_key = np.array([k.blocks_without_key for k in kinds], dtype=bool)
-        self.pushable = np.array([k.pushable for k in kinds], dtype=bool)
-        self.gives_shield = np.array([k.gives_shield for k in kinds], dtype=bool)
-        self.walks = np.array([k.walks for k in kinds], dtype=bool)  # met after they move, not where they stood
-        self.walkers = np.flatnonzero(self.walks)
-        self.catches = np.array([k.catches for k in kinds], dtype=bool)[self.walkers]
-        h, w, e = level.height, level.width, len(kinds)
+        self.flags = flags = KindFlags.of(self.table)
+        self.walkers = np.flatnonzero(flags.walks)  # met after they move, not where they stood
+        self.catches = flags.catches[self.walkers]
+        h, w, e = level.height, level.width, len(self.table.entities)
         self.region_masks = self.table.region_masks(level)
         self.tiles = np.zeros((n, h, w), dtype=np.int8)
         self.agent = np.zeros((n, 2), dtype=np.int32)
@@ -88,9 +81,10 @@ class GridWorlds:
         target = self.agent + move
         blocked = self._blocked(target)
         before = self.agent
-        hit = self.alive & ~self.walks & (self.cells == target[:, None, :]).all(2)  # (n, E): entity on the target cell
-        blocked |= (hit & self.blocks_without_key & (self.keys == 0)[:, None]).any(1)
-        push = hit & self.pushable
+        flags = self.flags
+        hit = self.alive & ~flags.walks & (self.cells == target[:, None, :]).all(2)  # (n, E): entity on the target cell
+        blocked |= (hit & flags.blocks_without_key & (self.keys == 0)[:, None]).any(1)
+        push = hit & flags.pushable
         beyond = target + move
         crate_stuck = push.any(1) & (self._blocked(beyond)
                                      | (self.alive & (self.cells == beyond[:, None, :]).all(2)).any(1))
@@ -99,22 +93,11 @@ class GridWorlds:
         push &= moved[:, None]
         self.cells = np.where(push[:, :, None], beyond[:, None, :], self.cells)
 
-        meet = hit & moved[:, None] & ~self.pushable
-        picked = meet & self.gives_key
-        self.keys += picked.sum(1, dtype=np.int32)
-        opened = meet & self.opens_with_key & (self.keys > 0)[:, None]
-        self.keys -= opened.sum(1, dtype=np.int32)
-        self.alive &= ~((meet & self.collected) | opened)
-
-        self.shields += (meet & self.gives_shield).sum(1, dtype=np.int32)
-
         events = np.zeros((n, table.width), dtype=np.float32)
+        meet(flags, hit & moved[:, None] & ~flags.pushable, self.alive, self.keys, self.shields, events, table)
         if len(self.walkers):
             self._walk()
-            meet[:, self.walkers] = self._meet_walkers(before, events)
-        events[:, table.touched] = meet
-        events[:, table.picked_up] = meet & self.collected
-        events[:, table.opened] = opened
+            events[:, table.touched.start + self.walkers] = self._meet_walkers(before, events)
         ax, ay = self.agent[:, 0], self.agent[:, 1]
         tile_now = self.tiles[rows, ay, ax]
         events[rows[moved], table.tiles.start + tile_now[moved]] = 1.0

@@ -22,6 +22,7 @@ from levels.format import Level
 from levels.vocabulary import ENTITY_TABLE
 
 from game.world.events import EventTable
+from game.world.meeting import KindFlags, meet
 from game.world.grid import MOVES
 from game.world.variants import TILE_SOLID, Variant
 
@@ -127,6 +128,7 @@ class PhysicsWorlds:
         self.level, self.n = level, n
         self.table = EventTable(level)
         self.kinds = [ENTITY_TABLE[e.kind] for e in self.table.entities]
+        self.flags = KindFlags.of(self.table)
         s = level.physics
         self.side_view = level.world == "sideview"
         self.move_speed, self.jump_speed, self.gravity = s.move_speed, s.jump_speed, s.gravity
@@ -356,29 +358,19 @@ class PhysicsWorlds:
             self._touches.append((agent.world, door.entity))
 
     def _apply_touches(self, events: np.ndarray) -> None:
-        table = self.table
+        """What the agents touched in this substep does what meeting does in every engine (`game.world.meeting`);
+        what left the level leaves the space."""
+        met = np.zeros(self.alive.shape, dtype=bool)
         for i, k in self._touches:
-            shape = self._entity_shapes[i][k]
-            if shape is None or not self.alive[i, k]:
-                continue
-            kind = self.kinds[k]
-            events[i, table.touched.start + k] += 1
-            gone = kind.collected
-            if gone:
-                events[i, table.picked_up.start + k] += 1
-            if kind.gives_key:
-                self.keys[i] += 1
-            elif kind.opens_with_key and self.keys[i] > 0:
-                self.keys[i] -= 1
-                events[i, table.opened.start + k] += 1
-                gone = True
-            if gone:
-                self.alive[i, k] = False
-                self.space.remove(shape)
-                if kind.blocks_without_key and self._solid is not None:
-                    self._solid[i, self.cells[i, k, 1] + 1, self.cells[i, k, 0] + 1] = False
-                self._entity_shapes[i][k] = None
+            met[i, k] = self._entity_shapes[i][k] is not None and self.alive[i, k]
         self._touches.clear()
+        was_alive = self.alive.copy()
+        meet(self.flags, met, self.alive, self.keys, self.shields, events, self.table)
+        for i, k in zip(*np.nonzero(was_alive & ~self.alive)):
+            self.space.remove(self._entity_shapes[i][k])
+            self._entity_shapes[i][k] = None
+            if self.flags.blocks_without_key[k] and self._solid is not None:
+                self._solid[i, self.cells[i, k, 1] + 1, self.cells[i, k, 0] + 1] = False
 
     def _regions_at(self, cells: np.ndarray) -> np.ndarray:
         h, w = self.tiles.shape[1:]
