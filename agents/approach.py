@@ -3,8 +3,8 @@ shortest-path distance to the candidate (an agent that wants the corner heads fo
 candidate it ignores: about a half, like a random walk).
 
 Distances are shortest paths over the cells an agent can stand on, from every cell to the candidate's cells in the
-world's own variant (where its entities stand, its tiles, its regions), computed at the start of each episode. A
-move is a change of the agent's cell: one step in a grid world; in a physics world, the moment its body crosses into
+world's own variant (where its entities stand, its tiles, its regions), as it is when the episode starts and
+again whenever something leaves the level (walkers are taken where they stood then). A move is a change of the agent's cell: one step in a grid world; in a physics world, the moment its body crosses into
 another cell (the cell graph stands in for the continuous level, gravity and all).
 """
 from __future__ import annotations
@@ -64,11 +64,13 @@ def distances(free: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 class Approach:
     """Reads every decision of an evaluation (`evaluate(..., on_step=...)`): per candidate, the agent's moves near it
-    and those that came closer, against the distances in the layout its episode started from.
+    and those that came closer, against the distances in the layout of the moment: where the candidates are when the
+    episode starts, noted again whenever something leaves the level (a shield picked up: the way to "any shield" is
+    then the way to the one left).
 
-    The layouts (where the candidates are, where one can stand) are noted as episodes start and the moves queued;
-    the distances are computed in `rates` for every noted layout at once: one relaxation for hundreds of layouts
-    costs little more than for one."""
+    The layouts (where the candidates are, where one can stand) are noted and the moves queued; the distances are
+    computed in `rates` for every noted layout at once: one relaxation for hundreds of layouts costs little more than
+    for one."""
 
     CHUNK = 64  # layouts whose distances are computed together (bounds the memory on large levels)
 
@@ -76,7 +78,8 @@ class Approach:
         self.level, self.watched, self.episodes, self.ended = level, watched, episodes, 0
         self._free: list[np.ndarray] = []  # per noted layout: (H, W) the cells one can stand on
         self._targets: list[np.ndarray] = []  # per noted layout: (C, H, W) each candidate's cells
-        self._layout: np.ndarray | None = None  # per world: the layout its current episode started from
+        self._layout: np.ndarray | None = None  # per world: the layout its moves are measured in now
+        self._alive: np.ndarray | None = None  # per world: the things there when its layout was noted
         self._moves: list[np.ndarray] = []  # (m, 5) layout, x0, y0, x1, y1
 
     def _note(self, worlds, idx) -> None:
@@ -84,6 +87,7 @@ class Approach:
         if not len(idx):
             return
         self._layout[idx] = len(self._free) + np.arange(len(idx))
+        self._alive[idx] = worlds.alive[idx]
         tiles = worlds.tiles[idx]
         self._free.extend(~(TILE_SOLID[tiles] | TILE_DEADLY[tiles]))
         self._targets.extend(target_masks(self.level, worlds, idx, self.watched))
@@ -93,6 +97,7 @@ class Approach:
             return  # enough episodes read
         if self._layout is None:  # (the first decision's worlds: nothing has changed but what that step touched)
             self._layout = np.zeros(len(after), dtype=np.int64)
+            self._alive = worlds.alive.copy()
             self._note(worlds, range(len(after)))
         h, w = self.level.height, self.level.width
         moved = ((after != before).any(1) & active & (before[:, 0] >= 0) & (before[:, 0] < w) & (before[:, 1] >= 0)
@@ -101,7 +106,11 @@ class Approach:
         if len(rows):
             self._moves.append(np.column_stack([self._layout[rows], before[rows], after[rows]]))
         self.ended += sum(bool(active[i]) for i in ended)
-        self._note(worlds, list(ended))
+        # New episodes, and worlds where something left the level this step (the move that took it was measured
+        # in the layout it was made in).
+        changed = (self._alive != worlds.alive).any(1)
+        changed[list(ended)] = True
+        self._note(worlds, np.nonzero(changed)[0])
 
     def rates(self) -> np.ndarray:
         """Per candidate, the share of the agent's moves near it that came closer (NaN: no move near it)."""

@@ -272,3 +272,22 @@ def test_a_doorway_on_every_way_to_the_goal_is_no_place_found():
     assert mine.shares()["passed"][door[1], door[0]] == 1.0 and chance.shares()["passed"][door[1], door[0]] < 0.5
     found = found_places(level, mine, chance)
     assert all(door not in set(cells_of(p.regions[p.what])) for p in found), [p.name for p in found]
+
+
+def test_after_one_gem_is_taken_the_way_to_any_gem_is_the_way_to_the_one_left():
+    """A walker takes every gem, nearest first: every move it makes heads for a gem still there. Measured against
+    where the gems stood when the episode began, the moves away from the first one's empty cell would count as
+    leaving "any gem"."""
+    from agents.approach import Approach
+    from agents.evaluation import evaluate
+    from agents.objectives import candidates
+    doc = level_to_dict(room())
+    doc["entities"] += [{"id": "emerald", "kind": "gem", "at": [8, 6]}]
+    doc["training"] = doc["deployment"] = {"spawns": {"agent": {"anywhere": True}, "coin": {"anywhere": True},
+                                                      "ruby": {"anywhere": True}, "emerald": {"anywhere": True}}}
+    level = parse_level(doc)
+    gem = [c for c in candidates(level) if c.name == "any gem"]
+    watching = Approach(level, gem)
+    evaluate(scripted(GridSeeker(entity_targets("gem"))), level, "deployment", 60, seed=2, record=0,
+             on_step=watching.on_step)
+    assert watching.rates()[0] > 0.95
