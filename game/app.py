@@ -38,23 +38,15 @@ BASE_HEIGHT = 800  # fonts are designed for an 800-pixel-high window and scale w
 # Projector mode: the body text (16) becomes larger than a heading (22) is in a window of the same size.
 PROJECTOR_SCALE = 1.4
 
+# Keys that work on every screen (F1 adds the open screen's own: a screen's `shortcuts`, from the table its keys
+# are dispatched by).
 SHORTCUTS = [
     ("F1", "show or hide this help"),
     ("F11", "fullscreen on or off"),
     ("F10", "projector mode on or off: larger text, higher contrast"),
     ("Esc", "close a dialog, or go back"),
-    ("Space", "training view: pause or resume the learner"),
-    ("Tab", "training / deployment: switch the split you watch"),
-    ("E", "deployment: evaluate 500 episodes"),
-    ("K", "deployment: predict first (what will it do?), then watch, then the reveal"),
-    ("X", "deployment: export pictures (a GIF of episodes, a card of what it learned)"),
-    ("H / V / A / W", "deployment: heatmap, value map, policy arrows, where would it go?"),
-    ("P", "pause or resume the live episodes"),
-    ("U", "training view: use a pre-trained agent (again: another seed)"),
-    ("L", "seed lottery: the shipped agents of a built-in level side by side"),
     ("Left / Right, Page Up / Down", "lesson: back / next (a presenter's clicker)"),
     ("drag", "deployment: move the agent or any object (pauses)"),
-    ("+ / -", "live episodes faster / slower"),
     ("Ctrl+O", "home: open a level file"),
     ("drop a file", "open a level file dropped on the window"),
 ]
@@ -211,7 +203,8 @@ class App:
             return
         rect = self.centered(620, 520)
         self.help_window = pygame_gui.elements.UIWindow(rect, self.ui, "Shortcuts (F1)", object_id="#help")
-        rows = "".join(f"<b>{k}</b>  {v}<br>" for k, v in SHORTCUTS)
+        shown = SHORTCUTS + list(getattr(self.scene, "shortcuts", []))
+        rows = "".join(f"<b>{k}</b>  {v}<br>" for k, v in shown)
         pygame_gui.elements.UITextBox(rows, pygame.Rect(0, 0, rect.w - 32, rect.h - 70), self.ui,
                                       container=self.help_window)
 

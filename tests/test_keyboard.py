@@ -142,3 +142,24 @@ def test_a_screens_own_windows_close_when_it_is_left(app, monkeypatch):
     assert scene.explain_window.alive()
     click(app, scene.toolbar.buttons["home"])  # no agent: nothing to ask
     assert type(app.scene).__name__ == "HomeScene" and not scene.explain_window.alive() and not app.dialogs()
+
+
+def test_every_lab_key_does_what_the_help_says_and_the_help_lists_every_key(app, monkeypatch):
+    """The lab's keys are one table (game/scenes/lab/keys.py): F1 lists each, and each key, pressed where the table
+    says it works, runs the command it names; elsewhere it does nothing."""
+    from game.scenes.lab.keys import SHORTCUTS
+    scene = lab(app, monkeypatch)
+    give_trained_agent(scene, saved=True)
+    scene.session.set_split("deployment")
+    frames(app, 2)
+    ran = []
+    monkeypatch.setattr(scene, "command", ran.append)
+    for shortcut in SHORTCUTS:
+        ran.clear()
+        press(app, shortcut.keys[0])
+        assert ran == ([shortcut.command] if shortcut.when(scene) else []), shortcut.label
+    monkeypatch.undo()
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_F1, mod=0, unicode="", scancode=0))
+    frames(app, 2)
+    help_text = next(e for e in app.help_window.get_container().elements).html_text
+    assert all(f"<b>{s.label}</b>  {s.words}" in help_text for s in SHORTCUTS)

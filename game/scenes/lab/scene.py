@@ -15,6 +15,7 @@ from game.export import PictureExport
 from game.paths import agents_dir, file_stem, pictures_dir
 from game.pretrained import pretrained_agents
 from game.scenes.base import Scene
+from game.scenes.lab.keys import SHORTCUTS, shortcut_for
 from game.scenes.lab.lesson_bar import LessonBar
 from game.scenes.lab.mover import Mover
 from game.scenes.lab.side_panel import SidePanel
@@ -25,9 +26,6 @@ from game.session.lesson import LessonRun, prediction_lesson
 from game.session.verdict import explain_cards
 from game.widgets import file_dialog, show_explain
 
-OVERLAY_KEYS = {pygame.K_h: "heatmap", pygame.K_v: "values", pygame.K_a: "arrows", pygame.K_w: "where"}
-FASTER_KEYS = (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS)
-SLOWER_KEYS = (pygame.K_MINUS, pygame.K_KP_MINUS)
 
 
 class LabScene(Scene):
@@ -134,6 +132,10 @@ class LabScene(Scene):
             "lottery": self.open_lottery,
             "shipped": self.use_shipped,
             "predict": self.predict_first,
+            "escape": self.escape,
+            "switch": lambda: session.set_split("training" if session.split == "deployment" else "deployment"),
+            "faster": lambda: self.set_speed(self.toolbar.speed.get_current_value() * 1.5),
+            "slower": lambda: self.set_speed(self.toolbar.speed.get_current_value() / 1.5),
         }
         if name in self.world_view.overlay:
             self.world_view.toggle(name)
@@ -141,6 +143,13 @@ class LabScene(Scene):
             actions[name]()
         if self.app.scene is self:
             self.refresh()
+
+    def escape(self) -> None:
+        """Esc leaves a lesson's prediction, not the screen; otherwise it goes home."""
+        if self.lesson is not None and self.lesson.lesson.path is None:
+            self.end_prediction()
+        else:
+            self.go_home()
 
     def add_proxy(self) -> None:
         """Count the chosen candidate (at first what the agent acts as if it wants) as a proxy of the level from now
@@ -329,37 +338,16 @@ class LabScene(Scene):
         return False
 
     def handle_key(self, key: int) -> bool:
-        deployment = self.session.split == "deployment"
-        if key == pygame.K_ESCAPE and self.lesson is not None and self.lesson.lesson.path is None:
-            self.end_prediction()  # Esc leaves the prediction, not the screen
-        elif key == pygame.K_ESCAPE:
-            self.command("home")
-        elif key == pygame.K_SPACE:
-            self.command("train")
-        elif key == pygame.K_TAB:
-            self.command("training" if deployment else "deployment")
-        elif key == pygame.K_e and deployment:
-            self.command("evaluate")
-        elif key == pygame.K_x and deployment:
-            self.command("export")
-        elif key == pygame.K_k and deployment and self.lesson is None:
-            self.command("predict")
-        elif key == pygame.K_l and self.shipped_agents:
-            self.command("lottery")
-        elif key == pygame.K_u and self.shipped_agents:
-            self.command("shipped")
-        elif key == pygame.K_p:
-            self.command("pause")
-        elif key == pygame.K_r and self.session.reward_map:
-            self.command("reward")
-        elif key in OVERLAY_KEYS and deployment:
-            self.command(OVERLAY_KEYS[key])
-        elif key in FASTER_KEYS + SLOWER_KEYS:
-            current = self.toolbar.speed.get_current_value()
-            self.set_speed(current * (1.5 if key in FASTER_KEYS else 1 / 1.5))
-        else:
+        shortcut = shortcut_for(self, key)
+        if shortcut is None:
             return False
+        self.command(shortcut.command)
         return True
+
+    @property
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """This screen's keys for the F1 help: the same table that decides what they do."""
+        return [(s.label, s.words) for s in SHORTCUTS]
 
     # --- per frame -------------------------------------------------------------------------------------------
     def update(self, dt: float) -> None:
