@@ -44,7 +44,7 @@ SHORTCUTS = [
     ("F1", "show or hide this help"),
     ("F11", "fullscreen on or off"),
     ("F10", "projector mode on or off: larger text, higher contrast"),
-    ("Esc", "close a dialog, or go back"),
+    ("Esc", "close the topmost dialog first (then it is the screen's)"),
     ("Left / Right, Page Up / Down", "lesson: back / next (a presenter's clicker)"),
     ("drag", "deployment: move the agent or any object (pauses)"),
     ("Ctrl+O", "home: open a level file"),
@@ -203,10 +203,12 @@ class App:
             return
         rect = self.centered(620, 520)
         self.help_window = pygame_gui.elements.UIWindow(rect, self.ui, "Shortcuts (F1)", object_id="#help")
-        shown = SHORTCUTS + list(getattr(self.scene, "shortcuts", []))
-        rows = "".join(f"<b>{k}</b>  {v}<br>" for k, v in shown)
-        pygame_gui.elements.UITextBox(rows, pygame.Rect(0, 0, rect.w - 32, rect.h - 70), self.ui,
-                                      container=self.help_window)
+        here = list(getattr(self.scene, "shortcuts", []))
+        rows = "".join(f"<b>{k}</b>  {v}<br>" for k, v in here)
+        rows = (f"<b>On this screen</b><br>{rows}<br><b>Everywhere</b><br>" if here else "") + \
+            "".join(f"<b>{k}</b>  {v}<br>" for k, v in SHORTCUTS)
+        pygame_gui.elements.UITextBox(rows, pygame.Rect((0, 0), self.help_window.get_container().get_size()),
+                                      self.ui, container=self.help_window)
 
     def toggle_fullscreen(self) -> None:
         """Desktop fullscreen: a borderless window the size of the desktop; the display mode is not changed."""
