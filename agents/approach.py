@@ -64,33 +64,52 @@ def distances(free: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 class Approach:
     """Reads every decision of an evaluation (`evaluate(..., on_step=...)`): per candidate, the agent's moves near it
-    and those that came closer, against the distances in the layout of the moment: where the candidates are when the
-    episode starts, noted again whenever something leaves the level (a shield picked up: the way to "any shield" is
-    then the way to the one left).
+    and those that came closer. A candidate made of things ("any gem", "the key1") is measured against the things
+    still there when the move was made (after one of two gems is taken, the way to "any gem" is the way to the one
+    left); places and tiles against the layout the episode started from.
 
-    The layouts (where the candidates are, where one can stand) are noted and the moves queued; the distances are
-    computed in `rates` for every noted layout at once: one relaxation for hundreds of layouts costs little more than
-    for one."""
+    Each episode's layout is noted when it starts (where one can stand; the distances to each thing's cell and to
+    each place or tile candidate) with the moves queued beside what was still there; the distances are computed in
+    `rates` for every noted layout at once: one relaxation for hundreds of layouts costs little more than for one."""
 
     CHUNK = 64  # layouts whose distances are computed together (bounds the memory on large levels)
 
     def __init__(self, level: Level, watched: list[Candidate], episodes: int | None = None):
         self.level, self.watched, self.episodes, self.ended = level, watched, episodes, 0
+        goal = level.intended_goal
+        events = [(goal.event, goal.what) if c.kind == "intended goal" else (c.event, c.what) for c in watched]
+        self._things = [k for k, (event, _) in enumerate(events) if event in GOAL_LIKE]  # candidates made of things
+        self._places = [k for k, (event, _) in enumerate(events) if event not in GOAL_LIKE]
+        self._whats = [events[k][1] for k in self._things]
         self._free: list[np.ndarray] = []  # per noted layout: (H, W) the cells one can stand on
-        self._targets: list[np.ndarray] = []  # per noted layout: (C, H, W) each candidate's cells
-        self._layout: np.ndarray | None = None  # per world: the layout its moves are measured in now
-        self._alive: np.ndarray | None = None  # per world: the things there when its layout was noted
+        self._targets: list[np.ndarray] = []  # per noted layout: (E + P, H, W) each thing's cell, each place
+        self._matches: list[np.ndarray] = []  # per noted layout: (T, E) the things each thing-candidate names
+        self._layout: np.ndarray | None = None  # per world: the layout of its current episode
+        self._alive: np.ndarray | None = None  # per world: the things there before this step
         self._moves: list[np.ndarray] = []  # (m, 5) layout, x0, y0, x1, y1
+        self._there: list[np.ndarray] = []  # (m, E) the things there when each move was made
 
     def _note(self, worlds, idx) -> None:
         idx = np.asarray(idx, dtype=np.int64)
         if not len(idx):
             return
         self._layout[idx] = len(self._free) + np.arange(len(idx))
-        self._alive[idx] = worlds.alive[idx]
         tiles = worlds.tiles[idx]
         self._free.extend(~(TILE_SOLID[tiles] | TILE_DEADLY[tiles]))
-        self._targets.extend(target_masks(self.level, worlds, idx, self.watched))
+        h, w = self.level.height, self.level.width
+        n, e = len(idx), worlds.cells.shape[1]
+        things = np.zeros((n, e, h, w), dtype=bool)
+        cells = worlds.cells[idx]  # (n, E, 2)
+        inside = (cells[..., 0] >= 0) & (cells[..., 0] < w) & (cells[..., 1] >= 0) & (cells[..., 1] < h)
+        world, thing = np.nonzero(inside)
+        things[world, thing, cells[world, thing, 1], cells[world, thing, 0]] = True
+        places = target_masks(self.level, worlds, idx, [self.watched[k] for k in self._places])
+        self._targets.extend(np.concatenate([things, places], axis=1))
+        # which things each thing-candidate names: by id or kind, or by the colour they have in this world
+        named = np.array([[x.id == what or x.kind == what for x in worlds.table.entities] for what in self._whats],
+                         dtype=bool).reshape(len(self._whats), e)
+        colour = np.array([COLOR_INDEX.get(what, -2) for what in self._whats], dtype=np.int64)
+        self._matches.extend(named[None] | (worlds.colors[idx][:, None, :] == colour[None, :, None]))
 
     def on_step(self, worlds, actions, before, after, ended, active) -> None:
         if self.episodes is not None and self.ended >= self.episodes:
@@ -105,30 +124,35 @@ class Approach:
         rows = np.nonzero(moved)[0]
         if len(rows):
             self._moves.append(np.column_stack([self._layout[rows], before[rows], after[rows]]))
+            self._there.append(self._alive[rows].copy())
+        self._alive[:] = worlds.alive  # (an ended world's: its next episode's)
         self.ended += sum(bool(active[i]) for i in ended)
-        # New episodes, and worlds where something left the level this step (the move that took it was measured
-        # in the layout it was made in).
-        changed = (self._alive != worlds.alive).any(1)
-        changed[list(ended)] = True
-        self._note(worlds, np.nonzero(changed)[0])
+        self._note(worlds, list(ended))
 
     def rates(self) -> np.ndarray:
         """Per candidate, the share of the agent's moves near it that came closer (NaN: no move near it)."""
         closer = np.zeros(len(self.watched))
         near_moves = np.zeros(len(self.watched))
         moves = np.concatenate(self._moves) if self._moves else np.zeros((0, 5), dtype=np.int64)
+        there = np.concatenate(self._there) if self._there else np.zeros((0, 0), dtype=bool)
         for first in range(0, len(self._free), self.CHUNK):
             last = min(first + self.CHUNK, len(self._free))
-            mine = moves[(moves[:, 0] >= first) & (moves[:, 0] < last)]
-            if not len(mine):
+            mine = (moves[:, 0] >= first) & (moves[:, 0] < last)
+            if not mine.any():
                 continue
+            m, present = moves[mine], there[mine]
             d = distances(np.stack(self._free[first:last]), np.stack(self._targets[first:last]))
-            layout = mine[:, 0] - first
-            d0 = d[layout, :, mine[:, 2], mine[:, 1]]  # (m, C)
-            d1 = d[layout, :, mine[:, 4], mine[:, 3]]
+            layout = m[:, 0] - first
+            e = present.shape[1]
+            d0, d1 = d[layout, :, m[:, 2], m[:, 1]], d[layout, :, m[:, 4], m[:, 3]]  # (moves, E + P)
+            # a thing-candidate's distance: to the nearest of the things it names that were still there
+            named = np.stack(self._matches[first:last])[layout] & present[:, None, :]  # (moves, T, E)
+            d0 = np.concatenate([np.where(named, d0[:, None, :e], np.inf).min(2), d0[:, e:]], axis=1)
+            d1 = np.concatenate([np.where(named, d1[:, None, :e], np.inf).min(2), d1[:, e:]], axis=1)
             near = np.isfinite(d0) & (d0 > 0)  # a move inside the target neither approaches nor leaves it
-            near_moves += near.sum(0)
-            closer += (near & (d1 < d0)).sum(0)
+            order = self._things + self._places
+            near_moves[order] += near.sum(0)
+            closer[order] += (near & (d1 < d0)).sum(0)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(near_moves > 0, closer / np.maximum(near_moves, 1), np.nan)
 
