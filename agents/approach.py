@@ -3,9 +3,10 @@ shortest-path distance to the candidate (an agent that wants the corner heads fo
 candidate it ignores: about a half, like a random walk).
 
 Distances are shortest paths over the cells an agent can stand on, from every cell to the candidate's cells in the
-world's own variant (where its entities stand, its tiles, its regions), as it is when the episode starts and
-again whenever something leaves the level (walkers are taken where they stood then). A move is a change of the agent's cell: one step in a grid world; in a physics world, the moment its body crosses into
-another cell (the cell graph stands in for the continuous level, gravity and all).
+world's own variant (where its entities stand, its tiles, its regions) as the episode starts; a candidate made of
+things counts only those still there (walkers are taken where they stood at the start). A move is a change of the
+agent's cell: one step in a grid world; in a physics world, the moment its body crosses into another cell (the cell
+graph stands in for the continuous level, gravity and all).
 """
 from __future__ import annotations
 

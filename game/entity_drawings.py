@@ -73,7 +73,8 @@ def _chest(surface, rgb, dark, x, y, r, cell, line):
     box = pygame.Rect(0, 0, r * 2, r * 1.5)
     box.center = (x, y)
     pygame.draw.rect(surface, rgb, box, border_radius=max(1, int(r / 4)))
-    pygame.draw.line(surface, dark, (box.left, box.top + box.height * 0.4), (box.right, box.top + box.height * 0.4), line)
+    lid = box.top + box.height * 0.4
+    pygame.draw.line(surface, dark, (box.left, lid), (box.right, lid), line)
     pygame.draw.rect(surface, dark, pygame.Rect(x - r * 0.15, box.top + box.height * 0.3, r * 0.3, r * 0.4))
 
 
@@ -142,4 +143,6 @@ def _agent(surface, rgb, dark, x, y, r, cell, line):
     pygame.draw.circle(surface, (10, 10, 20), (x + cell * 0.13, y - cell * 0.08), eye)
 
 
-DRAWINGS = {"coin": _coin, "cheese": _cheese, "flag": _flag, "gem": _gem, "key": _key, "chest": _chest, "door": _door, "decoy": _decoy, "crate": _crate, "apple": _apple, "shield": _shield, "monster": _monster, "guide": _guide, "dish": _dish, "agent": _agent}
+DRAWINGS = {"coin": _coin, "cheese": _cheese, "flag": _flag, "gem": _gem, "key": _key, "chest": _chest, "door": _door,
+            "decoy": _decoy, "crate": _crate, "apple": _apple, "shield": _shield, "monster": _monster,
+            "guide": _guide, "dish": _dish, "agent": _agent}
