@@ -46,7 +46,8 @@ def train_and_evaluate(level: Level, seed: int, goal: TrainingGoal, episodes: in
     policy = TorchPolicy(run.optimizer.policy, seed=seed)
     out = {"seed": seed, "reason": reason, "reached_target": reason == StopReason.TARGET,
            "seconds": round(run.seconds, 2), "steps": run.optimizer.global_step,
-           "confirmed_success": run.confirmed_success, "steps_per_second": round(run.optimizer.global_step / max(run.seconds, 1e-9))}
+           "confirmed_success": run.confirmed_success,
+           "steps_per_second": round(run.optimizer.global_step / max(run.seconds, 1e-9))}
     for split in ("training", "deployment"):
         result = evaluate(policy, level, split, episodes, seed=seed + 777, view=config.view, radius=config.radius,
                           record=0)
