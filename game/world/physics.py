@@ -244,6 +244,12 @@ class PhysicsWorlds:
         table = self.table
         events = np.zeros((self.n, table.width), dtype=np.float32)
         self.moves[:] = MOVES[np.asarray(actions, dtype=np.int64)]
+        # What the controls ask does not change between the substeps of a decision.
+        self._wanted_x = self.moves[:, 0] * self.move_speed
+        self._wanted = self.moves * self.move_speed
+        # "up" and "down" keep a side-view run going, so a running jump carries on; only "stay" stops.
+        self._keep_run = (self.moves[:, 0] == 0) & (self.moves[:, 1] != 0)
+        self._up = np.flatnonzero(self.moves[:, 1] < 0)
         for _ in range(SUBSTEPS):
             self._steer()
             self.space.step(DT)
@@ -268,21 +274,18 @@ class PhysicsWorlds:
         an agent push into walls)."""
         rows = self._rows()
         every = self._bodies(pymunk.batch.BodyFields.POSITION | pymunk.batch.BodyFields.VELOCITY).reshape(-1, 4)
-        position, velocity = every[rows, :2], every[rows, 2:]
-        dx, dy = self.moves[:, 0], self.moves[:, 1]
-        wanted = self.moves * self.move_speed
+        velocity = every[rows, 2:]
         forces = np.empty_like(velocity)
         if self.side_view:
-            # "up" and "down" keep the run going, so a running jump carries on; only "stay" stops.
-            wanted[:, 0] = np.where((dx == 0) & (dy != 0), velocity[:, 0], wanted[:, 0])
-            forces[:, 0] = (wanted[:, 0] - velocity[:, 0]) / DT
+            wanted_x = np.where(self._keep_run, velocity[:, 0], self._wanted_x)
+            forces[:, 0] = (wanted_x - velocity[:, 0]) / DT
             # Falling needs no force (the space adds gravity); a jump sets the upward speed.
             forces[:, 1] = 0.0
-            jumping = np.flatnonzero(dy < 0)
-            jumping = jumping[self._on_ground(jumping, position[jumping])]
-            forces[jumping, 1] = (-self.jump_speed - velocity[jumping, 1]) / DT - self.gravity
+            if len(self._up):
+                jumping = self._up[self._on_ground(self._up, every[rows[self._up], :2])]
+                forces[jumping, 1] = (-self.jump_speed - velocity[jumping, 1]) / DT - self.gravity
         else:
-            forces[:] = (wanted - velocity) / DT
+            forces[:] = (self._wanted - velocity) / DT
         values = np.zeros((len(every), 2))  # crates: no force of their own
         values[rows] = forces
         self._force_buffer.set_float_buf(values.reshape(-1))
