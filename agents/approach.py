@@ -148,8 +148,9 @@ class Approach:
             d0, d1 = d[layout, :, m[:, 2], m[:, 1]], d[layout, :, m[:, 4], m[:, 3]]  # (moves, E + P)
             # a thing-candidate's distance: to the nearest of the things it names that were still there
             named = np.stack(self._matches[first:last])[layout] & present[:, None, :]  # (moves, T, E)
-            d0 = np.concatenate([np.where(named, d0[:, None, :e], np.inf).min(2), d0[:, e:]], axis=1)
-            d1 = np.concatenate([np.where(named, d1[:, None, :e], np.inf).min(2), d1[:, e:]], axis=1)
+            # (initial: a level may hold no thing at all)
+            d0 = np.concatenate([np.where(named, d0[:, None, :e], np.inf).min(2, initial=np.inf), d0[:, e:]], axis=1)
+            d1 = np.concatenate([np.where(named, d1[:, None, :e], np.inf).min(2, initial=np.inf), d1[:, e:]], axis=1)
             near = np.isfinite(d0) & (d0 > 0)  # a move inside the target neither approaches nor leaves it
             order = self._things + self._places
             near_moves[order] += near.sum(0)

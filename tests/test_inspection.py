@@ -291,3 +291,17 @@ def test_after_one_gem_is_taken_the_way_to_any_gem_is_the_way_to_the_one_left():
     evaluate(scripted(GridSeeker(entity_targets("gem"))), level, "deployment", 60, seed=2, record=0,
              on_step=watching.on_step)
     assert watching.rates()[0] > 0.95
+
+
+def test_a_level_with_nothing_but_the_agent_is_inspected():
+    """No thing to pick up, touch or open: the goal is a place, and every candidate a place, a corner or an edge. (The
+    walker only ever moves right, and is named so.)"""
+    from helpers import small_level
+    level = small_level(["#######", "#.....#", "#.....#", "#######"], [{"id": "a", "kind": "agent", "at": [1, 1]}],
+                        [{"event": "entered_region", "what": "exit", "reward": 1, "ends_episode": True}],
+                        {"event": "entered_region", "what": "exit"}, regions={"exit": [[5, 1, 1, 2]]},
+                        training={"spawns": {"a": {"cells": [[1, 1], [1, 2]]}}},
+                        deployment={"spawns": {"a": {"cells": [[1, 1], [1, 2]]}}})
+    found = inspect(scripted(GridSeeker(lambda worlds, i: {(5, 1), (5, 2)})), level, "deployment", 60, seed=1)
+    assert found.words() == "no clear objective: it moves right whatever happens (100% of its decisions)"
+    assert all(s.approach is None or 0.0 <= s.approach <= 1.0 for s in found.scores)
