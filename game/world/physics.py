@@ -4,7 +4,7 @@ One cell is one unit; y grows downwards like the level rows, so gravity is +y. S
 static boxes as possible. Each decision step runs `SUBSTEPS` fixed physics steps. The engine reports the same event
 columns as the grid engine, so rewards and outcomes do not care which engine ran.
 
-Every world of a batch lives in **one** pymunk space, side by side (`PITCH` cells apart, so nothing of one reaches
+Every world of a batch lives in **one** pymunk space, side by side (`GAP` empty cells apart, so nothing of one reaches
 another), and the space is stepped once for all of them: stepping costs one call into Chipmunk, not one per world.
 The controls are forces computed for all agents at once with numpy and written with `pymunk.batch` (a velocity
 callback per body cost more than the physics itself). Episodes restart by moving the agent and swapping the
@@ -145,14 +145,13 @@ class PhysicsWorlds:
         self.in_region = np.zeros((n, len(self.table.regions)), dtype=bool)
         self.origin = np.arange(n, dtype=np.float64) * (w + GAP)  # world i's x = 0 in the space
         self._build_space(n)
-        self.moves = np.zeros((n, 2), dtype=np.float64)
         self.cell = np.zeros((n, 2), dtype=np.int32)  # the cell the agent was last seen in (for entered_tile)
         self._walls: list[list[pymunk.Shape]] = [[] for _ in range(n)]
         self._walls_of: list[bytes | None] = [None] * n  # the tiles a world's walls were built from
         self._entity_shapes: list[list[pymunk.Shape | None]] = [[None] * e for _ in range(n)]
         self._crate_bodies: list[list[pymunk.Body | None]] = [[None] * e for _ in range(n)]
-        self._crates = [k for k, kind in enumerate(self.kinds) if kind.pushable]
-        self._doors = [k for k, kind in enumerate(self.kinds) if kind.blocks_without_key]
+        self._crates = np.flatnonzero(self.flags.pushable)
+        self._doors = np.flatnonzero(self.flags.blocks_without_key)
         # Side view: what an agent can stand on, cell by cell, with a border of one cell (the level's edges).
         self._solid = np.zeros((n, h + 2, w + 2), dtype=bool) if self.side_view else None
         self._touches: list[tuple[int, int]] = []  # (world, entity) touched during the current substep
@@ -213,8 +212,7 @@ class PhysicsWorlds:
             space.add(*self._walls[i])
             self._walls_of[i] = tiles
         if removed:
-            space.remove(*removed)
-            self._agent_rows = None
+            space.remove(*removed)  # (bodies gone: the agent made below finds the rows again)
         shapes, bodies = self._entity_shapes[i], self._crate_bodies[i]
         for k, kind in enumerate(self.kinds):
             shapes[k] = bodies[k] = None
@@ -243,13 +241,12 @@ class PhysicsWorlds:
         """Advance every world one decision step; the events of each (one row per world)."""
         table = self.table
         events = np.zeros((self.n, table.width), dtype=np.float32)
-        self.moves[:] = MOVES[np.asarray(actions, dtype=np.int64)]
+        moves = MOVES[np.asarray(actions, dtype=np.int64)]
         # What the controls ask does not change between the substeps of a decision.
-        self._wanted_x = self.moves[:, 0] * self.move_speed
-        self._wanted = self.moves * self.move_speed
+        self._wanted = moves * self.move_speed
         # "up" and "down" keep a side-view run going, so a running jump carries on; only "stay" stops.
-        self._keep_run = (self.moves[:, 0] == 0) & (self.moves[:, 1] != 0)
-        self._up = np.flatnonzero(self.moves[:, 1] < 0)
+        self._keep_run = (moves[:, 0] == 0) & (moves[:, 1] != 0)
+        self._up = np.flatnonzero(moves[:, 1] < 0)
         for _ in range(SUBSTEPS):
             self._steer()
             self.space.step(DT)
@@ -277,13 +274,12 @@ class PhysicsWorlds:
         velocity = every[rows, 2:]
         forces = np.empty_like(velocity)
         if self.side_view:
-            wanted_x = np.where(self._keep_run, velocity[:, 0], self._wanted_x)
+            wanted_x = np.where(self._keep_run, velocity[:, 0], self._wanted[:, 0])
             forces[:, 0] = (wanted_x - velocity[:, 0]) / DT
             # Falling needs no force (the space adds gravity); a jump sets the upward speed.
             forces[:, 1] = 0.0
-            if len(self._up):
-                jumping = self._up[self._on_ground(self._up, every[rows[self._up], :2])]
-                forces[jumping, 1] = (-self.jump_speed - velocity[jumping, 1]) / DT - self.gravity
+            jumping = self._up[self._on_ground(self._up, every[rows[self._up], :2])]
+            forces[jumping, 1] = (-self.jump_speed - velocity[jumping, 1]) / DT - self.gravity
         else:
             forces[:] = (self._wanted - velocity) / DT
         values = np.zeros((len(every), 2))  # crates: no force of their own
