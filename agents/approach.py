@@ -21,6 +21,15 @@ from game.world.variants import COLOR_INDEX, TILE_DEADLY, TILE_INDEX, TILE_SOLID
 GOAL_LIKE = ("touched", "picked_up", "opened")
 
 
+def things_named(entities, whats: list[str], colors: np.ndarray) -> np.ndarray:
+    """(worlds, len(whats), E): the things each `what` names in each world (`colors`: (worlds, E)): by id or kind,
+    or by the colour the thing has there."""
+    named = np.array([[x.id == what or x.kind == what for x in entities] for what in whats],
+                     dtype=bool).reshape(len(whats), len(entities))
+    colour = np.array([COLOR_INDEX.get(what, -2) for what in whats], dtype=np.int64)
+    return named[None] | (colors[:, None, :] == colour[None, :, None])
+
+
 def target_masks(level: Level, worlds, i, watched: list[Candidate]) -> np.ndarray:
     """(C, H, W): the cells of each candidate in world `i` as it is now; for a list of worlds, (len(i), C, H, W)."""
     idx = np.atleast_1d(np.asarray(i, dtype=np.int64))
@@ -31,9 +40,7 @@ def target_masks(level: Level, worlds, i, watched: list[Candidate]) -> np.ndarra
     for k, c in enumerate(watched):
         event, what = (condition.event, condition.what) if c.kind == "intended goal" else (c.event, c.what)
         if event in GOAL_LIKE:  # live things whose id, kind or colour is `what`
-            named = np.array([e.id == what or e.kind == what for e in entities], dtype=bool)
-            colour = COLOR_INDEX.get(what, -2)
-            live = (named[None] | (worlds.colors[idx] == colour)) & worlds.alive[idx]
+            live = things_named(entities, [what], worlds.colors[idx])[:, 0] & worlds.alive[idx]
             world, thing = np.nonzero(live)
             cells = worlds.cells[idx[world], thing]
             inside = (cells[:, 0] >= 0) & (cells[:, 0] < w) & (cells[:, 1] >= 0) & (cells[:, 1] < h)
@@ -106,11 +113,7 @@ class Approach:
         things[world, thing, cells[world, thing, 1], cells[world, thing, 0]] = True
         places = target_masks(self.level, worlds, idx, [self.watched[k] for k in self._places])
         self._targets.extend(np.concatenate([things, places], axis=1))
-        # which things each thing-candidate names: by id or kind, or by the colour they have in this world
-        named = np.array([[x.id == what or x.kind == what for x in worlds.table.entities] for what in self._whats],
-                         dtype=bool).reshape(len(self._whats), e)
-        colour = np.array([COLOR_INDEX.get(what, -2) for what in self._whats], dtype=np.int64)
-        self._matches.extend(named[None] | (worlds.colors[idx][:, None, :] == colour[None, :, None]))
+        self._matches.extend(things_named(worlds.table.entities, self._whats, worlds.colors[idx]))
 
     def on_step(self, worlds, actions, before, after, ended, active) -> None:
         if self.episodes is not None and self.ended >= self.episodes:
