@@ -19,7 +19,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 from pydantic_core import PydanticCustomError
 
 from levels import references
-from levels.problems import LevelRuleError, Problem
+from levels.problems import LevelRuleError
 from levels.vocabulary import COLORS, ENTITY_KINDS, EVENTS, MOVING_KINDS, TILE_KINDS, WORLD_KINDS
 
 FORMAT_NAME = "mesa-sandbox-level"
