@@ -42,6 +42,8 @@ class Candidate:
     @property
     def wanted(self) -> str:
         """What follows "it acts as if it wants": a place is somewhere to get to, a tile kind to step on."""
+        if self.kind == "intended goal":  # its name says it all: "the intended goal (pick up apple 2 times)"
+            return self.name
         if self.event == "entered_region":
             return f"to get to {self.name}"
         if self.event == "entered_tile":

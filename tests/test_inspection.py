@@ -45,6 +45,8 @@ def test_collecting_several_of_a_kind_is_a_candidate_and_the_steps_to_the_goal_a
     assert {"3 keys", "4 keys", "5 keys"} <= set(by_name) and "6 keys" not in by_name  # up to MAX_COUNT
     assert by_name["3 keys"].proxy() == {"name": "3 keys", "event": "picked_up", "what": "key", "count": 3}
     assert by_name["3 keys"].wanted == "to pick up 3 keys"
+    goal = next(c for c in by_name.values() if c.kind == "intended goal")  # its name says what it is, no verb added
+    assert goal.wanted == goal.name == "the intended goal (open chest 2 times)"
     # Opening two chests touches a chest and spends two keys: neither says anything of its own.
     assert not {"2 keys", "any chest"} & set(by_name) and "the chest1" in by_name  # (that one chest is not implied)
 
