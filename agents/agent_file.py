@@ -28,7 +28,7 @@ from agents.problems import AgentFileError
 from agents.policy import build_network
 from agents.ppo import PPOConfig, check_agent
 
-NETWORK_KINDS = {"mlp": "reactive", "planner": "planner"}  # the file's name for each agent kind
+NETWORK_KINDS = {"mlp": "reactive", "conv": "conv", "planner": "planner"}  # the file's name for each agent kind
 
 FORMAT_NAME = "mesa-sandbox-agent"
 FORMAT_VERSION = 1

@@ -29,7 +29,8 @@ from agents.network import sample_actions
 from agents.policy import build_network
 from agents.ppo import PPOConfig, check_agent, reward_scale
 
-STEP = {"reactive": 0.01, "planner": 0.03}  # measured on green means go: larger steps make the MLP oscillate
+STEP = {"reactive": 0.01, "conv": 0.01, "planner": 0.03}  # measured on green means go (the MLP, the planner): larger
+# steps make the MLP oscillate; the convolutional network takes the MLP's, not measured apart
 
 
 @dataclass(frozen=True)

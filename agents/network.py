@@ -1,13 +1,14 @@
 """What every agent's network offers the base optimizers and everything that watches an agent: observations in,
-(action logits, value) out. The reactive MLP (`agents.policy.Policy`) and the planner (`agents.planner.Planner`)
-are the two kinds."""
+(action logits, value) out. The kinds: the reactive MLP (`agents.policy.Policy`), the convolutional network
+(`agents.conv.ConvNet`, a reactive network whose layers are maps of the level) and the planner
+(`agents.planner.Planner`)."""
 from __future__ import annotations
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-AGENT_KINDS = ("reactive", "planner")
+from agents.kinds import AGENT_KINDS  # noqa: F401 (where callers find it)
 
 
 class Network(nn.Module):
@@ -17,6 +18,10 @@ class Network(nn.Module):
 
     def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         raise NotImplementedError
+
+    def steerable(self) -> dict[str, nn.Module]:
+        """The layers whose output `agents.steering` can add to, by name (none: this kind cannot be steered)."""
+        return {}
 
     def logits(self, obs: torch.Tensor) -> torch.Tensor:
         return self(obs)[0]

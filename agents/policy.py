@@ -11,6 +11,7 @@ import torch.nn as nn
 
 from agents.network import AGENT_KINDS, Network, TorchPolicy  # noqa: F401 (TorchPolicy: where callers find it)
 from agents.observation import ObservationSpec
+from agents.conv import ConvNet
 from agents.planner import Planner
 
 
@@ -34,6 +35,10 @@ class Policy(Network):
         self.actor = layer(hidden, n_actions, 0.01)
         self.critic = layer(hidden, 1, 1.0)
 
+    def steerable(self) -> dict[str, nn.Module]:
+        """The hidden layers (after their tanh), by name."""
+        return {"hidden 1": self.trunk[1], "hidden 2": self.trunk[3]}
+
     def value(self, obs: torch.Tensor) -> torch.Tensor:
         return self.critic(self.trunk(obs)).squeeze(-1)
 
@@ -46,9 +51,11 @@ class Policy(Network):
 
 
 def build_network(kind: str, spec: ObservationSpec, n_actions: int, hidden: int) -> Network:
-    """A new network of an agent kind ("reactive" or "planner") for observations of `spec`."""
+    """A new network of an agent kind (one of AGENT_KINDS) for observations of `spec`."""
     if kind == "planner":
         return Planner(spec, n_actions)
+    if kind == "conv":
+        return ConvNet(spec, n_actions, hidden)
     if kind == "reactive":
         return Policy(spec.size, n_actions, hidden)
     raise ValueError(f"unknown agent kind {kind!r}: use one of {', '.join(AGENT_KINDS)}")

@@ -25,12 +25,14 @@ from levels.format import Level
 from levels.vocabulary import OUTCOMES
 
 from agents.envs import LevelVecEnv
-from agents.network import sample_actions
+from agents.network import AGENT_KINDS, sample_actions
 from agents.observation import ObservationSpec
 from agents.policy import build_network
 
 GOAL_CODE = OUTCOMES.index("goal")
 PLANNER_LEARNING_RATE = 0.01
+# The kinds that see the whole level and work on the grid's cells, as they are named in messages.
+WHOLE_LEVEL = {"planner": "the planner", "conv": "the convolutional network"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class PPOConfig:
     max_grad_norm: float = 0.5  # gradient clipping
     norm_adv: bool = False  # normalising advantages made a sparse-reward seed collapse in prototyping: off
     hidden: int = 128  # width of the two hidden layers
-    agent: str = "reactive"  # the network: "reactive" (an MLP) or "planner" (agents/planner.py; needs view "full")
+    agent: str = "reactive"  # the network (AGENT_KINDS): "reactive" (an MLP), "conv" (agents/conv.py) or "planner"
+    # (agents/planner.py); the last two see the whole level (view "full"): `for_agent` sets what each kind needs
     optimizer: str = "ppo"  # the base optimizer: "ppo" (this file) or "evolution" (agents/evolution.py)
     view: str = "egocentric"  # observation: "egocentric" window or "full" level
     radius: int = 5  # half-width of the egocentric window, in cells
@@ -74,17 +77,30 @@ def reward_scale(level: Level) -> float:
 
 def check_agent(level: Level, config: PPOConfig) -> None:
     """Refuse, in words, an agent kind that cannot play this level."""
-    if config.agent == "planner":
+    if config.agent not in AGENT_KINDS:
+        raise ValueError(f"unknown agent kind {config.agent!r}: use one of {', '.join(AGENT_KINDS)}")
+    if config.agent in WHOLE_LEVEL:
+        what = WHOLE_LEVEL[config.agent]
         if level.world != "grid":
-            raise ValueError("the planner plans over the grid's cells: it plays grid levels only (this one is a "
+            raise ValueError(f"{what} works on the grid's cells: it plays grid levels only (this one is a "
                              f"{level.world} physics level); choose the reactive network")
         if config.view != "full":
-            raise ValueError("the planner sees the whole level: use view 'full'")
+            raise ValueError(f"{what} sees the whole level: use view 'full'")
+
+
+def for_agent(config: PPOConfig, kind: str) -> PPOConfig:
+    """The settings for training an agent of `kind`: the view it needs, and a step size that suits it (the
+    planner's few weights take larger steps)."""
+    defaults = PPOConfig()
+    if kind == "planner":
+        return replace(config, agent="planner", view="full", learning_rate=PLANNER_LEARNING_RATE)
+    view = "full" if kind in WHOLE_LEVEL else defaults.view
+    return replace(config, agent=kind, view=view, learning_rate=defaults.learning_rate)
 
 
 def planner_config(config: PPOConfig) -> PPOConfig:
-    """The settings for training a planner: the whole level in view, and a step size that suits its few weights."""
-    return replace(config, agent="planner", view="full", learning_rate=PLANNER_LEARNING_RATE)
+    """The settings for training a planner (`for_agent(config, "planner")`)."""
+    return for_agent(config, "planner")
 
 
 class PPO:

@@ -24,6 +24,9 @@ import sys
 
 from levels import named_level
 
+from agents.kinds import AGENT_KINDS
+
+from game.cli_steer import cell
 from game.cli_arguments import (EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, SEED, TARGET, number, output_clash,
                                 output_file, ray_address, shares, whole)
 
@@ -97,14 +100,12 @@ def _progress_bar(fraction: float, width: int = 30) -> str:
 
 def cmd_train(args) -> int:
     from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig, check_agent, planner_config
+    from agents.ppo import PPOConfig, check_agent, for_agent
     from agents.training import StopReason, TrainingGoal, TrainingRun
     import torch
     torch.set_num_threads(1)
     level = named_level(args.level)
-    config = PPOConfig(seed=args.seed, optimizer=args.optimizer)
-    if args.agent == "planner":
-        config = planner_config(config)
+    config = for_agent(PPOConfig(seed=args.seed, optimizer=args.optimizer), args.agent)
     try:
         check_agent(level, config)
     except ValueError as exc:
@@ -193,6 +194,11 @@ def cmd_inspect(args) -> int:
         print(f"  {s.candidate.name[:48]:48} {s.score:6.2f} {s.reached:8.0%} {s.reached_before_goal:6.0%} "
               f"{s.baseline:7.0%} {s.in_training:9.0%} {approach:>9}")
     return EXIT_OK
+
+
+def cmd_steer(args) -> int:
+    from game.cli_steer import steer
+    return steer(args)
 
 
 def cmd_export(args) -> int:
@@ -285,8 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-seconds", type=number(0.0, 7 * 86400.0, low_open=True), default=DEFAULT_TRAIN_SECONDS,
                    help=f"training time budget (default {DEFAULT_TRAIN_SECONDS:g})")
     p.add_argument("--max-steps", type=whole(1, 10**12), default=None, help="env step budget (default: none)")
-    p.add_argument("--agent", choices=["reactive", "planner"], default="reactive",
-                   help="the network: a reactive MLP (default), or a planner whose reward map can be read")
+    p.add_argument("--agent", choices=list(AGENT_KINDS), default="reactive",
+                   help="the network: a reactive MLP (default), a convolutional network whose layers are maps of "
+                        "the level (grid levels; it can be steered), or a planner whose reward map can be read")
     p.add_argument("--optimizer", choices=["ppo", "evolution"], default="ppo",
                    help="the base optimizer: gradient descent (PPO, default) or evolution (an evolution strategy)")
     p.add_argument("-o", "--output", required=True, type=output_file, help="agent file to write (.agent)")
@@ -296,6 +303,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = agent_command(sub, "inspect", "find what an agent acts as if it wants, from its behaviour", cmd_inspect,
                       whole(10, 100_000), 500)
     p.add_argument("--top", type=whole(1, 100), default=10, help="candidates listed (default 10)")
+    p = sub.add_parser("steer", help="add an activation difference to an agent's layer (or clamp one channel at a "
+                                     "cell) and measure what changes, on the same deployment episodes")
+    p.add_argument("agent")
+    p.add_argument("--level", help="level to play (default: the level the agent was trained on)")
+    p.add_argument("--contrast", choices=["goal", "split", "proxy"], default="goal",
+                   help="the two observations whose activations are subtracted: the intended goal there vs removed "
+                        "(default), the level at training vs deployment, the proxy's things there vs removed")
+    p.add_argument("--layer", type=whole(1, 10), default=None, help="which steerable layer, from 1 (default: middle)")
+    p.add_argument("--coef", type=number(-5.0, 5.0), default=-1.0, help="coefficient, -5 to 5 (default -1)")
+    p.add_argument("--random", action="store_true", help="the control: a random vector of the same norm")
+    p.add_argument("--retarget", type=cell, metavar="X,Y", help="clamp a goal-tracking channel at this cell instead")
+    p.add_argument("--channel", type=whole(0, 4096), default=None,
+                   help="with --retarget: the channel (default: the one that tracks the goal best)")
+    p.add_argument("--value", type=number(-1e3, 1e3), default=None,
+                   help="with --retarget: the clamped value (default: 5 x the channel's usual value on the goal)")
+    p.add_argument("--episodes", type=whole(10, 2000), default=300)
+    p.add_argument("--seed", type=SEED, default=0)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_steer)
     p = agent_command(sub, "export", "draw an agent's episodes as an animated GIF, and what it learned as a PNG card",
                       cmd_export, whole(1, 50), 4, json=False)
     p.add_argument("--gif", type=output_file, help="animated GIF to write: a frame per decision of each episode")
@@ -350,10 +376,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mesa-sandbox {args.command}: {clash}", file=sys.stderr)
         return EXIT_BAD_INPUT
     from levels import LevelError
-    from agents.problems import AgentFileError
+    from agents.problems import AgentFileError, SteeringError
     try:
         return args.func(args)
-    except (LevelError, AgentFileError) as exc:
+    except (LevelError, AgentFileError, SteeringError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:

@@ -68,16 +68,15 @@ def test_the_planner_learns_a_tiny_level_and_its_reward_map_peaks_at_the_coin():
     assert learner.policy.objective()["coins"] > 0 and "coins" in describe_objective(learner.policy, top=100)
 
 
-@pytest.mark.parametrize("kind", ["reactive", "planner"])
+@pytest.mark.parametrize("kind", ["reactive", "conv", "planner"])
 @pytest.mark.parametrize("optimizer", ["ppo", "evolution"])
 def test_agent_files_round_trip_every_agent_kind_and_optimizer(kind, optimizer, tmp_path):
     from agents.agent_file import AgentFile, load_agent, save_agent
     from agents.evolution import EvolutionConfig, Evolution
     from agents.evolution_cma import CMAEvolution
-    from agents.ppo import PPOConfig, PPO, planner_config
+    from agents.ppo import PPOConfig, PPO, for_agent
     level = builtin_level("green_means_go")
-    config = PPOConfig(seed=2, num_envs=4, num_steps=8, optimizer=optimizer)
-    config = planner_config(config) if kind == "planner" else config
+    config = for_agent(PPOConfig(seed=2, num_envs=4, num_steps=8, optimizer=optimizer), kind)
     strategy = CMAEvolution if kind == "planner" else Evolution
     learner = (PPO(level, config) if optimizer == "ppo" else
                strategy(level, config, EvolutionConfig(population=4, episodes=2)))

@@ -20,7 +20,7 @@ from agents.evaluation import OutcomeTally
 from agents.inspection import Inspection, Stopped, declared_as, evaluate_and_inspect
 from agents.worker import TrainingProcess
 from agents.policy import PolicySnapshot
-from agents.ppo import PPOConfig, check_agent, planner_config
+from agents.ppo import PPOConfig, check_agent, for_agent
 from agents.problems import AgentFileError
 from agents.training import StopReason
 from game.session.training import TrainingHandle
@@ -29,7 +29,8 @@ from game.session.verdict import describe_rules, verdict
 from game.session.what_if import WhatIf
 
 SPLITS = ("training", "deployment")
-AGENT_WORDS = {"reactive": "a reactive network", "planner": "a planner (its reward map is shown)"}
+AGENT_WORDS = {"reactive": "a reactive network", "conv": "a convolutional network (its layers are maps of the level)",
+               "planner": "a planner (its reward map is shown)"}
 OPTIMIZER_WORDS = {"ppo": "gradient descent (PPO)", "evolution": "evolution (a population of mutants, selected)"}
 LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
 EVALUATION_EPISODES = 500
@@ -176,13 +177,11 @@ class LabSession:
         return self.config.optimizer
 
     def set_agent(self, kind: str) -> str | None:
-        """Train a reactive network or a planner from now on (the agent on screen goes); the reason if this level
+        """Train an agent of `kind` (AGENT_KINDS) from now on (the agent on screen goes); the reason if this level
         cannot have that kind."""
         if kind == self.config.agent:
             return None
-        reactive = PPOConfig()
-        config = (planner_config(self.config) if kind == "planner" else
-                  replace(self.config, agent="reactive", view=reactive.view, learning_rate=reactive.learning_rate))
+        config = for_agent(self.config, kind)
         return self._reconfigure(config, f"Press Train to train {AGENT_WORDS[kind]}.")
 
     def set_optimizer(self, optimizer: str) -> str | None:

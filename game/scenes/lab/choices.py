@@ -1,4 +1,5 @@
-"""The training view's two choices: which kind of agent the next Train makes (a reactive network or a planner)
+"""The training view's two choices: which kind of agent the next Train makes (a reactive network, a convolutional
+one or a planner)
 and which base optimizer shapes it (gradient descent or evolution). Each is a labelled drop-down menu."""
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pygame_gui.elements import UIDropDownMenu, UILabel
 
 # menu text -> the setting it stands for
 CHOICES = {
-    "agent": ("Agent:", {"reactive network": "reactive", "planner (reads its reward)": "planner"}),
+    "agent": ("Agent:", {"reactive network": "reactive", "convolutional (maps inside)": "conv",
+                         "planner (reads its reward)": "planner"}),
     "optimizer": ("Optimizer:", {"gradient descent (PPO)": "ppo", "evolution": "evolution"}),
 }
 

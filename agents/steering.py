@@ -1,0 +1,250 @@
+"""Steering an agent by its own activations, and retargeting it by one cell (Turner, Mini et al. 2023,
+*Understanding and controlling a maze-solving policy network*).
+
+* A **contrast** is two observations of one variant that differ in one thing: the intended goal's things there or
+  removed ("goal"), the proxy's things there or removed ("proxy"), or the same draw of the level at training and at
+  deployment ("split"). Its **vector** at a layer is the difference of the network's activations there.
+* A **steered** network adds `coefficient x vector` to that layer's output on every forward pass, wherever the agent
+  is: coefficient -1 on the goal's vector asks "what does it do once it stops seeing the goal?".
+* A random vector of the same norm is the control: an effect a random push gives too is no effect of the contrast.
+* **Retargeting** (the convolutional network, whose layers are maps of the level): the channels whose maps peak
+  where the goal stands, ranked by how often they do across variants; one is clamped at a chosen cell to a multiple
+  of its usual value on the goal.
+
+A steered network is a copy of the agent's: the agent itself, used elsewhere at the same time, is never touched.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from levels.format import Condition, Level
+
+from agents.approach import GOAL_LIKE, distances, things_named
+from agents.envs import LevelVecEnv
+from agents.network import Network
+from agents.problems import SteeringError
+from game.world.variants import TILE_DEADLY, TILE_SOLID
+
+CONTRASTS = {"goal": "the intended goal there vs removed", "split": "the level at training vs at deployment",
+             "proxy": "the proxy's things there vs removed"}
+MOVES = ((0, 0), (0, -1), (0, 1), (-1, 0), (1, 0))  # the grid's actions: stay, up, down, left, right
+
+
+@dataclass(frozen=True)
+class Steer:
+    """What to do to one layer: add `coefficient x vector`, and/or clamp one channel at one cell (retarget)."""
+
+    layer: str
+    vector: torch.Tensor | None = None  # the layer's shape, without the batch dimension
+    coefficient: float = 0.0
+    clamp: tuple[int, int, int, float] | None = None  # (channel, x, y, value): conv layers only
+
+
+def layer_of(network: Network, layer: str) -> nn.Module:
+    layers = network.steerable()
+    if not layers:
+        raise SteeringError(f"a {network.kind} agent cannot be steered: steer a reactive or convolutional one")
+    if layer not in layers:
+        raise SteeringError(f"no layer {layer!r} in this agent: use one of {', '.join(layers)}")
+    return layers[layer]
+
+
+def steered(network: Network, steer: Steer) -> Network:
+    """A copy of `network` that runs with `steer` applied on every forward pass."""
+    copied = copy.deepcopy(network)
+    module = layer_of(copied, steer.layer)
+    push = None if steer.vector is None or steer.coefficient == 0 else steer.coefficient * steer.vector.detach()
+
+    def hook(_module, _inputs, output):
+        if push is not None:
+            output = output + push
+        if steer.clamp is not None:
+            channel, x, y, value = steer.clamp
+            output = output.clone()
+            output[:, channel, y, x] = value
+        return output
+    module.register_forward_hook(hook)
+    copied.eval()
+    return copied
+
+
+@torch.no_grad()
+def activations(network: Network, layer: str, obs: np.ndarray) -> torch.Tensor:
+    """(B, ...) the output of `layer` for observations `obs` (B, size)."""
+    seen = []
+    handle = layer_of(network, layer).register_forward_hook(lambda _m, _i, out: seen.append(out.detach().clone()))
+    try:
+        network(torch.from_numpy(obs))
+    finally:
+        handle.remove()
+    return seen[0]
+
+
+def _things_of(level: Level, condition: Condition, variant, entities) -> np.ndarray:
+    """(E,) the things a goal-like condition names in a variant."""
+    return things_named(entities, [condition.what], variant.colors[None])[0, 0]
+
+
+def contrast_pairs(level: Level, contrast: str, seed: int, n: int, view: str, radius: int):
+    """(observations with, observations without) of `n` variants drawn with `seed`, both (n, size), and the variants
+    (deployment's; training's too for "split"). Raises SteeringError where the level has no such contrast."""
+    if contrast not in CONTRASTS:
+        raise SteeringError(f"unknown contrast {contrast!r}: use one of {', '.join(CONTRASTS)}")
+    env = LevelVecEnv(level, "deployment", n, seed=seed, view=view, radius=radius)
+    env.reset(seed=seed)
+    variants = list(env.batch.variants)
+    if contrast == "split":
+        trained = LevelVecEnv(level, "training", n, seed=seed, view=view, radius=radius)
+        trained.reset(seed=seed)
+        return trained.load(list(trained.batch.variants)), env.load(variants), variants
+    condition = level.intended_goal if contrast == "goal" else next(
+        (p.condition for p in level.proxies if p.event in GOAL_LIKE), None)
+    if condition is None or condition.event not in GOAL_LIKE:
+        what = "the intended goal" if contrast == "goal" else "no proxy of this level"
+        raise SteeringError(f"{what} is not made of things that can be removed ({CONTRASTS[contrast]}): "
+                            "choose another contrast")
+    entities = env.batch.table.entities
+    removed = [replace(v, present=v.present & ~_things_of(level, condition, v, entities)) for v in variants]
+    return env.load(variants), env.load(removed), variants
+
+
+def contrast_vector(network: Network, level: Level, contrast: str, layer: str, seed: int, view: str, radius: int,
+                    variants: int = 1) -> torch.Tensor:
+    """The activation difference (with minus without) at `layer`, averaged over `variants` draws (1: one variant,
+    as Turner et al. took one maze)."""
+    with_, without, _ = contrast_pairs(level, contrast, seed, variants, view, radius)
+    return (activations(network, layer, with_) - activations(network, layer, without)).mean(0)
+
+
+def random_like(vector: torch.Tensor, seed: int) -> torch.Tensor:
+    """A random direction with the norm of `vector`: the control."""
+    noise = torch.randn(vector.shape, generator=torch.Generator().manual_seed(seed))
+    return noise * (vector.norm() / noise.norm().clamp(min=1e-12))
+
+
+# --- measuring --------------------------------------------------------------------------------------------------
+
+def decision_cells(level: Level, env: LevelVecEnv) -> tuple[np.ndarray, np.ndarray]:
+    """Per world of `env` (just loaded): the cell where the way to the intended goal parts from the way to the proxy,
+    and (worlds, 5) which moves from there shorten the way to the goal. From the start, follow moves that shorten
+    both ways while there are any; the decision cell is where none is left (the start, when the level has no proxy
+    whose cells can be measured)."""
+    worlds = env.batch.worlds
+    n, (h, w) = env.num_envs, worlds.tiles.shape[1:]
+    free = ~(TILE_SOLID[worlds.tiles] | TILE_DEADLY[worlds.tiles])
+    goal = _target(level, level.intended_goal, worlds, env)
+    proxy = next((t for t in (_target(level, p.condition, worlds, env) for p in level.proxies) if t is not None), None)
+    to_goal = distances(free, goal[:, None])[:, 0] if goal is not None else np.full((n, h, w), np.inf)
+    to_proxy = distances(free, proxy[:, None])[:, 0] if proxy is not None else None
+    cells = np.array(worlds.agent, dtype=np.int64).reshape(n, 2).copy()
+    toward = np.zeros((n, len(MOVES)), dtype=bool)
+    for i in range(n):
+        x, y = cells[i]
+        while to_proxy is not None and to_goal[i, y, x] > 1:
+            shared = [m for m, s in zip(MOVES, _toward(to_goal[i], x, y)) if s and _shorter(to_proxy[i], x, y, m)]
+            if not shared:
+                break
+            x, y = x + shared[0][0], y + shared[0][1]
+        cells[i] = (x, y)
+        toward[i] = _toward(to_goal[i], x, y)
+    return cells, toward
+
+
+@torch.no_grad()
+def decision_probability(network: Network, level: Level, seed: int, n: int, view: str, radius: int) -> float | None:
+    """Over `n` deployment variants: the probability the network gives to the moves toward the intended goal at the
+    decision cell (where the ways to the goal and the proxy part), with the agent placed there. None when the goal
+    cannot be measured (no way to it)."""
+    env = LevelVecEnv(level, "deployment", n, seed=seed, view=view, radius=radius)
+    env.reset(seed=seed)
+    variants = list(env.batch.variants)
+    cells, toward = decision_cells(level, env)
+    keep = toward.any(1)
+    if not keep.any():
+        return None
+    obs = env.load([replace(v, agent=(int(c[0]), int(c[1]))) for v, c in zip(variants, cells)])
+    probs = torch.softmax(network.logits(torch.from_numpy(obs)), -1).numpy()
+    return float((probs * toward)[keep].sum(1).mean())
+
+
+def _shorter(d: np.ndarray, x: int, y: int, move) -> bool:
+    nx, ny = x + move[0], y + move[1]
+    return 0 <= ny < d.shape[0] and 0 <= nx < d.shape[1] and d[ny, nx] < d[y, x]
+
+
+def _toward(d: np.ndarray, x: int, y: int) -> list[bool]:
+    return [m != (0, 0) and np.isfinite(d[y, x]) and _shorter(d, x, y, m) for m in MOVES]
+
+
+def _target(level: Level, condition: Condition, worlds, env) -> np.ndarray | None:
+    """(worlds, H, W) the cells of a condition in each world, or None for one with no cells."""
+    h, w = worlds.tiles.shape[1:]
+    masks = np.zeros((env.num_envs, h, w), dtype=bool)
+    if condition.event in GOAL_LIKE:
+        named = things_named(env.batch.table.entities, [condition.what], worlds.colors)[:, 0] & worlds.alive
+        for i, k in zip(*np.nonzero(named)):
+            x, y = worlds.cells[i, k]
+            if 0 <= x < w and 0 <= y < h:
+                masks[i, y, x] = True
+    elif condition.event == "entered_region" and condition.what in level.regions:
+        from levels.places import rect_cells
+        for x, y in rect_cells(level.regions[condition.what]):
+            masks[:, y, x] = True
+    else:
+        return None
+    return masks if masks.any() else None
+
+
+def goal_channels(network: Network, level: Level, layer: str, seed: int, view: str, radius: int,
+                  n: int = 64) -> list[tuple[int, float, float]]:
+    """Channels of a map layer ranked by how well they track the intended goal's cell: (channel, the share of
+    `n` deployment variants in which its map peaks on the goal or next to it, its mean value on the goal's cell)."""
+    with_, _, _ = contrast_pairs(level, "goal", seed, n, view, radius)
+    maps = activations(network, layer, with_)
+    if maps.dim() != 4:
+        raise SteeringError(f"the layer {layer!r} is not a map of the level: retarget a convolutional agent")
+    env = LevelVecEnv(level, "deployment", n, seed=seed, view=view, radius=radius)
+    env.reset(seed=seed)
+    goal = _target(level, level.intended_goal, env.batch.worlds, env)
+    if goal is None:
+        raise SteeringError("the intended goal has no cell to track")
+    width = maps.shape[-1]
+    gy, gx = np.array([np.argwhere(g)[0] for g in goal]).T  # each variant's first goal cell
+    peak = maps.flatten(2).argmax(-1).numpy()  # (n, C)
+    near = (np.abs(peak // width - gy[:, None]) <= 1) & (np.abs(peak % width - gx[:, None]) <= 1)
+    on_goal = maps[np.arange(n), :, gy, gx].numpy()  # (n, C)
+    ranked = sorted(range(maps.shape[1]), key=lambda c: (-near[:, c].mean(), -on_goal[:, c].mean()))
+    return [(c, float(near[:, c].mean()), float(on_goal[:, c].mean())) for c in ranked]
+
+
+def measure(network: Network, level: Level, steer: Steer, episodes: int, seed: int, view: str, radius: int,
+            target: tuple[int, int] | None = None) -> dict:
+    """The agent before and after steering, on the same deployment variants and seeds: outcome shares and the
+    decision-cell probability; with `target`, the share of episodes ending on that cell (after steering)."""
+    from agents.evaluation import evaluate
+    from agents.network import TorchPolicy
+    report = {}
+    for name, net in (("before", network), ("after", steered(network, steer))):
+        ended = []
+
+        def on_step(worlds, actions, before, after, done, active):
+            ended.extend(tuple(after[i]) for i in done if active[i])
+        # Every episode starts at once, so both runs play the same variants.
+        result = evaluate(TorchPolicy(net, seed=seed), level, "deployment", episodes, seed=seed, num_envs=episodes,
+                          record=0, view=view, radius=radius, on_step=on_step if target is not None else None)
+        report[name] = {"shares": {k: round(v / max(result.episodes, 1), 4) for k, v in result.outcomes.items()},
+                        "decision_prob": _rounded(decision_probability(net, level, seed, min(episodes, 100), view,
+                                                                       radius))}
+        if target is not None and name == "after":
+            report["ended_at_target"] = round(sum(c == tuple(target) for c in ended) / max(len(ended), 1), 4)
+    report.setdefault("ended_at_target", None)
+    return report
+
+
+def _rounded(p: float | None) -> float | None:
+    return None if p is None else round(p, 4)

@@ -1,0 +1,86 @@
+"""`mesa-sandbox steer`: the agent before and after adding an activation difference (or clamping one channel at a
+cell), on the same deployment variants and seeds. The work is `agents.steering`'s; this prints it."""
+from __future__ import annotations
+
+import json
+import sys
+
+from levels import named_level
+
+from game.cli_arguments import EXIT_BAD_INPUT, EXIT_OK
+
+
+def cell(text: str) -> tuple[int, int]:
+    """"X,Y" -> (x, y)."""
+    import argparse
+    try:
+        x, y = (int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a cell as X,Y (two whole numbers), not {text!r}") from None
+    return x, y
+
+
+def steer(args) -> int:
+    import torch
+    from agents.agent_file import load_agent
+    from agents.steering import CONTRASTS, Steer, contrast_vector, goal_channels, measure, random_like
+    torch.set_num_threads(1)
+    agent = load_agent(args.agent)
+    level = named_level(args.level) if args.level else agent.level
+    agent.check_level(level)
+    if level.world != "grid":
+        print("mesa-sandbox steer: steering works on grid levels (this one is a physics level)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    network, view, radius = agent.policy, agent.obs_spec.view, agent.obs_spec.radius
+    layers = list(network.steerable())
+    if not layers:
+        print(f"mesa-sandbox steer: a {network.kind} agent cannot be steered: steer a reactive or convolutional one",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.layer is not None and not 1 <= args.layer <= len(layers):
+        print(f"mesa-sandbox steer: --layer must be 1-{len(layers)} for this agent ({', '.join(layers)})",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    layer = layers[(args.layer or (len(layers) + 1) // 2) - 1]  # the middle layer unless told
+    target, clamp, vector = None, None, None
+    if args.retarget is not None:
+        x, y = args.retarget
+        if not (0 <= x < level.width and 0 <= y < level.height):
+            print(f"mesa-sandbox steer: --retarget {x},{y} is outside the level ({level.width}x{level.height})",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        ranked = goal_channels(network, level, layer, args.seed, view, radius)
+        channel = ranked[0][0] if args.channel is None else args.channel
+        usual = next(v for c, _, v in ranked if c == channel) if any(c == channel for c, _, _ in ranked) else None
+        if usual is None:
+            print(f"mesa-sandbox steer: --channel must be 0-{len(ranked) - 1} at {layer}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        value = args.value if args.value is not None else 5.0 * max(usual, 1e-3)
+        target, clamp = (x, y), (channel, x, y, value)
+    else:
+        vector = contrast_vector(network, level, args.contrast, layer, args.seed, view, radius)
+        if args.random:
+            vector = random_like(vector, args.seed + 1)
+    report = measure(network, level, Steer(layer, vector, args.coef, clamp), args.episodes, args.seed, view, radius,
+                     target)
+    report.update({"layer": layer, "contrast": None if clamp else args.contrast, "random": bool(args.random),
+                   "coefficient": args.coef, "episodes": args.episodes,
+                   "retarget": None if clamp is None else {"cell": list(target), "channel": clamp[0],
+                                                             "value": round(clamp[3], 4)}})
+    if args.json:
+        print(json.dumps(report))
+        return EXIT_OK
+    if clamp is None:
+        what = "a random vector of the same norm" if args.random else f"the vector of {CONTRASTS[args.contrast]}"
+        print(f"{level.name}: {what} x {args.coef:+g}, added at {layer}; {args.episodes} deployment episodes")
+    else:
+        print(f"{level.name}: channel {clamp[0]} of {layer} clamped to {clamp[3]:.2f} at {target}; "
+              f"{args.episodes} deployment episodes")
+    for name in ("before", "after"):
+        shares = ", ".join(f"{k} {v:.0%}" for k, v in report[name]["shares"].items() if v)
+        p = report[name]["decision_prob"]
+        toward = "-" if p is None else f"{p:.2f}"
+        print(f"  {name:6}  {shares}; toward the goal at the decision cell {toward}")
+    if report["ended_at_target"] is not None:
+        print(f"  ended on {target}: {report['ended_at_target']:.0%} of episodes")
+    return EXIT_OK

@@ -1,0 +1,152 @@
+"""Steering an agent by its own activations (agents/steering.py) and the `steer` command."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from levels import builtin_level
+
+from agents.envs import LevelVecEnv
+from agents.observation import ObservationSpec
+from agents.policy import build_network
+from agents.problems import SteeringError
+from agents.steering import (Steer, activations, contrast_pairs, contrast_vector, decision_cells, goal_channels,
+                             measure, random_like, steered)
+
+from helpers import small_level
+
+
+def network(kind: str, level, seed: int = 0):
+    torch.manual_seed(seed)
+    view = "egocentric" if kind == "reactive" else "full"
+    return build_network(kind, ObservationSpec.for_level(level, view), 5, 32), view
+
+
+@pytest.mark.parametrize("kind", ["reactive", "conv"])
+def test_subtracting_a_variants_own_goal_vector_at_the_first_layer_is_removing_the_goal_from_what_it_sees(kind):
+    """The hook adds the vector where the layer's output is: with the vector of a variant's own contrast, the
+    steered network's answer on the variant with the goal is its answer without it."""
+    level = builtin_level("green_means_go")
+    net, view = network(kind, level)
+    with_, without, _ = contrast_pairs(level, "goal", 3, 8, view, 5)
+    assert not np.array_equal(with_, without)  # the goal is in view in some of them
+    layer = next(iter(net.steerable()))
+    own = activations(net, layer, with_) - activations(net, layer, without)  # (8, ...): each variant's own
+    assert own.abs().sum() > 0
+    with torch.no_grad():
+        removed = net.logits(torch.from_numpy(without))
+        pushed = steered(net, Steer(layer, own, -1.0)).logits(torch.from_numpy(with_))
+        plain = net.logits(torch.from_numpy(with_))
+    torch.testing.assert_close(pushed, removed)
+    assert not torch.allclose(plain, removed)
+    # the agent itself is untouched: a steered network is a copy
+    with torch.no_grad():
+        torch.testing.assert_close(net.logits(torch.from_numpy(with_)), plain)
+
+
+def test_a_zero_coefficient_changes_nothing_and_the_random_control_has_the_same_norm():
+    level = builtin_level("green_means_go")
+    net, view = network("conv", level)
+    vector = contrast_vector(net, level, "goal", "conv 2", 0, view, 5)
+    assert vector.shape == (16, level.height, level.width)  # a map of the level, cell for cell
+    obs = torch.from_numpy(contrast_pairs(level, "goal", 1, 4, view, 5)[0])
+    with torch.no_grad():
+        torch.testing.assert_close(steered(net, Steer("conv 2", vector, 0.0)).logits(obs), net.logits(obs))
+        assert not torch.allclose(steered(net, Steer("conv 2", vector, 3.0)).logits(obs), net.logits(obs))
+    control = random_like(vector, 5)
+    assert control.shape == vector.shape and float(control.norm()) == pytest.approx(float(vector.norm()), rel=1e-5)
+    assert not torch.allclose(control, vector)
+
+
+def test_contrasts_that_the_level_cannot_have_and_agents_that_cannot_be_steered_say_so():
+    corner = builtin_level("cheese_in_the_corner")  # its proxy is a place: nothing to remove
+    net, view = network("conv", corner)
+    with pytest.raises(SteeringError, match="not made of things"):
+        contrast_vector(net, corner, "proxy", "conv 1", 0, view, 5)
+    with pytest.raises(SteeringError, match="unknown contrast"):
+        contrast_vector(net, corner, "colour", "conv 1", 0, view, 5)
+    with pytest.raises(SteeringError, match="no layer"):
+        contrast_vector(net, corner, "goal", "conv 9", 0, view, 5)
+    planner, _ = network("planner", corner)
+    with pytest.raises(SteeringError, match="cannot be steered"):
+        contrast_vector(planner, corner, "goal", "conv 1", 0, "full", 5)
+    mlp, _ = network("reactive", corner)
+    with pytest.raises(SteeringError, match="not a map"):
+        goal_channels(mlp, corner, "hidden 1", 0, "egocentric", 5)
+    # the split contrast exists on every level: the same draw at training and at deployment
+    assert contrast_vector(net, corner, "split", "conv 1", 0, view, 5).abs().sum() > 0
+
+
+@pytest.mark.parametrize("agent, gem, decision, move", [
+    ((1, 1), (1, 3), (1, 1), 2),  # the gem is down, the corner right: the ways part at the start
+    ((1, 3), (3, 1), (2, 1), 4),  # up the left side and right along the top leads to both, as far as the gem
+])
+def test_the_decision_cell_is_where_the_ways_to_the_goal_and_the_proxy_part(agent, gem, decision, move):
+    rows = ["#######",
+            "#.....#",
+            "#.###.#",
+            "#.....#",
+            "#######"]
+    entities = [{"id": "agent", "kind": "agent", "at": list(agent)}, {"id": "gem", "kind": "gem", "at": list(gem)}]
+    level = small_level(rows, entities, [{"event": "touched", "what": "gem", "reward": 1.0}],
+                        {"event": "touched", "what": "gem"}, regions={"corner": [[5, 1, 1, 1]]},
+                        proxies=[{"name": "went to the corner", "event": "entered_region", "what": "corner"}])
+    env = LevelVecEnv(level, "deployment", 1, seed=0, view="full")
+    env.reset(seed=0)
+    cells, toward = decision_cells(level, env)
+    assert tuple(cells[0]) == decision and np.nonzero(toward[0])[0].tolist() == [move]
+
+
+def test_clamping_a_channel_sets_it_at_that_cell_only():
+    level = builtin_level("green_means_go")
+    net, view = network("conv", level)
+    obs = contrast_pairs(level, "goal", 0, 2, view, 5)[0]
+    pushed = steered(net, Steer("conv 2", clamp=(3, 4, 5, 7.5)))
+    seen = activations(pushed, "conv 2", obs)
+    plain = activations(net, "conv 2", obs)
+    assert torch.all(seen[:, 3, 5, 4] == 7.5)
+    changed = (seen != plain)
+    changed[:, 3, 5, 4] = False
+    assert not changed.any()
+
+
+def test_measure_plays_the_same_variants_before_and_after(tmp_path):
+    level = builtin_level("green_means_go")
+    net, view = network("conv", level)
+    out = measure(net, level, Steer("conv 2", None, 0.0), 40, 2, view, 5)
+    assert out["before"] == out["after"]  # nothing steered: the same episodes, the same counts
+    assert set(out["before"]) == {"shares", "decision_prob"} and out["ended_at_target"] is None
+    assert sum(out["before"]["shares"].values()) == pytest.approx(1.0)
+
+
+def test_the_steer_command_prints_json_and_refuses_bad_requests_in_words(tmp_path, capsys):
+    from agents.agent_file import AgentFile, save_agent
+    from agents.ppo import PPOConfig, for_agent
+    from game.cli import main
+    level = builtin_level("green_means_go")
+    config = for_agent(PPOConfig(), "conv")
+    net = build_network("conv", ObservationSpec.for_level(level, "full"), 5, config.hidden)
+    save_agent(tmp_path / "c.agent", AgentFile(net, level, ObservationSpec.for_level(level, "full"), config))
+    assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["before"]) == {"shares", "decision_prob"} and out["ended_at_target"] is None
+    assert out["layer"] == "conv 2" and out["contrast"] == "goal" and out["coefficient"] == -1.0
+    assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--retarget", "2,3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert 0.0 <= out["ended_at_target"] <= 1.0 and out["retarget"]["cell"] == [2, 3]
+    for bad, words in ((["--retarget", "99,1"], "outside the level"), (["--layer", "7"], "must be 1-3")):
+        code = main(["steer", str(tmp_path / "c.agent"), "--episodes", "20"] + bad)
+        err = capsys.readouterr().err
+        assert code == 2 and words in err and "Traceback" not in err, (bad, err)
+    for bad, words in ((["--retarget", "a,b"], "X,Y"), (["--coef", "9"], "--coef")):  # refused while parsing
+        with pytest.raises(SystemExit) as info:
+            main(["steer", str(tmp_path / "c.agent")] + bad)
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and words in err and "Traceback" not in err, (bad, err)
+    planner = for_agent(PPOConfig(), "planner")
+    spec = ObservationSpec.for_level(level, "full")
+    save_agent(tmp_path / "p.agent", AgentFile(build_network("planner", spec, 5, planner.hidden), level, spec, planner))
+    code = main(["steer", str(tmp_path / "p.agent"), "--episodes", "20"])
+    err = capsys.readouterr().err
+    assert code == 2 and "a planner agent cannot be steered" in err and "Traceback" not in err
