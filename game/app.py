@@ -251,8 +251,9 @@ class App:
 
     # --- dialogs and the keyboard ----------------------------------------------------------------------------
     def dialogs(self) -> list:
-        """The open windows (dialogs, messages, help, concept cards), the topmost last."""
-        return [w for w in self.ui.get_window_stack().get_full_stack() if w.alive()]
+        """The open windows (dialogs, messages, help, concept cards), the topmost last; not the tool windows that
+        work beside a screen (the Steer window)."""
+        return [w for w in self.ui.get_window_stack().get_full_stack() if w.alive() and not getattr(w, "tool", False)]
 
     def text_focused(self) -> bool:
         return any(isinstance(e, TEXT_FIELDS) for e in (self.ui.get_focus_set() or ()))

@@ -26,6 +26,7 @@ from agents.training import StopReason
 from game.session.training import TrainingHandle
 from game.session.live import LiveEpisodes
 from game.session.verdict import describe_rules, verdict
+from game.session.steering import Steering
 from game.session.what_if import WhatIf
 
 SPLITS = ("training", "deployment")
@@ -85,6 +86,7 @@ class LabSession:
         self._seals = 0
         self.deployment_shown = 0  # deployment episodes played on screen, in part or whole (a lesson's trace)
         self.what_if = WhatIf()
+        self.steering = Steering(level)  # the deployment view's Steer panel: a steered copy of the agent
         self.added_proxies: list[tuple[dict, dict]] = []  # proxies added here, not yet written into the level file
 
     @property
@@ -94,6 +96,19 @@ class LabSession:
     @property
     def network(self):
         return self.training.network
+
+    @property
+    def shown_network(self):
+        """The network the deployment view plays and explains: the agent, or its steered copy (Steer panel)."""
+        if self.split != "deployment":
+            return self.network
+        return self.steering.network(self.network, self.config.view, self.config.radius)
+
+    def steer(self, **changes) -> None:
+        """Change the steering (`Steering.choose`); the deployment episodes then play the steered agent, and none of
+        its episodes is counted."""
+        self.steering.choose(self.network, **changes)
+        self._use_network()
 
     @property
     def snapshot(self) -> PolicySnapshot | None:
@@ -119,6 +134,10 @@ class LabSession:
         """A different agent is about to be watched (or a lesson starts again): the deployment counts, the heatmap
         and what it acts as if it wants are measured afresh."""
         self.tally.clear()
+        steered = self.steering.active
+        self.steering.forget()
+        if steered:  # the deployment worlds play the agent itself again
+            self._use_network()
         self.inspection = None
         self.evaluated = False
         self.live["deployment"].reset_counts()
@@ -283,6 +302,7 @@ class LabSession:
     def close(self) -> None:
         self.training.close()
         self.what_if.close()
+        self.steering.close()
         self._stop.set()  # a thread cannot be killed: the evaluation's agent stops at its next decision
         self._executor.shutdown(wait=False, cancel_futures=True)
 
@@ -359,6 +379,10 @@ class LabSession:
             self.notices.append(("Could not work out what the agent would do", self.what_if.problem))
             self.what_if.problem = None
         self._poll_evaluation()
+        self.steering.poll()
+        if self.steering.problem:
+            self.notices.append(("Cannot steer this way", self.steering.problem))
+            self.steering.problem = None
         if self.network is not None and not self.paused and not (self.sealed and self.split == "deployment"):
             live = self.live[self.split]
             begun = live.begun
@@ -372,8 +396,11 @@ class LabSession:
                 self.changed += 1
 
     def _use_network(self) -> None:
-        for live in self.live.values():
-            live.set_policy(self.network, seed=self.snapshot.update)
+        if self.network is None:
+            return
+        steered = self.steering.network(self.network, self.config.view, self.config.radius)
+        self.live["training"].set_policy(self.network, seed=self.snapshot.update)
+        self.live["deployment"].set_policy(steered, seed=self.snapshot.update, counted=steered is self.network)
         self.changed += 1
 
     def _poll_evaluation(self) -> None:

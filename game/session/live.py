@@ -22,6 +22,7 @@ class LiveEpisodes:
         self.env = LevelVecEnv(level, split, n, seed=seed, view=view, radius=radius)
         self.worlds = self.env.batch.worlds
         self.policy: TorchPolicy | None = None
+        self.counted = True  # False while a steered agent plays: its episodes are neither counted nor mapped
         self.decisions_per_second = 8.0
         self.visits = np.zeros((level.height, level.width), dtype=np.int64)
         self.finished: list = []  # reports of episodes ended since the owner last took them
@@ -41,8 +42,13 @@ class LiveEpisodes:
         self.edited = np.zeros(self.n, dtype=bool)
         self.fresh = np.ones(self.n, dtype=bool)  # worlds whose episode has not taken a step yet
 
-    def set_policy(self, network: Policy | None, seed: int = 0) -> None:
+    def set_policy(self, network: Policy | None, seed: int = 0, counted: bool = True) -> None:
+        """Play `network` from the next decision. `counted=False`: a steered agent, whose episodes are not the
+        agent's; an episode begun under the other setting is counted by neither (it ends uncounted)."""
         self.policy = TorchPolicy(network, seed=seed) if network is not None else None
+        if counted != self.counted:
+            self.edited[:] = True
+        self.counted = counted
 
     def reset_counts(self) -> None:
         """Forget where the agent went (a new agent is about to be watched)."""
@@ -76,10 +82,10 @@ class LiveEpisodes:
         cells = np.floor(positions).astype(np.int64)
         h, w = self.visits.shape
         ok = (cells[:, 0] >= 0) & (cells[:, 0] < w) & (cells[:, 1] >= 0) & (cells[:, 1] < h)
-        ok &= ~self.edited
+        ok &= ~self.edited & self.counted
         np.add.at(self.visits, (cells[ok, 1], cells[ok, 0]), 1)
         for i, report in self.env.reports:
-            if not self.edited[i]:
+            if not self.edited[i] and self.counted:
                 self.finished.append(report)
             self.edited[i] = False
             self.last_outcome[i] = report.outcome

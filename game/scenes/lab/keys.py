@@ -42,6 +42,9 @@ SHORTCUTS = (
     Shortcut((pygame.K_v,), "V", "deployment: value map", "values", _deployment),
     Shortcut((pygame.K_a,), "A", "deployment: the move it prefers on each cell", "arrows", _deployment),
     Shortcut((pygame.K_w,), "W", "deployment: where would it go?", "where", _deployment),
+    Shortcut((pygame.K_g,), "G", "deployment: steer it by its own activations (a slider adds a difference of them to "
+             "one layer; a convolutional agent can be retargeted to a clicked cell)", "steer",
+             lambda scene: _deployment(scene) and not scene.session.sealed),
     Shortcut((pygame.K_r,), "R", "a planner's reward map: what it plans for", "reward",
              lambda scene: scene.session.reward_map),
     Shortcut((pygame.K_p,), "P", "pause or resume the live episodes", "pause"),

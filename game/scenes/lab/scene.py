@@ -19,6 +19,7 @@ from game.scenes.lab.keys import SHORTCUTS, shortcut_for
 from game.scenes.lab.lesson_bar import LessonBar
 from game.scenes.lab.mover import Mover
 from game.scenes.lab.side_panel import SidePanel
+from game.scenes.lab.steer_panel import SteerPanel
 from game.scenes.lab.toolbar import SPEED_RANGE, Toolbar
 from game.scenes.lab.world_view import WorldView
 from game.session.lab import LabSession
@@ -47,6 +48,7 @@ class LabScene(Scene):
         self._shipped_next = 0
         self.world_view = WorldView(self.session)
         self.mover = Mover(self.session, self.world_view)
+        self.steer_panel = SteerPanel(self)
         self.dialog = None
         self.dialog_purpose = ""
         self.explain_window: UIWindow | None = None
@@ -79,6 +81,10 @@ class LabScene(Scene):
             container=self.root, tool_tip_text="The planner's own reward on every cell, and the weights it gives "
                                                "each feature: its mesa-objective")
         self.side = SidePanel(self, pygame.Rect(w - side - pad, top, side, h - top - pad))
+        if self.steer_panel.open:  # a new layout: the window again, at its scale
+            self.steer_panel.window.kill()
+            self.steer_panel.window = None
+            self.steer_panel.toggle()
         if self.lesson is not None:
             view = self.world_view.rect
             self.lesson_bar = LessonBar(self, pygame.Rect(view.x, view.bottom + pad, view.w, bar - pad), self.lesson,
@@ -99,7 +105,9 @@ class LabScene(Scene):
         self._title_row()
         words = "" if self.app.projector else " distribution"  # a projector's larger title has less room
         self.title.set_text(f"{self.level.name}: {session.split}{words}"
-                            + (" (paused)" if session.paused and session.network is not None else ""))
+                            + (" (paused)" if session.paused and session.network is not None else "")
+                            + (" (steered)" if session.split == "deployment" and session.steering.active
+                               else ""))
 
     def _title_row(self) -> None:
         """The buttons shown sit at the right end of the row above the worlds; the title has the rest."""
@@ -132,6 +140,7 @@ class LabScene(Scene):
             "lottery": self.open_lottery,
             "shipped": self.use_shipped,
             "predict": self.predict_first,
+            "steer": self.steer_panel.toggle,
             "escape": self.escape,
             "switch": lambda: session.set_split("training" if session.split == "deployment" else "deployment"),
             "faster": lambda: self.set_speed(self.toolbar.speed.get_current_value() * 1.5),
@@ -312,6 +321,8 @@ class LabScene(Scene):
     def handle(self, event: pygame.event.Event) -> bool:
         if self.lesson_bar is not None and self.lesson_bar.handle(event):
             return True
+        if self.steer_panel.handle(event):
+            return True
         if self.mover.handle(event):
             return True
         name = self.toolbar.pressed(event) or self.side.pressed(event)
@@ -361,6 +372,9 @@ class LabScene(Scene):
             self.refresh()
         self._exported()
         self.side.update(session, self.pictures.running)
+        if self.steer_panel.open and (session.split != "deployment" or session.sealed):
+            self.steer_panel.close()  # the training view, and the episodes a class predicts, play the agent itself
+        self.steer_panel.refresh()
         # Pointing at a candidate, at the verdict, or at the button that adds the chosen one draws it on the map.
         highlight = None
         if session.split == "deployment":
@@ -375,7 +389,8 @@ class LabScene(Scene):
     def _state(self) -> tuple:
         """What the buttons and the title show: the learner's state, whether there is an agent, paused or not."""
         session = self.session
-        return session.training.state, session.snapshot is not None, session.paused, session.agent_kind, session.sealed
+        return (session.training.state, session.snapshot is not None, session.paused, session.agent_kind,
+                session.sealed, session.steering.active)
 
     def measured_visible(self) -> bool:
         """Whether the last frame showed anything measured at deployment: counters, the verdict or what it learned,

@@ -1,0 +1,182 @@
+"""The deployment view's steering: what the player chose (contrast, layer, coefficient, the random control, a clamped
+channel at a clicked cell), the steered copy of the agent the view then plays and explains, and the effect measured
+on variants of its own, in the background. The work is `agents.steering`'s."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from levels.format import Level
+
+from agents.problems import SteeringError
+from agents.steering import (CONTRASTS, Steer, contrast_vector, goal_channels, measure, random_like,
+                             steered)
+
+MEASURE_EPISODES = 100  # variants the effect is measured on (the same before and after)
+CLAMP_MULTIPLE = 5.0  # a clamped channel reads this many times its usual value on the goal
+
+
+@dataclass(frozen=True)
+class SteerChoice:
+    contrast: str = "goal"
+    layer: str = ""
+    coefficient: float = 0.0
+    random: bool = False
+    channel: int | None = None  # retarget: the channel clamped ...
+    target: tuple[int, int] | None = None  # ... at this cell
+
+
+def contrasts_of(level: Level) -> dict[str, str]:
+    """The contrasts this level has, in words: a goal or proxy made of things can be removed."""
+    things = ("touched", "picked_up", "opened")
+    out = {}
+    if level.intended_goal.event in things:
+        out["goal"] = CONTRASTS["goal"]
+    if any(p.event in things for p in level.proxies):
+        out["proxy"] = CONTRASTS["proxy"]
+    out["split"] = CONTRASTS["split"]
+    return out
+
+
+class Steering:
+    def __init__(self, level: Level, seed: int = 0):
+        self.level, self.seed = level, seed
+        self.choice = SteerChoice(contrast=next(iter(contrasts_of(level))))
+        self._vectors: dict[tuple, object] = {}  # (network, contrast, layer, random) -> vector
+        self._steered: tuple | None = None  # (base network, choice, steered copy)
+        self._channels: dict[tuple, list] = {}  # (network, layer) -> goal_channels
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steer")
+        self._measuring: tuple | None = None  # (key, Future)
+        self.effect: str | None = None  # the measured effect in words, for the current choice
+        self._effect_key: tuple | None = None
+        self.problem: str | None = None  # a choice that cannot be made, in words (shown, then cleared by the screen)
+
+    # --- what can be steered ---------------------------------------------------------------------------------
+    def refusal(self, network, view: str) -> str | None:
+        """Why this agent cannot be steered here, or None."""
+        if network is None:
+            return "No agent yet: train one or load one."
+        if self.level.world != "grid":
+            return "Steering works on grid levels (this one is a physics level)."
+        if not network.steerable():
+            return f"A {network.kind} agent cannot be steered: train a reactive or convolutional one."
+        return None
+
+    def layers(self, network) -> list[str]:
+        return list(network.steerable()) if network is not None else []
+
+    def can_retarget(self, network) -> bool:
+        return network is not None and network.kind == "conv"
+
+    @property
+    def active(self) -> bool:
+        """Whether the agent is steered now: a nonzero coefficient, or a clamped cell."""
+        c = self.choice
+        return c.coefficient != 0.0 or (c.target is not None and c.channel is not None)
+
+    def choose(self, network, **changes) -> None:
+        """Change the choice (contrast=, layer=, coefficient=, random=, channel=, target=)."""
+        choice = replace(self.choice, **changes)
+        if not choice.layer and network is not None:
+            layers = self.layers(network)
+            choice = replace(choice, layer=layers[(len(layers) - 1) // 2] if layers else "")
+        self.choice = choice
+
+    # --- the steered network -----------------------------------------------------------------------------------
+    def network(self, base, view: str, radius: int):
+        """The network the deployment view plays and explains: `base`, or its steered copy. A choice that cannot
+        be made leaves `base` (and says why in `problem`)."""
+        if base is None or not self.active or self.refusal(base, view) is not None:
+            return base
+        self.choose(base)
+        key = (base, self.choice)
+        if self._steered is not None and self._steered[:2] == key:
+            return self._steered[2]
+        try:
+            steer = self._steer(base, view, radius)
+        except SteeringError as exc:
+            self.problem = str(exc)
+            self.choice = replace(self.choice, coefficient=0.0, target=None)
+            return base
+        self._steered = (base, self.choice, steered(base, steer))
+        return self._steered[2]
+
+    def _steer(self, base, view: str, radius: int) -> Steer:
+        c = self.choice
+        vector = None
+        if c.coefficient != 0.0:
+            key = (base, c.contrast, c.layer, c.random)
+            if key not in self._vectors:
+                vector = contrast_vector(base, self.level, c.contrast, c.layer, self.seed, view, radius)
+                self._vectors[key] = random_like(vector, self.seed + 1) if c.random else vector
+            vector = self._vectors[key]
+        clamp = None
+        if c.target is not None and c.channel is not None:
+            usual = next(v for ch, _, v in self.channels(base, view, radius) if ch == c.channel)
+            clamp = (c.channel, c.target[0], c.target[1], CLAMP_MULTIPLE * max(usual, 1e-3))
+        return Steer(c.layer, vector, c.coefficient, clamp)
+
+    def channels(self, base, view: str, radius: int) -> list[tuple[int, float, float]]:
+        """The layer's channels ranked by how well they track the goal (conv agents): (channel, share, value)."""
+        self.choose(base)
+        key = (base, self.choice.layer)
+        if key not in self._channels:
+            self._channels[key] = goal_channels(base, self.level, self.choice.layer, self.seed, view, radius)
+        return self._channels[key]
+
+    # --- the effect, measured ----------------------------------------------------------------------------------
+    def measure(self, base, view: str, radius: int) -> None:
+        """Measure the current choice's effect on MEASURE_EPISODES variants, in the background (`poll`)."""
+        if base is None or not self.active:
+            return
+        steer = self._steer(base, view, radius)
+        key = (base, self.choice)
+        self.effect, self._effect_key = None, key
+        self._measuring = (key, self._executor.submit(measure, base, self.level, steer, MEASURE_EPISODES,
+                                                      self.seed, view, radius, self.choice.target))
+
+    @property
+    def measuring(self) -> bool:
+        return self._measuring is not None
+
+    def poll(self) -> None:
+        if self._measuring is None or not self._measuring[1].done():
+            return
+        key, future = self._measuring
+        self._measuring = None
+        if key != self._effect_key:
+            return
+        try:
+            self.effect = effect_words(future.result(), self.level, self.choice)
+        except Exception as exc:  # a failed measurement is a message, never a crash
+            self.problem = f"Could not measure the effect ({type(exc).__name__}: {exc})"
+
+    def forget(self) -> None:
+        """A different agent: its vectors, channels and effect are measured afresh; nothing is steered."""
+        self._vectors.clear()
+        self._channels.clear()
+        self._steered = None
+        self.effect, self._effect_key, self._measuring = None, None, None
+        self.choice = replace(self.choice, layer="", coefficient=0.0, random=False, channel=None, target=None)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def effect_words(report: dict, level: Level, choice: SteerChoice) -> str:
+    """What the measurement says, in one or two sentences: the decision-cell probability and the outcome that moved
+    most, before -> after; with a target, how often episodes ended there."""
+    before, after = report["before"], report["after"]
+    parts = []
+    if before["decision_prob"] is not None and after["decision_prob"] is not None:
+        parts.append(f"toward the goal at the decision cell {before['decision_prob']:.2f} -> "
+                     f"{after['decision_prob']:.2f}")
+    moved = max(before["shares"], key=lambda k: abs(after["shares"].get(k, 0) - before["shares"][k]))
+    parts.append(f"{moved} {before['shares'][moved]:.0%} -> {after['shares'].get(moved, 0):.0%}")
+    if report.get("ended_at_target") is not None:
+        parts.append(f"ended on {tuple(choice.target)} in {report['ended_at_target']:.0%}")
+    words = "; ".join(parts) + f" (over {MEASURE_EPISODES} variants)"
+    change = max(abs(after["shares"].get(k, 0) - v) for k, v in before["shares"].items())
+    if change < 0.05 and report.get("ended_at_target") in (None, 0.0):
+        words += ". Almost nothing changed: this agent may not represent what the contrast removes at this layer."
+    return words
