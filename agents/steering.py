@@ -33,6 +33,9 @@ from game.world.variants import TILE_DEADLY, TILE_SOLID
 CONTRASTS = {"goal": "the intended goal there vs removed", "split": "the level at training vs at deployment",
              "proxy": "the proxy's things there vs removed"}
 MOVES = ((0, 0), (0, -1), (0, 1), (-1, 0), (1, 0))  # the grid's actions: stay, up, down, left, right
+SEARCHED = 32  # variants searched for one in which a contrast changes what the agent sees
+CLAMP_MULTIPLE = 20.0  # retargeting clamps a channel to this many times its usual value on what it tracks (5 moved
+# nothing on green means go's convolutional agents; 20 retargeted them: docs/steering.md)
 
 
 @dataclass(frozen=True)
@@ -113,12 +116,18 @@ def contrast_pairs(level: Level, contrast: str, seed: int, n: int, view: str, ra
     return env.load(variants), env.load(removed), variants
 
 
-def contrast_vector(network: Network, level: Level, contrast: str, layer: str, seed: int, view: str, radius: int,
-                    variants: int = 1) -> torch.Tensor:
-    """The activation difference (with minus without) at `layer`, averaged over `variants` draws (1: one variant,
-    as Turner et al. took one maze)."""
-    with_, without, _ = contrast_pairs(level, contrast, seed, variants, view, radius)
-    return (activations(network, layer, with_) - activations(network, layer, without)).mean(0)
+def contrast_vector(network: Network, level: Level, contrast: str, layer: str, seed: int, view: str,
+                    radius: int) -> torch.Tensor:
+    """The activation difference (with minus without) at `layer` in one variant, as Turner et al. took one maze: the
+    first of `seed`'s draws in which the contrast changes what the agent sees (an egocentric agent may not see the
+    goal from where it starts)."""
+    with_, without, _ = contrast_pairs(level, contrast, seed, SEARCHED, view, radius)
+    seen = np.nonzero((with_ != without).any(1))[0]
+    if not len(seen):
+        raise SteeringError(f"in none of {SEARCHED} variants does {CONTRASTS[contrast]} change what this agent sees "
+                            "(it may be out of its view): there is no difference to add")
+    k = int(seen[0])
+    return (activations(network, layer, with_[k:k + 1]) - activations(network, layer, without[k:k + 1]))[0]
 
 
 def random_like(vector: torch.Tensor, seed: int) -> torch.Tensor:
@@ -201,18 +210,21 @@ def _target(level: Level, condition: Condition, worlds, env) -> np.ndarray | Non
 
 
 def goal_channels(network: Network, level: Level, layer: str, seed: int, view: str, radius: int,
-                  n: int = 64) -> list[tuple[int, float, float]]:
-    """Channels of a map layer ranked by how well they track the intended goal's cell: (channel, the share of
-    `n` deployment variants in which its map peaks on the goal or next to it, its mean value on the goal's cell)."""
-    with_, _, _ = contrast_pairs(level, "goal", seed, n, view, radius)
+                  n: int = 64, tracked: str = "goal") -> list[tuple[int, float, float]]:
+    """Channels of a map layer ranked by how well they track the cell of the intended goal (`tracked="goal"`) or of
+    the proxy's thing ("proxy"): (channel, the share of `n` deployment variants in which its map peaks on it or
+    next to it, its mean value on that cell)."""
+    with_, _, _ = contrast_pairs(level, tracked, seed, n, view, radius)
     maps = activations(network, layer, with_)
     if maps.dim() != 4:
         raise SteeringError(f"the layer {layer!r} is not a map of the level: retarget a convolutional agent")
     env = LevelVecEnv(level, "deployment", n, seed=seed, view=view, radius=radius)
     env.reset(seed=seed)
-    goal = _target(level, level.intended_goal, env.batch.worlds, env)
+    condition = level.intended_goal if tracked == "goal" else next(
+        p.condition for p in level.proxies if p.event in GOAL_LIKE)
+    goal = _target(level, condition, env.batch.worlds, env)
     if goal is None:
-        raise SteeringError("the intended goal has no cell to track")
+        raise SteeringError(f"the {'intended goal' if tracked == 'goal' else 'proxy'} has no cell to track")
     width = maps.shape[-1]
     gy, gx = np.array([np.argwhere(g)[0] for g in goal]).T  # each variant's first goal cell
     peak = maps.flatten(2).argmax(-1).numpy()  # (n, C)

@@ -314,10 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coef", type=number(-5.0, 5.0), default=-1.0, help="coefficient, -5 to 5 (default -1)")
     p.add_argument("--random", action="store_true", help="the control: a random vector of the same norm")
     p.add_argument("--retarget", type=cell, metavar="X,Y", help="clamp a goal-tracking channel at this cell instead")
+    p.add_argument("--track", choices=["goal", "proxy"], default="goal",
+                   help="with --retarget: channels that track the intended goal (default) or the proxy's thing")
     p.add_argument("--channel", type=whole(0, 4096), default=None,
-                   help="with --retarget: the channel (default: the one that tracks the goal best)")
+                   help="with --retarget: the channel (default: the one that tracks it best)")
     p.add_argument("--value", type=number(-1e3, 1e3), default=None,
-                   help="with --retarget: the clamped value (default: 5 x the channel's usual value on the goal)")
+                   help="with --retarget: the clamped value (default: 20 x the channel's usual value on it)")
     p.add_argument("--episodes", type=whole(10, 2000), default=300)
     p.add_argument("--seed", type=SEED, default=0)
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -23,7 +23,7 @@ def cell(text: str) -> tuple[int, int]:
 def steer(args) -> int:
     import torch
     from agents.agent_file import load_agent
-    from agents.steering import CONTRASTS, Steer, contrast_vector, goal_channels, measure, random_like
+    from agents.steering import CLAMP_MULTIPLE, CONTRASTS, Steer, contrast_vector, goal_channels, measure, random_like
     torch.set_num_threads(1)
     agent = load_agent(args.agent)
     level = named_level(args.level) if args.level else agent.level
@@ -49,13 +49,13 @@ def steer(args) -> int:
             print(f"mesa-sandbox steer: --retarget {x},{y} is outside the level ({level.width}x{level.height})",
                   file=sys.stderr)
             return EXIT_BAD_INPUT
-        ranked = goal_channels(network, level, layer, args.seed, view, radius)
+        ranked = goal_channels(network, level, layer, args.seed, view, radius, tracked=args.track)
         channel = ranked[0][0] if args.channel is None else args.channel
         usual = next(v for c, _, v in ranked if c == channel) if any(c == channel for c, _, _ in ranked) else None
         if usual is None:
             print(f"mesa-sandbox steer: --channel must be 0-{len(ranked) - 1} at {layer}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        value = args.value if args.value is not None else 5.0 * max(usual, 1e-3)
+        value = args.value if args.value is not None else CLAMP_MULTIPLE * max(usual, 1e-3)
         target, clamp = (x, y), (channel, x, y, value)
     else:
         vector = contrast_vector(network, level, args.contrast, layer, args.seed, view, radius)
@@ -66,7 +66,7 @@ def steer(args) -> int:
     report.update({"layer": layer, "contrast": None if clamp else args.contrast, "random": bool(args.random),
                    "coefficient": args.coef, "episodes": args.episodes,
                    "retarget": None if clamp is None else {"cell": list(target), "channel": clamp[0],
-                                                             "value": round(clamp[3], 4)}})
+                                                             "tracks": args.track, "value": round(clamp[3], 4)}})
     if args.json:
         print(json.dumps(report))
         return EXIT_OK

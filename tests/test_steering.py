@@ -78,6 +78,18 @@ def test_contrasts_that_the_level_cannot_have_and_agents_that_cannot_be_steered_
     assert contrast_vector(net, corner, "split", "conv 1", 0, view, 5).abs().sum() > 0
 
 
+def test_the_vector_comes_from_a_variant_in_which_the_agent_sees_the_difference():
+    """An egocentric agent sees five cells around it: in most starts of the maze the cheese is out of view, and a
+    vector from such a variant would be zero. The first variant in which it is in view is taken."""
+    corner = builtin_level("cheese_in_the_corner")
+    mlp, view = network("reactive", corner)
+    assert view == "egocentric"
+    assert float(contrast_vector(mlp, corner, "goal", "hidden 1", 0, view, 5).norm()) > 0
+    with pytest.raises(SteeringError, match="change what this agent sees"):  # a window of one cell: never in view
+        blind = build_network("reactive", ObservationSpec.for_level(corner, "egocentric", 0), 5, 16)
+        contrast_vector(blind, corner, "goal", "hidden 1", 0, "egocentric", 0)
+
+
 @pytest.mark.parametrize("agent, gem, decision, move", [
     ((1, 1), (1, 3), (1, 1), 2),  # the gem is down, the corner right: the ways part at the start
     ((1, 3), (3, 1), (2, 1), 4),  # up the left side and right along the top leads to both, as far as the gem
@@ -135,6 +147,10 @@ def test_the_steer_command_prints_json_and_refuses_bad_requests_in_words(tmp_pat
     assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--retarget", "2,3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert 0.0 <= out["ended_at_target"] <= 1.0 and out["retarget"]["cell"] == [2, 3]
+    assert out["retarget"]["tracks"] == "goal"
+    assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--retarget", "2,3", "--track", "proxy",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["retarget"]["tracks"] == "proxy"
     for bad, words in ((["--retarget", "99,1"], "outside the level"), (["--layer", "7"], "must be 1-3")):
         code = main(["steer", str(tmp_path / "c.agent"), "--episodes", "20"] + bad)
         err = capsys.readouterr().err

@@ -9,11 +9,11 @@ from dataclasses import dataclass, replace
 from levels.format import Level
 
 from agents.problems import SteeringError
-from agents.steering import (CONTRASTS, Steer, contrast_vector, goal_channels, measure, random_like,
+from agents.steering import (CLAMP_MULTIPLE, CONTRASTS, Steer, contrast_vector, goal_channels, measure, random_like,
                              steered)
 
 MEASURE_EPISODES = 100  # variants the effect is measured on (the same before and after)
-CLAMP_MULTIPLE = 5.0  # a clamped channel reads this many times its usual value on the goal
+RANKED = 4  # channels offered per thing tracked
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class SteerChoice:
     random: bool = False
     channel: int | None = None  # retarget: the channel clamped ...
     target: tuple[int, int] | None = None  # ... at this cell
+    tracked: str = "goal"  # ... a channel found tracking the intended goal ("goal") or the proxy's thing ("proxy")
 
 
 def contrasts_of(level: Level) -> dict[str, str]:
@@ -112,16 +113,21 @@ class Steering:
             vector = self._vectors[key]
         clamp = None
         if c.target is not None and c.channel is not None:
-            usual = next(v for ch, _, v in self.channels(base, view, radius) if ch == c.channel)
+            usual = next(v for t, ch, _, v in self.channels(base, view, radius) if (t, ch) == (c.tracked, c.channel))
             clamp = (c.channel, c.target[0], c.target[1], CLAMP_MULTIPLE * max(usual, 1e-3))
         return Steer(c.layer, vector, c.coefficient, clamp)
 
-    def channels(self, base, view: str, radius: int) -> list[tuple[int, float, float]]:
-        """The layer's channels ranked by how well they track the goal (conv agents): (channel, share, value)."""
+    def channels(self, base, view: str, radius: int) -> list[tuple[str, int, float, float]]:
+        """The layer's channels that best track the intended goal and the proxy's thing (conv agents), best first:
+        (what it tracks: "goal" or "proxy", channel, the share of variants it peaks there, its usual value there)."""
         self.choose(base)
         key = (base, self.choice.layer)
         if key not in self._channels:
-            self._channels[key] = goal_channels(base, self.level, self.choice.layer, self.seed, view, radius)
+            found = []
+            for tracked in [k for k in ("goal", "proxy") if k in contrasts_of(self.level)]:
+                ranked = goal_channels(base, self.level, self.choice.layer, self.seed, view, radius, tracked=tracked)
+                found += [(tracked, c, share, usual) for c, share, usual in ranked[:RANKED]]
+            self._channels[key] = sorted(found, key=lambda t: -t[2])
         return self._channels[key]
 
     # --- the effect, measured ----------------------------------------------------------------------------------
@@ -157,7 +163,8 @@ class Steering:
         self._channels.clear()
         self._steered = None
         self.effect, self._effect_key, self._measuring = None, None, None
-        self.choice = replace(self.choice, layer="", coefficient=0.0, random=False, channel=None, target=None)
+        self.choice = replace(self.choice, layer="", coefficient=0.0, random=False, channel=None, target=None,
+                              tracked="goal")
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -93,9 +93,9 @@ class SteerPanel:
         y += row + gap
         self.channel = self.pick = self.clear = None
         if steering.can_retarget(network):
-            self._channels = {f"channel {c}: on the goal in {share:.0%}": c
-                              for c, share, _ in steering.channels(network, session.config.view,
-                                                                   session.config.radius)[:8]}
+            self._channels = {f"channel {c}: on the {'goal' if tracked == 'goal' else 'proxy'} in {share:.0%}":
+                              (tracked, c) for tracked, c, share, _ in steering.channels(network, session.config.view,
+                                                                                         session.config.radius)}
             UILabel(pygame.Rect(0, y, inner, row), "Retarget: clamp a channel at a cell", ui, container=self.window,
                     object_id="#muted")
             y += row
@@ -149,7 +149,8 @@ class SteerPanel:
             self.close()
             self._build()  # another layer has other channels
         elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.channel:
-            session.steer(channel=self._channels[event.text])
+            tracked, channel = self._channels[event.text]
+            session.steer(tracked=tracked, channel=channel)
         elif event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.random:
             session.steer(random=not session.steering.choice.random)
         elif event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.measure:
@@ -163,13 +164,19 @@ class SteerPanel:
             where = self.scene.world_view.cell_at(event.pos)
             if where is None:
                 return False
-            channel = session.steering.choice.channel
-            session.steer(target=where[1], channel=self._channels[self.channel.selected_option[0]
-                                                                  if isinstance(self.channel.selected_option, tuple)
-                                                                  else self.channel.selected_option]
-                          if channel is None else channel)
+            choice = session.steering.choice
+            if choice.channel is None:  # the channel the menu shows: the best-tracking one
+                tracked, channel = self._channels[_text(self.channel.selected_option)]
+            else:
+                tracked, channel = choice.tracked, choice.channel
+            session.steer(target=where[1], channel=channel, tracked=tracked)
             self.picking = False
         else:
             return False
         self.refresh()
         return True
+
+
+def _text(option) -> str:
+    """A drop-down menu's selected option as its text (pygame_gui gives a (text, id) pair or the text)."""
+    return option[0] if isinstance(option, tuple) else option
