@@ -20,7 +20,7 @@ import torch
 
 from agents.agent_file import load_agent
 from agents.problems import SteeringError
-from agents.steering import Steer, contrast_vector, goal_channels, measure, random_like
+from agents.steering import CLAMP_MULTIPLE, Steer, contrast_vector, goal_channels, measure, random_like
 from game.cli_steer import cell
 
 COEFFICIENTS = (-1.0, -3.0)
@@ -58,12 +58,18 @@ def main() -> None:
                         emit(layer=layer, contrast=contrast, coefficient=coefficient, random=control,
                              before=out["before"], after=out["after"],
                              seconds=round(time.perf_counter() - started, 2))
-            if net.kind == "conv" and args.retarget is not None:
-                channel, share, usual = goal_channels(net, level, layer, args.seed, view, radius)[0]
+            if net.kind != "conv" or args.retarget is None:
+                continue
+            for tracked in ("goal", "proxy"):  # the best channel tracking each, clamped at the cell
+                try:
+                    channel, share, usual = goal_channels(net, level, layer, args.seed, view, radius,
+                                                          tracked=tracked)[0]
+                except (SteeringError, StopIteration):
+                    continue
                 x, y = args.retarget
-                out = measure(net, level, Steer(layer, clamp=(channel, x, y, 5.0 * max(usual, 1e-3))),
+                out = measure(net, level, Steer(layer, clamp=(channel, x, y, CLAMP_MULTIPLE * max(usual, 1e-3))),
                               args.episodes, args.seed, view, radius, target=(x, y))
-                emit(layer=layer, retarget=[x, y], channel=channel, tracks_goal=round(share, 3),
+                emit(layer=layer, retarget=[x, y], tracks=tracked, channel=channel, peaks_there=round(share, 3),
                      before=out["before"], after=out["after"], ended_at_target=out["ended_at_target"])
 
 

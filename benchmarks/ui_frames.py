@@ -124,15 +124,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--level", default="coin_at_the_end")
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--agent", choices=["reactive", "planner"], default="reactive")
+    parser.add_argument("--agent", choices=["reactive", "conv", "planner"], default="reactive")
     parser.add_argument("--optimizer", choices=["ppo", "evolution"], default="ppo")
     parser.add_argument("--frames-only", action="store_true", help="skip the idle and Evaluate measurements")
     args = parser.parse_args()
     from dataclasses import replace
     from agents.envs import resolve_level
-    from agents.ppo import PPOConfig, planner_config
+    from agents.ppo import PPOConfig, for_agent
     level = resolve_level(args.level)
-    config = replace(planner_config(PPOConfig()) if args.agent == "planner" else PPOConfig(), optimizer=args.optimizer)
+    config = replace(for_agent(PPOConfig(), args.agent), optimizer=args.optimizer)
     idle = None if args.frames_only else idle_home_cpu(5.0)
     frames, sps_ui = with_ui(level, args.seconds, args.agent, args.optimizer)
     sps_headless = learner_headless(level, args.seconds, config)

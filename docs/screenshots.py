@@ -226,6 +226,31 @@ def reveal(w: int, h: int, out: Path, projector_mode: bool) -> int:
     return 0
 
 
+def steer(w: int, h: int, out: Path, suffix: str, agent: str) -> int:
+    """The Steer window on a convolutional agent of green means go (`--steer AGENT`: train one with
+    `mesa-sandbox train green_means_go --agent conv --seed 1 -o conv.agent`): the green thing's vector subtracted at
+    the last convolution, the arrows following, and the effect measured."""
+    from agents.agent_file import load_agent
+    from game.app import App
+    app = App((w, h))
+    app.open("lab", level=load_agent(agent).level)
+    scene = app.scene
+    scene.load_agent(agent)
+    scene.command("deployment")
+    frames(app, 10)
+    layers = list(scene.session.network.steerable())
+    scene.session.steer(contrast="proxy", layer=layers[-1], coefficient=-1.0)
+    scene.command("steer")
+    scene.command("arrows")
+    scene.session.steering.measure(scene.session.network, scene.session.config.view, scene.session.config.radius)
+    until(app, lambda: scene.session.steering.effect is not None, 120)
+    frames(app, 10)
+    save(app, out, f"screen-steer{suffix}.png")
+    scene.session.agent_saved = True
+    pygame.quit()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="1280x800")
@@ -242,6 +267,8 @@ def main() -> int:
     parser.add_argument("--reveal", action="store_true",
                         help="every lesson at its prediction, Predict first, the verdict beside its list "
                              "(with --projector: the lessons only, in projector mode)")
+    parser.add_argument("--steer", metavar="AGENT", help="only the Steer window, on this convolutional agent of green "
+                                                         "means go")
     args = parser.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     out = Path(args.out)
@@ -249,6 +276,8 @@ def main() -> int:
     suffix = "" if (w, h) == (1280, 800) else f"-{w}x{h}"
     if args.reveal:
         return reveal(w, h, out, args.projector)
+    if args.steer:
+        return steer(w, h, out, suffix, args.steer)
     if args.projector:
         return projector(w, h, out, f"-projector-{w}x{h}")
     os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-screenshots-"))  # no recent files
