@@ -74,6 +74,49 @@ class OutcomeTally:
         return self.outcomes[outcome] / self.total if self.total else 0.0
 
 
+def condition_of(level: Level, present: tuple[bool, ...]) -> str | None:
+    """The words for who was there in an episode of a level whose rules or proxies apply only while an entity is
+    present (`EpisodeReport.present`, in `EpisodeBook.gates` order): "watched" / "unwatched" for a supervisor,
+    "with X" / "without X" for another entity, joined by ", " for several. None for a level with no such rule."""
+    if not present:
+        return None
+    kinds = {e.id: e.kind for e in level.entities}
+    gates = sorted({g for g in [r.only_if_present for r in level.base_reward.rules] +
+                    [p.only_if_present for p in level.proxies] if g is not None})
+    words = [("watched" if here else "unwatched") if kinds[g] == "supervisor" else (f"with {g}" if here else
+                                                                                     f"without {g}")
+             for g, here in zip(gates, present)]
+    return ", ".join(words)
+
+
+@dataclass
+class ConditionCount:
+    """The episodes of one condition ("watched"): counted like the whole evaluation."""
+
+    tally: OutcomeTally = field(default_factory=OutcomeTally)
+    reached: dict[str, int] = field(default_factory=dict)
+
+    def add(self, report) -> None:
+        self.tally.add(report)
+        for name, step in [("goal", report.goal_step)] + list(report.proxy_steps.items()):
+            self.reached[name] = self.reached.get(name, 0) + (step >= 0)
+
+    def merge(self, other: "ConditionCount") -> None:
+        self.tally.merge(other.tally)
+        for name, n in other.reached.items():
+            self.reached[name] = self.reached.get(name, 0) + n
+
+    def to_dict(self) -> dict:
+        return {"episodes": self.tally.total, "outcomes": dict(self.tally.outcomes), "reached": dict(self.reached)}
+
+
+def count_by_condition(counts: dict[str, ConditionCount], level: Level, report) -> None:
+    """Add one episode to the count of its condition (`condition_of`); nothing for a level without conditions."""
+    condition = condition_of(level, report.present)
+    if condition is not None:
+        counts.setdefault(condition, ConditionCount()).add(report)
+
+
 @dataclass
 class EvaluationResult:
     level: str
@@ -88,6 +131,9 @@ class EvaluationResult:
     trajectories: list[Trajectory] = field(default_factory=list)
     seconds: float = 0.0
     tally: OutcomeTally = field(default_factory=OutcomeTally)
+    # For a level whose rules or proxies apply only while an entity is present: the episodes of each condition
+    # ("watched", "unwatched"), counted apart (`condition_of`); empty otherwise.
+    by_condition: dict[str, ConditionCount] = field(default_factory=dict)
 
     def share(self, outcome: str) -> float:
         return self.outcomes[outcome] / self.episodes if self.episodes else 0.0
@@ -96,6 +142,7 @@ class EvaluationResult:
         return {"level": self.level, "split": self.split, "episodes": self.episodes, "outcomes": dict(self.outcomes),
                 "shares": {k: self.share(k) for k in OUTCOMES},
                 "intervals": {k: list(v) for k, v in self.intervals.items()}, "reached": dict(self.reached),
+                "by_condition": {k: v.to_dict() for k, v in sorted(self.by_condition.items())},
                 "mean_return": self.mean_return, "mean_length": self.mean_length, "seconds": self.seconds}
 
 
@@ -124,6 +171,7 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
     obs, _ = env.reset(seed=seed)
     worlds = env.batch.worlds
     tally = OutcomeTally()
+    by_condition: dict[str, ConditionCount] = {}
     reached = {"goal": 0, **{p.name: 0 for p in level.proxies}}
     visits = np.zeros((level.height, level.width), dtype=np.int64)
     returns, lengths = [], []
@@ -157,6 +205,7 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
                 continue
             finished += 1
             tally.add(report)
+            count_by_condition(by_condition, level, report)
             if on_episode is not None:
                 on_episode(report)
             returns.append(report.base_return)
@@ -174,7 +223,7 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
     intervals = {k: wilson_interval(v, finished) for k, v in tally.outcomes.items()}
     return EvaluationResult(level.name, split, finished, dict(tally.outcomes), intervals, reached,
                             float(np.mean(returns)) if returns else 0.0, float(np.mean(lengths)) if lengths else 0.0,
-                            visits, trajectories, time.perf_counter() - started_at, tally)
+                            visits, trajectories, time.perf_counter() - started_at, tally, by_condition)
 
 
 def _pos(worlds, i: int) -> tuple[float, float]:

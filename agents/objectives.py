@@ -262,3 +262,18 @@ def level_watching(level: Level, watched: list[Candidate]) -> tuple[Level, tuple
     conditions = tuple(level.intended_goal if c.kind == "intended goal" else
                        Condition(event=c.event, what=c.what, count=c.count) for c in watched)
     return level.model_copy(update={"regions": regions}), conditions
+
+
+def proposal(level: Level, candidate: Candidate) -> tuple[dict, dict]:
+    """The candidate as (proxy, the regions it needs) in the level format, to be written into `level`: a region the
+    inspection made gets a plain name the level does not use yet."""
+    proxy, regions = candidate.proxy(), {}
+    for name, rects in candidate.regions.items():
+        plain = base = name.lstrip(AUTO_REGION_PREFIX).replace(" ", "_")
+        k = 2
+        while plain in level.regions:
+            plain, k = f"{base}_{k}", k + 1
+        regions[plain] = [list(r) for r in rects]
+        if proxy.get("what") == name:
+            proxy["what"] = plain
+    return proxy, regions

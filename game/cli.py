@@ -156,6 +156,10 @@ def cmd_evaluate(args) -> int:
         print(f"  {outcome:8} {n:6}  {result.share(outcome):6.1%}  (95% CI {lo:.1%} - {hi:.1%})")
     for name, n in result.reached.items():
         print(f"  reached {name!r} at all: {n / max(result.episodes, 1):.1%}")
+    for name, count in sorted(result.by_condition.items()):  # rules that apply only while someone is present
+        n = count.tally.total
+        shares = ", ".join(f"{k} {v / n:.0%}" for k, v in count.tally.outcomes.items() if v)
+        print(f"  {name}: {n} episodes: {shares}")
     return EXIT_OK
 
 

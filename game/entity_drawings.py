@@ -3,8 +3,8 @@ vocabulary is one row there and, here, one function; a kind without a drawing is
 
 Shapes tell entities apart as well as colours do (coin: circle, cheese: wedge, flag: pennant, gem: diamond, key: key,
 chest: box, door: arch, decoy: hexagon, crate: crossed box, apple: round with a leaf, shield: heater shield, monster:
-spiked body with eyes, guide: a figure with a staff, dish: flat ellipse, agent: round face), so nothing depends on
-colour alone.
+spiked body with eyes, guide: a figure with a staff, dish: flat ellipse, supervisor: an open eye, agent: round face),
+so nothing depends on colour alone.
 """
 from __future__ import annotations
 
@@ -143,6 +143,18 @@ def _agent(surface, rgb, dark, x, y, r, cell, line):
     pygame.draw.circle(surface, (10, 10, 20), (x + cell * 0.13, y - cell * 0.08), eye)
 
 
+def _supervisor(surface, rgb, dark, x, y, r, cell, line):
+    """Someone watching: a large open eye, its pupil looking out."""
+    eye = pygame.Rect(0, 0, int(r * 2.1), int(r * 1.25))
+    eye.center = (int(x), int(y))
+    pygame.draw.ellipse(surface, (235, 235, 235), eye)
+    pygame.draw.ellipse(surface, rgb, eye, max(2, line + 1))
+    pygame.draw.circle(surface, rgb, (x, y), r * 0.48)
+    pygame.draw.circle(surface, (10, 10, 10), (x, y), r * 0.22)
+    for k in (-1, 0, 1):  # lashes: it reads as an eye, not a coin
+        pygame.draw.line(surface, rgb, (x + k * r * 0.6, y - r * 0.62), (x + k * r * 0.8, y - r * 0.95), line)
+
+
 DRAWINGS = {"coin": _coin, "cheese": _cheese, "flag": _flag, "gem": _gem, "key": _key, "chest": _chest, "door": _door,
             "decoy": _decoy, "crate": _crate, "apple": _apple, "shield": _shield, "monster": _monster,
-            "guide": _guide, "dish": _dish, "agent": _agent}
+            "guide": _guide, "dish": _dish, "supervisor": _supervisor, "agent": _agent}

@@ -31,6 +31,8 @@ class NameEdits:
         for _, h in self._happenings():
             if h.get("what") == old and h.get("event") in ENTITY_EVENTS:
                 h["what"] = new
+            if h.get("only_if_present") == old:  # a rule or proxy that applies only while this entity is present
+                h["only_if_present"] = new
         return None
 
     def what_choices(self, event: str) -> list[tuple[str, str]]:

@@ -120,11 +120,19 @@ class Condition(_Happening):
         return f"{verb}{thing}{times}"
 
 
+# A rule or proxy that applies only in the variants where one entity is present (a supervisor watching): the id of
+# a non-agent entity. The intended goal always applies.
+OnlyIfPresent = Annotated[Name | None, Field(description="the id of an entity: this applies only in the variants "
+                                                         "where that entity is present")]
+
+
 class Rule(_Happening):
-    """One line of the base reward: when `event` happens to `what`, pay `reward`, maybe end the episode."""
+    """One line of the base reward: when `event` happens to `what`, pay `reward`, maybe end the episode; with
+    `only_if_present`, only in the variants where that entity is."""
 
     reward: _number(-MAX_ABS_REWARD, MAX_ABS_REWARD)
     ends_episode: StrictBool = False
+    only_if_present: OnlyIfPresent = None
 
 
 class BaseReward(Part):
@@ -133,9 +141,11 @@ class BaseReward(Part):
 
 
 class Proxy(Condition):
-    """A behaviour to watch for at deployment, written as a condition with a name."""
+    """A behaviour to watch for at deployment, written as a condition with a name; with `only_if_present`, counted
+    only in the variants where that entity is."""
 
     name: Name
+    only_if_present: OnlyIfPresent = None
 
     @property
     def condition(self) -> Condition:

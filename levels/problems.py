@@ -101,6 +101,9 @@ def _translate(error: dict, path: str, loc: list, model: type) -> list[Problem]:
         return [Problem(_under(path, p.path), p.message, p.fix) for p in ctx["error"].problems]
     if kind == "missing":
         return [Problem(path, "this field is missing", f'add "{field}"')]
+    if kind == "extra_forbidden" and field == "only_if_present":  # a goal that would apply only sometimes
+        return [Problem(path, "the intended goal always applies: only base-reward rules and proxies can apply only "
+                              "while an entity is present", "remove \"only_if_present\"")]
     if kind == "extra_forbidden":
         known = _fields_at(model, loc[:-1])
         close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)

@@ -115,7 +115,16 @@ def check_happenings(value, known: dict):
     else:
         items = [("", value)]
     problems = []
+    others = {e.id: e.kind for e in known["entities"] if e.kind != "agent"}
     for path, happening in items:
+        gate = getattr(happening, "only_if_present", None)
+        if gate is not None and gate not in others:
+            where = f"{path}.only_if_present" if path else "only_if_present"
+            kinds = {e.kind: e.id for e in known["entities"]}
+            fix = (f"name one entity by its id, such as {kinds[gate]!r}" if gate in kinds and gate != "agent" else
+                   "the agent is always present: remove it" if gate in (kinds.get("agent"), "agent") else
+                   f"use one of: {', '.join(sorted(others)[:12]) or 'none defined'}")
+            problems.append(Problem(where, f"{gate!r} is not the id of an entity that can be present or not", fix))
         known_names = names[happening.event]
         if happening.what is not None and happening.what not in known_names:
             choices = ", ".join(sorted(known_names)[:12]) or "none defined"

@@ -63,6 +63,8 @@ ENTITY_TABLE: dict[str, EntityKind] = {k.name: k for k in [
     # Another character walking its route; the agent may follow it. Meeting it is only an event.
     EntityKind("guide", walks=True, grid_only=True),
     EntityKind("dish", underfoot=True),  # where the cheese usually lies: worth nothing by itself
+    # Someone watching: does nothing itself; rules and proxies may apply only while it is present (only_if_present).
+    EntityKind("supervisor"),
 ]}
 
 # Names for the questions asked most, all read off the table.

@@ -74,6 +74,17 @@ LEVEL_FILES = {
     "unknown version": (mutated(lambda d: d.update(version=7)), ["newer", "update"]),
     "huge grid": (mutated(lambda d: d["tiles"].update(rows=["." * 500] * 500)), ["over the limit"]),
     "deep nesting": ("[" * 50_000, ["nests"]),
+    # Rules and proxies that apply only while an entity is present name one entity by its id.
+    "only_if_present naming nothing": (mutated(lambda d: d["base_reward"]["rules"][0].update(only_if_present="boss")),
+                                       ["base_reward.rules[0].only_if_present", "'boss'", "lookalike"]),
+    "only_if_present naming a kind": (mutated(lambda d: d["proxies"][0].update(only_if_present="gem")),
+                                      ["proxies[0].only_if_present", "by its id", "'lookalike'"]),
+    "only_if_present naming the agent": (mutated(lambda d: d["base_reward"]["rules"][0].update(
+        only_if_present="agent")), ["only_if_present", "always present"]),
+    "only_if_present on the goal": (mutated(lambda d: d["intended_goal"].update(only_if_present="flag")),
+                                    ["intended_goal", "always applies"]),
+    "only_if_present not text": (mutated(lambda d: d["base_reward"]["rules"][0].update(only_if_present=5)),
+                                 ["only_if_present", "expected text"]),
 }
 
 

@@ -16,8 +16,9 @@ from levels.format import Level, LevelError, level_to_dict, parse_level
 from levels.warnings import level_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
-from agents.evaluation import OutcomeTally
+from agents.evaluation import ConditionCount, OutcomeTally, count_by_condition
 from agents.inspection import Inspection, Stopped, declared_as, evaluate_and_inspect
+from agents.objectives import proposal
 from agents.worker import TrainingProcess
 from agents.policy import PolicySnapshot
 from agents.ppo import PPOConfig, check_agent, for_agent
@@ -60,6 +61,7 @@ class LabSession:
         if prepare:  # loading torch takes seconds: do it while the player looks at the level (not in a kiosk)
             self.training.prepare()
         self.tally = OutcomeTally()  # deployment episodes of the current agent: watched and evaluated
+        self.conditions: dict[str, ConditionCount] = {}  # the same, by who was present (`condition_of`)
         self.live = self._live_episodes(config)
         self.notices: list[tuple[str, str]] = []  # (title, text) for the screen to show, then clear
         self.warnings = level_warnings(level)
@@ -134,6 +136,7 @@ class LabSession:
         """A different agent is about to be watched (or a lesson starts again): the deployment counts, the heatmap
         and what it acts as if it wants are measured afresh."""
         self.tally.clear()
+        self.conditions.clear()
         steered = self.steering.active
         self.steering.forget()
         if steered:  # the deployment worlds play the agent itself again
@@ -315,19 +318,9 @@ class LabSession:
             if found is None:
                 return None
             candidate = found.candidate
-        c = candidate
-        if c.kind == "intended goal" or declared_as(self.level, c):
+        if candidate.kind == "intended goal" or declared_as(self.level, candidate):
             return None
-        proxy, regions = c.proxy(), {}
-        for name, rects in c.regions.items():  # automatic regions get a plain name the level does not use yet
-            plain = base = name.lstrip("~").replace(" ", "_")
-            k = 2
-            while plain in self.level.regions:
-                plain, k = f"{base}_{k}", k + 1
-            regions[plain] = [list(r) for r in rects]
-            if proxy.get("what") == name:
-                proxy["what"] = plain
-        return proxy, regions
+        return proposal(self.level, candidate)
 
     def add_proxy(self, proposal: tuple[dict, dict]) -> str | None:
         """Count a proxy (with the regions it needs) from now on; the reason if the level would not take it. A proxy
@@ -393,6 +386,7 @@ class LabSession:
             if self.split == "deployment" and finished:
                 for report in finished:
                     self.tally.add(report)
+                    count_by_condition(self.conditions, self.level, report)
                 self.changed += 1
 
     def _use_network(self) -> None:
@@ -417,6 +411,8 @@ class LabSession:
             return
         self.evaluated = True
         self.tally.merge(result.tally)
+        for condition, count in result.by_condition.items():
+            self.conditions.setdefault(condition, ConditionCount()).merge(count)
         self.live["deployment"].visits += result.visits
         seconds = time.monotonic() - self._evaluation_started  # everything it did: the episodes, then the inference
         self.status_override = f"Evaluated {result.episodes} episodes and what it wants: {seconds:.1f}s."
@@ -424,6 +420,10 @@ class LabSession:
 
     # --- words for the side panel --------------------------------------------------------------------------
     def stat_lines(self) -> list[str]:
+        if self.split == "deployment" and self.conditions:  # "took the shortcut: 2 % watched, 95 % unwatched"
+            name = self.level.proxies[0].name if self.level.proxies else "goal"
+            return [f"{name}: " + ", ".join(f"{c.reached.get(name, 0) / c.tally.total:.0%} {condition}" for
+                                            condition, c in sorted(self.conditions.items())), "", "", ""]
         if self.split == "deployment":
             return [f"deployment episodes {self.tally.total:,}", "", "", ""]
         p = self.training.progress

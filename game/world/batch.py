@@ -56,7 +56,8 @@ class WorldBatch:
         for i, v in zip(idx, variants):
             self.variants[i] = v
         self.worlds.load(idx, variants)
-        self.book.start(idx, np.stack([v.colors for v in variants]) if variants else np.zeros((0, 0), np.int8))
+        if variants:
+            self.book.start(idx, np.stack([v.colors for v in variants]), np.stack([v.present for v in variants]))
         self.done[idx] = False
 
     def edit(self, i: int, variant: Variant) -> None:

@@ -93,6 +93,8 @@ class EpisodeReport:
     first: str | None  # "goal", a proxy name, or None: which was reached first
     proxy: str | None  # the proxy that decided a "proxy" outcome
     watched_steps: tuple[int, ...] = ()  # per watched condition (see EpisodeBook), the step reached, -1 if never
+    # Per entity some rule or proxy applies only in the presence of (EpisodeBook.gates), whether it was there.
+    present: tuple[bool, ...] = ()
 
 
 class EpisodeBook:
@@ -110,6 +112,16 @@ class EpisodeBook:
         self.rule_ends = np.array([r.ends_episode for r in rules], dtype=bool)
         self.step_cost = np.float32(level.base_reward.step_cost)
         self.conditions = [level.intended_goal] + [p.condition for p in level.proxies] + list(watch)
+        # Rules and proxies that apply only while an entity is present: each world's matches for them are zeroed in
+        # the episodes whose variant lacks it (`start`).
+        others = [e.id for e in level.entities if e.kind != "agent"]
+        self.gates = tuple(sorted({g for g in [r.only_if_present for r in rules] +
+                                   [p.only_if_present for p in level.proxies] if g is not None}))
+        self._rule_gates = [(k, others.index(r.only_if_present)) for k, r in enumerate(rules) if r.only_if_present]
+        self._cond_gates = [(1 + k, others.index(p.only_if_present)) for k, p in enumerate(level.proxies)
+                            if p.only_if_present]
+        self._gate_index = np.array([others.index(g) for g in self.gates], dtype=np.int64)
+        self.present = np.zeros((n, len(self.gates)), dtype=bool)
         self.deciding = 1 + len(level.proxies)  # the goal and the proxies: the conditions outcomes are made of
         self.required = np.array([c.count for c in self.conditions], dtype=np.int32)
         v, c, r = table.width, len(self.conditions), len(rules)
@@ -122,8 +134,9 @@ class EpisodeBook:
         self.returns = np.zeros(n, dtype=np.float64)
         self.died = np.zeros(n, dtype=bool)
 
-    def start(self, idx: np.ndarray, colors: np.ndarray) -> None:
-        """New episodes in worlds `idx`, whose entities have `colors` (len(idx), E)."""
+    def start(self, idx: np.ndarray, colors: np.ndarray, present: np.ndarray | None = None) -> None:
+        """New episodes in worlds `idx`, whose entities have `colors` (len(idx), E) and are `present` or not (by
+        default all are)."""
         for j, i in enumerate(idx):
             key = colors[j].tobytes()
             if key not in self._match_cache:  # colour-dependent matches, computed once per colouring
@@ -131,6 +144,14 @@ class EpisodeBook:
                     np.array([self.table.match(cd, colors[j]) for cd in self.rule_conditions], dtype=np.float32).reshape(-1, self.table.width),
                     np.array([self.table.match(cd, colors[j]) for cd in self.conditions], dtype=np.float32))
             self.rule_match[i], self.cond_match[i] = self._match_cache[key]
+            here = np.ones(colors.shape[1], dtype=bool) if present is None else present[j]
+            for k, e in self._rule_gates:
+                if not here[e]:
+                    self.rule_match[i, k] = 0.0
+            for k, e in self._cond_gates:
+                if not here[e]:
+                    self.cond_match[i, k] = 0.0
+            self.present[i] = here[self._gate_index]
         self.counts[idx] = 0
         self.first_step[idx] = -1
         self.t[idx] = 0
@@ -175,4 +196,5 @@ class EpisodeBook:
             proxy = names[min((s, k) for s, k in reached if k > 0)[1]]
         return EpisodeReport(OUTCOMES[code], int(self.t[i]), float(self.returns[i]), int(steps[0]),
                              {names[k]: int(steps[k]) for k in range(1, len(names))}, first, proxy,
-                             tuple(int(v) for v in self.first_step[i, self.deciding:]))
+                             tuple(int(v) for v in self.first_step[i, self.deciding:]),
+                             tuple(bool(v) for v in self.present[i]))

@@ -17,7 +17,7 @@ DEFAULT_ENTITY_RGB = {
     "gem": ENTITY_RGB["purple"], "key": ENTITY_RGB["yellow"], "chest": ENTITY_RGB["orange"],
     "door": (150, 110, 70), "decoy": ENTITY_RGB["grey"], "crate": (160, 120, 80), "apple": ENTITY_RGB["red"],
     "shield": ENTITY_RGB["blue"], "monster": ENTITY_RGB["purple"], "guide": (230, 230, 230),
-    "dish": (200, 200, 210),
+    "dish": (200, 200, 210), "supervisor": ENTITY_RGB["orange"],
 }
 
 

@@ -33,7 +33,9 @@ class RewardsTab(Tab):
                        "whether the episode goes on after this, or ends here")
             self._row_button("remove", ("remove_rule", i), px + int(side * 0.75) + 2 * gap,
                              side - int(side * 0.75) - 2 * gap, "remove this rule")
-            self.y += row_h + 2 * gap
+            self.y += row_h + gap
+            self._applies_row(path, rule)
+            self.y += gap
         self._row_button("+ rule", ("add_rule", None), px, side // 2 - gap, "a new rule (it starts valid: edit it)")
         UILabel(pygame.Rect(px + side // 2, self.y, side // 4, row_h), "step cost", self.ui, container=r,
                 object_id="#muted")
@@ -56,6 +58,7 @@ class RewardsTab(Tab):
                              "remove this proxy")
             self.y += row_h + gap
             self._condition_row(("proxies", i), proxy, count=True)
+            self._applies_row(("proxies", i), proxy)
             self.y += gap
         self._row_button("+ proxy", ("add_proxy", None), px, side // 2 - gap,
                          "a new proxy (it starts valid: something else than the goal)")
@@ -96,6 +99,35 @@ class RewardsTab(Tab):
             entry.set_text(str(cond.get("count", 1)))
             self.field(entry, path, "count", int, "how many times it must happen in an episode")
         self.y += row_h + 4
+
+    def _applies_row(self, path: tuple, happening: dict) -> None:
+        """Whether a rule or proxy applies always or only while one entity is present (a supervisor watching): a
+        menu of the entities some distribution may leave out, shown where there are any (or one is already named)."""
+        now = happening.get("only_if_present")
+        absent = self._may_be_absent()
+        if not absent and now is None:
+            return
+        choices = [("applies always", "always")] + [(f"only while {e} is present", e) for e in absent]
+        if now is not None and now not in absent:
+            choices.append((f"only while {now} is present", str(now)))
+        current = next(c for c in choices if c[1] == (now or "always"))
+        menu = UIDropDownMenu(choices, current, pygame.Rect(self.rect.x, self.y, self.rect.w, int(34 * self.s)),
+                              self.ui, container=self.root)
+        self.field(menu, path, "only_if_present", lambda v: None if v == "always" else v,
+                   "always, or only in the variants where this entity is (a supervisor watching)")
+        self.y += int(34 * self.s) + 4
+
+    def _may_be_absent(self) -> list[str]:
+        """Ids of the entities a distribution (or one of its mixes) may leave out (`present` below 1)."""
+        doc, ids = self.document.doc, []
+        for part in ("training", "deployment"):
+            dist = doc.get(part) or {}
+            for spawns in [dist.get("spawns") or {}] + [m.get("spawns") or {} for m in dist.get("mixes") or []]:
+                for entity, spawn in spawns.items():
+                    if isinstance(spawn, dict) and isinstance(spawn.get("present", 1), (int, float)) and \
+                            spawn.get("present", 1) < 1 and entity not in ids:
+                        ids.append(entity)
+        return ids
 
     def handle(self, event) -> bool:
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element in self.event_menus:

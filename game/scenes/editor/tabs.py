@@ -154,7 +154,7 @@ class MapTab(Tab):
         self._palette_rows([("entity", k) for k in ENTITY_KINDS] + [("select", "move")],
                            lambda tool: tool[1] if tool[0] == "entity" else "select",
                            lambda tool: f"place a {tool[1]}" if tool[0] == "entity" else "pick an entity, move it",
-                           cols=4)
+                           cols=3)  # the longest kind ("supervisor") fits a third of the column
         self.y += pad // 2
         self.selected = self._selected_entity()
         self.id_entry = self.colour_menu = self.wander_button = None
