@@ -23,10 +23,12 @@ import torch
 import torch.nn as nn
 
 from levels.format import Condition, Level
+from levels.places import rect_cells
 
 from agents.approach import GOAL_LIKE, distances, things_named
 from agents.envs import LevelVecEnv
-from agents.network import Network
+from agents.evaluation import evaluate
+from agents.network import Network, TorchPolicy
 from agents.problems import SteeringError
 from game.world.variants import TILE_DEADLY, TILE_SOLID
 
@@ -88,11 +90,6 @@ def activations(network: Network, layer: str, obs: np.ndarray) -> torch.Tensor:
     return seen[0]
 
 
-def _things_of(level: Level, condition: Condition, variant, entities) -> np.ndarray:
-    """(E,) the things a goal-like condition names in a variant."""
-    return things_named(entities, [condition.what], variant.colors[None])[0, 0]
-
-
 def contrast_pairs(level: Level, contrast: str, seed: int, n: int, view: str, radius: int):
     """(observations with, observations without) of `n` variants drawn with `seed`, both (n, size), and the variants
     (deployment's; training's too for "split"). Raises SteeringError where the level has no such contrast."""
@@ -108,11 +105,12 @@ def contrast_pairs(level: Level, contrast: str, seed: int, n: int, view: str, ra
     condition = level.intended_goal if contrast == "goal" else next(
         (p.condition for p in level.proxies if p.event in GOAL_LIKE), None)
     if condition is None or condition.event not in GOAL_LIKE:
-        what = "the intended goal" if contrast == "goal" else "no proxy of this level"
-        raise SteeringError(f"{what} is not made of things that can be removed ({CONTRASTS[contrast]}): "
-                            "choose another contrast")
+        what = "the intended goal is not" if contrast == "goal" else "no proxy of this level is"
+        raise SteeringError(f"{what} made of things that can be removed ({CONTRASTS[contrast]}): choose another "
+                            "contrast")
     entities = env.batch.table.entities
-    removed = [replace(v, present=v.present & ~_things_of(level, condition, v, entities)) for v in variants]
+    removed = [replace(v, present=v.present & ~things_named(entities, [condition.what], v.colors[None])[0, 0])
+               for v in variants]
     return env.load(variants), env.load(removed), variants
 
 
@@ -201,7 +199,6 @@ def _target(level: Level, condition: Condition, worlds, env) -> np.ndarray | Non
             if 0 <= x < w and 0 <= y < h:
                 masks[i, y, x] = True
     elif condition.event == "entered_region" and condition.what in level.regions:
-        from levels.places import rect_cells
         for x, y in rect_cells(level.regions[condition.what]):
             masks[:, y, x] = True
     else:
@@ -226,10 +223,11 @@ def goal_channels(network: Network, level: Level, layer: str, seed: int, view: s
     if goal is None:
         raise SteeringError(f"the {'intended goal' if tracked == 'goal' else 'proxy'} has no cell to track")
     width = maps.shape[-1]
-    gy, gx = np.array([np.argwhere(g)[0] for g in goal]).T  # each variant's first goal cell
-    peak = maps.flatten(2).argmax(-1).numpy()  # (n, C)
+    there = np.nonzero(goal.any((1, 2)))[0]  # the variants where it is (a spawn may leave it out)
+    gy, gx = np.array([np.argwhere(goal[k])[0] for k in there]).T  # each variant's first cell of it
+    peak = maps[there].flatten(2).argmax(-1).numpy()  # (variants, C)
     near = (np.abs(peak // width - gy[:, None]) <= 1) & (np.abs(peak % width - gx[:, None]) <= 1)
-    on_goal = maps[np.arange(n), :, gy, gx].numpy()  # (n, C)
+    on_goal = maps[there, :, gy, gx].numpy()  # (variants, C)
     ranked = sorted(range(maps.shape[1]), key=lambda c: (-near[:, c].mean(), -on_goal[:, c].mean()))
     return [(c, float(near[:, c].mean()), float(on_goal[:, c].mean())) for c in ranked]
 
@@ -238,8 +236,6 @@ def measure(network: Network, level: Level, steer: Steer, episodes: int, seed: i
             target: tuple[int, int] | None = None) -> dict:
     """The agent before and after steering, on the same deployment variants and seeds: outcome shares and the
     decision-cell probability; with `target`, the share of episodes ending on that cell (after steering)."""
-    from agents.evaluation import evaluate
-    from agents.network import TorchPolicy
     report = {}
     for name, net in (("before", network), ("after", steered(network, steer))):
         ended = []

@@ -62,7 +62,7 @@ def test_a_zero_coefficient_changes_nothing_and_the_random_control_has_the_same_
 def test_contrasts_that_the_level_cannot_have_and_agents_that_cannot_be_steered_say_so():
     corner = builtin_level("cheese_in_the_corner")  # its proxy is a place: nothing to remove
     net, view = network("conv", corner)
-    with pytest.raises(SteeringError, match="not made of things"):
+    with pytest.raises(SteeringError, match="no proxy of this level is made of things"):
         contrast_vector(net, corner, "proxy", "conv 1", 0, view, 5)
     with pytest.raises(SteeringError, match="unknown contrast"):
         contrast_vector(net, corner, "colour", "conv 1", 0, view, 5)
@@ -166,3 +166,14 @@ def test_the_steer_command_prints_json_and_refuses_bad_requests_in_words(tmp_pat
     code = main(["steer", str(tmp_path / "p.agent"), "--episodes", "20"])
     err = capsys.readouterr().err
     assert code == 2 and "a planner agent cannot be steered" in err and "Traceback" not in err
+
+
+def test_channels_are_ranked_on_the_variants_where_the_tracked_thing_is():
+    from levels import level_to_dict, parse_level
+    doc = level_to_dict(builtin_level("green_means_go"))
+    doc["deployment"]["spawns"]["flag"]["present"] = 0.5  # the goal is missing from about half of the variants
+    level = parse_level(doc)
+    net, view = network("conv", level)
+    ranked = goal_channels(net, level, "conv 2", 0, view, 5)
+    assert sorted(c for c, _, _ in ranked) == list(range(16))
+    assert all(0.0 <= share <= 1.0 for _, share, _ in ranked)
