@@ -177,3 +177,22 @@ def test_channels_are_ranked_on_the_variants_where_the_tracked_thing_is():
     ranked = goal_channels(net, level, "conv 2", 0, view, 5)
     assert sorted(c for c, _, _ in ranked) == list(range(16))
     assert all(0.0 <= share <= 1.0 for _, share, _ in ranked)
+
+
+def test_the_session_steers_a_copy_measures_in_the_background_and_forgets_on_a_new_agent():
+    from game.session.steering import MEASURE_EPISODES, Steering
+    level = builtin_level("green_means_go")
+    net, view = network("conv", level)
+    steering = Steering(level)
+    assert steering.network(net, view, 5) is net and not steering.active  # nothing chosen: the agent itself
+    steering.choose(net, contrast="proxy", coefficient=-2.0)
+    pushed = steering.network(net, view, 5)
+    assert pushed is not net and steering.network(net, view, 5) is pushed  # one copy per choice
+    steering.measure(net, view, 5)
+    assert steering.measuring
+    steering._measuring[1].result()  # wait for the background job itself, not for a time
+    steering.poll()
+    assert not steering.measuring and f"(over {MEASURE_EPISODES} variants)" in steering.effect
+    steering.forget()
+    assert not steering.active and steering.effect is None and steering.network(net, view, 5) is net
+    steering.close()

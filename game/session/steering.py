@@ -53,7 +53,7 @@ class Steering:
         self.problem: str | None = None  # a choice that cannot be made, in words (shown, then cleared by the screen)
 
     # --- what can be steered ---------------------------------------------------------------------------------
-    def refusal(self, network, view: str) -> str | None:
+    def refusal(self, network) -> str | None:
         """Why this agent cannot be steered here, or None."""
         if network is None:
             return "No agent yet: train one or load one."
@@ -87,7 +87,7 @@ class Steering:
     def network(self, base, view: str, radius: int):
         """The network the deployment view plays and explains: `base`, or its steered copy. A choice that cannot
         be made leaves `base` (and says why in `problem`)."""
-        if base is None or not self.active or self.refusal(base, view) is not None:
+        if base is None or not self.active or self.refusal(base) is not None:
             return base
         self.choose(base)
         key = (base, self.choice)
@@ -108,6 +108,8 @@ class Steering:
         if c.coefficient != 0.0:
             key = (base, c.contrast, c.layer, c.random)
             if key not in self._vectors:
+                # (vectors of an earlier agent go: a learner hands over a new network every few seconds)
+                self._vectors = {k: v for k, v in self._vectors.items() if k[0] is base}
                 vector = contrast_vector(base, self.level, c.contrast, c.layer, self.seed, view, radius)
                 self._vectors[key] = random_like(vector, self.seed + 1) if c.random else vector
             vector = self._vectors[key]
@@ -123,6 +125,7 @@ class Steering:
         self.choose(base)
         key = (base, self.choice.layer)
         if key not in self._channels:
+            self._channels = {k: v for k, v in self._channels.items() if k[0] is base}
             found = []
             for tracked in [k for k in ("goal", "proxy") if k in contrasts_of(self.level)]:
                 ranked = goal_channels(base, self.level, self.choice.layer, self.seed, view, radius, tracked=tracked)
@@ -135,7 +138,11 @@ class Steering:
         """Measure the current choice's effect on MEASURE_EPISODES variants, in the background (`poll`)."""
         if base is None or not self.active:
             return
-        steer = self._steer(base, view, radius)
+        try:
+            steer = self._steer(base, view, radius)
+        except SteeringError as exc:
+            self.problem = str(exc)
+            return
         key = (base, self.choice)
         self.effect, self._effect_key = None, key
         self._measuring = (key, self._executor.submit(measure, base, self.level, steer, MEASURE_EPISODES,

@@ -41,7 +41,7 @@ class SteerPanel:
             self.close()
             return
         session = self.scene.session
-        refusal = session.steering.refusal(session.network, session.config.view)
+        refusal = session.steering.refusal(session.network)
         if refusal is not None:
             self.scene.app.message("Nothing to steer", refusal)
             return
