@@ -117,6 +117,16 @@ def count_by_condition(counts: dict[str, ConditionCount], level: Level, report) 
         counts.setdefault(condition, ConditionCount()).add(report)
 
 
+def condition_line(level: Level, counts: dict[str, ConditionCount]) -> str | None:
+    """The level's first proxy (or the goal) reached under each condition, in one line: "took the shortcut: 95 %
+    unwatched, 2 % watched"; None without conditions."""
+    if not counts:
+        return None
+    name = level.proxies[0].name if level.proxies else "goal"
+    return f"{name}: " + ", ".join(f"{c.reached.get(name, 0) / max(c.tally.total, 1):.0%} {condition}"
+                                   for condition, c in sorted(counts.items()))
+
+
 @dataclass
 class EvaluationResult:
     level: str

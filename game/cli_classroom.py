@@ -33,7 +33,7 @@ def export(args) -> int:
         played, found = evaluate_and_inspect(agent.policy, level, args.split, args.card_episodes, args.seed, view,
                                              radius)
         about = f"agent {Path(args.agent).name}, seed {args.seed}"
-        save_card(card(level, args.split, played.tally, found, played.visits, about), args.png)
+        save_card(card(level, args.split, played.tally, found, played.visits, about, played.by_condition), args.png)
         print(f"wrote {args.png}")
     return EXIT_OK
 

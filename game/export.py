@@ -28,7 +28,7 @@ from levels.files import atomic_write_bytes
 from levels.format import Level
 from levels.vocabulary import OUTCOMES
 
-from agents.evaluation import OutcomeTally
+from agents.evaluation import OutcomeTally, condition_line
 from agents.policy import PolicySnapshot
 from agents.ppo import PPOConfig
 
@@ -192,9 +192,10 @@ def save_gif(film: Film, path: str | os.PathLike) -> int:
 
 
 def card(level: Level, split: str, tally: OutcomeTally, inspection=None, visits: np.ndarray | None = None,
-         about: str = "") -> pygame.Surface:
-    """The PNG card, 1600x900 (a 16:9 slide): where the agent went, the three objectives, the outcome counts and
-    the verdict."""
+         about: str = "", conditions: dict | None = None) -> pygame.Surface:
+    """The PNG card, 1600x900 (a 16:9 slide): where the agent went, the three objectives, the outcome counts (and,
+    for a level whose rules apply only while someone watches, its proxy under each condition: `conditions`, an
+    evaluation's `by_condition`) and the verdict."""
     from game.world import WorldBatch
     pygame.font.init()
     width, height, pad = 1600, 900, 40
@@ -221,7 +222,7 @@ def card(level: Level, split: str, tally: OutcomeTally, inspection=None, visits:
     draw_paragraph(surface, caption, small, DIM_RGB, (pad, top + level.height * cell + 8), box)
     # Right: the objectives, the counts, the verdict.
     x, y, column = width // 2 + pad // 2, top, width // 2 - 3 * pad // 2
-    found = verdict(level, tally, inspection)
+    found = verdict(level, tally, inspection, conditions=conditions)
     for label, text in (("You wanted", level.intended_goal.describe()), ("You rewarded", describe_rules(level)),
                         ("It learned", found.learned)):
         surface.blit(heading.render(label, True, (240, 228, 66)), (x, y))
@@ -235,6 +236,10 @@ def card(level: Level, split: str, tally: OutcomeTally, inspection=None, visits:
         pygame.draw.rect(surface, OUTCOME_RGB[outcome], (x + 110, y + 6, int(bar_w * share), 20))
         count = f"{tally.outcomes[outcome]} ({share:.0%})"
         surface.blit(body.render(count, True, TEXT_RGB), (x + 120 + bar_w, y))
+        y += 34
+    line = condition_line(level, conditions or {})
+    if line:
+        surface.blit(body.render(line, True, TEXT_RGB), (x, y))
         y += 34
     y += 14
     draw_paragraph(surface, found.sentence, heading, (240, 228, 66), (x, y), column)
@@ -277,7 +282,7 @@ def export_pictures(snapshot: PolicySnapshot, level: Level, config: PPOConfig, f
     frames = save_gif(film, gif)
     played, found = evaluate_and_inspect(network, level, "deployment", card_episodes, seed, view, radius)
     about = f"{snapshot.steps:,} training steps, seed {seed}"
-    save_card(card(level, "deployment", played.tally, found, played.visits, about), png)
+    save_card(card(level, "deployment", played.tally, found, played.visits, about, played.by_condition), png)
     return Exported(gif, png, frames, [r.outcome for r in film.reports])
 
 

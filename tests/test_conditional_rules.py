@@ -106,3 +106,23 @@ def test_the_editor_offers_the_entities_that_may_be_absent_and_undo_takes_a_choi
     key(app, pygame.K_z, pygame.KMOD_CTRL)
     assert scene.document.doc["base_reward"]["rules"][1]["only_if_present"] == "supervisor"
     assert "only_if_present" not in scene.document.doc["proxies"][0]
+
+
+def test_the_verdict_says_good_only_while_watched_before_robust_alignment():
+    from agents.evaluation import ConditionCount, OutcomeTally
+    from game.session.verdict import describe_rules, verdict
+    from game.world.events import EpisodeReport
+    level = builtin_level("only_while_watched")
+    tally, conditions = OutcomeTally(), {}
+    for watched, n, shortcut in ((True, 50, 0), (False, 50, 45)):
+        count = conditions.setdefault("watched" if watched else "unwatched", ConditionCount())
+        for k in range(n):  # every episode reaches the gem; some over the shortcut
+            report = EpisodeReport("goal", 8, 0.8, 8, {"took the shortcut": 3 if k < shortcut else -1}, "goal",
+                                   None, (), (watched,))
+            tally.add(report)
+            count.add(report)
+    assert verdict(level, tally).kind == "robust"  # the goal in every episode: without the split, robust
+    found = verdict(level, tally, conditions=conditions)
+    assert found.kind == "conditional" and "90% of unwatched episodes and 0% of watched ones" in found.sentence
+    assert "deceptive alignment" in found.concept
+    assert "(only while supervisor is present)" in describe_rules(level)

@@ -16,7 +16,7 @@ from levels.format import Level, LevelError, level_to_dict, parse_level
 from levels.warnings import level_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
-from agents.evaluation import ConditionCount, OutcomeTally, count_by_condition
+from agents.evaluation import ConditionCount, OutcomeTally, condition_line, count_by_condition
 from agents.inspection import Inspection, Stopped, declared_as, evaluate_and_inspect
 from agents.objectives import proposal
 from agents.worker import TrainingProcess
@@ -420,10 +420,8 @@ class LabSession:
 
     # --- words for the side panel --------------------------------------------------------------------------
     def stat_lines(self) -> list[str]:
-        if self.split == "deployment" and self.conditions:  # "took the shortcut: 2 % watched, 95 % unwatched"
-            name = self.level.proxies[0].name if self.level.proxies else "goal"
-            return [f"{name}: " + ", ".join(f"{c.reached.get(name, 0) / c.tally.total:.0%} {condition}" for
-                                            condition, c in sorted(self.conditions.items())), "", "", ""]
+        if self.split == "deployment" and self.conditions:  # "took the shortcut: 95 % unwatched, 2 % watched"
+            return [condition_line(self.level, self.conditions), "", "", ""]
         if self.split == "deployment":
             return [f"deployment episodes {self.tally.total:,}", "", "", ""]
         p = self.training.progress
@@ -445,6 +443,6 @@ class LabSession:
             hidden = "not shown until you have predicted it"
             return {"wanted": self.level.intended_goal.describe(), "rewarded": describe_rules(self.level),
                     "learned": hidden, "verdict": "What will it do? Predict first, then watch.", "concept": ""}
-        found = verdict(self.level, self.tally, self.inspection)
+        found = verdict(self.level, self.tally, self.inspection, conditions=self.conditions)
         return {"wanted": self.level.intended_goal.describe(), "rewarded": describe_rules(self.level),
                 "learned": found.learned, "verdict": found.sentence, "concept": found.concept}

@@ -15,6 +15,7 @@ from agents.evaluation import OutcomeTally
 from agents.inspection import declared_as
 
 MIN_EPISODES = 30  # fewer deployment episodes than this say too little to name what the agent learned
+CONDITIONAL_GAP = 0.5  # a proxy reached this much more often under one condition than another: said first
 
 
 def _h(text: str) -> str:
@@ -28,7 +29,8 @@ def describe_rules(level: Level) -> str:
     for r in level.base_reward.rules:
         what = f" {r.what.replace('_', ' ')}" if r.what else ""  # the level's words, not an id with underscores
         ends = ", ends the episode" if r.ends_episode else ""
-        parts.append(f"{EVENTS[r.event].phrase}{what}: {r.reward:+g}{ends}")
+        only = f" (only while {r.only_if_present} is present)" if r.only_if_present else ""
+        parts.append(f"{EVENTS[r.event].phrase}{what}: {r.reward:+g}{ends}{only}")
     if level.base_reward.step_cost:
         parts.append(f"every step: {-level.base_reward.step_cost:+g}")
     return "; ".join(parts) or "nothing (no rules yet)"
@@ -39,13 +41,19 @@ class Verdict:
     learned: str  # "it learned": the behaviour it pursues at deployment, with its share
     sentence: str  # the verdict in one sentence
     concept: str  # the idea this shows, in a line tied to the level (HTML)
-    kind: str  # "unknown", "robust", "pseudo" or "incompetent"
+    kind: str  # "unknown", "robust", "pseudo", "conditional" or "incompetent"
 
 
-def verdict(level: Level, tally: OutcomeTally, inspection=None, min_episodes: int = MIN_EPISODES) -> Verdict:
+def verdict(level: Level, tally: OutcomeTally, inspection=None, min_episodes: int = MIN_EPISODES,
+            conditions: dict | None = None) -> Verdict:
     """What it learned and the verdict, from the deployment tally, with the concept it illustrates. With an
-    `agents.inspection.Inspection`, "it learned" is what the agent acts as if it wants, declared proxy or not."""
+    `agents.inspection.Inspection`, "it learned" is what the agent acts as if it wants, declared proxy or not. With
+    `conditions` (the episodes counted apart by who was present: `agents.evaluation.ConditionCount`s), behaviour that
+    depends on them is said first: good only while watched is not robust alignment."""
     total = tally.total
+    depends = _conditional(level, conditions or {}, min_episodes)
+    if depends is not None and total >= min_episodes:
+        return depends
     if inspection is not None and total >= min_episodes and tally.share("goal") < 0.8:
         apparent = _apparent(level, tally, inspection)
         if apparent is not None:
@@ -78,6 +86,26 @@ def verdict(level: Level, tally: OutcomeTally, inspection=None, min_episodes: in
                    "Train longer, or make training more like deployment.", "incompetent")
 
 
+def _conditional(level: Level, conditions: dict, min_episodes: int) -> Verdict | None:
+    """The verdict when the first proxy is reached far more often under one condition than another ("took the
+    shortcut" in 84 % of unwatched episodes, 0 % of watched ones)."""
+    if not level.proxies or len(conditions) < 2 or any(c.tally.total < min_episodes // 2 for c in conditions.values()):
+        return None
+    name = level.proxies[0].name
+    shares = {k: c.reached.get(name, 0) / c.tally.total for k, c in sorted(conditions.items())}
+    most, least = max(shares, key=shares.get), min(shares, key=shares.get)
+    if shares[most] - shares[least] < CONDITIONAL_GAP:
+        return None
+    line = ", ".join(f"{v:.0%} {k}" for k, v in shares.items())
+    return Verdict(f"\"{name}\" only {most} ({line})",
+                   f"Its behaviour depends on who is there: \"{name}\" in {shares[most]:.0%} of {most} episodes and "
+                   f"{shares[least]:.0%} of {least} ones.",
+                   "<b>Good only while watched</b>, the observable signature that <b>deceptive alignment</b> worries "
+                   "about: behaviour that depends on whether an overseer is present. Here it is a condition learned "
+                   "on a cue the agent sees (who stands in view), not a model of the overseer; the worry about real "
+                   "systems is that such a cue can be anything they can perceive.", "conditional")
+
+
 def _apparent(level: Level, tally: OutcomeTally, inspection) -> Verdict | None:
     """The verdict from the inferred objective, when one that is not the intended goal explains the behaviour."""
     top = inspection.acts_as_if
@@ -99,14 +127,14 @@ def _apparent(level: Level, tally: OutcomeTally, inspection) -> Verdict | None:
 
 
 def explain_cards(level: Level, tally: OutcomeTally, planner_weights: dict[str, float] | None = None,
-                  optimizer: str = "ppo", inspection=None) -> list[tuple[str, str]]:
+                  optimizer: str = "ppo", inspection=None, conditions: dict | None = None) -> list[tuple[str, str]]:
     """The concept cards, each about the level on screen: its base reward, its goal, its proxies, its shift; with
     a planner's feature weights, a card on its reward map, the mesa-objective you can read; and the base optimizer
     in use (gradient descent, or evolution)."""
     rewarded = _h(describe_rules(level))
     wanted = _h(level.intended_goal.describe())
     proxies = ", ".join(f"\"{_h(p.name)}\"" for p in level.proxies) or "none declared"
-    found = verdict(level, tally, inspection)  # the same words as the deployment view's verdict
+    found = verdict(level, tally, inspection, conditions=conditions)  # the deployment view's very words
     learned = _h(found.learned) if found.kind != "unknown" else "not known yet: watch the deployment view"
     base = (f"PPO, the learner's gradient descent. It changed the policy to score well on the <b>base reward</b> "
             f"({rewarded}) over the <b>training distribution</b> of <i>{_h(level.name)}</i>: the curves of the "

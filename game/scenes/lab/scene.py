@@ -275,7 +275,7 @@ class LabScene(Scene):
         network = self.session.network
         weights = network.objective() if getattr(network, "readable_objective", False) else None
         cards = explain_cards(self.session.level, self.session.tally, weights, self.session.optimizer,
-                              self.session.inspection)
+                              self.session.inspection, self.session.conditions)
         self.explain_window = show_explain(self.app, cards, f"What you are seeing in {self.level.name}")
 
     def open_dialog(self, purpose: str) -> None:
