@@ -126,3 +126,16 @@ def test_the_verdict_says_good_only_while_watched_before_robust_alignment():
     assert found.kind == "conditional" and "90% of unwatched episodes and 0% of watched ones" in found.sentence
     assert "deceptive alignment" in found.concept
     assert "(only while supervisor is present)" in describe_rules(level)
+
+
+def test_predict_first_is_not_offered_where_outcomes_cannot_answer_it(app, monkeypatch):
+    """On a level whose rules apply only while someone watches, the goal is reached either way: a reveal of outcomes
+    would say "took the shortcut 0 %" of an agent that takes it whenever nobody watches. No button, no key."""
+    from test_steer_panel import lab_with
+    from ui_helpers import key
+    from game.session.lesson import can_predict
+    assert can_predict(builtin_level("green_means_go")) and not can_predict(builtin_level("only_while_watched"))
+    scene = lab_with(app, monkeypatch, builtin_level("only_while_watched"), kind="reactive")
+    assert not scene.predict_button.visible
+    key(app, pygame.K_k)
+    assert scene.lesson is None and not scene.session.sealed

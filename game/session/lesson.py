@@ -191,6 +191,15 @@ def lessons_in(folder: Path) -> list[LessonFile]:
     return sorted(found, key=lambda f: (f.lesson.order, f.name))
 
 
+def can_predict(level: Level) -> bool:
+    """Whether "What will it do?" can be answered by the outcomes: not on a level whose rules apply only while
+    someone watches, where the goal is reached either way and what differs is who was there (its reveal would say
+    "took the shortcut 0 %" of an agent that takes it whenever nobody watches). Until predictions are asked per
+    condition, such a level says its split on the deployment view's first line instead."""
+    return not any(r.only_if_present for r in level.base_reward.rules) and not any(
+        p.only_if_present for p in level.proxies)
+
+
 def prediction_lesson(level: Level) -> LessonFile:
     """The deployment view's "Predict first": predict, watch, reveal, on the agent already on screen."""
     steps = [

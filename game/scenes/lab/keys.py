@@ -6,6 +6,8 @@ from typing import Callable
 
 import pygame
 
+from game.session.lesson import can_predict
+
 
 def _always(scene) -> bool:
     return True
@@ -37,7 +39,7 @@ SHORTCUTS = (
     Shortcut((pygame.K_x,), "X", "deployment: export pictures (a GIF of episodes, a card of what it learned)",
              "export", _deployment),
     Shortcut((pygame.K_k,), "K", "deployment: predict first (what will it do?), then watch, then the reveal",
-             "predict", lambda scene: _deployment(scene) and scene.lesson is None),
+             "predict", lambda scene: _deployment(scene) and scene.lesson is None and can_predict(scene.session.level)),
     Shortcut((pygame.K_h,), "H", "deployment: heatmap of where it goes", "heatmap", _deployment),
     Shortcut((pygame.K_v,), "V", "deployment: value map", "values", _deployment),
     Shortcut((pygame.K_a,), "A", "deployment: the move it prefers on each cell", "arrows", _deployment),

@@ -23,7 +23,7 @@ from game.scenes.lab.steer_panel import SteerPanel
 from game.scenes.lab.toolbar import SPEED_RANGE, Toolbar
 from game.scenes.lab.world_view import WorldView
 from game.session.lab import LabSession
-from game.session.lesson import LessonRun, prediction_lesson
+from game.session.lesson import LessonRun, can_predict, prediction_lesson
 from game.session.verdict import explain_cards
 from game.widgets import file_dialog, show_explain
 
@@ -99,8 +99,9 @@ class LabScene(Scene):
         self.toolbar.refresh(session.split, session.training.state, session.snapshot is not None)
         self.side.refresh(session.split, self.world_view.overlay, session.paused)
         self.reward_button.show() if session.reward_map else self.reward_button.hide()
-        can_predict = session.split == "deployment" and session.network is not None and self.lesson is None
-        self.predict_button.show() if can_predict else self.predict_button.hide()
+        asks = (session.split == "deployment" and session.network is not None and self.lesson is None
+                and can_predict(session.level))
+        self.predict_button.show() if asks else self.predict_button.hide()
         self.reward_button.select() if self.world_view.overlay["reward"] else self.reward_button.unselect()
         self._title_row()
         words = "" if self.app.projector else " distribution"  # a projector's larger title has less room
@@ -203,7 +204,7 @@ class LabScene(Scene):
         """The deployment view asks "What will it do?" before it plays (a lesson of three steps on this agent): the
         worlds start again on fresh variants and wait at their first frame, and everything measured so far is
         forgotten, so that nothing on screen answers first (`LabSession.seal`, done by the lesson's first step)."""
-        if self.session.network is None or self.lesson is not None:
+        if self.session.network is None or self.lesson is not None or not can_predict(self.session.level):
             return
         self.lesson = LessonRun(prediction_lesson(self.session.level))
         self.rebuild()
