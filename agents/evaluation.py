@@ -76,16 +76,14 @@ class OutcomeTally:
 
 def condition_of(level: Level, present: tuple[bool, ...]) -> str | None:
     """The words for who was there in an episode of a level whose rules or proxies apply only while an entity is
-    present (`EpisodeReport.present`, in `EpisodeBook.gates` order): "watched" / "unwatched" for a supervisor,
+    present (`EpisodeReport.present`, in `Level.gates` order): "watched" / "unwatched" for a supervisor,
     "with X" / "without X" for another entity, joined by ", " for several. None for a level with no such rule."""
     if not present:
         return None
     kinds = {e.id: e.kind for e in level.entities}
-    gates = sorted({g for g in [r.only_if_present for r in level.base_reward.rules] +
-                    [p.only_if_present for p in level.proxies] if g is not None})
     words = [("watched" if here else "unwatched") if kinds[g] == "supervisor" else (f"with {g}" if here else
                                                                                      f"without {g}")
-             for g, here in zip(gates, present)]
+             for g, here in zip(level.gates, present)]
     return ", ".join(words)
 
 
@@ -117,14 +115,19 @@ def count_by_condition(counts: dict[str, ConditionCount], level: Level, report) 
         counts.setdefault(condition, ConditionCount()).add(report)
 
 
+def reached_by_condition(level: Level, counts: dict[str, ConditionCount]) -> tuple[str, dict[str, float]]:
+    """The level's first proxy (or the goal), and the share of each condition's episodes that reached it."""
+    name = level.proxies[0].name if level.proxies else "goal"
+    return name, {k: c.reached.get(name, 0) / max(c.tally.total, 1) for k, c in sorted(counts.items())}
+
+
 def condition_line(level: Level, counts: dict[str, ConditionCount]) -> str | None:
-    """The level's first proxy (or the goal) reached under each condition, in one line: "took the shortcut: 95 %
-    unwatched, 2 % watched"; None without conditions."""
+    """`reached_by_condition` in one line: "took the shortcut: 95 % unwatched, 2 % watched"; None without
+    conditions."""
     if not counts:
         return None
-    name = level.proxies[0].name if level.proxies else "goal"
-    return f"{name}: " + ", ".join(f"{c.reached.get(name, 0) / max(c.tally.total, 1):.0%} {condition}"
-                                   for condition, c in sorted(counts.items()))
+    name, shares = reached_by_condition(level, counts)
+    return f"{name}: " + ", ".join(f"{share:.0%} {condition}" for condition, share in shares.items())
 
 
 @dataclass

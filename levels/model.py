@@ -120,15 +120,12 @@ class Condition(_Happening):
         return f"{verb}{thing}{times}"
 
 
-# A rule or proxy that applies only in the variants where one entity is present (a supervisor watching): the id of
-# a non-agent entity. The intended goal always applies.
 OnlyIfPresent = Annotated[Name | None, Field(description="the id of an entity: this applies only in the variants "
                                                          "where that entity is present")]
 
 
 class Rule(_Happening):
-    """One line of the base reward: when `event` happens to `what`, pay `reward`, maybe end the episode; with
-    `only_if_present`, only in the variants where that entity is."""
+    """A line of the base reward: pay `reward` when `event` happens to `what` (only where `only_if_present` is)."""
 
     reward: _number(-MAX_ABS_REWARD, MAX_ABS_REWARD)
     ends_episode: StrictBool = False
@@ -400,6 +397,11 @@ class Level(Part):
 
     def tile_at(self, x: int, y: int) -> str:
         return self.legend[self.rows[y][x]]
+
+    @property
+    def gates(self) -> tuple[str, ...]:
+        """Ids of the entities a rule or proxy applies only in the presence of (`only_if_present`), sorted."""
+        return tuple(sorted({h.only_if_present for h in self.base_reward.rules + self.proxies if h.only_if_present}))
 
     def entity(self, entity_id: str) -> Entity:
         for e in self.entities:

@@ -196,8 +196,7 @@ def can_predict(level: Level) -> bool:
     someone watches, where the goal is reached either way and what differs is who was there (its reveal would say
     "took the shortcut 0 %" of an agent that takes it whenever nobody watches). Until predictions are asked per
     condition, such a level says its split on the deployment view's first line instead."""
-    return not any(r.only_if_present for r in level.base_reward.rules) and not any(
-        p.only_if_present for p in level.proxies)
+    return not level.gates
 
 
 def prediction_lesson(level: Level) -> LessonFile:

@@ -93,7 +93,7 @@ class EpisodeReport:
     first: str | None  # "goal", a proxy name, or None: which was reached first
     proxy: str | None  # the proxy that decided a "proxy" outcome
     watched_steps: tuple[int, ...] = ()  # per watched condition (see EpisodeBook), the step reached, -1 if never
-    # Per entity some rule or proxy applies only in the presence of (EpisodeBook.gates), whether it was there.
+    # Per entity some rule or proxy applies only in the presence of (`Level.gates`), whether it was there.
     present: tuple[bool, ...] = ()
 
 
@@ -115,13 +115,11 @@ class EpisodeBook:
         # Rules and proxies that apply only while an entity is present: each world's matches for them are zeroed in
         # the episodes whose variant lacks it (`start`).
         others = [e.id for e in level.entities if e.kind != "agent"]
-        self.gates = tuple(sorted({g for g in [r.only_if_present for r in rules] +
-                                   [p.only_if_present for p in level.proxies] if g is not None}))
         self._rule_gates = [(k, others.index(r.only_if_present)) for k, r in enumerate(rules) if r.only_if_present]
         self._cond_gates = [(1 + k, others.index(p.only_if_present)) for k, p in enumerate(level.proxies)
                             if p.only_if_present]
-        self._gate_index = np.array([others.index(g) for g in self.gates], dtype=np.int64)
-        self.present = np.zeros((n, len(self.gates)), dtype=bool)
+        self._gate_index = np.array([others.index(g) for g in level.gates], dtype=np.int64)
+        self.present = np.zeros((n, len(level.gates)), dtype=bool)  # per world: each of `Level.gates` there or not
         self.deciding = 1 + len(level.proxies)  # the goal and the proxies: the conditions outcomes are made of
         self.required = np.array([c.count for c in self.conditions], dtype=np.int32)
         v, c, r = table.width, len(self.conditions), len(rules)
@@ -134,9 +132,8 @@ class EpisodeBook:
         self.returns = np.zeros(n, dtype=np.float64)
         self.died = np.zeros(n, dtype=bool)
 
-    def start(self, idx: np.ndarray, colors: np.ndarray, present: np.ndarray | None = None) -> None:
-        """New episodes in worlds `idx`, whose entities have `colors` (len(idx), E) and are `present` or not (by
-        default all are)."""
+    def start(self, idx: np.ndarray, colors: np.ndarray, present: np.ndarray) -> None:
+        """New episodes in worlds `idx`, whose entities have `colors` (len(idx), E) and are `present` or not."""
         for j, i in enumerate(idx):
             key = colors[j].tobytes()
             if key not in self._match_cache:  # colour-dependent matches, computed once per colouring
@@ -144,7 +141,7 @@ class EpisodeBook:
                     np.array([self.table.match(cd, colors[j]) for cd in self.rule_conditions], dtype=np.float32).reshape(-1, self.table.width),
                     np.array([self.table.match(cd, colors[j]) for cd in self.conditions], dtype=np.float32))
             self.rule_match[i], self.cond_match[i] = self._match_cache[key]
-            here = np.ones(colors.shape[1], dtype=bool) if present is None else present[j]
+            here = present[j]
             for k, e in self._rule_gates:
                 if not here[e]:
                     self.rule_match[i, k] = 0.0
