@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from agents.network import Network
+from agents.network import Network, level_planes
 from agents.observation import ObservationSpec
 
 WIDTHS = (16, 16, 8)  # channels of each convolution; the last is narrow because it is flattened whole
@@ -55,13 +55,8 @@ class ConvNet(Network):
         """The layers whose output can be steered, by name: each convolution's (after its ReLU), maps of the grid."""
         return {f"conv {k + 1}": self.convs[2 * k + 1] for k in range(len(WIDTHS))}
 
-    def cells(self, obs: torch.Tensor) -> torch.Tensor:
-        """(B, C, H, W) channel planes from flat observations (channel-last, row-major)."""
-        grid = obs[:, :self._grid].reshape(-1, self.height, self.width, self.channels)
-        return grid.permute(0, 3, 1, 2)
-
     def _trunk(self, obs: torch.Tensor) -> torch.Tensor:
-        maps = self.convs(self.cells(obs))
+        maps = self.convs(level_planes(obs, self.spec))
         return self.trunk(torch.cat([maps.flatten(1), obs[:, self._grid:]], 1))
 
     def logits(self, obs: torch.Tensor) -> torch.Tensor:

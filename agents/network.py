@@ -37,6 +37,13 @@ class Network(nn.Module):
         return log_probs.gather(1, action[:, None]).squeeze(1), entropy, value
 
 
+def level_planes(obs: torch.Tensor, spec) -> torch.Tensor:
+    """(B, C, H, W) channel planes of the whole level from flat "full" observations (channel-last, row-major; the
+    scalars after them are left out): what the planner and the convolutional network read."""
+    grid = obs[:, :spec.width * spec.height * len(spec.channels)]
+    return grid.reshape(-1, spec.height, spec.width, len(spec.channels)).permute(0, 3, 1, 2)
+
+
 def sample_actions(logits: torch.Tensor, generator: torch.Generator, noise_shape=None) -> torch.Tensor:
     """Actions drawn from the logits by Gumbel-max with the caller's own generator: reproducible whatever else uses
     torch's global RNG. `noise_shape` (broadcast against the logits) shares one draw across a leading dimension:

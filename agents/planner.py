@@ -25,7 +25,7 @@ import torch.nn as nn
 
 from levels.vocabulary import TILE_KINDS
 
-from agents.network import Network, TorchPolicy
+from agents.network import Network, TorchPolicy, level_planes
 from agents.observation import SHAPE_SALIENCE, ObservationSpec
 
 NEAR = 3.0  # cells: "near an edge" fades to nothing this far from it
@@ -66,7 +66,7 @@ class Planner(Network):
         if n_actions != len(MOVES):
             raise ValueError(f"the planner plans over the grid's {len(MOVES)} moves, not {n_actions}")
         self.spec, self.n_actions, self.gamma = spec, n_actions, gamma
-        self.height, self.width, channels = spec.height, spec.width, len(spec.channels)
+        self.height, self.width = spec.height, spec.width
         self.steps = steps or (self.height + self.width)
         self.agent_channel = spec.channels.index("agent")
         self.seen = [k for k, ch in enumerate(spec.channels) if ch != "agent"]  # channels that are features
@@ -82,13 +82,10 @@ class Planner(Network):
         self.sharpness = nn.Parameter(torch.tensor(math.log(2.0)))  # logits = exp(sharpness) * planned value
         self.value_scale = nn.Parameter(torch.tensor(1.0))
         self.value_bias = nn.Parameter(torch.tensor(0.0))
-        self._grid = channels * self.height * self.width
 
     # --- the objective ---------------------------------------------------------------------------------------
     def _cells(self, obs: torch.Tensor) -> torch.Tensor:
-        """(B, C, H, W) channel planes from flat observations (channel-last, row-major)."""
-        grid = obs[:, :self._grid].reshape(-1, self.height, self.width, len(self.spec.channels))
-        return grid.permute(0, 3, 1, 2)
+        return level_planes(obs, self.spec)
 
     def features(self, obs: torch.Tensor) -> torch.Tensor:
         """(B, K, H, W): every named feature on every cell."""

@@ -50,10 +50,27 @@ class Steer:
     clamp: tuple[int, int, int, float] | None = None  # (channel, x, y, value): conv layers only
 
 
+def refusal(network: Network, level: Level) -> str | None:
+    """Why this agent cannot be steered on this level, in words; None when it can."""
+    if level.world != "grid":
+        return "steering works on grid levels (this one is a physics level)"
+    return None if network.steerable() else _not_steerable(network)
+
+
+def _not_steerable(network: Network) -> str:
+    return f"a {network.kind} agent cannot be steered: steer a reactive or convolutional one"
+
+
+def middle_layer(network: Network) -> str:
+    """The layer steered unless told otherwise: the middle one."""
+    layers = list(network.steerable())
+    return layers[(len(layers) - 1) // 2]
+
+
 def layer_of(network: Network, layer: str) -> nn.Module:
     layers = network.steerable()
     if not layers:
-        raise SteeringError(f"a {network.kind} agent cannot be steered: steer a reactive or convolutional one")
+        raise SteeringError(_not_steerable(network))
     if layer not in layers:
         raise SteeringError(f"no layer {layer!r} in this agent: use one of {', '.join(layers)}")
     return layers[layer]
@@ -90,6 +107,20 @@ def activations(network: Network, layer: str, obs: np.ndarray) -> torch.Tensor:
     return seen[0]
 
 
+def _removed(level: Level, contrast: str) -> Condition | None:
+    """The condition whose things a "goal" or "proxy" contrast removes (the level's first proxy made of things), or
+    None when there is none."""
+    condition = level.intended_goal if contrast == "goal" else next(
+        (p.condition for p in level.proxies if p.event in GOAL_LIKE), None)
+    return condition if condition is not None and condition.event in GOAL_LIKE else None
+
+
+def contrasts_of(level: Level) -> dict[str, str]:
+    """The contrasts this level has, in words: the goal's or a proxy's things when it is made of things; always the
+    split."""
+    return {k: words for k, words in CONTRASTS.items() if k == "split" or _removed(level, k) is not None}
+
+
 def contrast_pairs(level: Level, contrast: str, seed: int, n: int, view: str, radius: int):
     """(observations with, observations without) of `n` variants drawn with `seed`, both (n, size), and the variants
     (deployment's; training's too for "split"). Raises SteeringError where the level has no such contrast."""
@@ -102,9 +133,8 @@ def contrast_pairs(level: Level, contrast: str, seed: int, n: int, view: str, ra
         trained = LevelVecEnv(level, "training", n, seed=seed, view=view, radius=radius)
         trained.reset(seed=seed)
         return trained.load(list(trained.batch.variants)), env.load(variants), variants
-    condition = level.intended_goal if contrast == "goal" else next(
-        (p.condition for p in level.proxies if p.event in GOAL_LIKE), None)
-    if condition is None or condition.event not in GOAL_LIKE:
+    condition = _removed(level, contrast)
+    if condition is None:
         what = "the intended goal is not" if contrast == "goal" else "no proxy of this level is"
         raise SteeringError(f"{what} made of things that can be removed ({CONTRASTS[contrast]}): choose another "
                             "contrast")
@@ -217,9 +247,7 @@ def goal_channels(network: Network, level: Level, layer: str, seed: int, view: s
         raise SteeringError(f"the layer {layer!r} is not a map of the level: retarget a convolutional agent")
     env = LevelVecEnv(level, "deployment", n, seed=seed, view=view, radius=radius)
     env.reset(seed=seed)
-    condition = level.intended_goal if tracked == "goal" else next(
-        p.condition for p in level.proxies if p.event in GOAL_LIKE)
-    goal = _target(level, condition, env.batch.worlds, env)
+    goal = _target(level, _removed(level, tracked), env.batch.worlds, env)
     if goal is None:
         raise SteeringError(f"the {'intended goal' if tracked == 'goal' else 'proxy'} has no cell to track")
     width = maps.shape[-1]

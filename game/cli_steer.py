@@ -23,25 +23,23 @@ def cell(text: str) -> tuple[int, int]:
 def steer(args) -> int:
     import torch
     from agents.agent_file import load_agent
-    from agents.steering import CLAMP_MULTIPLE, CONTRASTS, Steer, contrast_vector, goal_channels, measure, random_like
+    from agents.steering import (CLAMP_MULTIPLE, CONTRASTS, Steer, contrast_vector, goal_channels, measure,
+                                 middle_layer, random_like, refusal)
     torch.set_num_threads(1)
     agent = load_agent(args.agent)
     level = named_level(args.level) if args.level else agent.level
     agent.check_level(level)
-    if level.world != "grid":
-        print("mesa-sandbox steer: steering works on grid levels (this one is a physics level)", file=sys.stderr)
-        return EXIT_BAD_INPUT
     network, view, radius = agent.policy, agent.obs_spec.view, agent.obs_spec.radius
-    layers = list(network.steerable())
-    if not layers:
-        print(f"mesa-sandbox steer: a {network.kind} agent cannot be steered: steer a reactive or convolutional one",
-              file=sys.stderr)
+    refused = refusal(network, level)
+    if refused:
+        print(f"mesa-sandbox steer: {refused}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    layers = list(network.steerable())
     if args.layer is not None and not 1 <= args.layer <= len(layers):
         print(f"mesa-sandbox steer: --layer must be 1-{len(layers)} for this agent ({', '.join(layers)})",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    layer = layers[(args.layer or (len(layers) + 1) // 2) - 1]  # the middle layer unless told
+    layer = layers[args.layer - 1] if args.layer is not None else middle_layer(network)
     target, clamp, vector = None, None, None
     if args.retarget is not None:
         x, y = args.retarget
@@ -51,7 +49,7 @@ def steer(args) -> int:
             return EXIT_BAD_INPUT
         ranked = goal_channels(network, level, layer, args.seed, view, radius, tracked=args.track)
         channel = ranked[0][0] if args.channel is None else args.channel
-        usual = next(v for c, _, v in ranked if c == channel) if any(c == channel for c, _, _ in ranked) else None
+        usual = {c: v for c, _, v in ranked}.get(channel)
         if usual is None:
             print(f"mesa-sandbox steer: --channel must be 0-{len(ranked) - 1} at {layer}", file=sys.stderr)
             return EXIT_BAD_INPUT

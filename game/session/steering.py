@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from levels.format import Level
 
 from agents.problems import SteeringError
-from agents.steering import (CLAMP_MULTIPLE, CONTRASTS, Steer, contrast_vector, goal_channels, measure, random_like,
-                             steered)
+from agents.steering import (CLAMP_MULTIPLE, Steer, contrasts_of, contrast_vector, goal_channels, measure, middle_layer,
+                             random_like, refusal, steered)
 
 MEASURE_EPISODES = 100  # variants the effect is measured on (the same before and after)
 RANKED = 4  # channels offered per thing tracked
@@ -25,18 +25,6 @@ class SteerChoice:
     channel: int | None = None  # retarget: the channel clamped ...
     target: tuple[int, int] | None = None  # ... at this cell
     tracked: str = "goal"  # ... a channel found tracking the intended goal ("goal") or the proxy's thing ("proxy")
-
-
-def contrasts_of(level: Level) -> dict[str, str]:
-    """The contrasts this level has, in words: a goal or proxy made of things can be removed."""
-    things = ("touched", "picked_up", "opened")
-    out = {}
-    if level.intended_goal.event in things:
-        out["goal"] = CONTRASTS["goal"]
-    if any(p.event in things for p in level.proxies):
-        out["proxy"] = CONTRASTS["proxy"]
-    out["split"] = CONTRASTS["split"]
-    return out
 
 
 class Steering:
@@ -54,14 +42,11 @@ class Steering:
 
     # --- what can be steered ---------------------------------------------------------------------------------
     def refusal(self, network) -> str | None:
-        """Why this agent cannot be steered here, or None."""
+        """Why this agent cannot be steered here, as a sentence, or None."""
         if network is None:
             return "No agent yet: train one or load one."
-        if self.level.world != "grid":
-            return "Steering works on grid levels (this one is a physics level)."
-        if not network.steerable():
-            return f"A {network.kind} agent cannot be steered: train a reactive or convolutional one."
-        return None
+        refused = refusal(network, self.level)
+        return None if refused is None else refused[0].upper() + refused[1:] + "."
 
     def layers(self, network) -> list[str]:
         return list(network.steerable()) if network is not None else []
@@ -78,9 +63,8 @@ class Steering:
     def choose(self, network, **changes) -> None:
         """Change the choice (contrast=, layer=, coefficient=, random=, channel=, target=)."""
         choice = replace(self.choice, **changes)
-        if not choice.layer and network is not None:
-            layers = self.layers(network)
-            choice = replace(choice, layer=layers[(len(layers) - 1) // 2] if layers else "")
+        if not choice.layer and network is not None and network.steerable():
+            choice = replace(choice, layer=middle_layer(network))
         self.choice = choice
 
     # --- the steered network -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextEntryLine
 
+from levels.places import parts
 from levels.vocabulary import EVENTS
 
 from game.scenes.editor.tabs import Tab, option
@@ -119,14 +120,13 @@ class RewardsTab(Tab):
 
     def _may_be_absent(self) -> list[str]:
         """Ids of the entities a distribution (or one of its mixes) may leave out (`present` below 1)."""
-        doc, ids = self.document.doc, []
-        for part in ("training", "deployment"):
-            dist = doc.get(part) or {}
-            for spawns in [dist.get("spawns") or {}] + [m.get("spawns") or {} for m in dist.get("mixes") or []]:
-                for entity, spawn in spawns.items():
-                    if isinstance(spawn, dict) and isinstance(spawn.get("present", 1), (int, float)) and \
-                            spawn.get("present", 1) < 1 and entity not in ids:
-                        ids.append(entity)
+        ids = []
+        for part in parts(self.document.doc):
+            spawns = part.get("spawns")
+            for entity, spawn in (spawns.items() if isinstance(spawns, dict) else ()):
+                present = spawn.get("present", 1) if isinstance(spawn, dict) else 1
+                if isinstance(present, (int, float)) and present < 1 and entity not in ids:
+                    ids.append(entity)
         return ids
 
     def handle(self, event) -> bool:
