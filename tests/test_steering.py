@@ -151,11 +151,13 @@ def test_the_steer_command_prints_json_and_refuses_bad_requests_in_words(tmp_pat
     assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--retarget", "2,3", "--track", "proxy",
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["retarget"]["tracks"] == "proxy"
-    for bad, words in ((["--retarget", "99,1"], "outside the level"), (["--layer", "7"], "must be 1-3")):
+    for bad, words in ((["--retarget", "99,1"], "outside the level"), (["--layer", "7"], "must be 1-3"),
+                       (["--retarget", "2,3", "--channel", "99"], "--channel must be 0-15")):
         code = main(["steer", str(tmp_path / "c.agent"), "--episodes", "20"] + bad)
         err = capsys.readouterr().err
         assert code == 2 and words in err and "Traceback" not in err, (bad, err)
-    for bad, words in ((["--retarget", "a,b"], "X,Y"), (["--coef", "9"], "--coef")):  # refused while parsing
+    for bad, words in ((["--retarget", "a,b"], "X,Y"), (["--coef", "9"], "--coef"), (["--track", "corner"], "--track"),
+                       (["--episodes", "5"], "--episodes")):  # refused while parsing
         with pytest.raises(SystemExit) as info:
             main(["steer", str(tmp_path / "c.agent")] + bad)
         err = capsys.readouterr().err
