@@ -125,7 +125,7 @@ OnlyIfPresent = Annotated[Name | None, Field(description="the id of an entity: t
 
 
 class Rule(_Happening):
-    """A line of the base reward: pay `reward` when `event` happens to `what` (only where `only_if_present` is)."""
+    """A line of the base reward: pay `reward` when `event` happens to `what`, and maybe end the episode."""
 
     reward: _number(-MAX_ABS_REWARD, MAX_ABS_REWARD)
     ends_episode: StrictBool = False
