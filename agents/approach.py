@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from levels.format import Level
+from levels.format import Condition, Level
+from levels.places import rect_cells
 
 from agents.evaluation import evaluate
 from agents.objectives import Candidate, cells_of
@@ -28,6 +29,25 @@ def things_named(entities, whats: list[str], colors: np.ndarray) -> np.ndarray:
                      dtype=bool).reshape(len(whats), len(entities))
     colour = np.array([COLOR_INDEX.get(what, -2) for what in whats], dtype=np.int64)
     return named[None] | (colors[:, None, :] == colour[None, :, None])
+
+
+def condition_cells(level: Level, condition: Condition, worlds, env) -> np.ndarray | None:
+    """(worlds, H, W) the cells of a condition (the intended goal, a proxy) in each world of `env` as it is now:
+    the things it names, or its region's cells; None where it has no cells."""
+    h, w = worlds.tiles.shape[1:]
+    masks = np.zeros((env.num_envs, h, w), dtype=bool)
+    if condition.event in GOAL_LIKE:
+        named = things_named(env.batch.table.entities, [condition.what], worlds.colors)[:, 0] & worlds.alive
+        for i, k in zip(*np.nonzero(named)):
+            x, y = worlds.cells[i, k]
+            if 0 <= x < w and 0 <= y < h:
+                masks[i, y, x] = True
+    elif condition.event == "entered_region" and condition.what in level.regions:
+        for x, y in rect_cells(level.regions[condition.what]):
+            masks[:, y, x] = True
+    else:
+        return None
+    return masks if masks.any() else None
 
 
 def target_masks(level: Level, worlds, i, watched: list[Candidate]) -> np.ndarray:

@@ -6,6 +6,7 @@ so short episodes are not over-counted.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -87,22 +88,43 @@ def condition_of(level: Level, present: tuple[bool, ...]) -> str | None:
     return ", ".join(words)
 
 
+def conditions(level: Level) -> list[str]:
+    """Every condition a level's episodes can be in ("unwatched", "watched"), in `condition_of`'s words; [] for a
+    level with no rule that applies only while an entity is present."""
+    if not level.gates:
+        return []
+    return [condition_of(level, present) for present in itertools.product((False, True), repeat=len(level.gates))]
+
+
+def first_reached(report) -> str | None:
+    """What an episode reached first of the intended goal ("goal") and the proxies (by name); None: none of them.
+    On a level where the goal is reached either way (the shortcut, then the gem), this is what it went for."""
+    steps = [(step, k, name) for k, (name, step) in enumerate([("goal", report.goal_step)]
+                                                              + list(report.proxy_steps.items())) if step >= 0]
+    return min(steps)[2] if steps else None
+
+
 @dataclass
 class ConditionCount:
     """The episodes of one condition ("watched"): counted like the whole evaluation."""
 
     tally: OutcomeTally = field(default_factory=OutcomeTally)
     reached: dict[str, int] = field(default_factory=dict)
+    first: dict[str, int] = field(default_factory=dict)  # episodes by what they reached first (`first_reached`)
 
     def add(self, report) -> None:
         self.tally.add(report)
         for name, step in [("goal", report.goal_step)] + list(report.proxy_steps.items()):
             self.reached[name] = self.reached.get(name, 0) + (step >= 0)
+        went = first_reached(report)
+        if went is not None:
+            self.first[went] = self.first.get(went, 0) + 1
 
     def merge(self, other: "ConditionCount") -> None:
         self.tally.merge(other.tally)
-        for name, n in other.reached.items():
-            self.reached[name] = self.reached.get(name, 0) + n
+        for mine, theirs in ((self.reached, other.reached), (self.first, other.first)):
+            for name, n in theirs.items():
+                mine[name] = mine.get(name, 0) + n
 
     def to_dict(self) -> dict:
         return {"episodes": self.tally.total, "outcomes": dict(self.tally.outcomes), "reached": dict(self.reached)}

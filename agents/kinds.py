@@ -3,3 +3,10 @@ it loads torch): "reactive" (an MLP, `agents.policy.Policy`), "conv" (convolutio
 `agents.conv.ConvNet`) and "planner" (`agents.planner.Planner`)."""
 
 AGENT_KINDS = ("reactive", "conv", "planner")
+
+
+def shipped_stem(kind: str, optimizer: str, seed: int) -> str:
+    """The file name (without .agent) of a pre-trained agent in assets/agents/<level>/: "seed0" for the reactive
+    network trained by PPO, "planner-seed0", "planner-evolution-seed0" for the others."""
+    return "-".join([*([kind] if kind != "reactive" else []), *([optimizer] if optimizer != "ppo" else []),
+                     f"seed{seed}"])

@@ -249,3 +249,24 @@ def planner_report(planner: Planner, level, seed: int = 0, episodes: int = 200) 
         ("proxy" for p in level.proxies if wanted in features_naming(planner, level, p.condition)), None)
     return {"strongest_cell_reached": hits / max(finished, 1), "episodes": finished, "most_wanted": wanted,
             "most_wanted_names": names, "objective": {k: round(v, 4) for k, v in weights.items()}}
+
+
+@torch.no_grad()
+def map_shares(planner: Planner, level, seed: int = 0, variants: int = 200) -> list[float]:
+    """Where the planner's reward map is strongest, on `variants` fresh deployment variants as they start: the share
+    whose strongest open cell is on the intended goal, on each proxy (in `level.proxies` order), and elsewhere. What
+    a lesson reveals after the class predicted which cells its map lights up."""
+    from agents.approach import condition_cells
+    from agents.envs import LevelVecEnv
+    env = LevelVecEnv(level, "deployment", variants, seed=seed, view="full")
+    obs, _ = env.reset(seed=seed)
+    strongest = planner.open_reward_map(torch.from_numpy(obs)).nan_to_num(float("-inf")).flatten(1).argmax(1)
+    on = torch.zeros(variants, dtype=torch.bool)  # already counted for an earlier choice (the goal comes first)
+    shares = []
+    for condition in [level.intended_goal] + [p.condition for p in level.proxies]:
+        cells = condition_cells(level, condition, env.batch.worlds, env)
+        here = torch.zeros(variants, dtype=torch.bool) if cells is None else \
+            torch.from_numpy(cells.reshape(variants, -1))[torch.arange(variants), strongest] & ~on
+        on |= here
+        shares.append(float(here.float().mean()))
+    return shares + [1.0 - float(on.float().mean())]

@@ -2,8 +2,10 @@
 and stopping rule as the window, so lessons, the seed lottery and the training view can show a trained agent at once.
 
     python -m agents.pretrain [--seeds 6] [--jobs 2] [--levels coin_at_the_end ...] [--out assets/agents]
+                              [--agent planner] [--optimizer evolution]
 
-Writes <out>/<level>/seed<N>.agent (weights stored as 16-bit floats: about 170 kB each) and <out>/index.json: for
+Writes <out>/<level>/seed<N>.agent (weights stored as 16-bit floats: about 170 kB each; another kind or optimizer:
+planner-seed<N>.agent, planner-evolution-seed<N>.agent, `agents.kinds.shipped_stem`) and <out>/index.json: for
 every agent, how long it trained, its confirmed training success and its outcomes on 1000 deployment episodes,
 measured on the file as written (after the 16-bit rounding). Tests and lessons read the index.
 """
@@ -19,26 +21,28 @@ from levels import builtin_level, published_cases
 from levels.files import atomic_write_text
 
 from agents.experiment import machine
+from agents.kinds import AGENT_KINDS, shipped_stem
 
 LEVELS = published_cases()
 EPISODES = 1000  # deployment episodes measured per agent
 MAX_SECONDS = 120.0  # the reproduction table's budget
 
 
-def train_one(task: tuple[str, int, str]) -> dict:
+def train_one(task: tuple[str, int, str, str, str]) -> dict:
     """Train, save, read back and measure one agent (in a worker process)."""
     import torch
     torch.set_num_threads(1)
     from agents.agent_file import AgentFile, load_agent, save_agent
     from agents.evaluation import evaluate
     from agents.policy import TorchPolicy
-    from agents.ppo import PPOConfig
+    from agents.ppo import PPOConfig, for_agent
     from agents.training import TrainingGoal, TrainingRun
-    name, seed, out = task
+    name, seed, out, kind, optimizer = task
     level = builtin_level(name)
-    run = TrainingRun(level, PPOConfig(seed=seed), TrainingGoal(max_seconds=MAX_SECONDS))
+    run = TrainingRun(level, for_agent(PPOConfig(seed=seed, optimizer=optimizer), kind),
+                      TrainingGoal(max_seconds=MAX_SECONDS))
     run.run()
-    path = Path(out) / name / f"seed{seed}.agent"
+    path = Path(out) / name / f"{shipped_stem(kind, optimizer, seed)}.agent"
     path.parent.mkdir(parents=True, exist_ok=True)
     snapshot = run.snapshot()
     save_agent(path, AgentFile(snapshot.build(), level, snapshot.obs_spec, run.config, snapshot.steps, run.seconds,
@@ -46,7 +50,7 @@ def train_one(task: tuple[str, int, str]) -> dict:
     agent = load_agent(path, level)
     result = evaluate(TorchPolicy(agent.policy, seed=seed), level, "deployment", EPISODES, seed=seed, record=0,
                       view=agent.obs_spec.view, radius=agent.obs_spec.radius)
-    out = {"level": name, "seed": seed, "file": f"{name}/{path.name}", "bytes": path.stat().st_size,
+    out = {"level": name, "seed": seed, "agent": kind, "optimizer": optimizer, "file": f"{name}/{path.name}", "bytes": path.stat().st_size,
            "finished": run.finished, "seconds": round(run.seconds, 1), "steps": snapshot.steps,
            "confirmed_success": run.confirmed_success,
            "deployment": {k: round(result.share(k), 4) for k in result.outcomes},
@@ -54,6 +58,11 @@ def train_one(task: tuple[str, int, str]) -> dict:
     if result.by_condition:  # a level whose rules apply only while someone watches: each condition apart
         out["by_condition"] = result.to_dict()["by_condition"]
     return out
+
+
+def _made(agent: dict) -> tuple[str, str]:
+    """An index entry's kind of network and optimizer (entries written before they were noted: the reactive, PPO)."""
+    return agent.get("agent", "reactive"), agent.get("optimizer", "ppo")
 
 
 def positive(text: str) -> int:
@@ -69,21 +78,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=positive, default=2)
     parser.add_argument("--levels", nargs="+", default=LEVELS, choices=LEVELS)
     parser.add_argument("--out", default="assets/agents")
+    parser.add_argument("--agent", choices=AGENT_KINDS, default="reactive")
+    parser.add_argument("--optimizer", choices=["ppo", "evolution"], default="ppo")
     args = parser.parse_args(argv)
     started = time.time()
-    tasks = [(name, seed, args.out) for name in args.levels for seed in range(args.seeds)]
+    tasks = [(name, seed, args.out, args.agent, args.optimizer) for name in args.levels for seed in range(args.seeds)]
     agents = []
     with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
         for done in pool.imap_unordered(train_one, tasks):
             agents.append(done)
             dep = done["deployment"]
-            print(f"{done['level']} seed {done['seed']}: {done['finished']} in {done['seconds']} s, deployment goal "
-                  f"{dep['goal']:.0%} proxy {dep['proxy']:.0%}", flush=True)
+            print(f"{done['level']} {done['agent']} ({done['optimizer']}) seed {done['seed']}: {done['finished']} in "
+                  f"{done['seconds']} s, deployment goal {dep['goal']:.0%} proxy {dep['proxy']:.0%}", flush=True)
     kept = Path(args.out) / "index.json"
-    if kept.exists():  # agents of levels not retrained this time stay listed
-        agents += [a for a in json.loads(kept.read_text())["agents"] if a["level"] not in args.levels]
-    agents.sort(key=lambda a: (a["level"], a["seed"]))
-    index = {"about": "Pre-trained agents: python -m agents.pretrain (PPO, default settings, one torch thread, "
+    if kept.exists():  # agents of levels, kinds and optimizers not retrained this time stay listed
+        agents += [a for a in json.loads(kept.read_text())["agents"]
+                   if (a["level"], _made(a)) not in {(name, (args.agent, args.optimizer)) for name in args.levels}]
+    agents.sort(key=lambda a: (a["level"], _made(a), a["seed"]))
+    index = {"about": "Pre-trained agents: python -m agents.pretrain (default settings, one torch thread, "
                       f"{args.jobs} at a time; deployment measured on {EPISODES} episodes of each file as written)",
              "machine": machine(), "date": time.strftime("%Y-%m-%d"), "wall_seconds": round(time.time() - started),
              "agents": agents}

@@ -23,9 +23,8 @@ import torch
 import torch.nn as nn
 
 from levels.format import Condition, Level
-from levels.places import rect_cells
 
-from agents.approach import GOAL_LIKE, distances, things_named
+from agents.approach import GOAL_LIKE, condition_cells, distances, things_named
 from agents.envs import LevelVecEnv
 from agents.evaluation import evaluate
 from agents.network import Network, TorchPolicy
@@ -174,8 +173,8 @@ def decision_cells(level: Level, env: LevelVecEnv) -> tuple[np.ndarray, np.ndarr
     worlds = env.batch.worlds
     n, (h, w) = env.num_envs, worlds.tiles.shape[1:]
     free = ~(TILE_SOLID[worlds.tiles] | TILE_DEADLY[worlds.tiles])
-    goal = _target(level, level.intended_goal, worlds, env)
-    proxy = next((t for t in (_target(level, p.condition, worlds, env) for p in level.proxies) if t is not None), None)
+    goal = condition_cells(level, level.intended_goal, worlds, env)
+    proxy = next((t for t in (condition_cells(level, p.condition, worlds, env) for p in level.proxies) if t is not None), None)
     to_goal = distances(free, goal[:, None])[:, 0] if goal is not None else np.full((n, h, w), np.inf)
     to_proxy = distances(free, proxy[:, None])[:, 0] if proxy is not None else None
     cells = np.array(worlds.agent, dtype=np.int64).reshape(n, 2).copy()
@@ -218,24 +217,6 @@ def _toward(d: np.ndarray, x: int, y: int) -> list[bool]:
     return [m != (0, 0) and np.isfinite(d[y, x]) and _shorter(d, x, y, m) for m in MOVES]
 
 
-def _target(level: Level, condition: Condition, worlds, env) -> np.ndarray | None:
-    """(worlds, H, W) the cells of a condition in each world, or None for one with no cells."""
-    h, w = worlds.tiles.shape[1:]
-    masks = np.zeros((env.num_envs, h, w), dtype=bool)
-    if condition.event in GOAL_LIKE:
-        named = things_named(env.batch.table.entities, [condition.what], worlds.colors)[:, 0] & worlds.alive
-        for i, k in zip(*np.nonzero(named)):
-            x, y = worlds.cells[i, k]
-            if 0 <= x < w and 0 <= y < h:
-                masks[i, y, x] = True
-    elif condition.event == "entered_region" and condition.what in level.regions:
-        for x, y in rect_cells(level.regions[condition.what]):
-            masks[:, y, x] = True
-    else:
-        return None
-    return masks if masks.any() else None
-
-
 def goal_channels(network: Network, level: Level, layer: str, seed: int, view: str, radius: int,
                   n: int = 64, tracked: str = "goal") -> list[tuple[int, float, float]]:
     """Channels of a map layer ranked by how well they track the cell of the intended goal (`tracked="goal"`) or of
@@ -247,7 +228,7 @@ def goal_channels(network: Network, level: Level, layer: str, seed: int, view: s
         raise SteeringError(f"the layer {layer!r} is not a map of the level: retarget a convolutional agent")
     env = LevelVecEnv(level, "deployment", n, seed=seed, view=view, radius=radius)
     env.reset(seed=seed)
-    goal = _target(level, _removed(level, tracked), env.batch.worlds, env)
+    goal = condition_cells(level, _removed(level, tracked), env.batch.worlds, env)
     if goal is None:
         raise SteeringError(f"the {'intended goal' if tracked == 'goal' else 'proxy'} has no cell to track")
     width = maps.shape[-1]

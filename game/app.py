@@ -165,9 +165,10 @@ class App:
         """Open a lesson (a `game.session.lesson.LessonFile`) at the step where it was left, or from the start;
         `trace`, a `LessonTrace`, gets a line per step."""
         from game.paths import lessons_progress_path
-        from game.pretrained import pretrained_agents
-        from game.session.lesson import LessonProgress, LessonRun
-        missing = lesson.missing_agents(set(pretrained_agents(lesson.level)))
+        from game.pretrained import missing_lesson_agents
+        from game.session.lesson import LessonRun
+        from game.session.lesson_record import LessonProgress
+        missing = missing_lesson_agents(lesson)
         if missing:
             self.message("This lesson cannot be opened", "\n".join(missing))
             return

@@ -66,13 +66,13 @@ def lesson(args) -> int:
     except LessonError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    from game.pretrained import pretrained_agents
-    missing = lesson.missing_agents(set(pretrained_agents(lesson.level)))
+    from game.pretrained import missing_lesson_agents
+    missing = missing_lesson_agents(lesson)
     if missing:
         print(f"mesa-sandbox lesson: {path}: " + "; ".join(missing), file=sys.stderr)
         return EXIT_BAD_INPUT
     from game.app import run
-    from game.session.lesson import LessonTrace
+    from game.session.lesson_record import LessonTrace
     if args.trace is None:
         return run(lesson=lesson, autoplay=args.autoplay, once=args.once,
                    projector=args.lesson_projector or args.projector)

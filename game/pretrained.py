@@ -9,6 +9,8 @@ from pathlib import Path
 from levels import builtin_level, builtin_names
 from levels.format import Level
 
+from agents.kinds import shipped_stem
+
 from game.paths import asset
 
 
@@ -26,23 +28,29 @@ def agents_root() -> Path:
     return asset("agents")
 
 
-def pretrained_agents(level: Level) -> dict[int, Path]:
-    """seed -> agent file, for the agents pre-trained on exactly this level."""
+def pretrained_agents(level: Level, kind: str = "reactive", optimizer: str = "ppo") -> dict[int, Path]:
+    """seed -> agent file, for the agents of `kind` pre-trained by `optimizer` on exactly this level."""
     name = builtin_name(level)
     if name is None:
         return {}
-    folder = agents_root() / name
     found = {}
-    for path in sorted(folder.glob("seed*.agent")):
-        seed = path.stem.removeprefix("seed")
-        if seed.isdigit():
+    for path in sorted((agents_root() / name).glob("*.agent")):
+        seed = path.stem.rpartition("seed")[2]
+        if seed.isdigit() and path.stem == shipped_stem(kind, optimizer, int(seed)):
             found[int(seed)] = path
     return found
 
 
-def measured() -> list[dict]:
-    """What `agents.pretrain` measured of each shipped agent (assets/agents/index.json); [] without the index."""
+def measured(kind: str = "reactive", optimizer: str = "ppo") -> list[dict]:
+    """What `agents.pretrain` measured of each shipped agent of `kind` trained by `optimizer`
+    (assets/agents/index.json); [] without the index."""
     try:
-        return json.loads((agents_root() / "index.json").read_text(encoding="utf-8"))["agents"]
+        agents = json.loads((agents_root() / "index.json").read_text(encoding="utf-8"))["agents"]
     except (OSError, ValueError, KeyError):
         return []
+    return [a for a in agents if (a.get("agent", "reactive"), a.get("optimizer", "ppo")) == (kind, optimizer)]
+
+
+def missing_lesson_agents(lesson) -> list[str]:
+    """The shipped agents a lesson (`game.session.lesson.LessonFile`) asks for that are not here, in words."""
+    return lesson.missing_agents(lambda kind, optimizer: set(pretrained_agents(lesson.level, kind, optimizer)))

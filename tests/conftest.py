@@ -26,16 +26,23 @@ SHIPPED_SEEDS = 6
 
 @pytest.fixture
 def shipped_agents(tmp_path, monkeypatch):
-    """Untrained stand-ins for the agents shipped with the game, for the lessons' levels: loading is what is tested."""
+    """Untrained stand-ins for the agents shipped with the game, for the lessons' levels (every seed of the reactive
+    network, and the other kinds the lessons ask for): loading is what is tested."""
     from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig, PPO
+    from agents.kinds import shipped_stem
+    from agents.ppo import PPOConfig, PPO, for_agent
     import game.pretrained as pretrained
-    from levels import builtin_level
-    for name in ("coin_at_the_end", "cheese_in_the_corner", "green_means_go", "the_diversity_fix", "follow_the_leader"):
-        level = builtin_level(name)
-        for seed in range(SHIPPED_SEEDS):
-            learner = PPO(level, PPOConfig(seed=seed, num_envs=4, num_steps=8))
-            (tmp_path / "agents" / name).mkdir(parents=True, exist_ok=True)
-            save_agent(tmp_path / "agents" / name / f"seed{seed}.agent",
-                       AgentFile(learner.policy, level, learner.obs_spec, learner.config), half=True)
+    from game.paths import asset
+    from game.session.lesson import lessons_in
+    wanted = set()
+    for lesson in lessons_in(asset("lessons")):
+        name = pretrained.builtin_name(lesson.level)
+        wanted |= {(name, "reactive", "ppo", seed) for seed in range(SHIPPED_SEEDS)}
+        wanted |= {(name, s.kind, s.optimizer, s.seed) for s in lesson.lesson.steps if s.do == "agent"}
+    for name, kind, optimizer, seed in sorted(wanted):
+        level = pretrained.builtin_level(name)
+        learner = PPO(level, for_agent(PPOConfig(seed=seed, num_envs=4, num_steps=8, optimizer=optimizer), kind))
+        (tmp_path / "agents" / name).mkdir(parents=True, exist_ok=True)
+        save_agent(tmp_path / "agents" / name / f"{shipped_stem(kind, optimizer, seed)}.agent",
+                   AgentFile(learner.policy, level, learner.obs_spec, learner.config), half=True)
     monkeypatch.setattr(pretrained, "agents_root", lambda: tmp_path / "agents")

@@ -1,6 +1,7 @@
 """Rules and proxies that apply only while an entity is present (`only_if_present`): the supervisor of *Only while
 watched*. The fine and the proxy follow the variant; evaluation counts the watched and unwatched episodes apart."""
 import pygame
+from ui_helpers import frames
 
 from levels import builtin_level, level_to_dict, parse_level
 
@@ -128,14 +129,39 @@ def test_the_verdict_says_good_only_while_watched_before_robust_alignment():
     assert "(only while supervisor is present)" in describe_rules(level)
 
 
-def test_predict_first_is_not_offered_where_outcomes_cannot_answer_it(app, monkeypatch):
-    """On a level whose rules apply only while someone watches, the goal is reached either way: a reveal of outcomes
-    would say "took the shortcut 0 %" of an agent that takes it whenever nobody watches. No button, no key."""
-    from test_steer_panel import lab_with
-    from ui_helpers import key
-    from game.session.lesson import can_predict
-    assert can_predict(builtin_level("green_means_go")) and not can_predict(builtin_level("only_while_watched"))
-    scene = lab_with(app, monkeypatch, builtin_level("only_while_watched"), kind="reactive")
-    assert not scene.predict_button.visible
+def test_predict_first_asks_about_each_condition_and_reveals_what_each_reached_first(app, monkeypatch):
+    """On a level whose rules apply only while someone watches the gem is reached either way: "Predict first" asks
+    once per condition what it will go for first, and each reveal counts that condition's episodes only."""
+    from game.pretrained import pretrained_agents
+    from game.scenes.lab import LabScene
+    from agents.worker import TrainingThread
+    from ui_helpers import click, key, run_until
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    level = builtin_level("only_while_watched")
+    app.switch(LabScene(app, level))
+    scene = app.scene
+    scene.load_agent(str(pretrained_agents(level)[0]))  # takes the shortcut in 92 % of unwatched episodes, 0.4 % watched
+    scene.command("deployment")
+    frames(app, 2)
+    assert scene.predict_button.visible
     key(app, pygame.K_k)
-    assert scene.lesson is None and not scene.session.sealed
+    bar, run, session = scene.lesson_bar, scene.lesson, scene.session
+    assert [s.do for s in run.steps] == ["predict", "predict", "deploy", "reveal", "reveal"]
+    assert bar.question.text == "What will it do (unwatched)?" and session.sealed
+    click(app, bar.answers[1])  # unwatched: the shortcut
+    key(app, pygame.K_RIGHT)
+    assert bar.question.text == "What will it do (watched)?" and not any(b.is_selected for b in bar.answers)
+    click(app, bar.answers[0])  # watched: the long way to the gem
+    key(app, pygame.K_RIGHT)
+    key(app, pygame.K_RIGHT)
+    assert run.step.when == "unwatched" and run.votes == [0, 1, 0]
+    assert run_until(app, lambda: bar.shows_outcomes, 90)
+    unwatched = session.conditions["unwatched"].tally.total
+    assert f"over {unwatched} unwatched episodes" in bar.outcomes.html_text
+    shortcut = float(bar.outcomes.html_text.split("took the shortcut: 100% / <b>")[1].split("%")[0])
+    assert shortcut >= 80
+    key(app, pygame.K_RIGHT)
+    assert run.step.when == "watched" and run.votes == [1, 0, 0] and bar.shows_outcomes
+    goal = float(bar.outcomes.html_text.split("the intended goal: 100% / <b>")[1].split("%")[0])
+    assert goal >= 90 and "watched episodes" in bar.outcomes.html_text
+

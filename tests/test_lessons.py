@@ -10,7 +10,8 @@ from levels import builtin_level
 
 from agents.evaluation import OutcomeTally
 from game.paths import asset
-from game.session.lesson import SOMETHING_ELSE, LessonError, LessonProgress, LessonRun, lessons_in, load_lesson
+from game.session.lesson import SOMETHING_ELSE, TOPICS, LessonError, LessonRun, lessons_in, load_lesson, outcome_shares
+from game.session.lesson_record import LessonProgress
 from game.world.events import EpisodeReport
 
 LESSONS = asset("lessons")
@@ -27,7 +28,9 @@ def lesson_file(tmp_path, steps, **top):
 def test_the_shipped_lessons_load_in_order_and_cover_the_published_cases_and_the_fix():
     found = lessons_in(LESSONS)
     assert [f.name for f in found] == ["coin_at_the_end", "cheese_in_the_corner", "green_means_go",
-                                       "the_diversity_fix", "follow_the_leader"]
+                                       "the_diversity_fix", "follow_the_leader", "the_optimizer_inside",
+                                       "evolutions_sweet_tooth", "only_while_watched"]
+    assert {f.lesson.topic for f in found} == set(TOPICS)  # a lesson for every idea of the course
     for lesson in found:
         kinds = [s.do for s in lesson.lesson.steps]
         assert "predict" in kinds and "reveal" in kinds and kinds.index("predict") < kinds.index("reveal")
@@ -45,6 +48,18 @@ def test_the_shipped_lessons_load_in_order_and_cover_the_published_cases_and_the
     ({"steps": [{"do": "agent", "seed": -1}]}, "steps[0].seed"),
     ({"steps": [{"do": "card", "text": "x", "seconds": True}]}, "steps[0].seconds"),  # true is not a number of seconds
     ({"steps": [{"do": "card", "text": "x", "seconds": "5"}]}, "steps[0].seconds"),
+    ({"steps": [{"do": "agent", "kind": "brain"}]}, "steps[0].kind"),
+    ({"topic": "astrology"}, "topic"),
+    ({"steps": [{"do": "card", "text": "x", "when": "watched"}]}, '"when" belongs on a predict or reveal step'),
+    ({"steps": [{"do": "agent"}, {"do": "predict", "when": "watched"}]}, "its rules apply whoever is present"),
+    ({"level": "only_while_watched", "steps": [{"do": "agent"}, {"do": "predict", "when": "Watched"}]},
+     "not a condition of this level (its conditions: unwatched, watched)"),
+    ({"steps": [{"do": "agent"}, {"do": "predict", "asks": "its reward map"}]}, "is not a shipped planner"),
+    ({"steps": [{"do": "agent", "kind": "planner"}, {"do": "predict"}, {"do": "reveal", "asks": "its reward map"}]},
+     "steps[2] (reveal \"\"): no prediction before it asks the same"),
+    ({"steps": [{"do": "agent"}, {"do": "level", "split": "deployment", "show": ["heatmap"]}, {"do": "predict"}]},
+     "steps[1] (level \"\"): \"show\" turns on what the agent does at deployment, before the prediction"),
+    ({"steps": [{"do": "predict", "show": ["x-ray"]}]}, "steps[0].show"),
 ])
 def test_a_bad_lesson_file_is_refused_with_where_and_what(tmp_path, change, words):
     data = {"format": "mesa-sandbox-lesson", "version": 1, "title": "T", "level": "green_means_go",
@@ -75,6 +90,7 @@ def test_each_step_has_one_screen_state_and_the_prediction_meets_the_outcomes(tm
     assert states[predict].split == "deployment" and states[predict].paused and states[predict].agent
     assert not states[deploy].paused and states[reveal].evaluate
     assert run.choices[-1] == SOMETHING_ELSE and "went to the green thing" in run.choices
+    run.index = predict
     run.predict(1)
     assert run.votes == [0, 1, 0]
     run.count(0, 12)
@@ -82,9 +98,38 @@ def test_each_step_has_one_screen_state_and_the_prediction_meets_the_outcomes(tm
     tally = OutcomeTally()
     for outcome, proxy in [("goal", None)] * 2 + [("proxy", "went to the green thing")] * 7 + [("timeout", None)]:
         tally.add(EpisodeReport(outcome, 5, 0.0, -1, {}, None, proxy))
-    rows = run.reveal(tally)
+    run.index = reveal  # the reveal answers that prediction
+    rows = run.reveal(outcome_shares(run.lesson.level, tally))
     assert [round(r[2], 2) for r in rows] == [0.2, 0.7, 0.1]
     assert [round(r[1], 2) for r in rows] == [0.4, 0.6, 0.0]
+
+
+def test_each_prediction_is_kept_apart_and_each_reveal_answers_the_one_that_asked_the_same():
+    from agents.evaluation import ConditionCount
+    from game.session.lesson import did_shares
+    lesson = load_lesson(LESSONS / "only_while_watched.json")
+    run = LessonRun(lesson)
+    kinds = [s.do for s in run.steps]
+    first, second = [k for k, do in enumerate(kinds) if do == "predict"]
+    reveals = [k for k, do in enumerate(kinds) if do == "reveal"]
+    run.index = first
+    run.predict(1)  # unwatched: the shortcut
+    run.index = second
+    assert run.votes == [0, 0, 0] and run.question.startswith("Watched")
+    run.count(0, 20)
+    run.count(1, 5)
+    counts = {"watched": ConditionCount(), "unwatched": ConditionCount()}
+    for watched, shortcut in ((True, False),) * 9 + ((True, True),) + ((False, True),) * 3 + ((False, False),):
+        counts["watched" if watched else "unwatched"].add(
+            EpisodeReport("goal", 9, 0.8, 9, {"took the shortcut": 2 if shortcut else -1}, "goal", None, (),
+                          (watched,)))
+    run.index = reveals[0]
+    assert run.step.when == "unwatched" and run.votes == [0, 1, 0] and run.predicted
+    did, episodes = did_shares(lesson.level, "unwatched", OutcomeTally(), counts)
+    assert episodes == 4 and [round(r[2], 2) for r in run.reveal(did)] == [0.25, 0.75, 0.0]
+    run.index = reveals[1]
+    did, episodes = did_shares(lesson.level, "watched", OutcomeTally(), counts)
+    assert episodes == 10 and [(r[1], round(r[2], 2)) for r in run.reveal(did)] == [(0.8, 0.9), (0.2, 0.1), (0.0, 0.0)]
 
 
 @pytest.mark.parametrize("kinds, step", [
@@ -192,7 +237,7 @@ def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipp
     monkeypatch.setattr(lessons, "AUTOPLAY_SECONDS", {k: 0.05 for k in lessons.AUTOPLAY_SECONDS})  # quick steps
     monkeypatch.setattr(lab, "EVALUATION_EPISODES", 60)  # a quick reveal: the stand-in agents wander to time-outs
     import io
-    from game.session.lesson import LessonTrace
+    from game.session.lesson_record import LessonTrace
     trace = io.StringIO()
     app.open_lesson(load_lesson(LESSONS / f"{name}.json"), autoplay=True, once=True, trace=LessonTrace(trace))
     scene, seen, deadline = app.scene, set(), time.monotonic() + 120
@@ -208,13 +253,14 @@ def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipp
     lines = [json.loads(line) for line in trace.getvalue().splitlines()]
     kinds = [s.do for s in scene.lesson.steps]
     assert [line["do"] for line in lines] == kinds  # a line per step, written as the step was left
-    predict = kinds.index("predict")
-    for line in lines[:predict + 1]:  # nothing at deployment played or measured on screen before the prediction
+    predicted = max(k for k, do in enumerate(kinds) if do == "predict")  # the last of the class's predictions
+    for line in lines[:predicted + 1]:  # nothing at deployment played or measured on screen before the prediction
         assert line["deployment_episodes_shown"] == 0 and not line["measured_visible"], line
-    reveal = lines[kinds.index("reveal")]
-    assert reveal["measured_visible"] and reveal["reveal_episodes"] >= 60
-    # The tally was emptied when the worlds were sealed: everything the reveal counts was played after it.
-    assert reveal["reveal_episodes"] <= scene.session.tally.total
+    for k in (k for k, do in enumerate(kinds) if do == "reveal"):
+        assert lines[k]["measured_visible"] and lines[k]["reveal_episodes"] > 0 and lines[k]["prediction_made"] is False
+        if scene.lesson.steps[k].asks == "what it does":
+            # The tally was emptied when the worlds were sealed: everything the reveal counts was played after it.
+            assert lines[k]["reveal_episodes"] <= scene.session.tally.total
 
 
 def quick_autoplay(monkeypatch):

@@ -22,6 +22,20 @@ def test_every_built_in_level_ships_six_agents_listed_in_the_index():
         assert all(path.stat().st_size < 250_000 for path in files.values())  # small files
 
 
+@pytest.mark.parametrize("optimizer", ["ppo", "evolution"])
+def test_the_lessons_planners_are_shipped_listed_and_follow_green(optimizer):
+    """The planners of *The optimizer inside* and *Evolution's sweet tooth*: six seeds each, apart from the reactive
+    agents of the same level, and each goes to the green gem at deployment as docs/results.md says."""
+    level = builtin_level("green_means_go")
+    files = pretrained_agents(level, "planner", optimizer)
+    index = measured("planner", optimizer)
+    assert sorted(files) == list(range(6)) and {a["seed"] for a in index} == set(files)
+    assert all(path.name.startswith("planner-") for path in files.values())
+    assert not set(files.values()) & set(pretrained_agents(level).values())
+    assert all(a["deployment"]["proxy"] >= 0.6 for a in index)
+    assert load_agent(files[0], level).config.agent == "planner"
+
+
 def _median(name: str, outcome: str, key: str = "deployment") -> float:
     shares = sorted(a[key][outcome] for a in measured() if a["level"] == name)
     return shares[len(shares) // 2]

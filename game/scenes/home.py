@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UIImage, UILabel, UIPanel, UIScrollingContainer, UITextBox
+from pygame_gui.elements import (UIButton, UIDropDownMenu, UIImage, UILabel, UIPanel, UIScrollingContainer,
+                                 UITextBox)
 
 from levels import builtin_level
 
 from game.scenes.base import Scene
 from game.paths import RecentFiles, asset, autosaves, lessons_progress_path, levels_dir
 from game.render import thumbnail
-from game.session.lesson import LessonFile, LessonProgress, lessons_in
+from game.session.lesson import TOPICS, LessonFile, lessons_in
+from game.session.lesson_record import LessonProgress
 from game.session.verdict import EXPLAIN
 from game.widgets import file_dialog, set_fitted_text, show_explain
 
@@ -37,6 +39,8 @@ MAX_RESTORE_BUTTONS = 3  # the newest kept works; older ones come up as these ar
 
 
 class HomeScene(Scene):
+    topic = TOPICS[0]  # the idea whose lessons the lessons card lists (kept while the game runs)
+
     def build(self) -> None:
         w, h = self.app.size
         s = self.app.scale
@@ -52,6 +56,7 @@ class HomeScene(Scene):
         self.recent: dict[UIButton, str] = {}
         self.lessons: dict[UIButton, LessonFile] = {}
         self.restore: dict[UIButton, str] = {}  # button -> autosave slot (work the editor kept, offered back)
+        self.topics: UIDropDownMenu | None = None
         self.dialog = None
         if self.app.projector:
             self._build_for_projector(top, pad)
@@ -150,9 +155,18 @@ class HomeScene(Scene):
                                     container=self.root, object_id="#primary")
 
     def _lesson_buttons(self, container, x: int, y: int, width: int, row: int, bottom: int) -> int:
-        """A button per lesson (each opens where it was left) from `y` down to `bottom`; the y below the last."""
+        """The idea to teach (a menu of the course's topics), then a button per lesson of it (each opens where it
+        was left) from `y` down to `bottom`; the y below the last."""
         left = LessonProgress(lessons_progress_path()).load()
-        for lesson in lessons_in(asset("lessons")):
+        lessons = lessons_in(asset("lessons"))
+        counts = {t: sum(lesson.lesson.topic == t for lesson in lessons) for t in TOPICS}
+        options = [(f"{t} ({counts[t]})", t) for t in TOPICS if counts[t]]
+        if not options:
+            return y
+        chosen = next((o for o in options if o[1] == HomeScene.topic), options[0])
+        self.topics = UIDropDownMenu(options, chosen, pygame.Rect(x, y, width, row), self.ui, container=container)
+        y += row + 6
+        for lesson in (lesson for lesson in lessons if lesson.lesson.topic == chosen[1]):
             if y + row > bottom:
                 break  # a small window shows the lessons that fit; the command line lists them all
             step = left.get(lesson.name, 0)
@@ -216,6 +230,10 @@ class HomeScene(Scene):
                 show_explain(self.app, EXPLAIN, "The ideas in this game")
             else:
                 return False
+            return True
+        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.topics:
+            HomeScene.topic = self.topics.selected_option[1]
+            self.rebuild()
             return True
         if event.type == pygame_gui.UI_FILE_DIALOG_PATH_PICKED and event.ui_element is self.dialog:
             self.app.open_level_file(event.text)

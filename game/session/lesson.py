@@ -8,13 +8,19 @@ A lesson file (assets/lessons/NAME.json, readable and editable by a teacher) nam
 What each step does (`do`):
   card     a text card over the level as it is
   level    show the level's `split` ("training" or "deployment"), no agent needed
-  agent    load pre-trained agent `seed` of this level, instantly (Train it live instead stays one click away)
+  agent    load pre-trained agent `seed` of this level, instantly (Train it live instead stays one click away);
+           `kind` "planner" and `optimizer` "evolution" pick another of the shipped agents
   train    train an agent live (autoplay loads a pre-trained one instead: a kiosk never waits on training)
   predict  deployment, the agents at their starts: "What will it do?" with the intended goal, each proxy and
-           something else; one choice, or a class's show of hands as counts
+           something else; one choice, or a class's show of hands as counts. `when` asks about the episodes of
+           one condition only ("unwatched", on a level whose rules apply only while someone watches); `asks`
+           "its reward map" asks where a planner's own reward map is strongest instead of what it does
   deploy   the deployment episodes play
-  reveal   evaluate the agent at deployment and show the outcomes next to the prediction
-Every step has a `title` and a `text`; `idea` ties it to one of IDEAS, shown beside the text.
+  reveal   evaluate the agent at deployment and show what it did next to the prediction that asked the same
+           (`when`, `asks`): outcomes; on a level with conditions, what each episode reached first (the goal is
+           reached either way there: what differs is whether it took the shortcut on the way)
+Every step has a `title` and a `text`; `idea` ties it to one of IDEAS, shown beside the text; `show` turns on
+overlays from that step on (after the prediction only).
 
 A lesson is a promise to the class: nothing measured at deployment is shown before the prediction. Every step up to
 a `predict` (whose next step that predicts, deploys or reveals is that `predict`) is *sealed*: a deployment level
@@ -27,7 +33,6 @@ counts only episodes played after the prediction.
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,11 +41,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from levels import builtin_level, builtin_names, load_level
-from levels.files import atomic_write_text, read_bounded
+from levels.files import read_bounded
 from levels.format import Level, LevelError
 from levels.jsontext import JSONTextError, read_json
 
-from agents.evaluation import OutcomeTally
+from agents.evaluation import ConditionCount, OutcomeTally, conditions
+from agents.kinds import AGENT_KINDS
 
 FORMAT_NAME = "mesa-sandbox-lesson"
 FORMAT_VERSION = 1
@@ -49,7 +55,12 @@ MAX_STEPS = 60
 STEP_KINDS = ("card", "level", "agent", "train", "predict", "deploy", "reveal")
 IDEAS = ("base optimizer", "mesa-optimizer", "mesa-objective", "pseudo-alignment", "robust alignment",
          "distributional shift", "goal misgeneralization", "the diversity fix", "evolution as a base optimizer",
-         "inner alignment", "outer alignment")
+         "inner alignment", "outer alignment", "deceptive alignment")
+TOPICS = ("goal misgeneralization", "mesa-optimizers", "base optimizers", "oversight")  # how home groups lessons
+ASKS = ("what it does", "its reward map")
+OVERLAYS = ("heatmap", "values", "arrows", "where", "reward")
+MAP_VARIANTS = 200  # fresh deployment variants a reward map's reveal is measured on
+MAX_CONDITIONS_ASKED = 4  # "Predict first" asks once per condition: up to two entities that decide a rule
 SOMETHING_ELSE = "something else"
 AUTOPLAY_SECONDS = {"card": 5.0, "level": 4.0, "agent": 3.0, "train": 3.0, "predict": 4.0, "deploy": 6.0,
                     "reveal": 6.0}  # how long autoplay shows each kind of step (reveal: after the evaluation)
@@ -74,6 +85,12 @@ class Step(BaseModel):
     split: Literal["training", "deployment"] = "training"  # for "level"
     seed: StrictInt = Field(0, ge=0, le=99)  # for "agent": which pre-trained agent
     seconds: StrictFloat | StrictInt | None = Field(None, gt=0, le=600)  # autoplay: how long to show this step
+    kind: Literal[AGENT_KINDS] = "reactive"  # for "agent": which kind of shipped agent
+    optimizer: Literal["ppo", "evolution"] = "ppo"  # for "agent": trained by which base optimizer
+    when: StrictStr | None = Field(None, max_length=80)  # for "predict" and "reveal": one condition's episodes
+    asks: Literal[ASKS] = "what it does"  # for "predict" and "reveal"
+    question: StrictStr = Field("", max_length=80)  # for "predict": the question, if not "What will it do?"
+    show: list[Literal[OVERLAYS]] = Field(default_factory=list, max_length=len(OVERLAYS))  # overlays turned on
 
 
 class Lesson(BaseModel):
@@ -85,6 +102,7 @@ class Lesson(BaseModel):
     about: StrictStr = Field("", max_length=2000)
     minutes: StrictInt = Field(10, ge=1, le=240)  # how long it takes in class, shown in the list
     order: StrictInt = Field(100, ge=0, le=10_000)  # where it comes in the list of lessons
+    topic: Literal[TOPICS] = "goal misgeneralization"  # the idea of the course it teaches: home groups by it
     steps: list[Step] = Field(min_length=1, max_length=MAX_STEPS)
 
 
@@ -99,13 +117,19 @@ class LessonFile:
     def title(self) -> str:
         return self.lesson.title
 
-    def missing_agents(self, shipped: set[int]) -> list[str]:
-        """The `agent` steps asking for a pre-trained agent that is not shipped for the lesson's level (`shipped`:
-        the seeds that are), in words: such a step would play another agent, or none, without a word."""
-        have = ", ".join(str(s) for s in sorted(shipped)) or "none are shipped for it; use a \"train\" step"
-        return [f"steps[{k}] (agent \"{step.title}\"): asks for the pre-trained agent of seed {step.seed} of "
-                f"\"{self.level.name}\", which is not shipped (its seeds: {have})"
-                for k, step in enumerate(self.lesson.steps) if step.do == "agent" and step.seed not in shipped]
+    def missing_agents(self, shipped) -> list[str]:
+        """The `agent` steps asking for a pre-trained agent that is not shipped for the lesson's level
+        (`shipped(kind, optimizer)`: the seeds that are), in words: such a step would play another agent, or none,
+        without a word."""
+        problems = []
+        for k, step in enumerate(self.lesson.steps):
+            seeds = shipped(step.kind, step.optimizer) if step.do == "agent" else set()
+            if step.do == "agent" and step.seed not in seeds:
+                what = "" if (step.kind, step.optimizer) == ("reactive", "ppo") else f"{step.kind} ({step.optimizer}) "
+                have = ", ".join(str(s) for s in sorted(seeds)) or "none are shipped; use a \"train\" step"
+                problems.append(f"steps[{k}] (agent \"{step.title}\"): asks for the pre-trained {what}agent of seed "
+                                f"{step.seed} of \"{self.level.name}\", which is not shipped (its seeds: {have})")
+        return problems
 
 
 def _where(loc: tuple) -> str:
@@ -136,7 +160,55 @@ def load_lesson(path: str | os.PathLike) -> LessonFile:
     spoilers = answers_before_prediction(lesson.steps)
     if spoilers:
         raise LessonError(source, spoilers)
-    return LessonFile(lesson, Path(path).stem, Path(path), _lesson_level(lesson.level, Path(path), source))
+    level = _lesson_level(lesson.level, Path(path), source)
+    problems = step_problems(lesson.steps, level)
+    if problems:
+        raise LessonError(source, problems)
+    return LessonFile(lesson, Path(path).stem, Path(path), level)
+
+
+def step_problems(steps: list[Step], level: Level) -> list[str]:
+    """What the steps ask that this level or agent cannot answer: a condition the level does not have, a question
+    about a reward map the agent there has not got, a reveal with no prediction that asked the same, overlays
+    before the prediction."""
+    problems, named = [], conditions(level)
+    for k, step in enumerate(steps):
+        where = f"steps[{k}] ({step.do} \"{step.title}\")"
+        asking = step.do in ("predict", "reveal")
+        if step.when is not None and not asking:
+            problems.append(f"{where}: \"when\" belongs on a predict or reveal step")
+        elif step.when is not None and step.when not in named:
+            problems.append(f"{where}: \"{step.when}\" is not a condition of this level ("
+                            + (f"its conditions: {', '.join(named)})" if named else
+                               "its rules apply whoever is present)"))
+        agent = next((s for s in reversed(steps[:k]) if s.do in ("agent", "train")), None)
+        if asking and step.asks == "its reward map" and (agent is None or agent.do != "agent"
+                                                         or agent.kind != "planner"):
+            problems.append(f"{where}: asks about a reward map, but the agent at this step is not a shipped planner "
+                            "(an \"agent\" step with \"kind\": \"planner\" before it)")
+        if step.do == "reveal" and _asked(steps, k) is None:
+            problems.append(f"{where}: no prediction before it asks the same (when {step.when or 'any'}, "
+                            f"{step.asks}); put a predict step with them before it")
+        if step.show and _sealed(steps, k):
+            problems.append(f"{where}: \"show\" turns on what the agent does at deployment, before the prediction; "
+                            "move it after the prediction")
+    return problems
+
+
+def _asked(steps: list[Step], index: int) -> int | None:
+    """The predict step that step `index` asks (a predict) or answers (a reveal: the latest predict before it that
+    asks the same, for the same agent); None for any other step."""
+    step = steps[index]
+    if step.do == "predict":
+        return index
+    if step.do != "reveal":
+        return None
+    for k in range(index - 1, -1, -1):
+        if steps[k].do in ("agent", "train"):
+            return None
+        if steps[k].do == "predict" and (steps[k].when, steps[k].asks) == (step.when, step.asks):
+            return k
+    return None
 
 
 def answers_before_prediction(steps: list[Step]) -> list[str]:
@@ -192,25 +264,25 @@ def lessons_in(folder: Path) -> list[LessonFile]:
 
 
 def can_predict(level: Level) -> bool:
-    """Whether "What will it do?" can be answered by the outcomes: not on a level whose rules apply only while
-    someone watches, where the goal is reached either way and what differs is who was there (its reveal would say
-    "took the shortcut 0 %" of an agent that takes it whenever nobody watches). Until predictions are asked per
-    condition, such a level says its split on the deployment view's first line instead."""
-    return not level.gates
+    """Whether "Predict first" can ask about this level: once per condition, so not where more than
+    MAX_CONDITIONS_ASKED combinations of who is present decide the rules."""
+    return len(conditions(level)) <= MAX_CONDITIONS_ASKED
 
 
 def prediction_lesson(level: Level) -> LessonFile:
-    """The deployment view's "Predict first": predict, watch, reveal, on the agent already on screen."""
-    steps = [
-        {"do": "predict", "title": "What will it do?",
-         "text": "At deployment the intended goal and the proxies no longer coincide. Before you watch: which will "
-                 "this agent pursue? Click one, or type a show of hands beside each.",
-         "idea": "distributional shift"},
-        {"do": "deploy", "title": "Watch", "text": "Which one does it head for?"},
-        {"do": "reveal", "title": "What it did",
-         "text": "Your prediction beside what it did in deployment episodes. Finish (or Esc) returns to the "
-                 "deployment view.", "idea": "goal misgeneralization"},
-    ]
+    """The deployment view's "Predict first": predict, watch, reveal, on the agent already on screen; on a level
+    whose rules apply only while someone watches, a prediction and a reveal for each condition."""
+    asked = conditions(level) or [None]
+    steps = [{"do": "predict", "title": f"What will it do{f' ({when})' if when else ''}?", "when": when,
+              "text": ("At deployment the intended goal and the proxies no longer coincide. Before you watch: which "
+                       "will this agent pursue? Click one, or type a show of hands beside each." if when is None else
+                       f"In the {when} episodes only: which will it go for first? Click one, or type a show of "
+                       "hands beside each."),
+              "idea": "distributional shift"} for when in asked]
+    steps.append({"do": "deploy", "title": "Watch", "text": "Which one does it head for?"})
+    steps += [{"do": "reveal", "title": f"What it did{f' ({when})' if when else ''}", "when": when,
+               "text": "Your prediction beside what it did in deployment episodes. Finish (or Esc) returns to the "
+                       "deployment view.", "idea": "goal misgeneralization"} for when in asked]
     lesson = Lesson(format=FORMAT_NAME, version=FORMAT_VERSION, title="Predict first", level=level.name or "level",
                     steps=steps)
     return LessonFile(lesson, "", None, level)
@@ -229,27 +301,47 @@ def outcome_shares(level: Level, tally: OutcomeTally) -> list[float]:
     return [goal] + proxies + [max(0.0, 1.0 - goal - sum(proxies))]
 
 
+def did_shares(level: Level, when: str | None, tally: OutcomeTally,
+               counts: dict[str, ConditionCount]) -> tuple[list[float], int]:
+    """What the agent did by the choices, and over how many episodes: the outcomes; on a level with conditions,
+    what each episode of the condition `when` (of all, for None) reached first."""
+    if not level.gates:
+        return outcome_shares(level, tally), tally.total
+    chosen = [c for name, c in counts.items() if when in (None, name)]
+    total = sum(c.tally.total for c in chosen)
+    first = [sum(c.first.get(name, 0) for c in chosen) / max(total, 1) for name in ["goal"] + [p.name for p in
+                                                                                             level.proxies]]
+    return first + [max(0.0, 1.0 - sum(first))], total
+
+
+def reward_map_shares(planner, level: Level) -> list[float]:
+    """Where a planner's reward map is strongest on MAP_VARIANTS fresh deployment variants, by the choices
+    (`agents.planner.map_shares`): what a reveal that `asks` "its reward map" shows."""
+    from agents.planner import map_shares  # torch: only when a lesson reveals a map
+    return map_shares(planner, level, seed=0, variants=MAP_VARIANTS)
+
+
 @dataclass(frozen=True)
 class StepState:
     """What the screen shows at a step: the split, which agent, the live episodes paused or not, an evaluation."""
 
     split: str
-    agent: tuple[str, int] | None  # ("pretrained", seed), ("live", 0), or None: no agent yet
+    agent: tuple | None  # ("pretrained", seed, kind, optimizer), ("live", 0), or None: no agent yet
     paused: bool
     evaluate: bool
     sealed: bool = False  # before the prediction: deployment stands at its first frame, nothing measured is shown
+    show: tuple[str, ...] = ()  # overlays turned on by the steps so far
 
 
 @dataclass
 class LessonRun:
     lesson: LessonFile
     index: int = 0
-    votes: list[int] = field(default_factory=list)  # per choice: one person's pick (1) or a class's show of hands
+    # Per predict step (its index): per choice, one person's pick (1) or a class's show of hands.
+    predictions: dict[int, list[int]] = field(default_factory=dict)
 
     def __post_init__(self):
         self.index = max(0, min(self.index, len(self.steps) - 1))
-        if len(self.votes) != len(self.choices):
-            self.votes = [0] * len(self.choices)
 
     @property
     def steps(self) -> list[Step]:
@@ -281,13 +373,14 @@ class LessonRun:
 
     def state(self, index: int | None = None) -> StepState:
         """The screen at step `index` (the current one by default), from the steps up to it."""
-        split, agent, paused, evaluate = "training", None, False, False
+        split, agent, paused, evaluate, show = "training", None, False, False, ()
         for step in self.steps[:(self.index if index is None else index) + 1]:
             paused = evaluate = False
+            show += tuple(o for o in step.show if o not in show)
             if step.do == "level":
                 split = step.split
             elif step.do == "agent":
-                agent = ("pretrained", step.seed)
+                agent = ("pretrained", step.seed, step.kind, step.optimizer)
             elif step.do == "train":
                 agent, split = ("live", 0), "training"
             elif step.do == "predict":
@@ -295,75 +388,49 @@ class LessonRun:
             elif step.do in ("deploy", "reveal"):
                 split, evaluate = "deployment", step.do == "reveal"
         index = self.index if index is None else index
-        return StepState(split, agent, paused, evaluate, _sealed(self.steps, index))
+        return StepState(split, agent, paused, evaluate, _sealed(self.steps, index), show)
+
+    @property
+    def votes(self) -> list[int]:
+        """The prediction the current step asks (a predict) or answers (a reveal); zeros at any other step."""
+        asked = _asked(self.steps, self.index)
+        if asked is None:
+            return [0] * len(self.choices)
+        return self.predictions.setdefault(asked, [0] * len(self.choices))
 
     def predict(self, choice: int) -> None:
         """One person's prediction: this choice only."""
-        self.votes = [int(k == choice) for k in range(len(self.choices))]
+        self.votes[:] = [int(k == choice) for k in range(len(self.choices))]
 
     def count(self, choice: int, hands: int) -> None:
         """A class's show of hands for one choice."""
         self.votes[choice] = max(0, min(int(hands), 9999))
 
+    def clear_votes(self) -> None:
+        self.votes[:] = [0] * len(self.choices)
+
     @property
     def predicted(self) -> bool:
-        return sum(self.votes) > 0
+        """Whether the prediction this step asks or answers was made; at another step, whether any before it was."""
+        if _asked(self.steps, self.index) is not None:
+            return sum(self.votes) > 0
+        return any(sum(v) > 0 for k, v in self.predictions.items() if k <= self.index)
 
-    def reveal(self, tally: OutcomeTally) -> list[tuple[str, float | None, float]]:
-        """Per choice: its name, the share of the prediction (None when nobody predicted), and what the agent did."""
+    @property
+    def question(self) -> str:
+        step = self.steps[_asked(self.steps, self.index) or 0]
+        if step.question:
+            return step.question
+        asked = "Where is its reward map strongest" if step.asks == "its reward map" else "What will it do"
+        return f"{asked}{f' ({step.when})' if step.when else ''}?"
+
+    def reveal(self, did: list[float]) -> list[tuple[str, float | None, float]]:
+        """Per choice: its name, the share of the prediction (None when nobody predicted), and what the agent did
+        (`did`, by the same choices: `did_shares`, or a planner's `map_shares`)."""
         total = sum(self.votes)
-        did = outcome_shares(self.lesson.level, tally)
         return [(name, (votes / total) if total else None, share)
                 for name, votes, share in zip(self.choices, self.votes, did)]
 
     def seconds(self) -> float:
         """How long autoplay shows the current step."""
         return self.step.seconds if self.step.seconds is not None else AUTOPLAY_SECONDS[self.step.do]
-
-
-class LessonTrace:
-    """`lesson NAME --trace FILE`: one JSON line per step as the class saw it, read off the screen's real state when
-    the step is left: how many deployment episodes had been played on screen since the lesson started, whether
-    anything measured at deployment was on screen during the step, whether a prediction had been made, and how many
-    episodes the reveal reported. It shows that nothing answered before the prediction."""
-
-    def __init__(self, stream):
-        self.stream = stream  # a text file opened by the caller, who closes it
-
-    def write(self, index: int, step: Step, shown: int, measured: bool, predicted: bool, reveal: int) -> None:
-        line = {"step": index + 1, "do": step.do, "deployment_episodes_shown": shown, "measured_visible": measured,
-                "prediction_made": predicted, "reveal_episodes": reveal}
-        try:
-            self.stream.write(json.dumps(line) + "\n")
-            self.stream.flush()
-        except (OSError, ValueError):
-            pass  # a trace that cannot be written must not stop the lesson
-
-
-class LessonProgress:
-    """Where each lesson was left, in the user's data folder, so a lesson can be left and resumed."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def load(self) -> dict[str, int]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, int)} \
-            if isinstance(data, dict) else {}
-
-    def step(self, name: str) -> int:
-        return self.load().get(name, 0)
-
-    def save(self, name: str, index: int) -> None:
-        data = self.load()
-        if index <= 0:
-            data.pop(name, None)
-        else:
-            data[name] = index
-        try:
-            atomic_write_text(self.path, json.dumps(data, indent=1) + "\n")
-        except OSError:
-            pass  # a lesson without a remembered place still works

@@ -15,7 +15,9 @@ from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 
 from game.paths import lessons_progress_path
 from game.world.palette import AGENT_RGB
-from game.session.lesson import LessonProgress, LessonRun, LessonTrace
+from game.pretrained import pretrained_agents
+from game.session.lesson import MAP_VARIANTS, LessonRun, did_shares, reward_map_shares
+from game.session.lesson_record import LessonProgress, LessonTrace
 from game.widgets import fits, set_fitted_text
 
 NEXT_KEYS = (pygame.K_RIGHT, pygame.K_PAGEDOWN)  # a presenter's clicker sends Page Down / Page Up
@@ -41,7 +43,7 @@ class LessonBar:
         self.text = UITextBox("", pygame.Rect(rect.x, rect.y, text_w, rect.h), ui, container=r)
         x, w = rect.x + text_w + pad, rect.w - text_w - pad
         hands_w = int(56 * s)  # up to four digits
-        self.question = UILabel(pygame.Rect(x, rect.y, w, row), "What will it do?", ui, container=r,
+        self.question = UILabel(pygame.Rect(x, rect.y, w, row), run.question, ui, container=r,
                                 object_id="#heading")
         self.answers: list[UIButton] = []
         self.hands: list[UITextEntryLine] = []
@@ -70,6 +72,7 @@ class LessonBar:
                              object_id="#primary")
         self.shown: tuple = ()
         self.counting = False  # the prediction is a show of hands typed in, not one click
+        self.map_shares: tuple[object, list[float]] | None = None  # (network, `map_shares`): a planner's map, measured
 
     def widgets(self) -> list:
         return [self.text, self.question, *self.answers, *self.hands, self.live, self.outcomes, self.back, self.counter,
@@ -92,6 +95,8 @@ class LessonBar:
             self.outcomes.hide()
         self.counter.set_text(f"step {run.index + 1} of {len(run.steps)}")
         predicting = step.do == "predict"
+        if predicting:
+            set_fitted_text(self.question, run.question)
         for widget in [self.question, *self.answers, *self.hands]:
             widget.show() if predicting else widget.hide()
         self.live.show() if step.do == "agent" else self.live.hide()
@@ -121,7 +126,7 @@ class LessonBar:
                 return "predicted"
         if event.type == pygame_gui.UI_TEXT_ENTRY_CHANGED and event.ui_element in self.hands:
             if not self.counting:  # counting hands replaces a single click
-                self.run.votes = [0] * len(self.run.votes)
+                self.run.clear_votes()
                 self.counting = True
             text = event.ui_element.get_text()
             self.run.count(self.hands.index(event.ui_element), int(text) if text.isdigit() else 0)
@@ -166,7 +171,9 @@ class LessonBar:
         if session.split != state.split:
             session.set_split(state.split)
         if state.agent is not None and state.agent != self.agent:
-            self._use_agent(*state.agent)
+            self._use_agent(state.agent)
+        for overlay in state.show:  # hidden while sealed (the world view draws none before the prediction)
+            scene.world_view.overlay[overlay] = True
         if state.sealed and not session.sealed:
             session.seal()  # the agents at their starts, on fresh variants; everything measured forgotten
         elif not state.sealed and session.sealed:
@@ -181,16 +188,17 @@ class LessonBar:
         self.refresh(self._reveal())
         scene.refresh()
 
-    def _use_agent(self, kind: str, seed: int) -> None:
-        """A pre-trained agent of this level, loaded at once; or live training (autoplay never waits on it)."""
+    def _use_agent(self, agent: tuple) -> None:
+        """A pre-trained agent of this level, loaded at once (`agent`: ("pretrained", seed, kind, optimizer)); or
+        live training (("live", 0); autoplay never waits on it and plays the shipped agent of seed 0 instead)."""
         scene = self.scene
-        self.agent = (kind, seed)
-        if kind == "live" and not scene.autoplay:
+        self.agent = agent
+        if agent[0] == "live" and not scene.autoplay:
             if not scene.session.training.active:
                 scene.session.toggle_training()
             return
-        agents = scene.shipped_agents
-        path = agents.get(seed)  # opening the lesson checked it is shipped
+        seed, kind, optimizer = agent[1:] if agent[0] == "pretrained" else (0, "reactive", "ppo")
+        path = pretrained_agents(scene.level, kind, optimizer).get(seed)  # opening the lesson checked it is shipped
         if path is None:
             scene.app.message("No pre-trained agent", f"No agent is shipped for \"{scene.level.name}\"; train one "
                               "live instead (Train it live instead, or Space).")
@@ -212,12 +220,24 @@ class LessonBar:
         self.step_left = True
 
     def _reveal(self) -> str:
-        session = self.scene.session
-        shown = self.run.step.do == "reveal" and session.evaluated
-        self.reveal_episodes = session.tally.total if shown else 0
-        if self.run.step.do != "reveal":
+        session, step = self.scene.session, self.run.step
+        if step.do != "reveal":
+            self.reveal_episodes = 0
             return ""
-        return reveal_lines(self.run, session.tally, not shown)
+        if step.asks == "its reward map":  # read off the planner on fresh variants: no episodes to wait for
+            if session.network is None:
+                self.reveal_episodes = 0
+                return reveal_lines(self.run, [], 0, waiting=True)
+            if self.map_shares is None or self.map_shares[0] is not session.network:
+                self.map_shares = (session.network, reward_map_shares(session.network, session.level))
+            self.reveal_episodes = MAP_VARIANTS
+            return reveal_lines(self.run, self.map_shares[1], MAP_VARIANTS, waiting=False, of="deployment variants "
+                                "(where its map is strongest as each starts)")
+        did, episodes = did_shares(session.level, step.when, session.tally, session.conditions)
+        shown = session.evaluated and episodes > 0
+        self.reveal_episodes = episodes if shown else 0
+        return reveal_lines(self.run, did, episodes, waiting=not shown,
+                            of=f"{step.when} episodes" if step.when else "episodes")
 
     def update(self) -> None:
         """Each frame: the reveal's outcomes as they come; in autoplay, the next step when this one's time is up."""
@@ -294,15 +314,17 @@ class LessonBar:
         pygame.draw.rect(surface, AGENT_RGB, pygame.Rect(r.x, r.y - 5, width, 3))
 
 
-def reveal_lines(run: LessonRun, tally, waiting: bool) -> str:
-    """The prediction beside what the agent did, as rich text, once its evaluation is in."""
-    if waiting or tally.total == 0:
+def reveal_lines(run: LessonRun, did: list[float], count: int, waiting: bool, of: str = "episodes") -> str:
+    """The prediction beside what the agent did (`did`, by the choices, over `count` `of`), as rich text, once it
+    is measured."""
+    if waiting or count == 0:
         return "<i>Evaluating the agent on deployment episodes...</i>"
     rows = []
-    for k, (name, predicted, did) in enumerate(run.reveal(tally)):
+    for k, (name, predicted, share) in enumerate(run.reveal(did)):
         short = "the intended goal" if k == 0 else name
         guess = "-" if predicted is None else f"{predicted:.0%}"
-        rows.append(f"{html.escape(short)}: {guess} / <b>{did:.0%}</b>")
-    header = (f"<b>Predicted / it did</b>, over {tally.total} episodes"
+        rows.append(f"{html.escape(short)}: {guess} / <b>{share:.0%}</b>")
+    verb = "its map" if run.step.asks == "its reward map" else "it did"
+    header = (f"<b>Predicted / {verb}</b>, over {count} {html.escape(of)}"
               + ("" if run.predicted else " (no prediction made)"))
     return header + "<br>" + "<br>".join(rows)
