@@ -226,6 +226,47 @@ def reveal(w: int, h: int, out: Path, projector_mode: bool) -> int:
     return 0
 
 
+def lessons(w: int, h: int, out: Path, projector_mode: bool, names: list[str]) -> int:
+    """Each named lesson played through as a class would: every prediction (an answer clicked), every reveal once
+    measured, and the step after the last reveal (The optimizer inside: the gem dragged, the map following)."""
+    os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-screenshots-"))
+    from game.app import App
+    from game.paths import asset
+    from game.session.lesson import load_lesson
+    suffix = f"-projector-{w}x{h}" if projector_mode else f"-{w}x{h}"
+    app = App((w, h), projector=projector_mode)
+    for name in names:
+        app.open_lesson(load_lesson(asset("lessons") / f"{name}.json"))
+        scene = app.scene
+        bar, run = scene.lesson_bar, scene.lesson
+        while True:
+            step, k = run.step, run.index + 1
+            if step.do == "predict":
+                bar.run.predict(1)
+                bar.refresh(bar._reveal())
+                frames(app, 10)
+                save(app, out, f"lesson-{name}-{k}-predict{suffix}.png")
+            elif step.do == "reveal":
+                until(app, lambda: bar.shows_outcomes, 180)
+                frames(app, 20)
+                save(app, out, f"lesson-{name}-{k}-reveal{suffix}.png")
+            elif step.do == "card" and any(s.do == "reveal" for s in run.steps[:run.index]) and step.show:
+                live = scene.session.live["deployment"]
+                gem = next(e for e, entity in enumerate(live.worlds.table.entities) if entity.id == "lookalike")
+                i = next(i for i in range(live.env.num_envs) if live.worlds.alive[i, gem])
+                scene.session.paused = True
+                scene.session.move(i, gem, (2, 8) if tuple(live.worlds.agent_cell[i]) != (2, 8) else (8, 2))
+                frames(app, 20)
+                save(app, out, f"lesson-{name}-{k}-after{suffix}.png")
+            if run.at_end:
+                break
+            bar.command("next")
+            frames(app, 30)
+        scene.session.agent_saved = True
+    pygame.quit()
+    return 0
+
+
 def steer(w: int, h: int, out: Path, suffix: str, agent: str) -> int:
     """The Steer window on a convolutional agent of green means go (`--steer AGENT`: train one with
     `mesa-sandbox train green_means_go --agent conv --seed 1 -o conv.agent`): the green thing's vector subtracted at
@@ -269,11 +310,16 @@ def main() -> int:
                              "(with --projector: the lessons only, in projector mode)")
     parser.add_argument("--steer", metavar="AGENT", help="only the Steer window, on this convolutional agent of green "
                                                          "means go")
+    parser.add_argument("--lessons", nargs="+", metavar="NAME",
+                        help="only these lessons, played through: predictions, reveals (with --projector: projector "
+                             "mode)")
     args = parser.parse_args()
     w, h = (int(v) for v in args.size.split("x"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "" if (w, h) == (1280, 800) else f"-{w}x{h}"
+    if args.lessons:
+        return lessons(w, h, out, args.projector, args.lessons)
     if args.reveal:
         return reveal(w, h, out, args.projector)
     if args.steer:

@@ -30,6 +30,25 @@ def test_home_lists_the_builtins_and_a_card_opens_the_level(app):
     key(app, pygame.K_ESCAPE)
 
 
+def test_home_groups_the_lessons_by_the_idea_they_teach(app, monkeypatch):
+    """A teacher picks the idea of the day; its lessons, and only those, are listed (in both layouts)."""
+    from game.scenes.home import HomeScene
+    from ui_helpers import choose
+    monkeypatch.setattr(HomeScene, "topic", "goal misgeneralization")
+    frames(app)
+    scene = app.scene
+    assert [v for _, v in scene.topics.options_list] == ["goal misgeneralization", "mesa-optimizers",
+                                                         "base optimizers", "oversight"]
+    titles = sorted(lesson.title for lesson in scene.lessons.values())
+    assert "Colour over shape" in titles and "Only while watched" not in titles
+    choose(app, scene.topics, "oversight")
+    assert [lesson.title for lesson in app.scene.lessons.values()] == ["Only while watched"]
+    button = next(iter(app.scene.lessons))
+    assert button.visible and app.scene.topics.selected_option[1] == "oversight"  # kept across the rebuild
+    choose(app, app.scene.topics, "mesa-optimizers")
+    assert [lesson.title for lesson in app.scene.lessons.values()] == ["The optimizer inside"]
+
+
 def test_train_a_tiny_level_to_the_target_then_watch_deployment_counters_move(app):
     from game.scenes.lab import LabScene
     app.switch(LabScene(app, builtin_level("template_grid")))

@@ -147,10 +147,10 @@ def test_predict_first_asks_about_each_condition_and_reveals_what_each_reached_f
     key(app, pygame.K_k)
     bar, run, session = scene.lesson_bar, scene.lesson, scene.session
     assert [s.do for s in run.steps] == ["predict", "predict", "deploy", "reveal", "reveal"]
-    assert bar.question.text == "What will it do (unwatched)?" and session.sealed
+    assert bar.question.text == "Unwatched: what will it do?" and session.sealed
     click(app, bar.answers[1])  # unwatched: the shortcut
     key(app, pygame.K_RIGHT)
-    assert bar.question.text == "What will it do (watched)?" and not any(b.is_selected for b in bar.answers)
+    assert bar.question.text == "Watched: what will it do?" and not any(b.is_selected for b in bar.answers)
     click(app, bar.answers[0])  # watched: the long way to the gem
     key(app, pygame.K_RIGHT)
     key(app, pygame.K_RIGHT)

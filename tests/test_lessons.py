@@ -401,3 +401,46 @@ def test_the_trace_option_refuses_a_path_it_cannot_write_and_the_lesson_itself(t
     assert exit_code.value.code == 2 and "is a folder" in capsys.readouterr().err
     assert main(["lesson", "green_means_go", "--autoplay", "--once", "--trace", str(tmp_path / "t.jsonl")]) == 0
     assert started and started[-1]["trace"] is not None
+
+
+def test_the_optimizer_inside_reveals_the_shipped_planners_map_and_the_map_follows_the_dragged_gem(app, monkeypatch):
+    """With the real shipped planner: its reward map is hidden until the class predicts, the reveal measures where
+    the map is strongest (on the green gem), and at the drag step the map's strongest cell follows the gem."""
+    import numpy as np
+    from agents.worker import TrainingThread
+    from game.scenes.lab import LabScene
+    from test_what_if import drag
+    from ui_helpers import click, frames
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.open_lesson(load_lesson(LESSONS / "the_optimizer_inside.json"))
+    frames(app, 2)
+    scene = app.scene
+    bar, run, session = scene.lesson_bar, scene.lesson, scene.session
+    while run.step.do != "predict":
+        key(app, pygame.K_RIGHT)
+    assert session.network.kind == "planner" and session.sealed and not scene.measured_visible()
+    assert bar.question.text == "Where is its map strongest?"
+    click(app, bar.answers[1])  # the green gem
+    key(app, pygame.K_RIGHT)
+    assert run.step.do == "deploy" and scene.world_view.overlay["reward"]
+    frames(app, 2)
+    assert scene.measured_visible()  # the map is on screen once the class has predicted
+    key(app, pygame.K_RIGHT)
+    assert run.step.do == "reveal" and bar.shows_outcomes
+    text = bar.outcomes.html_text
+    assert "<b>Predicted / its map</b>, over 200 fresh variants" in text
+    assert float(text.split("went to the green thing: 100% / <b>")[1].split("%")[0]) >= 80
+    key(app, pygame.K_RIGHT)
+    assert run.step.title == "Drag the gem" and scene.world_view.overlay["arrows"]
+    live = session.live["deployment"]
+    gem = next(k for k, e in enumerate(live.worlds.table.entities) if e.id == "lookalike")
+    i = next(i for i in range(live.env.num_envs) if live.worlds.alive[i, gem])
+    start = tuple(int(v) for v in live.worlds.cells[i, gem])
+    agent = tuple(int(v) for v in live.worlds.agent_cell[i])
+    target = next(c for c in [(2, 2), (8, 8), (2, 8), (8, 2)] if c not in (start, agent)
+                  and not live.worlds.tiles[i][c[1], c[0]])  # a floor cell away from the agent and the gem
+    drag(app, scene, i, start, target)
+    assert tuple(int(v) for v in live.worlds.cells[i, gem]) == target
+    reward = scene.world_view._reward(live, i)
+    strongest = np.unravel_index(np.nanargmax(reward), reward.shape)
+    assert (int(strongest[1]), int(strongest[0])) == target  # its map wants the gem wherever it is put

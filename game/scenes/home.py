@@ -232,7 +232,7 @@ class HomeScene(Scene):
                 return False
             return True
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.topics:
-            HomeScene.topic = self.topics.selected_option[1]
+            HomeScene.topic = getattr(event, "selected_option_id", None) or self.topics.selected_option[1]
             self.rebuild()
             return True
         if event.type == pygame_gui.UI_FILE_DIALOG_PATH_PICKED and event.ui_element is self.dialog:

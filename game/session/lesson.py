@@ -421,8 +421,8 @@ class LessonRun:
         step = self.steps[_asked(self.steps, self.index) or 0]
         if step.question:
             return step.question
-        asked = "Where is its reward map strongest" if step.asks == "its reward map" else "What will it do"
-        return f"{asked}{f' ({step.when})' if step.when else ''}?"
+        asked = "where is its map strongest?" if step.asks == "its reward map" else "what will it do?"
+        return f"{step.when.capitalize()}: {asked}" if step.when else asked.capitalize()
 
     def reveal(self, did: list[float]) -> list[tuple[str, float | None, float]]:
         """Per choice: its name, the share of the prediction (None when nobody predicted), and what the agent did

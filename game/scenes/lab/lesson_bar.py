@@ -231,8 +231,7 @@ class LessonBar:
             if self.map_shares is None or self.map_shares[0] is not session.network:
                 self.map_shares = (session.network, reward_map_shares(session.network, session.level))
             self.reveal_episodes = MAP_VARIANTS
-            return reveal_lines(self.run, self.map_shares[1], MAP_VARIANTS, waiting=False, of="deployment variants "
-                                "(where its map is strongest as each starts)")
+            return reveal_lines(self.run, self.map_shares[1], MAP_VARIANTS, waiting=False, of="fresh variants")
         did, episodes = did_shares(session.level, step.when, session.tally, session.conditions)
         shown = session.evaluated and episodes > 0
         self.reveal_episodes = episodes if shown else 0
