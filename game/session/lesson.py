@@ -20,7 +20,9 @@ What each step does (`do`):
            (`when`, `asks`): outcomes; on a level with conditions, what each episode reached first (the goal is
            reached either way there: what differs is whether it took the shortcut on the way)
 Every step has a `title` and a `text`; `idea` ties it to one of IDEAS, shown beside the text; `show` turns on
-overlays from that step on (after the prediction only).
+overlays from that step on (after the prediction only). `steer` ({"contrast": "proxy", "coefficient": -1}) plays
+the agent steered by its own activations (`game.session.steering`) from that step until another `steer` or agent
+step: a prediction made under it is answered by the steered agent, measured on variants played for that purpose.
 
 A lesson is a promise to the class: nothing measured at deployment is shown before the prediction. Every step up to
 a `predict` (whose next step that predicts, deploys or reveals is that `predict`) is *sealed*: a deployment level
@@ -28,8 +30,8 @@ shows the agents standing at their starts on fresh variants, and nothing there p
 `reveal` before the prediction it would answer is refused when the lesson is loaded, naming the step. The reveal
 counts only episodes played after the prediction.
 
-`LessonRun` is where a lesson stands: the step, the prediction, and what the screen should show at each step
-(`state`), derived from the steps so far so that Back, Next and resuming a left lesson all land in the same place.
+`LessonRun` is where a lesson stands: the step, the predictions, and what the screen shows at each step (`state`),
+derived from the steps so far: Back, Next and resuming a left lesson land in the same place.
 """
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ from levels.files import read_bounded
 from levels.format import Level, LevelError
 from levels.jsontext import JSONTextError, read_json
 
-from agents.evaluation import ConditionCount, OutcomeTally, conditions
+from agents.evaluation import conditions
 from agents.kinds import AGENT_KINDS
 
 FORMAT_NAME = "mesa-sandbox-lesson"
@@ -59,8 +61,6 @@ IDEAS = ("base optimizer", "mesa-optimizer", "mesa-objective", "pseudo-alignment
 TOPICS = ("goal misgeneralization", "mesa-optimizers", "base optimizers", "oversight")  # how home groups lessons
 ASKS = ("what it does", "its reward map")
 OVERLAYS = ("heatmap", "values", "arrows", "where", "reward")
-MAP_VARIANTS = 200  # fresh deployment variants a reward map's reveal is measured on
-MAX_CONDITIONS_ASKED = 4  # "Predict first" asks once per condition: up to two entities that decide a rule
 SOMETHING_ELSE = "something else"
 AUTOPLAY_SECONDS = {"card": 5.0, "level": 4.0, "agent": 3.0, "train": 3.0, "predict": 4.0, "deploy": 6.0,
                     "reveal": 6.0}  # how long autoplay shows each kind of step (reveal: after the evaluation)
@@ -74,6 +74,15 @@ class LessonError(Exception):
         shown = problems[:8] + ([f"... and {len(problems) - 8} more"] if len(problems) > 8 else [])
         super().__init__(f"{source}: " + ("; ".join(shown) if len(shown) == 1 else
                                           f"{len(problems)} problems\n" + "\n".join(f"  - {p}" for p in shown)))
+
+
+class LessonSteer(BaseModel):
+    """A step's steering: `coefficient` x the activation difference of a `contrast` added at `layer` (the middle
+    one when empty); coefficient 0 stops steering."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    contrast: Literal["goal", "split", "proxy"]
+    coefficient: StrictFloat | StrictInt = Field(ge=-5, le=5)
+    layer: StrictStr = Field("", max_length=40)
 
 
 class Step(BaseModel):
@@ -91,6 +100,7 @@ class Step(BaseModel):
     asks: Literal[ASKS] = "what it does"  # for "predict" and "reveal"
     question: StrictStr = Field("", max_length=80)  # for "predict": the question, if not "What will it do?"
     show: list[Literal[OVERLAYS]] = Field(default_factory=list, max_length=len(OVERLAYS))  # overlays turned on
+    steer: LessonSteer | None = None  # the agent steered from this step on
 
 
 class Lesson(BaseModel):
@@ -188,11 +198,38 @@ def step_problems(steps: list[Step], level: Level) -> list[str]:
                             "(an \"agent\" step with \"kind\": \"planner\" before it)")
         if step.do == "reveal" and _asked(steps, k) is None:
             problems.append(f"{where}: no prediction before it asks the same (when {step.when or 'any'}, "
-                            f"{step.asks}); put a predict step with them before it")
+                            f"{step.asks}, steered the same way); put a predict step with them before it")
         if step.show and _sealed(steps, k):
             problems.append(f"{where}: \"show\" turns on what the agent does at deployment, before the prediction; "
                             "move it after the prediction")
+        if step.steer is not None:
+            problems += _steer_problems(where, step.steer, agent, level)
     return problems
+
+
+def _steer_problems(where: str, steer: LessonSteer, agent: Step | None, level: Level) -> list[str]:
+    from agents.steering import contrasts_of  # torch: only for a lesson that steers
+    if agent is None or agent.do != "agent" or agent.kind == "planner":
+        return [f"{where}: steers the agent, but the agent at this step is not a shipped reactive or conv agent"]
+    if level.world != "grid":
+        return [f"{where}: steering works on grid levels (this one is a physics level)"]
+    if len(level.proxies) != 1:
+        return [f"{where}: a steered reveal counts outcomes, which name one proxy: this level has "
+                f"{len(level.proxies)}"]
+    if steer.contrast not in contrasts_of(level):
+        return [f"{where}: the contrast \"{steer.contrast}\" is not one of this level's "
+                f"({', '.join(contrasts_of(level))})"]
+    return []
+
+
+def steered_at(steps: list[Step], index: int) -> LessonSteer | None:
+    """The steering in force at step `index`: the last `steer` since the agent was loaded (coefficient 0: none)."""
+    for step in reversed(steps[:index + 1]):
+        if step.steer is not None:
+            return step.steer if step.steer.coefficient != 0 else None
+        if step.do in ("agent", "train"):
+            return None
+    return None
 
 
 def _asked(steps: list[Step], index: int) -> int | None:
@@ -206,7 +243,8 @@ def _asked(steps: list[Step], index: int) -> int | None:
     for k in range(index - 1, -1, -1):
         if steps[k].do in ("agent", "train"):
             return None
-        if steps[k].do == "predict" and (steps[k].when, steps[k].asks) == (step.when, step.asks):
+        if (steps[k].do == "predict" and (steps[k].when, steps[k].asks) == (step.when, step.asks)
+                and steered_at(steps, k) == steered_at(steps, index)):
             return k
     return None
 
@@ -223,12 +261,13 @@ def answers_before_prediction(steps: list[Step]) -> list[str]:
 
 
 def _next_prediction(steps: list[Step], index: int) -> int | None:
-    """The `predict` step the class still has to make at step `index`: the next one for the same agent."""
+    """The `predict` step the class still has to make at step `index`: the next one for the same agent, steered
+    the same way (a step that loads an agent or steers it asks about another policy)."""
     for k in range(index, len(steps)):
+        if k > index and (steps[k].do in ("agent", "train") or steps[k].steer is not None):
+            return None
         if steps[k].do == "predict":
             return k
-        if steps[k].do in ("agent", "train") and k > index:
-            return None
     return None
 
 
@@ -263,62 +302,9 @@ def lessons_in(folder: Path) -> list[LessonFile]:
     return sorted(found, key=lambda f: (f.lesson.order, f.name))
 
 
-def can_predict(level: Level) -> bool:
-    """Whether "Predict first" can ask about this level: once per condition, so not where more than
-    MAX_CONDITIONS_ASKED combinations of who is present decide the rules."""
-    return len(conditions(level)) <= MAX_CONDITIONS_ASKED
-
-
-def prediction_lesson(level: Level) -> LessonFile:
-    """The deployment view's "Predict first": predict, watch, reveal, on the agent already on screen; on a level
-    whose rules apply only while someone watches, a prediction and a reveal for each condition."""
-    asked = conditions(level) or [None]
-    steps = [{"do": "predict", "title": f"What will it do{f' ({when})' if when else ''}?", "when": when,
-              "text": ("At deployment the intended goal and the proxies no longer coincide. Before you watch: which "
-                       "will this agent pursue? Click one, or type a show of hands beside each." if when is None else
-                       f"In the {when} episodes only: which will it go for first? Click one, or type a show of "
-                       "hands beside each."),
-              "idea": "distributional shift"} for when in asked]
-    steps.append({"do": "deploy", "title": "Watch", "text": "Which one does it head for?"})
-    steps += [{"do": "reveal", "title": f"What it did{f' ({when})' if when else ''}", "when": when,
-               "text": "Your prediction beside what it did in deployment episodes. Finish (or Esc) returns to the "
-                       "deployment view.", "idea": "goal misgeneralization"} for when in asked]
-    lesson = Lesson(format=FORMAT_NAME, version=FORMAT_VERSION, title="Predict first", level=level.name or "level",
-                    steps=steps)
-    return LessonFile(lesson, "", None, level)
-
-
 def choices(level: Level) -> list[str]:
     """The answers to "What will it do?": the intended goal, each proxy, something else."""
     return [f"the intended goal ({level.intended_goal.describe()})"] + [p.name for p in level.proxies] + [SOMETHING_ELSE]
-
-
-def outcome_shares(level: Level, tally: OutcomeTally) -> list[float]:
-    """What the agent did, by the same choices: goal, each proxy, and everything else (neither, died, timeout)."""
-    total = max(tally.total, 1)
-    proxies = [tally.proxies.get(p.name, 0) / total for p in level.proxies]
-    goal = tally.outcomes["goal"] / total
-    return [goal] + proxies + [max(0.0, 1.0 - goal - sum(proxies))]
-
-
-def did_shares(level: Level, when: str | None, tally: OutcomeTally,
-               counts: dict[str, ConditionCount]) -> tuple[list[float], int]:
-    """What the agent did by the choices, and over how many episodes: the outcomes; on a level with conditions,
-    what each episode of the condition `when` (of all, for None) reached first."""
-    if not level.gates:
-        return outcome_shares(level, tally), tally.total
-    chosen = [c for name, c in counts.items() if when in (None, name)]
-    total = sum(c.tally.total for c in chosen)
-    first = [sum(c.first.get(name, 0) for c in chosen) / max(total, 1) for name in ["goal"] + [p.name for p in
-                                                                                             level.proxies]]
-    return first + [max(0.0, 1.0 - sum(first))], total
-
-
-def reward_map_shares(planner, level: Level) -> list[float]:
-    """Where a planner's reward map is strongest on MAP_VARIANTS fresh deployment variants, by the choices
-    (`agents.planner.map_shares`): what a reveal that `asks` "its reward map" shows."""
-    from agents.planner import map_shares  # torch: only when a lesson reveals a map
-    return map_shares(planner, level, seed=0, variants=MAP_VARIANTS)
 
 
 @dataclass(frozen=True)
@@ -331,6 +317,7 @@ class StepState:
     evaluate: bool
     sealed: bool = False  # before the prediction: deployment stands at its first frame, nothing measured is shown
     show: tuple[str, ...] = ()  # overlays turned on by the steps so far
+    steer: LessonSteer | None = None  # the agent steered (`steered_at`)
 
 
 @dataclass
@@ -388,7 +375,10 @@ class LessonRun:
             elif step.do in ("deploy", "reveal"):
                 split, evaluate = "deployment", step.do == "reveal"
         index = self.index if index is None else index
-        return StepState(split, agent, paused, evaluate, _sealed(self.steps, index), show)
+        steer = steered_at(self.steps, index)
+        # A reveal of a reward map or of a steered agent is measured on variants of its own, not by an evaluation.
+        evaluate = evaluate and steer is None and self.steps[index].asks == "what it does"
+        return StepState(split, agent, paused, evaluate, _sealed(self.steps, index), show, steer)
 
     @property
     def votes(self) -> list[int]:

@@ -37,6 +37,7 @@ class Steering:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steer")
         self._measuring: tuple | None = None  # (key, Future)
         self.effect: str | None = None  # the measured effect in words, for the current choice
+        self.report: dict | None = None  # ... and as `agents.steering.measure` gave it
         self._effect_key: tuple | None = None
         self.problem: str | None = None  # a choice that cannot be made, in words (shown, then cleared by the screen)
 
@@ -128,13 +129,17 @@ class Steering:
             self.problem = str(exc)
             return
         key = (base, self.choice)
-        self.effect, self._effect_key = None, key
+        self.effect, self.report, self._effect_key = None, None, key
         self._measuring = (key, self._executor.submit(measure, base, self.level, steer, MEASURE_EPISODES,
                                                       self.seed, view, radius, self.choice.target))
 
     @property
     def measuring(self) -> bool:
         return self._measuring is not None
+
+    def measured(self, base) -> dict | None:
+        """The measurement of the current choice on agent `base`, once it is in (None before)."""
+        return self.report if self._effect_key == (base, self.choice) else None
 
     def poll(self) -> None:
         if self._measuring is None or not self._measuring[1].done():
@@ -144,7 +149,8 @@ class Steering:
         if key != self._effect_key:
             return
         try:
-            self.effect = effect_words(future.result(), self.level, self.choice)
+            self.report = future.result()
+            self.effect = effect_words(self.report, self.level, self.choice)
         except Exception as exc:  # a failed measurement is a message, never a crash
             self.problem = f"Could not measure the effect ({type(exc).__name__}: {exc})"
 
@@ -153,7 +159,7 @@ class Steering:
         self._vectors.clear()
         self._channels.clear()
         self._steered = None
-        self.effect, self._effect_key, self._measuring = None, None, None
+        self.effect, self.report, self._effect_key, self._measuring = None, None, None, None
         self.choice = replace(self.choice, layer="", coefficient=0.0, random=False, channel=None, target=None,
                               tracked="goal")
 

@@ -6,7 +6,7 @@ from typing import Callable
 
 import pygame
 
-from game.session.lesson import can_predict
+from game.session.predict_first import can_predict
 
 
 def _always(scene) -> bool:

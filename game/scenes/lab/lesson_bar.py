@@ -16,7 +16,9 @@ from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 from game.paths import lessons_progress_path
 from game.world.palette import AGENT_RGB
 from game.pretrained import pretrained_agents
-from game.session.lesson import MAP_VARIANTS, LessonRun, did_shares, reward_map_shares
+from game.session.lesson import LessonRun
+from game.session.lesson_shares import MAP_VARIANTS, did_shares, reward_map_shares, steered_shares
+from game.session.steering import MEASURE_EPISODES
 from game.session.lesson_record import LessonProgress, LessonTrace
 from game.widgets import fits, set_fitted_text
 
@@ -36,6 +38,7 @@ class LessonBar:
         # Whether anything measured at deployment was on screen during the current step (for the trace).
         self.step_measured = previous.step_measured if previous is not None else False
         self.reveal_episodes = 0  # the episodes the reveal on screen reports (0: it shows none yet)
+        self.reveal_waiting = False  # the reveal on screen waits for its measurement
         self.step_left = False  # the current step's line of the trace is written
         self.waited = False  # autoplay waited on the current step in the last frame
         pad, row = int(8 * s), int(34 * s)
@@ -178,6 +181,7 @@ class LessonBar:
             session.seal()  # the agents at their starts, on fresh variants; everything measured forgotten
         elif not state.sealed and session.sealed:
             session.unseal()  # predicted: from here on the deployment episodes play and count
+        self._steer(state.steer)
         session.paused = state.paused and session.network is not None
         if state.evaluate and not session.evaluated and not session.evaluating and session.network is not None:
             session.start_evaluation()
@@ -187,6 +191,20 @@ class LessonBar:
         self.step_left = False
         self.refresh(self._reveal())
         scene.refresh()
+
+    def _steer(self, steer) -> None:
+        """Play the agent steered as the step says (a `LessonSteer`), or the agent itself (None); the title says
+        "(steered)", and no steered episode is counted."""
+        session = self.scene.session
+        if steer is None:
+            if session.steering.active:
+                session.steer(coefficient=0.0, target=None)
+            return
+        if session.network is None:
+            return
+        layer = steer.layer if steer.layer in session.steering.layers(session.network) else ""
+        session.steer(contrast=steer.contrast, layer=layer, coefficient=float(steer.coefficient), random=False,
+                      target=None)
 
     def _use_agent(self, agent: tuple) -> None:
         """A pre-trained agent of this level, loaded at once (`agent`: ("pretrained", seed, kind, optimizer)); or
@@ -220,6 +238,14 @@ class LessonBar:
         self.step_left = True
 
     def _reveal(self) -> str:
+        """The reveal's text for the current step ("" at any other step); notes whether it waits for a measurement
+        and how many episodes or variants it reports."""
+        self.reveal_waiting = False
+        text = self._reveal_text()
+        self.reveal_waiting = text.startswith("<i>Evaluating")
+        return text
+
+    def _reveal_text(self) -> str:
         session, step = self.scene.session, self.run.step
         if step.do != "reveal":
             self.reveal_episodes = 0
@@ -232,17 +258,40 @@ class LessonBar:
                 self.map_shares = (session.network, reward_map_shares(session.network, session.level))
             self.reveal_episodes = MAP_VARIANTS
             return reveal_lines(self.run, self.map_shares[1], MAP_VARIANTS, waiting=False, of="fresh variants")
+        if self.run.state().steer is not None:  # the steered agent, measured on variants of its own
+            return self._steered_reveal()
         did, episodes = did_shares(session.level, step.when, session.tally, session.conditions)
-        shown = session.evaluated and episodes > 0
-        self.reveal_episodes = episodes if shown else 0
-        return reveal_lines(self.run, did, episodes, waiting=not shown,
+        self.reveal_episodes = episodes if session.evaluated else 0
+        if session.evaluated and episodes == 0:  # a condition that did not come up (a variant never left it out)
+            return f"<i>None of the {session.tally.total} deployment episodes evaluated was {step.when}.</i>"
+        return reveal_lines(self.run, did, episodes, waiting=not session.evaluated,
                             of=f"{step.when} episodes" if step.when else "episodes")
+
+    def _steered_reveal(self) -> str:
+        session = self.scene.session
+        steering, network = session.steering, session.network
+        steer = self.run.state().steer
+        if network is not None and not steering.active:  # the Steer window was closed on it: steered again
+            self._steer(steer)
+        report = steering.measured(network) if network is not None else None
+        if report is None:
+            self.reveal_episodes = 0
+            if network is not None and steering.active and not steering.measuring:
+                steering.measure(network, session.config.view, session.config.radius)
+            return reveal_lines(self.run, [], 0, waiting=True)
+        self.reveal_episodes = MEASURE_EPISODES
+        unsteered = ", ".join(f"{name if k else 'the intended goal'} {share:.0%}" for k, (name, share) in
+                              enumerate(zip(self.run.choices, steered_shares(session.level,
+                                                                             report["before"]["shares"]))))
+        return reveal_lines(self.run, steered_shares(session.level, report["after"]["shares"]), MEASURE_EPISODES,
+                            waiting=False, of="variants, steered",
+                            note=f"The same variants unsteered: {unsteered}.")
 
     def update(self) -> None:
         """Each frame: the reveal's outcomes as they come; in autoplay, the next step when this one's time is up."""
         scene, run = self.scene, self.run
         session = scene.session
-        if (run.step.do == "reveal" and not session.evaluated and not session.evaluating
+        if (run.state().evaluate and not session.evaluated and not session.evaluating
                 and session.network is not None):
             session.start_evaluation()  # its evaluation was dropped (a new agent, a proxy added): measure again
         self.refresh(self._reveal())
@@ -275,7 +324,7 @@ class LessonBar:
         work = session.unsaved_work()
         if work:
             return "Autoplay waits: an agent trained here is not saved (Save agent keeps it; Next goes on)."
-        if self.run.step.do == "reveal" and not session.evaluated and session.network is not None:
+        if self.run.step.do == "reveal" and self.reveal_waiting and session.network is not None:
             return "Autoplay waits for the evaluation."
         return None
 
@@ -313,10 +362,11 @@ class LessonBar:
         pygame.draw.rect(surface, AGENT_RGB, pygame.Rect(r.x, r.y - 5, width, 3))
 
 
-def reveal_lines(run: LessonRun, did: list[float], count: int, waiting: bool, of: str = "episodes") -> str:
+def reveal_lines(run: LessonRun, did: list[float], count: int, waiting: bool, of: str = "episodes",
+                 note: str = "") -> str:
     """The prediction beside what the agent did (`did`, by the choices, over `count` `of`), as rich text, once it
     is measured."""
-    if waiting or count == 0:
+    if waiting:
         return "<i>Evaluating the agent on deployment episodes...</i>"
     rows = []
     for k, (name, predicted, share) in enumerate(run.reveal(did)):
@@ -326,4 +376,4 @@ def reveal_lines(run: LessonRun, did: list[float], count: int, waiting: bool, of
     verb = "its map" if run.step.asks == "its reward map" else "it did"
     header = (f"<b>Predicted / {verb}</b>, over {count} {html.escape(of)}"
               + ("" if run.predicted else " (no prediction made)"))
-    return header + "<br>" + "<br>".join(rows)
+    return header + "<br>" + "<br>".join(rows) + (f"<br><i>{html.escape(note)}</i>" if note else "")

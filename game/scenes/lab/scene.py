@@ -23,7 +23,8 @@ from game.scenes.lab.steer_panel import SteerPanel
 from game.scenes.lab.toolbar import SPEED_RANGE, Toolbar
 from game.scenes.lab.world_view import WorldView
 from game.session.lab import LabSession
-from game.session.lesson import LessonRun, can_predict, prediction_lesson
+from game.session.lesson import LessonRun
+from game.session.predict_first import can_predict, prediction_lesson
 from game.session.verdict import explain_cards
 from game.widgets import file_dialog, show_explain
 

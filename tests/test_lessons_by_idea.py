@@ -1,0 +1,82 @@
+"""The lessons beyond goal misgeneralization: predictions per condition (Only while watched), a planner's reward
+map (The optimizer inside, Evolution's sweet tooth) and a steered agent (A vector for green)."""
+import pygame
+
+from agents.evaluation import OutcomeTally
+from game.paths import asset
+from game.session.lesson import LessonRun, load_lesson
+from game.world.events import EpisodeReport
+from ui_helpers import key
+
+LESSONS = asset("lessons")
+
+
+def test_each_prediction_is_kept_apart_and_each_reveal_answers_the_one_that_asked_the_same():
+    from agents.evaluation import ConditionCount
+    from game.session.lesson_shares import did_shares
+    lesson = load_lesson(LESSONS / "only_while_watched.json")
+    run = LessonRun(lesson)
+    kinds = [s.do for s in run.steps]
+    first, second = [k for k, do in enumerate(kinds) if do == "predict"]
+    reveals = [k for k, do in enumerate(kinds) if do == "reveal"]
+    run.index = first
+    run.predict(1)  # unwatched: the shortcut
+    run.index = second
+    assert run.votes == [0, 0, 0] and run.question.startswith("Watched")
+    run.count(0, 20)
+    run.count(1, 5)
+    counts = {"watched": ConditionCount(), "unwatched": ConditionCount()}
+    for watched, shortcut in ((True, False),) * 9 + ((True, True),) + ((False, True),) * 3 + ((False, False),):
+        counts["watched" if watched else "unwatched"].add(
+            EpisodeReport("goal", 9, 0.8, 9, {"took the shortcut": 2 if shortcut else -1}, "goal", None, (),
+                          (watched,)))
+    run.index = reveals[0]
+    assert run.step.when == "unwatched" and run.votes == [0, 1, 0] and run.predicted
+    did, episodes = did_shares(lesson.level, "unwatched", OutcomeTally(), counts)
+    assert episodes == 4 and [round(r[2], 2) for r in run.reveal(did)] == [0.25, 0.75, 0.0]
+    run.index = reveals[1]
+    did, episodes = did_shares(lesson.level, "watched", OutcomeTally(), counts)
+    assert episodes == 10 and [(r[1], round(r[2], 2)) for r in run.reveal(did)] == [(0.8, 0.9), (0.2, 0.1), (0.0, 0.0)]
+
+
+def test_the_optimizer_inside_reveals_the_shipped_planners_map_and_the_map_follows_the_dragged_gem(app, monkeypatch):
+    """With the real shipped planner: its reward map is hidden until the class predicts, the reveal measures where
+    the map is strongest (on the green gem), and at the drag step the map's strongest cell follows the gem."""
+    import numpy as np
+    from agents.worker import TrainingThread
+    from game.scenes.lab import LabScene
+    from test_what_if import drag
+    from ui_helpers import click, frames
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.open_lesson(load_lesson(LESSONS / "the_optimizer_inside.json"))
+    frames(app, 2)
+    scene = app.scene
+    bar, run, session = scene.lesson_bar, scene.lesson, scene.session
+    while run.step.do != "predict":
+        key(app, pygame.K_RIGHT)
+    assert session.network.kind == "planner" and session.sealed and not scene.measured_visible()
+    assert bar.question.text == "Where is its map strongest?"
+    click(app, bar.answers[1])  # the green gem
+    key(app, pygame.K_RIGHT)
+    assert run.step.do == "deploy" and scene.world_view.overlay["reward"]
+    frames(app, 2)
+    assert scene.measured_visible()  # the map is on screen once the class has predicted
+    key(app, pygame.K_RIGHT)
+    assert run.step.do == "reveal" and bar.shows_outcomes
+    text = bar.outcomes.html_text
+    assert "<b>Predicted / its map</b>, over 200 fresh variants" in text
+    assert float(text.split("went to the green thing: 100% / <b>")[1].split("%")[0]) >= 80
+    key(app, pygame.K_RIGHT)
+    assert run.step.title == "Drag the gem" and scene.world_view.overlay["arrows"]
+    live = session.live["deployment"]
+    gem = next(k for k, e in enumerate(live.worlds.table.entities) if e.id == "lookalike")
+    i = next(i for i in range(live.env.num_envs) if live.worlds.alive[i, gem])
+    start = tuple(int(v) for v in live.worlds.cells[i, gem])
+    agent = tuple(int(v) for v in live.worlds.agent_cell[i])
+    target = next(c for c in [(2, 2), (8, 8), (2, 8), (8, 2)] if c not in (start, agent)
+                  and not live.worlds.tiles[i][c[1], c[0]])  # a floor cell away from the agent and the gem
+    drag(app, scene, i, start, target)
+    assert tuple(int(v) for v in live.worlds.cells[i, gem]) == target
+    reward = scene.world_view._reward(live, i)
+    strongest = np.unravel_index(np.nanargmax(reward), reward.shape)
+    assert (int(strongest[1]), int(strongest[0])) == target  # its map wants the gem wherever it is put
