@@ -25,10 +25,10 @@ from agents.kinds import AGENT_KINDS, shipped_stem
 
 LEVELS = published_cases()
 EPISODES = 1000  # deployment episodes measured per agent
-MAX_SECONDS = 120.0  # the reproduction table's budget
+MAX_SECONDS = 120  # the reproduction table's budget
 
 
-def train_one(task: tuple[str, int, str, str, str]) -> dict:
+def train_one(task: tuple[str, int, str, str, str, float]) -> dict:
     """Train, save, read back and measure one agent (in a worker process)."""
     import torch
     torch.set_num_threads(1)
@@ -37,10 +37,10 @@ def train_one(task: tuple[str, int, str, str, str]) -> dict:
     from agents.policy import TorchPolicy
     from agents.ppo import PPOConfig, for_agent
     from agents.training import TrainingGoal, TrainingRun
-    name, seed, out, kind, optimizer = task
+    name, seed, out, kind, optimizer, budget = task
     level = builtin_level(name)
     run = TrainingRun(level, for_agent(PPOConfig(seed=seed, optimizer=optimizer), kind),
-                      TrainingGoal(max_seconds=MAX_SECONDS))
+                      TrainingGoal(max_seconds=budget))
     run.run()
     path = Path(out) / name / f"{shipped_stem(kind, optimizer, seed)}.agent"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,9 +80,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default="assets/agents")
     parser.add_argument("--agent", choices=AGENT_KINDS, default="reactive")
     parser.add_argument("--optimizer", choices=["ppo", "evolution"], default="ppo")
+    parser.add_argument("--max-seconds", type=positive, default=MAX_SECONDS,
+                        help="each agent's training budget (the convolutional agent needs more than 120 s)")
     args = parser.parse_args(argv)
     started = time.time()
-    tasks = [(name, seed, args.out, args.agent, args.optimizer) for name in args.levels for seed in range(args.seeds)]
+    tasks = [(name, seed, args.out, args.agent, args.optimizer, args.max_seconds) for name in args.levels
+             for seed in range(args.seeds)]
     agents = []
     with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
         for done in pool.imap_unordered(train_one, tasks):

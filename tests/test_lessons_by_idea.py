@@ -80,3 +80,36 @@ def test_the_optimizer_inside_reveals_the_shipped_planners_map_and_the_map_follo
     reward = scene.world_view._reward(live, i)
     strongest = np.unravel_index(np.nanargmax(reward), reward.shape)
     assert (int(strongest[1]), int(strongest[0])) == target  # its map wants the gem wherever it is put
+
+
+def test_a_vector_for_green_asks_again_for_the_steered_agent_and_reveals_it_beside_the_same_variants_unsteered(
+        app, monkeypatch):
+    """With the shipped convolutional agent: after the first reveal the green vector is subtracted, the worlds are
+    sealed again for a second prediction, steered episodes are never counted, and the reveal measures the steered
+    agent (it goes for green far less) beside the same variants unsteered."""
+    from agents.worker import TrainingThread
+    from game.scenes.lab import LabScene
+    from ui_helpers import click, frames, run_until
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.open_lesson(load_lesson(LESSONS / "a_vector_for_green.json"))
+    frames(app, 2)
+    scene = app.scene
+    bar, run, session = scene.lesson_bar, scene.lesson, scene.session
+    while not (run.step.do == "predict" and run.state().steer is not None):
+        key(app, pygame.K_RIGHT)
+    assert session.sealed and session.steering.active and "(steered)" in scene.title.text
+    assert bar.question.text == "Steered: what will it do?" and not scene.measured_visible()
+    click(app, bar.answers[0])  # the flag, now that green is gone
+    key(app, pygame.K_RIGHT)
+    assert run.step.do == "deploy" and not session.sealed
+    frames(app, 30)
+    assert session.tally.total == 0  # steered episodes play, uncounted
+    key(app, pygame.K_RIGHT)
+    assert run_until(app, lambda: bar.shows_outcomes, 120)
+    text = bar.outcomes.html_text
+    assert "<b>Predicted / steered (before)</b>, over 100 variants" in text
+    row = text.split("went to the green thing: 0% / <b>")[1]
+    steered, before = float(row.split("%")[0]), float(row.split("(")[1].split("%")[0])
+    assert steered <= before / 2  # the shipped seed 1: 82 -> 22 % over 300 variants (docs/steering.md)
+    key(app, pygame.K_RIGHT)
+    assert not session.steering.active and "(steered)" not in scene.title.text  # the vector is taken off again

@@ -73,3 +73,12 @@ def test_the_maker_refuses_arguments_that_would_drop_or_invent_agents(args, word
     err = capsys.readouterr().err
     assert refused.value.code == 2 and words in err and "Traceback" not in err
     assert not list(tmp_path.iterdir())  # nothing trained, nothing written
+
+
+def test_the_convolutional_agents_of_a_vector_for_green_are_shipped_and_reached_the_target():
+    level = builtin_level("green_means_go")
+    files = pretrained_agents(level, "conv")
+    index = measured("conv")
+    assert sorted(files) == list(range(4)) and {a["seed"] for a in index} == set(files)
+    assert all(a["finished"] == "target" and a["deployment"]["proxy"] >= 0.6 for a in index)
+    assert load_agent(files[1], level).config.agent == "conv"

@@ -280,12 +280,9 @@ class LessonBar:
                 steering.measure(network, session.config.view, session.config.radius)
             return reveal_lines(self.run, [], 0, waiting=True)
         self.reveal_episodes = MEASURE_EPISODES
-        unsteered = ", ".join(f"{name if k else 'the intended goal'} {share:.0%}" for k, (name, share) in
-                              enumerate(zip(self.run.choices, steered_shares(session.level,
-                                                                             report["before"]["shares"]))))
         return reveal_lines(self.run, steered_shares(session.level, report["after"]["shares"]), MEASURE_EPISODES,
-                            waiting=False, of="variants, steered",
-                            note=f"The same variants unsteered: {unsteered}.")
+                            waiting=False, of="variants",
+                            unsteered=steered_shares(session.level, report["before"]["shares"]))
 
     def update(self) -> None:
         """Each frame: the reveal's outcomes as they come; in autoplay, the next step when this one's time is up."""
@@ -363,17 +360,19 @@ class LessonBar:
 
 
 def reveal_lines(run: LessonRun, did: list[float], count: int, waiting: bool, of: str = "episodes",
-                 note: str = "") -> str:
-    """The prediction beside what the agent did (`did`, by the choices, over `count` `of`), as rich text, once it
-    is measured."""
+                 unsteered: list[float] | None = None) -> str:
+    """The prediction beside what the agent did (`did`, by the choices, over `count` `of`; a steered agent's beside
+    what it did `unsteered` on the same variants), as rich text, once it is measured."""
     if waiting:
         return "<i>Evaluating the agent on deployment episodes...</i>"
     rows = []
     for k, (name, predicted, share) in enumerate(run.reveal(did)):
         short = "the intended goal" if k == 0 else name
         guess = "-" if predicted is None else f"{predicted:.0%}"
-        rows.append(f"{html.escape(short)}: {guess} / <b>{share:.0%}</b>")
-    verb = "its map" if run.step.asks == "its reward map" else "it did"
+        was = f" ({unsteered[k]:.0%})" if unsteered is not None else ""
+        rows.append(f"{html.escape(short)}: {guess} / <b>{share:.0%}</b>{was}")
+    verb = ("its map" if run.step.asks == "its reward map" else "it did" if unsteered is None
+            else "steered (before)")
     header = (f"<b>Predicted / {verb}</b>, over {count} {html.escape(of)}"
               + ("" if run.predicted else " (no prediction made)"))
-    return header + "<br>" + "<br>".join(rows) + (f"<br><i>{html.escape(note)}</i>" if note else "")
+    return header + "<br>" + "<br>".join(rows)

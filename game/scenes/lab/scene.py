@@ -66,7 +66,8 @@ class LabScene(Scene):
             self.toolbar.buttons["lottery"].disable()  # only the shipped agents of an unchanged built-in take part
         top = self.toolbar.height
         side = int(w * 0.34)
-        bar = int(210 * s) if self.lesson is not None else 0
+        # (A room's larger text needs a taller bar: the worlds, in one row there, have room to spare.)
+        bar = int((250 if self.app.projecting else 210) * s) if self.lesson is not None else 0
         self.world_view.rect = pygame.Rect(pad, top + int(34 * s), w - side - 3 * pad,
                                            h - top - int(34 * s) - pad - bar)
         self.world_view.min_span = w // 2 if self.app.projecting else 0  # a room reads the map from the back
@@ -369,6 +370,8 @@ class LabScene(Scene):
         for title, text in session.notices:
             self.app.message(title, text)
         session.notices.clear()
+        if self.lesson_bar is not None:  # first: autoplay may move to a sealed step, which this frame must show
+            self.lesson_bar.update()
         # The learner's state changes on its own thread or process: compare with what the buttons show.
         if self._state() != self._shown:
             self.refresh()
@@ -385,8 +388,6 @@ class LabScene(Scene):
             highlight = (side.candidates.hovered() or (side.candidates.chosen() if side.add_proxy.hovered else None)
                          or (found.candidate if found is not None else None))
         self.world_view.highlight = highlight
-        if self.lesson_bar is not None:
-            self.lesson_bar.update()
 
     def _state(self) -> tuple:
         """What the buttons and the title show: the learner's state, whether there is an agent, paused or not."""

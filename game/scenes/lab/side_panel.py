@@ -131,7 +131,9 @@ class SidePanel:
         label = "Exporting..." if exporting else EXPORT_LABEL
         if self.export.text != label:
             self.export.set_text(label)
-        if session.split == "deployment" and self._shown_change != session.changed and not rebuilt:
+        # (Once sealed, what was measured goes at once: a class is about to predict again.)
+        stale = session.sealed and self._objectives_measured
+        if session.split == "deployment" and self._shown_change != session.changed and (not rebuilt or stale):
             o = {k: (v if k == "concept" else html.escape(v, quote=False)) for k, v in session.objectives().items()}
             text = (f"<b>You wanted:</b> {o['wanted']}<br><b>You rewarded:</b> {o['rewarded']}<br>"
                     f"<b>It learned:</b> {o['learned']}<br><br><b>{o['verdict']}</b><br><br>{o['concept']}")
