@@ -136,7 +136,7 @@ class LessonFile:
             seeds = shipped(step.kind, step.optimizer) if step.do == "agent" else set()
             if step.do == "agent" and step.seed not in seeds:
                 what = "" if (step.kind, step.optimizer) == ("reactive", "ppo") else f"{step.kind} ({step.optimizer}) "
-                have = ", ".join(str(s) for s in sorted(seeds)) or "none are shipped; use a \"train\" step"
+                have = ", ".join(str(s) for s in sorted(seeds)) or "none are shipped for it; use a \"train\" step"
                 problems.append(f"steps[{k}] (agent \"{step.title}\"): asks for the pre-trained {what}agent of seed "
                                 f"{step.seed} of \"{self.level.name}\", which is not shipped (its seeds: {have})")
         return problems
