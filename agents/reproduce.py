@@ -1,8 +1,9 @@
 """Regenerate docs/results.md: every built-in x 10 seeds, the proxy-walker baselines, the diversity curve, the
-planner on every grid built-in, and evolution (of the reactive network and of the planner) on every grid built-in.
+planner on every grid built-in, evolution (of the reactive network and of the planner) on every grid built-in, and
+the convolutional agent on the grid built-ins that reproduce a published case (`--levels` picks among them).
 
     python -m agents.reproduce [--seeds 10] [--jobs 2 | --ray [ADDRESS]]
-                               [--parts levels,diversity,planner,evolution] [--out docs]
+                               [--parts levels,diversity,planner,evolution,conv] [--levels ...] [--out docs]
 
 Writes docs/results.json (every run) and docs/results.md (the tables). `--parts` redoes only those parts and keeps
 the others from the existing results.json. All parts take about 40 minutes on 2 cores.
@@ -22,13 +23,14 @@ from levels.vocabulary import OUTCOMES
 
 from agents.evaluation import evaluate, scripted, wilson_interval
 from agents.experiment import machine, progress_line, run_experiment, summary_rows
-from agents.ppo import PPOConfig, planner_config
+from agents.ppo import PPOConfig, for_agent, planner_config
 from agents.scripted import GridSeeker, RightRunner, entity_targets, region_targets
 from agents.training import TrainingGoal
 
 LEVELS = published_cases()
 GRID_LEVELS = ["cheese_in_the_corner", "keys_and_chests", "green_means_go", "template_grid"]  # the planner's
-PARTS = ("levels", "diversity", "planner", "evolution")
+PARTS = ("levels", "diversity", "planner", "evolution", "conv")
+CONV_SECONDS = 300.0  # the convolutional agent takes 100-150 s to the target where the reactive one takes 5-30
 EVOLVED = {"reactive": PPOConfig(optimizer="evolution"),  # OpenAI-ES
            "planner": planner_config(PPOConfig(optimizer="evolution"))}  # CMA-ES
 DIVERSITY = [0.0, 0.02, 0.1, 0.25, 0.5]
@@ -184,6 +186,13 @@ def main() -> None:
             for name in GRID_LEVELS:
                 print(f"evolution ({kind}): {name}", flush=True)
                 report["evolution"][kind][name] = sweep(builtin_level(name), config=config)
+    if "conv" in parts:
+        report["conv"] = {}
+        for name in [n for n in GRID_LEVELS if n in args.levels]:  # the grid built-ins that reproduce a case
+            print(f"conv: {name}", flush=True)
+            report["conv"][name] = run_experiment(builtin_level(name), args.seeds, None, args.jobs,
+                                                  TrainingGoal(max_seconds=CONV_SECONDS), args.episodes, progress,
+                                                  ray=args.ray, config=for_agent(PPOConfig(), "conv"))
     report.setdefault("wall_seconds", {})
     if not isinstance(report["wall_seconds"], dict):  # an older results.json timed the whole run only
         report["wall_seconds"] = {"levels and diversity": report["wall_seconds"]}
@@ -273,6 +282,14 @@ def render_evolution(report: dict) -> list[str]:
     return lines
 
 
+def render_conv(report: dict) -> list[str]:
+    return ["", "## The convolutional agent (PPO)", "",
+            "The `conv` kind (`train --agent conv`, [steering.md](steering.md)): three stride-1 convolutions over the "
+            f"whole level, then a small head; the same PPO, seeds and stopping rule, with a budget of "
+            f"{CONV_SECONDS:.0f} s (it takes longer to train than the reactive network).", "",
+            OUTCOME_COLUMNS, "|---" * 10 + "|"] + [outcome_row(res) for res in report["conv"].values()]
+
+
 def on_top_of_the_goal(report: dict, name: str, proxy: str, did: str, goal: str) -> str:
     res = report["levels"][name]
     shares = [r["deployment"]["reached"][proxy] / r["deployment"]["episodes"] for r in res["runs"] if "error" not in r]
@@ -329,6 +346,8 @@ def render(report: dict) -> str:
         lines += render_planner(report)
     if report.get("evolution"):
         lines += render_evolution(report)
+    if report.get("conv"):
+        lines += render_conv(report)
     lines.append("")
     return "\n".join(lines)
 
