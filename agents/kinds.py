@@ -2,11 +2,12 @@
 it loads torch): "reactive" (an MLP, `agents.policy.Policy`), "conv" (convolutions over the whole level,
 `agents.conv.ConvNet`) and "planner" (`agents.planner.Planner`)."""
 
-AGENT_KINDS = ("reactive", "conv", "planner")
+REACTIVE, CONV, PLANNER = "reactive", "conv", "planner"
+AGENT_KINDS = (REACTIVE, CONV, PLANNER)  # the rest of the project names them by these constants (tests/test_layout.py)
 
 
 def shipped_stem(kind: str, optimizer: str, seed: int) -> str:
     """The file name (without .agent) of a pre-trained agent in assets/agents/<level>/: "seed0" for the reactive
     network trained by PPO, "planner-seed0", "planner-evolution-seed0" for the others."""
-    return "-".join([*([kind] if kind != "reactive" else []), *([optimizer] if optimizer != "ppo" else []),
+    return "-".join([*([kind] if kind != REACTIVE else []), *([optimizer] if optimizer != "ppo" else []),
                      f"seed{seed}"])

@@ -10,6 +10,7 @@ import torch
 import torch.nn as nn
 
 from agents.network import AGENT_KINDS, Network, TorchPolicy  # noqa: F401 (TorchPolicy: where callers find it)
+from agents.kinds import CONV, PLANNER, REACTIVE
 from agents.observation import ObservationSpec
 from agents.conv import ConvNet
 from agents.planner import Planner
@@ -52,11 +53,11 @@ class Policy(Network):
 
 def build_network(kind: str, spec: ObservationSpec, n_actions: int, hidden: int) -> Network:
     """A new network of an agent kind (one of AGENT_KINDS) for observations of `spec`."""
-    if kind == "planner":
+    if kind == PLANNER:
         return Planner(spec, n_actions)
-    if kind == "conv":
+    if kind == CONV:
         return ConvNet(spec, n_actions, hidden)
-    if kind == "reactive":
+    if kind == REACTIVE:
         return Policy(spec.size, n_actions, hidden)
     raise ValueError(f"unknown agent kind {kind!r}: use one of {', '.join(AGENT_KINDS)}")
 

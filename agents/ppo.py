@@ -25,6 +25,7 @@ from levels.format import Level
 from levels.vocabulary import OUTCOMES
 
 from agents.envs import LevelVecEnv
+from agents.kinds import CONV, PLANNER
 from agents.network import AGENT_KINDS, sample_actions
 from agents.observation import ObservationSpec
 from agents.policy import build_network
@@ -32,7 +33,7 @@ from agents.policy import build_network
 GOAL_CODE = OUTCOMES.index("goal")
 PLANNER_LEARNING_RATE = 0.01
 # The kinds that see the whole level and work on the grid's cells, as they are named in messages.
-WHOLE_LEVEL = {"planner": "the planner", "conv": "the convolutional network"}
+WHOLE_LEVEL = {PLANNER: "the planner", CONV: "the convolutional network"}
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ def for_agent(config: PPOConfig, kind: str) -> PPOConfig:
     """The settings for training an agent of `kind`: the view it needs, and a step size that suits it (the
     planner's few weights take larger steps)."""
     defaults = PPOConfig()
-    if kind == "planner":
-        return replace(config, agent="planner", view="full", learning_rate=PLANNER_LEARNING_RATE)
+    if kind == PLANNER:
+        return replace(config, agent=PLANNER, view="full", learning_rate=PLANNER_LEARNING_RATE)
     view = "full" if kind in WHOLE_LEVEL else defaults.view
     return replace(config, agent=kind, view=view, learning_rate=defaults.learning_rate)
 

@@ -18,6 +18,7 @@ from enum import StrEnum
 from levels.format import Level
 
 from agents.evaluation import evaluate
+from agents.kinds import PLANNER
 from agents.policy import PolicySnapshot, TorchPolicy
 from agents.ppo import PPO, PPOConfig
 
@@ -35,7 +36,7 @@ class StopReason(StrEnum):
 def make_optimizer(level: Level, config: PPOConfig):
     """The base optimizer the settings name: gradient descent (PPO) or evolution. Evolution mutates the planner's
     few weights with CMA-ES and the reactive network's many with OpenAI-ES (measured: docs/design.md)."""
-    if config.optimizer == "evolution" and config.agent == "planner":
+    if config.optimizer == "evolution" and config.agent == PLANNER:
         from agents.evolution_cma import CMAEvolution
         return CMAEvolution(level, config)
     if config.optimizer == "evolution":

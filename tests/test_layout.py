@@ -85,3 +85,65 @@ def test_no_module_is_too_long():
     files = [p for p in ROOT.rglob("*.py") if ".venv" not in p.parts and "build" not in p.parts]
     long = {str(p.relative_to(ROOT)): n for p in files if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, f"over {MAX_LINES} lines: {long}"
+
+
+def _project_imports() -> dict[str, set[str]]:
+    """module -> the project's modules it imports (at the top or inside functions); a package's own parents are
+    left out (importing a module runs its packages' __init__ first, as Python does)."""
+    names = {m for m, _ in ALL}
+    graph = {}
+    for module, path in ALL:
+        found = set()
+        for imported in imports(path):
+            while imported and imported not in names:
+                imported = imported.rpartition(".")[0]
+            if imported and imported != module and not module.startswith(imported + "."):
+                found.add(imported)
+        graph[module] = found
+    return graph
+
+
+def test_no_two_modules_import_each_other_even_through_others():
+    """No import cycles, counting imports inside functions: a cycle kept from failing by a late import is still a
+    cycle (two modules that cannot be understood, or changed, apart)."""
+    graph, order, low, stack, cycles = _project_imports(), {}, {}, [], []
+
+    def visit(module):  # Tarjan's strongly connected components
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        for other in graph[module]:
+            if other not in order:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], order[other])
+        if low[module] == order[module]:
+            component = []
+            while not component or component[-1] != module:
+                component.append(stack.pop())
+            if len(component) > 1:
+                cycles.append(sorted(component))
+    for module in graph:
+        if module not in order:
+            visit(module)
+    assert not cycles, f"import cycles: {cycles}"
+
+
+def test_agent_kinds_are_compared_by_their_constants_not_their_names():
+    """An agent kind's name is written once (agents/kinds.py); elsewhere `kind == PLANNER`, never `== "planner"`."""
+    from agents.kinds import AGENT_KINDS
+    found = []
+    for module, path in ALL:
+        if module == "agents.kinds":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Compare):
+                continue
+            for op, left, right in zip(node.ops, [node.left] + node.comparators, node.comparators):
+                sides = [left, right] if isinstance(op, (ast.Eq, ast.NotEq)) else [right] if isinstance(
+                    op, (ast.In, ast.NotIn)) else []
+                for side in sides:
+                    items = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+                    if any(isinstance(i, ast.Constant) and i.value in AGENT_KINDS for i in items):
+                        found.append(f"{module}:{node.lineno}: {ast.unparse(node)}")
+    assert not found, "compare with agents.kinds' constants:\n" + "\n".join(found)

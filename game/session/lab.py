@@ -18,6 +18,7 @@ from levels.warnings import level_warnings
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import ConditionCount, OutcomeTally, condition_line, count_by_condition
 from agents.inspection import Inspection, Stopped, declared_as, evaluate_and_inspect
+from agents.kinds import PLANNER
 from agents.objectives import proposal
 from agents.worker import TrainingProcess
 from agents.policy import PolicySnapshot
@@ -192,7 +193,7 @@ class LabSession:
     @property
     def reward_map(self) -> bool:
         """Whether the kind of agent trained here has a reward map to show (the planner: R shows it)."""
-        return self.config.agent == "planner"
+        return self.config.agent == PLANNER
 
     @property
     def optimizer(self) -> str:

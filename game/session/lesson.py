@@ -48,7 +48,7 @@ from levels.format import Level, LevelError
 from levels.jsontext import JSONTextError, read_json
 
 from agents.evaluation import conditions
-from agents.kinds import AGENT_KINDS
+from agents.kinds import AGENT_KINDS, PLANNER, REACTIVE
 
 FORMAT_NAME = "mesa-sandbox-lesson"
 FORMAT_VERSION = 1
@@ -135,7 +135,7 @@ class LessonFile:
         for k, step in enumerate(self.lesson.steps):
             seeds = shipped(step.kind, step.optimizer) if step.do == "agent" else set()
             if step.do == "agent" and step.seed not in seeds:
-                what = "" if (step.kind, step.optimizer) == ("reactive", "ppo") else f"{step.kind} ({step.optimizer}) "
+                what = "" if (step.kind, step.optimizer) == (REACTIVE, "ppo") else f"{step.kind} ({step.optimizer}) "
                 have = ", ".join(str(s) for s in sorted(seeds)) or "none are shipped for it; use a \"train\" step"
                 problems.append(f"steps[{k}] (agent \"{step.title}\"): asks for the pre-trained {what}agent of seed "
                                 f"{step.seed} of \"{self.level.name}\", which is not shipped (its seeds: {have})")
@@ -193,7 +193,7 @@ def step_problems(steps: list[Step], level: Level) -> list[str]:
                                "its rules apply whoever is present)"))
         agent = next((s for s in reversed(steps[:k]) if s.do in ("agent", "train")), None)
         if asking and step.asks == "its reward map" and (agent is None or agent.do != "agent"
-                                                         or agent.kind != "planner"):
+                                                         or agent.kind != PLANNER):
             problems.append(f"{where}: asks about a reward map, but the agent at this step is not a shipped planner "
                             "(an \"agent\" step with \"kind\": \"planner\" before it)")
         if step.do == "reveal" and _asked(steps, k) is None:
@@ -209,7 +209,7 @@ def step_problems(steps: list[Step], level: Level) -> list[str]:
 
 def _steer_problems(where: str, steer: LessonSteer, agent: Step | None, level: Level) -> list[str]:
     from agents.steering import contrasts_of  # torch: only for a lesson that steers
-    if agent is None or agent.do != "agent" or agent.kind == "planner":
+    if agent is None or agent.do != "agent" or agent.kind == PLANNER:
         return [f"{where}: steers the agent, but the agent at this step is not a shipped reactive or conv agent"]
     if level.world != "grid":
         return [f"{where}: steering works on grid levels (this one is a physics level)"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from levels.format import Level
 
+from agents.kinds import CONV
 from agents.problems import SteeringError
 from agents.steering import (CLAMP_MULTIPLE, Steer, contrasts_of, contrast_vector, goal_channels, measure, middle_layer,
                              random_like, refusal, steered)
@@ -53,7 +54,7 @@ class Steering:
         return list(network.steerable()) if network is not None else []
 
     def can_retarget(self, network) -> bool:
-        return network is not None and network.kind == "conv"
+        return network is not None and network.kind == CONV
 
     @property
     def active(self) -> bool:
