@@ -113,3 +113,22 @@ def test_a_vector_for_green_asks_again_for_the_steered_agent_and_reveals_it_besi
     assert steered <= before / 2  # the shipped seed 1: 82 -> 22 % over 300 variants (docs/steering.md)
     key(app, pygame.K_RIGHT)
     assert not session.steering.active and "(steered)" not in scene.title.text  # the vector is taken off again
+
+
+def test_a_lesson_steering_a_layer_its_agent_has_not_got_says_so_and_steers_the_middle_one(app, tmp_path):
+    import json
+    from ui_helpers import frames
+    path = tmp_path / "steer_elsewhere.json"
+    path.write_text(json.dumps({
+        "format": "mesa-sandbox-lesson", "version": 1, "title": "T", "level": "green_means_go",
+        "steps": [{"do": "agent", "seed": 0, "text": "the reactive agent"},
+                  {"do": "level", "split": "deployment", "text": "x",
+                   "steer": {"contrast": "proxy", "coefficient": -1, "layer": "conv 3"}},
+                  {"do": "predict", "text": "?"}, {"do": "deploy", "text": "watch"}]}))
+    app.open_lesson(load_lesson(path))
+    frames(app, 2)
+    scene = app.scene
+    key(app, pygame.K_RIGHT)
+    session = scene.session
+    assert session.steering.active and session.steering.choice.layer == "hidden 1"  # the reactive network's middle
+    assert "which this agent has not got (its layers: hidden 1, hidden 2)" in session.status_override

@@ -202,7 +202,11 @@ class LessonBar:
             return
         if session.network is None:
             return
-        layer = steer.layer if steer.layer in session.steering.layers(session.network) else ""
+        layers = session.steering.layers(session.network)
+        layer = steer.layer if steer.layer in layers else ""
+        if steer.layer and not layer:  # a lesson written for another kind of network: say so, steer the middle one
+            session.status_override = (f"The lesson steers layer \"{steer.layer}\", which this agent has not got "
+                                       f"(its layers: {', '.join(layers)}): the middle one is steered instead.")
         session.steer(contrast=steer.contrast, layer=layer, coefficient=float(steer.coefficient), random=False,
                       target=None)
 
