@@ -41,6 +41,7 @@ def test_home_groups_the_lessons_by_the_idea_they_teach(app, monkeypatch):
                                                          "base optimizers", "oversight"]
     titles = sorted(lesson.title for lesson in scene.lessons.values())
     assert "Colour over shape" in titles and "Only while watched" not in titles
+    assert len(titles) == 5  # every lesson of the idea fits the card at 1280x800
     choose(app, scene.topics, "oversight")
     assert [lesson.title for lesson in app.scene.lessons.values()] == ["Only while watched"]
     button = next(iter(app.scene.lessons))

@@ -154,7 +154,7 @@ class HomeScene(Scene):
         self.open_button = UIButton(pygame.Rect(right, y + row // 2, col, row), "Open...  (Ctrl+O)", self.ui,
                                     container=self.root, object_id="#primary")
 
-    def _lesson_buttons(self, container, x: int, y: int, width: int, row: int, bottom: int) -> int:
+    def _lesson_buttons(self, container, x: int, y: int, width: int, row: int, bottom: int, gap: int = 4) -> int:
         """The idea to teach (a menu of the course's topics), then a button per lesson of it (each opens where it
         was left) from `y` down to `bottom`; the y below the last."""
         left = LessonProgress(lessons_progress_path()).load()
@@ -174,7 +174,7 @@ class HomeScene(Scene):
             tip = lesson.lesson.about + (f" Resumes at step {step + 1}." if step else "")
             self.lessons[UIButton(pygame.Rect(x, y, width, row), label, self.ui, container=container,
                                   tool_tip_text=tip)] = lesson
-            y += row + 4
+            y += row + gap
         return y
 
     def _card(self, rect: pygame.Rect, name: str) -> None:
@@ -199,7 +199,7 @@ class HomeScene(Scene):
         inner, row = rect.w - 20, int(36 * s)
         UILabel(pygame.Rect(8, 8, inner, int(34 * s)), "Lessons for a class", self.ui, container=panel,
                 object_id="#heading")
-        self._lesson_buttons(panel, 8, 8 + int(38 * s), inner, int(32 * s), rect.h - row - 16)
+        self._lesson_buttons(panel, 8, 8 + int(38 * s), inner, int(28 * s), rect.h - row - 16, gap=3)
         self.explain_button = UIButton(pygame.Rect(8, rect.h - row - 12, inner, row), "Explain the ideas", self.ui,
                                        container=panel, tool_tip_text="You design a level and a base reward; a "
                                        "learner trains on the training distribution; at deployment the goal you "
