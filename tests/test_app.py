@@ -140,9 +140,17 @@ def test_help_overlay_toggles_with_f1(app):
 
 
 def test_the_window_rescales_fonts_on_resize(app):
+    from pygame_gui.elements import UILabel
+    frames(app)
+
+    def title_height():  # the home screen's title, as drawn in the widgets the screen has now
+        label = next(w for w in app.ui.get_sprite_group().sprites() if isinstance(w, UILabel)
+                     and w.text == "Mesa Sandbox")
+        return label.font.get_rect("Mesa Sandbox").height
+    before = title_height()
     pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=1920, h=1200, size=(1920, 1200)))
     frames(app, 2)
-    assert app.scale == 1.5
+    assert app.scale == 1.5 and title_height() >= 1.4 * before  # the screen was built again in larger fonts
 
 
 def test_f11_toggles_fullscreen_and_back(app):

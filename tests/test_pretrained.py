@@ -41,6 +41,15 @@ def _median(name: str, outcome: str, key: str = "deployment") -> float:
     return shares[len(shares) // 2]
 
 
+def test_the_index_describes_the_files_shipped_beside_it():
+    """The figures below are the index's; each entry is of the very file shipped (same size, same kind)."""
+    for kind, optimizer in [("reactive", "ppo"), ("planner", "ppo"), ("planner", "evolution"), ("conv", "ppo")]:
+        for entry in measured(kind, optimizer):
+            path = agents_root() / entry["file"]
+            assert path.stat().st_size == entry["bytes"], entry["file"]
+            assert load_agent(path, builtin_level(entry["level"])).config.agent == kind
+
+
 def test_they_misgeneralize_as_the_reproduction_table_says():
     assert _median("coin_at_the_end", "proxy") >= 0.6  # runs to the end, not the coin
     assert _median("cheese_in_the_corner", "proxy") >= 0.5  # heads for the corner
