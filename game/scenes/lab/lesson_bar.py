@@ -243,50 +243,49 @@ class LessonBar:
 
     def _reveal(self) -> str:
         """The reveal's text for the current step ("" at any other step); notes whether it waits for a measurement
-        and how many episodes or variants it reports."""
-        self.reveal_waiting = False
-        text = self._reveal_text()
-        self.reveal_waiting = text.startswith("<i>Evaluating")
+        (`reveal_waiting`) and how many episodes or variants it reports (`reveal_episodes`)."""
+        text, self.reveal_waiting = self._reveal_text()
+        if self.reveal_waiting:
+            self.reveal_episodes = 0
+            return "<i>Evaluating the agent on deployment episodes...</i>"
         return text
 
-    def _reveal_text(self) -> str:
+    def _reveal_text(self) -> tuple[str, bool]:
+        """(the text, whether it waits for a measurement)."""
         session, step = self.scene.session, self.run.step
+        self.reveal_episodes = 0
         if step.do != "reveal":
-            self.reveal_episodes = 0
-            return ""
+            return "", False
+        if session.network is None:
+            return "", True
         if step.asks == "its reward map":  # read off the planner on fresh variants: no episodes to wait for
-            if session.network is None:
-                self.reveal_episodes = 0
-                return reveal_lines(self.run, [], 0, waiting=True)
             if self.map_shares is None or self.map_shares[0] is not session.network:
                 self.map_shares = (session.network, reward_map_shares(session.network, session.level))
             self.reveal_episodes = MAP_VARIANTS
-            return reveal_lines(self.run, self.map_shares[1], MAP_VARIANTS, waiting=False, of="fresh variants")
+            return reveal_lines(self.run, self.map_shares[1], MAP_VARIANTS, of="fresh variants"), False
         if self.run.state().steer is not None:  # the steered agent, measured on variants of its own
             return self._steered_reveal()
+        if not session.evaluated:
+            return "", True
         did, episodes = did_shares(session.level, step.when, session.tally, session.conditions)
-        self.reveal_episodes = episodes if session.evaluated else 0
-        if session.evaluated and episodes == 0:  # a condition that did not come up (a variant never left it out)
-            return f"<i>None of the {session.tally.total} deployment episodes evaluated was {step.when}.</i>"
-        return reveal_lines(self.run, did, episodes, waiting=not session.evaluated,
-                            of=f"{step.when} episodes" if step.when else "episodes")
+        if episodes == 0:  # a condition that did not come up (a variant never left it out)
+            return f"<i>None of the {session.tally.total} deployment episodes evaluated was {step.when}.</i>", False
+        self.reveal_episodes = episodes
+        return reveal_lines(self.run, did, episodes, of=f"{step.when} episodes" if step.when else "episodes"), False
 
-    def _steered_reveal(self) -> str:
+    def _steered_reveal(self) -> tuple[str, bool]:
         session = self.scene.session
         steering, network = session.steering, session.network
-        steer = self.run.state().steer
-        if network is not None and not steering.active:  # the Steer window was closed on it: steered again
-            self._steer(steer)
-        report = steering.measured(network) if network is not None else None
+        if not steering.active:  # the Steer window was closed on it: steered again
+            self._steer(self.run.state().steer)
+        report = steering.measured(network)
         if report is None:
-            self.reveal_episodes = 0
-            if network is not None and steering.active and not steering.measuring:
+            if steering.active and not steering.measuring:
                 steering.measure(network, session.config.view, session.config.radius)
-            return reveal_lines(self.run, [], 0, waiting=True)
+            return "", True
         self.reveal_episodes = MEASURE_EPISODES
         return reveal_lines(self.run, steered_shares(session.level, report["after"]["shares"]), MEASURE_EPISODES,
-                            waiting=False, of="variants",
-                            unsteered=steered_shares(session.level, report["before"]["shares"]))
+                            of="variants", unsteered=steered_shares(session.level, report["before"]["shares"])), False
 
     def update(self) -> None:
         """Each frame: the reveal's outcomes as they come; in autoplay, the next step when this one's time is up."""
@@ -363,12 +362,10 @@ class LessonBar:
         pygame.draw.rect(surface, AGENT_RGB, pygame.Rect(r.x, r.y - 5, width, 3))
 
 
-def reveal_lines(run: LessonRun, did: list[float], count: int, waiting: bool, of: str = "episodes",
+def reveal_lines(run: LessonRun, did: list[float], count: int, of: str = "episodes",
                  unsteered: list[float] | None = None) -> str:
     """The prediction beside what the agent did (`did`, by the choices, over `count` `of`; a steered agent's beside
-    what it did `unsteered` on the same variants), as rich text, once it is measured."""
-    if waiting:
-        return "<i>Evaluating the agent on deployment episodes...</i>"
+    what it did `unsteered` on the same variants), as rich text."""
     rows = []
     for k, (name, predicted, share) in enumerate(run.reveal(did)):
         short = "the intended goal" if k == 0 else name
