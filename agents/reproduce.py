@@ -187,7 +187,7 @@ def main() -> None:
                 print(f"evolution ({kind}): {name}", flush=True)
                 report["evolution"][kind][name] = sweep(builtin_level(name), config=config)
     if "conv" in parts:
-        report["conv"] = {}
+        report.setdefault("conv", {})  # the rows of levels not named this time stay
         for name in [n for n in GRID_LEVELS if n in args.levels]:  # the grid built-ins that reproduce a case
             print(f"conv: {name}", flush=True)
             report["conv"][name] = run_experiment(builtin_level(name), args.seeds, None, args.jobs,
