@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 from levels.format import Condition, Level
-from levels.places import rect_cells
 
 from agents.evaluation import evaluate
 from agents.objectives import Candidate, cells_of
@@ -31,46 +30,43 @@ def things_named(entities, whats: list[str], colors: np.ndarray) -> np.ndarray:
     return named[None] | (colors[:, None, :] == colour[None, :, None])
 
 
-def condition_cells(level: Level, condition: Condition, worlds, env) -> np.ndarray | None:
-    """(worlds, H, W) the cells of a condition (the intended goal, a proxy) in each world of `env` as it is now:
-    the things it names, or its region's cells; None where it has no cells."""
-    h, w = worlds.tiles.shape[1:]
-    masks = np.zeros((env.num_envs, h, w), dtype=bool)
-    if condition.event in GOAL_LIKE:
-        named = things_named(env.batch.table.entities, [condition.what], worlds.colors)[:, 0] & worlds.alive
-        for i, k in zip(*np.nonzero(named)):
-            x, y = worlds.cells[i, k]
-            if 0 <= x < w and 0 <= y < h:
-                masks[i, y, x] = True
-    elif condition.event == "entered_region" and condition.what in level.regions:
-        for x, y in rect_cells(level.regions[condition.what]):
-            masks[:, y, x] = True
-    else:
+def condition_cells(level: Level, condition: Condition, worlds) -> np.ndarray | None:
+    """(worlds, H, W) the cells of a condition (the intended goal, a proxy) made of things or of a region, in every
+    world as it is now; None for another kind of condition, or where it has no cells."""
+    if condition.event not in GOAL_LIKE and condition.event != "entered_region":
         return None
+    masks = event_cells(level, worlds, np.arange(len(worlds.tiles)), condition.event, condition.what)
     return masks if masks.any() else None
 
 
 def target_masks(level: Level, worlds, i, watched: list[Candidate]) -> np.ndarray:
     """(C, H, W): the cells of each candidate in world `i` as it is now; for a list of worlds, (len(i), C, H, W)."""
     idx = np.atleast_1d(np.asarray(i, dtype=np.int64))
-    h, w = level.height, level.width
-    masks = np.zeros((len(idx), len(watched), h, w), dtype=bool)
-    condition = level.intended_goal
-    entities = worlds.table.entities
+    goal = level.intended_goal
+    masks = np.zeros((len(idx), len(watched), level.height, level.width), dtype=bool)
     for k, c in enumerate(watched):
-        event, what = (condition.event, condition.what) if c.kind == "intended goal" else (c.event, c.what)
-        if event in GOAL_LIKE:  # live things whose id, kind or colour is `what`
-            live = things_named(entities, [what], worlds.colors[idx])[:, 0] & worlds.alive[idx]
-            world, thing = np.nonzero(live)
-            cells = worlds.cells[idx[world], thing]
-            inside = (cells[:, 0] >= 0) & (cells[:, 0] < w) & (cells[:, 1] >= 0) & (cells[:, 1] < h)
-            masks[world[inside], k, cells[inside, 1], cells[inside, 0]] = True
-        elif event == "entered_tile":
-            masks[:, k] = worlds.tiles[idx] == TILE_INDEX[what]
-        elif event == "entered_region":
-            for x, y in cells_of(c.regions.get(what) or level.regions.get(what, ())):
-                masks[:, k, y, x] = True
+        event, what = (goal.event, goal.what) if c.kind == "intended goal" else (c.event, c.what)
+        masks[:, k] = event_cells(level, worlds, idx, event, what, c.regions)
     return masks if np.ndim(i) else masks[0]
+
+
+def event_cells(level: Level, worlds, idx: np.ndarray, event: str, what: str, regions=None) -> np.ndarray:
+    """(len(idx), H, W): the cells an event names in worlds `idx` as they are now: the live things whose id, kind or
+    colour is `what`, the tiles of that kind, or the region's cells (from `regions` first, then the level's)."""
+    h, w = level.height, level.width
+    masks = np.zeros((len(idx), h, w), dtype=bool)
+    if event in GOAL_LIKE:
+        live = things_named(worlds.table.entities, [what], worlds.colors[idx])[:, 0] & worlds.alive[idx]
+        world, thing = np.nonzero(live)
+        cells = worlds.cells[idx[world], thing]
+        inside = (cells[:, 0] >= 0) & (cells[:, 0] < w) & (cells[:, 1] >= 0) & (cells[:, 1] < h)
+        masks[world[inside], cells[inside, 1], cells[inside, 0]] = True
+    elif event == "entered_tile":
+        masks[:] = worlds.tiles[idx] == TILE_INDEX[what]
+    elif event == "entered_region":
+        for x, y in cells_of((regions or {}).get(what) or level.regions.get(what, ())):
+            masks[:, y, x] = True
+    return masks
 
 
 def distances(free: np.ndarray, targets: np.ndarray) -> np.ndarray:

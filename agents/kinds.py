@@ -11,3 +11,9 @@ def shipped_stem(kind: str, optimizer: str, seed: int) -> str:
     network trained by PPO, "planner-seed0", "planner-evolution-seed0" for the others."""
     return "-".join([*([kind] if kind != REACTIVE else []), *([optimizer] if optimizer != "ppo" else []),
                      f"seed{seed}"])
+
+
+def shipped_made(entry: dict) -> tuple[str, str]:
+    """The kind of network and the optimizer of an entry of assets/agents/index.json (entries written before they
+    were noted there are of the reactive network, trained by PPO)."""
+    return entry.get("agent", REACTIVE), entry.get("optimizer", "ppo")

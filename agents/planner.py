@@ -264,7 +264,7 @@ def map_shares(planner: Planner, level, seed: int = 0, variants: int = 200) -> l
     on = torch.zeros(variants, dtype=torch.bool)  # already counted for an earlier choice (the goal comes first)
     shares = []
     for condition in [level.intended_goal] + [p.condition for p in level.proxies]:
-        cells = condition_cells(level, condition, env.batch.worlds, env)
+        cells = condition_cells(level, condition, env.batch.worlds)
         here = torch.zeros(variants, dtype=torch.bool) if cells is None else \
             torch.from_numpy(cells.reshape(variants, -1))[torch.arange(variants), strongest] & ~on
         on |= here

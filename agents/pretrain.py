@@ -21,7 +21,7 @@ from levels import builtin_level, published_cases
 from levels.files import atomic_write_text
 
 from agents.experiment import machine
-from agents.kinds import AGENT_KINDS, shipped_stem
+from agents.kinds import AGENT_KINDS, REACTIVE, shipped_made, shipped_stem
 
 LEVELS = published_cases()
 EPISODES = 1000  # deployment episodes measured per agent
@@ -50,19 +50,14 @@ def train_one(task: tuple[str, int, str, str, str, float]) -> dict:
     agent = load_agent(path, level)
     result = evaluate(TorchPolicy(agent.policy, seed=seed), level, "deployment", EPISODES, seed=seed, record=0,
                       view=agent.obs_spec.view, radius=agent.obs_spec.radius)
-    out = {"level": name, "seed": seed, "agent": kind, "optimizer": optimizer, "file": f"{name}/{path.name}", "bytes": path.stat().st_size,
-           "finished": run.finished, "seconds": round(run.seconds, 1), "steps": snapshot.steps,
+    out = {"level": name, "seed": seed, "agent": kind, "optimizer": optimizer, "file": f"{name}/{path.name}",
+           "bytes": path.stat().st_size, "finished": run.finished, "seconds": round(run.seconds, 1), "steps": snapshot.steps,
            "confirmed_success": run.confirmed_success,
            "deployment": {k: round(result.share(k), 4) for k in result.outcomes},
            "reached": {k: round(n / result.episodes, 4) for k, n in result.reached.items()}}  # whatever the outcome
     if result.by_condition:  # a level whose rules apply only while someone watches: each condition apart
         out["by_condition"] = result.to_dict()["by_condition"]
     return out
-
-
-def _made(agent: dict) -> tuple[str, str]:
-    """An index entry's kind of network and optimizer (entries written before they were noted: the reactive, PPO)."""
-    return agent.get("agent", "reactive"), agent.get("optimizer", "ppo")
 
 
 def positive(text: str) -> int:
@@ -78,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=positive, default=2)
     parser.add_argument("--levels", nargs="+", default=LEVELS, choices=LEVELS)
     parser.add_argument("--out", default="assets/agents")
-    parser.add_argument("--agent", choices=AGENT_KINDS, default="reactive")
+    parser.add_argument("--agent", choices=AGENT_KINDS, default=REACTIVE)
     parser.add_argument("--optimizer", choices=["ppo", "evolution"], default="ppo")
     parser.add_argument("--max-seconds", type=positive, default=MAX_SECONDS,
                         help="each agent's training budget (the convolutional agent needs more than 120 s)")
@@ -95,9 +90,9 @@ def main(argv: list[str] | None = None) -> None:
                   f"{done['seconds']} s, deployment goal {dep['goal']:.0%} proxy {dep['proxy']:.0%}", flush=True)
     kept = Path(args.out) / "index.json"
     if kept.exists():  # agents of levels, kinds and optimizers not retrained this time stay listed
-        agents += [a for a in json.loads(kept.read_text())["agents"]
-                   if (a["level"], _made(a)) not in {(name, (args.agent, args.optimizer)) for name in args.levels}]
-    agents.sort(key=lambda a: (a["level"], _made(a), a["seed"]))
+        retrained = {(name, (args.agent, args.optimizer)) for name in args.levels}
+        agents += [a for a in json.loads(kept.read_text())["agents"] if (a["level"], shipped_made(a)) not in retrained]
+    agents.sort(key=lambda a: (a["level"], shipped_made(a), a["seed"]))
     index = {"about": "Pre-trained agents: python -m agents.pretrain (default settings, one torch thread, "
                       f"{args.jobs} at a time; deployment measured on {EPISODES} episodes of each file as written)",
              "machine": machine(), "date": time.strftime("%Y-%m-%d"), "wall_seconds": round(time.time() - started),

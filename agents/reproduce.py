@@ -23,6 +23,7 @@ from levels.vocabulary import OUTCOMES
 
 from agents.evaluation import evaluate, scripted, wilson_interval
 from agents.experiment import machine, progress_line, run_experiment, summary_rows
+from agents.kinds import CONV
 from agents.ppo import PPOConfig, for_agent, planner_config
 from agents.scripted import GridSeeker, RightRunner, entity_targets, region_targets
 from agents.training import TrainingGoal
@@ -157,8 +158,8 @@ def main() -> None:
     def progress(r, done, total):
         print("  " + progress_line(r, done, total), flush=True)
 
-    def sweep(level, diversity=None, config=None):
-        return run_experiment(level, args.seeds, diversity, args.jobs, goal, args.episodes, progress, ray=args.ray,
+    def sweep(level, diversity=None, config=None, budget=goal):
+        return run_experiment(level, args.seeds, diversity, args.jobs, budget, args.episodes, progress, ray=args.ray,
                               config=config)
 
     if "levels" in parts:
@@ -190,9 +191,8 @@ def main() -> None:
         report.setdefault("conv", {})  # the rows of levels not named this time stay
         for name in [n for n in GRID_LEVELS if n in args.levels]:  # the grid built-ins that reproduce a case
             print(f"conv: {name}", flush=True)
-            report["conv"][name] = run_experiment(builtin_level(name), args.seeds, None, args.jobs,
-                                                  TrainingGoal(max_seconds=CONV_SECONDS), args.episodes, progress,
-                                                  ray=args.ray, config=for_agent(PPOConfig(), "conv"))
+            report["conv"][name] = sweep(builtin_level(name), config=for_agent(PPOConfig(), CONV),
+                                         budget=TrainingGoal(max_seconds=CONV_SECONDS))
     report.setdefault("wall_seconds", {})
     if not isinstance(report["wall_seconds"], dict):  # an older results.json timed the whole run only
         report["wall_seconds"] = {"levels and diversity": report["wall_seconds"]}

@@ -22,17 +22,16 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from levels.format import Condition, Level
+from levels.format import Level
 
-from agents.approach import GOAL_LIKE, condition_cells, distances, things_named
+from agents.approach import condition_cells, distances, things_named
+from agents.contrasts import CONTRASTS, removed_by
 from agents.envs import LevelVecEnv
 from agents.evaluation import evaluate
 from agents.network import Network, TorchPolicy
 from agents.problems import SteeringError
 from game.world.variants import TILE_DEADLY, TILE_SOLID
 
-CONTRASTS = {"goal": "the intended goal there vs removed", "split": "the level at training vs at deployment",
-             "proxy": "the proxy's things there vs removed"}
 MOVES = ((0, 0), (0, -1), (0, 1), (-1, 0), (1, 0))  # the grid's actions: stay, up, down, left, right
 SEARCHED = 32  # variants searched for one in which a contrast changes what the agent sees
 CLAMP_MULTIPLE = 20.0  # retargeting clamps a channel to this many times its usual value on what it tracks (5 moved
@@ -106,20 +105,6 @@ def activations(network: Network, layer: str, obs: np.ndarray) -> torch.Tensor:
     return seen[0]
 
 
-def _removed(level: Level, contrast: str) -> Condition | None:
-    """The condition whose things a "goal" or "proxy" contrast removes (the level's first proxy made of things), or
-    None when there is none."""
-    condition = level.intended_goal if contrast == "goal" else next(
-        (p.condition for p in level.proxies if p.event in GOAL_LIKE), None)
-    return condition if condition is not None and condition.event in GOAL_LIKE else None
-
-
-def contrasts_of(level: Level) -> dict[str, str]:
-    """The contrasts this level has, in words: the goal's or a proxy's things when it is made of things; always the
-    split."""
-    return {k: words for k, words in CONTRASTS.items() if k == "split" or _removed(level, k) is not None}
-
-
 def contrast_pairs(level: Level, contrast: str, seed: int, n: int, view: str, radius: int):
     """(observations with, observations without) of `n` variants drawn with `seed`, both (n, size), and the variants
     (deployment's; training's too for "split"). Raises SteeringError where the level has no such contrast."""
@@ -132,7 +117,7 @@ def contrast_pairs(level: Level, contrast: str, seed: int, n: int, view: str, ra
         trained = LevelVecEnv(level, "training", n, seed=seed, view=view, radius=radius)
         trained.reset(seed=seed)
         return trained.load(list(trained.batch.variants)), env.load(variants), variants
-    condition = _removed(level, contrast)
+    condition = removed_by(level, contrast)
     if condition is None:
         what = "the intended goal is not" if contrast == "goal" else "no proxy of this level is"
         raise SteeringError(f"{what} made of things that can be removed ({CONTRASTS[contrast]}): choose another "
@@ -173,8 +158,8 @@ def decision_cells(level: Level, env: LevelVecEnv) -> tuple[np.ndarray, np.ndarr
     worlds = env.batch.worlds
     n, (h, w) = env.num_envs, worlds.tiles.shape[1:]
     free = ~(TILE_SOLID[worlds.tiles] | TILE_DEADLY[worlds.tiles])
-    goal = condition_cells(level, level.intended_goal, worlds, env)
-    proxy = next((t for t in (condition_cells(level, p.condition, worlds, env) for p in level.proxies) if t is not None), None)
+    goal = condition_cells(level, level.intended_goal, worlds)
+    proxy = next((t for t in (condition_cells(level, p.condition, worlds) for p in level.proxies) if t is not None), None)
     to_goal = distances(free, goal[:, None])[:, 0] if goal is not None else np.full((n, h, w), np.inf)
     to_proxy = distances(free, proxy[:, None])[:, 0] if proxy is not None else None
     cells = np.array(worlds.agent, dtype=np.int64).reshape(n, 2).copy()
@@ -228,7 +213,7 @@ def goal_channels(network: Network, level: Level, layer: str, seed: int, view: s
         raise SteeringError(f"the layer {layer!r} is not a map of the level: retarget a convolutional agent")
     env = LevelVecEnv(level, "deployment", n, seed=seed, view=view, radius=radius)
     env.reset(seed=seed)
-    goal = condition_cells(level, _removed(level, tracked), env.batch.worlds, env)
+    goal = condition_cells(level, removed_by(level, tracked), env.batch.worlds)
     if goal is None:
         raise SteeringError(f"the {'intended goal' if tracked == 'goal' else 'proxy'} has no cell to track")
     width = maps.shape[-1]

@@ -147,3 +147,16 @@ def test_agent_kinds_are_compared_by_their_constants_not_their_names():
                     if any(isinstance(i, ast.Constant) and i.value in AGENT_KINDS for i in items):
                         found.append(f"{module}:{node.lineno}: {ast.unparse(node)}")
     assert not found, "compare with agents.kinds' constants:\n" + "\n".join(found)
+
+
+def test_the_home_screen_and_its_lessons_load_without_torch():
+    """Home lists every lesson (checking each file, the steering ones too) without loading torch: the window opens
+    at once, and torch loads when a screen that trains or plays an agent opens."""
+    import os
+    import subprocess
+    import sys
+    code = ("import sys\nfrom game.paths import asset\nfrom game.session.lesson import lessons_in\n"
+            "import game.scenes.home\nassert lessons_in(asset('lessons'))\nprint('torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "SDL_VIDEODRIVER": "dummy"})
+    assert done.stdout.strip() == "False", done.stderr[-2000:]

@@ -47,6 +47,7 @@ from levels.files import read_bounded
 from levels.format import Level, LevelError
 from levels.jsontext import JSONTextError, read_json
 
+from agents.contrasts import contrasts_of
 from agents.evaluation import conditions
 from agents.kinds import AGENT_KINDS, PLANNER, REACTIVE
 
@@ -133,8 +134,10 @@ class LessonFile:
         without a word."""
         problems = []
         for k, step in enumerate(self.lesson.steps):
-            seeds = shipped(step.kind, step.optimizer) if step.do == "agent" else set()
-            if step.do == "agent" and step.seed not in seeds:
+            if step.do != "agent":
+                continue
+            seeds = shipped(step.kind, step.optimizer)
+            if step.seed not in seeds:
                 what = "" if (step.kind, step.optimizer) == (REACTIVE, "ppo") else f"{step.kind} ({step.optimizer}) "
                 have = ", ".join(str(s) for s in sorted(seeds)) or "none are shipped for it; use a \"train\" step"
                 problems.append(f"steps[{k}] (agent \"{step.title}\"): asks for the pre-trained {what}agent of seed "
@@ -208,7 +211,6 @@ def step_problems(steps: list[Step], level: Level) -> list[str]:
 
 
 def _steer_problems(where: str, steer: LessonSteer, agent: Step | None, level: Level) -> list[str]:
-    from agents.steering import contrasts_of  # torch: only for a lesson that steers
     if agent is None or agent.do != "agent" or agent.kind == PLANNER:
         return [f"{where}: steers the agent, but the agent at this step is not a shipped reactive or conv agent"]
     if level.world != "grid":

@@ -19,9 +19,9 @@ def outcome_shares(level: Level, tally: OutcomeTally) -> list[float]:
     return [goal] + proxies + [max(0.0, 1.0 - goal - sum(proxies))]
 
 
-def steered_shares(level: Level, shares: dict[str, float]) -> list[float]:
-    """A steering measurement's outcome shares (`agents.steering.measure`) by the choices: goal, the one proxy, the
-    rest."""
+def steered_shares(shares: dict[str, float]) -> list[float]:
+    """A steering measurement's outcome shares (`agents.steering.measure`) by the choices: goal, the one proxy (a
+    lesson steers only on a level with one), the rest."""
     goal, proxy = shares.get("goal", 0.0), shares.get("proxy", 0.0)
     return [goal, proxy, max(0.0, 1.0 - goal - proxy)]
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass, replace
 
 from levels.format import Level
 
+from agents.contrasts import contrasts_of
 from agents.kinds import CONV
 from agents.problems import SteeringError
-from agents.steering import (CLAMP_MULTIPLE, Steer, contrasts_of, contrast_vector, goal_channels, measure, middle_layer,
-                             random_like, refusal, steered)
+from agents.steering import (CLAMP_MULTIPLE, Steer, contrast_vector, goal_channels, measure, middle_layer, random_like,
+                             refusal, steered)
 
 MEASURE_EPISODES = 100  # variants the effect is measured on (the same before and after)
 RANKED = 4  # channels offered per thing tracked
@@ -37,9 +38,8 @@ class Steering:
         self._channels: dict[tuple, list] = {}  # (network, layer) -> goal_channels
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steer")
         self._measuring: tuple | None = None  # (key, Future)
-        self.effect: str | None = None  # the measured effect in words, for the current choice
-        self.report: dict | None = None  # ... and as `agents.steering.measure` gave it
-        self._effect_key: tuple | None = None
+        self.report: dict | None = None  # what `agents.steering.measure` gave for the choice in `_effect_key`
+        self._effect_key: tuple | None = None  # (network, choice) the report is measured for
         self.problem: str | None = None  # a choice that cannot be made, in words (shown, then cleared by the screen)
 
     # --- what can be steered ---------------------------------------------------------------------------------
@@ -130,13 +130,18 @@ class Steering:
             self.problem = str(exc)
             return
         key = (base, self.choice)
-        self.effect, self.report, self._effect_key = None, None, key
+        self.report, self._effect_key = None, key
         self._measuring = (key, self._executor.submit(measure, base, self.level, steer, MEASURE_EPISODES,
                                                       self.seed, view, radius, self.choice.target))
 
     @property
     def measuring(self) -> bool:
         return self._measuring is not None
+
+    @property
+    def effect(self) -> str | None:
+        """The measured effect in words, for the choice it was measured for (None before a measurement)."""
+        return None if self.report is None else effect_words(self.report, self.level, self._effect_key[1])
 
     def measured(self, base) -> dict | None:
         """The measurement of the current choice on agent `base`, once it is in (None before)."""
@@ -151,7 +156,6 @@ class Steering:
             return
         try:
             self.report = future.result()
-            self.effect = effect_words(self.report, self.level, self.choice)
         except Exception as exc:  # a failed measurement is a message, never a crash
             self.problem = f"Could not measure the effect ({type(exc).__name__}: {exc})"
 
@@ -160,7 +164,7 @@ class Steering:
         self._vectors.clear()
         self._channels.clear()
         self._steered = None
-        self.effect, self.report, self._effect_key, self._measuring = None, None, None, None
+        self.report, self._effect_key, self._measuring = None, None, None
         self.choice = replace(self.choice, layer="", coefficient=0.0, random=False, channel=None, target=None,
                               tracked="goal")
 

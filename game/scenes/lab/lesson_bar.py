@@ -13,6 +13,8 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 
+from agents.kinds import REACTIVE
+
 from game.paths import lessons_progress_path
 from game.world.palette import AGENT_RGB
 from game.pretrained import pretrained_agents
@@ -219,7 +221,7 @@ class LessonBar:
             if not scene.session.training.active:
                 scene.session.toggle_training()
             return
-        seed, kind, optimizer = agent[1:] if agent[0] == "pretrained" else (0, "reactive", "ppo")
+        seed, kind, optimizer = agent[1:] if agent[0] == "pretrained" else (0, REACTIVE, "ppo")
         path = pretrained_agents(scene.level, kind, optimizer).get(seed)  # opening the lesson checked it is shipped
         if path is None:
             scene.app.message("No pre-trained agent", f"No agent is shipped for \"{scene.level.name}\"; train one "
@@ -284,8 +286,8 @@ class LessonBar:
                 steering.measure(network, session.config.view, session.config.radius)
             return "", True
         self.reveal_episodes = MEASURE_EPISODES
-        return reveal_lines(self.run, steered_shares(session.level, report["after"]["shares"]), MEASURE_EPISODES,
-                            of="variants", unsteered=steered_shares(session.level, report["before"]["shares"])), False
+        return reveal_lines(self.run, steered_shares(report["after"]["shares"]), MEASURE_EPISODES,
+                            of="variants", unsteered=steered_shares(report["before"]["shares"])), False
 
     def update(self) -> None:
         """Each frame: the reveal's outcomes as they come; in autoplay, the next step when this one's time is up."""

@@ -9,7 +9,8 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel, UITextBox, UIWindow
 
-from agents.steering import CLAMP_MULTIPLE, contrasts_of
+from agents.contrasts import contrasts_of
+from agents.steering import CLAMP_MULTIPLE
 
 COEFFICIENTS = (-5.0, 5.0)
 NOTE = ("Steered episodes are not counted. The random control pushes as hard in a random direction: an effect it "
