@@ -50,6 +50,10 @@ def test_the_shipped_lessons_load_in_order_and_cover_the_published_cases_and_the
     ({"steps": [{"do": "card", "text": "x", "seconds": True}]}, "steps[0].seconds"),  # true is not a number of seconds
     ({"steps": [{"do": "card", "text": "x", "seconds": "5"}]}, "steps[0].seconds"),
     ({"steps": [{"do": "agent", "kind": "brain"}]}, "steps[0].kind"),
+    ({"steps": [{"do": "agent", "optimizer": "gradient ascent"}]}, "steps[0].optimizer"),
+    ({"steps": [{"do": "predict", "question": "?" * 81}]}, "steps[0].question"),
+    ({"steps": [{"do": "predict", "asks": "its dreams"}]}, "steps[0].asks"),
+    ({"steps": [{"do": "card", "steer": {"contrast": "proxy"}}]}, "steps[0].steer.coefficient"),
     ({"topic": "astrology"}, "topic"),
     ({"steps": [{"do": "card", "text": "x", "when": "watched"}]}, '"when" belongs on a predict or reveal step'),
     ({"steps": [{"do": "agent"}, {"do": "predict", "when": "watched"}]}, "its rules apply whoever is present"),

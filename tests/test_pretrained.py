@@ -74,7 +74,9 @@ def test_a_shipped_file_plays_as_its_index_says(name):
 
 
 @pytest.mark.parametrize("args, words", [(["--seeds", "0"], "--seeds"), (["--jobs", "-2"], "--jobs"),
-                                         (["--levels", "atlantis"], "--levels")])
+                                         (["--levels", "atlantis"], "--levels"), (["--agent", "brain"], "--agent"),
+                                         (["--optimizer", "luck"], "--optimizer"),
+                                         (["--max-seconds", "0"], "--max-seconds")])
 def test_the_maker_refuses_arguments_that_would_drop_or_invent_agents(args, words, tmp_path, capsys):
     from agents.pretrain import main
     with pytest.raises(SystemExit) as refused:
