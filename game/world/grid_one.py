@@ -1,0 +1,74 @@
+"""One grid world, stepped with Python numbers: what the single Gymnasium env, a what-if probe and every other
+player of one world drive.
+
+The batch engine (`game.world.grid`) spends a fixed few dozen numpy calls on a step whatever the number of worlds:
+cheap per world at 64, most of the time at 1. Here the common step (a move, blocked or not, a crate pushed) is a
+few Python comparisons; what happens rarely and carries the rules (meeting things, the walkers) is handed to the
+batch engine's own code, so there is still one home for each rule. Same arrays, same events, same episodes for a
+seed: tests/test_grid_one.py plays both engines side by side on every grid level.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from game.world.grid import MOVES, GridWorlds
+from game.world.meeting import meet
+from game.world.variants import TILE_SOLID, Variant
+
+_MOVES = MOVES.tolist()
+
+
+class OneGridWorld(GridWorlds):
+    """`GridWorlds` with n = 1 and a `step` without the batch machinery's fixed cost."""
+
+    def __init__(self, level, n: int = 1):
+        if n != 1:
+            raise ValueError("OneGridWorld holds one world: use GridWorlds for a batch")
+        super().__init__(level, 1)
+        f = self.flags
+        self._still = [k for k in range(len(f.walks)) if not f.walks[k]]  # what stays put: met where it stands
+        self._pushable, self._needs_key = f.pushable.tolist(), f.blocks_without_key.tolist()
+        self._solid: list[list[bool]] = []
+
+    def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
+        super().load(idx, variants)
+        self._solid = TILE_SOLID[self.tiles[0]].tolist()
+
+    def _blocked_at(self, x: int, y: int) -> bool:
+        h, w = self.tiles.shape[1:]
+        return not (0 <= x < w and 0 <= y < h) or self._solid[y][x]
+
+    def step(self, actions: np.ndarray) -> np.ndarray:
+        table = self.table
+        dx, dy = _MOVES[int(actions[0])]
+        x, y = self.agent[0].tolist()
+        tx, ty = x + dx, y + dy
+        cells, alive = self.cells[0].tolist(), self.alive[0].tolist()
+        hit = [k for k in self._still if alive[k] and cells[k] == [tx, ty]]
+        blocked = self._blocked_at(tx, ty) or (self.keys[0] == 0 and any(self._needs_key[k] for k in hit))
+        push = [k for k in hit if self._pushable[k]]
+        bx, by = tx + dx, ty + dy
+        stuck = bool(push) and (self._blocked_at(bx, by) or any(a and c == [bx, by] for a, c in zip(alive, cells)))
+        moved = not (blocked or stuck or (dx == 0 and dy == 0))
+        before = self.agent.copy()
+        events = np.zeros((1, table.width), dtype=np.float32)
+        if moved:
+            self.agent[0] = tx, ty
+            for k in push:
+                self.cells[0, k] = bx, by
+            met = [k for k in hit if not self._pushable[k]]
+            if met:
+                touched = np.zeros(self.alive.shape, dtype=bool)
+                touched[0, met] = True
+                meet(self.flags, touched, self.alive, self.keys, self.shields, events, table)
+        if len(self.walkers):
+            self._walk()
+            events[:, table.touched.start + self.walkers] = self._meet_walkers(before, events)
+        ax, ay = (tx, ty) if moved else (x, y)
+        if moved:
+            events[0, table.tiles.start + self.tiles[0, ay, ax]] = 1.0
+        if len(self.table.regions):
+            in_now = self.region_masks[None, :, ay, ax].copy()  # (a copy: load writes into it)
+            events[:, table.region_cols] = in_now & ~self.in_region
+            self.in_region = in_now
+        return events

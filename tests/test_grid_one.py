@@ -1,0 +1,102 @@
+"""The one-world grid engine plays exactly as the batch engine with one world: the same variants and actions give
+the same agent, things, keys, shields, regions and events at every step, on every grid level."""
+import numpy as np
+import pytest
+
+from helpers import small_level
+from levels import builtin_level, builtin_names
+from game.world.batch import WorldBatch, make_worlds
+from game.world.grid import GridWorlds
+from game.world.grid_one import OneGridWorld
+from game.world.variants import VariantSampler
+
+
+def crowded_room():
+    """Every kind the grid engine treats apart, several of each, placed anew in every variant: keys, doors, chests,
+    crates side by side (a crate pushed into a crate sticks), a coin, lava, a region."""
+    rows = ["#########", "#.......#", "#..~....#", "#.......#", "#....~..#", "#.......#", "#########"]
+    kinds = ["key", "key", "door", "door", "chest", "chest", "crate", "crate", "crate", "coin", "shield"]
+    entities = [{"id": "a", "kind": "agent", "at": [1, 1]}]
+    entities += [{"id": f"{k}{i}", "kind": k, "at": [1 + i % 7, 1 + i // 7 * 2]} for i, k in enumerate(kinds)]
+    spawns = {"spawns": {e["id"]: {"anywhere": True} for e in entities}}
+    return small_level(rows, entities, [{"event": "opened", "what": "chest", "reward": 5},
+                                        {"event": "touched", "what": "coin", "reward": 1}],
+                       {"event": "opened", "what": "chest", "count": 2}, length=80, training=spawns,
+                       deployment=spawns, regions={"middle": [[3, 2, 3, 3]]})
+
+
+LEVELS = {n: builtin_level(n) for n in builtin_names() if builtin_level(n).world == "grid"}
+LEVELS["crowded_room"] = crowded_room()
+
+
+@pytest.mark.parametrize("name", sorted(LEVELS))
+def test_one_world_engine_plays_as_the_batch_engine(name):
+    level = LEVELS[name]
+    for split in ("training", "deployment"):
+        sampler, rng = VariantSampler(level, split), np.random.default_rng(3)
+        one, batch = OneGridWorld(level), GridWorlds(level, 1)
+        actions = np.random.default_rng(5).integers(0, 5, 600)
+        for t, a in enumerate(actions):
+            if t % 40 == 0:  # a new variant now and then, the same for both
+                v = sampler.sample(rng)
+                one.load(np.array([0]), [v])
+                batch.load(np.array([0]), [v])
+            assert np.array_equal(one.step(np.array([a])), batch.step(np.array([a]))), (name, split, t)
+            for field in ("agent", "cells", "alive", "keys", "shields", "in_region"):
+                assert np.array_equal(getattr(one, field), getattr(batch, field)), (name, split, t, field)
+
+
+def test_a_crowded_room_exercises_every_rule():
+    """The comparison above means something only if keys are picked up, doors and chests opened and crates pushed."""
+    level = crowded_room()
+    batch = WorldBatch(level, "training", 1, seed=0)
+    batch.reset()
+    seen = np.zeros(batch.table.width)
+    start = batch.worlds.cells.copy()
+    pushed = False
+    for a in np.random.default_rng(1).integers(1, 5, 3000):
+        seen += batch.step(np.array([a])).events[0]
+        pushed |= bool((batch.worlds.cells != start).any())
+        start = batch.worlds.cells.copy() if not batch.done[0] else start
+    table = batch.table
+    names = [e.kind for e in table.entities]
+    assert seen[table.picked_up][names.index("key")] > 0
+    assert seen[table.opened][names.index("door")] > 0 and seen[table.opened][names.index("chest")] > 0
+    assert seen[table.picked_up][names.index("shield")] > 0
+    assert pushed
+
+
+def test_one_world_of_a_grid_level_gets_the_one_world_engine():
+    assert isinstance(make_worlds(builtin_level("cheese_in_the_corner"), 1), OneGridWorld)
+    assert type(make_worlds(builtin_level("cheese_in_the_corner"), 2)) is GridWorlds
+    with pytest.raises(ValueError):
+        OneGridWorld(builtin_level("cheese_in_the_corner"), 3)
+
+
+@pytest.mark.parametrize("view", ["egocentric", "full"])
+@pytest.mark.parametrize("name", sorted(LEVELS) + ["coin_at_the_end", "template_sideview"])
+def test_one_world_is_scored_and_seen_as_in_a_batch(name, view):
+    """The paths for one world (the engine, the book's quiet step, the observation) give what the batch paths give
+    for the same world: rewards, ends, outcomes and observations."""
+    from agents.observation import ObservationBuilder, ObservationSpec
+    level = LEVELS.get(name) or builtin_level(name)
+    spec = ObservationSpec.for_level(level, view, radius=3)
+    alone = WorldBatch(level, "deployment", 1, seed=0, autoreset=False)
+    pair = WorldBatch(level, "deployment", 2, seed=0, autoreset=False)
+    one_obs = ObservationBuilder(spec, level, alone.worlds, alone.book)
+    two_obs = ObservationBuilder(spec, level, pair.worlds, pair.book)
+    assert one_obs.one_world and not two_obs.one_world
+    sampler, rng = VariantSampler(level, "deployment"), np.random.default_rng(2)
+    for t, a in enumerate(np.random.default_rng(4).integers(0, 5, 300)):
+        if t % 30 == 0:
+            v = sampler.sample(rng)
+            alone.load(np.array([0]), [v])
+            pair.load(np.array([0, 1]), [v, v])
+            one_obs.on_load(np.array([0]))
+            two_obs.on_load(np.array([0, 1]))
+        one, two = alone.step(np.array([a])), pair.step(np.array([a, a]))
+        for field in ("reward", "terminated", "truncated", "events"):
+            assert np.array_equal(getattr(one, field), getattr(two, field)[:1]), (name, t, field)
+        assert one.finished == [f for f in two.finished if f[0] == 0], (name, t)
+        assert alone.book.returns[0] == pair.book.returns[0]
+        assert np.array_equal(one_obs.build(), two_obs.build()[:1]), (name, view, t)
