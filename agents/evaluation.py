@@ -21,6 +21,9 @@ from agents.envs import LevelVecEnv
 # A policy maps (observations, worlds) to one action per world; learned policies read the observations,
 # scripted ones the worlds.
 PolicyFn = Callable[[np.ndarray, object], np.ndarray]
+# Worlds played at once: each step's fixed cost (numpy's calls, a physics space's step) is shared by more episodes;
+# 256 made Evaluate 500 1.4x faster than 64 on grid levels and 1.6x on physics ones (README, Speed).
+WORLDS = 256
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -190,7 +193,7 @@ def scripted(policy: Callable[[object], np.ndarray]) -> PolicyFn:
 
 
 def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes: int = 1000, seed: int = 0,
-             num_envs: int = 64, record: int = 8, view: str = "egocentric", radius: int = 5,
+             num_envs: int = WORLDS, record: int = 8, view: str = "egocentric", radius: int = 5,
              on_progress: Callable[[int, int], None] | None = None,
              on_episode: Callable[[object], None] | None = None,
              on_step: Callable[..., None] | None = None, watch: tuple = ()) -> EvaluationResult:

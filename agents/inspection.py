@@ -36,7 +36,7 @@ from levels.reachability import places
 
 from agents.approach import Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
-from agents.evaluation import evaluate, wilson_interval
+from agents.evaluation import WORLDS, evaluate, wilson_interval  # (WORLDS: a 200-episode pass is one round)
 from agents.objectives import KIND_ORDER, Candidate, as_in_training, candidates, cells_of, level_watching
 from agents.places_found import found_places
 
@@ -49,8 +49,6 @@ GOAL_MIN_REACHED = 0.5  # the intended goal is never named for an agent reaching
 BASELINE_EPISODES = 200
 TRAINING_EPISODES = 200
 APPROACH_EPISODES = 200
-# Worlds played at once: a 200-episode pass is one round (no stragglers), and numpy's cost per step is shared by more.
-WORLDS = 256
 DISCOVERY_EPISODES = 200  # episodes the places are found on (others than those they are scored on)
 
 
