@@ -71,6 +71,7 @@ class Film:
     durations: list[int] = field(default_factory=list)
     reports: list = field(default_factory=list)
     lengths: list[int] = field(default_factory=list)  # decisions per episode: frames per episode
+    palette: object = None  # the one palette every frame maps to (`_film_palette`), chosen at the first frame
 
     @property
     def tally(self) -> OutcomeTally:
@@ -129,7 +130,9 @@ def film_episodes(policy, level: Level, split: str = "deployment", episodes: int
                 _draw_ending(surface, ending(report), OUTCOME_RGB[report.outcome],
                              header + level.height * cell * (0.25 if upper else 0.75))
                 film.reports.append(report)
-            film.frames.append(_to_palette(surface))
+            if film.palette is None:
+                film.palette = _film_palette(surface)
+            film.frames.append(_to_palette(surface, film.palette))
             film.durations.append(END_MS if done else FRAME_MS)
         film.lengths.append(steps)
         if not done:
@@ -165,11 +168,25 @@ def _draw_ending(surface, words: str, rgb, centre_y: float) -> None:
     surface.blit(label, label.get_rect(center=band.center))
 
 
-def _to_palette(surface: pygame.Surface):
-    """A frame as a Pillow palette image: a byte per pixel, so a film of hundreds of frames stays small."""
+def _film_palette(first: pygame.Surface):
+    """One palette for a whole film, chosen once by median cut from its first frame and the colours drawn only later
+    (the endings' bands and words, the trail): choosing one per frame took 15 ms a frame, most of an export."""
+    from PIL import Image
+    width, height = first.get_size()
+    reference = pygame.Surface((width, height + 16))
+    reference.blit(first, (0, 0))
+    for k, rgb in enumerate([*OUTCOME_RGB.values(), TRAIL_RGB, TEXT_RGB, DIM_RGB, (10, 10, 10)]):
+        pygame.draw.rect(reference, rgb, ((k * 12) % max(1, width - 12), height, 12, 16))
+    image = Image.frombytes("RGB", reference.get_size(), pygame.image.tobytes(reference, "RGB"))
+    return image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+
+
+def _to_palette(surface: pygame.Surface, palette):
+    """A frame as a Pillow palette image (a byte per pixel, so a film of hundreds of frames stays small), each pixel
+    the nearest colour of the film's palette."""
     from PIL import Image
     image = Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
-    return image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    return image.quantize(palette=palette, dither=Image.Dither.NONE)
 
 
 def gif_bytes(film: Film) -> bytes:
