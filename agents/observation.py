@@ -180,25 +180,38 @@ class ObservationBuilder:
                 grid[ry, rx, colours[e]] = 1.0
         if self.agent_channel >= 0:
             grid[cy, cx, self.agent_channel] = 1.0
-        return np.concatenate([grid.reshape(1, -1), self._scalars(self.rows)], axis=1)
+        return np.concatenate([grid.reshape(1, -1), self._scalars_one()], axis=1)
 
     def _scalars(self, idx: np.ndarray) -> np.ndarray:
-        worlds, spec, k = self.worlds, self.spec, len(idx)
-        scalars = np.empty((k, len(spec.scalars)), dtype=np.float32)
-        pos = worlds.agent_pos[idx]  # (a property: computed once here, not per scalar)
-        for j, name in enumerate(spec.scalars):
+        worlds = self.worlds
+        values = self._scalar_values(self.book.t[idx], worlds.agent_pos[idx], worlds.agent_vel[idx],
+                                     worlds.keys[idx], worlds.shields[idx])
+        scalars = np.stack(values, 1).astype(np.float32) if values else np.empty((len(idx), 0), np.float32)
+        return np.minimum(np.maximum(scalars, -1.0, out=scalars), 1.0, out=scalars)  # (np.clip costs more)
+
+    def _scalars_one(self) -> np.ndarray:
+        """`_scalars` of the one world, from numpy scalars (the same types, so the same roundings) without arrays."""
+        worlds = self.worlds
+        values = self._scalar_values(self.book.t[0], worlds.agent_pos[0], worlds.agent_vel[0], worlds.keys[0],
+                                     worlds.shields[0])
+        scalars = np.array(values, dtype=np.float32).reshape(1, -1)
+        return np.minimum(np.maximum(scalars, -1.0, out=scalars), 1.0, out=scalars)
+
+    def _scalar_values(self, t, pos, vel, keys, shields) -> list:
+        """Each scalar of `spec.scalars`, over worlds (arrays) or for one world (numpy scalars): one formula each."""
+        values = []
+        for name in self.spec.scalars:
             if name == "time":
-                scalars[:, j] = self.book.t[idx] / self.book.length
+                values.append(t / self.book.length)
             elif name in ("x", "y"):
                 axis = 0 if name == "x" else 1
-                scalars[:, j] = pos[:, axis] / (self.level.width if axis == 0 else self.level.height)
+                values.append(pos[..., axis] / (self.level.width if axis == 0 else self.level.height))
             elif name in ("keys", "shields"):
-                scalars[:, j] = np.minimum(getattr(worlds, name)[idx], 5) / 5.0
+                values.append(np.minimum(keys if name == "keys" else shields, 5) / 5.0)
             elif name in ("vx", "vy"):
                 axis = 0 if name == "vx" else 1
-                scalars[:, j] = worlds.agent_vel[idx, axis] / self.speed[axis]
+                values.append(vel[..., axis] / self.speed[axis])
             else:
                 axis = 0 if name == "dx" else 1
-                scalars[:, j] = pos[:, axis] - np.floor(pos[:, axis])
-        np.minimum(np.maximum(scalars, -1.0, out=scalars), 1.0, out=scalars)  # (np.clip costs more on small arrays)
-        return scalars
+                values.append(pos[..., axis] - np.floor(pos[..., axis]))
+        return values

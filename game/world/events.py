@@ -126,6 +126,7 @@ class EpisodeBook:
         self.rule_match = np.zeros((n, r, v), dtype=np.float32)
         self.cond_match = np.zeros((n, c, v), dtype=np.float32)
         self._match_cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        self._counted = np.zeros((n, v), dtype=bool)  # per world, the columns some rule or condition counts
         self.counts = np.zeros((n, c), dtype=np.int32)
         self.first_step = np.full((n, c), -1, dtype=np.int32)
         self.t = np.zeros(n, dtype=np.int32)
@@ -149,6 +150,7 @@ class EpisodeBook:
                 if not here[e]:
                     self.cond_match[i, k] = 0.0
             self.present[i] = here[self._gate_index]
+            self._counted[i] = self.rule_match[i].any(0) | self.cond_match[i].any(0) | self.table.deadly
         self.counts[idx] = 0
         self.first_step[idx] = -1
         self.t[idx] = 0
@@ -158,9 +160,9 @@ class EpisodeBook:
     def record(self, events: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Add one step of events (modified in place: timed_out is set here). Returns reward, terminated, truncated."""
         self.t += 1
-        if self.n == 1 and self.t[0] < self.length and not events.any():
-            # One world, and nothing happened (most of its steps): the step cost, and nothing else changes. The
-            # full sum below gives the same, at the cost of a dozen numpy calls.
+        if self.n == 1 and self.t[0] < self.length and not events[0, self._counted[0]].any():
+            # One world, and nothing a rule, the goal, a proxy or death counts happened (most of its steps): the
+            # step cost, and nothing else changes. The full sum below gives the same, for a dozen numpy calls.
             reward = np.zeros(1, dtype=np.float32) - self.step_cost
             self.returns += reward
             return reward, np.zeros(1, dtype=bool), np.zeros(1, dtype=bool)

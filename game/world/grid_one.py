@@ -13,7 +13,7 @@ import numpy as np
 
 from game.world.grid import MOVES, GridWorlds
 from game.world.meeting import meet
-from game.world.variants import TILE_SOLID, Variant
+from game.world.variants import TILE_DEADLY, TILE_SOLID, Variant
 
 _MOVES = MOVES.tolist()
 
@@ -29,10 +29,13 @@ class OneGridWorld(GridWorlds):
         self._still = [k for k in range(len(f.walks)) if not f.walks[k]]  # what stays put: met where it stands
         self._pushable, self._needs_key = f.pushable.tolist(), f.blocks_without_key.tolist()
         self._solid: list[list[bool]] = []
+        self._deadly: list[list[bool]] = []
+        self._catches = self.catches.tolist()
 
     def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
         super().load(idx, variants)
         self._solid = TILE_SOLID[self.tiles[0]].tolist()
+        self._deadly = TILE_DEADLY[self.tiles[0]].tolist()
 
     def _blocked_at(self, x: int, y: int) -> bool:
         h, w = self.tiles.shape[1:]
@@ -72,3 +75,35 @@ class OneGridWorld(GridWorlds):
             events[:, table.region_cols] = in_now & ~self.in_region
             self.in_region = in_now
         return events
+
+    def _walk(self) -> None:
+        """`GridWorlds._walk` for one world: the walkers' steps, a step into a wall, off the level or (for a
+        wanderer) into lava waited instead."""
+        now = self.cells[0, self.walkers].tolist()
+        targets = self.walking.targets_one(now)
+        h, w = self.tiles.shape[1:]
+        wander = self.walking.wander[0].tolist()
+        for j, (x, y) in enumerate(targets):
+            if 0 <= x < w and 0 <= y < h and not self._solid[y][x] and not (wander[j] and self._deadly[y][x]):
+                self.cells[0, self.walkers[j]] = x, y
+        self._walked_from = np.array([now], dtype=np.int32).reshape(1, -1, 2)
+
+    def _meet_walkers(self, before: np.ndarray, events: np.ndarray) -> np.ndarray:
+        """`GridWorlds._meet_walkers` for one world: the walkers met (same cell, or passed each other); a monster
+        met takes a shield and is gone, or catches the agent when too few shields are held."""
+        agent, was_at = self.agent[0].tolist(), before[0].tolist()
+        cells, came_from = self.cells[0, self.walkers].tolist(), self._walked_from[0].tolist()
+        alive = self.alive[0, self.walkers].tolist()
+        met = [alive[j] and (cells[j] == agent or (came_from[j] == agent and cells[j] == was_at))
+               for j in range(len(self.walkers))]
+        monsters = [j for j, m in enumerate(met) if m and self._catches[j]]
+        table, shields = self.table, int(self.shields[0])
+        saved = len(monsters) <= shields
+        events[0, table.defeated.start + self.walkers] = 0.0
+        if monsters and saved:
+            self.shields[0] = shields - len(monsters)
+            for j in monsters:
+                self.alive[0, self.walkers[j]] = False
+                events[0, table.defeated.start + self.walkers[j]] = 1.0
+        events[0, table.caught] = bool(monsters) and not saved
+        return np.array([met])

@@ -61,6 +61,24 @@ class Walkers:
         return target
 
 
+    def targets_one(self, now: list[list[int]]) -> list[list[int]]:
+        """`targets` for a batch of one world, with Python numbers: where each walker, now at `now`, means to step."""
+        self.t[0] += 1
+        t, seed = int(self.t[0]), int(self.seed[0])
+        out = []
+        for j, (x, y) in enumerate(now):
+            length = int(self.length[0, j])
+            target = [x, y]
+            if length:
+                at = t % length if self.repeats[0, j] else min(t, length - 1)
+                target = self.route[0, j, at].tolist()
+            if self.wander[0, j]:
+                dx, dy = self.moves[mix_one(seed, t, j) % len(self.moves)].tolist()
+                target = [x + dx, y + dy]
+            out.append(target)
+        return out
+
+
 def _routes(level: Level):
     """Every route a walker of this level may take, in either distribution."""
     yield from (e.route for e in level.entities if e.route is not None)
@@ -79,3 +97,16 @@ def _mix(seed: np.ndarray, t: np.ndarray, k: np.ndarray) -> np.ndarray:
     x *= np.uint64(0x94D049BB133111EB)
     x ^= x >> np.uint64(31)
     return x
+
+
+_M64 = (1 << 64) - 1
+
+
+def mix_one(seed: int, t: int, k: int) -> int:
+    """`_mix` of one (seed, step, walker), in Python integers wrapped to 64 bits as numpy's uint64 wraps."""
+    x = (seed * 0x9E3779B97F4A7C15 + t * 0xBF58476D1CE4E5B9 + k * 0x94D049BB133111EB) & _M64
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _M64
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _M64
+    return x ^ (x >> 31)
