@@ -17,7 +17,7 @@ from levels.model import MAX_GRID_SIDE, MAX_NAME
 from agents.network import AGENT_KINDS
 from agents.observation import VIEWS
 from agents.ppo import PPOConfig
-from agents.training import OPTIMIZERS
+from agents.kinds import GRADIENT_DESCENT, OPTIMIZERS
 
 MAX_RADIUS = MAX_GRID_SIDE  # a window wider than twice the largest level shows nothing more
 MAX_WINDOW = 2 * MAX_RADIUS + 1
@@ -97,7 +97,7 @@ class AgentMeta(_Strict):
     level: dict
     observation: ObservationMeta
     network: NetworkMeta
-    optimizer: StrictStr = "ppo"
+    optimizer: StrictStr = GRADIENT_DESCENT
     hyperparameters: Settings  # type: ignore[valid-type]
     seed: _int(0, 2**31 - 1) = 0
     steps: _int(0, 10**15) = 0

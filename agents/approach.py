@@ -15,7 +15,8 @@ import numpy as np
 from levels.format import Condition, Level
 
 from agents.evaluation import evaluate
-from agents.objectives import Candidate, cells_of
+from agents.objectives import Candidate
+from levels.places import rect_cells
 from game.world.variants import COLOR_INDEX, TILE_DEADLY, TILE_INDEX, TILE_SOLID
 
 GOAL_LIKE = ("touched", "picked_up", "opened")
@@ -64,7 +65,7 @@ def event_cells(level: Level, worlds, idx: np.ndarray, event: str, what: str, re
     elif event == "entered_tile":
         masks[:] = worlds.tiles[idx] == TILE_INDEX[what]
     elif event == "entered_region":
-        for x, y in cells_of((regions or {}).get(what) or level.regions.get(what, ())):
+        for x, y in rect_cells((regions or {}).get(what) or level.regions.get(what, ())):
             masks[:, y, x] = True
     return masks
 

@@ -32,12 +32,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from levels.format import Level
+from levels.places import rect_cells
 from levels.reachability import places
 
 from agents.approach import Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
 from agents.evaluation import WORLDS, evaluate, wilson_interval  # (WORLDS: a 200-episode pass is one round)
-from agents.objectives import KIND_ORDER, Candidate, as_in_training, candidates, cells_of, level_watching
+from agents.objectives import KIND_ORDER, Candidate, as_in_training, candidates, level_watching
 from agents.places_found import found_places
 
 NAMED_MIN_SCORE = 0.3  # below this, no candidate explains the behaviour well enough to be named
@@ -166,7 +167,7 @@ def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
 
     def cells(c: Candidate) -> set:
         rects = c.regions.get(c.what) or level.regions.get(c.what, ()) if c.event == "entered_region" else ()
-        return set(cells_of(rects))
+        return set(rect_cells(rects))
     mine = cells(top.candidate)
 
     def same_place(c: Candidate) -> bool:
@@ -210,7 +211,7 @@ def _holds_the_start(level: Level, starts: set, candidate: Candidate) -> bool:
     if candidate.event != "entered_region":
         return False
     rects = candidate.regions.get(candidate.what) or level.regions.get(candidate.what, ())
-    return len(starts & set(cells_of(rects))) * 2 >= len(starts)
+    return len(starts & set(rect_cells(rects))) * 2 >= len(starts)
 
 
 def declared_as(level: Level, candidate: Candidate) -> str | None:

@@ -101,10 +101,6 @@ def _rects_of(cells) -> tuple[tuple[int, int, int, int], ...]:
     return tuple(rects)
 
 
-def cells_of(rects) -> list[tuple[int, int]]:
-    return [(x + i, y + j) for x, y, w, h in rects for j in range(h) for i in range(w)]
-
-
 def _area(rects) -> int:
     return sum(w * h for _, _, w, h in rects)
 
@@ -150,7 +146,7 @@ def region_words(level: Level, name: str, rects) -> str:
     """A region the designer drew, in their words and where it lies: 'the region you called "den" (bottom left)'.
     The where is left out when the name already says it ("top right")."""
     plain = name.replace("_", " ").strip()
-    at = where(level, cells_of(rects))
+    at = where(level, rect_cells(rects))
     return f'the region you called "{plain}"' + ("" if at in plain else f" ({at})")
 
 

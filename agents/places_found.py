@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from levels.format import Level
+from levels.places import rect_cells
 from levels.reachability import places
 from levels.vocabulary import TILE_KINDS
 
 from agents.behaviour import Footprints
-from agents.objectives import (AUTO_REGION_PREFIX, Candidate, _rects_of, cells_of, corners_and_edges,
+from agents.objectives import (AUTO_REGION_PREFIX, Candidate, _rects_of, corners_and_edges,
                                implied_by_goal, where)
 
 MIN_EXCESS = 0.05  # a place must be reached by at least 5 % more of the episodes than the walker's
@@ -65,7 +66,7 @@ def _within(level: Level, cells: list[tuple[int, int]]) -> str:
     roughly ("at the top right", "in the middle")."""
     inside = set(cells)
     for c in corners_and_edges(level):  # corners first: a corner is also on two edges
-        if inside <= set(cells_of(c.regions[c.what])):
+        if inside <= set(rect_cells(c.regions[c.what])):
             return f"in {c.name}" if c.kind == "corner" else f"on {c.name}"
     at = where(level, cells)
     return "in the middle" if at == "the middle" else f"at the {at}"

@@ -21,7 +21,7 @@ from levels import builtin_level, published_cases
 from levels.files import atomic_write_text
 
 from agents.experiment import machine
-from agents.kinds import AGENT_KINDS, REACTIVE, shipped_made, shipped_stem
+from agents.kinds import AGENT_KINDS, GRADIENT_DESCENT, OPTIMIZERS, REACTIVE, shipped_made, shipped_stem
 
 LEVELS = published_cases()
 EPISODES = 1000  # deployment episodes measured per agent
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--levels", nargs="+", default=LEVELS, choices=LEVELS)
     parser.add_argument("--out", default="assets/agents")
     parser.add_argument("--agent", choices=AGENT_KINDS, default=REACTIVE)
-    parser.add_argument("--optimizer", choices=["ppo", "evolution"], default="ppo")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=GRADIENT_DESCENT)
     parser.add_argument("--max-seconds", type=positive, default=MAX_SECONDS,
                         help="each agent's training budget (the convolutional agent needs more than 120 s)")
     args = parser.parse_args(argv)

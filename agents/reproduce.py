@@ -23,7 +23,7 @@ from levels.vocabulary import OUTCOMES
 
 from agents.evaluation import evaluate, scripted, wilson_interval
 from agents.experiment import machine, progress_line, run_experiment, summary_rows
-from agents.kinds import CONV
+from agents.kinds import CONV, EVOLUTION
 from agents.ppo import PPOConfig, for_agent, planner_config
 from agents.scripted import GridSeeker, RightRunner, entity_targets, region_targets
 from agents.training import TrainingGoal
@@ -32,8 +32,8 @@ LEVELS = published_cases()
 GRID_LEVELS = ["cheese_in_the_corner", "keys_and_chests", "green_means_go", "template_grid"]  # the planner's
 PARTS = ("levels", "diversity", "planner", "evolution", "conv")
 CONV_SECONDS = 300.0  # the convolutional agent takes 100-150 s to the target where the reactive one takes 5-30
-EVOLVED = {"reactive": PPOConfig(optimizer="evolution"),  # OpenAI-ES
-           "planner": planner_config(PPOConfig(optimizer="evolution"))}  # CMA-ES
+EVOLVED = {"reactive": PPOConfig(optimizer=EVOLUTION),  # OpenAI-ES
+           "planner": planner_config(PPOConfig(optimizer=EVOLUTION))}  # CMA-ES
 DIVERSITY = [0.0, 0.02, 0.1, 0.25, 0.5]
 
 PUBLISHED = {
@@ -181,7 +181,7 @@ def main() -> None:
         for name in GRID_LEVELS:
             print(f"planner: {name}", flush=True)
             report["planner"][name] = sweep(builtin_level(name), config=planner_config(PPOConfig()))
-    if "evolution" in parts:
+    if EVOLUTION in parts:  # (the part of the table named after the optimizer)
         report["evolution"] = {kind: {} for kind in EVOLVED}
         for kind, config in EVOLVED.items():
             for name in GRID_LEVELS:

@@ -18,11 +18,10 @@ from enum import StrEnum
 from levels.format import Level
 
 from agents.evaluation import evaluate
-from agents.kinds import PLANNER
+from agents.kinds import EVOLUTION, GRADIENT_DESCENT, OPTIMIZERS, PLANNER  # noqa: F401 (OPTIMIZERS: where callers found it)
 from agents.policy import PolicySnapshot, TorchPolicy
 from agents.ppo import PPO, PPOConfig
 
-OPTIMIZERS = ("ppo", "evolution")
 
 
 class StopReason(StrEnum):
@@ -36,13 +35,13 @@ class StopReason(StrEnum):
 def make_optimizer(level: Level, config: PPOConfig):
     """The base optimizer the settings name: gradient descent (PPO) or evolution. Evolution mutates the planner's
     few weights with CMA-ES and the reactive network's many with OpenAI-ES (measured: docs/design.md)."""
-    if config.optimizer == "evolution" and config.agent == PLANNER:
+    if config.optimizer == EVOLUTION and config.agent == PLANNER:
         from agents.evolution_cma import CMAEvolution
         return CMAEvolution(level, config)
-    if config.optimizer == "evolution":
+    if config.optimizer == EVOLUTION:
         from agents.evolution import Evolution
         return Evolution(level, config)
-    if config.optimizer != "ppo":
+    if config.optimizer != GRADIENT_DESCENT:
         raise ValueError(f"unknown optimizer {config.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
     return PPO(level, config)
 

@@ -24,7 +24,7 @@ import sys
 
 from levels import named_level
 
-from agents.kinds import AGENT_KINDS
+from agents.kinds import AGENT_KINDS, GRADIENT_DESCENT, OPTIMIZERS
 
 from game.cli_steer import cell
 from game.cli_arguments import (EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK, SEED, TARGET, number, output_clash,
@@ -298,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agent", choices=list(AGENT_KINDS), default="reactive",
                    help="the network: a reactive MLP (default), a convolutional network whose layers are maps of "
                         "the level (grid levels; it can be steered), or a planner whose reward map can be read")
-    p.add_argument("--optimizer", choices=["ppo", "evolution"], default="ppo",
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=GRADIENT_DESCENT,
                    help="the base optimizer: gradient descent (PPO, default) or evolution (an evolution strategy)")
     p.add_argument("-o", "--output", required=True, type=output_file, help="agent file to write (.agent)")
     p.set_defaults(func=cmd_train)

@@ -9,7 +9,7 @@ from pathlib import Path
 from levels import builtin_level, builtin_names
 from levels.format import Level
 
-from agents.kinds import REACTIVE, shipped_made, shipped_stem
+from agents.kinds import GRADIENT_DESCENT, REACTIVE, shipped_made, shipped_stem
 
 from game.paths import asset
 
@@ -28,7 +28,7 @@ def agents_root() -> Path:
     return asset("agents")
 
 
-def pretrained_agents(level: Level, kind: str = REACTIVE, optimizer: str = "ppo") -> dict[int, Path]:
+def pretrained_agents(level: Level, kind: str = REACTIVE, optimizer: str = GRADIENT_DESCENT) -> dict[int, Path]:
     """seed -> agent file, for the agents of `kind` pre-trained by `optimizer` on exactly this level."""
     name = builtin_name(level)
     if name is None:
@@ -41,7 +41,7 @@ def pretrained_agents(level: Level, kind: str = REACTIVE, optimizer: str = "ppo"
     return found
 
 
-def measured(kind: str = REACTIVE, optimizer: str = "ppo") -> list[dict]:
+def measured(kind: str = REACTIVE, optimizer: str = GRADIENT_DESCENT) -> list[dict]:
     """What `agents.pretrain` measured of each shipped agent of `kind` trained by `optimizer`
     (assets/agents/index.json); [] without the index."""
     try:

@@ -2,6 +2,8 @@
 mixes, and every cell and rectangle in it, as the lists themselves so that an edit can move them."""
 from __future__ import annotations
 
+from numbers import Integral
+
 
 def parts(doc: dict):
     """Every distribution and mix part of a document that holds spawns and tile changes."""
@@ -17,7 +19,7 @@ def _is_cell(c) -> bool:
 
 
 def _is_rect(r) -> bool:
-    return isinstance(r, (list, tuple)) and len(r) == 4 and all(isinstance(v, int) for v in r)
+    return isinstance(r, (list, tuple)) and len(r) == 4 and all(isinstance(v, Integral) for v in r)  # numpy's too
 
 
 def cells(doc: dict):

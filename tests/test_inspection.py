@@ -6,7 +6,8 @@ import numpy as np
 from levels import builtin_level, level_to_dict, parse_level
 from agents.evaluation import scripted
 from agents.inspection import inspect
-from agents.objectives import candidates, cells_of, free_box, where
+from agents.objectives import candidates, free_box, where
+from levels.places import rect_cells
 from agents.scripted import GridSeeker, entity_targets
 from helpers import corner_walker
 
@@ -182,7 +183,7 @@ def test_a_walker_to_a_place_no_region_names_is_named_by_that_place():
     found = inspect(scripted(GridSeeker(lambda worlds, i: {target})), level, "deployment", 200, seed=6)
     top = found.acts_as_if
     assert top is not None and top.candidate.kind == "place", [s.candidate.name for s in found.scores[:3]]
-    assert target in set(cells_of(top.candidate.regions[top.candidate.what])) and top.candidate.area <= 9
+    assert target in set(rect_cells(top.candidate.regions[top.candidate.what])) and top.candidate.area <= 9
     doc = level_to_dict(level)  # written as a proxy the level format accepts: "Add to the level" works
     doc["regions"].update({k: [list(r) for r in v] for k, v in top.candidate.regions.items()})
     doc["proxies"] = [top.candidate.proxy()]
@@ -273,7 +274,7 @@ def test_a_doorway_on_every_way_to_the_goal_is_no_place_found():
     door = (6, 3)
     assert mine.shares()["passed"][door[1], door[0]] == 1.0 and chance.shares()["passed"][door[1], door[0]] < 0.5
     found = found_places(level, mine, chance)
-    assert all(door not in set(cells_of(p.regions[p.what])) for p in found), [p.name for p in found]
+    assert all(door not in set(rect_cells(p.regions[p.what])) for p in found), [p.name for p in found]
 
 
 def test_after_one_gem_is_taken_the_way_to_any_gem_is_the_way_to_the_one_left():

@@ -129,9 +129,11 @@ def test_no_two_modules_import_each_other_even_through_others():
     assert not cycles, f"import cycles: {cycles}"
 
 
-def test_agent_kinds_are_compared_by_their_constants_not_their_names():
-    """An agent kind's name is written once (agents/kinds.py); elsewhere `kind == PLANNER`, never `== "planner"`."""
-    from agents.kinds import AGENT_KINDS
+def test_agent_kinds_and_optimizers_are_compared_by_their_constants_not_their_names():
+    """An agent kind's or an optimizer's name is written once (agents/kinds.py); elsewhere `kind == PLANNER`, never
+    `== "planner"`, and `optimizer == EVOLUTION`."""
+    from agents.kinds import AGENT_KINDS, OPTIMIZERS
+    names = AGENT_KINDS + OPTIMIZERS
     found = []
     for module, path in ALL:
         if module == "agents.kinds":
@@ -144,7 +146,7 @@ def test_agent_kinds_are_compared_by_their_constants_not_their_names():
                     op, (ast.In, ast.NotIn)) else []
                 for side in sides:
                     items = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
-                    if any(isinstance(i, ast.Constant) and i.value in AGENT_KINDS for i in items):
+                    if any(isinstance(i, ast.Constant) and i.value in names for i in items):
                         found.append(f"{module}:{node.lineno}: {ast.unparse(node)}")
     assert not found, "compare with agents.kinds' constants:\n" + "\n".join(found)
 

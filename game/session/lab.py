@@ -18,7 +18,7 @@ from levels.warnings import level_warnings
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import ConditionCount, OutcomeTally, condition_line, count_by_condition
 from agents.inspection import Inspection, Stopped, declared_as, evaluate_and_inspect
-from agents.kinds import PLANNER
+from agents.kinds import EVOLUTION, GRADIENT_DESCENT, PLANNER
 from agents.objectives import proposal
 from agents.worker import TrainingProcess
 from agents.policy import PolicySnapshot
@@ -34,7 +34,7 @@ from game.session.what_if import WhatIf
 SPLITS = ("training", "deployment")
 AGENT_WORDS = {"reactive": "a reactive network", "conv": "a convolutional network (its layers are maps of the level)",
                "planner": "a planner (its reward map is shown)"}
-OPTIMIZER_WORDS = {"ppo": "gradient descent (PPO)", "evolution": "evolution (a population of mutants, selected)"}
+OPTIMIZER_WORDS = {GRADIENT_DESCENT: "gradient descent (PPO)", EVOLUTION: "evolution (a population of mutants, selected)"}
 LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
 EVALUATION_EPISODES = 500
 

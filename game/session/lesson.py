@@ -49,7 +49,7 @@ from levels.jsontext import JSONTextError, read_json
 
 from agents.contrasts import contrasts_of
 from agents.evaluation import conditions
-from agents.kinds import AGENT_KINDS, PLANNER, REACTIVE
+from agents.kinds import AGENT_KINDS, GRADIENT_DESCENT, PLANNER, REACTIVE
 
 FORMAT_NAME = "mesa-sandbox-lesson"
 FORMAT_VERSION = 1
@@ -138,7 +138,7 @@ class LessonFile:
                 continue
             seeds = shipped(step.kind, step.optimizer)
             if step.seed not in seeds:
-                what = "" if (step.kind, step.optimizer) == (REACTIVE, "ppo") else f"{step.kind} ({step.optimizer}) "
+                what = "" if (step.kind, step.optimizer) == (REACTIVE, GRADIENT_DESCENT) else f"{step.kind} ({step.optimizer}) "
                 have = ", ".join(str(s) for s in sorted(seeds)) or "none are shipped for it; use a \"train\" step"
                 problems.append(f"steps[{k}] (agent \"{step.title}\"): asks for the pre-trained {what}agent of seed "
                                 f"{step.seed} of \"{self.level.name}\", which is not shipped (its seeds: {have})")

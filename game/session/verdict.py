@@ -12,6 +12,7 @@ from levels.format import Level
 from levels.vocabulary import EVENTS
 
 from agents.evaluation import OutcomeTally, reached_by_condition
+from agents.kinds import EVOLUTION, GRADIENT_DESCENT
 from agents.inspection import declared_as
 
 MIN_EPISODES = 30  # fewer deployment episodes than this say too little to name what the agent learned
@@ -126,7 +127,7 @@ def _apparent(level: Level, tally: OutcomeTally, inspection) -> Verdict | None:
 
 
 def explain_cards(level: Level, tally: OutcomeTally, planner_weights: dict[str, float] | None = None,
-                  optimizer: str = "ppo", inspection=None, conditions: dict | None = None) -> list[tuple[str, str]]:
+                  optimizer: str = GRADIENT_DESCENT, inspection=None, conditions: dict | None = None) -> list[tuple[str, str]]:
     """The concept cards, each about the level on screen: its base reward, its goal, its proxies, its shift; with
     a planner's feature weights, a card on its reward map, the mesa-objective you can read; and the base optimizer
     in use (gradient descent, or evolution)."""
@@ -138,7 +139,7 @@ def explain_cards(level: Level, tally: OutcomeTally, planner_weights: dict[str, 
     base = (f"PPO, the learner's gradient descent. It changed the policy to score well on the <b>base reward</b> "
             f"({rewarded}) over the <b>training distribution</b> of <i>{_h(level.name)}</i>: the curves of the "
             "training view.")
-    if optimizer == "evolution":
+    if optimizer == EVOLUTION:
         base = ("<b>Evolution</b>: each generation, mutants of the policy played the <b>training distribution</b> of "
                 f"<i>{_h(level.name)}</i> and the policy moved towards the mutants that collected the most <b>base "
                 f"reward</b> ({rewarded}); the band on the curve is the population. This is the base optimizer of the "

@@ -7,11 +7,13 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIDropDownMenu, UILabel
 
+from agents.kinds import CONV, EVOLUTION, GRADIENT_DESCENT, PLANNER, REACTIVE
+
 # menu text -> the setting it stands for
 CHOICES = {
-    "agent": ("Agent:", {"reactive network": "reactive", "convolutional (maps inside)": "conv",
-                         "planner (reads its reward)": "planner"}),
-    "optimizer": ("Optimizer:", {"gradient descent (PPO)": "ppo", "evolution": "evolution"}),
+    "agent": ("Agent:", {"reactive network": REACTIVE, "convolutional (maps inside)": CONV,
+                         "planner (reads its reward)": PLANNER}),
+    "optimizer": ("Optimizer:", {"gradient descent (PPO)": GRADIENT_DESCENT, "evolution": EVOLUTION}),
 }
 
 

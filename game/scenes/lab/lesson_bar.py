@@ -13,7 +13,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 
-from agents.kinds import REACTIVE
+from agents.kinds import GRADIENT_DESCENT, REACTIVE
 
 from game.paths import lessons_progress_path
 from game.world.palette import AGENT_RGB
@@ -221,7 +221,7 @@ class LessonBar:
             if not scene.session.training.active:
                 scene.session.toggle_training()
             return
-        seed, kind, optimizer = agent[1:] if agent[0] == "pretrained" else (0, REACTIVE, "ppo")
+        seed, kind, optimizer = agent[1:] if agent[0] == "pretrained" else (0, REACTIVE, GRADIENT_DESCENT)
         path = pretrained_agents(scene.level, kind, optimizer).get(seed)  # opening the lesson checked it is shipped
         if path is None:
             scene.app.message("No pre-trained agent", f"No agent is shipped for \"{scene.level.name}\"; train one "
