@@ -1,4 +1,4 @@
-"""The agents shipped with the game (assets/agents, made by `python -m agents.pretrain`): several seeds of every
+"""The agents shipped with the game (assets/agents, made by `python -m agents.dev.pretrain`): several seeds of every
 built-in level, ready at once for lessons, the seed lottery and the training view. Nothing here imports pygame."""
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def pretrained_agents(level: Level, kind: str = REACTIVE, optimizer: str = GRADI
 
 
 def measured(kind: str = REACTIVE, optimizer: str = GRADIENT_DESCENT) -> list[dict]:
-    """What `agents.pretrain` measured of each shipped agent of `kind` trained by `optimizer`
+    """What `agents.dev.pretrain` measured of each shipped agent of `kind` trained by `optimizer`
     (assets/agents/index.json); [] without the index."""
     try:
         agents = json.loads((agents_root() / "index.json").read_text(encoding="utf-8"))["agents"]

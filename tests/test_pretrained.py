@@ -1,5 +1,5 @@
 """The agents shipped in assets/agents behave as docs/results.md says of agents trained that way, and as their own
-index (what `agents.pretrain` measured) says."""
+index (what `agents.dev.pretrain` measured) says."""
 import pytest
 
 from levels import builtin_level, published_cases
@@ -78,7 +78,7 @@ def test_a_shipped_file_plays_as_its_index_says(name):
                                          (["--optimizer", "luck"], "--optimizer"),
                                          (["--max-seconds", "0"], "--max-seconds")])
 def test_the_maker_refuses_arguments_that_would_drop_or_invent_agents(args, words, tmp_path, capsys):
-    from agents.pretrain import main
+    from agents.dev.pretrain import main
     with pytest.raises(SystemExit) as refused:
         main(args + ["--out", str(tmp_path)])
     err = capsys.readouterr().err

@@ -1,6 +1,6 @@
 """Check the objective inference: does `inspect` name what each level's agents learned, without being told?
 
-    python -m agents.inspect_check [--seeds 1,2,3,4,5] [--jobs 2] [--out docs]
+    python -m agents.dev.inspect_check [--seeds 1,2,3,4,5] [--jobs 2] [--out docs]
 
 Every level has its `proxies` removed before training, so nothing tells the inference what to look for. The
 built-ins are checked against the proxy their designer declared; three levels written for this check
@@ -109,7 +109,7 @@ def run_one(job: tuple[str, int, float, str]) -> dict:
 
 def render(report: dict) -> str:
     lines = ["# Does the game find what the agent learned?", "",
-             "Regenerate with `python -m agents.inspect_check` (writes this file and `inspection.json`).",
+             "Regenerate with `python -m agents.dev.inspect_check` (writes this file and `inspection.json`).",
              f"Measured {report['date']} on {report['machine']}; seeds {report['seeds']}, each trained with PPO to a "
              f"confirmed 95 % training success (or {report['max_seconds']:g} s), then `inspect` on 500 deployment "
              f"episodes. Whole run: {report['seconds']:.0f} s.", "",

@@ -2,7 +2,7 @@
 planner on every grid built-in, evolution (of the reactive network and of the planner) on every grid built-in, and
 the convolutional agent on the grid built-ins that reproduce a published case (`--levels` picks among them).
 
-    python -m agents.reproduce [--seeds 10] [--jobs 2 | --ray [ADDRESS]]
+    python -m agents.dev.reproduce [--seeds 10] [--jobs 2 | --ray [ADDRESS]]
                                [--parts levels,diversity,planner,evolution,conv] [--levels ...] [--out docs]
 
 Writes docs/results.json (every run) and docs/results.md (the tables). `--parts` redoes only those parts and keeps
@@ -307,7 +307,7 @@ def render(report: dict) -> str:
     lines = [
         "# Reproduction table",
         "",
-        "Regenerate with `python -m agents.reproduce` (writes this file and `results.json`).",
+        "Regenerate with `python -m agents.dev.reproduce` (writes this file and `results.json`).",
         f"Measured {report['date']} on {report['machine']}; {report['seeds']} seeds per level, each trained with "
         "PPO (default `PPOConfig`, one torch thread, two seeds at a time) until a confirmed 95 % training success "
         f"or 120 s, then evaluated on {report['episodes']} episodes of each split. Wall time: {walls(report)}.",

@@ -1,7 +1,7 @@
 """The pre-trained agents shipped in assets/agents/: several seeds of every built-in level, trained by the same PPO
 and stopping rule as the window, so lessons, the seed lottery and the training view can show a trained agent at once.
 
-    python -m agents.pretrain [--seeds 6] [--jobs 2] [--levels coin_at_the_end ...] [--out assets/agents]
+    python -m agents.dev.pretrain [--seeds 6] [--jobs 2] [--levels coin_at_the_end ...] [--out assets/agents]
                               [--agent planner] [--optimizer evolution]
 
 Writes <out>/<level>/seed<N>.agent (weights stored as 16-bit floats: about 170 kB each; another kind or optimizer:
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         retrained = {(name, (args.agent, args.optimizer)) for name in args.levels}
         agents += [a for a in json.loads(kept.read_text())["agents"] if (a["level"], shipped_made(a)) not in retrained]
     agents.sort(key=lambda a: (a["level"], shipped_made(a), a["seed"]))
-    index = {"about": "Pre-trained agents: python -m agents.pretrain (default settings, one torch thread, "
+    index = {"about": "Pre-trained agents: python -m agents.dev.pretrain (default settings, one torch thread, "
                       f"{args.jobs} at a time; deployment measured on {EPISODES} episodes of each file as written)",
              "machine": machine(), "date": time.strftime("%Y-%m-%d"), "wall_seconds": round(time.time() - started),
              "agents": agents}
