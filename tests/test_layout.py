@@ -162,3 +162,10 @@ def test_the_home_screen_and_its_lessons_load_without_torch():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "SDL_VIDEODRIVER": "dummy"})
     assert done.stdout.strip() == "False", done.stderr[-2000:]
+
+
+def test_nothing_in_the_game_imports_the_developer_scripts():
+    """agents/dev/ holds scripts for the project's developers (shipped agents, tables): the game runs without them."""
+    found = [f"{module} imports {imported}" for module, path in ALL if not module.startswith("agents.dev")
+             for imported in imports(path) if imported == "agents.dev" or imported.startswith("agents.dev.")]
+    assert not found, found
