@@ -2,8 +2,8 @@
 editor makes. No pygame: the editor's screen drives it, and tests drive it directly.
 
 The document may be invalid while it is edited; `check()` runs the level format's own validator, so the problems
-the editor shows are exactly what `mesa-sandbox level validate` says. Undo and redo keep whole documents: levels
-are a few kilobytes.
+the editor shows are exactly what `mesa-sandbox level validate` says. Every method that changes the document is an
+`@edit` and makes its own undo step (`levels.document_undo`).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import json
 from levels import grid_size
 from levels.document_names import NameEdits
 from levels.document_spawns import DistributionEdits
+from levels.document_undo import Undo, edit
 from levels.format import Level, LevelError, parse_level
 
 # The character each tile kind is written with when the editor first paints it.
@@ -20,45 +21,17 @@ TILE_CHARS = {"floor": ".", "wall": "#", "lava": "~", "green_floor": "g", "red_f
               "yellow_floor": "y"}
 
 
-class LevelDocument(DistributionEdits, NameEdits):
+class LevelDocument(Undo, DistributionEdits, NameEdits):
     """The level being edited, as its JSON document, with undo and redo."""
 
     def __init__(self, doc: dict):
+        super().__init__()
         self.doc = doc
-        self.undo_stack: list[dict] = []
-        self.redo_stack: list[dict] = []
-        self.last_key: str | None = None
         self.saved = json.dumps(doc, sort_keys=True)
 
     @property
     def dirty(self) -> bool:
         return json.dumps(self.doc, sort_keys=True) != self.saved
-
-    def change(self, coalesce: str | None = None) -> dict:
-        """Call before changing `doc`: remembers the current state for undo. Returns the doc to change.
-        Changes with the same `coalesce` key in a row (typing in one field) make one undo step."""
-        if coalesce is None or coalesce != self.last_key or not self.undo_stack:
-            self.undo_stack.append(copy.deepcopy(self.doc))
-            del self.undo_stack[:-200]
-        self.last_key = coalesce
-        self.redo_stack.clear()
-        return self.doc
-
-    def undo(self) -> bool:
-        self.last_key = None
-        if not self.undo_stack:
-            return False
-        self.redo_stack.append(self.doc)
-        self.doc = self.undo_stack.pop()
-        return True
-
-    def redo(self) -> bool:
-        self.last_key = None
-        if not self.redo_stack:
-            return False
-        self.undo_stack.append(self.doc)
-        self.doc = self.redo_stack.pop()
-        return True
 
     def check(self) -> tuple[Level | None, list]:
         try:
@@ -67,7 +40,7 @@ class LevelDocument(DistributionEdits, NameEdits):
             return None, exc.problems
 
     # --- edits -----------------------------------------------------------------------------------------------
-    def tile_char(self, kind: str) -> str:
+    def _tile_char(self, kind: str) -> str:
         legend = self.doc["tiles"]["legend"]
         for char, k in legend.items():
             if k == kind:
@@ -77,9 +50,10 @@ class LevelDocument(DistributionEdits, NameEdits):
         legend[char] = kind
         return char
 
+    @edit
     def set_tiles(self, cells: list[tuple[int, int]], kind: str) -> None:
         rows = [list(r) for r in self.doc["tiles"]["rows"]]
-        char = self.tile_char(kind)
+        char = self._tile_char(kind)
         for x, y in cells:
             if 0 <= y < len(rows) and 0 <= x < len(rows[y]):
                 rows[y][x] = char
@@ -91,6 +65,7 @@ class LevelDocument(DistributionEdits, NameEdits):
                 return e
         return None
 
+    @edit
     def place(self, kind: str, cell: tuple[int, int]) -> dict:
         entities = self.doc["entities"]
         if kind == "agent":
@@ -106,9 +81,44 @@ class LevelDocument(DistributionEdits, NameEdits):
         entities.append(entity)
         return entity
 
+    @edit
     def remove(self, entity: dict) -> None:
         self.doc["entities"] = [e for e in self.doc["entities"] if e is not entity]
 
+    @edit
+    def move(self, entity_id: str, cell: tuple[int, int]) -> None:
+        self._entity(entity_id)["at"] = list(cell)
+
+    @edit
+    def set_colour(self, entity_id: str, colour: str | None) -> None:
+        """An entity's colour, or none."""
+        entity = self._entity(entity_id)
+        if colour:
+            entity["color"] = colour
+        else:
+            entity.pop("color", None)
+
+    @edit
+    def set_own_route_end(self, entity_id: str, then: str) -> None:
+        """What a walker does at its own route's last waypoint."""
+        route = self._entity(entity_id).get("route")
+        if isinstance(route, dict):
+            route["then"] = then
+
+    @edit
+    def clear_own_route(self, entity_id: str) -> None:
+        self._entity(entity_id).pop("route", None)
+
+    @edit
+    def toggle_own_wander(self, entity_id: str) -> None:
+        """A walker wanders, or stops wandering; one that wanders has no route (it wanders or walks, not both)."""
+        entity = self._entity(entity_id)
+        if entity.pop("wander", False):
+            return
+        entity["wander"] = True
+        entity.pop("route", None)
+
+    @edit
     def set_value(self, path: tuple, key: str, value) -> None:
         """Set `key` of the object at `path` (keys and list indexes from the top), creating objects on the way.
         None, or an empty `what`, removes it (the event then names nothing; a length is then the level's)."""
@@ -134,12 +144,15 @@ class LevelDocument(DistributionEdits, NameEdits):
             return {"event": "touched", "what": things[0]}
         return {"event": "timed_out"}
 
+    @edit
     def add_rule(self) -> None:
         self.doc["base_reward"]["rules"].append({**self._happening(), "reward": 1.0})
 
+    @edit
     def remove_rule(self, index: int) -> None:
         del self.doc["base_reward"]["rules"][index]
 
+    @edit
     def add_proxy(self) -> None:
         """A new proxy: something else than the intended goal the agent might go for, under a name not used yet."""
         proxies = self.doc.setdefault("proxies", [])
@@ -150,29 +163,21 @@ class LevelDocument(DistributionEdits, NameEdits):
         goal = self.doc.get("intended_goal", {}).get("what")
         proxies.append({"name": name, **self._happening(avoid=goal)})
 
+    @edit
     def add_proxy_with_regions(self, proxy: dict, regions: dict) -> None:
         self.doc.setdefault("regions", {}).update(regions)
         self.doc.setdefault("proxies", []).append(dict(proxy))
 
+    @edit
     def remove_proxy(self, index: int) -> None:
         del self.doc["proxies"][index]
 
-    def attempt(self, edit, *args) -> str | None:
-        """An edit that may refuse (it says why, before changing anything): one undo step when it changes the
-        document, none when it refuses."""
-        before = copy.deepcopy(self.doc)
-        refused = edit(*args)
-        if refused is None and self.doc != before:
-            self.undo_stack.append(before)
-            del self.undo_stack[:-200]
-            self.redo_stack.clear()
-            self.last_key = None
-        return refused
-
     # --- the grid's size -------------------------------------------------------------------------------------
+    @edit
     def add_line(self, axis: str) -> None:
         grid_size.add_line(self.doc, axis)
 
+    @edit
     def remove_line(self, axis: str) -> str | None:
         return grid_size.remove_line(self.doc, axis)
 

@@ -3,6 +3,7 @@ its row invalid, regions drawn, renamed (everywhere) and deleted, entities renam
 `levels.document.LevelDocument`."""
 from __future__ import annotations
 
+from levels.document_undo import edit
 from levels.places import parts
 from levels.vocabulary import COLORS, ENTITY_EVENTS, EVENT_KINDS, EVENTS, TILE_KINDS
 
@@ -10,6 +11,7 @@ from levels.vocabulary import COLORS, ENTITY_EVENTS, EVENT_KINDS, EVENTS, TILE_K
 class NameEdits:
     doc: dict
 
+    @edit
     def rename_entity(self, old: str, new: str) -> str | None:
         """A new id for an entity, followed everywhere it is named (spawns, "on", rules, goal, proxies). Returns
         why not, or None."""
@@ -57,6 +59,7 @@ class NameEdits:
         spawns = [part.get("spawns", {}).get(entity_id) for part in parts(self.doc)]
         return {s["color"] for s in spawns if isinstance(s, dict) and s.get("color")}
 
+    @edit
     def set_event(self, path: tuple, event: str) -> None:
         """A new event for a rule, goal or proxy, keeping its `what` when the event can name it, else the first
         thing it can name: the row stays valid (an event that names nothing here falls back to a region or time)."""
@@ -78,6 +81,7 @@ class NameEdits:
             target = target[part]
         return target
 
+    @edit
     def add_region(self, rect: tuple[int, int, int, int]) -> str:
         regions = self.doc.setdefault("regions", {})
         n = 1
@@ -86,6 +90,7 @@ class NameEdits:
         regions[f"region {n}"] = [list(rect)]
         return f"region {n}"
 
+    @edit
     def set_region(self, name: str, rects: list) -> None:
         self.doc.setdefault("regions", {})[name] = [list(r) for r in rects]
 
@@ -112,6 +117,7 @@ class NameEdits:
         for p in self.doc.get("proxies", []):
             yield f"the proxy \"{p.get('name')}\"", p
 
+    @edit
     def rename_region(self, old: str, new: str) -> str | None:
         """Renames a region and everything that names it. Returns why not, or None."""
         new = new.strip()
@@ -130,6 +136,7 @@ class NameEdits:
                     item["region"] = new
         return None
 
+    @edit
     def delete_region(self, name: str) -> str | None:
         """Deletes a region nothing names. Returns why not, or None."""
         users = self.region_users(name)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import copy
 
+from levels.document_undo import edit
+
 
 class DistributionEdits:
     doc: dict
 
-    def part(self, where) -> dict:
+    def _part(self, where) -> dict:
         """What a distribution tab edits: a distribution (`where` is "training" or "deployment") or one of its mixes
         (`where` is (split, index)), each with its own spawns and tile changes."""
         if isinstance(where, str):
@@ -17,10 +19,11 @@ class DistributionEdits:
         split, k = where
         return self.doc.setdefault(split, {}).setdefault("mixes", [])[k]
 
-    def spawn(self, where, entity_id: str) -> dict:
+    def _spawn(self, where, entity_id: str) -> dict:
         """The spawn of an entity in a distribution or mix, created when missing."""
-        return self.part(where).setdefault("spawns", {}).setdefault(entity_id, {})
+        return self._part(where).setdefault("spawns", {}).setdefault(entity_id, {})
 
+    @edit
     def add_mix(self, split: str) -> int:
         """A new mix taking what share is left (at most a quarter); returns its index."""
         mixes = self.doc.setdefault(split, {}).setdefault("mixes", [])
@@ -28,12 +31,14 @@ class DistributionEdits:
         mixes.append({"share": round(max(0.0, min(0.25, left)), 3), "spawns": {}})
         return len(mixes) - 1
 
+    @edit
     def remove_mix(self, split: str, index: int) -> None:
         mixes = self.doc.get(split, {}).get("mixes", [])
         del mixes[index]
         if not mixes:
             self.doc[split].pop("mixes", None)
 
+    @edit
     def set_maze(self, split: str, rect: tuple[int, int, int, int] | None) -> None:
         """A maze carved in `rect` in every variant of the split (its sides trimmed to odd, as mazes need), or none."""
         d = self.doc.setdefault(split, {})
@@ -44,13 +49,15 @@ class DistributionEdits:
         loops = d.get("maze", {}).get("loops", 0.0) if isinstance(d.get("maze"), dict) else 0.0
         d["maze"] = {"rect": [x, y, max(3, w - (w % 2 == 0)), max(3, h - (h % 2 == 0))], "loops": loops}
 
+    @edit
     def set_maze_loops(self, split: str, loops: float) -> None:
         maze = self.doc.get(split, {}).get("maze")
         if isinstance(maze, dict):
             maze["loops"] = loops
 
+    @edit
     def toggle_spawn_cell(self, where, entity_id: str, cell: tuple[int, int]) -> None:
-        spawn = self.spawn(where, entity_id)
+        spawn = self._spawn(where, entity_id)
         cells = [list(c) for c in spawn.get("cells", [])]
         _clear_place(spawn)
         if list(cell) in cells:
@@ -62,6 +69,7 @@ class DistributionEdits:
         else:
             spawn.pop("cells", None)
 
+    @edit
     def set_diversity(self, share: float) -> None:
         """The share of training variants drawn like deployment (the first training mix)."""
         training = self.doc.setdefault("training", {})
@@ -77,32 +85,43 @@ class DistributionEdits:
         if not training["mixes"]:
             training.pop("mixes")
 
+    @edit
     def spawn_anywhere(self, where, entity_id: str) -> None:
-        spawn = self.spawn(where, entity_id)
+        spawn = self._spawn(where, entity_id)
         _clear_place(spawn)
         spawn["anywhere"] = True
 
+    @edit
     def spawn_where_placed(self, where, entity_id: str) -> None:
-        _clear_place(self.spawn(where, entity_id))
+        _clear_place(self._spawn(where, entity_id))
 
+    @edit
     def spawn_at(self, where, entity_id: str, key: str, value: str) -> None:
         """Start in a region (`key` "region") or on another entity (`key` "on"), instead of any other place."""
-        spawn = self.spawn(where, entity_id)
+        spawn = self._spawn(where, entity_id)
         _clear_place(spawn)
         spawn[key] = value
 
+    @edit
     def set_spawn_value(self, where, entity_id: str, key: str, value) -> None:
         """Set a spawn's `key` (colour, present, wander...); None removes it: as the entity is."""
-        spawn = self.spawn(where, entity_id)
+        spawn = self._spawn(where, entity_id)
         if value is None:
             spawn.pop(key, None)
         else:
             spawn[key] = value
 
+    @edit
+    def clear_route(self, where, entity_id: str) -> None:
+        """No route and no wandering of its own in this distribution: the walker does as the entity does."""
+        self.set_spawn_value(where, entity_id, "route", None)
+        self.set_spawn_value(where, entity_id, "wander", None)
+
+    @edit
     def extend_route(self, where, entity_id: str, cell: tuple[int, int]) -> None:
         """A click on the map while drawing a walker's route in a distribution or mix (see `extended`); the route
         replaces any other place or wandering there."""
-        spawn = self.spawn(where, entity_id)
+        spawn = self._spawn(where, entity_id)
         route = spawn.pop("route", None)
         _clear_place(spawn)
         spawn.pop("wander", None)
@@ -110,6 +129,7 @@ class DistributionEdits:
         if route:
             spawn["route"] = route
 
+    @edit
     def extend_own_route(self, entity_id: str, cell: tuple[int, int]) -> None:
         """The same for the walker's own route, walked in every distribution that gives it no other."""
         entity = self._entity(entity_id)
@@ -121,14 +141,16 @@ class DistributionEdits:
     def _entity(self, entity_id: str) -> dict:
         return next((e for e in self.doc["entities"] if e.get("id") == entity_id), {})
 
+    @edit
     def set_route_end(self, where, entity_id: str, then: str) -> None:
-        route = self.spawn(where, entity_id).get("route")
+        route = self._spawn(where, entity_id).get("route")
         if isinstance(route, dict):
             route["then"] = then
 
+    @edit
     def toggle_wander(self, where, entity_id: str) -> None:
         """Wandering on or off in this distribution (a wanderer has no route here)."""
-        spawn = self.spawn(where, entity_id)
+        spawn = self._spawn(where, entity_id)
         own = bool(self._entity(entity_id).get("wander", False))  # what the distribution does unless it says
         wanders = not (own if spawn.get("wander") is None else bool(spawn["wander"]))
         if wanders:
@@ -152,10 +174,11 @@ class DistributionEdits:
             out += [(ax + dx * k, ay + dy * k) for k in range(1, n + 1)]
         return out
 
+    @edit
     def toggle_tile_change(self, where, tile: str, cell: tuple[int, int]) -> None:
         """A click while painting a distribution's tile changes: the cell becomes `tile` in that distribution, or,
         when it already does, goes back to what the map says."""
-        d = self.part(where)
+        d = self._part(where)
         changes = [c for c in d.get("tiles", []) if isinstance(c, dict)]
         was = None
         for change in changes:
@@ -174,9 +197,10 @@ class DistributionEdits:
         else:
             d.pop("tiles", None)
 
+    @edit
     def toggle_tile_region(self, where, tile: str, region: str) -> None:
         """The whole region becomes `tile` in the distribution, or, when it already does, no longer."""
-        d = self.part(where)
+        d = self._part(where)
         changes = [c for c in d.get("tiles", []) if isinstance(c, dict)]
         same = [c for c in changes if c.get("region") == region and c.get("tile") == tile]
         changes = [c for c in changes if c not in same] + ([] if same else [{"tile": tile, "region": region}])

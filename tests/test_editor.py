@@ -84,7 +84,7 @@ def test_the_autosave_is_offered_back(app):
     from game.scenes.home import HomeScene
     app.switch(EditorScene(app, builtin_level("template_grid")))
     scene = app.scene
-    scene.document.change()["name"] = "Work in progress"
+    scene.document.set_value((), "name", "Work in progress")
     scene.autosave()
     assert len(autosaves().slots()) == 1
     app.switch(HomeScene(app))  # as if the app had crashed and started again
@@ -185,7 +185,7 @@ def test_problems_are_marked_on_the_map(app):
     from game.scenes.editor import EditorScene
     app.switch(EditorScene(app, builtin_level("template_grid")))
     scene = app.scene
-    scene.document.change()["entities"][1]["kind"] = "dragon"
+    scene.document.set_value(("entities", 1), "kind", "dragon")
     scene.refresh()
     assert scene.problem_cells() == [(8, 6)]
 
@@ -212,7 +212,7 @@ def test_quitting_with_unsaved_changes_asks_first(app):
     from game.scenes.editor import EditorScene
     app.switch(EditorScene(app, builtin_level("template_grid")))
     scene = app.scene
-    scene.document.change()["name"] = "Changed"
+    scene.document.set_value((), "name", "Changed")
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     frames(app, 2)
     assert app.running and app.leave_dialog is not None and app.leave_dialog.alive()

@@ -106,7 +106,7 @@ def test_escape_closes_messages_the_open_dialog_and_the_unsaved_prompt(app):
     assert not app.dialogs()
     from game.scenes.editor import EditorScene
     app.switch(EditorScene(app, builtin_level("template_grid")))
-    app.scene.document.change()["name"] = "Changed"
+    app.scene.document.set_value((), "name", "Changed")
     press(app, pygame.K_ESCAPE)  # leaving with unsaved changes asks
     assert app.leave_dialog.alive() and isinstance(app.scene, EditorScene)
     press(app, pygame.K_ESCAPE)  # and Escape closes the question
@@ -127,7 +127,7 @@ def test_typing_and_escape_in_the_editors_save_dialog(app):
     from game.scenes.editor import EditorScene
     app.switch(EditorScene(app, builtin_level("template_grid")))
     scene = app.scene
-    scene.document.change()["name"] = "Changed"
+    scene.document.set_value((), "name", "Changed")
     scene.do_save_as()
     frames(app, 2)
     type_text(app, "a level")

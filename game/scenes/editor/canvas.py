@@ -23,6 +23,7 @@ class Canvas:
         self.rect = pygame.Rect(0, 0, 1, 1)
         self.drag_start: tuple[int, int] | None = None
         self.dragging = False
+        self.strokes = 0  # presses of a mouse button so far: the undo step of each press's painting or dragging
         self.pointer = (0, 0)  # where the mouse last moved: the corner of a rectangle being dragged
 
     @property
@@ -45,20 +46,17 @@ class Canvas:
 
     # --- painting --------------------------------------------------------------------------------------------
     def apply_at(self, cell: tuple[int, int], erase: bool = False) -> None:
-        doc, tool = self.document, self.scene.tool
+        document, tool = self.document, self.scene.tool
         if erase:
-            entity = doc.entity_at(cell)
-            doc.change()
+            entity = document.entity_at(cell)
             if entity is not None:
-                doc.remove(doc.entity_at(cell))
+                document.remove(entity)
             else:
-                doc.set_tiles([cell], "floor")
+                document.set_tiles([cell], "floor")
         elif tool[0] == "tile":
-            doc.change()
-            doc.set_tiles([cell], tool[1])
+            document.set_tiles([cell], tool[1], coalesce=("stroke", self.strokes))
         elif tool[0] == "entity":
-            doc.change()
-            self.scene.selected = doc.place(tool[1], cell)
+            self.scene.selected = document.place(tool[1], cell)
         self.scene.say("")
 
     def handle(self, event) -> bool:
@@ -76,11 +74,11 @@ class Canvas:
             if event.button == 1 and self.scene.panel.click_cell(cell):
                 return True
             self.drag_start = cell
+            self.strokes += 1  # what the button paints or drags until it comes up is one undo step
             if event.button == 3:
                 self.apply_at(cell, erase=True)
             elif tool[0] == "select":
                 if self.document.entity_at(cell) is not None:
-                    self.document.change()
                     self.scene.selected = self.document.entity_at(cell)
                     self.dragging = True
                 else:
@@ -94,10 +92,10 @@ class Canvas:
             if cell is None or self.scene.panel.drags:
                 return True  # a tab's rectangle is drawn when the button comes up
             if self.dragging and self.scene.selected is not None:
-                self.scene.selected["at"] = list(cell)
+                self.document.move(self.scene.selected["id"], cell, coalesce=("drag", self.strokes))
                 self.scene.refresh()
             elif tool[0] == "tile" and not shift:
-                self.document.set_tiles([cell], tool[1])  # part of the stroke begun on mouse down
+                self.document.set_tiles([cell], tool[1], coalesce=("stroke", self.strokes))  # the same stroke
                 self.scene.refresh()
             return True
         if event.type == pygame.MOUSEBUTTONUP and event.button == 1 and self.drag_start is not None:
@@ -110,7 +108,6 @@ class Canvas:
                 (x0, y0), (x1, y1) = self.drag_start, cell
                 cells = [(x, y) for y in range(min(y0, y1), max(y0, y1) + 1)
                          for x in range(min(x0, x1), max(x0, x1) + 1)]
-                self.document.change()
                 self.document.set_tiles(cells, tool[1])
                 self.scene.refresh()
             self.drag_start, self.dragging = None, False

@@ -58,14 +58,14 @@ class RegionsTab(Tab):
             self.scene.rebuild()
             return True
         if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.name_entry:
-            refused = self.document.attempt(self.document.rename_region, self.region, event.text)
+            refused = self.document.rename_region(self.region, event.text)
             if refused is None:
                 self.scene.region = event.text.strip()
             self.scene.status = refused or f"Renamed to \"{self.scene.region}\"."
             self.scene.rebuild()
             return True
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.delete_button:
-            refused = self.document.attempt(self.document.delete_region, self.region)
+            refused = self.document.delete_region(self.region)
             if refused is None:
                 self.scene.region = None
             self.scene.status = refused or f"Deleted \"{self.region}\" (Ctrl+Z brings it back)."
@@ -74,7 +74,6 @@ class RegionsTab(Tab):
         return super().handle(event)
 
     def drag_rect(self, rect: tuple[int, int, int, int], add: bool) -> None:
-        self.document.change()
         if self.region is None:
             self.scene.region = self.document.add_region(rect)
             self.scene.status = f"Drew \"{self.scene.region}\": name it here."

@@ -46,7 +46,7 @@ class RewardsTab(Tab):
         self.field(cost, ("base_reward",), "step_cost", float, "paid every step (a positive cost hurries the agent)")
         self.y += row_h + 2 * gap
         self.label("Intended goal (what you meant; never paid)")
-        goal = doc.setdefault("intended_goal", {"event": "timed_out"})
+        goal = doc.get("intended_goal") if isinstance(doc.get("intended_goal"), dict) else {"event": "timed_out"}
         self._condition_row(("intended_goal",), goal, count=True)
         self.y += gap
         self.label("Proxies to watch at deployment (never paid)")
@@ -131,7 +131,6 @@ class RewardsTab(Tab):
 
     def handle(self, event) -> bool:
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element in self.event_menus:
-            self.document.change()
             self.document.set_event(self.event_menus[event.ui_element], option(event))
             self.scene.rebuild()  # the menu of what it names is another one now
             return True

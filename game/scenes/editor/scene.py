@@ -69,7 +69,6 @@ class EditorScene(Scene):
         self.own_route = False  # clicks on the Map tab draw the selected walker's own route
         self.canvas = Canvas(self)
         for proxy, regions in proposals:  # proxies the deployment view added: an undo step each, on the Rewards tab
-            self.document.change()
             self.document.add_proxy_with_regions(proxy, regions)
             self.level, self.problems = self.document.check()
             self.tab = "rules"
@@ -257,8 +256,7 @@ class EditorScene(Scene):
         except LevelError as exc:
             self.app.message("That is not a level code", str(exc))
             return
-        self.document.change()
-        self.document.doc = level_to_dict(level)
+        self.document.replace(level_to_dict(level))
         self.status = f"Pasted \"{level.name}\"."
         self.rebuild()
 
@@ -341,8 +339,7 @@ def restored_document(restored: Autosave) -> tuple[LevelDocument, dict | None]:
     document = LevelDocument(copy.deepcopy(base))
     if not on_disk:
         document.saved = ""  # no file holds the base (a new level's template): unsaved even when undone to it
-    document.change()
-    document.doc = copy.deepcopy(restored.level)
+    document.replace(restored.level)
     return document, base
 
 

@@ -186,7 +186,6 @@ class SpawnsTab(Tab):
             self.label("Drag a rectangle on the map for a maze", int(26 * self.s), muted=False)
 
     def drag_rect(self, rect: tuple[int, int, int, int], add: bool) -> None:
-        self.document.change()
         self.document.set_maze(self.split, rect)
         self.scene.rebuild()
 
@@ -236,8 +235,7 @@ class SpawnsTab(Tab):
             self.scene.rebuild()
             return True
         if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and event.ui_element is self.share_slider:
-            self.document.change(coalesce="diversity")
-            self.document.set_diversity(float(event.value))
+            self.document.set_diversity(float(event.value), coalesce="diversity")
             self.scene.rebuild()
             return True
         return super().handle(event)
@@ -246,15 +244,12 @@ class SpawnsTab(Tab):
         doc, split, entity = self.document, self.where, self.entity
         if action == "mix":
             if value == "new":
-                doc.change()
                 value = str(doc.add_mix(self.split))
             self.scene.mix = int(value) if value else None
         elif action == "remove_mix":
-            doc.change()
             doc.remove_mix(self.split, self.mix)
             self.scene.mix = None
         elif action == "loops":
-            doc.change()
             doc.set_maze_loops(self.split, float(value))
         elif action == "clicks":
             self.scene.clicks = value
@@ -263,36 +258,26 @@ class SpawnsTab(Tab):
         elif action == "change_tile":
             self.scene.change_tile = value
         elif action == "tile_region" and value:
-            doc.change()
             doc.toggle_tile_region(split, self.scene.change_tile, value)
         elif action == "place":
-            doc.change()
             getattr(doc, value)(split, entity)
         elif action in ("region", "on") and value:
-            doc.change()
             doc.spawn_at(split, entity, action, value)
         elif action == "color":
-            doc.change()
             doc.set_spawn_value(split, entity, "color", value or None)
         elif action == "then":
-            doc.change()
             doc.set_route_end(split, entity, value)
         elif action == "wander":
-            doc.change()
             doc.toggle_wander(split, entity)
         elif action == "no_maze":
-            doc.change()
             doc.set_maze(self.split, None)
         elif action == "clear_route":
-            doc.change()
-            doc.set_spawn_value(split, entity, "route", None)
-            doc.set_spawn_value(split, entity, "wander", None)
+            doc.clear_route(split, entity)
 
     def click_cell(self, cell: tuple[int, int]) -> bool:
         clicks = self.scene.clicks
         if clicks != "tiles" and self.entity is None:
             return False
-        self.document.change()
         if clicks == "tiles":
             self.document.toggle_tile_change(self.where, self.scene.change_tile, cell)
         elif clicks == "route":

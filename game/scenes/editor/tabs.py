@@ -65,7 +65,6 @@ class Tab:
     def handle(self, event) -> bool:
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.row_buttons:
             action, index = self.row_buttons[event.ui_element]
-            self.document.change()
             getattr(self.document, action)(*(() if index is None else (index,)))
             self.scene.rebuild()
             return True
@@ -83,8 +82,7 @@ class Tab:
         except ValueError:
             self.scene.say(f"\"{text}\" is not a number.")
             return
-        self.document.change(coalesce=f"{path}:{key}")
-        self.document.set_value(path, key, value)
+        self.document.set_value(path, key, value, coalesce=f"{path}:{key}")  # typing in one field: one step
         self.scene.say("")
 
     def click_cell(self, cell: tuple[int, int]) -> bool:
@@ -214,7 +212,6 @@ class MapTab(Tab):
     def click_cell(self, cell: tuple[int, int]) -> bool:
         if not (self.scene.own_route and self.selected is not None and self.selected.get("kind") in MOVING_KINDS):
             return False
-        self.document.change()
         self.document.extend_own_route(self.selected["id"], cell)
         self.scene.rebuild()
         return True
@@ -247,16 +244,12 @@ class MapTab(Tab):
             self.scene.refresh()
             return True
         if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.id_entry:
-            refused = self.document.attempt(self.document.rename_entity, self.selected.get("id"), event.text)
+            refused = self.document.rename_entity(self.selected.get("id"), event.text)
             self.scene.status = refused or f"Renamed to \"{event.text.strip()}\"."
             self.scene.rebuild()
             return True
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.colour_menu:
-            self.document.change()
-            if option(event):
-                self.selected["color"] = option(event)
-            else:
-                self.selected.pop("color", None)
+            self.document.set_colour(self.selected["id"], option(event))
             self.scene.refresh()
             return True
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.route_button:
@@ -265,36 +258,29 @@ class MapTab(Tab):
             return True
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.then_menu:
             if isinstance(self.selected.get("route"), dict):
-                self.document.change()
-                self.selected["route"]["then"] = option(event)
+                self.document.set_own_route_end(self.selected["id"], option(event))
                 self.scene.refresh()
             return True
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.clear_route_button:
-            self.document.change()
-            self.selected.pop("route", None)
+            self.document.clear_own_route(self.selected["id"])
             self.scene.rebuild()
             return True
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.wander_button:
-            self.document.change()
-            if self.selected.get("wander"):
-                self.selected.pop("wander")
-            else:
-                self.selected["wander"] = True
-                self.selected.pop("route", None)  # a walker wanders or walks its route, not both
+            self.document.toggle_own_wander(self.selected["id"])
             self.scene.rebuild()
             return True
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.grid_buttons:
             action, axis = self.grid_buttons[event.ui_element]
-            refused = self.document.attempt(getattr(self.document, action), axis)
+            refused = getattr(self.document, action)(axis)
             self.scene.status = refused or ""
             self.scene.rebuild()  # the grid's size label changes
             return True
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.world_menu:
-            self.document.change()["world"] = event.text
+            self.document.set_value((), "world", event.text)
             self.scene.refresh()
             return True
         if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.name_entry:
-            self.document.change()["name"] = event.text
+            self.document.set_value((), "name", event.text)
             self.scene.refresh()
             return True
         if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.length_entry:
@@ -303,7 +289,7 @@ class MapTab(Tab):
             except ValueError:
                 self.scene.say("The episode length is a whole number of steps.")
                 return True
-            self.document.change()["episode_length"] = length
+            self.document.set_value((), "episode_length", length)
             self.scene.refresh()
             return True
         return super().handle(event)
