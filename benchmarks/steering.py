@@ -21,7 +21,7 @@ import torch
 from agents.agent_file import load_agent
 from agents.problems import SteeringError
 from agents.steering import CLAMP_MULTIPLE, Steer, contrast_vector, goal_channels, measure, random_like
-from game.cli_steer import cell
+from game.cli.steer import cell
 
 COEFFICIENTS = (-1.0, -3.0)
 

@@ -7,7 +7,7 @@ import sys
 
 from levels import named_level
 
-from game.cli_arguments import EXIT_BAD_INPUT, EXIT_OK
+from game.cli.arguments import EXIT_BAD_INPUT, EXIT_OK
 
 
 def export(args) -> int:
