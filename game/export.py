@@ -287,9 +287,21 @@ class Exported:
     endings: list[str]
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What the deployment view shows of the agent: its counted episodes, where they went, what it acts as if it
+    wants (measured by its last Evaluate) and, on a level with conditional rules, the counts by condition. The card
+    says the same, not the figures of other episodes."""
+    tally: OutcomeTally
+    inspection: object
+    visits: np.ndarray
+    conditions: dict
+
+
 def export_pictures(snapshot: PolicySnapshot, level: Level, config: PPOConfig, folder: str, stem: str,
-                    episodes: int, card_episodes: int, seed: int) -> Exported:
-    """Runs in the worker process: play, draw, encode, save both files."""
+                    episodes: int, card_episodes: int, seed: int, shown: Shown | None = None) -> Exported:
+    """Runs in the worker process: play, draw, encode, save both files. The card is what the screen shows
+    (`shown`), or, before anything was evaluated there, `card_episodes` episodes evaluated and inspected here."""
     from agents.inspection import evaluate_and_inspect
     from agents.policy import TorchPolicy
     network = snapshot.build()
@@ -297,9 +309,13 @@ def export_pictures(snapshot: PolicySnapshot, level: Level, config: PPOConfig, f
     film = film_episodes(TorchPolicy(network, seed=seed), level, "deployment", episodes, seed, view, radius)
     gif, png = Path(folder) / f"{stem}.gif", Path(folder) / f"{stem}.png"
     frames = save_gif(film, gif)
-    played, found = evaluate_and_inspect(network, level, "deployment", card_episodes, seed, view, radius)
-    about = f"{snapshot.steps:,} training steps, seed {seed}"
-    save_card(card(level, "deployment", played.tally, found, played.visits, about, played.by_condition), png)
+    if shown is None:
+        played, found = evaluate_and_inspect(network, level, "deployment", card_episodes, seed, view, radius)
+        shown = Shown(played.tally, found, played.visits, played.by_condition)
+        about = f"{snapshot.steps:,} training steps, seed {seed}"
+    else:
+        about = f"{snapshot.steps:,} training steps, the episodes counted in the deployment view"
+    save_card(card(level, "deployment", shown.tally, shown.inspection, shown.visits, about, shown.conditions), png)
     return Exported(gif, png, frames, [r.outcome for r in film.reports])
 
 
@@ -316,7 +332,8 @@ class PictureExport:
     def running(self) -> bool:
         return self._job is not None and not self._job.done()
 
-    def start(self, snapshot: PolicySnapshot, level: Level, config: PPOConfig, folder: Path) -> bool:
+    def start(self, snapshot: PolicySnapshot, level: Level, config: PPOConfig, folder: Path,
+              shown: Shown | None = None) -> bool:
         """Start exporting; False if an export is already running."""
         if self.running:
             return False
@@ -325,7 +342,7 @@ class PictureExport:
         stem = file_stem(level.name) + time.strftime("-%Y%m%d-%H%M%S")
         seed = int(time.time()) % 100_000
         self._job = self._pool.submit(export_pictures, snapshot, level, config, str(folder), stem, EPISODES,
-                                      CARD_EPISODES, seed)
+                                      CARD_EPISODES, seed, shown)
         return True
 
     def poll(self) -> Exported | Exception | None:

@@ -125,3 +125,56 @@ def test_no_words_of_a_gif_are_cut_at_its_edges():
     title = f"{level.name}: deployment, episode 1 of 1, step {level.episode_length_of('deployment')}"
     assert width >= font(16, bold=True).size(title)[0] + 16
     assert width >= font(18, bold=True).size(f"Went for the proxy: {level.proxies[0].name}")[0] + 24
+
+
+def test_the_card_says_what_the_deployment_view_shows_once_it_has_evaluated(tmp_path, monkeypatch):
+    """After an Evaluate the card is drawn from the screen's own figures (its counted episodes, where they went and
+    its answer), carried to the worker process whole; before one, the export evaluates on its own."""
+    import pickle
+    import agents.inspection
+    import game.export as pictures
+    from agents.evaluation import OutcomeTally
+    from agents.inspection import inspect
+    from agents.policy import PolicySnapshot
+    from agents.agent_file import load_agent
+    level = builtin_level("green_means_go")
+    agent = load_agent(_agent_file(tmp_path))
+    tally = OutcomeTally()
+    tally.outcomes["proxy"] = 7
+    found = inspect(scripted(GridSeeker(entity_targets("green"))), level, "deployment", 40)
+    shown = pictures.Shown(tally, found, np.ones((level.height, level.width), dtype=np.int64), {})
+    shown = pickle.loads(pickle.dumps(shown))  # as it crosses to the worker process
+    drawn = []
+    monkeypatch.setattr(pictures, "card", lambda *args: drawn.append(args) or card(*args))
+
+    def evaluates(*args, **kwargs):
+        raise AssertionError("the card evaluated episodes of its own")
+    monkeypatch.setattr(agents.inspection, "evaluate_and_inspect", evaluates)
+    snapshot = PolicySnapshot.of(agent.policy, agent.obs_spec, 128, 0, 0)
+    done = pictures.export_pictures(snapshot, level, agent.config, str(tmp_path), "shown", 1, 30, 0, shown)
+    assert done.png.is_file() and Image.open(done.png).size == (1600, 900)
+    level_drawn, split, tally_drawn, inspection_drawn = drawn[0][:4]
+    assert tally_drawn.outcomes["proxy"] == 7 and inspection_drawn.words() == found.words()
+
+
+def test_export_after_an_evaluate_hands_the_screens_figures_to_the_card(app, tmp_path, monkeypatch):
+    import pygame
+    from agents.worker import TrainingThread
+    from game.scenes.lab import LabScene
+    from ui_helpers import frames, run_until
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.switch(LabScene(app, builtin_level("green_means_go")))
+    scene = app.scene
+    scene.load_agent(str(_agent_file(tmp_path)))
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_TAB, mod=0, unicode="\t"))
+    frames(app, 2)
+    handed = []
+    monkeypatch.setattr(scene.pictures, "start", lambda *args: handed.append(args) or True)
+    scene.export()
+    assert handed[-1][4] is None  # nothing evaluated yet: the export evaluates for its card
+    scene.session.start_evaluation()
+    assert run_until(app, lambda: scene.session.evaluated, 120)
+    scene.export()
+    shown = handed[-1][4]
+    assert shown.inspection is scene.session.inspection
+    assert shown.tally.outcomes == scene.session.tally.outcomes and shown.tally is not scene.session.tally

@@ -2,6 +2,7 @@
 commands on its `LabSession`."""
 from __future__ import annotations
 
+import copy
 import time
 
 import pygame
@@ -11,7 +12,7 @@ from pygame_gui.elements import UIWindow
 from levels.format import Level
 
 from agents.worker import TrainingProcess
-from game.export import PictureExport
+from game.export import PictureExport, Shown
 from game.paths import agents_dir, file_stem, pictures_dir
 from game.pretrained import pretrained_agents
 from game.scenes.base import Scene
@@ -254,8 +255,16 @@ class LabScene(Scene):
             session.status_override = "Train or load an agent first."
         elif session.sealed:
             session.status_override = "Predict first: the pictures show the agent at deployment."
-        elif self.pictures.start(session.snapshot, session.level, session.config, pictures_dir()):
+        elif self.pictures.start(session.snapshot, session.level, session.config, pictures_dir(), self._screen_figures()):
             session.status_override = "Exporting pictures (a GIF of deployment episodes and a card)..."
+
+    def _screen_figures(self):
+        """What the deployment view shows once an Evaluate is in: the card says the same (None: it evaluates)."""
+        session = self.session
+        if session.inspection is None:
+            return None
+        return Shown(copy.deepcopy(session.tally), session.inspection, session.live["deployment"].visits.copy(),
+                     copy.deepcopy(session.conditions))
 
     def _exported(self) -> None:
         done = self.pictures.poll()
