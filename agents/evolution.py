@@ -25,11 +25,12 @@ from torch.func import functional_call, vmap
 from levels.format import Level
 
 from agents.envs import LevelVecEnv
+from agents.kinds import CONV, PLANNER, REACTIVE
 from agents.network import sample_actions
 from agents.policy import build_network
 from agents.ppo import PPOConfig, check_agent, reward_scale
 
-STEP = {"reactive": 0.01, "conv": 0.01, "planner": 0.03}  # measured on green means go (the MLP, the planner): larger
+STEP = {REACTIVE: 0.01, CONV: 0.01, PLANNER: 0.03}  # measured on green means go (the MLP, the planner): larger
 # steps make the MLP oscillate; the convolutional network takes the MLP's, not measured apart
 
 

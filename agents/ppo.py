@@ -25,7 +25,7 @@ from levels.format import Level
 from levels.vocabulary import OUTCOMES
 
 from agents.envs import LevelVecEnv
-from agents.kinds import CONV, GRADIENT_DESCENT, PLANNER
+from agents.kinds import CONV, GRADIENT_DESCENT, PLANNER, REACTIVE
 from agents.network import AGENT_KINDS, sample_actions
 from agents.observation import ObservationSpec
 from agents.policy import build_network
@@ -54,7 +54,7 @@ class PPOConfig:
     max_grad_norm: float = 0.5  # gradient clipping
     norm_adv: bool = False  # normalising advantages made a sparse-reward seed collapse in prototyping: off
     hidden: int = 128  # width of the two hidden layers
-    agent: str = "reactive"  # the network (AGENT_KINDS): "reactive" (an MLP), "conv" (agents/conv.py) or "planner"
+    agent: str = REACTIVE  # the network (AGENT_KINDS): "reactive" (an MLP), "conv" (agents/conv.py) or "planner"
     # (agents/planner.py); the last two see the whole level (view "full"): `for_agent` sets what each kind needs
     optimizer: str = GRADIENT_DESCENT  # the base optimizer: "ppo" (this file) or "evolution" (agents/evolution.py)
     view: str = "egocentric"  # observation: "egocentric" window or "full" level

@@ -82,6 +82,7 @@ def run_one(job: tuple[str, int, float, str]) -> dict:
     from agents.behaviour import DevicePolicy
     from agents.inspection import inspect
     from agents.observation import ObservationSpec
+    from agents.kinds import REACTIVE
     from agents.policy import TorchPolicy, build_network
     from agents.ppo import PPOConfig
     from agents.training import TrainingGoal, TrainingRun
@@ -94,7 +95,7 @@ def run_one(job: tuple[str, int, float, str]) -> dict:
         reason, seconds, policy = run.run(), run.seconds, TorchPolicy(run.optimizer.policy, seed=seed)
     elif agent == "untrained":
         torch.manual_seed(seed)
-        policy = TorchPolicy(build_network("reactive", ObservationSpec.for_level(level), 5, 128), seed=seed)
+        policy = TorchPolicy(build_network(REACTIVE, ObservationSpec.for_level(level), 5, 128), seed=seed)
     else:
         policy = DevicePolicy("right")
     found = inspect(policy, level, "deployment", 500, seed=seed)
