@@ -66,6 +66,11 @@ class LevelVecEnv(VectorEnv):
         # gets zeros, and the worlds step without building any
         self.observe = observe
         self._blank = None if observe else np.zeros((num_envs, self.obs_spec.size), dtype=np.float32)
+        # An evaluation counts a fixed number of episodes: `fresh_left` is how many more may start (None: no end).
+        # Once none may, a world whose episode ends is `idle`: it plays the variant it just played again instead of
+        # drawing a new one (drawing costs more than stepping), and nobody counts its episodes.
+        self.fresh_left: int | None = None
+        self.idle = np.zeros(num_envs, dtype=bool)
 
     def _observations(self, idx=None) -> np.ndarray:
         if not self.observe:
@@ -75,6 +80,8 @@ class LevelVecEnv(VectorEnv):
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
         if seed is not None:
             self.batch.seed(seed)
+        self.idle[:] = False
+        self.fresh_left = None
         self.batch.reset()
         self.obs_builder.on_load(np.arange(self.num_envs))
         return self._observations(), {}
@@ -107,7 +114,16 @@ class LevelVecEnv(VectorEnv):
             final_agent_pos = self.batch.worlds.agent_pos.copy()  # where each ended episode ended, before restarting
             infos.update(outcome=outcome, episode_return=episode_return, episode_length=episode_length,
                          final_obs=final_obs, _final_obs=mask, final_agent_pos=final_agent_pos)
-            self.batch.reset(ended)
+            fresh = ended[~self.idle[ended]]
+            if self.fresh_left is not None:  # the first to end go on, in the order an evaluation counts them
+                self.idle[fresh[self.fresh_left:]] = True
+                fresh = fresh[:self.fresh_left]
+                self.fresh_left -= len(fresh)
+            again = ended[self.idle[ended]]
+            if len(fresh):
+                self.batch.reset(fresh)
+            if len(again):
+                self.batch.load(again, [self.batch.variants[i] for i in again])
             self.obs_builder.on_load(ended)
         return self._observations(), result.reward, result.terminated, result.truncated, infos
 

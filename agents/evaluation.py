@@ -207,6 +207,7 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
     env = LevelVecEnv(level, split, num_envs, seed=seed, view=view, radius=radius,
                       observe=getattr(policy, "reads_observations", True), watch=watch)
     obs, _ = env.reset(seed=seed)
+    env.fresh_left = episodes - num_envs  # no variant drawn for an episode nobody will count
     worlds = env.batch.worlds
     tally = OutcomeTally()
     by_condition: dict[str, ConditionCount] = {}
@@ -254,7 +255,7 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
             if started < episodes:
                 started += 1
             else:
-                active[i] = False
+                active[i] = False  # (the env has made it idle: see LevelVecEnv.fresh_left)
         if on_progress is not None and finished != reported:
             on_progress(finished, episodes)
             reported = finished

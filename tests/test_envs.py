@@ -93,3 +93,20 @@ def test_make_vec_gives_the_batched_env_with_its_episodes():
         oa, ra, *_ = made.step(act)
         ob, rb, *_ = by_hand.step(act)
         assert np.array_equal(oa, ob) and np.array_equal(ra, rb)
+
+
+def test_an_evaluation_draws_no_variant_for_an_episode_it_will_not_count(monkeypatch):
+    """Once every counted episode has started, a world whose episode ends replays its variant instead of drawing a
+    new one: as many variants drawn as episodes counted, and the counted episodes are the ones drawn for them."""
+    from agents.evaluation import evaluate
+    from game.world.variants import VariantSampler
+    drawn = []
+    sample = VariantSampler.sample
+    monkeypatch.setattr(VariantSampler, "sample", lambda self, rng: drawn.append(1) or sample(self, rng))
+    rng = np.random.default_rng(0)
+    level = builtin_level("cheese_in_the_corner")
+    for worlds in (40, 16):  # all at once, and in several rounds
+        drawn.clear()
+        result = evaluate(lambda obs, worlds: rng.integers(0, 5, len(obs)), level, "deployment", 40, seed=3,
+                          num_envs=worlds, record=0)
+        assert result.episodes == 40 and len(drawn) == 40, worlds
