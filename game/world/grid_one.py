@@ -53,10 +53,11 @@ class OneGridWorld(GridWorlds):
         bx, by = tx + dx, ty + dy
         stuck = bool(push) and (self._blocked_at(bx, by) or any(a and c == [bx, by] for a, c in zip(alive, cells)))
         moved = not (blocked or stuck or (dx == 0 and dy == 0))
-        before = self.agent.copy()
+        before = self.agent
         events = np.zeros((1, table.width), dtype=np.float32)
         if moved:
-            self.agent[0] = tx, ty
+            self.agent = np.array([[tx, ty]], dtype=np.int32)  # a new array, as the batch's step makes: a caller
+            # holding the cells of before the step keeps them
             for k in push:
                 self.cells[0, k] = bx, by
             met = [k for k in hit if not self._pushable[k]]
