@@ -3,9 +3,10 @@ player of one world drive.
 
 The batch engine (`game.world.grid`) spends a fixed few dozen numpy calls on a step whatever the number of worlds:
 cheap per world at 64, most of the time at 1. Here the common step (a move, blocked or not, a crate pushed) is a
-few Python comparisons; what happens rarely and carries the rules (meeting things, the walkers) is handed to the
-batch engine's own code, so there is still one home for each rule. Same arrays, same events, same episodes for a
-seed: tests/test_grid_one.py plays both engines side by side on every grid level.
+few Python comparisons, and meeting things (rarely, and the most rules) goes through the one `meet()` of every
+engine. The walkers' steps and meetings are written again for one world, beside the batch code they mirror. Same
+arrays, same events, same episodes for a seed: tests/test_grid_one.py plays both engines side by side on every grid
+level, which is what holds the two copies together.
 """
 from __future__ import annotations
 
@@ -65,12 +66,11 @@ class OneGridWorld(GridWorlds):
                 touched = np.zeros(self.alive.shape, dtype=bool)
                 touched[0, met] = True
                 meet(self.flags, touched, self.alive, self.keys, self.shields, events, table)
+            events[0, table.tiles.start + self.tiles[0, ty, tx]] = 1.0
         if len(self.walkers):
             self._walk()
             events[:, table.touched.start + self.walkers] = self._meet_walkers(before, events)
         ax, ay = (tx, ty) if moved else (x, y)
-        if moved:
-            events[0, table.tiles.start + self.tiles[0, ay, ax]] = 1.0
         if len(self.table.regions):
             in_now = self.region_masks[None, :, ay, ax].copy()  # (a copy: load writes into it)
             events[:, table.region_cols] = in_now & ~self.in_region

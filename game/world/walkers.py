@@ -60,7 +60,6 @@ class Walkers:
             target = np.where(self.wander[:, :, None], now + step, target)
         return target
 
-
     def targets_one(self, now: list[list[int]]) -> list[list[int]]:
         """`targets` for a batch of one world, with Python numbers: where each walker, now at `now`, means to step."""
         self.t[0] += 1

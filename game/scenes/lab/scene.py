@@ -263,6 +263,7 @@ class LabScene(Scene):
         session = self.session
         if session.inspection is None:
             return None
+        # Copies: the pool pickles them later, on a thread of its own, while live episodes go on adding to them.
         return Shown(copy.deepcopy(session.tally), session.inspection, session.live["deployment"].visits.copy(),
                      copy.deepcopy(session.conditions))
 
