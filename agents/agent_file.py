@@ -26,7 +26,7 @@ from agents.network import Network
 from agents.observation import ObservationSpec
 from agents.problems import AgentFileError
 from agents.policy import build_network
-from agents.ppo import PPOConfig, check_agent
+from agents.training import TrainingSettings
 
 NETWORK_KINDS = {"mlp": "reactive", "conv": "conv", "planner": "planner"}  # the file's name for each agent kind
 
@@ -42,7 +42,7 @@ class AgentFile:
     policy: Network
     level: Level
     obs_spec: ObservationSpec
-    config: PPOConfig
+    settings: TrainingSettings  # how it was made
     steps: int = 0
     seconds: float = 0.0
     curve: list[dict] = field(default_factory=list)  # training curve: steps, seconds, success, return
@@ -68,10 +68,10 @@ def save_agent(path: str | os.PathLike, agent: AgentFile, half: bool = False) ->
         "level": level_to_dict(agent.level),
         "observation": agent.obs_spec.to_dict(),
         "network": {"kind": {v: k for k, v in NETWORK_KINDS.items()}[agent.policy.kind],
-                    "obs_size": agent.obs_spec.size, "hidden": agent.config.hidden,
+                    "obs_size": agent.obs_spec.size, "hidden": agent.settings.agent.hidden,
                     "actions": int(agent.policy.n_actions)},
-        "optimizer": agent.config.optimizer,
-        "hyperparameters": agent.config.to_dict(), "seed": agent.config.seed,
+        "optimizer": agent.settings.optimizer,
+        "hyperparameters": agent.settings.flat(), "seed": agent.settings.seed,
         "steps": agent.steps, "seconds": agent.seconds, "training_curve": agent.curve,
         "created": agent.created or time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
@@ -156,10 +156,11 @@ def _agrees(source: str, meta: AgentMeta, trained_on: Level) -> tuple[str, Obser
     if meta.network.actions != len(ACTIONS):
         raise AgentFileError(f"{source}: the network chooses among {meta.network.actions} actions; the worlds have "
                              f"{len(ACTIONS)} ({', '.join(ACTIONS)})")
-    if (settings.agent, settings.view, settings.radius, settings.hidden) != (kind, o.view, o.radius, meta.network.hidden):
+    a = settings.agent
+    if (a.kind, a.view, a.radius, a.hidden) != (kind, o.view, o.radius, meta.network.hidden):
         raise AgentFileError(f"{source}: the training settings do not match the network and view stored with them")
     try:
-        check_agent(trained_on, settings)
+        settings.check(trained_on)
     except ValueError as exc:
         raise AgentFileError(f"{source}: this agent could not have been trained on its level: {exc}") from None
     return kind, spec

@@ -14,10 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 
 from levels.model import MAX_GRID_SIDE, MAX_NAME
 
-from agents.network import AGENT_KINDS
-from agents.observation import VIEWS
-from agents.ppo import PPOConfig
-from agents.kinds import GRADIENT_DESCENT, OPTIMIZERS
+from agents.evolution import EvolutionConfig
+from agents.kinds import AGENT_KINDS, EVOLUTION, GRADIENT_DESCENT, OPTIMIZERS, VIEWS
+from agents.training import TrainingSettings
 
 MAX_RADIUS = MAX_GRID_SIDE  # a window wider than twice the largest level shows nothing more
 MAX_WINDOW = 2 * MAX_RADIUS + 1
@@ -42,24 +41,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-# The bounds of every training setting (PPOConfig's fields): an agent file's settings outside them were not written by
-# the game. A new setting must be given its bounds here; tests/test_agent_files.py checks none is missing.
+# The bounds of every training setting (`TrainingSettings.flat()`'s names): an agent file's settings outside them were
+# not written by the game. A new setting must be given its bounds here (the models below fail to build without).
 SETTING_TYPES: dict[str, Any] = {
     "seed": _int(0, 2**31 - 1), "num_envs": _int(1, 4096), "num_steps": _int(1, 4096),
-    "learning_rate": _float(0.0, 1.0), "anneal_lr": StrictBool, "max_steps": _int(1, 10**12),
+    "learning_rate": _float(0.0, 1.0) | None, "anneal_lr": StrictBool, "max_steps": _int(1, 10**12),
     "gamma": _float(0.0, 1.0), "gae_lambda": _float(0.0, 1.0), "num_minibatches": _int(1, 4096),
     "update_epochs": _int(1, 1000), "clip_coef": _float(0.0, 10.0), "ent_coef": _float(0.0, 10.0),
     "vf_coef": _float(0.0, 100.0), "max_grad_norm": _float(0.0, 1e6), "norm_adv": StrictBool,
     "hidden": _int(1, MAX_HIDDEN), "agent": StrictStr, "optimizer": StrictStr, "view": StrictStr,
     "radius": _int(1, MAX_RADIUS), "success_window": _int(1, 1_000_000),
 }
+EVOLUTION_TYPES: dict[str, Any] = {
+    "population": _int(2, 100_000), "episodes": _int(1, 100_000), "sigma": _float(0.0, 100.0),
+    "learning_rate": _float(0.0, 1.0) | None, "weight_decay": _float(0.0, 1.0),
+}
 CHOICES = {"agent": AGENT_KINDS, "optimizer": OPTIMIZERS, "view": VIEWS}
 
-# Settings a file leaves out take the defaults (files of earlier versions had fewer); unknown ones are ignored as
-# they always were.
+# Settings a file leaves out take the defaults (files of earlier versions had fewer, and none had evolution's);
+# unknown ones are ignored as they always were.
+_DEFAULTS = TrainingSettings().flat()
+EvolutionSettings = create_model(
+    "EvolutionSettings", __config__=ConfigDict(extra="ignore", strict=True),
+    **{f.name: (EVOLUTION_TYPES[f.name], f.default) for f in fields(EvolutionConfig)})
 Settings = create_model(
     "Settings", __config__=ConfigDict(extra="ignore", strict=True),
-    **{f.name: (SETTING_TYPES[f.name], f.default) for f in fields(PPOConfig)})
+    **{EVOLUTION: (EvolutionSettings, EvolutionSettings())},
+    **{name: (SETTING_TYPES[name], default) for name, default in _DEFAULTS.items() if name != EVOLUTION})
 
 
 class ObservationMeta(_Strict):
@@ -105,8 +113,8 @@ class AgentMeta(_Strict):
     training_curve: list[CurvePoint] = Field([], max_length=MAX_CURVE_POINTS)
     created: _text(64) = ""
 
-    def settings(self) -> PPOConfig:
-        return PPOConfig(**self.hyperparameters.model_dump())
+    def settings(self) -> TrainingSettings:
+        return TrainingSettings.from_flat(self.hyperparameters.model_dump())
 
     def curve(self) -> list[dict]:
         return [p.model_dump(by_alias=True, exclude_none=True) for p in self.training_curve]
@@ -119,6 +127,9 @@ def choice_problems(meta: AgentMeta) -> list[str]:
     for name, allowed in CHOICES.items():
         if settings[name] not in allowed:
             found.append(f"hyperparameters.{name} is {settings[name]!r}, not one of {', '.join(allowed)}")
+    if settings[EVOLUTION]["population"] % 2:
+        found.append(f"hyperparameters.{EVOLUTION}.population is {settings[EVOLUTION]['population']}: mutants come "
+                     "in pairs, so it is even")
     if meta.optimizer not in OPTIMIZERS:
         found.append(f"optimizer is {meta.optimizer!r}, not one of {', '.join(OPTIMIZERS)}")
     if meta.observation.view not in VIEWS:

@@ -5,7 +5,7 @@ population of mutants of the policy (its weights plus noise) plays the training 
 fitness is the base reward it collects; the policy moves towards the mutations that did well and away from those
 that did badly. Nothing is differentiated: only the fitness of whole episodes selects.
 
-    learner = Evolution(level, PPOConfig(seed=0))
+    learner = Evolution(level, EvolutionConfig(), AgentSpec(), seed=0)
     while (learner.training_success() or 0.0) < 0.95:
         metrics = learner.update()       # one generation
 
@@ -25,10 +25,10 @@ from torch.func import functional_call, vmap
 from levels.format import Level
 
 from agents.envs import LevelVecEnv
-from agents.kinds import CONV, PLANNER, REACTIVE
+from agents.kinds import CONV, PLANNER, REACTIVE, AgentSpec
 from agents.network import sample_actions
 from agents.policy import build_network
-from agents.ppo import PPOConfig, check_agent, reward_scale
+from agents.ppo import reward_scale
 
 STEP = {REACTIVE: 0.01, CONV: 0.01, PLANNER: 0.03}  # measured on green means go (the MLP, the planner): larger
 # steps make the MLP oscillate; the convolutional network takes the MLP's, not measured apart
@@ -49,23 +49,24 @@ class EvolutionConfig:
 class Evolution:
     """Owns the population's worlds and the policy. `update()` runs one generation: mutate, play, select."""
 
-    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), evolution: EvolutionConfig = EvolutionConfig(),
-                 split: str = "training"):
-        check_agent(level, config)
-        if evolution.population % 2:
+    def __init__(self, level: Level, config: EvolutionConfig = EvolutionConfig(), agent: AgentSpec = AgentSpec(),
+                 seed: int = 0, split: str = "training"):
+        """`seed` seeds the worlds, the network's initialisation and the mutations."""
+        agent.check(level)
+        if config.population % 2:
             raise ValueError("the population must be even: mutants come in pairs with opposite noise")
-        self.level, self.config, self.evolution = level, config, evolution
-        torch.manual_seed(config.seed)
-        worlds = (evolution.population + 1) * evolution.episodes  # the mutants, and the policy itself
-        self.envs = LevelVecEnv(level, split, worlds, seed=config.seed, view=config.view, radius=config.radius)
+        self.level, self.config, self.agent = level, config, agent
+        torch.manual_seed(seed)
+        worlds = (config.population + 1) * config.episodes  # the mutants, and the policy itself
+        self.envs = LevelVecEnv(level, split, worlds, seed=seed, view=agent.view, radius=agent.radius)
         self.obs_spec = self.envs.obs_spec
-        self.policy = build_network(config.agent, self.obs_spec, int(self.envs.single_action_space.n), config.hidden)
+        self.policy = build_network(agent.kind, self.obs_spec, int(self.envs.single_action_space.n), agent.hidden)
         self.names = [name for name, _ in self.policy.named_parameters()]
         self.shapes = [p.shape for p in self.policy.parameters()]
         self.theta = torch.nn.utils.parameters_to_vector(self.policy.parameters()).detach().clone()
-        step = evolution.learning_rate if evolution.learning_rate is not None else STEP[config.agent]
+        step = config.learning_rate if config.learning_rate is not None else STEP[agent.kind]
         self.optimizer = torch.optim.Adam([self.theta.requires_grad_()], lr=step)
-        self.generator = torch.Generator().manual_seed(config.seed)
+        self.generator = torch.Generator().manual_seed(seed)
         self.scale = reward_scale(level)
         self.global_step = 0
         self.updates = 0
@@ -91,7 +92,7 @@ class Evolution:
     def play(self, members: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
         """Every mutant plays `episodes` training episodes to their end. Returns per mutant the mean return (base
         reward, scaled) and the share of episodes that reached the goal."""
-        e, n = self.evolution, len(members)
+        e, n = self.config, len(members)
         if n * e.episodes != self.envs.num_envs:
             raise ValueError(f"play takes the policy and its {e.population} mutants: {e.population + 1} members")
         params = self._as_parameters(members)
@@ -122,7 +123,7 @@ class Evolution:
 
     def update(self) -> dict:
         started, steps_before = time.perf_counter(), self.global_step
-        e = self.evolution
+        e = self.config
         half = torch.randn((e.population // 2, self.theta.numel()), generator=self.generator)
         noise = torch.cat([half, -half])  # antithetic pairs: the same mutation, both ways
         # The policy itself plays beside its mutants (first): its own success is the training success reported.

@@ -7,7 +7,7 @@ weights, cheap for the planner's few dozen feature weights and out of the questi
 thousands, which keeps OpenAI-ES. Measured on the planner (`benchmarks/es_choice.py`, docs/design.md): a confirmed
 95 % on *green means go* in 26-30 s against 57-65 s for OpenAI-ES.
 
-    learner = CMAEvolution(level, planner_config(PPOConfig(seed=0, optimizer="evolution")))
+    learner = CMAEvolution(level, EvolutionConfig(), AgentSpec.of("planner"), seed=0)
     metrics = learner.update()       # one generation
 
 It reuses `Evolution`'s worlds and `play` (every mutant on the same variants with the same dice, the policy
@@ -24,7 +24,7 @@ import torch
 from levels.format import Level
 
 from agents.evolution import EvolutionConfig, Evolution
-from agents.ppo import PPOConfig
+from agents.kinds import AgentSpec
 
 
 def _import_cma():
@@ -37,13 +37,13 @@ def _import_cma():
 class CMAEvolution(Evolution):
     """`update()` runs one generation: CMA-ES asks for mutants, they play, it is told their fitness."""
 
-    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), evolution: EvolutionConfig = EvolutionConfig(),
-                 split: str = "training"):
-        super().__init__(level, config, evolution, split)
+    def __init__(self, level: Level, config: EvolutionConfig = EvolutionConfig(), agent: AgentSpec = AgentSpec(),
+                 seed: int = 0, split: str = "training"):
+        super().__init__(level, config, agent, seed, split)
         cma = _import_cma()
         self.strategy = cma.CMAEvolutionStrategy(
-            self.theta.detach().numpy().astype(np.float64), evolution.sigma,
-            {"popsize": evolution.population, "seed": config.seed + 1, "verbose": -9})
+            self.theta.detach().numpy().astype(np.float64), config.sigma,
+            {"popsize": config.population, "seed": seed + 1, "verbose": -9})
 
     def update(self) -> dict:
         started, steps_before = time.perf_counter(), self.global_step

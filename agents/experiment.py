@@ -19,8 +19,7 @@ from levels.format import Level
 
 from agents.envs import resolve_level
 from agents.experiment_task import Task, failed, machine, run_task  # noqa: F401 (where callers find them)
-from agents.ppo import PPOConfig
-from agents.training import TrainingGoal
+from agents.training import TrainingGoal, TrainingSettings
 
 
 def run_local(tasks: list[Task], jobs: int, job: Callable[[Task], dict] = run_task) -> Iterator[dict]:
@@ -44,7 +43,7 @@ def run_local(tasks: list[Task], jobs: int, job: Callable[[Task], dict] = run_ta
 
 def run_experiment(level: Level | str, seeds: int, diversity: list[float] | None = None, jobs: int = 1,
                    goal: TrainingGoal = TrainingGoal(max_seconds=120), episodes: int = 1000,
-                   progress=None, ray: str | None = None, config: PPOConfig | None = None) -> dict:
+                   progress=None, ray: str | None = None, settings: TrainingSettings | None = None) -> dict:
     """Train and evaluate every (share, seed). `ray`: None for the local pool of `jobs` processes; otherwise a
     Ray address, "" meaning RAY_ADDRESS if set, else a new local Ray instance. Ctrl+C stops the sweep and returns
     what finished, with "interrupted": true."""
@@ -52,7 +51,7 @@ def run_experiment(level: Level | str, seeds: int, diversity: list[float] | None
     level = resolve_level(level)
     shares = diversity if diversity else [None]
     doc = level_to_dict(level)
-    tasks = [Task(doc, seed, share, goal, episodes, config) for share in shares for seed in range(seeds)]
+    tasks = [Task(doc, seed, share, goal, episodes, settings) for share in shares for seed in range(seeds)]
     if ray is None:
         engine, where = run_local(tasks, jobs), f"{min(jobs, len(tasks))} local processes"
     else:
@@ -72,7 +71,7 @@ def run_experiment(level: Level | str, seeds: int, diversity: list[float] | None
     results.sort(key=lambda r: order[(r.get("diversity"), r["seed"])])
     return {"level": level.name, "fingerprint": level.fingerprint(), "machine": machine(), "engine": where,
             "seeds": seeds, "goal": dataclasses.asdict(goal), "episodes": episodes, "interrupted": interrupted,
-            "agent": (config or PPOConfig()).agent,
+            "agent": (settings or TrainingSettings()).agent.kind,
             "tasks": len(tasks), "runs": results}
 
 

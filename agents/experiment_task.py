@@ -12,8 +12,7 @@ from levels.format import Level, Mix
 
 from agents.evaluation import evaluate
 from agents.policy import TorchPolicy
-from agents.ppo import PPOConfig
-from agents.training import StopReason, TrainingGoal, TrainingRun
+from agents.training import StopReason, TrainingGoal, TrainingRun, TrainingSettings
 
 
 def with_diversity(level: Level, share: float) -> Level:
@@ -36,12 +35,12 @@ def machine() -> str:
 
 
 def train_and_evaluate(level: Level, seed: int, goal: TrainingGoal, episodes: int = 1000,
-                       config: PPOConfig | None = None) -> dict:
+                       settings: TrainingSettings | None = None) -> dict:
     """One seed: train to the target (or a budget), then evaluate on both splits."""
     import torch
     torch.set_num_threads(1)
-    config = config or PPOConfig()
-    run = TrainingRun(level, dataclasses.replace(config, seed=seed), goal)
+    settings = dataclasses.replace(settings or TrainingSettings(), seed=seed)
+    run = TrainingRun(level, settings, goal)
     reason = run.run()
     policy = TorchPolicy(run.optimizer.policy, seed=seed)
     out = {"seed": seed, "reason": reason, "reached_target": reason == StopReason.TARGET,
@@ -49,8 +48,8 @@ def train_and_evaluate(level: Level, seed: int, goal: TrainingGoal, episodes: in
            "confirmed_success": run.confirmed_success,
            "steps_per_second": round(run.optimizer.global_step / max(run.seconds, 1e-9))}
     for split in ("training", "deployment"):
-        result = evaluate(policy, level, split, episodes, seed=seed + 777, view=config.view, radius=config.radius,
-                          record=0)
+        result = evaluate(policy, level, split, episodes, seed=seed + 777, view=settings.agent.view,
+                          radius=settings.agent.radius, record=0)
         out[split] = result.to_dict()
     if run.optimizer.policy.readable_objective:  # its objective can be read: is what it shows what it does?
         from agents.planner import planner_report
@@ -67,7 +66,7 @@ class Task:
     diversity: float | None
     goal: TrainingGoal
     episodes: int
-    config: PPOConfig | None = None  # default PPOConfig(): a reactive network
+    settings: TrainingSettings | None = None  # default TrainingSettings(): a reactive network trained by PPO
 
 
 def run_task(task: Task) -> dict:
@@ -75,7 +74,7 @@ def run_task(task: Task) -> dict:
     level = parse_level(task.level_doc)
     if task.diversity is not None:
         level = with_diversity(level, task.diversity)
-    result = train_and_evaluate(level, task.seed, task.goal, task.episodes, task.config)
+    result = train_and_evaluate(level, task.seed, task.goal, task.episodes, task.settings)
     result["diversity"] = task.diversity
     return result
 

@@ -1,6 +1,10 @@
-"""The kinds of agent network, named in one place that imports nothing heavy (the command line lists them before
-it loads torch): "reactive" (an MLP, `agents.policy.Policy`), "conv" (convolutions over the whole level,
-`agents.conv.ConvNet`) and "planner" (`agents.planner.Planner`)."""
+"""The kinds of agent network and what an agent is, named in one place that imports nothing heavy (the command line
+lists them before it loads torch): "reactive" (an MLP, `agents.policy.Policy`), "conv" (convolutions over the whole
+level, `agents.conv.ConvNet`) and "planner" (`agents.planner.Planner`); `AgentSpec` says which kind an agent is and
+what it sees, whatever base optimizer makes it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 REACTIVE, CONV, PLANNER = "reactive", "conv", "planner"
 AGENT_KINDS = (REACTIVE, CONV, PLANNER)  # the rest of the project names them by these constants (tests/test_layout.py)
@@ -8,6 +12,52 @@ AGENT_KINDS = (REACTIVE, CONV, PLANNER)  # the rest of the project names them by
 # the planner in `agents.evolution_cma`).
 GRADIENT_DESCENT, EVOLUTION = "ppo", "evolution"
 OPTIMIZERS = (GRADIENT_DESCENT, EVOLUTION)
+# What an agent sees: a window centred on it, or the whole level.
+EGOCENTRIC, FULL = "egocentric", "full"
+VIEWS = (EGOCENTRIC, FULL)
+DEFAULT_RADIUS = 5  # half-width of the egocentric window, in cells
+# The kinds that see the whole level and work on the grid's cells, as they are named in messages.
+WHOLE_LEVEL = {PLANNER: "the planner", CONV: "the convolutional network"}
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """The agent, whatever optimizer makes it: its kind of network, what it sees, how wide its layers are.
+    `AgentSpec.of(kind)` (or `spec.with_kind(kind)`) gives the view a kind needs."""
+
+    kind: str = REACTIVE  # one of AGENT_KINDS
+    view: str = EGOCENTRIC  # one of VIEWS
+    radius: int = DEFAULT_RADIUS  # half-width of the egocentric window, in cells
+    hidden: int = 128  # width of the hidden layers
+
+    @classmethod
+    def of(cls, kind: str) -> AgentSpec:
+        return cls().with_kind(kind)
+
+    def with_kind(self, kind: str) -> AgentSpec:
+        """This agent as another kind: the whole-level kinds see the whole level, the reactive one its window."""
+        return replace(self, kind=kind, view=FULL if kind in WHOLE_LEVEL else EGOCENTRIC)
+
+    def problem(self, world: str) -> str | None:
+        """Why this agent cannot play a level of this `world` ("grid" or a physics view), in words; None if it can."""
+        if self.kind not in AGENT_KINDS:
+            return f"unknown agent kind {self.kind!r}: use one of {', '.join(AGENT_KINDS)}"
+        if self.view not in VIEWS:
+            return f"unknown view {self.view!r}: use one of {', '.join(VIEWS)}"
+        if self.kind in WHOLE_LEVEL:
+            what = WHOLE_LEVEL[self.kind]
+            if world != "grid":
+                return (f"{what} works on the grid's cells: it plays grid levels only (this one is a {world} physics "
+                        f"level); choose the reactive network")
+            if self.view != FULL:
+                return f"{what} sees the whole level: use view '{FULL}'"
+        return None
+
+    def check(self, level) -> None:
+        """Refuse, in words (ValueError), an agent that cannot play this level."""
+        problem = self.problem(level.world)
+        if problem:
+            raise ValueError(problem)
 
 
 def shipped_stem(kind: str, optimizer: str, seed: int) -> str:

@@ -27,8 +27,8 @@ from levels.vocabulary import COLORS
 
 from game.world.variants import COLOR_INDEX, TILE_INDEX, TILE_NAMES
 
-VIEWS = ("egocentric", "full")
-DEFAULT_RADIUS = 5
+from agents.kinds import DEFAULT_RADIUS, VIEWS
+
 # In a picture an object's colour fills the whole object while its shape is a detail of its outline; the channels
 # mirror that: a colour channel reads 1 where an object stands, its shape (kind) channel only this much.
 SHAPE_SALIENCE = 0.25

@@ -3,19 +3,19 @@
 The base optimizer of the game: it collects episodes from the training distribution with the current policy, then
 takes gradient steps on the clipped surrogate objective. It only ever sees the base reward.
 
-    learner = PPO(level, PPOConfig(seed=0))
+    learner = PPO(level, PPOConfig(), AgentSpec(), seed=0)
     while (learner.training_success() or 0.0) < 0.95:
         metrics = learner.update()
 
-Network: a small MLP (two hidden layers) over the egocentric observation. Measured on this 2-core CPU: an MLP runs
-~10x more samples per second than a small CNN over the same tile channels, and the window centred on the agent
-already gives the translation invariance a CNN would bring; see docs/results.md.
+Network: the agent's (`AgentSpec`), by default a small MLP (two hidden layers) over the egocentric observation.
+Measured on this 2-core CPU: an MLP runs ~10x more samples per second than a small CNN over the same tile channels,
+and the window centred on the agent already gives the translation invariance a CNN would bring; see docs/results.md.
 """
 from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -25,23 +25,25 @@ from levels.format import Level
 from levels.vocabulary import OUTCOMES
 
 from agents.envs import LevelVecEnv
-from agents.kinds import CONV, GRADIENT_DESCENT, PLANNER, REACTIVE
-from agents.network import AGENT_KINDS, sample_actions
+from agents.kinds import CONV, PLANNER, REACTIVE, AgentSpec
+from agents.network import sample_actions
 from agents.observation import ObservationSpec
 from agents.policy import build_network
 
 GOAL_CODE = OUTCOMES.index("goal")
-PLANNER_LEARNING_RATE = 0.01
-# The kinds that see the whole level and work on the grid's cells, as they are named in messages.
-WHOLE_LEVEL = {PLANNER: "the planner", CONV: "the convolutional network"}
+# Adam's step size for each kind of network when the settings leave it unset: the planner's few weights take larger
+# steps (measured on green means go); the convolutional network takes the MLP's.
+LEARNING_RATE = {REACTIVE: 1e-3, CONV: 1e-3, PLANNER: 0.01}
 
 
 @dataclass(frozen=True)
 class PPOConfig:
-    seed: int = 0  # seeds the worlds, the network initialisation and the action sampling
+    """PPO's knobs, and only PPO's: which agent it trains and from which seed are the caller's (`AgentSpec`, `seed`;
+    `agents.training.TrainingSettings` holds all three)."""
     num_envs: int = 64  # worlds stepped together
     num_steps: int = 32  # steps per world per rollout; a rollout holds num_envs * num_steps samples
-    learning_rate: float = 1e-3  # Adam step size, annealed linearly to 0 over max_steps when anneal_lr is set
+    learning_rate: float | None = None  # Adam step size (None: LEARNING_RATE[agent kind]); annealed linearly to 0
+    # over max_steps when anneal_lr is set
     anneal_lr: bool = False  # decay the learning rate (only meaningful with a fixed step budget)
     max_steps: int = 5_000_000  # env steps budget used for annealing
     gamma: float = 0.99  # discount
@@ -53,21 +55,7 @@ class PPOConfig:
     vf_coef: float = 0.5  # value loss weight
     max_grad_norm: float = 0.5  # gradient clipping
     norm_adv: bool = False  # normalising advantages made a sparse-reward seed collapse in prototyping: off
-    hidden: int = 128  # width of the two hidden layers
-    agent: str = REACTIVE  # the network (AGENT_KINDS): "reactive" (an MLP), "conv" (agents/conv.py) or "planner"
-    # (agents/planner.py); the last two see the whole level (view "full"): `for_agent` sets what each kind needs
-    optimizer: str = GRADIENT_DESCENT  # the base optimizer: "ppo" (this file) or "evolution" (agents/evolution.py)
-    view: str = "egocentric"  # observation: "egocentric" window or "full" level
-    radius: int = 5  # half-width of the egocentric window, in cells
     success_window: int = 200  # training success is measured over this many most recent episodes
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "PPOConfig":
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
 
 
 def reward_scale(level: Level) -> float:
@@ -76,47 +64,22 @@ def reward_scale(level: Level) -> float:
     return 1.0 / biggest
 
 
-def check_agent(level: Level, config: PPOConfig) -> None:
-    """Refuse, in words, an agent kind that cannot play this level."""
-    if config.agent not in AGENT_KINDS:
-        raise ValueError(f"unknown agent kind {config.agent!r}: use one of {', '.join(AGENT_KINDS)}")
-    if config.agent in WHOLE_LEVEL:
-        what = WHOLE_LEVEL[config.agent]
-        if level.world != "grid":
-            raise ValueError(f"{what} works on the grid's cells: it plays grid levels only (this one is a "
-                             f"{level.world} physics level); choose the reactive network")
-        if config.view != "full":
-            raise ValueError(f"{what} sees the whole level: use view 'full'")
-
-
-def for_agent(config: PPOConfig, kind: str) -> PPOConfig:
-    """The settings for training an agent of `kind`: the view it needs, and a step size that suits it (the
-    planner's few weights take larger steps)."""
-    defaults = PPOConfig()
-    if kind == PLANNER:
-        return replace(config, agent=PLANNER, view="full", learning_rate=PLANNER_LEARNING_RATE)
-    view = "full" if kind in WHOLE_LEVEL else defaults.view
-    return replace(config, agent=kind, view=view, learning_rate=defaults.learning_rate)
-
-
-def planner_config(config: PPOConfig) -> PPOConfig:
-    """The settings for training a planner (`for_agent(config, "planner")`)."""
-    return for_agent(config, "planner")
-
-
 class PPO:
     """Owns the training envs, the policy and the optimizer. `update()` runs one rollout and one learning phase."""
 
-    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), split: str = "training"):
-        self.level, self.config = level, config
+    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), agent: AgentSpec = AgentSpec(), seed: int = 0,
+                 split: str = "training"):
+        """`seed` seeds the worlds, the network's initialisation and the action sampling."""
+        self.level, self.config, self.agent = level, config, agent
         c = config
-        check_agent(level, c)
-        torch.manual_seed(c.seed)
-        self.envs = LevelVecEnv(level, split, c.num_envs, seed=c.seed, view=c.view, radius=c.radius)
+        agent.check(level)
+        torch.manual_seed(seed)
+        self.envs = LevelVecEnv(level, split, c.num_envs, seed=seed, view=agent.view, radius=agent.radius)
         self.obs_spec: ObservationSpec = self.envs.obs_spec
-        self.policy = build_network(c.agent, self.obs_spec, int(self.envs.single_action_space.n), c.hidden)
-        self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=c.learning_rate, eps=1e-5)
-        self.generator = torch.Generator().manual_seed(c.seed)
+        self.policy = build_network(agent.kind, self.obs_spec, int(self.envs.single_action_space.n), agent.hidden)
+        self.learning_rate = c.learning_rate if c.learning_rate is not None else LEARNING_RATE[agent.kind]
+        self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=self.learning_rate, eps=1e-5)
+        self.generator = torch.Generator().manual_seed(seed)
         self.scale = reward_scale(level)
         self.global_step = 0
         self.updates = 0
@@ -125,7 +88,7 @@ class PPO:
         self.recent_goal: deque[bool] = deque(maxlen=c.success_window)
         self.recent_return: deque[float] = deque(maxlen=c.success_window)
         self.outcome_counts = np.zeros(len(OUTCOMES), dtype=np.int64)
-        obs, _ = self.envs.reset(seed=c.seed)
+        obs, _ = self.envs.reset(seed=seed)
         self.next_obs = torch.from_numpy(obs)
         n, s = c.num_envs, c.num_steps
         self.buf_obs = torch.zeros((s, n, self.obs_spec.size))
@@ -153,7 +116,7 @@ class PPO:
         started = time.perf_counter()
         if c.anneal_lr:
             frac = max(1.0 - self.global_step / c.max_steps, 0.0)
-            self.optimizer.param_groups[0]["lr"] = frac * c.learning_rate
+            self.optimizer.param_groups[0]["lr"] = frac * self.learning_rate
 
         # --- rollout: play the current policy on the training distribution ---------------------------------
         for step in range(c.num_steps):

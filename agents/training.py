@@ -12,16 +12,20 @@ agent stopped at a "confirmed 95 %" measured 92 % on 300 fresh episodes): the fi
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
+from typing import Protocol
+
+import torch
 
 from levels.format import Level
 
 from agents.evaluation import evaluate
-from agents.kinds import EVOLUTION, GRADIENT_DESCENT, OPTIMIZERS, PLANNER  # noqa: F401 (OPTIMIZERS: where callers found it)
+from agents.evolution import EvolutionConfig
+from agents.kinds import EVOLUTION, GRADIENT_DESCENT, OPTIMIZERS, PLANNER, AgentSpec
+from agents.observation import ObservationSpec
 from agents.policy import PolicySnapshot, TorchPolicy
 from agents.ppo import PPO, PPOConfig
-
 
 
 class StopReason(StrEnum):
@@ -32,18 +36,83 @@ class StopReason(StrEnum):
     STOPPED = "stopped"  # the player (or a closing window) stopped it
 
 
-def make_optimizer(level: Level, config: PPOConfig):
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How an agent is made: the agent (its kind, what it sees), the base optimizer and its knobs, the seed. They
+    travel together: to the training worker, into the agent file (`flat()`), back from it (`from_flat`)."""
+
+    agent: AgentSpec = AgentSpec()
+    optimizer: str = GRADIENT_DESCENT  # one of OPTIMIZERS: which of the two configs below is used
+    seed: int = 0  # seeds the worlds, the network's initialisation, the sampling and the mutations
+    ppo: PPOConfig = PPOConfig()
+    evolution: EvolutionConfig = EvolutionConfig()
+
+    @classmethod
+    def of(cls, kind: str, optimizer: str = GRADIENT_DESCENT, seed: int = 0, **ppo) -> TrainingSettings:
+        """An agent of `kind` (with the view it needs) made by `optimizer`; `ppo` sets PPO's knobs."""
+        return cls(AgentSpec.of(kind), optimizer, seed, PPOConfig(**ppo))
+
+    def check(self, level: Level) -> None:
+        """Refuse, in words (ValueError), settings that cannot train an agent on this level."""
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {self.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
+        self.agent.check(level)
+
+    def flat(self) -> dict:
+        """One flat table, as agent files have always kept their `hyperparameters`: the seed, the optimizer, the
+        agent's kind (as "agent"), view, radius and width, PPO's knobs, and evolution's under "evolution"."""
+        agent = asdict(self.agent)
+        return {"seed": self.seed, "optimizer": self.optimizer, "agent": agent.pop("kind"), **agent,
+                **asdict(self.ppo), EVOLUTION: asdict(self.evolution)}
+
+    @classmethod
+    def from_flat(cls, table: dict) -> TrainingSettings:
+        """The settings a flat table (`flat()`, an agent file's hyperparameters) holds; what it leaves out takes the
+        defaults, names it does not know are ignored (files of other versions)."""
+        def known(kind, values: dict) -> dict:
+            return {f.name: values[f.name] for f in fields(kind) if f.name in values}
+        agent = known(AgentSpec, {**table, "kind": table.get("agent", AgentSpec.kind)})
+        defaults = cls()
+        return cls(AgentSpec(**agent), table.get("optimizer", defaults.optimizer), table.get("seed", defaults.seed),
+                   PPOConfig(**known(PPOConfig, table)),
+                   EvolutionConfig(**known(EvolutionConfig, table.get(EVOLUTION) or {})))
+
+    def with_agent(self, kind: str) -> TrainingSettings:
+        """The same, for an agent of another kind: the view it needs, its window and width kept, the step sizes left
+        to the kind (an agent file of the reactive network holds the MLP's, which the planner would learn with ten
+        times too slowly)."""
+        return replace(self, agent=self.agent.with_kind(kind), ppo=replace(self.ppo, learning_rate=None),
+                       evolution=replace(self.evolution, learning_rate=None))
+
+
+class Optimizer(Protocol):
+    """What the training run and the window ask of a base optimizer (`PPO`, `Evolution`, `CMAEvolution`)."""
+
+    policy: torch.nn.Module  # the network being trained
+    obs_spec: ObservationSpec
+    global_step: int  # world steps played so far
+    updates: int  # updates (rollouts and learning phases, or generations) so far
+
+    def update(self) -> dict:
+        """One rollout and learning phase, or one generation; its metrics (with "training_success", "return",
+        "steps")."""
+
+    def training_success(self) -> float | None:
+        """The share of recent training episodes that reached the intended goal; None while it cannot be measured
+        honestly."""
+
+
+def make_optimizer(level: Level, settings: TrainingSettings) -> Optimizer:
     """The base optimizer the settings name: gradient descent (PPO) or evolution. Evolution mutates the planner's
     few weights with CMA-ES and the reactive network's many with OpenAI-ES (measured: docs/design.md)."""
-    if config.optimizer == EVOLUTION and config.agent == PLANNER:
+    settings.check(level)
+    if settings.optimizer == EVOLUTION and settings.agent.kind == PLANNER:
         from agents.evolution_cma import CMAEvolution
-        return CMAEvolution(level, config)
-    if config.optimizer == EVOLUTION:
+        return CMAEvolution(level, settings.evolution, settings.agent, settings.seed)
+    if settings.optimizer == EVOLUTION:
         from agents.evolution import Evolution
-        return Evolution(level, config)
-    if config.optimizer != GRADIENT_DESCENT:
-        raise ValueError(f"unknown optimizer {config.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
-    return PPO(level, config)
+        return Evolution(level, settings.evolution, settings.agent, settings.seed)
+    return PPO(level, settings.ppo, settings.agent, settings.seed)
 
 
 @dataclass(frozen=True)
@@ -59,11 +128,11 @@ class TrainingRun:
     """The base optimizer plus the stopping rules; `step()` does one update and says whether to stop."""
 
     level: Level
-    config: PPOConfig = field(default_factory=PPOConfig)
+    settings: TrainingSettings = field(default_factory=TrainingSettings)
     goal: TrainingGoal = field(default_factory=TrainingGoal)
 
     def __post_init__(self):
-        self.optimizer = make_optimizer(self.level, self.config)
+        self.optimizer = make_optimizer(self.level, self.settings)
         self.seconds = 0.0  # training time, excluding pauses
         self.curve: list[dict] = []
         self.finished: StopReason | None = None  # why training stopped
@@ -104,10 +173,10 @@ class TrainingRun:
 
     def _check(self, offset: int):
         """`confirm_episodes` training episodes played start to finish by the current policy, on seeds of their own."""
-        optimizer = self.optimizer
-        return evaluate(TorchPolicy(optimizer.policy, seed=self.config.seed + offset + optimizer.updates), self.level,
-                        "training", self.goal.confirm_episodes, seed=self.config.seed + offset + optimizer.updates,
-                        view=self.config.view, radius=self.config.radius, record=0)
+        optimizer, agent = self.optimizer, self.settings.agent
+        seed = self.settings.seed + offset + optimizer.updates
+        return evaluate(TorchPolicy(optimizer.policy, seed=seed), self.level, "training", self.goal.confirm_episodes,
+                        seed=seed, view=agent.view, radius=agent.radius, record=0)
 
     def run(self, on_metrics=None) -> str:
         """Headless: update until a stopping rule fires. Returns why it stopped."""
@@ -118,5 +187,5 @@ class TrainingRun:
         return self.finished
 
     def snapshot(self) -> PolicySnapshot:
-        return PolicySnapshot.of(self.optimizer.policy, self.optimizer.obs_spec, self.config.hidden,
+        return PolicySnapshot.of(self.optimizer.policy, self.optimizer.obs_spec, self.settings.agent.hidden,
                                  self.optimizer.global_step, self.optimizer.updates)

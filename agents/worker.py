@@ -24,8 +24,7 @@ import torch
 from levels.format import Level, parse_level
 
 from agents.policy import PolicySnapshot
-from agents.ppo import PPOConfig
-from agents.training import StopReason, TrainingGoal, TrainingRun
+from agents.training import StopReason, TrainingGoal, TrainingRun, TrainingSettings
 
 
 @dataclass(frozen=True)
@@ -80,8 +79,9 @@ def _wait_for_start(commands, set_state) -> TrainingGoal | None:
             return command[1]
 
 
-def training_loop(level: Level, config: PPOConfig, goal: TrainingGoal, commands, messages, snapshots, set_state,
-                  pause_between_updates: float = 0.0, on_run=None, wait_for_start: bool = False) -> None:
+def training_loop(level: Level, settings: TrainingSettings, goal: TrainingGoal, commands, messages, snapshots,
+                  set_state, pause_between_updates: float = 0.0, on_run=None,
+                  wait_for_start: bool = False) -> None:
     """The learner's side of the protocol, the same on a thread or in a worker process: take commands, train,
     publish progress and snapshots, report how it ended. Never raises.
 
@@ -90,7 +90,7 @@ def training_loop(level: Level, config: PPOConfig, goal: TrainingGoal, commands,
     try:
         # One torch thread: two OpenMP threads collapse ~100x when another program (the window) holds a core.
         torch.set_num_threads(1)
-        run = TrainingRun(level, config, goal)
+        run = TrainingRun(level, settings, goal)
         if wait_for_start:
             run.goal = _wait_for_start(commands, set_state)
             if run.goal is None:
@@ -136,8 +136,8 @@ class TrainingWorker:
     `state` is one of idle, starting, ready (started ahead of time, waiting for `begin`), running, paused,
     finished, stopped, failed."""
 
-    def __init__(self, level: Level, config: PPOConfig, goal: TrainingGoal, commands):
-        self.level, self.config, self.goal = level, config, goal
+    def __init__(self, level: Level, settings: TrainingSettings, goal: TrainingGoal, commands):
+        self.level, self.settings, self.goal = level, settings, goal
         self.messages: queue.Queue = queue.Queue()
         self.snapshots: queue.Queue[PolicySnapshot] = queue.Queue()
         self._commands = commands
@@ -181,9 +181,9 @@ class TrainingWorker:
 class TrainingThread(TrainingWorker):
     """The learner on a daemon thread of this process. Deterministic for a seed; `training` is the live run."""
 
-    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), goal: TrainingGoal = TrainingGoal(),
-                 pause_between_updates: float = 0.0, wait_for_start: bool = False):
-        super().__init__(level, config, goal, queue.Queue())
+    def __init__(self, level: Level, settings: TrainingSettings = TrainingSettings(),
+                 goal: TrainingGoal = TrainingGoal(), pause_between_updates: float = 0.0, wait_for_start: bool = False):
+        super().__init__(level, settings, goal, queue.Queue())
         self.training: TrainingRun | None = None
         self._thread = threading.Thread(target=self._main, name="mesa-sandbox-learner", daemon=True)
         self._pause_between_updates = pause_between_updates
@@ -202,7 +202,7 @@ class TrainingThread(TrainingWorker):
         return self._thread.is_alive()
 
     def _main(self) -> None:
-        training_loop(self.level, self.config, self.goal, self._commands, self.messages, self.snapshots,
+        training_loop(self.level, self.settings, self.goal, self._commands, self.messages, self.snapshots,
                       self._set_state, self._pause_between_updates,
                       on_run=lambda run: setattr(self, "training", run), wait_for_start=self._wait_for_start)
 
@@ -210,10 +210,11 @@ class TrainingThread(TrainingWorker):
 EXIT_SECONDS = 5.0  # a worker that has reported how its run ended is ended if it has not exited this long after
 
 
-def _process_main(level_doc: dict, config: dict, goal: dict, commands, messages, snapshots,
+def _process_main(level_doc: dict, settings: dict, goal: dict, commands, messages, snapshots,
                   wait_for_start: bool) -> None:
-    training_loop(parse_level(level_doc), PPOConfig.from_dict(config), TrainingGoal(**goal), commands, messages,
-                  snapshots, lambda state: messages.put(StateChanged(state)), wait_for_start=wait_for_start)
+    training_loop(parse_level(level_doc), TrainingSettings.from_flat(settings), TrainingGoal(**goal), commands,
+                  messages, snapshots, lambda state: messages.put(StateChanged(state)),
+                  wait_for_start=wait_for_start)
     # Everything is said: flush the queues, then leave without tearing the interpreter down. Its stacks, dumped
     # while a worker was slow to exit, showed it in the final garbage collection of torch's objects (1-4 s of CPU
     # here, far more on a loaded machine); snapshots travel by value, so nothing needs this process any more. If
@@ -235,14 +236,14 @@ class TrainingProcess(TrainingWorker):
     A pump thread in this process moves what the worker publishes into ordinary queues and keeps `state` current;
     a worker that dies without a word becomes a `Failed` message."""
 
-    def __init__(self, level: Level, config: PPOConfig = PPOConfig(), goal: TrainingGoal = TrainingGoal(),
-                 wait_for_start: bool = False):
+    def __init__(self, level: Level, settings: TrainingSettings = TrainingSettings(),
+                 goal: TrainingGoal = TrainingGoal(), wait_for_start: bool = False):
         ctx = multiprocessing.get_context("spawn")  # never fork a process that holds a window
-        super().__init__(level, config, goal, ctx.Queue())
+        super().__init__(level, settings, goal, ctx.Queue())
         self._from_worker = ctx.Queue()
         self._snapshots_from_worker = ctx.Queue()
         self._process = ctx.Process(target=_process_main, name="mesa-sandbox-learner", daemon=True,
-                                    args=(level.to_document(), config.to_dict(), dataclasses.asdict(goal),
+                                    args=(level.to_document(), settings.flat(), dataclasses.asdict(goal),
                                           self._commands, self._from_worker, self._snapshots_from_worker,
                                           wait_for_start))
         self._pump_thread = threading.Thread(target=self._pump, name="mesa-sandbox-learner-pump", daemon=True)

@@ -33,10 +33,10 @@ def untrained_lab(app, level):
     app.switch(scene)
     session = scene.session
     session.training.close()  # no learner is needed: its spare would prepare itself on a thread beside the drags
-    spec = ObservationSpec.for_level(level, session.config.view, session.config.radius)
+    spec = ObservationSpec.for_level(level, session.settings.agent.view, session.settings.agent.radius)
     torch.manual_seed(0)
-    network = Policy(spec.size, 5, session.config.hidden)
-    session.adopt(PolicySnapshot.of(network, spec, session.config.hidden, 0, 0), session.config, [], "")
+    network = Policy(spec.size, 5, session.settings.agent.hidden)
+    session.adopt(PolicySnapshot.of(network, spec, session.settings.agent.hidden, 0, 0), session.settings, [], "")
     scene.command("deployment")
     for overlay in ("values", "arrows"):
         scene.command(overlay)

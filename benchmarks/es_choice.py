@@ -24,14 +24,15 @@ import torch
 def confirmed(learner, level, seed: int) -> float:
     from agents.evaluation import evaluate
     from agents.policy import TorchPolicy
-    c = learner.config
-    return evaluate(TorchPolicy(learner.policy, seed=seed), level, "training", 300, seed=seed + 10_000, view=c.view,
-                    radius=c.radius, record=0).share("goal")
+    a = learner.agent
+    return evaluate(TorchPolicy(learner.policy, seed=seed), level, "training", 300, seed=seed + 10_000, view=a.view,
+                    radius=a.radius, record=0).share("goal")
 
 
 def run(strategy, level, seed: int, budget: float) -> dict:
-    from agents.ppo import PPOConfig, planner_config
-    learner = strategy(level, planner_config(PPOConfig(seed=seed, optimizer="evolution")))
+    from agents.evolution import EvolutionConfig
+    from agents.kinds import PLANNER, AgentSpec
+    learner = strategy(level, EvolutionConfig(), AgentSpec.of(PLANNER), seed)
     started = time.perf_counter()
     while time.perf_counter() - started < budget:
         if learner.update()["training_success"] >= 0.95:

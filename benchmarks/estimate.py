@@ -34,10 +34,9 @@ def load(name: str):
 
 def train_curve(name: str, seed: int) -> dict:
     import torch
-    from agents.ppo import PPOConfig
-    from agents.training import TrainingGoal, TrainingRun
+    from agents.training import TrainingGoal, TrainingRun, TrainingSettings
     torch.set_num_threads(1)
-    run = TrainingRun(load(name), PPOConfig(seed=seed), TrainingGoal(max_seconds=300))
+    run = TrainingRun(load(name), TrainingSettings(seed=seed), TrainingGoal(max_seconds=300))
     reason = run.run()
     return {"level": name, "seed": seed, "reason": reason, "seconds": run.seconds, "curve": run.curve}
 

@@ -17,8 +17,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 import torch
 
-from agents.ppo import PPOConfig
-from agents.training import TrainingGoal, TrainingRun
+from agents.training import TrainingGoal, TrainingRun, TrainingSettings
 from levels import builtin_level
 
 LEVELS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix"]
@@ -35,7 +34,8 @@ def main() -> None:
     for name in args.levels:
         seconds, steps, reached = [], [], 0
         for seed in range(args.seeds):
-            run = TrainingRun(builtin_level(name), PPOConfig(seed=seed), TrainingGoal(max_seconds=args.max_seconds))
+            run = TrainingRun(builtin_level(name), TrainingSettings(seed=seed),
+                              TrainingGoal(max_seconds=args.max_seconds))
             reached += run.run() == "target"
             seconds.append(run.seconds)
             steps.append(run.optimizer.global_step)

@@ -23,11 +23,11 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np
 
 
-def learner_headless(level, seconds: float, config) -> float:
+def learner_headless(level, seconds: float, settings) -> float:
     """The same learner (a worker process) with no window: steps per second from its metrics."""
     from agents.worker import Progress, TrainingProcess
     from agents.training import TrainingGoal
-    learner = TrainingProcess(level, config, goal=TrainingGoal(target=1.01))
+    learner = TrainingProcess(level, settings, goal=TrainingGoal(target=1.01))
     learner.start()
     first = last = None
     deadline = None
@@ -128,14 +128,13 @@ def main() -> None:
     parser.add_argument("--optimizer", choices=["ppo", "evolution"], default="ppo")
     parser.add_argument("--frames-only", action="store_true", help="skip the idle and Evaluate measurements")
     args = parser.parse_args()
-    from dataclasses import replace
     from agents.envs import resolve_level
-    from agents.ppo import PPOConfig, for_agent
+    from agents.training import TrainingSettings
     level = resolve_level(args.level)
-    config = replace(for_agent(PPOConfig(), args.agent), optimizer=args.optimizer)
+    settings = TrainingSettings.of(args.agent, args.optimizer)
     idle = None if args.frames_only else idle_home_cpu(5.0)
     frames, sps_ui = with_ui(level, args.seconds, args.agent, args.optimizer)
-    sps_headless = learner_headless(level, args.seconds, config)
+    sps_headless = learner_headless(level, args.seconds, settings)
     evaluations = None if args.frames_only else evaluate_times()
     f = np.array(frames)
     print(json.dumps({

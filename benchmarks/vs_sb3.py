@@ -36,8 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import agents.envs  # noqa: E402,F401 (registers the levels' ids)
 from agents.evaluation import evaluate  # noqa: E402
-from agents.ppo import PPOConfig, reward_scale  # noqa: E402
-from agents.training import TrainingGoal, TrainingRun  # noqa: E402
+from agents.kinds import REACTIVE  # noqa: E402
+from agents.ppo import LEARNING_RATE, PPOConfig, reward_scale  # noqa: E402
+from agents.training import TrainingGoal, TrainingRun, TrainingSettings  # noqa: E402
 from benchmarks.sb3_vec_env import SB3VecEnv  # noqa: E402
 from levels import builtin_level  # noqa: E402
 
@@ -59,9 +60,9 @@ class Trunk(BaseFeaturesExtractor):
 class ProjectStoppingRule(BaseCallback):
     """Stops SB3 where the project's TrainingRun stops: running success confirmed on fresh episodes."""
 
-    def __init__(self, level, config: PPOConfig, goal: TrainingGoal):
+    def __init__(self, level, config: PPOConfig, seed: int, goal: TrainingGoal):
         super().__init__()
-        self.level, self.config, self.goal = level, config, goal
+        self.level, self.config, self.seed, self.goal = level, config, seed, goal
         self.recent: deque[bool] = deque(maxlen=config.success_window)
         self.worlds_done = np.zeros(config.num_envs, dtype=bool)
         self.started = time.perf_counter()
@@ -84,28 +85,28 @@ class ProjectStoppingRule(BaseCallback):
 
             def policy(obs, worlds):
                 return model.predict(obs, deterministic=False)[0]
-            seed = self.config.seed + 10_000 + self.rollouts
+            seed = self.seed + 10_000 + self.rollouts
             check = evaluate(policy, self.level, "training", self.goal.confirm_episodes, seed=seed, record=0)
             self.reached = check.share("goal") >= self.goal.target
 
 
 def run_project(level, seed: int, goal: TrainingGoal) -> dict:
-    run = TrainingRun(level, PPOConfig(seed=seed), goal)
+    run = TrainingRun(level, TrainingSettings(seed=seed), goal)
     stop = run.run()
     return {"reached": stop == "target", "seconds": run.seconds, "steps": run.optimizer.global_step}
 
 
 def run_sb3(name: str, level, seed: int, goal: TrainingGoal) -> dict:
-    c = PPOConfig(seed=seed)
+    c = PPOConfig()
     envs = SB3VecEnv(gymnasium.make_vec(agents.envs.env_id(name), num_envs=c.num_envs), reward_scale(level))
     envs.seed(seed)
-    model = SB3PPO("MlpPolicy", envs, learning_rate=c.learning_rate, n_steps=c.num_steps,
+    model = SB3PPO("MlpPolicy", envs, learning_rate=LEARNING_RATE[REACTIVE], n_steps=c.num_steps,
                    batch_size=c.num_envs * c.num_steps // c.num_minibatches, n_epochs=c.update_epochs,
                    gamma=c.gamma, gae_lambda=c.gae_lambda, clip_range=c.clip_coef, ent_coef=c.ent_coef,
                    vf_coef=c.vf_coef, max_grad_norm=c.max_grad_norm, normalize_advantage=c.norm_adv, seed=seed,
                    device="cpu", policy_kwargs={"features_extractor_class": Trunk, "net_arch": [],
                                                 "activation_fn": nn.Tanh, "share_features_extractor": True})
-    rule = ProjectStoppingRule(level, c, goal)
+    rule = ProjectStoppingRule(level, c, seed, goal)
     started = time.perf_counter()
     model.learn(total_timesteps=10**9, callback=rule)
     return {"reached": rule.reached, "seconds": time.perf_counter() - started, "steps": int(model.num_timesteps)}

@@ -283,7 +283,7 @@ def steer(w: int, h: int, out: Path, suffix: str, agent: str) -> int:
     scene.session.steer(contrast="proxy", layer=layers[-1], coefficient=-1.0)
     scene.command("steer")
     scene.command("arrows")
-    scene.session.steering.measure(scene.session.network, scene.session.config.view, scene.session.config.radius)
+    scene.session.steering.measure(scene.session.network, scene.session.settings.agent.view, scene.session.settings.agent.radius)
     until(app, lambda: scene.session.steering.effect is not None, 120)
     frames(app, 10)
     save(app, out, f"screen-steer{suffix}.png")

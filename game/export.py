@@ -30,7 +30,7 @@ from levels.vocabulary import OUTCOMES
 
 from agents.evaluation import OutcomeTally, condition_line
 from agents.policy import PolicySnapshot
-from agents.ppo import PPOConfig
+from agents.kinds import AgentSpec
 
 from game.paths import file_stem
 from game.render import draw_heat, draw_paragraph, draw_world, proxy_regions, wrap
@@ -298,14 +298,14 @@ class Shown:
     conditions: dict
 
 
-def export_pictures(snapshot: PolicySnapshot, level: Level, config: PPOConfig, folder: str, stem: str,
+def export_pictures(snapshot: PolicySnapshot, level: Level, agent: AgentSpec, folder: str, stem: str,
                     episodes: int, card_episodes: int, seed: int, shown: Shown | None = None) -> Exported:
     """Runs in the worker process: play, draw, encode, save both files. The card is what the screen shows
     (`shown`), or, before anything was evaluated there, `card_episodes` episodes evaluated and inspected here."""
     from agents.inspection import evaluate_and_inspect
     from agents.policy import TorchPolicy
     network = snapshot.build()
-    view, radius = config.view, config.radius
+    view, radius = agent.view, agent.radius
     film = film_episodes(TorchPolicy(network, seed=seed), level, "deployment", episodes, seed, view, radius)
     gif, png = Path(folder) / f"{stem}.gif", Path(folder) / f"{stem}.png"
     frames = save_gif(film, gif)
@@ -332,7 +332,7 @@ class PictureExport:
     def running(self) -> bool:
         return self._job is not None and not self._job.done()
 
-    def start(self, snapshot: PolicySnapshot, level: Level, config: PPOConfig, folder: Path,
+    def start(self, snapshot: PolicySnapshot, level: Level, agent: AgentSpec, folder: Path,
               shown: Shown | None = None) -> bool:
         """Start exporting; False if an export is already running."""
         if self.running:
@@ -341,7 +341,7 @@ class PictureExport:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         stem = file_stem(level.name) + time.strftime("-%Y%m%d-%H%M%S")
         seed = int(time.time()) % 100_000
-        self._job = self._pool.submit(export_pictures, snapshot, level, config, str(folder), stem, EPISODES,
+        self._job = self._pool.submit(export_pictures, snapshot, level, agent, str(folder), stem, EPISODES,
                                       CARD_EPISODES, seed, shown)
         return True
 

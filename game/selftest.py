@@ -39,16 +39,17 @@ def self_test() -> int:
             metrics = learner.update()
         lines.append(f"learner: {metrics['steps']} steps, torch {torch.__version__}, "
                      f"{metrics['steps_per_second']:,.0f} steps/s")
-        from agents.ppo import planner_config
-        from agents.training import make_optimizer
-        evolved = make_optimizer(builtin_level("template_grid"), planner_config(PPOConfig(optimizer="evolution")))
+        from agents.kinds import EVOLUTION, PLANNER
+        from agents.training import TrainingSettings, make_optimizer
+        evolved = make_optimizer(builtin_level("template_grid"), TrainingSettings.of(PLANNER, EVOLUTION))
         metrics = evolved.update()  # CMA-ES for the planner: checks `cma` made it into the bundle
         lines.append(f"evolution: one generation of the planner ({type(evolved).__name__}, "
                      f"{metrics['episodes']} episodes)")
         # the window's learner runs in a worker process: check one can be spawned (from a bundle too)
         from agents.worker import Failed, Finished, TrainingProcess
         from agents.training import TrainingGoal
-        worker = TrainingProcess(builtin_level("template_grid"), PPOConfig(num_envs=16, num_steps=16),
+        small = TrainingSettings(ppo=PPOConfig(num_envs=16, num_steps=16))
+        worker = TrainingProcess(builtin_level("template_grid"), small,
                                  TrainingGoal(max_steps=512))
         worker.start()
         message = None

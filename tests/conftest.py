@@ -30,7 +30,8 @@ def shipped_agents(tmp_path, monkeypatch):
     network, and the other kinds the lessons ask for): loading is what is tested."""
     from agents.agent_file import AgentFile, save_agent
     from agents.kinds import shipped_stem
-    from agents.ppo import PPOConfig, PPO, for_agent
+    from agents.ppo import PPO
+    from agents.training import TrainingSettings
     import game.pretrained as pretrained
     from game.paths import asset
     from game.session.lesson import lessons_in
@@ -41,8 +42,9 @@ def shipped_agents(tmp_path, monkeypatch):
         wanted |= {(name, s.kind, s.optimizer, s.seed) for s in lesson.lesson.steps if s.do == "agent"}
     for name, kind, optimizer, seed in sorted(wanted):
         level = pretrained.builtin_level(name)
-        learner = PPO(level, for_agent(PPOConfig(seed=seed, num_envs=4, num_steps=8, optimizer=optimizer), kind))
+        settings = TrainingSettings.of(kind, optimizer, seed, num_envs=4, num_steps=8)
+        learner = PPO(level, settings.ppo, settings.agent, seed)  # untrained, whatever optimizer it names
         (tmp_path / "agents" / name).mkdir(parents=True, exist_ok=True)
         save_agent(tmp_path / "agents" / name / f"{shipped_stem(kind, optimizer, seed)}.agent",
-                   AgentFile(learner.policy, level, learner.obs_spec, learner.config), half=True)
+                   AgentFile(learner.policy, level, learner.obs_spec, settings), half=True)
     monkeypatch.setattr(pretrained, "agents_root", lambda: tmp_path / "agents")

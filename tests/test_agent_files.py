@@ -83,6 +83,14 @@ CASES = {
     "a planner over its level, with a network's weights": (planner_meta(12), "weights are not those"),
     "unknown optimizer": (changed(lambda m: m.update(optimizer="sgd")), "optimizer is 'sgd'"),
     "unknown view": (changed(lambda m: m["hyperparameters"].update(view="sideways")), "hyperparameters.view"),
+    "evolution's settings a list": (changed(lambda m: m["hyperparameters"].update(evolution=[])),
+                                    "hyperparameters.evolution"),
+    "a population of -4": (changed(lambda m: m["hyperparameters"].update(evolution={"population": -4})),
+                           "hyperparameters.evolution.population"),
+    "an odd population": (changed(lambda m: m["hyperparameters"].update(evolution={"population": 7})),
+                          "mutants come in pairs"),
+    "a step size in words": (changed(lambda m: m["hyperparameters"].update(learning_rate="fast")),
+                             "hyperparameters.learning_rate"),
     "unknown network kind": (changed(lambda m: m["network"].update(kind="transformer")), "update mesa sandbox"),
     "damaged observation spec": (changed(lambda m: m["observation"].update(channels=["tile:wall"])),
                                  "does not match the level stored"),
@@ -122,7 +130,7 @@ def test_the_shipped_agents_and_a_saved_one_still_load(tmp_path):
     meta, tensors = parts()
     agent = load_agent(write(tmp_path, meta, tensors))
     assert agent.policy.n_actions == 5 and agent.curve == meta["training_curve"]
-    assert agent.config.hidden == meta["network"]["hidden"]
+    assert agent.settings.agent.hidden == meta["network"]["hidden"]
 
 
 # --- fuzzing the metadata ------------------------------------------------------------------------------------------
@@ -192,4 +200,4 @@ def test_an_agent_file_of_an_earlier_version_without_the_newer_fields_still_load
     for name in ("optimizer", "seed", "level_name", "level_fingerprint", "training_curve", "created"):
         meta.pop(name)
     agent = load_agent(write(tmp_path, meta, tensors))
-    assert agent.curve == [] and agent.config.optimizer == "ppo"
+    assert agent.curve == [] and agent.settings.optimizer == "ppo"

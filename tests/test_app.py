@@ -121,10 +121,12 @@ def test_a_failing_learner_gives_a_message_and_the_app_lives(app, monkeypatch):
 def test_loading_an_agent_for_another_level_is_refused_with_a_message(app, tmp_path):
     from agents.agent_file import AgentFile, save_agent
     from agents.ppo import PPOConfig
+    from agents.training import TrainingSettings
     from game.scenes.lab import LabScene
     learner = PPO(builtin_level("keys_and_chests"), PPOConfig(num_envs=4, num_steps=8))
     path = tmp_path / "keys.agent"
-    save_agent(path, AgentFile(learner.policy, builtin_level("keys_and_chests"), learner.obs_spec, learner.config))
+    save_agent(path, AgentFile(learner.policy, builtin_level("keys_and_chests"), learner.obs_spec,
+                               TrainingSettings(ppo=learner.config)))
     app.switch(LabScene(app, builtin_level("green_means_go")))
     app.scene.load_agent(str(path))
     frames(app, 2)
@@ -253,7 +255,7 @@ def test_what_it_learned_is_added_to_the_level_as_a_proxy_in_one_click_keeping_t
     scene = lab_with_an_inferred_objective(app, monkeypatch, 100)
     session = scene.session
     learner = PPO(session.level, PPOConfig(num_envs=4, num_steps=8))
-    session.adopt(PolicySnapshot.of(learner.policy, learner.obs_spec, learner.config.hidden, 5000, 3), session.config, [],
+    session.adopt(PolicySnapshot.of(learner.policy, learner.obs_spec, learner.agent.hidden, 5000, 3), session.settings, [],
                   "a trained one")
     session.agent_saved = False  # trained here, not saved
     session.inspection = lab_with_an_inferred_objective.found

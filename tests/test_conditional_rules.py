@@ -70,10 +70,10 @@ def test_the_deployment_view_counts_watched_and_unwatched_episodes_apart():
     level = builtin_level("only_while_watched")
     session = LabSession(level, worker_class=TrainingThread, prepare=False)
     try:
-        spec = ObservationSpec.for_level(level, session.config.view, session.config.radius)
+        spec = ObservationSpec.for_level(level, session.settings.agent.view, session.settings.agent.radius)
         torch.manual_seed(0)
-        network = Policy(spec.size, 5, session.config.hidden)
-        session.adopt(PolicySnapshot.of(network, spec, session.config.hidden, 0, 0), session.config, [], "test")
+        network = Policy(spec.size, 5, session.settings.agent.hidden)
+        session.adopt(PolicySnapshot.of(network, spec, session.settings.agent.hidden, 0, 0), session.settings, [], "test")
         session.set_split("deployment")
         session.live["deployment"].decisions_per_second = 1000.0
         for _ in range(400):

@@ -8,14 +8,14 @@ from levels import builtin_level
 
 from agents.evolution import EvolutionConfig, Evolution
 from agents.evolution_cma import CMAEvolution
-from agents.ppo import PPOConfig, planner_config
-from agents.training import StopReason, TrainingGoal, TrainingRun, make_optimizer
+from agents.kinds import EVOLUTION, PLANNER, REACTIVE, AgentSpec
+from agents.training import StopReason, TrainingGoal, TrainingRun, TrainingSettings, make_optimizer
 
 
 @pytest.mark.parametrize("strategy", [Evolution, CMAEvolution])
 def test_selection_alone_improves_a_planner_on_a_tiny_level(strategy):
     level = builtin_level("template_grid")
-    learner = strategy(level, planner_config(PPOConfig(seed=0)), EvolutionConfig(population=16, episodes=4))
+    learner = strategy(level, EvolutionConfig(population=16, episodes=4), AgentSpec.of(PLANNER), seed=0)
     first = learner.update()
     assert 0.0 <= first["population"]["min"] <= first["population"]["median"] <= first["population"]["max"] <= 1.0
     later = [learner.update()["training_success"] for _ in range(10)]
@@ -24,12 +24,12 @@ def test_selection_alone_improves_a_planner_on_a_tiny_level(strategy):
 
 def test_mutants_in_pairs_and_the_same_seed_gives_the_same_generation():
     level = builtin_level("template_grid")
-    config, evolution = PPOConfig(seed=3), EvolutionConfig(population=6, episodes=2)
-    a, b = Evolution(level, config, evolution), Evolution(level, config, evolution)
+    config = EvolutionConfig(population=6, episodes=2)
+    a, b = Evolution(level, config, seed=3), Evolution(level, config, seed=3)
     assert a.update()["training_success"] == b.update()["training_success"]
     torch.testing.assert_close(a.theta, b.theta)
     try:
-        Evolution(level, config, EvolutionConfig(population=5))
+        Evolution(level, EvolutionConfig(population=5), seed=3)
     except ValueError as exc:
         assert "even" in str(exc)
     else:
@@ -38,8 +38,8 @@ def test_mutants_in_pairs_and_the_same_seed_gives_the_same_generation():
 
 def test_evolution_mutates_the_planner_by_cma_es_and_the_reactive_network_by_openai_es():
     level = builtin_level("template_grid")
-    planner = make_optimizer(level, planner_config(PPOConfig(seed=0, optimizer="evolution")))
-    reactive = make_optimizer(level, PPOConfig(seed=0, optimizer="evolution"))
+    planner = make_optimizer(level, TrainingSettings.of(PLANNER, EVOLUTION))
+    reactive = make_optimizer(level, TrainingSettings.of(REACTIVE, EVOLUTION))
     assert type(planner) is CMAEvolution and type(reactive) is Evolution
     before = planner.theta.clone()
     metrics = planner.update()
@@ -50,7 +50,7 @@ def test_evolution_mutates_the_planner_by_cma_es_and_the_reactive_network_by_ope
 
 def test_a_training_run_with_evolution_stops_by_the_same_rule_and_records_the_spread():
     level = builtin_level("template_grid")
-    run = TrainingRun(level, planner_config(PPOConfig(seed=0, optimizer="evolution")), TrainingGoal(max_steps=60_000))
+    run = TrainingRun(level, TrainingSettings.of(PLANNER, EVOLUTION), TrainingGoal(max_steps=60_000))
     reason = run.run()
     if reason == StopReason.TARGET:  # the same rule as PPO: a success at the target, confirmed on fresh episodes
         assert run.confirmed_success >= 0.95

@@ -49,10 +49,11 @@ def test_the_card_is_a_slide_sized_picture_of_the_outcomes():
 def _agent_file(tmp_path):
     from agents.agent_file import AgentFile, save_agent
     from agents.ppo import PPOConfig, PPO
+    from agents.training import TrainingSettings
     level = builtin_level("green_means_go")
     learner = PPO(level, PPOConfig(num_envs=4, num_steps=8))
     path = tmp_path / "green.agent"
-    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, learner.config))
+    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, TrainingSettings(ppo=learner.config)))
     return path
 
 
@@ -151,7 +152,7 @@ def test_the_card_says_what_the_deployment_view_shows_once_it_has_evaluated(tmp_
         raise AssertionError("the card evaluated episodes of its own")
     monkeypatch.setattr(agents.inspection, "evaluate_and_inspect", evaluates)
     snapshot = PolicySnapshot.of(agent.policy, agent.obs_spec, 128, 0, 0)
-    done = pictures.export_pictures(snapshot, level, agent.config, str(tmp_path), "shown", 1, 30, 0, shown)
+    done = pictures.export_pictures(snapshot, level, agent.settings.agent, str(tmp_path), "shown", 1, 30, 0, shown)
     assert done.png.is_file() and Image.open(done.png).size == (1600, 900)
     level_drawn, split, tally_drawn, inspection_drawn = drawn[0][:4]
     assert tally_drawn.outcomes["proxy"] == 7 and inspection_drawn.words() == found.words()

@@ -8,6 +8,7 @@ import pygame_gui
 from levels import builtin_level, save_level
 from agents.agent_file import AgentFile, save_agent
 from agents.ppo import PPOConfig, PPO
+from agents.training import TrainingSettings
 from ui_helpers import frames
 
 
@@ -21,7 +22,7 @@ def test_saved_levels_and_agents_follow_the_umask(tmp_path):
         save_level(builtin_level("template_grid"), tmp_path / "shared.json")
         learner = PPO(builtin_level("template_grid"), PPOConfig(num_envs=4, num_steps=8))
         save_agent(tmp_path / "shared.agent", AgentFile(learner.policy, builtin_level("template_grid"),
-                                                        learner.obs_spec, learner.config))
+                                                        learner.obs_spec, TrainingSettings(ppo=learner.config)))
         assert mode(tmp_path / "shared.json") == 0o644 and mode(tmp_path / "shared.agent") == 0o644
         os.umask(0o077)
         save_level(builtin_level("template_grid"), tmp_path / "private.json")

@@ -116,11 +116,12 @@ def test_the_json_has_the_documented_shape():
 def test_the_inspect_command_prints_json_and_a_table(tmp_path, capsys):
     from agents.agent_file import AgentFile, save_agent
     from agents.ppo import PPOConfig, PPO
+    from agents.training import TrainingSettings
     from game.cli import main
     level = room()
     learner = PPO(level, PPOConfig(num_envs=4, num_steps=8))
     path = tmp_path / "room.agent"
-    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, learner.config))
+    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, TrainingSettings(ppo=learner.config)))
     assert main(["inspect", str(path), "--episodes", "40", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["episodes"] == 40 and data["candidates"] and "acts_as_if" in data

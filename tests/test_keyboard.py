@@ -6,7 +6,8 @@ import pygame_gui
 from levels import builtin_level
 from agents.worker import TrainingThread
 from agents.policy import PolicySnapshot
-from agents.ppo import PPOConfig, PPO
+from agents.ppo import PPOConfig
+from agents.training import TrainingSettings, make_optimizer
 from ui_helpers import click, frames
 
 
@@ -32,9 +33,10 @@ def lab(app, monkeypatch, level="green_means_go"):
 
 
 def give_trained_agent(scene, saved=False):
-    learner = PPO(scene.level, PPOConfig(num_envs=4, num_steps=8))
+    settings = TrainingSettings(ppo=PPOConfig(num_envs=4, num_steps=8))
+    learner = make_optimizer(scene.level, settings)
     snapshot = PolicySnapshot.of(learner.policy, learner.obs_spec, 128, 5000, 3)
-    scene.session.training.adopt(snapshot, learner.config, [], "Trained.")
+    scene.session.training.adopt(snapshot, settings, [], "Trained.")
     scene.session.agent_saved = saved
 
 

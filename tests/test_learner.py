@@ -13,9 +13,9 @@ from agents.policy import PolicySnapshot, TorchPolicy
 from agents.ppo import PPOConfig, PPO
 from agents.scripted import GridSeeker, entity_targets
 from agents.worker import EXIT_SECONDS, Failed, Finished, Progress, TrainingProcess, TrainingThread
-from agents.training import TrainingGoal, TrainingRun
+from agents.training import TrainingGoal, TrainingRun, TrainingSettings
 
-SMALL = PPOConfig(num_envs=8, num_steps=16)
+SMALL = TrainingSettings(ppo=PPOConfig(num_envs=8, num_steps=16))
 
 
 def next_message(thread, kind, timeout=30.0):
@@ -93,7 +93,7 @@ def test_a_failing_env_becomes_a_failure_message_and_the_thread_ends(monkeypatch
 
 
 def test_a_diverging_learner_fails_with_a_message():
-    learner = PPO(builtin_level("template_grid"), SMALL)
+    learner = PPO(builtin_level("template_grid"), SMALL.ppo)
     with torch.no_grad():
         next(learner.policy.parameters()).fill_(float("nan"))
     with pytest.raises(FloatingPointError, match="diverged"):
@@ -111,7 +111,7 @@ def test_headless_training_is_deterministic():
 
 
 def test_small_level_learns_to_the_target_within_a_budget():
-    run = TrainingRun(builtin_level("template_grid"), PPOConfig(seed=0), TrainingGoal(target=0.9, max_steps=300_000))
+    run = TrainingRun(builtin_level("template_grid"), TrainingSettings(seed=0), TrainingGoal(target=0.9, max_steps=300_000))
     assert run.run() == "target"
     assert run.confirmed_success >= 0.9
     result = evaluate(TorchPolicy(run.optimizer.policy, seed=1), builtin_level("template_grid"), "training", 200)
@@ -127,7 +127,7 @@ def test_agent_file_round_trip_and_refusals(tmp_path):
     path = tmp_path / "green.agent"
     save_agent(path, agent)
     loaded = load_agent(path, level)
-    assert loaded.level == level and loaded.obs_spec == agent.obs_spec and loaded.config == SMALL
+    assert loaded.level == level and loaded.obs_spec == agent.obs_spec and loaded.settings == SMALL
     assert loaded.steps == run.optimizer.global_step and loaded.curve == run.curve
     obs = torch.rand(4, agent.obs_spec.size)
     assert torch.equal(loaded.policy.logits(obs), run.optimizer.policy.logits(obs))
@@ -192,7 +192,7 @@ def test_the_learner_process_trains_pauses_and_stops():
 
 
 def test_a_failing_learner_process_reports_the_failure():
-    bad = dataclasses.replace(SMALL, num_minibatches=0)  # the learning phase divides by zero in the worker
+    bad = dataclasses.replace(SMALL, ppo=dataclasses.replace(SMALL.ppo, num_minibatches=0))  # the learning phase divides by zero in the worker
     process = TrainingProcess(builtin_level("template_grid"), bad)
     process.start()
     deadline = time.monotonic() + 60
@@ -214,7 +214,7 @@ def test_the_first_point_of_the_training_curve_is_honest():
     started the curve near 100 % for an agent that had learned nothing. A policy that does not learn (learning
     rate 0) must get a first point close to what evaluating it says."""
     level = builtin_level("template_grid")  # a random walk finds the coin in about 20 % of episodes
-    run = TrainingRun(level, PPOConfig(seed=1, learning_rate=0.0), TrainingGoal(target=1.01))
+    run = TrainingRun(level, TrainingSettings(seed=1, ppo=PPOConfig(learning_rate=0.0)), TrainingGoal(target=1.01))
     while len(run.curve) < 3:
         metrics = run.step()
         if not run.curve:
@@ -227,7 +227,7 @@ def test_the_first_point_of_the_training_curve_is_honest():
 def test_evaluation_reports_its_progress():
     level = builtin_level("template_grid")
     seen = []
-    result = evaluate(TorchPolicy(PPO(level, SMALL).policy, seed=0), level, "deployment", 200, seed=0,
+    result = evaluate(TorchPolicy(PPO(level, SMALL.ppo).policy, seed=0), level, "deployment", 200, seed=0,
                       record=0, on_progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1] == (200, 200) and result.episodes == 200
     assert all(a[0] < b[0] for a, b in zip(seen, seen[1:]))
@@ -252,8 +252,8 @@ def test_a_learner_told_to_begin_while_starting_never_shows_ready():
 
 def _send_a_snapshot(connection) -> None:
     from multiprocessing.reduction import ForkingPickler  # as a multiprocessing queue pickles
-    learner = PPO(builtin_level("template_grid"), SMALL)
-    connection.send_bytes(ForkingPickler.dumps(PolicySnapshot.of(learner.policy, learner.obs_spec, SMALL.hidden, 7, 1)))
+    learner = PPO(builtin_level("template_grid"), SMALL.ppo)
+    connection.send_bytes(ForkingPickler.dumps(PolicySnapshot.of(learner.policy, learner.obs_spec, SMALL.agent.hidden, 7, 1)))
 
 
 def test_a_snapshot_from_a_worker_that_has_exited_still_arrives_whole():

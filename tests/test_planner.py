@@ -11,6 +11,7 @@ from levels import builtin_level
 
 from agents.approach import distances
 from agents.envs import LevelVecEnv
+from agents.kinds import AgentSpec
 from agents.planner import MOVES, Planner, describe_objective, mesa_objective
 from game.world.variants import TILE_SOLID
 
@@ -50,9 +51,9 @@ def test_value_iteration_on_a_hand_made_reward_follows_a_shortest_path():
 
 
 def test_the_planner_learns_a_tiny_level_and_its_reward_map_peaks_at_the_coin():
-    from agents.ppo import PPOConfig, PPO, planner_config
+    from agents.ppo import PPOConfig, PPO
     level = builtin_level("template_grid")
-    learner = PPO(level, planner_config(PPOConfig(seed=0, num_envs=16, num_steps=32)))
+    learner = PPO(level, PPOConfig(num_envs=16, num_steps=32), AgentSpec.of("planner"), seed=0)
     success = None
     for _ in range(60):
         success = learner.update()["training_success"]
@@ -74,16 +75,17 @@ def test_agent_files_round_trip_every_agent_kind_and_optimizer(kind, optimizer, 
     from agents.agent_file import AgentFile, load_agent, save_agent
     from agents.evolution import EvolutionConfig, Evolution
     from agents.evolution_cma import CMAEvolution
-    from agents.ppo import PPOConfig, PPO, for_agent
+    from agents.ppo import PPOConfig, PPO
+    from agents.training import TrainingSettings, make_optimizer
     level = builtin_level("green_means_go")
-    config = for_agent(PPOConfig(seed=2, num_envs=4, num_steps=8, optimizer=optimizer), kind)
-    strategy = CMAEvolution if kind == "planner" else Evolution
-    learner = (PPO(level, config) if optimizer == "ppo" else
-               strategy(level, config, EvolutionConfig(population=4, episodes=2)))
+    settings = TrainingSettings(AgentSpec.of(kind), optimizer, 2, PPOConfig(num_envs=4, num_steps=8),
+                                EvolutionConfig(population=4, episodes=2, sigma=0.07))
+    learner = make_optimizer(level, settings)
+    assert type(learner) is {"ppo": PPO, "evolution": CMAEvolution if kind == "planner" else Evolution}[optimizer]
     learner.update()
-    save_agent(tmp_path / "a.agent", AgentFile(learner.policy, level, learner.obs_spec, config, 32))
+    save_agent(tmp_path / "a.agent", AgentFile(learner.policy, level, learner.obs_spec, settings, 32))
     agent = load_agent(tmp_path / "a.agent", level)
-    assert agent.policy.kind == kind and agent.config.agent == kind and agent.config.optimizer == optimizer
+    assert agent.policy.kind == kind and agent.settings == settings  # every setting, evolution's knobs too
     obs = torch.from_numpy(learner.envs.reset(seed=1)[0][:8])
     with torch.no_grad():
         for mine, theirs in zip(learner.policy(obs), agent.policy(obs)):
@@ -99,11 +101,12 @@ def test_the_planner_refuses_physics_levels_in_words(tmp_path, capsys):
 
 def test_inspect_shows_a_planners_mesa_objective(tmp_path, capsys):
     from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig, PPO, planner_config
+    from agents.training import TrainingSettings, make_optimizer
     from game.cli import main
     level = builtin_level("cheese_in_the_corner")
-    learner = PPO(level, planner_config(PPOConfig(seed=0, num_envs=4, num_steps=8)))
-    save_agent(tmp_path / "p.agent", AgentFile(learner.policy, level, learner.obs_spec, learner.config))
+    settings = TrainingSettings.of("planner", num_envs=4, num_steps=8)
+    learner = make_optimizer(level, settings)
+    save_agent(tmp_path / "p.agent", AgentFile(learner.policy, level, learner.obs_spec, settings))
     assert main(["inspect", str(tmp_path / "p.agent"), "--episodes", "20", "--json"]) == 0
     found = json.loads(capsys.readouterr().out)["mesa_objective"]
     assert set(found["features"]) == set(learner.policy.feature_names)
@@ -131,7 +134,7 @@ def test_the_agent_menu_switches_to_a_planner_whose_reward_shows_as_it_learns(ap
     scene = app.scene
     session = scene.session
     choose(app, scene, "planner (reads its reward)")
-    assert session.agent_kind == "planner" and session.config.view == "full"
+    assert session.agent_kind == "planner" and session.settings.agent.view == "full"
     assert session.live["training"].env.obs_spec.view == "full" and scene.world_view.overlay["reward"]
     assert scene.reward_button.visible
     session.toggle_training()
@@ -168,8 +171,8 @@ def test_switching_away_from_an_unsaved_agent_asks_first(app, monkeypatch):
     scene = app.scene
     session = scene.session
     spec = session.live["training"].env.obs_spec
-    trained = PolicySnapshot.of(Policy(spec.size, 5, session.config.hidden), spec, session.config.hidden, 5000, 3)
-    session.training.adopt(trained, session.config, [], "trained here")
+    trained = PolicySnapshot.of(Policy(spec.size, 5, session.settings.agent.hidden), spec, session.settings.agent.hidden, 5000, 3)
+    session.training.adopt(trained, session.settings, [], "trained here")
     session.agent_saved = False
     choose(app, scene, "planner (reads its reward)")
     assert session.agent_kind == "reactive" and app.leave_dialog is not None and app.leave_dialog.alive()

@@ -33,7 +33,7 @@ def test_the_lessons_planners_are_shipped_listed_and_follow_green(optimizer):
     assert all(path.name.startswith("planner-") for path in files.values())
     assert not set(files.values()) & set(pretrained_agents(level).values())
     assert all(a["deployment"]["proxy"] >= 0.6 for a in index)
-    assert load_agent(files[0], level).config.agent == "planner"
+    assert load_agent(files[0], level).settings.agent.kind == "planner"
 
 
 def _median(name: str, outcome: str, key: str = "deployment") -> float:
@@ -47,7 +47,7 @@ def test_the_index_describes_the_files_shipped_beside_it():
         for entry in measured(kind, optimizer):
             path = agents_root() / entry["file"]
             assert path.stat().st_size == entry["bytes"], entry["file"]
-            assert load_agent(path, builtin_level(entry["level"])).config.agent == kind
+            assert load_agent(path, builtin_level(entry["level"])).settings.agent.kind == kind
 
 
 def test_they_misgeneralize_as_the_reproduction_table_says():
@@ -92,4 +92,4 @@ def test_the_convolutional_agents_of_a_vector_for_green_are_shipped_and_reached_
     index = measured("conv")
     assert sorted(files) == list(range(4)) and {a["seed"] for a in index} == set(files)
     assert all(a["finished"] == "target" and a["deployment"]["proxy"] >= 0.6 for a in index)
-    assert load_agent(files[1], level).config.agent == "conv"
+    assert load_agent(files[1], level).settings.agent.kind == "conv"

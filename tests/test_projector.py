@@ -100,12 +100,14 @@ def test_a_class_sees_every_screen_laid_out_inside_the_window(projector, shipped
         frames(app, 2)
         check_layout(app, "deployment view")
         from agents.policy import PolicySnapshot
-        from agents.ppo import PPOConfig, PPO
+        from agents.ppo import PPOConfig
+        from agents.training import TrainingSettings, make_optimizer
         keys = builtin_level("keys_and_chests")  # the longest intended goal of the built-ins
         app.open("lab", level=keys)
-        stand_in = PPO(keys, PPOConfig(num_envs=4, num_steps=8))
-        app.scene.session.adopt(PolicySnapshot.of(stand_in.policy, stand_in.obs_spec, stand_in.config.hidden, 0, 0),
-                                stand_in.config, [], "a stand-in")
+        settings = TrainingSettings(ppo=PPOConfig(num_envs=4, num_steps=8))
+        stand_in = make_optimizer(keys, settings)
+        app.scene.session.adopt(PolicySnapshot.of(stand_in.policy, stand_in.obs_spec, settings.agent.hidden, 0, 0),
+                                settings, [], "a stand-in")
         app.scene.command("deployment")
         app.scene.command("predict")
         frames(app, 2)

@@ -10,13 +10,15 @@ from levels import builtin_level
 from agents.agent_file import AgentFile, save_agent
 from agents.evaluation import OutcomeTally
 from agents.worker import TrainingThread
-from agents.ppo import PPOConfig, PPO
+from agents.kinds import AgentSpec
+from agents.ppo import PPOConfig
+from agents.training import TrainingSettings, make_optimizer
 from game.session.lab import LabSession
 from game.session.estimate import estimate_to_target
 from game.session.verdict import describe_rules, verdict
 from game.world.events import EpisodeReport
 
-SMALL = PPOConfig(num_envs=8, num_steps=16)
+SMALL = TrainingSettings(ppo=PPOConfig(num_envs=8, num_steps=16))
 
 
 def report(outcome, proxy=None):
@@ -91,11 +93,11 @@ def test_rules_are_described_in_words():
     assert text == "touch coin: +10, ends the episode"
 
 
-def agent_file(tmp_path, level, config=SMALL, steps=0, seconds=0.0, curve=()):
+def agent_file(tmp_path, level, settings=SMALL, steps=0, seconds=0.0, curve=()):
     """An untrained agent for `level`, saved; its numbers as given."""
-    learner = PPO(level, config)
+    learner = make_optimizer(level, settings)
     path = tmp_path / "agent.agent"
-    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, config, steps, seconds, list(curve)))
+    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, settings, steps, seconds, list(curve)))
     return str(path)
 
 
@@ -110,7 +112,7 @@ def run_session(session, until, seconds=60.0):
 
 
 def test_the_session_curve_is_the_learners_own_curve_and_the_target_is_the_configured_one():
-    session = LabSession(builtin_level("template_grid"), config=SMALL, target=0.8, worker_class=TrainingThread)
+    session = LabSession(builtin_level("template_grid"), settings=SMALL, target=0.8, worker_class=TrainingThread)
     try:
         session.toggle_training()
         assert run_session(session, lambda: session.training.finished is not None, 120)
@@ -127,13 +129,14 @@ def test_loading_an_agent_adopts_its_observations(tmp_path):
     """An agent trained with another view radius must be played with that radius (it failed before: the live
     episodes kept the window's default observation and the network could not read them)."""
     level = builtin_level("green_means_go")
-    path = agent_file(tmp_path, level, PPOConfig(num_envs=4, num_steps=8, radius=3), 32, 1.0,
+    narrow = TrainingSettings(AgentSpec(radius=3), ppo=PPOConfig(num_envs=4, num_steps=8))
+    path = agent_file(tmp_path, level, narrow, 32, 1.0,
                       [{"steps": 32, "seconds": 1.0, "success": 0.5, "return": 1.0}])
     session = LabSession(level, worker_class=TrainingThread)
     try:
         session.load_agent(path)
         assert not session.notices
-        assert session.config.radius == 3 and session.live["deployment"].radius == 3
+        assert session.settings.agent.radius == 3 and session.live["deployment"].radius == 3
         assert session.training.curve[-1]["success"] == 0.5
         session.set_split("deployment")
         for live in session.live.values():
@@ -144,8 +147,8 @@ def test_loading_an_agent_adopts_its_observations(tmp_path):
             session.update(0.5)
         from game.session.maps import value_and_policy_maps
         live = session.live["deployment"]
-        values, actions = value_and_policy_maps(session.network, level, live.worlds, 0, session.config.view,
-                                                session.config.radius)
+        values, actions = value_and_policy_maps(session.network, level, live.worlds, 0, session.settings.agent.view,
+                                                session.settings.agent.radius)
         assert (actions >= 0).any()
     finally:
         session.close()
@@ -165,7 +168,7 @@ def test_a_bad_agent_file_is_a_notice_and_changes_nothing(tmp_path):
 def test_saving_an_agent_over_a_pipe_is_a_notice_and_leaves_the_pipe(tmp_path):
     import stat
     level = builtin_level("green_means_go")
-    path = agent_file(tmp_path, level, PPOConfig(num_envs=4, num_steps=8), 32, 1.0, [])
+    path = agent_file(tmp_path, level, TrainingSettings(ppo=PPOConfig(num_envs=4, num_steps=8)), 32, 1.0, [])
     fifo = tmp_path / "pipe.agent"
     os.mkfifo(fifo)
     session = LabSession(level, worker_class=TrainingThread)
@@ -223,7 +226,7 @@ def test_the_side_panel_says_what_the_screen_shows(tmp_path):
 
 
 def test_the_learner_is_started_when_the_level_opens_and_train_begins_at_once():
-    session = LabSession(builtin_level("template_grid"), config=SMALL, worker_class=TrainingThread)
+    session = LabSession(builtin_level("template_grid"), settings=SMALL, worker_class=TrainingThread)
     try:
         assert session.training.spare is not None and session.training.worker is None
         assert run_session(session, lambda: session.training.spare.state == "ready", 30)

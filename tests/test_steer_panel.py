@@ -7,7 +7,6 @@ import torch
 from levels import builtin_level
 
 from agents.policy import PolicySnapshot, build_network
-from agents.ppo import for_agent
 from game.session.maps import value_and_policy_maps
 
 from test_what_if import screen_pos
@@ -23,11 +22,12 @@ def lab_with(app, monkeypatch, level, kind="conv"):
     app.switch(LabScene(app, level))
     scene = app.scene
     session = scene.session
-    config = for_agent(session.config, kind)
-    spec = ObservationSpec.for_level(level, config.view, config.radius)
+    settings = session.settings.with_agent(kind)
+    agent = settings.agent
+    spec = ObservationSpec.for_level(level, agent.view, agent.radius)
     torch.manual_seed(4)
-    network = build_network(kind, spec, 5, config.hidden)
-    session.adopt(PolicySnapshot.of(network, spec, config.hidden, 0, 0), config, [], "test")
+    network = build_network(kind, spec, 5, agent.hidden)
+    session.adopt(PolicySnapshot.of(network, spec, agent.hidden, 0, 0), settings, [], "test")
     scene.command("deployment")
     frames(app, 2)
     return scene
@@ -54,8 +54,8 @@ def test_the_slider_changes_the_arrows_in_the_same_frame(app, monkeypatch):
     assert steered is not session.network
     # What the frame drew is the steered network's (values and arrows), not what was drawn before.
     drawn = scene.world_view._maps_for(live, 0)
-    expected = value_and_policy_maps(steered, session.level, live.worlds, 0, session.config.view,
-                                     session.config.radius)
+    expected = value_and_policy_maps(steered, session.level, live.worlds, 0, session.settings.agent.view,
+                                     session.settings.agent.radius)
     assert np.array_equal(drawn[1], expected[1]) and np.allclose(drawn[0], expected[0], equal_nan=True)
     assert not np.allclose(drawn[0], before[0], equal_nan=True)
     assert "(steered)" in scene.title.text

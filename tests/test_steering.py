@@ -134,12 +134,12 @@ def test_measure_plays_the_same_variants_before_and_after(tmp_path):
 
 def test_the_steer_command_prints_json_and_refuses_bad_requests_in_words(tmp_path, capsys):
     from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig, for_agent
+    from agents.training import TrainingSettings
     from game.cli import main
     level = builtin_level("green_means_go")
-    config = for_agent(PPOConfig(), "conv")
-    net = build_network("conv", ObservationSpec.for_level(level, "full"), 5, config.hidden)
-    save_agent(tmp_path / "c.agent", AgentFile(net, level, ObservationSpec.for_level(level, "full"), config))
+    settings = TrainingSettings.of("conv")
+    net = build_network("conv", ObservationSpec.for_level(level, "full"), 5, settings.agent.hidden)
+    save_agent(tmp_path / "c.agent", AgentFile(net, level, ObservationSpec.for_level(level, "full"), settings))
     assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out["before"]) == {"shares", "decision_prob"} and out["ended_at_target"] is None
@@ -162,9 +162,10 @@ def test_the_steer_command_prints_json_and_refuses_bad_requests_in_words(tmp_pat
             main(["steer", str(tmp_path / "c.agent")] + bad)
         err = capsys.readouterr().err
         assert info.value.code == 2 and words in err and "Traceback" not in err, (bad, err)
-    planner = for_agent(PPOConfig(), "planner")
+    planner = TrainingSettings.of("planner")
     spec = ObservationSpec.for_level(level, "full")
-    save_agent(tmp_path / "p.agent", AgentFile(build_network("planner", spec, 5, planner.hidden), level, spec, planner))
+    save_agent(tmp_path / "p.agent", AgentFile(build_network("planner", spec, 5, planner.agent.hidden), level, spec,
+                                               planner))
     code = main(["steer", str(tmp_path / "p.agent"), "--episodes", "20"])
     err = capsys.readouterr().err
     assert code == 2 and "a planner agent cannot be steered" in err and "Traceback" not in err

@@ -132,10 +132,10 @@ def lab_with_a_network(app, monkeypatch, level):
     app.switch(LabScene(app, level))
     scene = app.scene
     session = scene.session
-    spec = ObservationSpec.for_level(level, session.config.view, session.config.radius)
+    spec = ObservationSpec.for_level(level, session.settings.agent.view, session.settings.agent.radius)
     torch.manual_seed(3)
-    network = Policy(spec.size, 5, session.config.hidden)
-    session.adopt(PolicySnapshot.of(network, spec, session.config.hidden, 0, 0), session.config, [], "test")
+    network = Policy(spec.size, 5, session.settings.agent.hidden)
+    session.adopt(PolicySnapshot.of(network, spec, session.settings.agent.hidden, 0, 0), session.settings, [], "test")
     scene.command("deployment")
     frames(app, 2)
     return scene
@@ -171,8 +171,8 @@ def test_dragging_the_coin_pauses_and_the_overlays_follow_in_the_same_frame(app,
     assert session.paused and "(paused)" in scene.title.text
     assert tuple(live.worlds.cells[1, c]) == target
     values, actions = session.what_if.maps(session.network, live.env, 1)
-    fresh = value_and_policy_maps(session.network, session.level, live.worlds, 1, session.config.view,
-                                  session.config.radius)
+    fresh = value_and_policy_maps(session.network, session.level, live.worlds, 1, session.settings.agent.view,
+                                  session.settings.agent.radius)
     np.testing.assert_array_equal(values, fresh[0])  # what is drawn is this layout's map
     np.testing.assert_array_equal(actions, fresh[1])
     assert not np.allclose(np.nan_to_num(values), np.nan_to_num(before))

@@ -84,14 +84,13 @@ def run_one(job: tuple[str, int, float, str]) -> dict:
     from agents.observation import ObservationSpec
     from agents.kinds import REACTIVE
     from agents.policy import TorchPolicy, build_network
-    from agents.ppo import PPOConfig
-    from agents.training import TrainingGoal, TrainingRun
+    from agents.training import TrainingGoal, TrainingRun, TrainingSettings
     torch.set_num_threads(1)
     name, seed, max_seconds, agent = job
     level = load_case(name)
     reason, seconds = agent, 0.0
     if agent == "trained":
-        run = TrainingRun(level, PPOConfig(seed=seed), TrainingGoal(max_seconds=max_seconds))
+        run = TrainingRun(level, TrainingSettings(seed=seed), TrainingGoal(max_seconds=max_seconds))
         reason, seconds, policy = run.run(), run.seconds, TorchPolicy(run.optimizer.policy, seed=seed)
     elif agent == "untrained":
         torch.manual_seed(seed)

@@ -35,17 +35,15 @@ def train_one(task: tuple[str, int, str, str, str, float]) -> dict:
     from agents.agent_file import AgentFile, load_agent, save_agent
     from agents.evaluation import evaluate
     from agents.policy import TorchPolicy
-    from agents.ppo import PPOConfig, for_agent
-    from agents.training import TrainingGoal, TrainingRun
+    from agents.training import TrainingGoal, TrainingRun, TrainingSettings
     name, seed, out, kind, optimizer, budget = task
     level = builtin_level(name)
-    run = TrainingRun(level, for_agent(PPOConfig(seed=seed, optimizer=optimizer), kind),
-                      TrainingGoal(max_seconds=budget))
+    run = TrainingRun(level, TrainingSettings.of(kind, optimizer, seed), TrainingGoal(max_seconds=budget))
     run.run()
     path = Path(out) / name / f"{shipped_stem(kind, optimizer, seed)}.agent"
     path.parent.mkdir(parents=True, exist_ok=True)
     snapshot = run.snapshot()
-    save_agent(path, AgentFile(snapshot.build(), level, snapshot.obs_spec, run.config, snapshot.steps, run.seconds,
+    save_agent(path, AgentFile(snapshot.build(), level, snapshot.obs_spec, run.settings, snapshot.steps, run.seconds,
                                list(run.curve)), half=True)
     agent = load_agent(path, level)
     result = evaluate(TorchPolicy(agent.policy, seed=seed), level, "deployment", EPISODES, seed=seed, record=0,

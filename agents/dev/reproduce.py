@@ -23,10 +23,9 @@ from levels.vocabulary import OUTCOMES
 
 from agents.evaluation import evaluate, scripted, wilson_interval
 from agents.experiment import machine, progress_line, run_experiment, summary_rows
-from agents.kinds import CONV, EVOLUTION
-from agents.ppo import PPOConfig, for_agent, planner_config
+from agents.kinds import CONV, EVOLUTION, PLANNER, REACTIVE
 from agents.scripted import GridSeeker, RightRunner, entity_targets, region_targets
-from agents.training import TrainingGoal
+from agents.training import TrainingGoal, TrainingSettings
 
 LEVELS = published_cases()
 GRID_LEVELS = ["cheese_in_the_corner", "keys_and_chests", "green_means_go", "template_grid"]  # the planner's
@@ -35,8 +34,8 @@ CONV_SECONDS = 300.0  # the convolutional agent takes 100-150 s to the target wh
 # Levels that need more than --max-seconds: a policy that depends on who is watching takes longer to learn (seed 3 of
 # *Only while watched* reached the target at 173 s alone on 2 cores; with 120 s it ran out and never learned to wait).
 SECONDS = {"only_while_watched": 300.0}
-EVOLVED = {"reactive": PPOConfig(optimizer=EVOLUTION),  # OpenAI-ES
-           "planner": planner_config(PPOConfig(optimizer=EVOLUTION))}  # CMA-ES
+EVOLVED = {REACTIVE: TrainingSettings.of(REACTIVE, EVOLUTION),  # OpenAI-ES
+           PLANNER: TrainingSettings.of(PLANNER, EVOLUTION)}  # CMA-ES
 DIVERSITY = [0.0, 0.02, 0.1, 0.25, 0.5]
 
 PUBLISHED = {
@@ -161,9 +160,9 @@ def main() -> None:
     def progress(r, done, total):
         print("  " + progress_line(r, done, total), flush=True)
 
-    def sweep(level, diversity=None, config=None, budget=goal):
+    def sweep(level, diversity=None, settings=None, budget=goal):
         return run_experiment(level, args.seeds, diversity, args.jobs, budget, args.episodes, progress, ray=args.ray,
-                              config=config)
+                              settings=settings)
 
     if "levels" in parts:
         for name in args.levels:
@@ -184,18 +183,18 @@ def main() -> None:
         report["planner"] = {}
         for name in GRID_LEVELS:
             print(f"planner: {name}", flush=True)
-            report["planner"][name] = sweep(builtin_level(name), config=planner_config(PPOConfig()))
+            report["planner"][name] = sweep(builtin_level(name), settings=TrainingSettings.of(PLANNER))
     if EVOLUTION in parts:  # (the part of the table named after the optimizer)
         report["evolution"] = {kind: {} for kind in EVOLVED}
-        for kind, config in EVOLVED.items():
+        for kind, settings in EVOLVED.items():
             for name in GRID_LEVELS:
                 print(f"evolution ({kind}): {name}", flush=True)
-                report["evolution"][kind][name] = sweep(builtin_level(name), config=config)
+                report["evolution"][kind][name] = sweep(builtin_level(name), settings=settings)
     if "conv" in parts:
         report.setdefault("conv", {})  # the rows of levels not named this time stay
         for name in [n for n in GRID_LEVELS if n in args.levels]:  # the grid built-ins that reproduce a case
             print(f"conv: {name}", flush=True)
-            report["conv"][name] = sweep(builtin_level(name), config=for_agent(PPOConfig(), CONV),
+            report["conv"][name] = sweep(builtin_level(name), settings=TrainingSettings.of(CONV),
                                          budget=TrainingGoal(max_seconds=CONV_SECONDS))
     report.setdefault("wall_seconds", {})
     if not isinstance(report["wall_seconds"], dict):  # an older results.json timed the whole run only

@@ -18,19 +18,18 @@ def _progress_bar(fraction: float, width: int = 30) -> str:
 
 def cmd_train(args) -> int:
     from agents.agent_file import AgentFile, save_agent
-    from agents.ppo import PPOConfig, check_agent, for_agent
-    from agents.training import StopReason, TrainingGoal, TrainingRun
+    from agents.training import StopReason, TrainingGoal, TrainingRun, TrainingSettings
     import torch
     torch.set_num_threads(1)
     level = named_level(args.level)
-    config = for_agent(PPOConfig(seed=args.seed, optimizer=args.optimizer), args.agent)
+    settings = TrainingSettings.of(args.agent, args.optimizer, args.seed)
     try:
-        check_agent(level, config)
+        settings.check(level)
     except ValueError as exc:
         print(f"mesa-sandbox: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     goal = TrainingGoal(target=args.target, max_steps=args.max_steps, max_seconds=args.max_seconds)
-    run = TrainingRun(level, config, goal)
+    run = TrainingRun(level, settings, goal)
     budget = f"{args.max_seconds:g} s" + (f" or {args.max_steps:,} steps" if args.max_steps else "")
     print(f"training {level.name!r} until {args.target:.0%} training success, at most {budget} "
           "(--max-seconds, --max-steps change it)", file=sys.stderr)
@@ -44,7 +43,7 @@ def cmd_train(args) -> int:
         sys.stderr.flush()
     reason = run.run(show)
     sys.stderr.write("\n")
-    agent = AgentFile(run.optimizer.policy, level, run.optimizer.obs_spec, config, run.optimizer.global_step,
+    agent = AgentFile(run.optimizer.policy, level, run.optimizer.obs_spec, settings, run.optimizer.global_step,
                       run.seconds, run.curve)
     save_agent(args.output, agent)
     confirmed = (f", training success on fresh episodes after stopping {run.confirmed_success:.1%} "

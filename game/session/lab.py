@@ -22,9 +22,8 @@ from agents.kinds import EVOLUTION, GRADIENT_DESCENT, PLANNER
 from agents.objectives import proposal
 from agents.worker import TrainingProcess
 from agents.policy import PolicySnapshot
-from agents.ppo import PPOConfig, check_agent, for_agent
 from agents.problems import AgentFileError
-from agents.training import StopReason
+from agents.training import StopReason, TrainingSettings
 from game.session.training import TrainingHandle
 from game.session.live import LiveEpisodes
 from game.session.verdict import describe_rules, verdict
@@ -54,16 +53,16 @@ def _share(value: float | None) -> str:
 
 
 class LabSession:
-    def __init__(self, level: Level, source: str | None = None, config: PPOConfig = PPOConfig(),
+    def __init__(self, level: Level, source: str | None = None, settings: TrainingSettings = TrainingSettings(),
                  target: float = 0.95, worker_class=TrainingProcess, prepare: bool = True):
         self.level, self.source, self.target = level, source, target
         self.split = "training"
-        self.training = TrainingHandle(level, config, target, worker_class=worker_class)
+        self.training = TrainingHandle(level, settings, target, worker_class=worker_class)
         if prepare:  # loading torch takes seconds: do it while the player looks at the level (not in a kiosk)
             self.training.prepare()
         self.tally = OutcomeTally()  # deployment episodes of the current agent: watched and evaluated
         self.conditions: dict[str, ConditionCount] = {}  # the same, by who was present (`condition_of`)
-        self.live = self._live_episodes(config)
+        self.live = self._live_episodes(settings)
         self.notices: list[tuple[str, str]] = []  # (title, text) for the screen to show, then clear
         self.warnings = level_warnings(level)
         if self.warnings:
@@ -93,8 +92,9 @@ class LabSession:
         self.added_proxies: list[tuple[dict, dict]] = []  # proxies added here, not yet written into the level file
 
     @property
-    def config(self) -> PPOConfig:
-        return self.training.config
+    def settings(self) -> TrainingSettings:
+        """How the agent on screen was made, and the next one will be."""
+        return self.training.settings
 
     @property
     def network(self):
@@ -105,7 +105,7 @@ class LabSession:
         """The network the deployment view plays and explains: the agent, or its steered copy (Steer panel)."""
         if self.split != "deployment":
             return self.network
-        return self.steering.network(self.network, self.config.view, self.config.radius)
+        return self.steering.network(self.network, self.settings.agent.view, self.settings.agent.radius)
 
     def steer(self, **changes) -> None:
         """Change the steering (`Steering.choose`); the deployment episodes then play the steered agent, and none of
@@ -128,9 +128,10 @@ class LabSession:
             return "Same agent, new variants: which goal does it pursue?"
         return self.training.status
 
-    def _live_episodes(self, config: PPOConfig) -> dict[str, LiveEpisodes]:
+    def _live_episodes(self, settings: TrainingSettings) -> dict[str, LiveEpisodes]:
         # The live worlds must build the observations the agent reads: its view and radius.
-        return {split: LiveEpisodes(self.level, split, 4, seed=k, view=config.view, radius=config.radius)
+        agent = settings.agent
+        return {split: LiveEpisodes(self.level, split, 4, seed=k, view=agent.view, radius=agent.radius)
                 for k, split in enumerate(SPLITS)}
 
     def forget_outcomes(self) -> None:
@@ -188,39 +189,38 @@ class LabSession:
 
     @property
     def agent_kind(self) -> str:
-        return self.config.agent
+        return self.settings.agent.kind
 
     @property
     def reward_map(self) -> bool:
         """Whether the kind of agent trained here has a reward map to show (the planner: R shows it)."""
-        return self.config.agent == PLANNER
+        return self.settings.agent.kind == PLANNER
 
     @property
     def optimizer(self) -> str:
-        return self.config.optimizer
+        return self.settings.optimizer
 
     def set_agent(self, kind: str) -> str | None:
         """Train an agent of `kind` (AGENT_KINDS) from now on (the agent on screen goes); the reason if this level
         cannot have that kind."""
-        if kind == self.config.agent:
+        if kind == self.settings.agent.kind:
             return None
-        config = for_agent(self.config, kind)
-        return self._reconfigure(config, f"Press Train to train {AGENT_WORDS[kind]}.")
+        return self._reconfigure(self.settings.with_agent(kind), f"Press Train to train {AGENT_WORDS[kind]}.")
 
     def set_optimizer(self, optimizer: str) -> str | None:
         """Train with gradient descent (PPO) or evolution from now on (the agent on screen goes)."""
-        if optimizer == self.config.optimizer:
+        if optimizer == self.settings.optimizer:
             return None
-        return self._reconfigure(replace(self.config, optimizer=optimizer),
+        return self._reconfigure(replace(self.settings, optimizer=optimizer),
                                  f"Press Train: {OPTIMIZER_WORDS[optimizer]} trains the next agent.")
 
-    def _reconfigure(self, config: PPOConfig, status: str) -> str | None:
+    def _reconfigure(self, settings: TrainingSettings, status: str) -> str | None:
         try:
-            check_agent(self.level, config)
+            settings.check(self.level)
         except ValueError as exc:
             return str(exc)[0].upper() + str(exc)[1:] + "."
-        self.training.reconfigure(config, status)
-        self.live = self._live_episodes(config)
+        self.training.reconfigure(settings, status)
+        self.live = self._live_episodes(settings)
         self.forget_outcomes()
         self.agent_saved = True
         self.status_override = None
@@ -239,7 +239,7 @@ class LabSession:
             return
         if self._evaluation is not None and not self._evaluation.done():
             return
-        network, level, config, seed = self.snapshot.build(), self.level, self.config, int(time.time()) % 100_000
+        network, level, agent, seed = self.snapshot.build(), self.level, self.settings.agent, int(time.time()) % 100_000
         self.evaluation_done = 0
 
         self.inspecting = False
@@ -251,7 +251,7 @@ class LabSession:
         self._evaluation_started = time.monotonic()
         self._evaluation_stop = stop = threading.Event()
         self._evaluation = self._executor.submit(evaluate_and_inspect, network, level, "deployment",
-                                                 EVALUATION_EPISODES, seed, config.view, config.radius, progress,
+                                                 EVALUATION_EPISODES, seed, agent.view, agent.radius, progress,
                                                  _Either(stop, self._stop))
         self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
 
@@ -271,7 +271,7 @@ class LabSession:
         if problem:
             self.notices.append(("The agent was not saved", problem))
             return
-        agent = AgentFile(self.snapshot.build(), self.level, self.snapshot.obs_spec, self.config,
+        agent = AgentFile(self.snapshot.build(), self.level, self.snapshot.obs_spec, self.settings,
                           self.snapshot.steps, self.training.seconds, list(self.training.curve))
         try:
             save_agent(path, agent)
@@ -287,17 +287,17 @@ class LabSession:
         except AgentFileError as exc:
             self.notices.append(("This agent cannot be loaded", str(exc)))
             return
-        snapshot = PolicySnapshot.of(agent.policy, agent.obs_spec, agent.config.hidden, agent.steps, 0)
-        self.adopt(snapshot, agent.config, agent.curve, f"Loaded {Path(path).name} ({agent.steps:,} training steps).")
+        snapshot = PolicySnapshot.of(agent.policy, agent.obs_spec, agent.settings.agent.hidden, agent.steps, 0)
+        self.adopt(snapshot, agent.settings, agent.curve, f"Loaded {Path(path).name} ({agent.steps:,} training steps).")
         self.agent_saved = True
 
-    def adopt(self, snapshot: PolicySnapshot, config: PPOConfig, curve: list[dict], status: str) -> None:
+    def adopt(self, snapshot: PolicySnapshot, settings: TrainingSettings, curve: list[dict], status: str) -> None:
         """Watch this agent from now on (a loaded one; tests and benchmarks hand in untrained ones): whatever was
         training stops, the live episodes build the observations it reads, the deployment counts start again."""
-        self.training.adopt(snapshot, config, curve, status)
+        self.training.adopt(snapshot, settings, curve, status)
         self.status_override = None
-        if (config.view, config.radius) != (self.live["training"].view, self.live["training"].radius):
-            self.live = self._live_episodes(config)
+        if (settings.agent.view, settings.agent.radius) != (self.live["training"].view, self.live["training"].radius):
+            self.live = self._live_episodes(settings)
             if self.sealed:
                 self.live["deployment"].restart(seed=1000 + self._seals)
         self.forget_outcomes()
@@ -337,7 +337,7 @@ class LabSession:
         except LevelError as exc:
             return str(exc)
         self.level = self.training.level = level  # agent files carry it; training reads no proxy
-        self.live = self._live_episodes(self.config)
+        self.live = self._live_episodes(self.settings)
         self.added_proxies.append(proposal)
         self.forget_outcomes()
         if self.network is not None:
@@ -393,7 +393,7 @@ class LabSession:
     def _use_network(self) -> None:
         if self.network is None:
             return
-        steered = self.steering.network(self.network, self.config.view, self.config.radius)
+        steered = self.steering.network(self.network, self.settings.agent.view, self.settings.agent.radius)
         self.live["training"].set_policy(self.network, seed=self.snapshot.update)
         self.live["deployment"].set_policy(steered, seed=self.snapshot.update, counted=steered is self.network)
         self.changed += 1

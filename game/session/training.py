@@ -13,8 +13,7 @@ from levels.format import Level
 
 from agents.worker import Failed, Finished, Progress, TrainingProcess
 from agents.policy import Policy, PolicySnapshot
-from agents.ppo import PPOConfig
-from agents.training import StopReason, TrainingGoal
+from agents.training import StopReason, TrainingGoal, TrainingSettings
 
 REBUILD_SECONDS = 0.25  # building a network from a snapshot costs a little: a few times a second is enough
 
@@ -32,9 +31,9 @@ def reached_words(finished: Finished) -> str:
 
 
 class TrainingHandle:
-    def __init__(self, level: Level, config: PPOConfig, target: float, max_seconds: float = 600.0,
+    def __init__(self, level: Level, settings: TrainingSettings, target: float, max_seconds: float = 600.0,
                  worker_class=TrainingProcess):
-        self.level, self.config, self.target, self.max_seconds = level, config, target, max_seconds
+        self.level, self.settings, self.target, self.max_seconds = level, settings, target, max_seconds
         self.worker_class = worker_class
         self.worker = None  # the run on screen
         self.spare = None  # a learner started ahead of time, ready for the next Train
@@ -60,7 +59,7 @@ class TrainingHandle:
     def prepare(self) -> None:
         """Start the next learner now (loading torch takes a few seconds), so that Train starts at once."""
         if self.spare is None:
-            self.spare = self.worker_class(self.level, self.config, TrainingGoal(), wait_for_start=True)
+            self.spare = self.worker_class(self.level, self.settings, TrainingGoal(), wait_for_start=True)
             self.spare.start()
 
     # --- commands ----------------------------------------------------------------------------------------------
@@ -93,26 +92,26 @@ class TrainingHandle:
             self.worker.stop()
             self.status = "Stopping..."
 
-    def adopt(self, snapshot: PolicySnapshot, config: PPOConfig, curve: list[dict], status: str) -> None:
+    def adopt(self, snapshot: PolicySnapshot, settings: TrainingSettings, curve: list[dict], status: str) -> None:
         """Use a loaded agent: whatever was training is stopped, its messages are no longer read."""
         self._retire()
-        if config != self.config and self.spare is not None:  # the next run trains with the agent's settings
+        if settings != self.settings and self.spare is not None:  # the next run trains with the agent's settings
             self.spare.discard()
             self.spare = None
-        self.config = config
+        self.settings = settings
         self.curve = [dict(point) for point in curve]
         self.progress, self.finished = None, None
         self._pending = None
         self._use(snapshot)
         self.status = status
 
-    def reconfigure(self, config: PPOConfig, status: str) -> None:
+    def reconfigure(self, settings: TrainingSettings, status: str) -> None:
         """Train with other settings (another kind of agent) from now on: the run and the agent on screen go."""
         self._retire()
         if self.spare is not None:
             self.spare.discard()
             self.spare = None
-        self.config = config
+        self.settings = settings
         self.curve, self.progress, self.finished, self._pending = [], None, None, None
         self.snapshot, self.network = None, None
         self.status = status

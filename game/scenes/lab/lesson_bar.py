@@ -283,7 +283,7 @@ class LessonBar:
         report = steering.measured(network)
         if report is None:
             if steering.active and not steering.measuring:
-                steering.measure(network, session.config.view, session.config.radius)
+                steering.measure(network, session.settings.agent.view, session.settings.agent.radius)
             return "", True
         self.reveal_episodes = MEASURE_EPISODES
         return reveal_lines(self.run, steered_shares(report["after"]["shares"]), MEASURE_EPISODES,

@@ -255,7 +255,8 @@ class LabScene(Scene):
             session.status_override = "Train or load an agent first."
         elif session.sealed:
             session.status_override = "Predict first: the pictures show the agent at deployment."
-        elif self.pictures.start(session.snapshot, session.level, session.config, pictures_dir(), self._screen_figures()):
+        elif self.pictures.start(session.snapshot, session.level, session.settings.agent, pictures_dir(),
+                                 self._screen_figures()):
             session.status_override = "Exporting pictures (a GIF of deployment episodes and a card)..."
 
     def _screen_figures(self):

@@ -95,8 +95,8 @@ class SteerPanel:
         self.channel = self.pick = self.clear = None
         if steering.can_retarget(network):
             self._channels = {f"channel {c}: on the {'goal' if tracked == 'goal' else 'proxy'} in {share:.0%}":
-                              (tracked, c) for tracked, c, share, _ in steering.channels(network, session.config.view,
-                                                                                         session.config.radius)}
+                              (tracked, c) for tracked, c, share, _ in steering.channels(
+                                  network, session.settings.agent.view, session.settings.agent.radius)}
             UILabel(pygame.Rect(0, y, inner, row), "Retarget: clamp a channel at a cell", ui, container=self.window,
                     object_id="#muted")
             y += row
@@ -155,7 +155,7 @@ class SteerPanel:
         elif event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.random:
             session.steer(random=not session.steering.choice.random)
         elif event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.measure:
-            session.steering.measure(session.network, session.config.view, session.config.radius)
+            session.steering.measure(session.network, session.settings.agent.view, session.settings.agent.radius)
         elif event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.pick:
             self.picking = not self.picking
         elif event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.clear:
