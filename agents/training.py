@@ -22,10 +22,10 @@ from levels.format import Level
 
 from agents.evaluation import evaluate
 from agents.evolution import EvolutionConfig
-from agents.kinds import EVOLUTION, GRADIENT_DESCENT, OPTIMIZERS, PLANNER, AgentSpec
+from agents.kinds import EVOLUTION, GRADIENT_DESCENT, OPTIMIZERS, PLANNER, REACTIVE, AgentSpec
 from agents.observation import ObservationSpec
 from agents.policy import PolicySnapshot, TorchPolicy
-from agents.ppo import PPO, PPOConfig
+from agents.ppo import LEARNING_RATE, PPO, PPOConfig
 
 
 class StopReason(StrEnum):
@@ -60,10 +60,14 @@ class TrainingSettings:
 
     def flat(self) -> dict:
         """One flat table, as agent files have always kept their `hyperparameters`: the seed, the optimizer, the
-        agent's kind (as "agent"), view, radius and width, PPO's knobs, and evolution's under "evolution"."""
-        agent = asdict(self.agent)
-        return {"seed": self.seed, "optimizer": self.optimizer, "agent": agent.pop("kind"), **agent,
-                **asdict(self.ppo), EVOLUTION: asdict(self.evolution)}
+        agent's kind (as "agent"), view, radius and width, PPO's knobs, and evolution's under "evolution". PPO's
+        step size is the one it uses (the kind's when unset): a file says what trained it, and older versions of
+        the game, which want a number there, read it."""
+        agent, ppo = asdict(self.agent), asdict(self.ppo)
+        if ppo["learning_rate"] is None:
+            ppo["learning_rate"] = LEARNING_RATE.get(self.agent.kind, LEARNING_RATE[REACTIVE])
+        return {"seed": self.seed, "optimizer": self.optimizer, "agent": agent.pop("kind"), **agent, **ppo,
+                EVOLUTION: asdict(self.evolution)}
 
     @classmethod
     def from_flat(cls, table: dict) -> TrainingSettings:

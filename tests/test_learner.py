@@ -127,7 +127,7 @@ def test_agent_file_round_trip_and_refusals(tmp_path):
     path = tmp_path / "green.agent"
     save_agent(path, agent)
     loaded = load_agent(path, level)
-    assert loaded.level == level and loaded.obs_spec == agent.obs_spec and loaded.settings == SMALL
+    assert loaded.level == level and loaded.obs_spec == agent.obs_spec and loaded.settings.flat() == SMALL.flat()
     assert loaded.steps == run.optimizer.global_step and loaded.curve == run.curve
     obs = torch.rand(4, agent.obs_spec.size)
     assert torch.equal(loaded.policy.logits(obs), run.optimizer.policy.logits(obs))

@@ -85,7 +85,7 @@ def test_agent_files_round_trip_every_agent_kind_and_optimizer(kind, optimizer, 
     learner.update()
     save_agent(tmp_path / "a.agent", AgentFile(learner.policy, level, learner.obs_spec, settings, 32))
     agent = load_agent(tmp_path / "a.agent", level)
-    assert agent.policy.kind == kind and agent.settings == settings  # every setting, evolution's knobs too
+    assert agent.policy.kind == kind and agent.settings.flat() == settings.flat()  # every setting, evolution's too
     obs = torch.from_numpy(learner.envs.reset(seed=1)[0][:8])
     with torch.no_grad():
         for mine, theirs in zip(learner.policy(obs), agent.policy(obs)):

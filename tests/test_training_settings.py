@@ -13,9 +13,14 @@ from agents.training import TrainingSettings, make_optimizer
 
 
 def test_settings_survive_the_flat_table_of_an_agent_file_whole():
-    settings = TrainingSettings(AgentSpec(CONV, "full", 4, 64), EVOLUTION, 7, PPOConfig(num_envs=8, ent_coef=0.01),
+    settings = TrainingSettings(AgentSpec(CONV, "full", 4, 64), EVOLUTION, 7,
+                                PPOConfig(num_envs=8, ent_coef=0.01, learning_rate=0.003),
                                 EvolutionConfig(population=10, sigma=0.2, learning_rate=0.02))
     assert TrainingSettings.from_flat(settings.flat()) == settings
+    # An unset step size is written as the one the kind uses (older games want a number there).
+    planner = TrainingSettings.of(PLANNER)
+    assert planner.flat()["learning_rate"] == LEARNING_RATE[PLANNER]
+    assert TrainingSettings.from_flat(planner.flat()) == replace(planner, ppo=PPOConfig(learning_rate=0.01))
 
 
 def test_an_older_agent_files_table_reads_as_the_settings_it_meant():

@@ -95,7 +95,9 @@ class TrainingHandle:
     def adopt(self, snapshot: PolicySnapshot, settings: TrainingSettings, curve: list[dict], status: str) -> None:
         """Use a loaded agent: whatever was training is stopped, its messages are no longer read."""
         self._retire()
-        if settings != self.settings and self.spare is not None:  # the next run trains with the agent's settings
+        # The next run trains with the agent's settings (compared as written: a file spells out the step size that
+        # the window leaves to the kind).
+        if settings.flat() != self.settings.flat() and self.spare is not None:
             self.spare.discard()
             self.spare = None
         self.settings = settings
