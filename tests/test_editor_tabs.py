@@ -122,6 +122,18 @@ def test_the_selected_entity_is_renamed_everywhere_and_recoloured(app):
     assert "already" in scene.status and [e["id"] for e in doc["entities"]] == ["agent", "treasure"]
 
 
+def test_the_map_tab_sets_the_world_kind_and_the_episode_length_and_refuses_words_for_a_length(app):
+    scene = editor(app)
+    choose(app, scene.panel.world_menu, "sideview")
+    assert scene.document.doc["world"] == "sideview"
+    finish_typing(app, scene.panel.length_entry, "many")
+    assert "whole number" in scene.status and scene.document.doc["episode_length"] != "many"
+    finish_typing(app, scene.panel.length_entry, "77")
+    assert scene.document.doc["episode_length"] == 77
+    key(app, pygame.K_z, pygame.KMOD_CTRL)
+    assert scene.document.doc["episode_length"] != 77  # one undo step per edit
+
+
 def test_mixes_are_added_shared_edited_and_removed(app):
     scene = editor(app)
     tab(app, scene, "training")
@@ -178,12 +190,7 @@ def test_every_field_of_every_tab_says_what_it_is(app, name):
         for mix in (None, 0):
             scene.tab, scene.mix = tab_name, mix
             scene.rebuild()
-            panel = scene.panel
-            widgets = list(panel.fields) + list(panel.row_buttons) + list(getattr(panel, "widgets", {}))
-            widgets += list(getattr(panel, "event_menus", {})) + list(getattr(panel, "grid_buttons", {}))
-            widgets += [w for w in (getattr(panel, a, None) for a in ("id_entry", "colour_menu", "menu", "name_entry",
-                                                                      "share_slider", "wander_button", "route_button",
-                                                                      "then_menu", "clear_route_button")) if w is not None]
+            widgets = {w for _, w in scene.panel.handlers}  # every widget that answers an event
             assert widgets, (tab_name, mix)
             untold = [w for w in widgets if not w.tool_tip_text]
             assert not untold, (tab_name, mix, untold)

@@ -3,12 +3,11 @@ changes, rules, the goal and proxies can name)."""
 from __future__ import annotations
 
 import pygame
-import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextBox, UITextEntryLine
 
 from levels.places import rect_cells
 
-from game.scenes.editor.tabs import Tab, esc, option
+from game.scenes.editor.tabs import CHOSEN, CLICKED, ENTERED, Tab, esc, option
 
 NEW = ("(a new region)", "")
 
@@ -29,6 +28,7 @@ class RegionsTab(Tab):
         current = (self.region, self.region) if self.region else NEW
         self.menu = UIDropDownMenu(options, current, pygame.Rect(px, self.y, side, row_h), self.ui, container=r)
         self.menu.set_tooltip("the region a drag on the map draws (a new one, or one to redraw)")
+        self.on(self.menu, CHOSEN, self._choose)
         self.y += row_h + gap
         self.name_entry = self.delete_button = None
         if self.region:
@@ -36,9 +36,11 @@ class RegionsTab(Tab):
             self.name_entry = UITextEntryLine(pygame.Rect(px, self.y, side, row_h), self.ui, container=r)
             self.name_entry.set_text(self.region)
             self.name_entry.set_tooltip("rules, proxies, spawns and tile changes naming it follow the new name")
+            self.on(self.name_entry, ENTERED, self._rename)
             self.y += row_h + gap
             self.delete_button = UIButton(pygame.Rect(px, self.y, side // 2, row_h), "delete region", self.ui,
                                           container=r, tool_tip_text="only when nothing uses it")
+            self.on(self.delete_button, CLICKED, self._delete)
             self.y += row_h + gap
             users = self.document.region_users(self.region)
             used = ", ".join(users) if users else "nothing yet"
@@ -52,26 +54,23 @@ class RegionsTab(Tab):
             self.y += row_h + gap
         self.problems()
 
-    def handle(self, event) -> bool:
-        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.menu:
-            self.scene.region = option(event) or None
-            self.scene.rebuild()
-            return True
-        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.name_entry:
-            refused = self.document.rename_region(self.region, event.text)
-            if refused is None:
-                self.scene.region = event.text.strip()
-            self.scene.status = refused or f"Renamed to \"{self.scene.region}\"."
-            self.scene.rebuild()
-            return True
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.delete_button:
-            refused = self.document.delete_region(self.region)
-            if refused is None:
-                self.scene.region = None
-            self.scene.status = refused or f"Deleted \"{self.region}\" (Ctrl+Z brings it back)."
-            self.scene.rebuild()
-            return True
-        return super().handle(event)
+    def _choose(self, event) -> None:
+        self.scene.region = option(event) or None
+        self.scene.rebuild()
+
+    def _rename(self, event) -> None:
+        refused = self.document.rename_region(self.region, event.text)
+        if refused is None:
+            self.scene.region = event.text.strip()
+        self.scene.status = refused or f"Renamed to \"{self.scene.region}\"."
+        self.scene.rebuild()
+
+    def _delete(self, event) -> None:
+        refused = self.document.delete_region(self.region)
+        if refused is None:
+            self.scene.region = None
+        self.scene.status = refused or f"Deleted \"{self.region}\" (Ctrl+Z brings it back)."
+        self.scene.rebuild()
 
     def drag_rect(self, rect: tuple[int, int, int, int], add: bool) -> None:
         if self.region is None:

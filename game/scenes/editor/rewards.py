@@ -3,13 +3,12 @@ what they name are picked from menus of what the level holds, in words (never ty
 from __future__ import annotations
 
 import pygame
-import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextEntryLine
 
 from levels.places import parts
 from levels.vocabulary import EVENTS
 
-from game.scenes.editor.tabs import Tab, option
+from game.scenes.editor.tabs import CHOSEN, Tab, option
 
 ENDS = [("goes on", "on"), ("ends it", "ends")]
 
@@ -69,7 +68,7 @@ class RewardsTab(Tab):
     def _row_button(self, text: str, action: tuple, x: int, width: int, tip: str) -> None:
         button = UIButton(pygame.Rect(x, self.y, width, int(34 * self.s)), text, self.ui, container=self.root,
                           tool_tip_text=tip)
-        self.row_buttons[button] = action
+        self.row_button(button, *action)
 
     def _condition_row(self, path: tuple, cond: dict, count: bool = False) -> None:
         """The event menu, the menu of what it names, and for the goal and proxies how many times; one row."""
@@ -83,6 +82,7 @@ class RewardsTab(Tab):
                               container=self.root)
         menu.set_tooltip("when: the event")
         self.event_menus[menu] = path
+        self.on(menu, CHOSEN, lambda event: self._set_event(path, option(event)))
         choices = self.document.what_choices(now)
         what = None if cond.get("what") is None else str(cond["what"])  # menus hold text (a file may hold 3)
         if what is not None and what not in [v for _, v in choices]:
@@ -129,9 +129,6 @@ class RewardsTab(Tab):
                     ids.append(entity)
         return ids
 
-    def handle(self, event) -> bool:
-        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element in self.event_menus:
-            self.document.set_event(self.event_menus[event.ui_element], option(event))
-            self.scene.rebuild()  # the menu of what it names is another one now
-            return True
-        return super().handle(event)
+    def _set_event(self, path: tuple, event: str) -> None:
+        self.document.set_event(path, event)
+        self.scene.rebuild()  # the menu of what it names is another one now

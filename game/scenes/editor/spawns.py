@@ -6,7 +6,6 @@ deployment, with sampled variants redrawn as the slider moves."""
 from __future__ import annotations
 
 import pygame
-import pygame_gui
 from pygame_gui.elements import (UIButton, UIDropDownMenu, UIHorizontalSlider, UIImage, UILabel, UITextBox,
                                  UITextEntryLine)
 
@@ -15,7 +14,7 @@ from levels.places import rect_cells
 from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS
 
 from game.render import thumbnail
-from game.scenes.editor.tabs import THEN, Tab, esc, option
+from game.scenes.editor.tabs import CHOSEN, CLICKED, SLID, THEN, Tab, esc, option
 
 CLICKS = [("where it may start", "start"), ("its route", "route"), ("tiles that change", "tiles"),
           ("a maze (drag a rectangle)", "maze")]
@@ -62,7 +61,7 @@ class SpawnsTab(Tab):
                        "0 to 1: the share of variants drawn this way (the mixes' shares add up to 1 at most)")
             remove = UIButton(pygame.Rect(px + half + gap + half // 2 + gap, self.y, half - half // 2 - gap, row_h),
                               "remove", self.ui, container=r, tool_tip_text="remove this mix")
-            self.widgets[remove] = ("remove_mix", None)
+            self._bind(remove, "remove_mix", None)
             self.y += row_h + gap
         else:
             UILabel(pygame.Rect(px, self.y, half, row_h), "episode length here", self.ui, container=r,
@@ -103,7 +102,7 @@ class SpawnsTab(Tab):
                                                  ("where placed", "spawn_where_placed", "where the Map tab put it")]):
             button = UIButton(pygame.Rect(px + k * (half + gap), self.y, half, row_h), text, self.ui, container=r,
                               tool_tip_text=tip)
-            self.widgets[button] = ("place", action)
+            self._bind(button, "place", action)
         self.y += row_h + gap
         regions = [(name, name) for name in doc.get("regions", {})]
         if regions:
@@ -138,11 +137,11 @@ class SpawnsTab(Tab):
         wander = UIButton(pygame.Rect(px + half + gap, self.y, half, row_h), "wanders", self.ui, container=r,
                           tool_tip_text="a random step every step (the same for a seed), instead of a route")
         wander.select() if spawn.get("wander") else None
-        self.widgets[wander] = ("wander", None)
+        self._bind(wander, "wander", None)
         self.y += row_h + gap
         clear = UIButton(pygame.Rect(px, self.y, half, row_h), "clear route", self.ui, container=r,
                          tool_tip_text="walk as the level says (its own route, wandering, or standing)")
-        self.widgets[clear] = ("clear_route", None)
+        self._bind(clear, "clear_route", None)
         self.y += row_h + gap
 
     def _tiles_section(self, half: int, row_h: int, gap: int) -> None:
@@ -180,7 +179,7 @@ class SpawnsTab(Tab):
                        "how many of the maze's inner walls are knocked out, making loops")
             remove = UIButton(pygame.Rect(px + half + gap, self.y, half, row_h), "no maze", self.ui,
                               container=self.root, tool_tip_text="take the maze away")
-            self.widgets[remove] = ("no_maze", None)
+            self._bind(remove, "no_maze", None)
             self.y += row_h + gap
         else:
             self.label("Drag a rectangle on the map for a maze", int(26 * self.s), muted=False)
@@ -198,6 +197,7 @@ class SpawnsTab(Tab):
         self.share_slider = UIHorizontalSlider(pygame.Rect(px, self.y, side, row_h), share, (0.0, 0.5), self.ui,
                                                container=self.root, click_increment=0.01)
         self.share_slider.set_tooltip("the share of training variants drawn like deployment (the diversity fix)")
+        self.on(self.share_slider, SLID, self._set_diversity)
         self.y += row_h + gap
         level, _ = self.document.check()  # the scene's level is checked after the panel is built
         size = (side - (PREVIEWS - 1) * gap) // PREVIEWS
@@ -212,7 +212,7 @@ class SpawnsTab(Tab):
         chosen = next((o for o in options if o[1] == current), options[0])
         menu = UIDropDownMenu(options, chosen, rect, self.ui, container=self.root)
         menu.set_tooltip(tip)
-        self.widgets[menu] = (action, None)
+        self._bind(menu, action, None)
 
     def spawn(self) -> dict:
         return self._part().get("spawns", {}).get(self.entity, {})
@@ -226,19 +226,19 @@ class SpawnsTab(Tab):
         return (self.split,) if self.mix is None else (self.split, "mixes", self.mix)
 
     # --- events ----------------------------------------------------------------------------------------------
-    def handle(self, event) -> bool:
-        kinds = (pygame_gui.UI_BUTTON_PRESSED, pygame_gui.UI_DROP_DOWN_MENU_CHANGED)
-        if event.type in kinds and event.ui_element in self.widgets:
-            action, arg = self.widgets[event.ui_element]
-            value = option(event) if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED else arg
-            self.act(action, value)
+    def _bind(self, widget, action: str, arg=None) -> None:
+        """`widget` does `action` (`act`): a button with `arg`, a menu with the option chosen; the tab is built
+        again after."""
+        self.widgets[widget] = (action, arg)
+
+        def answer(event) -> None:
+            self.act(action, option(event) if event.type == CHOSEN else arg)
             self.scene.rebuild()
-            return True
-        if event.type == pygame_gui.UI_HORIZONTAL_SLIDER_MOVED and event.ui_element is self.share_slider:
-            self.document.set_diversity(float(event.value), coalesce="diversity")
-            self.scene.rebuild()
-            return True
-        return super().handle(event)
+        self.on(widget, CHOSEN if isinstance(widget, UIDropDownMenu) else CLICKED, answer)
+
+    def _set_diversity(self, event) -> None:
+        self.document.set_diversity(float(event.value), coalesce="diversity")
+        self.scene.rebuild()
 
     def act(self, action: str, value) -> None:
         doc, split, entity = self.document, self.where, self.entity

@@ -2,9 +2,11 @@
 distributions in their own modules). Each builds its own widgets, answers its own events and edits the scene's
 `LevelDocument`; the scene shows the problems in the tab's `problems_box`.
 
-Fields: a text box or menu bound to a place in the document (`fields[widget] = (path, key, convert)`), each with a
-tooltip; every change is one undo step per field while the player types. Row buttons:
-`row_buttons[widget] = (action, index)`.
+Events have one style: a tab says, as it builds a widget, what answers it (`on(widget, CLICKED, handler)`), and
+`handle` looks the event up in that one table. Fields: a text box or menu bound to a place in the document
+(`fields[widget] = (path, key, convert)`), each with a tooltip; every change is one undo step per field while the
+player types. Row buttons: a document edit by name (`row_buttons[widget] = (action, index)`). Those two tables say
+what a widget is bound to (tests find widgets by them); the handlers are in `handlers`.
 """
 from __future__ import annotations
 
@@ -16,6 +18,10 @@ from levels.vocabulary import COLORS, ENTITY_KINDS, MOVING_KINDS, TILE_KINDS, WO
 
 
 THEN = [("then walks back", "back"), ("then goes round", "loop"), ("then stops", "stop")]  # a route's end
+# What a widget reports, in the words the tabs use.
+CLICKED, CHOSEN = pygame_gui.UI_BUTTON_PRESSED, pygame_gui.UI_DROP_DOWN_MENU_CHANGED
+TYPED, ENTERED = pygame_gui.UI_TEXT_ENTRY_CHANGED, pygame_gui.UI_TEXT_ENTRY_FINISHED
+SLID = pygame_gui.UI_HORIZONTAL_SLIDER_MOVED
 
 
 def option(event) -> str:
@@ -39,6 +45,7 @@ class Tab:
         self.scene, self.rect = scene, rect
         self.ui, self.root, self.s = scene.ui, scene.root, scene.app.scale
         self.document = scene.document
+        self.handlers: dict = {}  # (what happened, widget) -> handler(event): every event a tab answers
         self.fields: dict = {}
         self.row_buttons: dict = {}
         self.problems_box: UITextBox | None = None
@@ -51,10 +58,26 @@ class Tab:
                 object_id="#muted" if muted else None)
         self.y += height
 
+    def on(self, widget, happening, handler):
+        """When `widget` reports `happening` (CLICKED, CHOSEN, TYPED, ENTERED, SLID), `handler(event)` answers."""
+        self.handlers[(happening, widget)] = handler
+        return widget
+
     def field(self, widget, path: tuple, key: str, convert, tip: str) -> None:
         """Bind a text box or menu to `key` of the object at `path`, with a tooltip saying what it is."""
         self.fields[widget] = (path, key, convert)
         widget.set_tooltip(tip)
+        self.on(widget, TYPED, lambda event: self.apply_field(widget, event.text))
+        self.on(widget, CHOSEN, lambda event: self.apply_field(widget, option(event)))
+
+    def row_button(self, button, action: str, index: int | None = None):
+        """A button that makes the document edit named `action` (of the row `index`), then builds the tab again."""
+        self.row_buttons[button] = (action, index)
+
+        def press(event) -> None:
+            getattr(self.document, action)(*(() if index is None else (index,)))
+            self.scene.rebuild()
+        return self.on(button, CLICKED, press)
 
     def problems(self) -> None:
         """The problems box fills what is left of the column."""
@@ -63,17 +86,12 @@ class Tab:
 
     # --- events --------------------------------------------------------------------------------------------
     def handle(self, event) -> bool:
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.row_buttons:
-            action, index = self.row_buttons[event.ui_element]
-            getattr(self.document, action)(*(() if index is None else (index,)))
-            self.scene.rebuild()
-            return True
-        if event.type in (pygame_gui.UI_TEXT_ENTRY_CHANGED, pygame_gui.UI_DROP_DOWN_MENU_CHANGED) \
-                and event.ui_element in self.fields:
-            text = option(event) if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED else event.text
-            self.apply_field(event.ui_element, text)
-            return True
-        return False
+        """Answer the event if a widget of this tab reported it; True if so."""
+        handler = self.handlers.get((event.type, getattr(event, "ui_element", None)))
+        if handler is None:
+            return False
+        handler(event)
+        return True
 
     def apply_field(self, widget, text: str) -> None:
         path, key, convert = self.fields[widget]
@@ -114,6 +132,7 @@ class MapTab(Tab):
         self.name_entry = UITextEntryLine(pygame.Rect(px, self.y, side, int(36 * s)), self.ui, container=r)
         self.name_entry.set_text(_text(doc.get("name")))
         self.name_entry.set_tooltip("the level's name (Enter sets it)")
+        self.on(self.name_entry, ENTERED, lambda event: self._set((), "name", event.text))
         self.y += int(40 * s)
         self.description_entry = UITextEntryLine(pygame.Rect(px, self.y, side, int(36 * s)), self.ui, container=r,
                                                  placeholder_text="one or two sentences for players")
@@ -129,6 +148,8 @@ class MapTab(Tab):
         self.length_entry.set_text(str(doc.get("episode_length", 200)))
         self.world_menu.set_tooltip("grid: steps from cell to cell; topdown and sideview: physics")
         self.length_entry.set_tooltip("steps in an episode (Enter sets it; a distribution may set its own)")
+        self.on(self.world_menu, CHOSEN, lambda event: self._set((), "world", event.text))
+        self.on(self.length_entry, ENTERED, self._set_length)
         self.y += int(44 * s)
         rows = doc["tiles"]["rows"]
         self.label(f"Grid: {len(rows[0]) if rows else 0} x {len(rows)} cells, the border included", int(26 * s))
@@ -142,6 +163,7 @@ class MapTab(Tab):
             button = UIButton(pygame.Rect(px + k * (quarter + pad // 2), self.y, quarter, int(32 * s)), text, self.ui,
                               container=r, tool_tip_text=tip)
             self.grid_buttons[button] = (action, axis)
+            self.on(button, CLICKED, lambda event, action=action, axis=axis: self._resize(action, axis))
         self.y += int(36 * s) + pad // 2
         self.palette: dict[UIButton, tuple[str, str]] = {}
         self.label("Tiles (Shift+drag fills a rectangle)", int(28 * s))
@@ -182,11 +204,15 @@ class MapTab(Tab):
         self.colour_menu = UIDropDownMenu(colours, now, pygame.Rect(px + id_w + gap, self.y, colour_w, row_h), self.ui,
                                           container=r)
         self.colour_menu.set_tooltip("its colour in every distribution (a distribution may recolour it)")
+        self.on(self.id_entry, ENTERED, self._rename)
+        self.on(self.colour_menu, CHOSEN, lambda event: self._edit(self.document.set_colour, option(event)))
         if walker:
             x = px + id_w + colour_w + 2 * gap
             self.wander_button = UIButton(pygame.Rect(x, self.y, px + side - x, row_h), "wanders", self.ui,
                                           container=r, tool_tip_text="a random step every step, in every distribution")
             self.wander_button.select() if entity.get("wander") else None
+            self.on(self.wander_button, CLICKED,
+                    lambda event: self._edit(self.document.toggle_own_wander, rebuild=True))
             self.y += row_h + gap
             self._route_row(entity, row_h, gap)
             return
@@ -207,6 +233,10 @@ class MapTab(Tab):
         self.then_menu.set_tooltip("what it does at the route's last waypoint")
         self.clear_route_button = UIButton(pygame.Rect(px + 2 * (third + gap), self.y, third, row_h), "no route",
                                            self.ui, container=r, tool_tip_text="it stands where it was placed")
+        self.on(self.route_button, CLICKED, self._toggle_drawing_route)
+        self.on(self.then_menu, CHOSEN, self._set_route_end)
+        self.on(self.clear_route_button, CLICKED,
+                lambda event: self._edit(self.document.clear_own_route, rebuild=True))
         self.y += row_h + gap
 
     def click_cell(self, cell: tuple[int, int]) -> bool:
@@ -230,66 +260,50 @@ class MapTab(Tab):
                                           int(32 * self.s)), text(tool), self.ui, container=self.root,
                               tool_tip_text=tip(tool))
             self.palette[button] = tool
+            self.on(button, CLICKED, lambda event, tool=tool: self._pick_tool(tool))
         self.y += (len(tools) + cols - 1) // cols * int(34 * self.s)
+
+    # --- what the widgets do ------------------------------------------------------------------------------------
+    def _set(self, path: tuple, key: str, value) -> None:
+        self.document.set_value(path, key, value)
+        self.scene.refresh()
+
+    def _set_length(self, event) -> None:
+        try:
+            length = int(event.text)
+        except ValueError:
+            self.scene.say("The episode length is a whole number of steps.")
+            return
+        self._set((), "episode_length", length)
+
+    def _resize(self, action: str, axis: str) -> None:
+        self.scene.status = getattr(self.document, action)(axis) or ""
+        self.scene.rebuild()  # the grid's size label changes
+
+    def _pick_tool(self, tool: tuple[str, str]) -> None:
+        self.scene.tool = tool
+        self.scene.refresh()
+
+    def _edit(self, edit, *args, rebuild: bool = False) -> None:
+        """One of the document's edits of the selected entity; the tab is built again when its rows change."""
+        edit(self.selected["id"], *args)
+        self.scene.rebuild() if rebuild else self.scene.refresh()
+
+    def _rename(self, event) -> None:
+        refused = self.document.rename_entity(self.selected.get("id"), event.text)
+        self.scene.status = refused or f"Renamed to \"{event.text.strip()}\"."
+        self.scene.rebuild()
+
+    def _toggle_drawing_route(self, event) -> None:
+        self.scene.own_route = not self.scene.own_route
+        self.scene.rebuild()
+
+    def _set_route_end(self, event) -> None:
+        if isinstance(self.selected.get("route"), dict):
+            self._edit(self.document.set_own_route_end, option(event))
 
     def refresh(self) -> None:
         for button, tool in self.palette.items():
             button.select() if tool == self.scene.tool else button.unselect()
         if self.scene.selected is not self.selected:
             self.scene.rebuild()  # another entity picked: its row
-
-    def handle(self, event) -> bool:
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.palette:
-            self.scene.tool = self.palette[event.ui_element]
-            self.scene.refresh()
-            return True
-        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.id_entry:
-            refused = self.document.rename_entity(self.selected.get("id"), event.text)
-            self.scene.status = refused or f"Renamed to \"{event.text.strip()}\"."
-            self.scene.rebuild()
-            return True
-        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.colour_menu:
-            self.document.set_colour(self.selected["id"], option(event))
-            self.scene.refresh()
-            return True
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.route_button:
-            self.scene.own_route = not self.scene.own_route
-            self.scene.rebuild()
-            return True
-        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.then_menu:
-            if isinstance(self.selected.get("route"), dict):
-                self.document.set_own_route_end(self.selected["id"], option(event))
-                self.scene.refresh()
-            return True
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.clear_route_button:
-            self.document.clear_own_route(self.selected["id"])
-            self.scene.rebuild()
-            return True
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.wander_button:
-            self.document.toggle_own_wander(self.selected["id"])
-            self.scene.rebuild()
-            return True
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.grid_buttons:
-            action, axis = self.grid_buttons[event.ui_element]
-            refused = getattr(self.document, action)(axis)
-            self.scene.status = refused or ""
-            self.scene.rebuild()  # the grid's size label changes
-            return True
-        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.world_menu:
-            self.document.set_value((), "world", event.text)
-            self.scene.refresh()
-            return True
-        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.name_entry:
-            self.document.set_value((), "name", event.text)
-            self.scene.refresh()
-            return True
-        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.length_entry:
-            try:
-                length = int(event.text)
-            except ValueError:
-                self.scene.say("The episode length is a whole number of steps.")
-                return True
-            self.document.set_value((), "episode_length", length)
-            self.scene.refresh()
-            return True
-        return super().handle(event)
