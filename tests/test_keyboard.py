@@ -165,3 +165,45 @@ def test_every_lab_key_does_what_the_help_says_and_the_help_lists_every_key(app,
     frames(app, 2)
     help_text = next(e for e in app.help_window.get_container().elements).html_text
     assert all(f"<b>{s.label}</b>  {s.words}" in help_text for s in SHORTCUTS)
+
+
+def test_every_editor_key_does_what_the_help_says_and_the_help_lists_every_key(app, monkeypatch):
+    """The editor's keys are one table too (game/scenes/editor/scene.py: KEYS): each key runs the method it names,
+    and F1 lists each one and what the mouse does."""
+    from game.scenes.editor import EditorScene
+    from game.scenes.editor.scene import KEYS, MOUSE
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    frames(app, 2)
+    for (k, ctrl, shift), (label, _, method) in KEYS.items():
+        ran = []
+        monkeypatch.setattr(scene, method, lambda ran=ran, method=method: ran.append(method))
+        press(app, k, mod=(pygame.KMOD_CTRL if ctrl else 0) | (pygame.KMOD_SHIFT if shift else 0))
+        assert ran == [method], label
+        monkeypatch.undo()
+    assert app.scene is scene
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_F1, mod=0, unicode="", scancode=0))
+    frames(app, 2)
+    help_text = next(e for e in app.help_window.get_container().elements).html_text
+    assert all(f"<b>{label}</b>  {words}" in help_text for label, words, _ in KEYS.values())
+    assert all(f"<b>{label}</b>  {words}" in help_text for label, words in MOUSE)
+
+
+def test_every_key_of_the_play_screen_does_what_the_help_says(app, monkeypatch):
+    from game.scenes.play import COMMANDS, PlayScene
+    app.switch(PlayScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    frames(app, 2)
+    for k, (label, _, method) in COMMANDS.items():
+        ran = []
+        monkeypatch.setattr(scene, method, lambda ran=ran, method=method: ran.append(method))
+        press(app, k)
+        assert ran == [method], label
+        monkeypatch.undo()
+    press(app, pygame.K_TAB)
+    assert scene.split == "deployment"
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_F1, mod=0, unicode="", scancode=0))
+    frames(app, 2)
+    help_text = next(e for e in app.help_window.get_container().elements).html_text
+    assert all(f"<b>{label}</b>  {words}" in help_text for label, words in scene.shortcuts)
+    assert "<b>R</b>" in help_text

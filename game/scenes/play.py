@@ -17,7 +17,11 @@ from game.render import draw_world
 from game.world import WorldBatch
 
 KEYS = {pygame.K_UP: 1, pygame.K_w: 1, pygame.K_DOWN: 2, pygame.K_s: 2, pygame.K_LEFT: 3, pygame.K_a: 3,
-        pygame.K_RIGHT: 4, pygame.K_d: 4}
+        pygame.K_RIGHT: 4, pygame.K_d: 4}  # a key -> the action it takes
+# The screen's own keys -> (the keys as F1 names them, what they do, the method); the moves above are listed too.
+COMMANDS = {pygame.K_ESCAPE: ("Esc", "back to where you came from", "go_back"),
+            pygame.K_r: ("R", "play again (a new variant)", "play_again"),
+            pygame.K_TAB: ("Tab", "switch the split you play: training / deployment", "switch_split")}
 
 
 class PlayScene(Scene):
@@ -77,21 +81,29 @@ class PlayScene(Scene):
             self.go_back()
             return True
         if event.type == pygame.KEYDOWN:
-            if event.key == pygame.K_ESCAPE:
-                self.go_back()
-            elif event.key == pygame.K_r:
-                self.restart()
-                self.refresh()
-            elif event.key == pygame.K_TAB:
-                self.split = "deployment" if self.split == "training" else "training"
-                self.restart()
-                self.refresh()
+            if event.key in COMMANDS:
+                getattr(self, COMMANDS[event.key][2])()
             elif event.key in KEYS and self.level.world == "grid":
                 self.act(KEYS[event.key])
             else:
                 return False
             return True
         return False
+
+    @property
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """This screen's keys for the F1 help, from the tables that decide what they do."""
+        moves = [("arrows, WASD", "move (in a physics level: while held; Up jumps in a side view)")]
+        return moves + [(label, words) for label, words, _ in COMMANDS.values()]
+
+    def play_again(self) -> None:
+        self.restart()
+        self.refresh()
+
+    def switch_split(self) -> None:
+        self.split = "deployment" if self.split == "training" else "training"
+        self.restart()
+        self.refresh()
 
     def animating(self) -> bool:
         return self.level.world != "grid"  # physics worlds run in time

@@ -36,6 +36,22 @@ BAR = [("home", "< Home", 90), ("save", "Save", 70), ("save_as", "Save as", 90),
 TABS = [("map", "Map"), ("rules", "Rewards"), ("regions", "Regions"), ("training", "Training"),
         ("deployment", "Deploy")]
 AUTOSAVE_SECONDS = 10
+# The editor's keys: (key, Ctrl, Shift) -> (the keys as F1 names them, what they do, the scene's method). One table
+# decides what a key does and lists it in the F1 help.
+KEYS = {
+    (pygame.K_z, True, False): ("Ctrl+Z", "undo", "do_undo"),
+    (pygame.K_z, True, True): ("Ctrl+Shift+Z", "redo", "do_redo"),
+    (pygame.K_y, True, False): ("Ctrl+Y", "redo", "do_redo"),
+    (pygame.K_s, True, False): ("Ctrl+S", "save (a new level: choose where)", "do_save"),
+    (pygame.K_s, True, True): ("Ctrl+Shift+S", "save as", "do_save_as"),
+    (pygame.K_ESCAPE, False, False): ("Esc", "back to the home screen (unsaved changes stay in the autosave)",
+                                      "do_home"),
+}
+# What the mouse does on the map, listed in F1 beside the keys.
+MOUSE = [("click, drag", "paint with the tool chosen in the Map tab (Shift+drag: a rectangle of tiles); select: "
+                         "pick an entity and drag it"),
+         ("right click", "erase: the entity under the pointer, else the tile (back to floor)"),
+         ("drag (Regions tab, a maze)", "draw a rectangle (Shift: add one to the region)")]
 
 
 class EditorScene(Scene):
@@ -185,14 +201,17 @@ class EditorScene(Scene):
     def _key(self, event) -> bool:
         if event.type != pygame.KEYDOWN:
             return False
-        ctrl, shift = event.mod & pygame.KMOD_CTRL, event.mod & pygame.KMOD_SHIFT
-        actions = {(pygame.K_z, True): self.do_redo if shift else self.do_undo, (pygame.K_y, True): self.do_redo,
-                   (pygame.K_s, True): self.do_save_as if shift else self.do_save, (pygame.K_ESCAPE, False): self.do_home}
-        action = actions.get((event.key, bool(ctrl)))
-        if action is None:
+        ctrl, shift = bool(event.mod & pygame.KMOD_CTRL), bool(event.mod & pygame.KMOD_SHIFT)
+        binding = KEYS.get((event.key, ctrl, shift)) or KEYS.get((event.key, ctrl, False))
+        if binding is None:
             return False
-        action()
+        getattr(self, binding[2])()
         return True
+
+    @property
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """This screen's keys for the F1 help (the table that decides what they do), then what the mouse does."""
+        return [(label, words) for label, words, _ in KEYS.values()] + MOUSE
 
     # --- bar actions -----------------------------------------------------------------------------------------
     def do_undo(self) -> None:
