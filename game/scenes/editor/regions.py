@@ -23,7 +23,7 @@ class RegionsTab(Tab):
         if scene.region not in regions:
             scene.region = None
         self.region = scene.region
-        self.label("Drag on the map: Shift adds a rectangle", int(28 * s))
+        self.label("Drag on the map: Shift adds a rectangle", 28)
         options = [(name, name) for name in regions] + [NEW]
         current = (self.region, self.region) if self.region else NEW
         self.menu = UIDropDownMenu(options, current, pygame.Rect(px, self.y, side, row_h), self.ui, container=r)
@@ -32,7 +32,7 @@ class RegionsTab(Tab):
         self.y += row_h + gap
         self.name_entry = self.delete_button = None
         if self.region:
-            self.label("Name (Enter renames it everywhere it is used)", int(26 * s))
+            self.label("Name (Enter renames it everywhere it is used)", 26)
             self.name_entry = UITextEntryLine(pygame.Rect(px, self.y, side, row_h), self.ui, container=r)
             self.name_entry.set_text(self.region)
             self.name_entry.set_tooltip("rules, proxies, spawns and tile changes naming it follow the new name")

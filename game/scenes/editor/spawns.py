@@ -14,7 +14,8 @@ from levels.places import rect_cells
 from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS
 
 from game.render import thumbnail
-from game.scenes.editor.tabs import CHOSEN, CLICKED, SLID, THEN, Tab, esc, option
+from game.layout import split
+from game.scenes.editor.tabs import CHOSEN, CLICKED, ROW, SLID, THEN, Tab, esc, option
 
 CLICKS = [("where it may start", "start"), ("its route", "route"), ("tiles that change", "tiles"),
           ("a maze (drag a rectangle)", "maze")]
@@ -27,9 +28,7 @@ class SpawnsTab(Tab):
     def __init__(self, scene, rect: pygame.Rect, split: str):
         super().__init__(scene, rect)
         self.split = split
-        s, r, doc, px, side = self.s, self.root, self.document.doc, rect.x, rect.w
-        row_h, gap = int(34 * s), 4
-        half = (side - gap) // 2
+        doc, column = self.document.doc, self.column
         ids = [e["id"] for e in doc["entities"]]
         if scene.spawn_entity not in ids:
             scene.spawn_entity = next((e["id"] for e in doc["entities"] if e["kind"] != "agent"),
@@ -50,162 +49,142 @@ class SpawnsTab(Tab):
         variants = [(f"every {split} variant", "")] + [
             (f"mix {k + 1}: {share_of(m):.0%} of variants", str(k)) for k, m in enumerate(mixes)
             if isinstance(m, dict)] + [("+ a new mix", "new")]
-        self._menu(variants, "" if self.mix is None else str(self.mix), pygame.Rect(px, self.y, side, row_h), "mix",
+        self._menu(variants, "" if self.mix is None else str(self.mix), column.row(ROW), "mix",
                    "edit the distribution itself, or a mix: a share of its variants drawn another way")
-        self.y += row_h + gap
         if self.mix is not None:
-            UILabel(pygame.Rect(px, self.y, half, row_h), "share of variants", self.ui, container=r, object_id="#muted")
-            share = UITextEntryLine(pygame.Rect(px + half + gap, self.y, half // 2, row_h), self.ui, container=r)
+            words, entry, remove = column.cells(ROW, 2, 1, 1)
+            UILabel(words, "share of variants", self.ui, container=self.root, object_id="#muted")
+            share = UITextEntryLine(entry, self.ui, container=self.root)
             share.set_text(str(mixes[self.mix].get("share", "")))
             self.field(share, (split, "mixes", self.mix), "share", float,
                        "0 to 1: the share of variants drawn this way (the mixes' shares add up to 1 at most)")
-            remove = UIButton(pygame.Rect(px + half + gap + half // 2 + gap, self.y, half - half // 2 - gap, row_h),
-                              "remove", self.ui, container=r, tool_tip_text="remove this mix")
-            self._bind(remove, "remove_mix", None)
-            self.y += row_h + gap
+            self._bind(UIButton(remove, "remove", self.ui, container=self.root, tool_tip_text="remove this mix"),
+                       "remove_mix")
         else:
-            UILabel(pygame.Rect(px, self.y, half, row_h), "episode length here", self.ui, container=r,
-                    object_id="#muted")
-            length = UITextEntryLine(pygame.Rect(px + half + gap, self.y, half, row_h), self.ui, container=r,
+            words, entry = column.cells(ROW, 1, 1)
+            UILabel(words, "episode length here", self.ui, container=self.root, object_id="#muted")
+            length = UITextEntryLine(entry, self.ui, container=self.root,
                                      placeholder_text=f"as the level: {doc.get('episode_length', '')}")
             length.set_text(str(doc.get(split, {}).get("episode_length", "")))
             self.field(length, (split,), "episode_length", _length,
                        f"steps in a {split} episode; empty: the level's length (the Map tab)")
-            self.y += row_h + gap
-        self.label("Clicks on the map set:", int(26 * s))
+        self.label("Clicks on the map set:")
         clicks = [c for c in CLICKS if (c[1] != "route" or self.walker) and (c[1] != "maze" or self.mix is None)]
-        self._menu(clicks, scene.clicks, pygame.Rect(px, self.y, side, row_h), "clicks",
+        self._menu(clicks, scene.clicks, column.row(ROW), "clicks",
                    "what a click (or, for a maze, a drag) on the map changes here")
-        self.y += row_h + gap
         if scene.clicks == "tiles":
-            self._tiles_section(half, row_h, gap)
+            self._tiles_section()
         elif scene.clicks == "maze":
-            self._maze_section(half, row_h, gap)
+            self._maze_section()
         elif self.entity is None:
             self.label("Place an entity first.", muted=False)
         else:
-            self._entity_section(half, row_h, gap)
+            self._entity_section()
         if split == "training" and self.mix is None:
-            self._diversity_section(row_h, gap)
+            self._diversity_section()
         self.problems()
 
     # --- sections --------------------------------------------------------------------------------------------
-    def _entity_section(self, half: int, row_h: int, gap: int) -> None:
-        s, r, px, side, doc = self.s, self.root, self.rect.x, self.rect.w, self.document.doc
+    def _entity_section(self) -> None:
+        doc, column, r = self.document.doc, self.column, self.root
         ids = [e["id"] for e in doc["entities"]]
-        self._menu([(i, i) for i in ids], self.entity, pygame.Rect(px, self.y, side, row_h), "entity",
+        self._menu([(i, i) for i in ids], self.entity, column.row(ROW), "entity",
                    "the entity whose start this tab edits")
-        self.y += row_h + gap
         spawn = self.spawn()
-        self.label(f"now: {describe(spawn)}", int(26 * s), muted=False)
-        for k, (text, action, tip) in enumerate([("anywhere", "spawn_anywhere", "any free cell of the level"),
-                                                 ("where placed", "spawn_where_placed", "where the Map tab put it")]):
-            button = UIButton(pygame.Rect(px + k * (half + gap), self.y, half, row_h), text, self.ui, container=r,
-                              tool_tip_text=tip)
-            self._bind(button, "place", action)
-        self.y += row_h + gap
+        self.label(f"now: {describe(spawn)}", muted=False)
+        for cell, (text, action, tip) in zip(column.cells(ROW, 1, 1), [
+                ("anywhere", "spawn_anywhere", "any free cell of the level"),
+                ("where placed", "spawn_where_placed", "where the Map tab put it")]):
+            self._bind(UIButton(cell, text, self.ui, container=r, tool_tip_text=tip), "place", action)
+        in_region, on_other = column.cells(ROW, 1, 1)
         regions = [(name, name) for name in doc.get("regions", {})]
         if regions:
-            self._menu([("in a region...", "")] + regions, spawn.get("region") or "",
-                       pygame.Rect(px, self.y, half, row_h), "region", "start anywhere inside this region")
+            self._menu([("in a region...", "")] + regions, spawn.get("region") or "", in_region, "region",
+                       "start anywhere inside this region")
         others = [(f"on {e['id']}", e["id"]) for e in doc["entities"]
                   if e["id"] != self.entity and e["kind"] != "agent"]
         if others:
-            self._menu([("on another...", "")] + others, spawn.get("on") or "",
-                       pygame.Rect(px + half + gap, self.y, half, row_h), "on",
+            self._menu([("on another...", "")] + others, spawn.get("on") or "", on_other, "on",
                        "start on the cell of another entity (the cheese on the dish)")
-        self.y += row_h + gap
-        colours = [("colour as placed", "")] + [(c, c) for c in COLORS]
-        self._menu(colours, spawn.get("color") or "", pygame.Rect(px, self.y, half, row_h), "color",
+        colour, words, chance = column.cells(ROW, 2, 1, 1)
+        self._menu([("colour as placed", "")] + [(c, c) for c in COLORS], spawn.get("color") or "", colour, "color",
                    "its colour here (green means go: recolour at deployment)")
-        UILabel(pygame.Rect(px + half + gap, self.y, half // 2, row_h), "present", self.ui, container=r,
-                object_id="#muted")
-        present = UITextEntryLine(pygame.Rect(px + half + gap + half // 2, self.y, half - half // 2, row_h), self.ui,
-                                  container=r)
+        UILabel(words, "present", self.ui, container=r, object_id="#muted")
+        present = UITextEntryLine(chance, self.ui, container=r)
         present.set_text(str(spawn.get("present", 1.0)))
         self.field(present, self._path() + ("spawns", self.entity), "present", float,
                    "the chance it is there at all, 0 to 1 (0: never, as the monsters at deployment)")
-        self.y += row_h + gap
         if self.walker:
-            self._walker_section(spawn, half, row_h, gap)
+            self._walker_section(spawn)
 
-    def _walker_section(self, spawn: dict, half: int, row_h: int, gap: int) -> None:
-        px, r = self.rect.x, self.root
+    def _walker_section(self, spawn: dict) -> None:
         route = spawn.get("route") if isinstance(spawn.get("route"), dict) else {}
-        self._menu(THEN, route.get("then", "back"), pygame.Rect(px, self.y, half, row_h), "then",
-                   "what it does at the route's last waypoint")
-        wander = UIButton(pygame.Rect(px + half + gap, self.y, half, row_h), "wanders", self.ui, container=r,
+        then, wanders = self.column.cells(ROW, 1, 1)
+        self._menu(THEN, route.get("then", "back"), then, "then", "what it does at the route's last waypoint")
+        wander = UIButton(wanders, "wanders", self.ui, container=self.root,
                           tool_tip_text="a random step every step (the same for a seed), instead of a route")
         wander.select() if spawn.get("wander") else None
-        self._bind(wander, "wander", None)
-        self.y += row_h + gap
-        clear = UIButton(pygame.Rect(px, self.y, half, row_h), "clear route", self.ui, container=r,
-                         tool_tip_text="walk as the level says (its own route, wandering, or standing)")
-        self._bind(clear, "clear_route", None)
-        self.y += row_h + gap
+        self._bind(wander, "wander")
+        clear, _ = self.column.cells(ROW, 1, 1)
+        self._bind(UIButton(clear, "clear route", self.ui, container=self.root,
+                            tool_tip_text="walk as the level says (its own route, wandering, or standing)"),
+                   "clear_route")
 
-    def _tiles_section(self, half: int, row_h: int, gap: int) -> None:
-        px, side, doc = self.rect.x, self.rect.w, self.document.doc
+    def _tiles_section(self) -> None:
+        doc, column = self.document.doc, self.column
         kinds = [(k.replace("_", " "), k) for k in TILE_KINDS]
-        self._menu(kinds, self.scene.change_tile, pygame.Rect(px, self.y, side, row_h), "change_tile",
+        self._menu(kinds, self.scene.change_tile, column.row(ROW), "change_tile",
                    f"the tile a click makes in {self.split} (click again to take it back)")
-        self.y += row_h + gap
         regions = [(name, name) for name in doc.get("regions", {})]
         if regions:
-            self._menu([("a whole region...", "")] + regions, "", pygame.Rect(px, self.y, side, row_h), "tile_region",
+            self._menu([("a whole region...", "")] + regions, "", column.row(ROW), "tile_region",
                        f"make (or stop making) a whole region {self.scene.change_tile.replace('_', ' ')}")
-            self.y += row_h + gap
         changes = [c for c in self._part().get("tiles", []) if isinstance(c, dict)]
         n = sum(len(c.get("cells", [])) for c in changes)
         named = [f"{c['region']} becomes {str(c.get('tile')).replace('_', ' ')}" for c in changes if c.get("region")]
-        height = int(56 * self.s)
-        UITextBox(esc(f"Here {n} cell(s) change" + "".join(f"; {t}" for t in named) + "."),
-                  pygame.Rect(px, self.y, side, height), self.ui, container=self.root)
-        self.y += height + gap
+        UITextBox(esc(f"Here {n} cell(s) change" + "".join(f"; {t}" for t in named) + "."), column.row(56), self.ui,
+                  container=self.root)
 
-    def _maze_section(self, half: int, row_h: int, gap: int) -> None:
-        px = self.rect.x
+    def _maze_section(self) -> None:
         maze = self.document.doc.get(self.split, {}).get("maze")
-        if isinstance(maze, dict):
-            rect = maze.get("rect")
-            if isinstance(rect, list) and len(rect) == 4:
-                x, y, w, h = rect
-                self.label(f"Maze: {w} x {h} cells at ({x}, {y}), new every variant", int(26 * self.s), muted=False)
-            else:
-                self.label("Broken maze rectangle: drag a new one", int(26 * self.s), muted=False)
-            loops = str(maze.get("loops", 0.0))
-            options = LOOPS + ([] if loops in [v for _, v in LOOPS] else [(f"{loops} of the walls out", loops)])
-            self._menu(options, loops, pygame.Rect(px, self.y, half, row_h), "loops",
-                       "how many of the maze's inner walls are knocked out, making loops")
-            remove = UIButton(pygame.Rect(px + half + gap, self.y, half, row_h), "no maze", self.ui,
-                              container=self.root, tool_tip_text="take the maze away")
-            self._bind(remove, "no_maze", None)
-            self.y += row_h + gap
+        if not isinstance(maze, dict):
+            self.label("Drag a rectangle on the map for a maze", muted=False)
+            return
+        rect = maze.get("rect")
+        if isinstance(rect, list) and len(rect) == 4:
+            x, y, w, h = rect
+            self.label(f"Maze: {w} x {h} cells at ({x}, {y}), new every variant", muted=False)
         else:
-            self.label("Drag a rectangle on the map for a maze", int(26 * self.s), muted=False)
+            self.label("Broken maze rectangle: drag a new one", muted=False)
+        loops = str(maze.get("loops", 0.0))
+        options = LOOPS + ([] if loops in [v for _, v in LOOPS] else [(f"{loops} of the walls out", loops)])
+        knocked, remove = self.column.cells(ROW, 1, 1)
+        self._menu(options, loops, knocked, "loops", "how many of the maze's inner walls are knocked out, making loops")
+        self._bind(UIButton(remove, "no maze", self.ui, container=self.root, tool_tip_text="take the maze away"),
+                   "no_maze")
 
     def drag_rect(self, rect: tuple[int, int, int, int], add: bool) -> None:
         self.document.set_maze(self.split, rect)
         self.scene.rebuild()
 
-    def _diversity_section(self, row_h: int, gap: int) -> None:
-        s, px, side = self.s, self.rect.x, self.rect.w
+    def _diversity_section(self) -> None:
+        column = self.column
         mixes = self.document.doc.get("training", {}).get("mixes", [])
         share = min(0.5, share_of(mixes[0])) if mixes else 0.0
-        self.y += gap
-        self.label(f"Diversity: variants drawn like deployment, {share:.0%}", int(26 * s), muted=False)
-        self.share_slider = UIHorizontalSlider(pygame.Rect(px, self.y, side, row_h), share, (0.0, 0.5), self.ui,
-                                               container=self.root, click_increment=0.01)
+        column.skip(column.gap)
+        self.label(f"Diversity: variants drawn like deployment, {share:.0%}", muted=False)
+        self.share_slider = UIHorizontalSlider(column.row(ROW), share, (0.0, 0.5), self.ui, container=self.root,
+                                               click_increment=0.01)
         self.share_slider.set_tooltip("the share of training variants drawn like deployment (the diversity fix)")
         self.on(self.share_slider, SLID, self._set_diversity)
-        self.y += row_h + gap
         level, _ = self.document.check()  # the scene's level is checked after the panel is built
-        size = (side - (PREVIEWS - 1) * gap) // PREVIEWS
+        cells = split(pygame.Rect(column.rect.x, column.y, column.rect.w, 0), *[1] * PREVIEWS, gap=column.gap)
+        size = cells[0].w
         if level is not None and size > 8:
-            for k in range(PREVIEWS):
-                UIImage(pygame.Rect(px + k * (size + gap), self.y, size, size),
-                        thumbnail(level, (size, size), "training", seed=k + 1), self.ui, container=self.root)
-            self.y += size + gap
+            for k, cell in enumerate(cells):
+                UIImage(pygame.Rect(cell.x, cell.y, size, size), thumbnail(level, (size, size), "training", seed=k + 1),
+                        self.ui, container=self.root)
+            column.skip(size + column.gap)
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def _menu(self, options: list, current: str, rect: pygame.Rect, action: str, tip: str) -> None:

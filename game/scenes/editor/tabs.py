@@ -16,8 +16,11 @@ from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextBox, UI
 
 from levels.vocabulary import COLORS, ENTITY_KINDS, MOVING_KINDS, TILE_KINDS, WORLD_KINDS
 
+from game.layout import Column
+
 
 THEN = [("then walks back", "back"), ("then goes round", "loop"), ("then stops", "stop")]  # a route's end
+ROW = 34  # a row of widgets, in design pixels (game.layout)
 # What a widget reports, in the words the tabs use.
 CLICKED, CHOSEN = pygame_gui.UI_BUTTON_PRESSED, pygame_gui.UI_DROP_DOWN_MENU_CHANGED
 TYPED, ENTERED = pygame_gui.UI_TEXT_ENTRY_CHANGED, pygame_gui.UI_TEXT_ENTRY_FINISHED
@@ -49,14 +52,21 @@ class Tab:
         self.fields: dict = {}
         self.row_buttons: dict = {}
         self.problems_box: UITextBox | None = None
-        self.y = rect.y
+        self.column = Column(rect, self.s)  # where the next widget goes (`y`: its top)
+
+    @property
+    def y(self) -> int:
+        return self.column.y
+
+    @y.setter
+    def y(self, value: int) -> None:
+        self.column.y = value
 
     # --- building helpers ----------------------------------------------------------------------------------
-    def label(self, text: str, height: int | None = None, muted: bool = True) -> None:
-        height = height or int(26 * self.s)
-        UILabel(pygame.Rect(self.rect.x, self.y, self.rect.w, height), text, self.ui, container=self.root,
+    def label(self, text: str, height: float = 26, muted: bool = True) -> None:
+        """A line of words across the column, `height` design pixels high."""
+        UILabel(self.column.row(height, after=0), text, self.ui, container=self.root,
                 object_id="#muted" if muted else None)
-        self.y += height
 
     def on(self, widget, happening, handler):
         """When `widget` reports `happening` (CLICKED, CHOSEN, TYPED, ENTERED, SLID), `handler(event)` answers."""
@@ -81,8 +91,7 @@ class Tab:
 
     def problems(self) -> None:
         """The problems box fills what is left of the column."""
-        self.problems_box = UITextBox("", pygame.Rect(self.rect.x, self.y, self.rect.w,
-                                                      max(60, self.rect.bottom - self.y)), self.ui, container=self.root)
+        self.problems_box = UITextBox("", self.column.rest(), self.ui, container=self.root)
 
     # --- events --------------------------------------------------------------------------------------------
     def handle(self, event) -> bool:
@@ -128,7 +137,7 @@ class MapTab(Tab):
         super().__init__(scene, rect)
         s, r, doc, px, side = self.s, self.root, self.document.doc, rect.x, rect.w
         pad = int(12 * s)
-        self.label("Name", int(28 * s))
+        self.label("Name", 28)
         self.name_entry = UITextEntryLine(pygame.Rect(px, self.y, side, int(36 * s)), self.ui, container=r)
         self.name_entry.set_text(_text(doc.get("name")))
         self.name_entry.set_tooltip("the level's name (Enter sets it)")
@@ -152,7 +161,7 @@ class MapTab(Tab):
         self.on(self.length_entry, ENTERED, self._set_length)
         self.y += int(44 * s)
         rows = doc["tiles"]["rows"]
-        self.label(f"Grid: {len(rows[0]) if rows else 0} x {len(rows)} cells, the border included", int(26 * s))
+        self.label(f"Grid: {len(rows[0]) if rows else 0} x {len(rows)} cells, the border included", 26)
         self.grid_buttons: dict[UIButton, tuple[str, str]] = {}
         quarter = (side - 3 * (pad // 2)) // 4
         for k, (text, action, axis, tip) in enumerate([
@@ -166,11 +175,11 @@ class MapTab(Tab):
             self.on(button, CLICKED, lambda event, action=action, axis=axis: self._resize(action, axis))
         self.y += int(36 * s) + pad // 2
         self.palette: dict[UIButton, tuple[str, str]] = {}
-        self.label("Tiles (Shift+drag fills a rectangle)", int(28 * s))
+        self.label("Tiles (Shift+drag fills a rectangle)", 28)
         self._palette_rows([("tile", kind) for kind in TILE_KINDS], lambda tool: tool[1].replace("_", " "),
                            lambda tool: f"paint {tool[1].replace('_', ' ')}", cols=3)
         self.y += pad // 2
-        self.label("Entities (right click erases)", int(28 * s))
+        self.label("Entities (right click erases)", 28)
         self._palette_rows([("entity", k) for k in ENTITY_KINDS] + [("select", "move")],
                            lambda tool: tool[1] if tool[0] == "entity" else "select",
                            lambda tool: f"place a {tool[1]}" if tool[0] == "entity" else "pick an entity, move it",
