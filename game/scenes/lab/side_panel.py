@@ -8,6 +8,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UITextBox
 
+from game.layout import Column
 from game.scenes.lab.candidates import CandidateList
 from game.scenes.lab.charts import draw_counters, draw_curves
 from game.scenes.lab.choices import Choices
@@ -19,65 +20,65 @@ WHERE_TIP = "Where the agent ends up from every start cell of each world, as it 
 EXPORT_LABEL = "Export (X)"
 EXPORT_TIP = "Save pictures for slides: a GIF of deployment episodes and a card of what it learned (Pictures folder)"
 PAUSE_TIP = "Stop the live episodes; then drag the agent or anything else to another cell"
+LINE = 28  # a line of the status and numbers, in design pixels (game.layout)
 
 
 class SidePanel:
     def __init__(self, scene, rect: pygame.Rect):
-        ui, r, s = scene.ui, scene.root, scene.app.scale
+        ui, r = scene.ui, scene.root
         self.rect = rect
         # Projector mode keeps what a room reads (status, numbers, curves or counters, Evaluate, the three
         # objectives) and drops the rest from the layout; its keys (H, V, A, W, P, X, U) still work.
         self.compact = compact = scene.app.projector
         self.dropped: set = set()  # widgets projector mode leaves out (the choices' menus are made again: not here)
-        pad, line = int(12 * s), int(28 * s)
-        px, y, side = rect.x, rect.y, rect.w
+        column = Column(rect, scene.app.scale, gap=0)
+        air = column.px(6)
         if compact:  # the larger status wraps onto a second line rather than being cut
-            self.status = UITextBox("", pygame.Rect(px, y, side, 2 * line), ui, container=r, object_id="#status")
-            y += 2 * line
+            self.status = UITextBox("", column.row(2 * LINE), ui, container=r, object_id="#status")
         else:
-            self.status = UILabel(pygame.Rect(px, y, side, line), "", ui, container=r, object_id="#muted")
-            y += line
+            self.status = UILabel(column.row(LINE), "", ui, container=r, object_id="#muted")
         self._status_text = ""
-        self.stats = [UILabel(pygame.Rect(px, y + k * line, side, line), "", ui, container=r) for k in range(4)]
+        below_status = column.y
+        self.stats = [UILabel(column.row(LINE), "", ui, container=r) for _ in range(4)]
+        # The training view: four lines of numbers, the agent and optimizer menus, the shipped agents, the curves.
+        column.skip(air)
         session = scene.session
-        self.choices = Choices(scene, px, y + 4 * line + pad // 2, side, line + 6,
+        self.choices = Choices(scene, rect.x, column.y, rect.w, column.px(LINE) + 6,
                                {"agent": session.agent_kind, "optimizer": session.optimizer})
-        top = y + 4 * line + pad // 2
         if not compact:
-            top += self.choices.height + pad // 2
+            column.skip(self.choices.height + air)
         # The agents shipped with the game for this level, at once (Train stays one click away).
-        self.shipped = UIButton(pygame.Rect(px, top, side, int(36 * s)), "Use a pre-trained agent (U)", ui,
-                                container=r, tool_tip_text="Load one of the agents shipped for this level, "
-                                                           "trained by the same PPO; press again for another seed")
+        self.shipped = UIButton(column.row(36, after=air), "Use a pre-trained agent (U)", ui, container=r,
+                                tool_tip_text="Load one of the agents shipped for this level, trained by the same "
+                                              "PPO; press again for another seed")
         self.has_shipped = bool(scene.shipped_agents)
-        top += int(36 * s) + pad // 2
-        self.curve_rect = pygame.Rect(px, top, side, int((rect.bottom - top) * 0.9))
-        y += line + pad // 2  # the deployment view has one line of numbers: its counters start higher
-        self.counter_rect = pygame.Rect(px, y, side, 5 * int(30 * s))
-        y += self.counter_rect.h + pad
-        wide = side if compact else (side - pad // 2) * 2 // 3
-        self.evaluate = UIButton(pygame.Rect(px, y, wide, int(40 * s)), f"Evaluate {EVALUATION_EPISODES} episodes (E)",
-                                 ui, container=r, object_id="#primary")
-        self.export = UIButton(pygame.Rect(px + wide + pad // 2, y, max(1, side - wide - pad // 2), int(40 * s)),
-                               EXPORT_LABEL, ui, container=r, tool_tip_text=EXPORT_TIP)
-        y += int(40 * s) + pad // 2
-        third = (side - pad) // 3
-        self.overlay_buttons = {key: UIButton(pygame.Rect(px + k * (third + pad // 2), y, third, int(36 * s)), label,
-                                              ui, container=r) for k, (key, label) in enumerate(OVERLAYS)}
-        y += 0 if compact else int(36 * s) + pad // 2
-        half = (side - pad // 2) // 2
-        self.pause = UIButton(pygame.Rect(px, y, half, int(36 * s)), "Pause (P)", ui, container=r,
-                              tool_tip_text=PAUSE_TIP)
-        self.overlay_buttons["where"] = UIButton(pygame.Rect(px + half + pad // 2, y, half, int(36 * s)),
-                                                 "Where would it go? (W)", ui, container=r, tool_tip_text=WHERE_TIP)
-        y += 0 if compact else int(36 * s) + pad // 2
-        rows = int(26 * s)
-        self.candidates = CandidateList(scene, pygame.Rect(px, y, side, 3 * rows + 6), rows)
-        y += 0 if compact else 3 * rows + 6 + pad // 2
-        self.add_proxy = UIButton(pygame.Rect(px, y, side, int(36 * s)), "Add the chosen one to the level as a proxy",
-                                  ui, container=r, tool_tip_text="Opens the editor with it added (Ctrl+Z undoes it)")
-        y += 0 if compact else int(36 * s) + pad // 2
-        self.objectives = UITextBox("", pygame.Rect(px, y, side, max(80, rect.bottom - y)), ui, container=r)
+        rest = column.rest(0)
+        self.curve_rect = pygame.Rect(rest.x, rest.y, rest.w, int(rest.h * 0.9))
+        # The deployment view has one line of numbers: its counters start higher.
+        column.y = below_status + column.px(LINE) + air
+        self.counter_rect = column.row(5 * 30, after=2 * air)
+        column.gap = air
+
+        def row(height: float, *weights: float) -> list[pygame.Rect]:
+            """A row projector mode drops: it takes no room there."""
+            top = column.y
+            cells = column.cells(height, *weights)
+            column.y = top if compact else column.y
+            return cells
+        evaluate, export = [column.row(40), pygame.Rect(rect.right, 0, 1, 1)] if compact else column.cells(40, 2, 1)
+        self.evaluate = UIButton(evaluate, f"Evaluate {EVALUATION_EPISODES} episodes (E)", ui, container=r,
+                                 object_id="#primary")
+        self.export = UIButton(export, EXPORT_LABEL, ui, container=r, tool_tip_text=EXPORT_TIP)
+        self.overlay_buttons = {key: UIButton(cell, label, ui, container=r)
+                                for cell, (key, label) in zip(row(36, 1, 1, 1), OVERLAYS)}
+        pause, where = row(36, 1, 1)
+        self.pause = UIButton(pause, "Pause (P)", ui, container=r, tool_tip_text=PAUSE_TIP)
+        self.overlay_buttons["where"] = UIButton(where, "Where would it go? (W)", ui, container=r,
+                                                 tool_tip_text=WHERE_TIP)
+        self.candidates = CandidateList(scene, row(3 * 26 + 6, 1)[0], column.px(26))
+        self.add_proxy = UIButton(row(36, 1)[0], "Add the chosen one to the level as a proxy", ui, container=r,
+                                  tool_tip_text="Opens the editor with it added (Ctrl+Z undoes it)")
+        self.objectives = UITextBox("", column.rest(80), ui, container=r)
         self.deployment_widgets = [self.evaluate, self.export, self.objectives, self.pause, self.candidates.list,
                                    *self.overlay_buttons.values()]
         if compact:
