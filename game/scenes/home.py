@@ -12,6 +12,7 @@ from pygame_gui.elements import (UIButton, UIDropDownMenu, UIImage, UILabel, UIP
 
 from levels import builtin_level
 
+from game.layout import Column
 from game.scenes.base import Scene
 from game.paths import RecentFiles, asset, autosaves, lessons_progress_path, levels_dir
 from game.render import thumbnail
@@ -76,47 +77,34 @@ class HomeScene(Scene):
             r, c = divmod(k, cols)
             rect = pygame.Rect(c * (card_w + pad // 2), r * (card_h + pad // 2), card_w, card_h)
             self._card(rect, name) if name is not None else self._lessons_card(rect)
-        x = w - pad - side
-        UILabel(pygame.Rect(x, top, side, int(36 * s)), "Your levels", self.ui, container=self.root,
-                object_id="#heading")
-        y = top + int(40 * s)
-        bh = int(40 * s)
-        self.open_button = UIButton(pygame.Rect(x, y, side, bh), "Open...  (Ctrl+O)", self.ui, container=self.root,
+        self._your_levels(pygame.Rect(w - pad - side, top, side, h - top - pad // 2))
+
+    def _your_levels(self, rect: pygame.Rect) -> None:
+        """The right-hand column: open a file, new from a template, recent files, unsaved work kept."""
+        column, ui, r = Column(rect, self.app.scale, gap=6), self.ui, self.root
+        UILabel(column.row(36, after=column.px(4)), "Your levels", ui, container=r, object_id="#heading")
+        self.open_button = UIButton(column.row(40, after=8), "Open...  (Ctrl+O)", ui, container=r,
                                     object_id="#primary")
-        y += bh + 8
-        UILabel(pygame.Rect(x, y, side, int(28 * s)), "New level from a template", self.ui, container=self.root,
-                object_id="#muted")
-        y += int(30 * s)
+        UILabel(column.row(30, after=0), "New level from a template", ui, container=r, object_id="#muted")
         for name in TEMPLATES:
             label = builtin_level(name).name.replace(" level", "")
-            self.templates[UIButton(pygame.Rect(x, y, side, bh), label, self.ui, container=self.root)] = name
-            y += bh + 6
-        y += 12
-        UILabel(pygame.Rect(x, y, side, int(28 * s)), "Recent files", self.ui, container=self.root,
-                object_id="#muted")
-        y += int(30 * s)
+            self.templates[UIButton(column.row(40), label, ui, container=r)] = name
+        column.skip(12)
+        UILabel(column.row(30, after=0), "Recent files", ui, container=r, object_id="#muted")
         for path in RecentFiles().load()[:5]:
-            button = UIButton(pygame.Rect(x, y, side, int(34 * s)), Path(path).name, self.ui, container=self.root,
-                              tool_tip_text=path)
-            self.recent[button] = path
-            y += int(34 * s) + 4
+            self.recent[UIButton(column.row(34, after=4), Path(path).name, ui, container=r, tool_tip_text=path)] = path
         if not self.recent:
-            UILabel(pygame.Rect(x, y, side, int(28 * s)), "none yet: drop a level file here", self.ui,
-                    container=self.root, object_id="#muted")
-            y += int(30 * s)
+            UILabel(column.row(30, after=0), "none yet: drop a level file here", ui, container=r, object_id="#muted")
         slots = autosaves().slots()  # work the editor kept (it did not close cleanly, or was left unsaved)
         if slots:
-            y += 12
-            UILabel(pygame.Rect(x, y, side, int(28 * s)), "Unsaved work, kept: restore", self.ui,
-                    container=self.root, object_id="#muted")
-            y += int(30 * s)
+            column.skip(12)
+            UILabel(column.row(30, after=0), "Unsaved work, kept: restore", ui, container=r, object_id="#muted")
             for slot in slots[:MAX_RESTORE_BUTTONS]:
                 label, about = self._about_slot(slot)
-                button = UIButton(pygame.Rect(x, y, side, bh), label, self.ui, container=self.root,
-                                  object_id="#primary", tool_tip_text=about)
+                button = UIButton(column.row(40, after=4), label, ui, container=r, object_id="#primary",
+                                  tool_tip_text=about)
                 set_fitted_text(button, label)
                 self.restore[button] = slot
-                y += bh + 4
 
     @staticmethod
     def _about_slot(slot: str) -> tuple[str, str]:
