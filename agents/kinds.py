@@ -5,13 +5,28 @@ what it sees, whatever base optimizer makes it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
-REACTIVE, CONV, PLANNER = "reactive", "conv", "planner"
-AGENT_KINDS = (REACTIVE, CONV, PLANNER)  # the rest of the project names them by these constants (tests/test_layout.py)
-# The base optimizers, likewise: gradient descent (PPO, `agents.ppo`) and evolution (`agents.evolution`, CMA-ES for
-# the planner in `agents.evolution_cma`).
-GRADIENT_DESCENT, EVOLUTION = "ppo", "evolution"
-OPTIMIZERS = (GRADIENT_DESCENT, EVOLUTION)
+class AgentKind(StrEnum):
+    """The kinds of agent network. Members are strings ("reactive" == REACTIVE): files, JSON and menus hold the
+    words, the code the constants below."""
+    REACTIVE = "reactive"
+    CONV = "conv"
+    PLANNER = "planner"
+
+
+class BaseOptimizer(StrEnum):
+    """The base optimizers: gradient descent (PPO, `agents.ppo`) and evolution (`agents.evolution`, CMA-ES for the
+    planner in `agents.evolution_cma`)."""
+    GRADIENT_DESCENT = "ppo"
+    EVOLUTION = "evolution"
+
+
+# The rest of the project names them by these constants (tests/test_layout.py refuses the bare words).
+REACTIVE, CONV, PLANNER = AgentKind
+AGENT_KINDS = tuple(AgentKind)
+GRADIENT_DESCENT, EVOLUTION = BaseOptimizer
+OPTIMIZERS = tuple(BaseOptimizer)
 # What an agent sees: a window centred on it, or the whole level.
 EGOCENTRIC, FULL = "egocentric", "full"
 VIEWS = (EGOCENTRIC, FULL)
