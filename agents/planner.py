@@ -22,6 +22,7 @@ import math
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from levels.vocabulary import TILE_KINDS
 
@@ -116,23 +117,24 @@ class Planner(Network):
         """(B, moves, H, W): the planned value of each move from each cell, after `steps` of value iteration."""
         reward = self.reward_map(obs)
         walls = self.walls(obs)
-        blocked = [self._blocked(walls, dx, dy) for dx, dy in MOVES]  # the move leaves the agent where it is
+        stuck = torch.stack([self._blocked(walls, dx, dy) for dx, dy in MOVES[1:]], 1)  # the move leaves it there
         value = torch.zeros_like(reward)
         for _ in range(self.steps):
-            q = self._q(reward, value, blocked)
-            value = q.max(1).values
-        return self._q(reward, value, blocked)
+            stay, moved = self._q(reward, value, stuck)
+            value = torch.maximum(stay, moved.amax(1))
+        stay, moved = self._q(reward, value, stuck)
+        return torch.cat([stay[:, None], moved], 1)
 
-    def _q(self, reward, value, blocked) -> torch.Tensor:
-        gain = reward + self.gamma * value  # stepping onto a cell: its reward, then what can be had from there
-        moves = []
-        for (dx, dy), stuck in zip(MOVES, blocked):
-            if (dx, dy) == (0, 0):
-                moves.append(self.gamma * value)
-                continue
-            onto = _shifted(gain, dx, dy)
-            moves.append(torch.where(stuck, self.gamma * value, onto))
-        return torch.stack(moves, 1)
+    def _q(self, reward, value, stuck) -> tuple[torch.Tensor, torch.Tensor]:
+        """The value of staying (B, H, W) and of each move (B, 4, H, W), from the value of each cell: staying keeps
+        it, discounted; a move gets the reward of the cell it steps onto and that cell's value, discounted, unless
+        it is stuck. The four moves are four views of one padded plane (a ring of zeros: outside the level is worth
+        nothing), which is what makes planning cheap enough to train."""
+        stay = self.gamma * value
+        gain = F.pad(reward + stay, (1, 1, 1, 1))  # stepping onto a cell: its reward, then its value
+        h, w = self.height, self.width
+        onto = torch.stack([gain[..., 1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dx, dy in MOVES[1:]], 1)
+        return stay, torch.where(stuck, stay[:, None], onto)
 
     def _blocked(self, walls: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
         if (dx, dy) == (0, 0):
