@@ -260,3 +260,24 @@ def test_every_tab_opens_on_a_level_shaped_document_however_odd_its_values(app, 
             scene.rebuild()
             frames(app, 1)
             assert scene.problems  # shown, not thrown
+
+
+def test_the_mouse_reaches_the_bar_the_tabs_and_the_side_panel(app):
+    """The side panel has its own container (rebuilt alone on each edit): a real click still reaches a tab, a
+    panel's button and the bar, none covered by another container."""
+    scene = editor(app)
+
+    def mouse_click(widget):
+        pos = widget.rect.center
+        for kind, extra in ((pygame.MOUSEMOTION, {"rel": (0, 0), "buttons": (0, 0, 0)}),
+                            (pygame.MOUSEBUTTONDOWN, {"button": 1}), (pygame.MOUSEBUTTONUP, {"button": 1})):
+            pygame.mouse.set_pos(pos)
+            pygame.event.post(pygame.event.Event(kind, pos=pos, **extra))
+            frames(app, 2)
+    mouse_click(next(b for b, t in scene.tabs.items() if t == "rules"))
+    assert scene.tab == "rules"
+    rules = len(scene.document.doc["base_reward"]["rules"])
+    mouse_click(next(b for b, a in scene.panel.row_buttons.items() if a[0] == "add_rule"))
+    assert len(scene.document.doc["base_reward"]["rules"]) == rules + 1
+    mouse_click(scene.bar_buttons["undo"])
+    assert len(scene.document.doc["base_reward"]["rules"]) == rules

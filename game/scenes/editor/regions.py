@@ -56,21 +56,21 @@ class RegionsTab(Tab):
 
     def _choose(self, event) -> None:
         self.scene.region = option(event) or None
-        self.scene.rebuild()
+        self.scene.rebuild_panel()
 
     def _rename(self, event) -> None:
         refused = self.document.rename_region(self.region, event.text)
         if refused is None:
             self.scene.region = event.text.strip()
         self.scene.status = refused or f"Renamed to \"{self.scene.region}\"."
-        self.scene.rebuild()
+        self.scene.rebuild_panel()
 
     def _delete(self, event) -> None:
         refused = self.document.delete_region(self.region)
         if refused is None:
             self.scene.region = None
         self.scene.status = refused or f"Deleted \"{self.region}\" (Ctrl+Z brings it back)."
-        self.scene.rebuild()
+        self.scene.rebuild_panel()
 
     def drag_rect(self, rect: tuple[int, int, int, int], add: bool) -> None:
         if self.region is None:
@@ -79,7 +79,7 @@ class RegionsTab(Tab):
         else:
             rects = list(self.document.doc["regions"][self.region]) if add else []
             self.document.set_region(self.region, rects + [list(rect)])
-        self.scene.rebuild()
+        self.scene.rebuild_panel()
 
     def shown_cells(self) -> list[tuple[int, int]]:
         rects = self.document.doc.get("regions", {}).get(self.region, []) if self.region else []

@@ -131,4 +131,4 @@ class RewardsTab(Tab):
 
     def _set_event(self, path: tuple, event: str) -> None:
         self.document.set_event(path, event)
-        self.scene.rebuild()  # the menu of what it names is another one now
+        self.scene.rebuild_panel()  # the menu of what it names is another one now

@@ -165,7 +165,7 @@ class SpawnsTab(Tab):
 
     def drag_rect(self, rect: tuple[int, int, int, int], add: bool) -> None:
         self.document.set_maze(self.split, rect)
-        self.scene.rebuild()
+        self.scene.rebuild_panel()
 
     def _diversity_section(self) -> None:
         column = self.column
@@ -212,12 +212,12 @@ class SpawnsTab(Tab):
 
         def answer(event) -> None:
             self.act(action, option(event) if event.type == CHOSEN else arg)
-            self.scene.rebuild()
+            self.scene.rebuild_panel()
         self.on(widget, CHOSEN if isinstance(widget, UIDropDownMenu) else CLICKED, answer)
 
     def _set_diversity(self, event) -> None:
         self.document.set_diversity(float(event.value), coalesce="diversity")
-        self.scene.rebuild()
+        self.scene.rebuild_panel()
 
     def act(self, action: str, value) -> None:
         doc, split, entity = self.document, self.where, self.entity
@@ -263,7 +263,7 @@ class SpawnsTab(Tab):
             self.document.extend_route(self.where, self.entity, cell)
         else:
             self.document.toggle_spawn_cell(self.where, self.entity, cell)
-        self.scene.rebuild()
+        self.scene.rebuild_panel()
         return True
 
     def shown_cells(self) -> list[tuple[int, int]]:

@@ -46,7 +46,7 @@ class Tab:
 
     def __init__(self, scene, rect: pygame.Rect):
         self.scene, self.rect = scene, rect
-        self.ui, self.root, self.s = scene.ui, scene.root, scene.app.scale
+        self.ui, self.root, self.s = scene.ui, scene.panel_root, scene.app.scale
         self.document = scene.document
         self.handlers: dict = {}  # (what happened, widget) -> handler(event): every event a tab answers
         self.fields: dict = {}
@@ -86,7 +86,7 @@ class Tab:
 
         def press(event) -> None:
             getattr(self.document, action)(*(() if index is None else (index,)))
-            self.scene.rebuild()
+            self.scene.rebuild_panel()
         return self.on(button, CLICKED, press)
 
     def problems(self) -> None:
@@ -252,7 +252,7 @@ class MapTab(Tab):
         if not (self.scene.own_route and self.selected is not None and self.selected.get("kind") in MOVING_KINDS):
             return False
         self.document.extend_own_route(self.selected["id"], cell)
-        self.scene.rebuild()
+        self.scene.rebuild_panel()
         return True
 
     def shown_cells(self) -> list[tuple[int, int]]:
@@ -287,7 +287,7 @@ class MapTab(Tab):
 
     def _resize(self, action: str, axis: str) -> None:
         self.scene.status = getattr(self.document, action)(axis) or ""
-        self.scene.rebuild()  # the grid's size label changes
+        self.scene.rebuild_panel()  # the grid's size label changes
 
     def _pick_tool(self, tool: tuple[str, str]) -> None:
         self.scene.tool = tool
@@ -296,16 +296,16 @@ class MapTab(Tab):
     def _edit(self, edit, *args, rebuild: bool = False) -> None:
         """One of the document's edits of the selected entity; the tab is built again when its rows change."""
         edit(self.selected["id"], *args)
-        self.scene.rebuild() if rebuild else self.scene.refresh()
+        self.scene.rebuild_panel() if rebuild else self.scene.refresh()
 
     def _rename(self, event) -> None:
         refused = self.document.rename_entity(self.selected.get("id"), event.text)
         self.scene.status = refused or f"Renamed to \"{event.text.strip()}\"."
-        self.scene.rebuild()
+        self.scene.rebuild_panel()
 
     def _toggle_drawing_route(self, event) -> None:
         self.scene.own_route = not self.scene.own_route
-        self.scene.rebuild()
+        self.scene.rebuild_panel()
 
     def _set_route_end(self, event) -> None:
         if isinstance(self.selected.get("route"), dict):
@@ -315,4 +315,4 @@ class MapTab(Tab):
         for button, tool in self.palette.items():
             button.select() if tool == self.scene.tool else button.unselect()
         if self.scene.selected is not self.selected:
-            self.scene.rebuild()  # another entity picked: its row
+            self.scene.rebuild_panel()  # another entity picked: its row
