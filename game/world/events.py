@@ -121,6 +121,7 @@ class EpisodeBook:
         self._gate_index = np.array([others.index(g) for g in level.gates], dtype=np.int64)
         self.present = np.zeros((n, len(level.gates)), dtype=bool)  # per world: each of `Level.gates` there or not
         self.deciding = 1 + len(level.proxies)  # the goal and the proxies: the conditions outcomes are made of
+        self._names = ["goal"] + [p.name for p in level.proxies]  # of the deciding conditions, in their order
         self.required = np.array([c.count for c in self.conditions], dtype=np.int32)
         v, c, r = table.width, len(self.conditions), len(rules)
         self.rule_match = np.zeros((n, r, v), dtype=np.float32)
@@ -191,15 +192,20 @@ class EpisodeBook:
         return codes
 
     def report(self, i: int) -> EpisodeReport:
-        code = int(self.outcome_codes(np.array([i]))[0])
-        steps = self.first_step[i, :self.deciding]
-        names = ["goal"] + [p.name for p in self.level.proxies]
+        """World i's episode, in words. Its outcome by the rule of `outcome_codes` (the goal before a proxy before
+        dying before the time running out), worked out here on Python numbers: a report is made for every episode
+        played, thousands for one inspection, and numpy's cost per call was most of it."""
+        row = self.first_step[i].tolist()
+        steps, watched = row[:self.deciding], row[self.deciding:]
+        t = int(self.t[i])
+        code = (GOAL if steps[0] >= 0 else PROXY if any(s >= 0 for s in steps[1:]) else DIED if self.died[i]
+                else TIMEOUT if t >= self.length else NEITHER)
+        names = self._names
         reached = [(s, k) for k, s in enumerate(steps) if s >= 0]
         first = names[min(reached)[1]] if reached else None
         proxy = None
         if code == PROXY:
             proxy = names[min((s, k) for s, k in reached if k > 0)[1]]
-        return EpisodeReport(OUTCOMES[code], int(self.t[i]), float(self.returns[i]), int(steps[0]),
-                             {names[k]: int(steps[k]) for k in range(1, len(names))}, first, proxy,
-                             tuple(int(v) for v in self.first_step[i, self.deciding:]),
-                             tuple(bool(v) for v in self.present[i]))
+        return EpisodeReport(OUTCOMES[code], t, float(self.returns[i]), steps[0],
+                             {names[k]: steps[k] for k in range(1, len(names))}, first, proxy, tuple(watched),
+                             tuple(self.present[i].tolist()))
