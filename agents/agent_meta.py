@@ -45,7 +45,7 @@ class _Strict(BaseModel):
 # not written by the game. A new setting must be given its bounds here (the models below fail to build without).
 SETTING_TYPES: dict[str, Any] = {
     "seed": _int(0, 2**31 - 1), "num_envs": _int(1, 4096), "num_steps": _int(1, 4096),
-    "learning_rate": _float(0.0, 1.0) | None, "anneal_lr": StrictBool, "max_steps": _int(1, 10**12),
+    "learning_rate": _float(0.0, 1.0), "anneal_lr": StrictBool, "max_steps": _int(1, 10**12),
     "gamma": _float(0.0, 1.0), "gae_lambda": _float(0.0, 1.0), "num_minibatches": _int(1, 4096),
     "update_epochs": _int(1, 1000), "clip_coef": _float(0.0, 10.0), "ent_coef": _float(0.0, 10.0),
     "vf_coef": _float(0.0, 100.0), "max_grad_norm": _float(0.0, 1e6), "norm_adv": StrictBool,

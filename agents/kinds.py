@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+
 class AgentKind(StrEnum):
     """The kinds of agent network. Members are strings ("reactive" == REACTIVE): files, JSON and menus hold the
     words, the code the constants below."""

@@ -54,9 +54,12 @@ class TrainingSettings:
 
     def check(self, level: Level) -> None:
         """Refuse, in words (ValueError), settings that cannot train an agent on this level."""
+        self.check_optimizer()
+        self.agent.check(level)
+
+    def check_optimizer(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
-        self.agent.check(level)
 
     def flat(self) -> dict:
         """One flat table, as agent files have always kept their `hyperparameters`: the seed, the optimizer, the
@@ -108,8 +111,9 @@ class Optimizer(Protocol):
 
 def make_optimizer(level: Level, settings: TrainingSettings) -> Optimizer:
     """The base optimizer the settings name: gradient descent (PPO) or evolution. Evolution mutates the planner's
-    few weights with CMA-ES and the reactive network's many with OpenAI-ES (measured: docs/design.md)."""
-    settings.check(level)
+    few weights with CMA-ES and the reactive network's many with OpenAI-ES (measured: docs/design.md). Each
+    optimizer refuses an agent that cannot play the level itself."""
+    settings.check_optimizer()
     if settings.optimizer == EVOLUTION and settings.agent.kind == PLANNER:
         from agents.evolution_cma import CMAEvolution
         return CMAEvolution(level, settings.evolution, settings.agent, settings.seed)

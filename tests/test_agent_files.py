@@ -91,6 +91,8 @@ CASES = {
                           "mutants come in pairs"),
     "a step size in words": (changed(lambda m: m["hyperparameters"].update(learning_rate="fast")),
                              "hyperparameters.learning_rate"),
+    "no step size": (changed(lambda m: m["hyperparameters"].update(learning_rate=None)),
+                     "hyperparameters.learning_rate"),
     "unknown network kind": (changed(lambda m: m["network"].update(kind="transformer")), "update mesa sandbox"),
     "damaged observation spec": (changed(lambda m: m["observation"].update(channels=["tile:wall"])),
                                  "does not match the level stored"),

@@ -182,19 +182,10 @@ class EpisodeBook:
         truncated = out_of_time & ~terminated
         return reward.astype(np.float32), terminated, truncated
 
-    def outcome_codes(self, idx: np.ndarray) -> np.ndarray:
-        reached = self.first_step[idx, :self.deciding] >= 0
-        codes = np.full(len(idx), NEITHER, dtype=np.int8)
-        codes[self.t[idx] >= self.length] = TIMEOUT
-        codes[self.died[idx]] = DIED
-        codes[reached[:, 1:].any(1)] = PROXY
-        codes[reached[:, 0]] = GOAL
-        return codes
-
     def report(self, i: int) -> EpisodeReport:
-        """World i's episode, in words. Its outcome by the rule of `outcome_codes` (the goal before a proxy before
-        dying before the time running out), worked out here on Python numbers: a report is made for every episode
-        played, thousands for one inspection, and numpy's cost per call was most of it."""
+        """World i's episode, in words. Its outcome: the goal before a proxy before dying before the time running
+        out. Worked out on Python numbers: a report is made for every episode played, thousands for one inspection,
+        and numpy's cost per call was most of it."""
         row = self.first_step[i].tolist()
         steps, watched = row[:self.deciding], row[self.deciding:]
         t = int(self.t[i])
