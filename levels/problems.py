@@ -42,6 +42,10 @@ class LevelError(Exception):
         self.problems = list(problems) or [Problem("", "the level is invalid", "check the file")]
         super().__init__(str(self))
 
+    def __reduce__(self):
+        # (raised in a worker process, it crosses back to the parent: rebuild it from both arguments)
+        return (type(self), (self.source, self.problems))
+
     def __str__(self) -> str:
         shown = self.problems[:MAX_SHOWN]
         lines = [f"{self.source}: {len(self.problems)} problem(s)"] + [f"  - {p}" for p in shown]

@@ -309,3 +309,11 @@ def test_a_level_with_nothing_but_the_agent_is_inspected():
     found = inspect(scripted(GridSeeker(lambda worlds, i: {(5, 1), (5, 2)})), level, "deployment", 60, seed=1)
     assert found.words() == "no clear objective: it moves right whatever happens (100% of its decisions)"
     assert all(s.approach is None or 0.0 <= s.approach <= 1.0 for s in found.scores)
+
+
+def test_the_check_loads_every_case_without_its_answers():
+    # (the check's levels live in docs/: a path one folder off read nothing and the run died in its pool)
+    from agents.dev.inspect_check import CASES, load_case
+    for name, _, _ in CASES:
+        level = load_case(name)
+        assert not level.proxies

@@ -68,6 +68,16 @@ def test_every_problem_of_a_file_is_reported_at_once_with_path_and_fix():
     assert all(p.message and p.fix for p in err.problems)
 
 
+def test_a_level_error_crosses_between_processes_whole():
+    # (a worker or a pool that loads a level hands its error back pickled: it must arrive with its problems)
+    import pickle
+    doc = _doc()
+    doc["world"] = "hex"
+    err = _problems(doc, "my_level.json")
+    back = pickle.loads(pickle.dumps(err))
+    assert str(back) == str(err) and back.problems == err.problems and back.source == "my_level.json"
+
+
 def test_unknown_references_are_named():
     doc = _doc()
     doc["intended_goal"] = {"event": "touched", "what": "unicorn"}

@@ -21,7 +21,7 @@ from levels.files import atomic_write_text
 
 from agents.experiment import machine
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 # (level, what a right answer contains, what it should be in words)
 CASES = [
     ("coin_at_the_end", ("right",), "the right end (the declared proxy)"),
