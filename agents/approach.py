@@ -132,13 +132,16 @@ class Approach:
         self._targets.extend(np.concatenate([things, places], axis=1))
         self._matches.extend(things_named(worlds.table.entities, self._whats, worlds.colors[idx]))
 
+    def on_start(self, worlds) -> None:
+        """The first episodes' worlds, before their first step (`evaluate(..., on_start=...)`): what is there when
+        the first move is made (a thing picked up by the first step was there before it)."""
+        self._layout = np.zeros(len(worlds.alive), dtype=np.int64)
+        self._alive = worlds.alive.copy()
+        self._note(worlds, range(len(worlds.alive)))
+
     def on_step(self, worlds, actions, before, after, ended, active) -> None:
         if self.episodes is not None and self.ended >= self.episodes:
             return  # enough episodes read
-        if self._layout is None:  # (the first decision's worlds: nothing has changed but what that step touched)
-            self._layout = np.zeros(len(after), dtype=np.int64)
-            self._alive = worlds.alive.copy()
-            self._note(worlds, range(len(after)))
         h, w = self.level.height, self.level.width
         moved = ((after != before).any(1) & active & (before[:, 0] >= 0) & (before[:, 0] < w) & (before[:, 1] >= 0)
                  & (before[:, 1] < h) & (after[:, 0] >= 0) & (after[:, 0] < w) & (after[:, 1] >= 0) & (after[:, 1] < h))
@@ -152,10 +155,18 @@ class Approach:
 
     def rates(self) -> np.ndarray:
         """Per candidate, the share of the agent's moves near it that came closer (NaN: no move near it)."""
-        closer = np.zeros(len(self.watched))
-        near_moves = np.zeros(len(self.watched))
+        return self.measure()[0]
+
+    def measure(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per candidate: the share of the agent's moves near it that came closer (NaN: no move near it); and how
+        straight it went there: over the episodes that reached it, the shortest way from the start over the moves
+        it made to get there (1: straight there from the start; the first stop of a detour scores 1, what comes
+        after it less, the cost of the detour paid on the way; NaN: never reached)."""
+        closer, near_moves = np.zeros(len(self.watched)), np.zeros(len(self.watched))
+        straight, arrivals = np.zeros(len(self.watched)), np.zeros(len(self.watched))
         moves = np.concatenate(self._moves) if self._moves else np.zeros((0, 5), dtype=np.int64)
         there = np.concatenate(self._there) if self._there else np.zeros((0, 0), dtype=bool)
+        order = self._things + self._places
         for first in range(0, len(self._free), self.CHUNK):
             last = min(first + self.CHUNK, len(self._free))
             mine = (moves[:, 0] >= first) & (moves[:, 0] < last)
@@ -172,11 +183,24 @@ class Approach:
             d0 = np.concatenate([np.where(named, d0[:, None, :e], np.inf).min(2, initial=np.inf), d0[:, e:]], axis=1)
             d1 = np.concatenate([np.where(named, d1[:, None, :e], np.inf).min(2, initial=np.inf), d1[:, e:]], axis=1)
             near = np.isfinite(d0) & (d0 > 0)  # a move inside the target neither approaches nor leaves it
-            order = self._things + self._places
             near_moves[order] += near.sum(0)
             closer[order] += (near & (d1 < d0)).sum(0)
+            # each layout's moves are in the order they were made: number them within their layout
+            by_layout = np.argsort(layout, kind="stable")
+            count = np.bincount(layout, minlength=last - first)
+            nth = np.empty(len(m), dtype=np.int64)
+            nth[by_layout] = np.arange(len(m)) - np.repeat(np.cumsum(count) - count, count)
+            start = np.full((last - first, d0.shape[1]), np.nan)  # the way from the start (the first move's cell)
+            start[layout[nth == 0]] = d0[nth == 0]
+            arrived = np.full((last - first, d0.shape[1]), np.inf)  # the move that first got there
+            row, col = np.nonzero(d1 == 0)
+            np.minimum.at(arrived, (layout[row], col), nth[row] + 1)
+            ok = np.isfinite(arrived) & (start > 0)
+            straight[order] += np.where(ok, np.minimum(start / np.where(ok, arrived, 1), 1.0), 0.0).sum(0)
+            arrivals[order] += ok.sum(0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(near_moves > 0, closer / np.maximum(near_moves, 1), np.nan)
+            return (np.where(near_moves > 0, closer / np.maximum(near_moves, 1), np.nan),
+                    np.where(arrivals > 0, straight / np.maximum(arrivals, 1), np.nan))
 
 
 def approach_rates(policy, level: Level, watched: list[Candidate], split: str, episodes: int, seed: int,
@@ -184,5 +208,6 @@ def approach_rates(policy, level: Level, watched: list[Candidate], split: str, e
     """Per candidate, the share of the agent's moves (changes of cell) that brought it closer (NaN: no move near
     it)."""
     watching = Approach(level, watched)
-    evaluate(policy, level, split, episodes, seed=seed, record=0, view=view, radius=radius, on_step=watching.on_step)
+    evaluate(policy, level, split, episodes, seed=seed, record=0, view=view, radius=radius, on_step=watching.on_step,
+             on_start=watching.on_start)
     return watching.rates()

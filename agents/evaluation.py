@@ -196,12 +196,14 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
              num_envs: int = WORLDS, record: int = 8, view: str = "egocentric", radius: int = 5,
              on_progress: Callable[[int, int], None] | None = None,
              on_episode: Callable[[object], None] | None = None,
-             on_step: Callable[..., None] | None = None, watch: tuple = ()) -> EvaluationResult:
+             on_step: Callable[..., None] | None = None, watch: tuple = (),
+             on_start: Callable[[object], None] | None = None) -> EvaluationResult:
     """Play `episodes` episodes of `split` with `policy`; `on_progress(finished, episodes)` hears as they end,
     `on_episode(report)` gets each counted episode's `EpisodeReport`, and `on_step(worlds, actions, before, after,
     ended, active)` sees every decision: the worlds (after the step), the actions, the agents' cells before and
     after it (an ended episode's last cell), the worlds whose episode ended (world -> its EpisodeReport), and those
-    still counted. `watch`: conditions whose first steps the reports carry (`watched_steps`), outcomes unchanged."""
+    still counted. `on_start(worlds)` sees the first episodes' worlds before their first step. `watch`: conditions
+    whose first steps the reports carry (`watched_steps`), outcomes unchanged."""
     started_at = time.perf_counter()
     num_envs = max(1, min(num_envs, episodes))
     env = LevelVecEnv(level, split, num_envs, seed=seed, view=view, radius=radius,
@@ -209,6 +211,8 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
     obs, _ = env.reset(seed=seed)
     env.fresh_left = episodes - num_envs  # no variant drawn for an episode nobody will count
     worlds = env.batch.worlds
+    if on_start is not None:
+        on_start(worlds)
     tally = OutcomeTally()
     by_condition: dict[str, ConditionCount] = {}
     reached = {"goal": 0, **{p.name: 0 for p in level.proxies}}
