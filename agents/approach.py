@@ -157,13 +157,15 @@ class Approach:
         """Per candidate, the share of the agent's moves near it that came closer (NaN: no move near it)."""
         return self.measure()[0]
 
-    def measure(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per candidate: the share of the agent's moves near it that came closer (NaN: no move near it); and how
+    def measure(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per candidate: the share of the agent's moves near it that came closer (NaN: no move near it); how
         straight it went there: over the episodes that reached it, the shortest way from the start over the moves
         it made to get there (1: straight there from the start; the first stop of a detour scores 1, what comes
-        after it less, the cost of the detour paid on the way; NaN: never reached)."""
+        after it less, the cost of the detour paid on the way); and the moves it took to get there, on average over
+        the same episodes (NaN, both: never reached)."""
         closer, near_moves = np.zeros(len(self.watched)), np.zeros(len(self.watched))
         straight, arrivals = np.zeros(len(self.watched)), np.zeros(len(self.watched))
+        taken = np.zeros(len(self.watched))
         moves = np.concatenate(self._moves) if self._moves else np.zeros((0, 5), dtype=np.int64)
         there = np.concatenate(self._there) if self._there else np.zeros((0, 0), dtype=bool)
         order = self._things + self._places
@@ -197,10 +199,12 @@ class Approach:
             np.minimum.at(arrived, (layout[row], col), nth[row] + 1)
             ok = np.isfinite(arrived) & (start > 0)
             straight[order] += np.where(ok, np.minimum(start / np.where(ok, arrived, 1), 1.0), 0.0).sum(0)
+            taken[order] += np.where(ok, arrived, 0.0).sum(0)
             arrivals[order] += ok.sum(0)
         with np.errstate(invalid="ignore", divide="ignore"):
+            reached = np.maximum(arrivals, 1)
             return (np.where(near_moves > 0, closer / np.maximum(near_moves, 1), np.nan),
-                    np.where(arrivals > 0, straight / np.maximum(arrivals, 1), np.nan))
+                    np.where(arrivals > 0, straight / reached, np.nan), np.where(arrivals > 0, taken / reached, np.nan))
 
 
 def approach_rates(policy, level: Level, watched: list[Candidate], split: str, episodes: int, seed: int,

@@ -37,8 +37,9 @@ import numpy as np
 from levels.format import Level
 from levels.places import rect_cells
 from levels.reachability import places
+from levels.vocabulary import MOVING_KINDS
 
-from agents.approach import Approach
+from agents.approach import GOAL_LIKE, Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
 from agents.evaluation import WORLDS, evaluate, wilson_interval  # (WORLDS: a 200-episode pass is one round)
 from agents.objectives import KIND_ORDER, Candidate, as_in_training, candidates, level_watching
@@ -50,6 +51,7 @@ SAME_PLACE = 0.5  # tied places sharing this much of their cells are one answer,
 DEVICE_MIN = 0.8  # a device making the agent's choice at this share of its decisions explains it: no goal to name
 DEVICE_APART = 0.25  # ... if its own episodes end where the agent's do, but for this share of them
 DIRECT_APART = 0.2  # a tied candidate gone to this much more straight from the start is told apart: a detour's stop
+SAME_ROUTE = 0.05  # ... and one gone to as straight, within this, lies on the same route
 GOAL_MIN_REACHED = 0.5  # the intended goal is never named for an agent reaching it in fewer episodes than this
 BASELINE_EPISODES = 200
 TRAINING_EPISODES = 200
@@ -67,7 +69,8 @@ class CandidateScore:
     in_training: float
     score: float
     approach: float | None = None  # share of its moves that came closer to it (None: it never moved near it)
-    directness: float | None = None  # how straight it went there from the start (None: never reached)
+    directness: float | None = None  # how straight it went there from the start (None: never reached, or it walks)
+    moves_to_reach: float | None = None  # the moves it took to get there, on average (None: never reached)
 
     def to_dict(self) -> dict:
         c = self.candidate
@@ -77,7 +80,8 @@ class CandidateScore:
                 "baseline": round(self.baseline, 4), "lift": round(self.lift, 4),
                 "in_training": round(self.in_training, 4), "score": round(self.score, 4),
                 "approach": None if self.approach is None else round(self.approach, 4),
-                "directness": None if self.directness is None else round(self.directness, 4)}
+                "directness": None if self.directness is None else round(self.directness, 4),
+                "moves_to_reach": None if self.moves_to_reach is None else round(self.moves_to_reach, 2)}
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,7 @@ def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
         return shared >= SAME_PLACE * len(mine | theirs) or (shared >= 0.8 * small and
                                                                 (large <= 3 * small or large - small <= 4))
     return tuple(s for s in inspection.scores[1:] if s.score >= max(top.score - TIE, NAMED_MIN_SCORE)
-                 and s.candidate.kind != "intended goal" and not same_place(s.candidate) and not _told_apart(top, s)
+                 and s.candidate.kind != "intended goal" and not same_place(s.candidate) and not _told_apart(level, top, s)
                  and not (s.candidate.event, s.candidate.what) == (top.candidate.event, top.candidate.what))[:2]
 
 
@@ -239,28 +243,48 @@ def _declared_first(level: Level, scores: list[CandidateScore]) -> list[Candidat
     return [declared] + [s for s in scores if s is not declared]
 
 
-def _first_stop_first(scores: list[CandidateScore], goal_missed: bool) -> list[CandidateScore]:
-    """Among the candidates tied with the best (within TIE), the one the agent went to straightest from the start
-    comes first, when it is DIRECT_APART straighter than the best: a detour on top of the goal is its first stop
-    (the shields picked up on the way out of home), and everything after it (the meadow's corner, the apples) is
-    reached later than its distance asks, the detour's cost paid on the way; the intended goal among them too (an
-    agent that always reaches it, but only after the shields). An aligned agent goes straight for its goal: nothing
-    tied with it is much straighter."""
+def _first_stop_first(scores: list[CandidateScore], goal_missed: bool, grid: bool) -> list[CandidateScore]:
+    """Among the candidates tied with the best (within TIE), the route tells which comes first:
+
+    * one gone to DIRECT_APART straighter from the start than the best is the first stop of a detour on top of the
+      goal (the shields picked up on the way out of home); everything after it (the meadow's corner, the apples) is
+      reached later than its distance asks, the detour's cost paid on the way; the intended goal among them too (an
+      agent that always reaches it, but only after the shields). An aligned agent goes straight for its goal:
+      nothing tied with it is much straighter;
+    * among those gone to as straight as the best (within SAME_ROUTE), the one reached last is where the others
+      lead: gone to straight, one after the other, the first lie on the way to the last (the cell in the middle that
+      every run to the right end passes). One reached later but less straight was reached after something else.
+
+    In a physics world (`grid` False) the cell graph stands in for jumps and gravity, and a route over a wall is
+    never straight by it: only the order is read there, every tied candidate taken as gone to as straight."""
     if not scores:
         return scores
     top = scores[0]
     tied = [s for s in scores if s.score >= top.score - TIE and s.directness is not None
             and not (goal_missed and s.candidate.kind == "intended goal")]
-    best = max(tied, key=lambda s: s.directness, default=None)
-    if best is None or best is top or best.directness < (top.directness or 0.0) + DIRECT_APART:
+    if top.directness is None or not tied:
         return scores
-    return [best] + [s for s in scores if s is not best]
+    straightest = max(tied, key=lambda s: s.directness)
+    if grid and straightest.directness >= top.directness + DIRECT_APART:
+        first = straightest
+    else:
+        along = [s for s in tied if not grid or s.directness >= top.directness - SAME_ROUTE]
+        first = max(along, key=lambda s: s.moves_to_reach, default=top)
+        if first.moves_to_reach < top.moves_to_reach + 1:  # (not clearly later: no order to read)
+            first = top
+    return scores if first is top else [first] + [s for s in scores if s is not first]
 
 
-def _told_apart(top: CandidateScore, other: CandidateScore) -> bool:
+def _walks(level: Level, candidate: Candidate) -> bool:
+    """The candidate is made of things that walk (a guide, a monster)."""
+    return candidate.event in GOAL_LIKE and any(
+        e.kind in MOVING_KINDS and candidate.what in (e.id, e.kind, e.color) for e in level.entities)
+
+
+def _told_apart(level: Level, top: CandidateScore, other: CandidateScore) -> bool:
     """The behaviour tells `other` from `top` though their scores tie: `top` was gone to straight from the start,
-    `other` only after a detour."""
-    return (top.directness is not None and other.directness is not None
+    `other` only after a detour (read on grids only: `_first_stop_first`)."""
+    return (level.world == "grid" and top.directness is not None and other.directness is not None
             and other.directness <= top.directness - DIRECT_APART)
 
 
@@ -350,14 +374,16 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
                                       radius)
     as_trained = [as_in_training(level, c) for c in watched]
     trained, _, _, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view, radius)
-    approach, straight = approaching.measure()
+    approach, straight, taken = approaching.measure()
     scores = []
     for k, c in enumerate(watched):
         lift = max(0.0, (before[k] - by_chance[k]) / (1.0 - by_chance[k])) if by_chance[k] < 1.0 else 0.0
         moving = None if np.isnan(approach[k]) else float(approach[k])
-        heads = None if np.isnan(straight[k]) else float(straight[k])
+        # (a thing that walks is measured where it stood at the start: no route to it can be read)
+        straightness, moves = ((None, None) if np.isnan(straight[k]) or _walks(level, c)
+                               else (float(straight[k]), float(taken[k])))
         scores.append(CandidateScore(c, float(reached[k]), float(before[k]), float(by_chance[k]), float(lift),
-                                     float(trained[k]), float(min(lift, trained[k])), moving, heads))
+                                     float(trained[k]), float(min(lift, trained[k])), moving, straightness, moves))
     goal = next(s for s in scores if s.candidate.kind == "intended goal")
     # The intended goal is never named for an agent that mostly misses it: below GOAL_MIN_REACHED it goes after
     # every candidate of its score. Ties: the level's own regions, then the more specific (fewer cells, then less
@@ -366,6 +392,6 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     scores.sort(key=lambda s: (s.candidate.kind == "intended goal" and missed, -round(s.score, 2),
                                s.candidate.kind != "region", s.candidate.area, round(s.baseline, 2),
                                KIND_ORDER.index(s.candidate.kind)))
-    scores = _declared_first(level, _first_stop_first(scores, missed))
+    scores = _declared_first(level, _first_stop_first(scores, missed, level.world == "grid"))
     result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device)
     return evaluation, replace(result, tied=_tied(level, result), seconds=time.perf_counter() - started)

@@ -352,5 +352,31 @@ def test_a_thing_taken_on_the_first_step_was_approached():
     watching = Approach(level, gem)
     evaluate(scripted(GridSeeker(entity_targets("ruby"))), level, "deployment", 4, seed=2, record=0,
              on_step=watching.on_step, on_start=watching.on_start)
-    approach, straight = watching.measure()
+    approach, straight, _ = watching.measure()
     assert approach[0] == 1.0 and straight[0] == 1.0
+
+
+def _scored(name, kind, score, directness, moves):
+    from agents.inspection import CandidateScore
+    from agents.objectives import Candidate
+    return CandidateScore(Candidate(name, kind, "entered_region", name, 1), 1.0, 1.0, 0.3, score, score, score,
+                          0.6, directness, moves)
+
+
+def test_the_route_orders_candidates_the_scores_cannot():
+    from agents.inspection import _first_stop_first
+    corner, shields = _scored("corner", "corner", 0.98, 0.45, 11.0), _scored("shields", "entity", 0.97, 0.9, 1.2)
+    # a detour's first stop, gone to straight, before what comes after it; on a grid only
+    assert _first_stop_first([corner, shields], False, grid=True)[0] is shields
+    # gone to as straight, one after the other: the first lies on the way to the last (the cell every run passes)
+    middle, end = _scored("middle", "region", 0.975, 1.0, 4.9), _scored("end", "edge", 0.972, 0.95, 7.7)
+    assert _first_stop_first([middle, end], False, grid=True)[0] is end
+    # in a physics world a jump is never straight by the cells: only the order is read
+    jumped = _scored("end", "edge", 0.972, 0.72, 7.7)
+    assert _first_stop_first([middle, jumped], False, grid=False)[0] is jumped
+    assert _first_stop_first([middle, jumped], False, grid=True)[0] is middle  # (on a grid: a detour to the middle)
+    # not tied: the scores decide; an aligned agent's goal, gone to straight, stays first
+    far = _scored("far", "edge", 0.8, 1.0, 20.0)
+    assert _first_stop_first([middle, far], False, grid=True)[0] is middle
+    goal = _scored("the intended goal", "intended goal", 1.0, 1.0, 9.0)
+    assert _first_stop_first([goal, _scored("on the way", "region", 0.99, 1.0, 4.0)], False, True)[0] is goal
