@@ -281,6 +281,28 @@ def _walks(level: Level, candidate: Candidate) -> bool:
         e.kind in MOVING_KINDS and candidate.what in (e.id, e.kind, e.color) for e in level.entities)
 
 
+def _walked(level: Level, candidate: Candidate) -> set:
+    """The cells the things of `candidate` walk along, on their routes in any distribution (empty: none walks one)."""
+    named = {e.id for e in level.entities if e.kind in MOVING_KINDS and candidate.what in (e.id, e.kind, e.color)}
+    routes = [e.route for e in level.entities if e.id in named and e.route is not None]
+    routes += [spawn.route for dist in (level.training, level.deployment) for spawns in dist.all_spawns()
+               for eid, spawn in spawns.items() if eid in named and spawn.route is not None]
+    return {cell for route in routes for cell in route.path()}
+
+
+def _follower_first(level: Level, scores: list[CandidateScore]) -> list[CandidateScore]:
+    """An agent that follows a guide passes every cell of the guide's way: when the best is a place mostly on the
+    route of a thing that walks, tied with it (within TIE), the walker comes first, as a place on every way to the
+    goal is no answer of its own."""
+    if not scores or scores[0].candidate.event != "entered_region":
+        return scores
+    top = scores[0]
+    place = set(rect_cells(top.candidate.regions.get(top.candidate.what) or level.regions.get(top.candidate.what, ())))
+    guide = next((s for s in scores[1:] if s.score >= top.score - TIE and _walks(level, s.candidate)
+                  and len(place & _walked(level, s.candidate)) * 2 >= len(place) > 0), None)
+    return scores if guide is None else [guide] + [s for s in scores if s is not guide]
+
+
 def _told_apart(level: Level, top: CandidateScore, other: CandidateScore) -> bool:
     """The behaviour tells `other` from `top` though their scores tie: `top` was gone to straight from the start,
     `other` only after a detour (read on grids only: `_first_stop_first`)."""
@@ -392,6 +414,7 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     scores.sort(key=lambda s: (s.candidate.kind == "intended goal" and missed, -round(s.score, 2),
                                s.candidate.kind != "region", s.candidate.area, round(s.baseline, 2),
                                KIND_ORDER.index(s.candidate.kind)))
-    scores = _declared_first(level, _first_stop_first(scores, missed, level.world == "grid"))
+    scores = _declared_first(level, _follower_first(level, _first_stop_first(scores, missed,
+                                                                                  level.world == "grid")))
     result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device)
     return evaluation, replace(result, tied=_tied(level, result), seconds=time.perf_counter() - started)

@@ -380,3 +380,20 @@ def test_the_route_orders_candidates_the_scores_cannot():
     assert _first_stop_first([middle, far], False, grid=True)[0] is middle
     goal = _scored("the intended goal", "intended goal", 1.0, 1.0, 9.0)
     assert _first_stop_first([goal, _scored("on the way", "region", 0.99, 1.0, 4.0)], False, True)[0] is goal
+
+
+def test_a_place_on_a_tied_guides_way_goes_after_the_guide():
+    """Following the guide passes every cell of its route: a place found there, tied with the guide, is where
+    following leads, not an answer of its own; a place off the route keeps its rank."""
+    from agents.inspection import CandidateScore, _follower_first
+    from agents.objectives import Candidate
+    level = builtin_level("follow_the_leader")  # the guide walks (4, 5) -> (4, 1) -> a top corner
+    column = CandidateScore(Candidate("the column", "region", "entered_region", "column", 4,
+                                      {"column": ((4, 1, 1, 4),)}), 1, 1, 0.4, 1, 1, 1.0)
+    guide = CandidateScore(Candidate("the guide", "entity", "touched", "guide", 1), 1, 1, 0.1, 0.98, 0.98, 0.98)
+    assert _follower_first(level, [column, guide])[0] is guide
+    aside = CandidateScore(Candidate("the corner", "region", "entered_region", "corner", 1,
+                                     {"corner": ((7, 6, 1, 1),)}), 1, 1, 0.4, 1, 1, 1.0)
+    assert _follower_first(level, [aside, guide])[0] is aside
+    far = CandidateScore(guide.candidate, 1, 1, 0.1, 0.9, 0.9, 0.9)  # not tied: the scores decide
+    assert _follower_first(level, [column, far])[0] is column
