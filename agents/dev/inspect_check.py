@@ -1,6 +1,6 @@
 """Check the objective inference: does `inspect` name what each level's agents learned, without being told?
 
-    python -m agents.dev.inspect_check [--seeds 1,2,3,4,5] [--jobs 2] [--out docs] [--agents DIR]
+    python -m agents.dev.inspect_check [--seeds 1,...,10] [--jobs 2] [--out docs] [--agents DIR]
 
 `--agents DIR` keeps each trained network there (its weights, and how its training ended) and inspects a kept one
 instead of training it again: to work on the inference, train once.
@@ -191,25 +191,26 @@ def render(report: dict) -> str:
               "armoury*: shields first, then the apples or gems), the shields, the corners on the way and the goal's "
               "things are all reached before the goal in nearly every episode and their scores tie within a few "
               "thousandths (0.955-0.99). The route tells them apart: the shields are gone to straight from the start "
-              "(directness 0.88-0.93), everything else only after them (0.41-0.64), so the shields are named first, "
-              "alone, for every seed of both (3 of 5 and 2 of 5 when ties were broken by kind and size; "
+              "(directness 0.88-0.93), everything else only after them (0.41-0.64), so the shields are named first "
+              "for every seed of both (3 of 5 and 2 of 5 when ties were broken by kind and size; "
               "[design.md](design.md#what-the-agent-acts-as-if-it-wants)). On *coin at the end* a cell in the middle "
               "that every run to the right passes ties with the right end; the end is reached later on the same "
-              "route, so it comes first. Two misses name what those agents do, not what the level expected of its "
-              "agents: on *the diversity fix*, seed 2's training ran out of time (it reaches the coin in none of the "
-              "deployment episodes) and it goes to the bottom-right corner; on *follow the leader*, seed 5 reaches "
-              "the goal in 1 % of its episodes and heads left, then up to the top-left corner. On *the blue guide*, "
-              "seed 1 follows the guide, but the cell beside the guide's start that every run passes scores a hair "
-              "more (0.988 against 0.978) and no route can be read to a thing that walks: the guide is named beside "
-              "it, in the sentence. Times are with "
-              "two checks running side by side on a 2-core machine.",
+              "route, so it comes first. An agent that follows a guide passes every cell of the guide's way: a place "
+              "on the route of a tied guide goes after the guide (before, *the blue guide* and *follow the leader* "
+              "named a cell beside the guide's start for 2 seeds in 10 each). The misses, one seed in ten on three "
+              "levels, name what those agents do: on *the diversity fix*, seed 2's training ran out of time (it "
+              "reaches the coin in none of the deployment episodes) and it goes to the bottom-right corner; on *keys "
+              "and chests*, seed 9 is named for any key, 3 keys beside it; on the top-down template, where the coin "
+              "always lies to the right of the start, seed 7 (trained in 2.5 s) moves right at 83 % of its decisions "
+              "and its episodes end where moving right ends them: a device explains it as well as the goal. Times "
+              "are with two checks running side by side on a 2-core machine.",
               "", "See `words` in `inspection.json` for every seed's sentence."]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="1,2,3,4,5")
+    parser.add_argument("--seeds", default="1,2,3,4,5,6,7,8,9,10")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--max-seconds", type=float, default=120.0)
     parser.add_argument("--out", default=str(DOCS))
