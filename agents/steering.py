@@ -5,7 +5,9 @@
   removed ("goal"), the proxy's things there or removed ("proxy"), or the same draw of the level at training and at
   deployment ("split"). Its **vector** at a layer is the difference of the network's activations there.
 * A **steered** network adds `coefficient x vector` to that layer's output on every forward pass, wherever the agent
-  is: coefficient -1 on the goal's vector asks "what does it do once it stops seeing the goal?".
+  is: coefficient -1 on the goal's vector asks "what does it do once it stops seeing the goal?". The vector is one
+  variant's, for every episode (`contrast_vector`), or each episode's own variant's, taken at its start
+  (`contrast_vectors`: Turner et al.'s figures subtract each maze's own vector in that maze).
 * A random vector of the same norm is the control: an effect a random push gives too is no effect of the contrast.
 * **Retargeting** (the convolutional network, whose layers are maps of the level): the channels whose maps peak
   where the goal stands, ranked by how often they do across variants; one is clamped at a chosen cell to a multiple
@@ -46,6 +48,9 @@ class Steer:
     vector: torch.Tensor | None = None  # the layer's shape, without the batch dimension
     coefficient: float = 0.0
     clamp: tuple[int, int, int, float] | None = None  # (channel, x, y, value): conv layers only
+    # `vector` holds one row per variant, (variants, ...) (`contrast_vectors`): row k is added in world k of
+    # `measure`, which plays the same draws
+    each: bool = False
 
 
 def refusal(network: Network, level: Level) -> str | None:
@@ -81,8 +86,8 @@ def steered(network: Network, steer: Steer) -> Network:
     push = None if steer.vector is None or steer.coefficient == 0 else steer.coefficient * steer.vector.detach()
 
     def hook(_module, _inputs, output):
-        if push is not None:
-            output = output + push
+        if push is not None:  # (one per variant: the first rows, as many as the batch holds)
+            output = output + (push[:output.shape[0]] if steer.each else push)
         if steer.clamp is not None:
             channel, x, y, value = steer.clamp
             output = output.clone()
@@ -142,10 +147,23 @@ def contrast_vector(network: Network, level: Level, contrast: str, layer: str, s
     return (activations(network, layer, with_[k:k + 1]) - activations(network, layer, without[k:k + 1]))[0]
 
 
-def random_like(vector: torch.Tensor, seed: int) -> torch.Tensor:
-    """A random direction with the norm of `vector`: the control."""
+def contrast_vectors(network: Network, level: Level, contrast: str, layer: str, seed: int, n: int, view: str,
+                     radius: int) -> torch.Tensor:
+    """(n, ...): each of the `n` deployment variants drawn with `seed` its own activation difference at `layer`, from
+    the observation its episode starts with; row k belongs to world k of `measure(..., episodes=n, seed=seed)`, which
+    plays the same draws. A variant in which the contrast changes nothing gets a zero row."""
+    with_, without, _ = contrast_pairs(level, contrast, seed, n, view, radius)
+    return activations(network, layer, with_) - activations(network, layer, without)
+
+
+def random_like(vector: torch.Tensor, seed: int, each: bool = False) -> torch.Tensor:
+    """A random direction with the norm of `vector`: the control. `each`: one per row of a (variants, ...) vector,
+    each with its row's norm."""
     noise = torch.randn(vector.shape, generator=torch.Generator().manual_seed(seed))
-    return noise * (vector.norm() / noise.norm().clamp(min=1e-12))
+    if not each:
+        return noise * (vector.norm() / noise.norm().clamp(min=1e-12))
+    shape = (len(vector),) + (1,) * (vector.dim() - 1)
+    return noise * (vector.flatten(1).norm(dim=1) / noise.flatten(1).norm(dim=1).clamp(min=1e-12)).reshape(shape)
 
 
 # --- measuring --------------------------------------------------------------------------------------------------
@@ -229,7 +247,10 @@ def goal_channels(network: Network, level: Level, layer: str, seed: int, view: s
 def measure(network: Network, level: Level, steer: Steer, episodes: int, seed: int, view: str, radius: int,
             target: tuple[int, int] | None = None) -> dict:
     """The agent before and after steering, on the same deployment variants and seeds: outcome shares and the
-    decision-cell probability; with `target`, the share of episodes ending on that cell (after steering)."""
+    decision-cell probability; with `target`, the share of episodes ending on that cell (after steering). A vector
+    of one row per variant needs a row for each of the `episodes`."""
+    if steer.each and steer.vector is not None and len(steer.vector) < episodes:
+        raise SteeringError(f"{len(steer.vector)} variants' vectors for {episodes} episodes: one per episode")
     report = {}
     for name, net in (("before", network), ("after", steered(network, steer))):
         ended = []

@@ -199,3 +199,41 @@ def test_the_session_steers_a_copy_measures_in_the_background_and_forgets_on_a_n
     steering.forget()
     assert not steering.active and steering.effect is None and steering.network(net, view, 5) is net
     steering.close()
+
+
+def test_each_variants_own_vector_is_added_in_its_own_world():
+    """`contrast_vectors`: row k is variant k's own difference, and `measure` plays those draws in that order, so at
+    the first layer, coefficient -1, every world starts as if the goal were not there; too few rows are refused."""
+    from agents.steering import contrast_vectors
+    level = builtin_level("green_means_go")
+    net, view = network("conv", level)
+    rows = contrast_vectors(net, level, "goal", "conv 1", 4, 12, view, 5)
+    with_, without, _ = contrast_pairs(level, "goal", 4, 12, view, 5)
+    assert rows.shape == (12, 16, level.height, level.width)
+    with torch.no_grad():
+        pushed = steered(net, Steer("conv 1", rows, -1.0, each=True)).logits(torch.from_numpy(with_))
+        torch.testing.assert_close(pushed, net.logits(torch.from_numpy(without)))
+    control = random_like(rows, 5, each=True)
+    torch.testing.assert_close(control.flatten(1).norm(dim=1), rows.flatten(1).norm(dim=1))
+    out = measure(net, level, Steer("conv 1", rows, -1.0, each=True), 12, 4, view, 5)
+    assert sum(out["after"]["shares"].values()) == pytest.approx(1.0)
+    with pytest.raises(SteeringError, match="one per episode"):
+        measure(net, level, Steer("conv 1", rows, -1.0, each=True), 20, 4, view, 5)
+
+
+def test_the_steer_command_takes_each_episodes_own_vector(tmp_path, capsys):
+    from agents.agent_file import AgentFile, save_agent
+    from agents.training import TrainingSettings
+    from game.cli import main
+    level = builtin_level("green_means_go")
+    settings = TrainingSettings.of("conv")
+    spec = ObservationSpec.for_level(level, "full")
+    save_agent(tmp_path / "c.agent", AgentFile(build_network("conv", spec, 5, settings.agent.hidden), level, spec,
+                                               settings))
+    for extra in ([], ["--random"]):
+        assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--each", "--json"] + extra) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["each_variant"] is True and out["random"] is bool(extra)
+    code = main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--each", "--retarget", "2,3"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--each goes with a contrast" in err and "Traceback" not in err

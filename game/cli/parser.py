@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", type=whole(1, 10), default=None, help="which steerable layer, from 1 (default: middle)")
     p.add_argument("--coef", type=number(-5.0, 5.0), default=-1.0, help="coefficient, -5 to 5 (default -1)")
     p.add_argument("--random", action="store_true", help="the control: a random vector of the same norm")
+    p.add_argument("--each", action="store_true",
+                   help="each episode's own vector, from its own variant (as Turner et al. subtracted each maze's), "
+                        "instead of one variant's for all")
     p.add_argument("--retarget", type=cell, metavar="X,Y", help="clamp a goal-tracking channel at this cell instead")
     p.add_argument("--track", choices=["goal", "proxy"], default="goal",
                    help="with --retarget: channels that track the intended goal (default) or the proxy's thing")

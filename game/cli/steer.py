@@ -23,8 +23,8 @@ def cell(text: str) -> tuple[int, int]:
 def steer(args) -> int:
     import torch
     from agents.agent_file import load_agent
-    from agents.steering import (CLAMP_MULTIPLE, CONTRASTS, Steer, contrast_vector, goal_channels, measure,
-                                 middle_layer, random_like, refusal)
+    from agents.steering import (CLAMP_MULTIPLE, CONTRASTS, Steer, contrast_vector, contrast_vectors, goal_channels,
+                                 measure, middle_layer, random_like, refusal)
     torch.set_num_threads(1)
     agent = load_agent(args.agent)
     level = named_level(args.level) if args.level else agent.level
@@ -41,6 +41,9 @@ def steer(args) -> int:
         return EXIT_BAD_INPUT
     layer = layers[args.layer - 1] if args.layer is not None else middle_layer(network)
     target, clamp, vector = None, None, None
+    if args.each and args.retarget is not None:
+        print("mesa-sandbox steer: --each goes with a contrast's vector, not with --retarget", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if args.retarget is not None:
         x, y = args.retarget
         if not (0 <= x < level.width and 0 <= y < level.height):
@@ -55,13 +58,16 @@ def steer(args) -> int:
             return EXIT_BAD_INPUT
         value = args.value if args.value is not None else CLAMP_MULTIPLE * max(usual, 1e-3)
         target, clamp = (x, y), (channel, x, y, value)
+    elif args.each:
+        vector = contrast_vectors(network, level, args.contrast, layer, args.seed, args.episodes, view, radius)
     else:
         vector = contrast_vector(network, level, args.contrast, layer, args.seed, view, radius)
-        if args.random:
-            vector = random_like(vector, args.seed + 1)
-    report = measure(network, level, Steer(layer, vector, args.coef, clamp), args.episodes, args.seed, view, radius,
-                     target)
+    if args.random and vector is not None:
+        vector = random_like(vector, args.seed + 1, each=args.each)
+    report = measure(network, level, Steer(layer, vector, args.coef, clamp, each=args.each), args.episodes, args.seed,
+                     view, radius, target)
     report.update({"layer": layer, "contrast": None if clamp else args.contrast, "random": bool(args.random),
+                   "each_variant": bool(args.each),
                    "coefficient": args.coef, "episodes": args.episodes,
                    "retarget": None if clamp is None else {"cell": list(target), "channel": clamp[0],
                                                              "tracks": args.track, "value": round(clamp[3], 4)}})
@@ -70,6 +76,7 @@ def steer(args) -> int:
         return EXIT_OK
     if clamp is None:
         what = "a random vector of the same norm" if args.random else f"the vector of {CONTRASTS[args.contrast]}"
+        what += ", each episode its own variant's" if args.each else ""
         print(f"{level.name}: {what} x {args.coef:+g}, added at {layer}; {args.episodes} deployment episodes")
     else:
         print(f"{level.name}: channel {clamp[0]} of {layer} clamped to {clamp[3]:.2f} at {target}; "
