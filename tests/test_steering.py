@@ -196,6 +196,9 @@ def test_the_session_steers_a_copy_measures_in_the_background_and_forgets_on_a_n
     steering._measuring[1].result()  # wait for the background job itself, not for a time
     steering.poll()
     assert not steering.measuring and f"(over {MEASURE_EPISODES} variants)" in steering.effect
+    # a contrast's vector is also measured with each variant's own, on the same variants
+    assert set(steering.report["each"]) == {"shares", "decision_prob"}
+    assert "each variant's own vector" in steering.effect
     steering.forget()
     assert not steering.active and steering.effect is None and steering.network(net, view, 5) is net
     steering.close()

@@ -11,8 +11,8 @@ from levels.format import Level
 from agents.contrasts import contrasts_of
 from agents.kinds import CONV
 from agents.problems import SteeringError
-from agents.steering import (CLAMP_MULTIPLE, Steer, contrast_vector, goal_channels, measure, middle_layer, random_like,
-                             refusal, steered)
+from agents.steering import (CLAMP_MULTIPLE, Steer, contrast_vector, contrast_vectors, goal_channels, measure,
+                             middle_layer, random_like, refusal, steered)
 
 MEASURE_EPISODES = 100  # variants the effect is measured on (the same before and after)
 RANKED = 4  # channels offered per thing tracked
@@ -131,8 +131,8 @@ class Steering:
             return
         key = (base, self.choice)
         self.report, self._effect_key = None, key
-        self._measuring = (key, self._executor.submit(measure, base, self.level, steer, MEASURE_EPISODES,
-                                                      self.seed, view, radius, self.choice.target))
+        self._measuring = (key, self._executor.submit(_measured, base, self.level, steer, self.choice, self.seed,
+                                                      view, radius))
 
     @property
     def measuring(self) -> bool:
@@ -172,6 +172,19 @@ class Steering:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _measured(base, level: Level, steer: Steer, choice: SteerChoice, seed: int, view: str, radius: int) -> dict:
+    """`measure` of the choice; for a contrast's vector, also with each variant's own vector (the variant's own
+    difference, as Turner et al. measured each maze with its own: a vector from one variant may not fit another),
+    under "each"."""
+    report = measure(base, level, steer, MEASURE_EPISODES, seed, view, radius, choice.target)
+    if steer.vector is not None and steer.clamp is None:
+        own = contrast_vectors(base, level, choice.contrast, choice.layer, seed, MEASURE_EPISODES, view, radius)
+        own = random_like(own, seed + 1, each=True) if choice.random else own
+        report["each"] = measure(base, level, Steer(choice.layer, own, choice.coefficient, each=True),
+                                 MEASURE_EPISODES, seed, view, radius)["after"]
+    return report
+
+
 def effect_words(report: dict, level: Level, choice: SteerChoice) -> str:
     """What the measurement says, in one or two sentences: the decision-cell probability and the outcome that moved
     most, before -> after; with a target, how often episodes ended there."""
@@ -185,7 +198,10 @@ def effect_words(report: dict, level: Level, choice: SteerChoice) -> str:
     if report.get("ended_at_target") is not None:
         parts.append(f"ended on {tuple(choice.target)} in {report['ended_at_target']:.0%}")
     words = "; ".join(parts) + f" (over {MEASURE_EPISODES} variants)"
-    change = max(abs(after["shares"].get(k, 0) - v) for k, v in before["shares"].items())
+    if report.get("each") is not None:
+        words += f"; each variant's own vector: {moved} {report['each']['shares'].get(moved, 0):.0%}"
+    change = max(abs(shares.get(k, 0) - v) for k, v in before["shares"].items()
+                 for shares in (after["shares"], (report.get("each") or after)["shares"]))
     if change < 0.05 and report.get("ended_at_target") in (None, 0.0):
         words += ". Almost nothing changed: this agent may not represent what the contrast removes at this layer."
     return words
