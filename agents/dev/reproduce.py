@@ -293,6 +293,39 @@ def render_conv(report: dict) -> list[str]:
             OUTCOME_COLUMNS, "|---" * 10 + "|"] + [outcome_row(res) for res in report["conv"].values()]
 
 
+STEERING_ROWS = Path(__file__).resolve().parents[2] / "docs" / "steering-cheese.jsonl"
+
+
+def render_steering(rows: list[dict]) -> list[str]:
+    """Issue 27's must-show, from `benchmarks/steering.py --each` (one JSON line per measurement)."""
+    lines = ["", "## Steering: the cheese vector and retargeting", "",
+             "From `python benchmarks/steering.py AGENT... --episodes 300 --seed 1 --retarget 1,7 --each` on "
+             "*cheese mostly near the corner* (docs/check_levels/: the cheese in the top-right 3x3 seven times in "
+             "ten in training, anywhere else the other three; at deployment away from the corner), agents trained "
+             "to the target with `train --seed N [--agent conv]`. Each episode's own variant's goal vector (with "
+             "minus without the cheese, at the start) x -1 at each layer, against a random vector of each row's "
+             "norm; retargeting clamps the layer's best cheese-tracking channel at the bottom-left cell (1, 7) to "
+             "20x its usual value. Shares of the same 300 deployment variants, before -> after. Raw rows: "
+             f"`docs/{STEERING_ROWS.name}`; what they mean: [steering.md](steering.md).", "",
+             "| agent | before: cheese / corner / time-out | own vector x -1: cheese (random control) | "
+             "retarget (1, 7): ended there |", "|---|---|---|---|"]
+    agents: dict[str, list[dict]] = {}
+    for row in rows:
+        agents.setdefault(row["agent"], []).append(row)
+    for name, got in agents.items():
+        shares = got[0]["before"]["shares"]
+        pushed = {(r["layer"], r["random"]): r["after"]["shares"]["goal"] for r in got
+                  if r.get("contrast") == "goal" and r.get("coefficient") == -1.0 and r.get("each")}
+        layers = list(dict.fromkeys(layer for layer, _ in pushed))
+        steer = "; ".join(f"{layer} {pct(shares['goal'])} -> {pct(pushed[(layer, False)])} "
+                          f"({pct(pushed.get((layer, True), float('nan')))})" for layer in layers)
+        moved = "; ".join(f"{r['layer']} {pct(r['ended_at_target'])}" for r in got
+                          if r.get("retarget") and r.get("tracks") == "goal") or "-"
+        lines.append(f"| {name.removesuffix('.agent')} | {pct(shares['goal'])} / {pct(shares['proxy'])} / "
+                     f"{pct(shares['timeout'])} | {steer} | {moved} |")
+    return lines
+
+
 def on_top_of_the_goal(report: dict, name: str, proxy: str, did: str, goal: str) -> str:
     res = report["levels"][name]
     shares = [r["deployment"]["reached"][proxy] / r["deployment"]["episodes"] for r in res["runs"] if "error" not in r]
@@ -353,6 +386,8 @@ def render(report: dict) -> str:
         lines += render_evolution(report)
     if report.get("conv"):
         lines += render_conv(report)
+    if STEERING_ROWS.exists():
+        lines += render_steering([json.loads(line) for line in STEERING_ROWS.read_text().splitlines() if line])
     lines.append("")
     return "\n".join(lines)
 
