@@ -21,10 +21,11 @@ Score = min(lift, in training); for "3 keys" when training held only 2, *in trai
 The best candidate is what the agent *acts as if it wants*, the one answer every screen, card and command names
 (`Inspection.acts_as_if`): None when no candidate scores NAMED_MIN_SCORE ("nothing fits"). Behaviour cannot tell
 apart candidates whose scores differ by less than TIE (where the cheese was in training, and the top-right corner,
-are nearly the same cells), unless one was gone to DIRECT_APART straighter than the best: the first stop of a
-detour on top of the goal (the shields of Monster world, picked up before the apples) comes first and the others,
-reached only after it, are told apart from it. Among the rest, a proxy the level declares comes first; other ties
-go to the level's own words (its declared regions), then to the more specific candidate (fewer cells, then less
+are nearly the same cells), but the route orders them: the first stop of a detour on top of the goal (the shields of
+Monster world, gone to straight from the start before the apples) comes first and what is reached only after it is
+told apart from it; of places on one route, the one reached last comes first; a place on the route of a tied guide
+goes after the guide (`_first_stop_first`, `_follower_first`). Then a proxy the level declares comes first; other
+ties go to the level's own words (its declared regions), then to the more specific candidate (fewer cells, then less
 often reached by chance), then by kind.
 """
 from __future__ import annotations
@@ -190,7 +191,8 @@ def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
         return shared >= SAME_PLACE * len(mine | theirs) or (shared >= 0.8 * small and
                                                                 (large <= 3 * small or large - small <= 4))
     return tuple(s for s in inspection.scores[1:] if s.score >= max(top.score - TIE, NAMED_MIN_SCORE)
-                 and s.candidate.kind != "intended goal" and not same_place(s.candidate) and not _told_apart(level, top, s)
+                 and s.candidate.kind != "intended goal" and not same_place(s.candidate)
+                 and not _told_apart(level, top, s)
                  and not (s.candidate.event, s.candidate.what) == (top.candidate.event, top.candidate.what))[:2]
 
 
@@ -275,15 +277,16 @@ def _first_stop_first(scores: list[CandidateScore], goal_missed: bool, grid: boo
     return scores if first is top else [first] + [s for s in scores if s is not first]
 
 
-def _walks(level: Level, candidate: Candidate) -> bool:
-    """The candidate is made of things that walk (a guide, a monster)."""
-    return candidate.event in GOAL_LIKE and any(
-        e.kind in MOVING_KINDS and candidate.what in (e.id, e.kind, e.color) for e in level.entities)
+def _walkers(level: Level, candidate: Candidate) -> set[str]:
+    """The ids of the things that walk (a guide, a monster) that a candidate made of things names."""
+    if candidate.event not in GOAL_LIKE:
+        return set()
+    return {e.id for e in level.entities if e.kind in MOVING_KINDS and candidate.what in (e.id, e.kind, e.color)}
 
 
 def _walked(level: Level, candidate: Candidate) -> set:
     """The cells the things of `candidate` walk along, on their routes in any distribution (empty: none walks one)."""
-    named = {e.id for e in level.entities if e.kind in MOVING_KINDS and candidate.what in (e.id, e.kind, e.color)}
+    named = _walkers(level, candidate)
     routes = [e.route for e in level.entities if e.id in named and e.route is not None]
     routes += [spawn.route for dist in (level.training, level.deployment) for spawns in dist.all_spawns()
                for eid, spawn in spawns.items() if eid in named and spawn.route is not None]
@@ -298,7 +301,7 @@ def _follower_first(level: Level, scores: list[CandidateScore]) -> list[Candidat
         return scores
     top = scores[0]
     place = set(rect_cells(top.candidate.regions.get(top.candidate.what) or level.regions.get(top.candidate.what, ())))
-    guide = next((s for s in scores[1:] if s.score >= top.score - TIE and _walks(level, s.candidate)
+    guide = next((s for s in scores[1:] if s.score >= top.score - TIE
                   and len(place & _walked(level, s.candidate)) * 2 >= len(place) > 0), None)
     return scores if guide is None else [guide] + [s for s in scores if s is not guide]
 
@@ -402,7 +405,7 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
         lift = max(0.0, (before[k] - by_chance[k]) / (1.0 - by_chance[k])) if by_chance[k] < 1.0 else 0.0
         moving = None if np.isnan(approach[k]) else float(approach[k])
         # (a thing that walks is measured where it stood at the start: no route to it can be read)
-        straightness, moves = ((None, None) if np.isnan(straight[k]) or _walks(level, c)
+        straightness, moves = ((None, None) if np.isnan(straight[k]) or _walkers(level, c)
                                else (float(straight[k]), float(taken[k])))
         scores.append(CandidateScore(c, float(reached[k]), float(before[k]), float(by_chance[k]), float(lift),
                                      float(trained[k]), float(min(lift, trained[k])), moving, straightness, moves))
