@@ -268,25 +268,29 @@ def lessons(w: int, h: int, out: Path, projector_mode: bool, names: list[str]) -
 
 
 def steer(w: int, h: int, out: Path, suffix: str, agent: str) -> int:
-    """The Steer window on a convolutional agent of green means go (`--steer AGENT`: train one with
-    `mesa-sandbox train green_means_go --agent conv --seed 1 -o conv.agent`): the green thing's vector subtracted at
-    the last convolution, the arrows following, and the effect measured."""
+    """The Steer window on a convolutional agent (`--steer AGENT`: train one with `mesa-sandbox train
+    green_means_go --agent conv --seed 1 -o conv.agent`): on green means go the green thing's vector subtracted at the
+    last convolution; on a level whose proxy is no thing (cheese mostly near the corner, docs/check_levels/) the
+    goal's at the first; the arrows following, and the effect measured."""
     from agents.agent_file import load_agent
+    from agents.contrasts import contrasts_of
     from game.app import App
+    level = load_agent(agent).level
     app = App((w, h))
-    app.open("lab", level=load_agent(agent).level)
+    app.open("lab", level=level)
     scene = app.scene
     scene.load_agent(agent)
     scene.command("deployment")
     frames(app, 10)
     layers = list(scene.session.network.steerable())
-    scene.session.steer(contrast="proxy", layer=layers[-1], coefficient=-1.0)
+    proxy = "proxy" in contrasts_of(level)
+    scene.session.steer(contrast="proxy" if proxy else "goal", layer=layers[-1 if proxy else 0], coefficient=-1.0)
     scene.command("steer")
     scene.command("arrows")
     scene.session.steering.measure(scene.session.network, scene.session.settings.agent.view, scene.session.settings.agent.radius)
     until(app, lambda: scene.session.steering.effect is not None, 120)
     frames(app, 10)
-    save(app, out, f"screen-steer{suffix}.png")
+    save(app, out, f"screen-steer{'' if proxy else '-goal'}{suffix}.png")
     scene.session.agent_saved = True
     pygame.quit()
     return 0
@@ -308,8 +312,7 @@ def main() -> int:
     parser.add_argument("--reveal", action="store_true",
                         help="every lesson at its prediction, Predict first, the verdict beside its list "
                              "(with --projector: the lessons only, in projector mode)")
-    parser.add_argument("--steer", metavar="AGENT", help="only the Steer window, on this convolutional agent of green "
-                                                         "means go")
+    parser.add_argument("--steer", metavar="AGENT", help="only the Steer window, on this convolutional agent")
     parser.add_argument("--lessons", nargs="+", metavar="NAME",
                         help="only these lessons, played through: predictions, reveals (with --projector: projector "
                              "mode)")

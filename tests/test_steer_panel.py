@@ -144,3 +144,16 @@ def test_steering_is_off_before_a_prediction(app, monkeypatch):
     assert scene.session.sealed and not scene.session.steering.active and not scene.steer_panel.open
     key(app, pygame.K_g)  # and G does nothing until the prediction is made
     assert not scene.steer_panel.open
+
+
+def test_a_long_level_name_never_hides_that_the_agent_is_steered(app, monkeypatch):
+    """The title row is shared with buttons: a long name gave up "(steered)" at its end. Now " distribution" goes
+    first, then the name is shortened; the state always shows, and the text fits its label."""
+    level = builtin_level("green_means_go").model_copy(update={"name": "Green means go, with a very long name " * 2})
+    scene = lab_with(app, monkeypatch, level)
+    key(app, pygame.K_g)
+    slide(app, scene.steer_panel, -1.0)
+    frames(app, 1)
+    title = scene.title
+    assert title.text.endswith(": deployment (steered)") and "..." in title.text
+    assert title.font.size(title.text)[0] <= title.relative_rect.w

@@ -16,6 +16,7 @@ from game.export import PictureExport, Shown
 from game.paths import agents_dir, file_stem, pictures_dir
 from game.pretrained import pretrained_agents
 from game.scenes.base import Scene
+from game.scenes.lab.charts import fitted
 from game.scenes.lab.keys import SHORTCUTS, shortcut_for
 from game.scenes.lab.lesson_bar import LessonBar
 from game.scenes.lab.mover import Mover
@@ -107,11 +108,20 @@ class LabScene(Scene):
         self.predict_button.show() if asks else self.predict_button.hide()
         self.reward_button.select() if self.world_view.overlay["reward"] else self.reward_button.unselect()
         self._title_row()
-        words = "" if self.app.projector else " distribution"  # a projector's larger title has less room
-        self.title.set_text(f"{self.level.name}: {session.split}{words}"
-                            + (" (paused)" if session.paused and session.network is not None else "")
-                            + (" (steered)" if session.split == "deployment" and session.steering.active
-                               else ""))
+        state = ((" (paused)" if session.paused and session.network is not None else "")
+                 + (" (steered)" if session.split == "deployment" and session.steering.active else ""))
+        self.title.set_text(self._title_text(f": {session.split}", state))
+
+    def _title_text(self, split: str, state: str) -> str:
+        """The title that fits its row: " distribution" goes first (a projector's larger title never has room),
+        then the level's name is shortened; "(steered)" and "(paused)" always show."""
+        font, width = self.title.font, self.title.relative_rect.w - int(8 * self.app.scale)
+        if not self.app.projector and (font is None or font.size(f"{self.level.name}{split} distribution{state}")[0]
+                                       <= width):
+            return f"{self.level.name}{split} distribution{state}"
+        if font is None or font.size(f"{self.level.name}{split}{state}")[0] <= width:
+            return f"{self.level.name}{split}{state}"
+        return fitted(font, self.level.name, max(0, width - font.size(f"{split}{state}")[0])) + split + state
 
     def _title_row(self) -> None:
         """The buttons shown sit at the right end of the row above the worlds; the title has the rest."""
