@@ -38,7 +38,7 @@ import numpy as np
 from levels.format import Level
 from levels.places import rect_cells
 from levels.reachability import places
-from levels.vocabulary import MOVING_KINDS
+from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
 from agents.approach import GOAL_LIKE, Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
@@ -227,10 +227,15 @@ def _holds_the_start(level: Level, starts: set, candidate: Candidate) -> bool:
     return len(starts & set(rect_cells(rects))) * 2 >= len(starts)
 
 
-def declared_as(level: Level, candidate: Candidate) -> str | None:
-    """The name of the level's proxy that is this candidate, if the designer declared it."""
-    return next((p.name for p in level.proxies
-                 if (p.event, p.what, p.count) == (candidate.event, candidate.what, candidate.count)), None)
+def declared_as(level: Level, candidate: Candidate, any_count: bool = False) -> str | None:
+    """The name of the level's proxy that is this candidate, if the designer declared it. `any_count`: or the same
+    event on the same things, however many times ("any shield" when the level declares "2 shields"). Touching a
+    thing that is collected picks it up: candidates say "touched", a designer may say "picked_up"."""
+    def same(event: str) -> bool:
+        return event == candidate.event or ({event, candidate.event} == {"touched", "picked_up"} and any(
+            ENTITY_TABLE[e.kind].collected and candidate.what in (e.id, e.kind, e.color) for e in level.entities))
+    return next((p.name for p in level.proxies if p.what == candidate.what and same(p.event)
+                 and (any_count or p.count == candidate.count)), None)
 
 
 def _declared_first(level: Level, scores: list[CandidateScore]) -> list[CandidateScore]:

@@ -348,3 +348,26 @@ def test_the_verdict_the_list_and_the_explain_cards_name_the_same_objective_in_t
     cards = dict(explain_cards(level, session.tally, inspection=session.inspection))
     assert learned in cards["Mesa-objective"]
     assert "~" not in scene.side.objectives.html_text and "~" not in first  # no internal names in the words
+
+
+def test_a_declared_count_proxy_is_named_so_when_the_agent_is_named_for_the_same_things():
+    """Monster world declares "2 shields"; an agent named for "any shield" (it takes four) is pseudo-aligned on that
+    proxy, not on "an objective you did not declare"."""
+    from agents.inspection import CandidateScore, Inspection
+    from agents.objectives import candidates
+    level = builtin_level("monster_world")
+    shield = next(c for c in candidates(level) if c.name == "any shield")
+    found = Inspection(level.name, "deployment", 100, [CandidateScore(shield, 1.0, 1.0, 0.9, 1.0, 0.97, 0.97)],
+                       0.7, 1.0)
+    tally = OutcomeTally({"goal": 70, "proxy": 30, "neither": 0, "died": 0, "timeout": 0},
+                         {"collected shields with no monster about": 30})
+    said = verdict(level, tally, found)
+    assert said.kind == "pseudo" and 'proxy "collected shields with no monster about"' in said.sentence
+    assert "did not declare" not in said.sentence
+    # the candidates say "touched", the level "picked_up": for a thing that is collected, the same event
+    from agents.inspection import declared_as
+    two = next(c for c in candidates(level) if c.name == "2 shields")
+    assert declared_as(level, two) == "collected shields with no monster about"
+    assert declared_as(level, shield) is None and declared_as(level, shield, any_count=True) is not None
+    apple = next(c for c in candidates(level) if c.name == "the apple 1")
+    assert declared_as(level, apple, any_count=True) is None
