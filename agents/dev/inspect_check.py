@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import multiprocessing
+import re
 import statistics
 import time
 from pathlib import Path

@@ -112,16 +112,18 @@ class LabScene(Scene):
                  + (" (steered)" if session.split == "deployment" and session.steering.active else ""))
         self.title.set_text(self._title_text(f": {session.split}", state))
 
-    def _title_text(self, split: str, state: str) -> str:
+    def _title_text(self, where: str, state: str) -> str:
         """The title that fits its row: " distribution" goes first (a projector's larger title never has room),
         then the level's name is shortened; "(steered)" and "(paused)" always show."""
-        font, width = self.title.font, self.title.relative_rect.w - int(8 * self.app.scale)
-        if not self.app.projector and (font is None or font.size(f"{self.level.name}{split} distribution{state}")[0]
-                                       <= width):
-            return f"{self.level.name}{split} distribution{state}"
-        if font is None or font.size(f"{self.level.name}{split}{state}")[0] <= width:
-            return f"{self.level.name}{split}{state}"
-        return fitted(font, self.level.name, max(0, width - font.size(f"{split}{state}")[0])) + split + state
+        font, width, name = self.title.font, self.title.relative_rect.w - int(8 * self.app.scale), self.level.name
+
+        def fits(text: str) -> bool:
+            return font is None or font.size(text)[0] <= width
+        if not self.app.projector and fits(f"{name}{where} distribution{state}"):
+            return f"{name}{where} distribution{state}"
+        if fits(f"{name}{where}{state}"):
+            return f"{name}{where}{state}"
+        return fitted(font, name, max(0, width - font.size(f"{where}{state}")[0])) + where + state
 
     def _title_row(self) -> None:
         """The buttons shown sit at the right end of the row above the worlds; the title has the rest."""
