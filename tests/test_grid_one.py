@@ -1,5 +1,6 @@
-"""The one-world grid engine plays exactly as the batch engine with one world: the same variants and actions give
-the same agent, things, keys, shields, regions and events at every step, on every grid level."""
+"""The one-world engines play exactly as the batch engines with one world (physics: tests/test_worlds.py's recorded
+traces, and the scoring test below). The grid one: the same variants and actions give the same agent, things, keys,
+shields, regions and events at every step, on every grid level."""
 import numpy as np
 import pytest
 
@@ -8,6 +9,8 @@ from levels import builtin_level, builtin_names
 from game.world.batch import WorldBatch, make_worlds
 from game.world.grid import GridWorlds
 from game.world.grid_one import OneGridWorld
+from game.world.physics import PhysicsWorlds
+from game.world.physics_one import OnePhysicsWorld
 from game.world.variants import VariantSampler
 
 
@@ -73,6 +76,14 @@ def test_one_world_of_a_grid_level_gets_the_one_world_engine():
     assert type(make_worlds(builtin_level("cheese_in_the_corner"), 2)) is GridWorlds
     with pytest.raises(ValueError):
         OneGridWorld(builtin_level("cheese_in_the_corner"), 3)
+
+
+def test_one_world_of_a_physics_level_gets_the_one_world_engine():
+    """(Its steps are the recorded traces' of tests/test_worlds.py, which play one world.)"""
+    assert isinstance(make_worlds(builtin_level("coin_at_the_end"), 1), OnePhysicsWorld)
+    assert type(make_worlds(builtin_level("coin_at_the_end"), 2)) is PhysicsWorlds
+    with pytest.raises(ValueError):
+        OnePhysicsWorld(builtin_level("coin_at_the_end"), 3)
 
 
 @pytest.mark.parametrize("view", ["egocentric", "full"])

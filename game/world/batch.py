@@ -14,14 +14,15 @@ from game.world.events import EpisodeBook, EpisodeReport
 from game.world.grid import GridWorlds
 from game.world.grid_one import OneGridWorld
 from game.world.physics import PhysicsWorlds
+from game.world.physics_one import OnePhysicsWorld
 from game.world.variants import Variant, VariantSampler
 
 
 def make_worlds(level: Level, n: int) -> GridWorlds | PhysicsWorlds:
-    """The engine a level asks for: numpy grid worlds for "grid" (one world alone stepped with Python numbers, where
-    numpy's fixed cost would be most of a step), pymunk worlds for "topdown" and "sideview"."""
+    """The engine a level asks for: numpy grid worlds for "grid", pymunk worlds for "topdown" and "sideview"; one
+    world alone of either is stepped with Python numbers, where numpy's fixed cost would be most of a step."""
     if level.world != "grid":
-        return PhysicsWorlds(level, n)
+        return OnePhysicsWorld(level) if n == 1 else PhysicsWorlds(level, n)
     return OneGridWorld(level) if n == 1 else GridWorlds(level, n)
 
 

@@ -269,8 +269,6 @@ class PhysicsWorlds:
         """The agents' controls, as the forces that bring each to its wanted velocity in one substep. Pymunk adds
         them in its velocity update, before contacts are solved (setting velocities from outside the step would let
         an agent push into walls)."""
-        if self.n == 1:
-            return self._steer_one()
         rows = self._rows()
         every = self._bodies(pymunk.batch.BodyFields.POSITION | pymunk.batch.BodyFields.VELOCITY).reshape(-1, 4)
         velocity = every[rows, 2:]
@@ -288,21 +286,6 @@ class PhysicsWorlds:
         values[rows] = forces
         self._force_buffer.set_float_buf(values.reshape(-1))
         pymunk.batch.set_space_bodies(self.space, pymunk.batch.BodyFields.FORCE, self._force_buffer)
-
-    def _steer_one(self) -> None:
-        """`_steer` for one world, with the body's own attributes: the same forces from the same numbers (the batch
-        reads and writes cost more than the step itself for one body)."""
-        body = self.agents[0]
-        vx, vy = body.velocity
-        wanted_x, wanted_y = self._wanted[0].tolist()
-        if self.side_view:
-            fx = ((vx if self._keep_run[0] else wanted_x) - vx) / DT
-            fy = 0.0
-            if len(self._up) and self._on_ground(self._up, np.array([tuple(body.position)]))[0]:
-                fy = (-self.jump_speed - vy) / DT - self.gravity
-        else:
-            fx, fy = (wanted_x - vx) / DT, (wanted_y - vy) / DT
-        body.force = (fx, fy)
 
     def _rows(self) -> np.ndarray:
         """The row of each world's agent in the batch reads and writes, found again after bodies came or went."""
@@ -351,15 +334,15 @@ class PhysicsWorlds:
 
     def _read(self) -> None:
         """The agents' positions and velocities in their own worlds' coordinates, and the crates' cells."""
-        if self.n == 1:  # (one body: its attributes, not the batch read)
-            body = self.agents[0]
-            both = np.array([[*body.position, *body.velocity]])
-        else:
-            both = self._bodies(pymunk.batch.BodyFields.POSITION | pymunk.batch.BodyFields.VELOCITY)
-            both = both.reshape(-1, 4)[self._rows()]
+        both = self._bodies(pymunk.batch.BodyFields.POSITION | pymunk.batch.BodyFields.VELOCITY)
+        both = both.reshape(-1, 4)[self._rows()]
         self.agent_pos[:, 0] = both[:, 0] - self.origin
         self.agent_pos[:, 1] = both[:, 1]
         self.agent_vel[:] = both[:, 2:]
+        self._read_crates()
+
+    def _read_crates(self) -> None:
+        """The crates' cells, in their own worlds' coordinates."""
         for k in self._crates:
             for i in np.flatnonzero(self.alive[:, k]):
                 x, y = self._crate_bodies[i][k].position
