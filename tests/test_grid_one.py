@@ -49,6 +49,29 @@ def test_one_world_engine_plays_as_the_batch_engine(name):
                 assert np.array_equal(getattr(one, field), getattr(batch, field)), (name, split, t, field)
 
 
+PHYSICS = {n: builtin_level(n) for n in builtin_names() if builtin_level(n).world != "grid"}
+
+
+@pytest.mark.parametrize("name", sorted(PHYSICS) + ["everything_topdown", "everything_sideview"])
+def test_one_physics_world_plays_as_the_batch_engine(name):
+    """The batch engine's step (numpy forces, ground and cells) and the one world's (Python numbers) give the same
+    events, positions, velocities and things at every step; the rooms have a key, door, chest, crate, coin and lava."""
+    from physics_traces import everything_level
+    level = PHYSICS.get(name) or everything_level(name.split("_")[1])
+    for split in ("training", "deployment"):
+        sampler, rng = VariantSampler(level, split), np.random.default_rng(3)
+        one, batch = OnePhysicsWorld(level), PhysicsWorlds(level, 1)
+        actions = np.random.default_rng(5).integers(0, 5, 400)
+        for t, a in enumerate(actions):
+            if t % 40 == 0:
+                v = sampler.sample(rng)
+                one.load(np.array([0]), [v])
+                batch.load(np.array([0]), [v])
+            assert np.array_equal(one.step(np.array([a])), batch.step(np.array([a]))), (name, split, t)
+            for field in ("agent_pos", "agent_vel", "cell", "cells", "alive", "keys", "in_region"):
+                assert np.array_equal(getattr(one, field), getattr(batch, field)), (name, split, t, field)
+
+
 def test_a_crowded_room_exercises_every_rule():
     """The comparison above means something only if keys are picked up, doors and chests opened and crates pushed."""
     level = crowded_room()

@@ -5,9 +5,9 @@ The batch engine (`game.world.physics`) spends a fixed few dozen numpy calls on 
 worlds (the forces of four substeps, the ground under a jumping agent, cells, regions): cheap per world at 64, and
 for one world most of the step, where pymunk's own step is a tenth of it. Here the agent is steered and read through
 the body's own attributes and the rest is Python comparisons; touching things goes through the batch's
-`_apply_touches` (the one `meet()` of every engine). The same forces from the same numbers: the recorded traces of
-tests/test_worlds.py (one world, every physics level) and the batch-of-two comparison of tests/test_grid_one.py hold
-the two copies together.
+`_apply_touches` (the one `meet()` of every engine). The same forces from the same numbers: tests/test_grid_one.py
+plays both engines side by side on every physics level, and the recorded traces of tests/test_worlds.py (one world)
+hold this one to the engine's history.
 """
 from __future__ import annotations
 
