@@ -247,8 +247,9 @@ def goal_channels(network: Network, level: Level, layer: str, seed: int, view: s
 def measure(network: Network, level: Level, steer: Steer, episodes: int, seed: int, view: str, radius: int,
             target: tuple[int, int] | None = None) -> dict:
     """The agent before and after steering, on the same deployment variants and seeds: outcome shares and the
-    decision-cell probability; with `target`, the share of episodes ending on that cell (after steering). A vector
-    of one row per variant needs a row for each of the `episodes`."""
+    decision-cell probability; with `target`, the share of episodes ending on that cell after steering
+    ("ended_at_target") and before ("ended_at_target_before"). A vector of one row per variant needs a row for each
+    of the `episodes`."""
     if steer.each and steer.vector is not None and len(steer.vector) < episodes:
         raise SteeringError(f"{len(steer.vector)} variants' vectors for {episodes} episodes: one per episode")
     report = {}
@@ -263,9 +264,11 @@ def measure(network: Network, level: Level, steer: Steer, episodes: int, seed: i
         report[name] = {"shares": {k: round(v / max(result.episodes, 1), 4) for k, v in result.outcomes.items()},
                         "decision_prob": _rounded(decision_probability(net, level, seed, min(episodes, 100), view,
                                                                        radius))}
-        if target is not None and name == "after":
-            report["ended_at_target"] = round(sum(c == tuple(target) for c in ended) / max(len(ended), 1), 4)
+        if target is not None:
+            at = round(sum(c == tuple(target) for c in ended) / max(len(ended), 1), 4)
+            report["ended_at_target" if name == "after" else "ended_at_target_before"] = at
     report.setdefault("ended_at_target", None)
+    report.setdefault("ended_at_target_before", None)
     return report
 
 

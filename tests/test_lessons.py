@@ -79,6 +79,18 @@ def test_the_shipped_lessons_load_in_order_and_cover_the_published_cases_and_the
      "which name one proxy: this level has 0"),
     ({"steps": [{"do": "agent"}, {"do": "predict"}, {"do": "deploy", "steer": {"contrast": "proxy", "coefficient": -1}},
                 {"do": "reveal"}]}, "steps[3] (reveal \"\"): no prediction before it asks the same"),
+    ({"steps": [{"do": "agent"}, {"do": "card", "steer": {"coefficient": 0, "retarget": {"cell": [1, 9]}}}]},
+     "the agent at this step must be of kind conv"),
+    ({"steps": [{"do": "agent", "kind": "conv", "seed": 1},
+                {"do": "card", "steer": {"coefficient": 0, "retarget": {"cell": [0, 9]}}}]},
+     "the retarget cell [0, 9] is not an open cell of the level"),
+    ({"steps": [{"do": "agent", "kind": "conv", "seed": 1},
+                {"do": "card", "steer": {"coefficient": 0, "retarget": {"cell": [1, 99]}}}]},
+     "the retarget cell [1, 99] is not an open cell of the level"),
+    ({"steps": [{"do": "card", "steer": {"coefficient": 0, "retarget": {"cell": [1, "9"]}}}]},
+     "steps[0].steer.retarget.cell"),
+    ({"steps": [{"do": "card", "steer": {"coefficient": 0, "retarget": {"cell": [1, 9], "tracks": "cheese"}}}]},
+     "steps[0].steer.retarget.tracks"),
 ])
 def test_a_bad_lesson_file_is_refused_with_where_and_what(tmp_path, change, words):
     data = {"format": "mesa-sandbox-lesson", "version": 1, "title": "T", "level": "green_means_go",

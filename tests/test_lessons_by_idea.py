@@ -115,6 +115,49 @@ def test_a_vector_for_green_asks_again_for_the_steered_agent_and_reveals_it_besi
     assert not session.steering.active and "(steered)" not in scene.title.text  # the vector is taken off again
 
 
+def test_a_vector_for_green_retargets_its_agent_to_a_marked_cell_and_reveals_how_often_it_ended_there(
+        app, monkeypatch):
+    """The lesson's last round: one channel tracking the green gem is clamped at (1, 9), the cell is marked on every
+    world from the question on, the steered episodes are not counted, and the reveal says how often the episodes
+    ended there, retargeted and as it was, on the same variants."""
+    from agents.worker import TrainingThread
+    from game.scenes.lab import LabScene
+    from game.scenes.lab.world_view import CLAMPED_RGB
+    from ui_helpers import click, frames, run_until
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.open_lesson(load_lesson(LESSONS / "a_vector_for_green.json"))
+    frames(app, 2)
+    scene = app.scene
+    bar, run, session = scene.lesson_bar, scene.lesson, scene.session
+    while not (run.step.do == "predict" and run.state().steer is not None and run.state().steer.retarget):
+        key(app, pygame.K_RIGHT)
+    choice = session.steering.choice
+    assert session.sealed and session.steering.active and choice.target == (1, 9) and choice.channel is not None
+    assert choice.layer == "conv 2" and choice.coefficient == 0 and "(steered)" in scene.title.text
+    assert bar.question.text == "Retargeted: what will it do?" and not scene.measured_visible()
+    view = scene.world_view
+
+    def marked_pixels() -> int:
+        frames(app, 1)
+        (ox, oy), cell = view.origins[0], view.cell
+        left, top = int(ox + 1 * cell), int(oy + 9 * cell)
+        return sum(app.surface.get_at((x, y))[:3] == CLAMPED_RGB
+                   for x in range(left, left + int(cell)) for y in range(top, top + int(cell)))
+    assert marked_pixels() > 0  # the question shows where the channel is clamped
+    click(app, bar.answers[-1])  # something else: the marked cell
+    key(app, pygame.K_RIGHT)
+    frames(app, 30)
+    assert session.tally.total == 0  # retargeted episodes play, uncounted
+    key(app, pygame.K_RIGHT)
+    assert run_until(app, lambda: bar.shows_outcomes, 120)
+    text = bar.outcomes.html_text
+    ended = text.split("Ended on the marked cell (1, 9): <b>")[1]
+    retargeted, before = float(ended.split("%")[0]), float(ended.split("(")[1].split("%")[0])
+    assert retargeted >= 50 and before <= 10  # the shipped seed 1: 76 % and 2 % (the same 100 variants)
+    key(app, pygame.K_RIGHT)
+    assert not session.steering.active and marked_pixels() == 0  # the clamp is taken off, and its mark
+
+
 def test_a_lesson_steering_a_layer_its_agent_has_not_got_says_so_and_steers_the_middle_one(app, tmp_path):
     import json
     from ui_helpers import frames

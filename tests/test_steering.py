@@ -143,10 +143,12 @@ def test_the_steer_command_prints_json_and_refuses_bad_requests_in_words(tmp_pat
     assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out["before"]) == {"shares", "decision_prob"} and out["ended_at_target"] is None
+    assert out["ended_at_target_before"] is None
     assert out["layer"] == "conv 2" and out["contrast"] == "goal" and out["coefficient"] == -1.0
     assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--retarget", "2,3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert 0.0 <= out["ended_at_target"] <= 1.0 and out["retarget"]["cell"] == [2, 3]
+    assert 0.0 <= out["ended_at_target_before"] <= 1.0  # the same variants, unsteered
     assert out["retarget"]["tracks"] == "goal"
     assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--retarget", "2,3", "--track", "proxy",
                  "--json"]) == 0

@@ -87,5 +87,6 @@ def steer(args) -> int:
         toward = "-" if p is None else f"{p:.2f}"
         print(f"  {name:6}  {shares}; toward the goal at the decision cell {toward}")
     if report["ended_at_target"] is not None:
-        print(f"  ended on {target}: {report['ended_at_target']:.0%} of episodes")
+        print(f"  ended on {target}: {report['ended_at_target']:.0%} of episodes "
+              f"(unsteered: {report['ended_at_target_before']:.0%})")
     return EXIT_OK

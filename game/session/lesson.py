@@ -23,6 +23,8 @@ Every step has a `title` and a `text`; `idea` ties it to one of IDEAS, shown bes
 overlays from that step on (after the prediction only). `steer` ({"contrast": "proxy", "coefficient": -1}) plays
 the agent steered by its own activations (`game.session.steering`) from that step until another `steer` or agent
 step: a prediction made under it is answered by the steered agent, measured on variants played for that purpose.
+A conv agent can be retargeted instead ({"layer": "conv 2", "coefficient": 0, "retarget": {"cell": [1, 9],
+"tracks": "proxy"}}): the best channel tracking that thing is clamped at the cell, which is marked on the map.
 
 A lesson is a promise to the class: nothing measured at deployment is shown before the prediction. Every step up to
 a `predict` (whose next step that predicts, deploys or reveals is that `predict`) is *sealed*: a deployment level
@@ -47,9 +49,10 @@ from levels.files import read_bounded
 from levels.format import Level, LevelError
 from levels.jsontext import JSONTextError, read_json
 
-from agents.contrasts import contrasts_of
 from agents.evaluation import conditions
 from agents.kinds import AGENT_KINDS, GRADIENT_DESCENT, PLANNER, REACTIVE
+
+from game.session.lesson_steering import LessonSteer, steer_problems
 
 FORMAT_NAME = "mesa-sandbox-lesson"
 FORMAT_VERSION = 1
@@ -75,15 +78,6 @@ class LessonError(Exception):
         shown = problems[:8] + ([f"... and {len(problems) - 8} more"] if len(problems) > 8 else [])
         super().__init__(f"{source}: " + ("; ".join(shown) if len(shown) == 1 else
                                           f"{len(problems)} problems\n" + "\n".join(f"  - {p}" for p in shown)))
-
-
-class LessonSteer(BaseModel):
-    """A step's steering: `coefficient` x the activation difference of a `contrast` added at `layer` (the middle
-    one when empty); coefficient 0 stops steering."""
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    contrast: Literal["goal", "split", "proxy"]
-    coefficient: StrictFloat | StrictInt = Field(ge=-5, le=5)
-    layer: StrictStr = Field("", max_length=40)
 
 
 class Step(BaseModel):
@@ -206,29 +200,15 @@ def step_problems(steps: list[Step], level: Level) -> list[str]:
             problems.append(f"{where}: \"show\" turns on what the agent does at deployment, before the prediction; "
                             "move it after the prediction")
         if step.steer is not None:
-            problems += _steer_problems(where, step.steer, agent, level)
+            problems += steer_problems(where, step.steer, agent, level)
     return problems
-
-
-def _steer_problems(where: str, steer: LessonSteer, agent: Step | None, level: Level) -> list[str]:
-    if agent is None or agent.do != "agent" or agent.kind == PLANNER:
-        return [f"{where}: steers the agent, but the agent at this step is not a shipped reactive or conv agent"]
-    if level.world != "grid":
-        return [f"{where}: steering works on grid levels (this one is a physics level)"]
-    if len(level.proxies) != 1:
-        return [f"{where}: a steered reveal counts outcomes, which name one proxy: this level has "
-                f"{len(level.proxies)}"]
-    if steer.contrast not in contrasts_of(level):
-        return [f"{where}: the contrast \"{steer.contrast}\" is not one of this level's "
-                f"({', '.join(contrasts_of(level))})"]
-    return []
 
 
 def steered_at(steps: list[Step], index: int) -> LessonSteer | None:
     """The steering in force at step `index`: the last `steer` since the agent was loaded (coefficient 0: none)."""
     for step in reversed(steps[:index + 1]):
         if step.steer is not None:
-            return step.steer if step.steer.coefficient != 0 else None
+            return step.steer if step.steer.active else None
         if step.do in ("agent", "train"):
             return None
     return None

@@ -209,8 +209,18 @@ class LessonBar:
         if steer.layer and not layer:  # a lesson written for another kind of network: say so, steer the middle one
             session.status_override = (f"The lesson steers layer \"{steer.layer}\", which this agent has not got "
                                        f"(its layers: {', '.join(layers)}): the middle one is steered instead.")
+        clamp = dict(target=None)
+        if steer.retarget is not None:  # the layer's best channel tracking that thing, clamped at the cell
+            session.steer(layer=layer, coefficient=0.0, target=None)
+            agent = session.settings.agent
+            tracking = [c for t, c, _, _ in session.steering.channels(session.network, agent.view, agent.radius)
+                        if t == steer.retarget.tracks]
+            if tracking:
+                clamp = dict(channel=tracking[0], target=tuple(steer.retarget.cell), tracked=steer.retarget.tracks)
+            else:
+                session.status_override = f"No channel of {layer or 'this layer'} tracks the {steer.retarget.tracks}."
         session.steer(contrast=steer.contrast, layer=layer, coefficient=float(steer.coefficient), random=False,
-                      target=None)
+                      **clamp)
 
     def _use_agent(self, agent: tuple) -> None:
         """A pre-trained agent of this level, loaded at once (`agent`: ("pretrained", seed, kind, optimizer)); or
@@ -286,8 +296,12 @@ class LessonBar:
                 steering.measure(network, session.settings.agent.view, session.settings.agent.radius)
             return "", True
         self.reveal_episodes = MEASURE_EPISODES
-        return reveal_lines(self.run, steered_shares(report["after"]["shares"]), MEASURE_EPISODES,
-                            of="variants", unsteered=steered_shares(report["before"]["shares"])), False
+        lines = reveal_lines(self.run, steered_shares(report["after"]["shares"]), MEASURE_EPISODES, of="variants",
+                             unsteered=steered_shares(report["before"]["shares"]))
+        if report.get("ended_at_target") is not None:
+            lines += (f"<br>Ended on the marked cell {tuple(steering.choice.target)}: "
+                      f"<b>{report['ended_at_target']:.0%}</b> ({report['ended_at_target_before']:.0%})")
+        return lines, False
 
     def update(self) -> None:
         """Each frame: the reveal's outcomes as they come; in autoplay, the next step when this one's time is up."""

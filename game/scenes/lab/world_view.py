@@ -17,6 +17,7 @@ from game.world.variants import TILE_SOLID
 
 OUTCOME_LABEL_SECONDS = 1.2
 REFUSED_RGB = (213, 94, 0)
+CLAMPED_RGB = (240, 228, 66)  # (yellow: apart from the outcomes' and the highlight's colours)
 
 
 def arrangement(area: pygame.Rect, width: int, height: int, gap: int, min_span: float = 0.0) -> tuple[int, int, float]:
@@ -87,6 +88,9 @@ class WorldView:
         left = area.x + (area.w - cols * ww - (cols - 1) * gap) / 2  # the four together, centred: no wide gutters
         top = area.y + (area.h - rows * wh - (rows - 1) * gap) / 2
         regions = proxy_regions(level)
+        steering = session.steering
+        # Where a channel is clamped (retargeting): part of the question, not of the answer, so shown when sealed too.
+        clamped = steering.choice.target if steering.active and steering.choice.channel is not None else None
         self.cell, self.origins = cell, []
         for i in range(rows * cols):  # the worlds not drawn (two, in projector mode) still play and count
             r, c = divmod(i, cols)
@@ -112,6 +116,8 @@ class WorldView:
                 self._draw_refused(surface, (ox, oy), cell, font)
             if highlight is not None:
                 self._draw_highlight(surface, live, i, (ox, oy), cell)
+            if clamped is not None:
+                self._draw_clamped(surface, clamped, (ox, oy), cell)
             outcome = live.last_outcome[i]
             if outcome and live.last_outcome_age[i] < OUTCOME_LABEL_SECONDS and not (deployment and sealed):
                 self.drew_measured = self.drew_measured or deployment
@@ -130,6 +136,13 @@ class WorldView:
         width = max(2, int(cell / 10))
         for y, x in zip(*np.nonzero(mask)):
             pygame.draw.rect(surface, HIGHLIGHT_RGB, (origin[0] + x * cell, origin[1] + y * cell, cell, cell), width)
+
+    def _draw_clamped(self, surface, target: tuple[int, int], origin, cell: float) -> None:
+        """A target's rings on the cell where the steered agent's channel is clamped."""
+        centre = (origin[0] + (target[0] + 0.5) * cell, origin[1] + (target[1] + 0.5) * cell)
+        width = max(2, int(cell / 12))
+        for radius in (0.45 * cell, 0.22 * cell):
+            pygame.draw.circle(surface, CLAMPED_RGB, centre, radius, width)
 
     def cell_at(self, pos, world: int | None = None) -> tuple[int, tuple[int, int]] | None:
         """(world, cell) under the screen position `pos` (in `world` only, if given), or None."""
