@@ -298,9 +298,10 @@ class LessonBar:
         self.reveal_episodes = MEASURE_EPISODES
         lines = reveal_lines(self.run, steered_shares(report["after"]["shares"]), MEASURE_EPISODES, of="variants",
                              unsteered=steered_shares(report["before"]["shares"]))
-        if report.get("ended_at_target") is not None:
-            lines += (f"<br>Ended on the marked cell {tuple(steering.choice.target)}: "
-                      f"<b>{report['ended_at_target']:.0%}</b> ({report['ended_at_target_before']:.0%})")
+        if report.get("ended_at_target") is not None:  # what a retargeting asks, first (a small box scrolls)
+            header, rows = lines.split("<br>", 1)
+            lines = (f"{header}<br>ended on the marked cell {tuple(steering.choice.target)}: "
+                     f"<b>{report['ended_at_target']:.0%}</b> ({report['ended_at_target_before']:.0%})<br>{rows}")
         return lines, False
 
     def update(self) -> None:
