@@ -196,7 +196,8 @@ def effect_words(report: dict, level: Level, choice: SteerChoice) -> str:
     moved = max(before["shares"], key=lambda k: abs(after["shares"].get(k, 0) - before["shares"][k]))
     parts.append(f"{moved} {before['shares'][moved]:.0%} -> {after['shares'].get(moved, 0):.0%}")
     if report.get("ended_at_target") is not None:
-        parts.append(f"ended on {tuple(choice.target)} in {report['ended_at_target']:.0%}")
+        parts.append(f"ended on {tuple(choice.target)} in {report['ended_at_target']:.0%} "
+                     f"(unsteered {report['ended_at_target_before']:.0%})")
     words = "; ".join(parts) + f" (over {MEASURE_EPISODES} variants)"
     if report.get("each") is not None:
         words += f"; each variant's own vector: {moved} {report['each']['shares'].get(moved, 0):.0%}"

@@ -127,7 +127,9 @@ class SteerPanel:
         if self.pick is not None:
             self.pick.select() if self.picking else self.pick.unselect()
         effect = ("Measuring..." if steering.measuring else steering.effect) or ""
-        target = f" Clamped at {c.target}." if c.target is not None else ""
+        target = f"Clamped at {c.target}." if c.target is not None else ""
+        if effect and target:
+            effect += " " if effect.endswith(".") else ". "
         text = html.escape(effect + target) + ("<br><br>" if effect or target else "") + html.escape(NOTE)
         if text != self._effect:
             self._effect = text
