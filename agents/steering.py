@@ -245,15 +245,17 @@ def goal_channels(network: Network, level: Level, layer: str, seed: int, view: s
 
 
 def measure(network: Network, level: Level, steer: Steer, episodes: int, seed: int, view: str, radius: int,
-            target: tuple[int, int] | None = None) -> dict:
+            target: tuple[int, int] | None = None, after_only: bool = False) -> dict:
     """The agent before and after steering, on the same deployment variants and seeds: outcome shares and the
     decision-cell probability; with `target`, the share of episodes ending on that cell after steering
     ("ended_at_target") and before ("ended_at_target_before"). A vector of one row per variant needs a row for each
-    of the `episodes`."""
+    of the `episodes`. `after_only`: the steered agent alone (its "before" was measured already, on the same
+    variants)."""
     if steer.each and steer.vector is not None and len(steer.vector) < episodes:
         raise SteeringError(f"{len(steer.vector)} variants' vectors for {episodes} episodes: one per episode")
     report = {}
-    for name, net in (("before", network), ("after", steered(network, steer))):
+    runs = [] if after_only else [("before", network)]
+    for name, net in runs + [("after", steered(network, steer))]:
         ended = []
 
         def on_step(worlds, actions, before, after, done, active):

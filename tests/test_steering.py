@@ -222,6 +222,8 @@ def test_each_variants_own_vector_is_added_in_its_own_world():
     torch.testing.assert_close(control.flatten(1).norm(dim=1), rows.flatten(1).norm(dim=1))
     out = measure(net, level, Steer("conv 1", rows, -1.0, each=True), 12, 4, view, 5)
     assert sum(out["after"]["shares"].values()) == pytest.approx(1.0)
+    alone = measure(net, level, Steer("conv 1", rows, -1.0, each=True), 12, 4, view, 5, after_only=True)
+    assert "before" not in alone and alone["after"] == out["after"]  # the Steer window's second figure, played once
     with pytest.raises(SteeringError, match="one per episode"):
         measure(net, level, Steer("conv 1", rows, -1.0, each=True), 20, 4, view, 5)
 

@@ -181,7 +181,7 @@ def _measured(base, level: Level, steer: Steer, choice: SteerChoice, seed: int, 
         own = contrast_vectors(base, level, choice.contrast, choice.layer, seed, MEASURE_EPISODES, view, radius)
         own = random_like(own, seed + 1, each=True) if choice.random else own
         report["each"] = measure(base, level, Steer(choice.layer, own, choice.coefficient, each=True),
-                                 MEASURE_EPISODES, seed, view, radius)["after"]
+                                 MEASURE_EPISODES, seed, view, radius, after_only=True)["after"]
     return report
 
 
