@@ -211,7 +211,7 @@ class LessonBar:
                                        f"(its layers: {', '.join(layers)}): the middle one is steered instead.")
         clamp = dict(target=None)
         if steer.retarget is not None:  # the layer's best channel tracking that thing, clamped at the cell
-            session.steer(layer=layer, coefficient=0.0, target=None)  # (channels are ranked on the chosen layer)
+            session.steering.choose(session.network, layer=layer)  # (channels are ranked on the chosen layer)
             agent = session.settings.agent
             tracking = [c for t, c, _, _ in session.steering.channels(session.network, agent.view, agent.radius)
                         if t == steer.retarget.tracks]
