@@ -197,7 +197,7 @@ def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
 
 
 def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, episodes: int, seed: int,
-                 view: str, radius: int, approaching=None, on_progress=None):
+                 view: str, radius: int, approaching=None, on_progress=None, record: int = 0):
     """Per candidate: the share of episodes reaching it at all, and reaching it not after the intended goal; the
     episodes counted; and their evaluation (outcomes by the level's own goal and proxies: watching changes none)."""
     watching, conditions = level_watching(level, watched)
@@ -212,7 +212,7 @@ def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, epi
         steps = np.array(report.watched_steps)
         reached[:] += steps >= 0
         before[:] += (steps >= 0) & ((goal < 0) | (steps <= goal))
-    result = evaluate(policy, watching, split, episodes, seed=seed, record=0, view=view, radius=radius,
+    result = evaluate(policy, watching, split, episodes, seed=seed, record=record, view=view, radius=radius,
                       on_episode=tally, num_envs=WORLDS, on_progress=on_progress, watch=conditions,
                       on_step=approaching and approaching.on_step, on_start=approaching and approaching.on_start)
     return reached / max(count, 1), before / max(count, 1), count, result
@@ -344,11 +344,12 @@ class _Stoppable:
 
 
 def evaluate_and_inspect(network, level: Level, split: str, episodes: int, seed: int, view: str = "egocentric",
-                         radius: int = 5, on_progress=None, stop=None):
+                         radius: int = 5, on_progress=None, stop=None, record: int = 0):
     """What the deployment view's Evaluate, the seed lottery and an exported card show of an agent's network: the
     outcomes of `episodes` episodes of `split` (with where it went), and what it acts as if it wants, measured on
     those same episodes (the places and devices are found first, on episodes of their own).
-    Returns (EvaluationResult, Inspection); `on_progress(done, total)` hears the evaluation's episodes.
+    Returns (EvaluationResult, Inspection); `on_progress(done, total)` hears the evaluation's episodes; `record`:
+    how many of them the result keeps as trajectories (to film them).
     `stop` (a threading.Event): once set, the work ends at the agent's next decision by raising Stopped."""
     from agents.policy import TorchPolicy
 
@@ -357,7 +358,8 @@ def evaluate_and_inspect(network, level: Level, split: str, episodes: int, seed:
         return played if stop is None else _Stoppable(played, stop)
     # The evaluation's episodes are played by a policy of their own, seeded like the evaluation's: what the
     # discovery played does not change them.
-    return _inspect(policy(), level, split, episodes, seed, view, radius, scored_by=policy(), on_progress=on_progress)
+    return _inspect(policy(), level, split, episodes, seed, view, radius, scored_by=policy(), on_progress=on_progress,
+                    record=record)
 
 
 def discover(policy, level: Level, split: str, seed: int, view: str, radius: int):
@@ -390,7 +392,7 @@ def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500
 
 
 def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: str, radius: int, scored_by=None,
-             on_progress=None):
+             on_progress=None, record: int = 0):
     """(the evaluation of the scored episodes, the inspection). `scored_by` plays the scored episodes (default:
     `policy`, which plays the others)."""
     started = time.perf_counter()
@@ -399,7 +401,7 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     watched = [c for c in candidates(level) + found if not _holds_the_start(level, starts, c)]
     approaching = Approach(level, watched, APPROACH_EPISODES)  # read off the first of the same episodes
     reached, before, count, evaluation = _reach_rates(scored_by or policy, level, watched, split, episodes, seed,
-                                                      view, radius, approaching, on_progress)
+                                                      view, radius, approaching, on_progress, record)
     _, by_chance, _, _ = _reach_rates(random_walker(seed), level, watched, split, BASELINE_EPISODES, seed + 1, view,
                                       radius)
     as_trained = [as_in_training(level, c) for c in watched]

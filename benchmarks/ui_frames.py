@@ -109,7 +109,7 @@ def evaluate_times() -> dict[str, float]:
     from agents.evaluation import evaluate
     from agents.policy import TorchPolicy
     from agents.ppo import PPO
-    from game.session.lab import EVALUATION_EPISODES
+    from game.session.evaluating import EVALUATION_EPISODES
     torch.set_num_threads(1)
     times = {}
     for name in builtin_names():

@@ -28,11 +28,12 @@ from levels.files import atomic_write_bytes
 from levels.format import Level
 from levels.vocabulary import OUTCOMES
 
-from agents.evaluation import OutcomeTally, condition_line
+from agents.evaluation import OutcomeTally, condition_line, replay
 from agents.policy import PolicySnapshot
 from agents.kinds import AgentSpec
 
 from game.paths import file_stem
+from game.session.evaluating import FILMED
 from game.render import draw_heat, draw_paragraph, draw_world, proxy_regions, wrap
 from game.session.verdict import describe_rules, verdict
 from game.world.palette import BACKGROUND_RGB, OUTCOME_RGB
@@ -87,9 +88,17 @@ def map_cell(level: Level) -> int:
 
 def film_episodes(policy, level: Level, split: str = "deployment", episodes: int = 4, seed: int = 0,
                   view: str = "egocentric", radius: int = 5) -> Film:
-    """Play `episodes` episodes of `split` with `policy` (a `PolicyFn`) and draw a frame after every decision."""
-    from agents.envs import MesaSandboxEnv
+    """Play `episodes` episodes of `split` with `policy` (a `PolicyFn`) and film them."""
+    from agents.evaluation import evaluate
+    played = evaluate(policy, level, split, episodes, seed=seed, record=episodes, view=view, radius=radius)
+    return film_of(level, split, played.trajectories)
+
+
+def film_of(level: Level, split: str, trajectories: list) -> Film:
+    """A frame after every decision of episodes an evaluation recorded (its `trajectories`: the first episodes of
+    its first worlds), replayed from their variants and actions, so the film shows episodes that were counted."""
     pygame.font.init()
+    episodes = len(trajectories)
     cell = map_cell(level)
     title, small = font(16, bold=True), font(14)
     # As wide as the longest title it will show (a small level's title was cut at the map's edge); the map centred.
@@ -103,30 +112,26 @@ def film_episodes(policy, level: Level, split: str = "deployment", episodes: int
     size = (width, level.height * cell + header + footer)
     regions = proxy_regions(level)
     film = Film(level, split)
-    env = MesaSandboxEnv(level, split, view=view, radius=radius)
-    for episode in range(episodes):
-        obs, _ = env.reset(seed=seed + episode)
-        worlds = env.vec.batch.worlds
-        trail = [tuple(float(v) for v in worlds.agent_pos[0])]
-        done, steps = False, 0
-        while not done and len(film.frames) < MAX_FRAMES:
-            action = int(policy(obs[None], worlds)[0])
-            obs, _, terminated, truncated, info = env.step(action)
-            done = terminated or truncated
+    for episode, recorded in enumerate(sorted(trajectories, key=lambda t: t.world)):
+        trail = [recorded.positions[0]]
+        steps, done = 0, False
+        for worlds, i, report in replay(level, split, recorded):
+            if len(film.frames) >= MAX_FRAMES:
+                break
+            done = report is not None
             steps += 1
-            trail.append(tuple(float(v) for v in worlds.agent_pos[0]))
+            trail.append(tuple(float(v) for v in worlds.agent_pos[i]))
             surface = pygame.Surface(size)
             surface.fill(BACKGROUND_RGB)
-            draw_world(surface, worlds, 0, (left, header), cell, regions=regions)
+            draw_world(surface, worlds, i, (left, header), cell, regions=regions)
             _draw_trail(surface, trail, (left, header), cell)
             text = f"{level.name}: {split}, episode {episode + 1} of {episodes}, step {steps}"
             surface.blit(title.render(text, True, TEXT_RGB), (8, (header - title.get_height()) // 2))
             for k, line in enumerate(legend):
                 surface.blit(small.render(line, True, DIM_RGB), (8, size[1] - footer + 5 + k * small.get_linesize()))
             if done:
-                report = _report_of(info)
                 # The ending goes in the half of the map the agent is not in, so it hides neither agent nor path end.
-                upper = worlds.agent_pos[0][1] > level.height / 2
+                upper = worlds.agent_pos[i][1] > level.height / 2
                 _draw_ending(surface, ending(report), OUTCOME_RGB[report.outcome],
                              header + level.height * cell * (0.25 if upper else 0.75))
                 film.reports.append(report)
@@ -138,12 +143,6 @@ def film_episodes(policy, level: Level, split: str = "deployment", episodes: int
         if not done:
             break  # MAX_FRAMES reached: the film ends here
     return film
-
-
-def _report_of(info: dict):
-    """The ended episode's report from the step's info (MesaSandboxEnv puts its fields there)."""
-    from game.world.events import EpisodeReport
-    return EpisodeReport(**{k: info[k] for k in EpisodeReport.__dataclass_fields__ if k in info})
 
 
 def _legend(level: Level) -> str:
@@ -275,7 +274,7 @@ def save_card(surface: pygame.Surface, path: str | os.PathLike) -> None:
 
 
 # --- Export in the deployment view: both pictures made in a worker process -------------------------------
-EPISODES = 4  # deployment episodes in the GIF
+EPISODES = FILMED  # deployment episodes in the GIF: the first of those evaluated
 CARD_EPISODES = 300  # deployment episodes counted on the card
 
 
@@ -296,25 +295,29 @@ class Shown:
     inspection: object
     visits: np.ndarray
     conditions: dict
+    filmed: list = field(default_factory=list)  # a few of the evaluated episodes, recorded: the GIF replays them
 
 
 def export_pictures(snapshot: PolicySnapshot, level: Level, agent: AgentSpec, folder: str, stem: str,
                     episodes: int, card_episodes: int, seed: int, shown: Shown | None = None) -> Exported:
     """Runs in the worker process: play, draw, encode, save both files. The card is what the screen shows
-    (`shown`), or, before anything was evaluated there, `card_episodes` episodes evaluated and inspected here."""
+    (`shown`), or, before anything was evaluated there, `card_episodes` episodes evaluated and inspected here; the
+    GIF replays the first `episodes` of the episodes evaluated."""
     from agents.inspection import evaluate_and_inspect
     from agents.policy import TorchPolicy
     network = snapshot.build()
     view, radius = agent.view, agent.radius
-    film = film_episodes(TorchPolicy(network, seed=seed), level, "deployment", episodes, seed, view, radius)
-    gif, png = Path(folder) / f"{stem}.gif", Path(folder) / f"{stem}.png"
-    frames = save_gif(film, gif)
     if shown is None:
-        played, found = evaluate_and_inspect(network, level, "deployment", card_episodes, seed, view, radius)
-        shown = Shown(played.tally, found, played.visits, played.by_condition)
+        played, found = evaluate_and_inspect(network, level, "deployment", card_episodes, seed, view, radius,
+                                             record=episodes)
+        shown = Shown(played.tally, found, played.visits, played.by_condition, played.trajectories)
         about = f"{snapshot.steps:,} training steps, seed {seed}"
     else:
         about = f"{snapshot.steps:,} training steps, the episodes counted in the deployment view"
+    film = (film_of(level, "deployment", shown.filmed[:episodes]) if shown.filmed else
+            film_episodes(TorchPolicy(network, seed=seed), level, "deployment", episodes, seed, view, radius))
+    gif, png = Path(folder) / f"{stem}.gif", Path(folder) / f"{stem}.png"
+    frames = save_gif(film, gif)
     save_card(card(level, "deployment", shown.tally, shown.inspection, shown.visits, about, shown.conditions), png)
     return Exported(gif, png, frames, [r.outcome for r in film.reports])
 

@@ -1,6 +1,8 @@
 import gymnasium
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from gymnasium.utils.env_checker import check_env
 
 from agents.envs import LevelVecEnv, env_id
@@ -110,3 +112,16 @@ def test_an_evaluation_draws_no_variant_for_an_episode_it_will_not_count(monkeyp
         result = evaluate(lambda obs, worlds: rng.integers(0, 5, len(obs)), level, "deployment", 40, seed=3,
                           num_envs=worlds, record=0)
         assert result.episodes == 40 and len(drawn) == 40, worlds
+
+
+@given(st.integers(1, 5000), st.integers(1, 512))
+def test_an_evaluation_shares_its_rounds_evenly_between_its_worlds(episodes, most):
+    """Idle worlds cost as much as counted ones (a physics world replays its variant): an evaluation plays on no
+    more worlds than it needs for as few rounds as `most` worlds would take."""
+    from agents.evaluation import balanced_worlds
+    worlds = balanced_worlds(episodes, most)
+    rounds = -(-episodes // min(most, episodes))
+    assert 1 <= worlds <= min(most, episodes)
+    assert -(-episodes // worlds) == rounds  # no more rounds than with `most` worlds
+    assert worlds * (rounds - 1) < episodes  # ... and no world left without an episode in the last one
+    assert balanced_worlds(300, 256) == 150 and balanced_worlds(500, 256) == 250

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from levels import builtin_level
+from levels import builtin_level, builtin_names
 
 from agents.evaluation import scripted
 from agents.scripted import GridSeeker, entity_targets
@@ -179,3 +179,53 @@ def test_export_after_an_evaluate_hands_the_screens_figures_to_the_card(app, tmp
     shown = handed[-1][4]
     assert shown.inspection is scene.session.inspection
     assert shown.tally.outcomes == scene.session.tally.outcomes and shown.tally is not scene.session.tally
+    # The GIF replays the first of the episodes that Evaluate counted.
+    assert len(shown.filmed) == 4 and all(t.outcome and t.variant is not None for t in shown.filmed)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_every_recorded_episode_replays_as_it_was_played(name):
+    """The GIF replays episodes an evaluation counted, from their variants and recorded actions: on every built-in
+    (walkers, physics, keys, doors) a replayed episode passes the same positions and ends the same way, in every
+    recorded world of the batch (a physics world's place in the space is part of its arithmetic), while the
+    worlds beside it restart."""
+    from agents.evaluation import evaluate, replay
+    level = builtin_level(name)
+    rng = np.random.default_rng(3)
+
+    def wanders(obs, worlds):  # mostly one way, so episodes end in every way, not only by time
+        return np.where(rng.random(len(obs)) < 0.6, rng.integers(0, 5), rng.integers(0, 5, len(obs)))
+    played = evaluate(wanders, level, "deployment", episodes=12, num_envs=4, record=4, seed=1)
+    assert len(played.trajectories) == 4
+    for recorded in played.trajectories:
+        positions = [tuple(float(v) for v in worlds.agent_pos[i]) for worlds, i, _ in replay(level, "deployment",
+                                                                                              recorded)]
+        assert positions == recorded.positions[1:]
+    ends = [report.outcome for recorded in played.trajectories
+            for _, _, report in replay(level, "deployment", recorded) if report is not None]
+    assert ends == [t.outcome for t in played.trajectories]
+
+
+def test_a_replay_that_goes_another_way_is_refused_in_words():
+    from agents.evaluation import ReplayError, evaluate, replay
+    level = builtin_level("green_means_go")
+    played = evaluate(scripted(GridSeeker(entity_targets("green"))), level, "deployment", 1, record=1)
+    recorded = played.trajectories[0]
+    recorded.actions = recorded.actions[:-1]  # it stops one decision short of where it ended
+    with pytest.raises(ReplayError, match="ended another way"):
+        list(replay(level, "deployment", recorded))
+
+
+def test_the_gif_replays_the_first_episodes_the_card_counts(tmp_path, capsys, monkeypatch):
+    """`export --gif --png`: one evaluation; the GIF shows its first episodes, no episodes of its own."""
+    import game.export as pictures
+    from game.cli import main
+
+    def plays(*args, **kwargs):
+        raise AssertionError("the GIF played episodes the card does not count")
+    monkeypatch.setattr(pictures, "film_episodes", plays)
+    agent = _agent_file(tmp_path)
+    gif, png = tmp_path / "out.gif", tmp_path / "out.png"
+    assert main(["export", str(agent), "--episodes", "3", "--gif", str(gif), "--png", str(png),
+                 "--card-episodes", "30"]) == 0
+    assert "3 episodes" in capsys.readouterr().out and Image.open(png).size == (1600, 900)

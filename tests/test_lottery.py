@@ -112,7 +112,7 @@ def test_leaving_the_lab_stops_a_running_evaluation(shipped_agents):
     session = LabSession(level, prepare=False)
     session.load_agent(str(pretrained_agents(level)[0]))
     session.start_evaluation()
-    job = session._evaluation
+    job = session.evaluation.job
     deadline = time.monotonic() + 30
     while not (job.running() or job.done()) and time.monotonic() < deadline:
         time.sleep(0.01)

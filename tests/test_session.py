@@ -249,7 +249,7 @@ def test_evaluate_shows_progress_and_adds_to_the_tally(tmp_path):
         session.start_evaluation()
         assert session.evaluation_progress is not None and "Evaluating" in session.status
         assert run_session(session, lambda: not session.evaluating and session.tally.total >= 500, 60)
-        assert session.evaluation_done == 500 and session.evaluation_progress is None
+        assert session.evaluation.done == 500 and session.evaluation_progress is None
         assert "Evaluated 500 episodes" in session.status
         assert session.inspection is not None and session.inspection.scores  # and what it acts as if it wants
     finally:

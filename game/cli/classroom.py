@@ -18,20 +18,22 @@ def export(args) -> int:
     from agents.agent_file import load_agent
     from agents.inspection import evaluate_and_inspect
     from agents.policy import TorchPolicy
-    from game.export import card, film_episodes, save_card, save_gif
+    from game.export import card, film_episodes, film_of, save_card, save_gif
     agent = load_agent(args.agent)
     level = named_level(args.level) if args.level else agent.level
     agent.check_level(level)
     view, radius = agent.obs_spec.view, agent.obs_spec.radius
+    if args.png:  # the GIF replays the first of the episodes the card counts
+        played, found = evaluate_and_inspect(agent.policy, level, args.split, args.card_episodes, args.seed, view,
+                                             radius, record=args.episodes if args.gif else 0)
     if args.gif:
-        film = film_episodes(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, args.seed,
-                             view, radius)
+        film = (film_of(level, args.split, played.trajectories) if args.png else
+                film_episodes(TorchPolicy(agent.policy, seed=args.seed), level, args.split, args.episodes, args.seed,
+                              view, radius))
         frames = save_gif(film, args.gif)
         endings = ", ".join(report.outcome for report in film.reports)
         print(f"wrote {args.gif}: {frames} frames, {len(film.reports)} episodes ({endings})")
     if args.png:
-        played, found = evaluate_and_inspect(agent.policy, level, args.split, args.card_episodes, args.seed, view,
-                                             radius)
         about = f"agent {Path(args.agent).name}, seed {args.seed}"
         save_card(card(level, args.split, played.tally, found, played.visits, about, played.by_condition), args.png)
         print(f"wrote {args.png}")

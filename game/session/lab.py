@@ -5,9 +5,7 @@ split, the deployment tally, background evaluation, agent files, and the words t
 """
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,13 +15,14 @@ from levels.warnings import level_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import ConditionCount, OutcomeTally, condition_line, count_by_condition
-from agents.inspection import Inspection, Stopped, declared_as, evaluate_and_inspect
+from agents.inspection import Inspection, Stopped, declared_as
 from agents.kinds import EVOLUTION, GRADIENT_DESCENT, PLANNER
 from agents.objectives import proposal
 from agents.worker import TrainingProcess
 from agents.policy import PolicySnapshot
 from agents.problems import AgentFileError
 from agents.training import StopReason, TrainingSettings
+from game.session.evaluating import EVALUATION_EPISODES, BackgroundEvaluation
 from game.session.training import TrainingHandle
 from game.session.live import LiveEpisodes
 from game.session.verdict import describe_rules, verdict
@@ -35,18 +34,6 @@ AGENT_WORDS = {"reactive": "a reactive network", "conv": "a convolutional networ
                "planner": "a planner (its reward map is shown)"}
 OPTIMIZER_WORDS = {GRADIENT_DESCENT: "gradient descent (PPO)", EVOLUTION: "evolution (a population of mutants, selected)"}
 LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
-EVALUATION_EPISODES = 500
-
-
-class _Either:
-    """Set when either event is: an evaluation ends when the screen is left or its result is no longer wanted."""
-
-    def __init__(self, *events: threading.Event):
-        self.events = events
-
-    def is_set(self) -> bool:
-        return any(e.is_set() for e in self.events)
-
 
 def _share(value: float | None) -> str:
     return "measuring..." if value is None else f"{value:.0%}"
@@ -71,14 +58,9 @@ class LabSession:
                                  "budget). Fix the level in the editor (Edit)."))
         self.status_override: str | None = None
         self.agent_saved = True  # False while the agent on screen exists only in memory
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")
-        self._stop = threading.Event()  # set when the screen is left: a running evaluation ends at once
-        self._evaluation: Future | None = None
-        self._evaluation_stop = threading.Event()  # set when the running evaluation's result is no longer wanted
-        self._evaluation_started = 0.0  # when the running evaluation began (its time is reported whole)
-        self.evaluation_done = 0  # episodes the running evaluation has finished (written by its thread)
-        self.inspecting = False  # the evaluation has moved on to finding what the agent acts as if it wants
+        self.evaluation = BackgroundEvaluation()
         self.inspection: Inspection | None = None  # what the current agent acts as if it wants, once evaluated
+        self.filmed: list = []  # the first few of those evaluated episodes, recorded (`Trajectory`) to be filmed
         self.evaluated = False  # an evaluation of the current agent is in (since the outcomes were last forgotten)
         self.changed = 0  # counts changes the side panel must redraw (tally, agent, evaluation)
         self.paused = False  # the live episodes stand still (the player is moving things around)
@@ -144,11 +126,10 @@ class LabSession:
         if steered:  # the deployment worlds play the agent itself again
             self._use_network()
         self.inspection = None
+        self.filmed = []
         self.evaluated = False
         self.live["deployment"].reset_counts()
-        if self._evaluation is not None:  # measuring the agent as it was: its result would count for this one
-            self._evaluation_stop.set()
-            self._evaluation = None
+        self.evaluation.drop()  # measuring the agent as it was: its result would count for this one
         self.changed += 1
 
     def seal(self) -> None:
@@ -237,32 +218,18 @@ class LabSession:
         if self.sealed:
             self.status_override = "Predict first: the agent is evaluated at the reveal."
             return
-        if self._evaluation is not None and not self._evaluation.done():
-            return
-        network, level, agent, seed = self.snapshot.build(), self.level, self.settings.agent, int(time.time()) % 100_000
-        self.evaluation_done = 0
-
-        self.inspecting = False
-
-        def progress(done: int, total: int) -> None:
-            self.evaluation_done = done
-            self.inspecting = done >= total  # the episodes are counted: on to what it acts as if it wants
-
-        self._evaluation_started = time.monotonic()
-        self._evaluation_stop = stop = threading.Event()
-        self._evaluation = self._executor.submit(evaluate_and_inspect, network, level, "deployment",
-                                                 EVALUATION_EPISODES, seed, agent.view, agent.radius, progress,
-                                                 _Either(stop, self._stop))
-        self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
+        agent = self.settings.agent
+        if self.evaluation.start(self.snapshot.build(), self.level, agent.view, agent.radius, int(time.time()) % 100_000):
+            self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
 
     @property
     def evaluation_progress(self) -> float | None:
         """The share of the running evaluation done, or None when none runs."""
-        return self.evaluation_done / EVALUATION_EPISODES if self.evaluating else None
+        return self.evaluation.progress
 
     @property
     def evaluating(self) -> bool:
-        return self._evaluation is not None and not self._evaluation.done()
+        return self.evaluation.running
 
     def save_agent(self, path: str) -> None:
         if self.snapshot is None:
@@ -307,8 +274,7 @@ class LabSession:
         self.training.close()
         self.what_if.close()
         self.steering.close()
-        self._stop.set()  # a thread cannot be killed: the evaluation's agent stops at its next decision
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self.evaluation.close()
 
     def proposed_proxy(self, candidate=None) -> tuple[dict, dict] | None:
         """A candidate objective (by default what the agent acts as if it wants) as (proxy, regions it needs) in the
@@ -399,23 +365,21 @@ class LabSession:
         self.changed += 1
 
     def _poll_evaluation(self) -> None:
-        if self._evaluation is None or not self._evaluation.done():
+        finished = self.evaluation.poll()
+        if finished is None or isinstance(finished, Stopped):
             return
-        future, self._evaluation = self._evaluation, None
-        try:
-            result, self.inspection = future.result()
-        except Stopped:
-            return
-        except Exception as exc:  # an evaluation failure is a message, never a crash
-            self.notices.append(("Evaluation failed", f"{type(exc).__name__}: {exc}"))
+        if isinstance(finished, Exception):  # an evaluation failure is a message, never a crash
+            self.notices.append(("Evaluation failed", f"{type(finished).__name__}: {finished}"))
             self.evaluated = True  # what was watched is all there is to show
             return
+        result, self.inspection = finished
         self.evaluated = True
+        self.filmed = result.trajectories
         self.tally.merge(result.tally)
         for condition, count in result.by_condition.items():
             self.conditions.setdefault(condition, ConditionCount()).merge(count)
         self.live["deployment"].visits += result.visits
-        seconds = time.monotonic() - self._evaluation_started  # everything it did: the episodes, then the inference
+        seconds = time.monotonic() - self.evaluation.started  # everything it did: the episodes, then the inference
         self.status_override = f"Evaluated {result.episodes} episodes and what it wants: {seconds:.1f}s."
         self.changed += 1
 

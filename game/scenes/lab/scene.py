@@ -278,7 +278,7 @@ class LabScene(Scene):
             return None
         # Copies: the pool pickles them later, on a thread of its own, while live episodes go on adding to them.
         return Shown(copy.deepcopy(session.tally), session.inspection, session.live["deployment"].visits.copy(),
-                     copy.deepcopy(session.conditions))
+                     copy.deepcopy(session.conditions), list(session.filmed))
 
     def _exported(self) -> None:
         done = self.pictures.poll()

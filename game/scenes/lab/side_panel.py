@@ -12,7 +12,8 @@ from game.layout import Column
 from game.scenes.lab.candidates import CandidateList
 from game.scenes.lab.charts import draw_counters, draw_curves
 from game.scenes.lab.choices import Choices
-from game.session.lab import EVALUATION_EPISODES, LabSession
+from game.session.evaluating import EVALUATION_EPISODES
+from game.session.lab import LabSession
 from game.widgets import set_fitted_text
 
 OVERLAYS = [("heatmap", "Heatmap (H)"), ("values", "Values (V)"), ("arrows", "Arrows (A)")]
@@ -126,8 +127,8 @@ class SidePanel:
                 label.set_text(text)
         progress = session.evaluation_progress
         label = (f"Evaluate {EVALUATION_EPISODES} episodes (E)" if progress is None
-                 else "Reading what it wants..." if session.inspecting
-                 else f"Evaluating... {session.evaluation_done} / {EVALUATION_EPISODES}")
+                 else "Reading what it wants..." if session.evaluation.inspecting
+                 else f"Evaluating... {session.evaluation.done} / {EVALUATION_EPISODES}")
         set_fitted_text(self.evaluate, label)
         label = "Exporting..." if exporting else EXPORT_LABEL
         if self.export.text != label:
