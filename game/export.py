@@ -314,8 +314,11 @@ def export_pictures(snapshot: PolicySnapshot, level: Level, agent: AgentSpec, fo
         about = f"{snapshot.steps:,} training steps, seed {seed}"
     else:
         about = f"{snapshot.steps:,} training steps, the episodes counted in the deployment view"
-    film = (film_of(level, "deployment", shown.filmed[:episodes]) if shown.filmed else
-            film_episodes(TorchPolicy(network, seed=seed), level, "deployment", episodes, seed, view, radius))
+    if shown.filmed:
+        film = film_of(level, "deployment", shown.filmed[:episodes])
+        about += f"; the GIF shows {len(film.reports)} of them"
+    else:  # (figures handed over without the episodes they came from)
+        film = film_episodes(TorchPolicy(network, seed=seed), level, "deployment", episodes, seed, view, radius)
     gif, png = Path(folder) / f"{stem}.gif", Path(folder) / f"{stem}.png"
     frames = save_gif(film, gif)
     save_card(card(level, "deployment", shown.tally, shown.inspection, shown.visits, about, shown.conditions), png)

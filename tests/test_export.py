@@ -224,8 +224,12 @@ def test_the_gif_replays_the_first_episodes_the_card_counts(tmp_path, capsys, mo
     def plays(*args, **kwargs):
         raise AssertionError("the GIF played episodes the card does not count")
     monkeypatch.setattr(pictures, "film_episodes", plays)
+    drawn = []
+    monkeypatch.setattr(pictures, "card", lambda *args: drawn.append(args) or card(*args))
     agent = _agent_file(tmp_path)
     gif, png = tmp_path / "out.gif", tmp_path / "out.png"
     assert main(["export", str(agent), "--episodes", "3", "--gif", str(gif), "--png", str(png),
                  "--card-episodes", "30"]) == 0
     assert "3 episodes" in capsys.readouterr().out and Image.open(png).size == (1600, 900)
+    tally, about = drawn[0][2], drawn[0][5]
+    assert tally.total == 30 and about.endswith("the GIF shows 3 of them")

@@ -34,7 +34,8 @@ def export(args) -> int:
         endings = ", ".join(report.outcome for report in film.reports)
         print(f"wrote {args.gif}: {frames} frames, {len(film.reports)} episodes ({endings})")
     if args.png:
-        about = f"agent {Path(args.agent).name}, seed {args.seed}"
+        about = f"agent {Path(args.agent).name}, seed {args.seed}" + (
+            f"; the GIF shows {len(film.reports)} of them" if args.gif else "")
         save_card(card(level, args.split, played.tally, found, played.visits, about, played.by_condition), args.png)
         print(f"wrote {args.png}")
     return EXIT_OK
