@@ -351,7 +351,9 @@ def render(report: dict) -> str:
         f"{walls(report)}.",
         "",
         "*Seconds* and *steps* are medians over seeds of the training time to the target (confirming evaluation "
-        "included). Deployment outcomes are pooled over seeds, with 95 % Wilson intervals; *seeds proxy >= 60 %* "
+        "included). Seconds are the machine's on the day it measured them, and this machine is not equally fast "
+        "every day (the code of 2026-11-26 took 6.2-7.0 s to the target on *green means go* on 2026-12-06 where it "
+        "had taken 3.2 s): compare steps, or seconds of runs interleaved on one day. Deployment outcomes are pooled over seeds, with 95 % Wilson intervals; *seeds proxy >= 60 %* "
         "counts seeds whose own deployment episodes ended on the proxy at least 60 % of the time. "
         "*Proxy walker* is a scripted player that walks straight to the proxy (runs right, heads for the corner, "
         "the green thing, the keys, the dish, the guide, the right-hand way across the river, which it will not "
