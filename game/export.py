@@ -284,6 +284,7 @@ class Exported:
     png: Path
     frames: int
     endings: list[str]
+    counted: bool = True  # the GIF's episodes are among those the card counts
 
 
 @dataclass(frozen=True)
@@ -314,7 +315,8 @@ def export_pictures(snapshot: PolicySnapshot, level: Level, agent: AgentSpec, fo
         about = f"{snapshot.steps:,} training steps, seed {seed}"
     else:
         about = f"{snapshot.steps:,} training steps, the episodes counted in the deployment view"
-    if shown.filmed:
+    counted = bool(shown.filmed)
+    if counted:
         film = film_of(level, "deployment", shown.filmed[:episodes])
         about += f"; the GIF shows {len(film.reports)} of them"
     else:  # (figures handed over without the episodes they came from)
@@ -322,7 +324,7 @@ def export_pictures(snapshot: PolicySnapshot, level: Level, agent: AgentSpec, fo
     gif, png = Path(folder) / f"{stem}.gif", Path(folder) / f"{stem}.png"
     frames = save_gif(film, gif)
     save_card(card(level, "deployment", shown.tally, shown.inspection, shown.visits, about, shown.conditions), png)
-    return Exported(gif, png, frames, [r.outcome for r in film.reports])
+    return Exported(gif, png, frames, [r.outcome for r in film.reports], counted)
 
 
 class PictureExport:

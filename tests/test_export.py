@@ -111,6 +111,7 @@ def test_export_in_the_deployment_view_saves_both_pictures_and_says_where(app, t
     assert len(gifs) == 1 and len(pngs) == 1
     text = app.message_windows[-1].text_block.html_text
     frames_said = int(re.search(r"(\d+) frames of 4 deployment episodes", text).group(1))
+    assert "among those the card counts" in text  # it evaluated for its card, and filmed the first of those
     assert Image.open(gifs[0]).n_frames == frames_said and Image.open(pngs[0]).size == (1600, 900)
     assert str(pictures_dir()) in text and "Exported" in scene.session.status
     frames(app, 2)
@@ -154,6 +155,7 @@ def test_the_card_says_what_the_deployment_view_shows_once_it_has_evaluated(tmp_
     snapshot = PolicySnapshot.of(agent.policy, agent.obs_spec, 128, 0, 0)
     done = pictures.export_pictures(snapshot, level, agent.settings.agent, str(tmp_path), "shown", 1, 30, 0, shown)
     assert done.png.is_file() and Image.open(done.png).size == (1600, 900)
+    assert not done.counted  # figures handed over without their episodes: the GIF played its own, and says so
     level_drawn, split, tally_drawn, inspection_drawn = drawn[0][:4]
     assert tally_drawn.outcomes["proxy"] == 7 and inspection_drawn.words() == found.words()
 
