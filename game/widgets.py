@@ -1,9 +1,9 @@
-"""Small windows shared by several screens: the concept cards and the file dialogs."""
+"""Small widgets shared by several screens: the concept cards, the file dialogs, the drop-down menus."""
 from __future__ import annotations
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UITextBox, UIWindow
+from pygame_gui.elements import UIDropDownMenu, UITextBox, UIWindow
 from pygame_gui.windows import UIFileDialog
 
 def show_explain(app, cards: list[tuple[str, str]], title: str = "What you are seeing") -> UIWindow:
@@ -64,3 +64,21 @@ def set_fitted_text(element, text: str) -> None:
         shown = shown[:-4].rstrip() + "..." if shown.endswith("...") else shown[:-1].rstrip() + "..."
     if element.text != shown:
         element.set_text(shown)
+
+
+LIST_ROW = 20  # pygame_gui's height of a drop-down list's row (the theme does not change it)
+
+
+class DropDown(UIDropDownMenu):
+    """pygame_gui's drop-down menu, opening upward when its list does not fit below it in its container. pygame_gui
+    squeezes the list into the room left below: near the bottom of a side panel eight colours got 48 pixels, a list
+    too short to use, and one shorter than its scroll bar's two buttons divided by zero when it opened."""
+
+    def __init__(self, options, chosen, rect: pygame.Rect, manager, container=None, **kwargs):
+        super().__init__(options, chosen, rect, manager, container=container, **kwargs)
+        inside = self.ui_container.get_container().get_relative_rect().height  # pygame_gui's own limit below
+        below, above = inside - self.relative_rect.bottom, self.relative_rect.top
+        if below < LIST_ROW * len(self.options_list) + 8 and above > below:
+            self.expand_direction = "up"
+            for state in self.menu_states.values():
+                state.expand_direction = "up"

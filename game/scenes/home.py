@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import (UIButton, UIDropDownMenu, UIImage, UILabel, UIPanel, UIScrollingContainer,
+from pygame_gui.elements import (UIButton, UIImage, UILabel, UIPanel, UIScrollingContainer,
                                  UITextBox)
 
 from levels import builtin_level
@@ -19,7 +19,7 @@ from game.render import thumbnail
 from game.session.lesson import TOPICS, LessonFile, lessons_in
 from game.session.lesson_record import LessonProgress
 from game.session.verdict import EXPLAIN
-from game.widgets import file_dialog, set_fitted_text, show_explain
+from game.widgets import DropDown, file_dialog, set_fitted_text, show_explain
 
 SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix",
              "cheese_on_a_dish", "follow_the_leader", "lava_land", "monster_world", "only_while_watched"]
@@ -57,7 +57,7 @@ class HomeScene(Scene):
         self.recent: dict[UIButton, str] = {}
         self.lessons: dict[UIButton, LessonFile] = {}
         self.restore: dict[UIButton, str] = {}  # button -> autosave slot (work the editor kept, offered back)
-        self.topics: UIDropDownMenu | None = None
+        self.topics: DropDown | None = None
         self.dialog = None
         if self.app.projector:
             self._build_for_projector(top, pad)
@@ -152,7 +152,7 @@ class HomeScene(Scene):
         if not options:
             return y
         chosen = next((o for o in options if o[1] == HomeScene.topic), options[0])
-        self.topics = UIDropDownMenu(options, chosen, pygame.Rect(x, y, width, row), self.ui, container=container)
+        self.topics = DropDown(options, chosen, pygame.Rect(x, y, width, row), self.ui, container=container)
         y += row + 6
         for lesson in (lesson for lesson in lessons if lesson.lesson.topic == chosen[1]):
             if y + row > bottom:

@@ -3,11 +3,12 @@ changes, rules, the goal and proxies can name)."""
 from __future__ import annotations
 
 import pygame
-from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextBox, UITextEntryLine
+from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 
 from levels.places import rect_cells
 
 from game.scenes.editor.tabs import CHOSEN, CLICKED, ENTERED, Tab, esc, option
+from game.widgets import DropDown
 
 NEW = ("(a new region)", "")
 
@@ -26,7 +27,7 @@ class RegionsTab(Tab):
         self.label("Drag on the map: Shift adds a rectangle", 28)
         options = [(name, name) for name in regions] + [NEW]
         current = (self.region, self.region) if self.region else NEW
-        self.menu = UIDropDownMenu(options, current, pygame.Rect(px, self.y, side, row_h), self.ui, container=r)
+        self.menu = DropDown(options, current, pygame.Rect(px, self.y, side, row_h), self.ui, container=r)
         self.menu.set_tooltip("the region a drag on the map draws (a new one, or one to redraw)")
         self.on(self.menu, CHOSEN, self._choose)
         self.y += row_h + gap

@@ -3,12 +3,13 @@ what they name are picked from menus of what the level holds, in words (never ty
 from __future__ import annotations
 
 import pygame
-from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextEntryLine
+from pygame_gui.elements import UIButton, UILabel, UITextEntryLine
 
 from levels.places import parts
 from levels.vocabulary import EVENTS
 
 from game.scenes.editor.tabs import CHOSEN, Tab, option
+from game.widgets import DropDown
 
 ENDS = [("goes on", "on"), ("ends it", "ends")]
 
@@ -26,7 +27,7 @@ class RewardsTab(Tab):
             reward = UITextEntryLine(pygame.Rect(px, self.y, int(side * 0.3), row_h), self.ui, container=r)
             reward.set_text(f"{rule.get('reward', 0):g}" if isinstance(rule.get("reward"), (int, float)) else "")
             self.field(reward, path, "reward", float, "what this rule pays each time (negative: a penalty)")
-            ends = UIDropDownMenu(ENDS, ENDS[1] if rule.get("ends_episode") else ENDS[0],
+            ends = DropDown(ENDS, ENDS[1] if rule.get("ends_episode") else ENDS[0],
                                   pygame.Rect(px + int(side * 0.3) + gap, self.y, int(side * 0.45), row_h), self.ui,
                                   container=r)
             self.field(ends, path, "ends_episode", lambda t: t == "ends",
@@ -78,7 +79,7 @@ class RewardsTab(Tab):
         what_w = side - ev_w - count_w - gap * (2 if count else 1)
         events = [(k.phrase, name) for name, k in EVENTS.items()]
         now = cond.get("event") if cond.get("event") in EVENTS else "touched"
-        menu = UIDropDownMenu(events, (EVENTS[now].phrase, now), pygame.Rect(px, self.y, ev_w, row_h), self.ui,
+        menu = DropDown(events, (EVENTS[now].phrase, now), pygame.Rect(px, self.y, ev_w, row_h), self.ui,
                               container=self.root)
         menu.set_tooltip("when: the event")
         self.event_menus[menu] = path
@@ -90,7 +91,7 @@ class RewardsTab(Tab):
         rect = pygame.Rect(px + ev_w + gap, self.y, what_w, row_h)
         if choices:
             current = next(c for c in choices if c[1] == what) if what is not None else choices[0]
-            what_menu = UIDropDownMenu(choices, current, rect, self.ui, container=self.root)
+            what_menu = DropDown(choices, current, rect, self.ui, container=self.root)
             self.field(what_menu, path, "what", str, f"what: {EVENTS[now].what_is}")
         elif EVENTS[now].needs_what:
             UILabel(rect, f"no {EVENTS[now].what_is} yet", self.ui, container=self.root, object_id="#muted")
@@ -112,7 +113,7 @@ class RewardsTab(Tab):
         if now is not None and now not in absent:
             choices.append((f"only while {now} is present", str(now)))
         current = next(c for c in choices if c[1] == (now or "always"))
-        menu = UIDropDownMenu(choices, current, pygame.Rect(self.rect.x, self.y, self.rect.w, int(34 * self.s)),
+        menu = DropDown(choices, current, pygame.Rect(self.rect.x, self.y, self.rect.w, int(34 * self.s)),
                               self.ui, container=self.root)
         self.field(menu, path, "only_if_present", lambda v: None if v == "always" else v,
                    "always, or only in the variants where this entity is (a supervisor watching)")

@@ -6,7 +6,7 @@ deployment, with sampled variants redrawn as the slider moves."""
 from __future__ import annotations
 
 import pygame
-from pygame_gui.elements import (UIButton, UIDropDownMenu, UIHorizontalSlider, UIImage, UILabel, UITextBox,
+from pygame_gui.elements import (UIButton, UIHorizontalSlider, UIImage, UILabel, UITextBox,
                                  UITextEntryLine)
 
 from levels.document_spawns import share_of
@@ -16,6 +16,7 @@ from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS
 from game.render import thumbnail
 from game.layout import split
 from game.scenes.editor.tabs import CHOSEN, CLICKED, ROW, SLID, THEN, Tab, esc, option
+from game.widgets import DropDown
 
 CLICKS = [("where it may start", "start"), ("its route", "route"), ("tiles that change", "tiles"),
           ("a maze (drag a rectangle)", "maze")]
@@ -189,7 +190,7 @@ class SpawnsTab(Tab):
     # --- helpers ---------------------------------------------------------------------------------------------
     def _menu(self, options: list, current: str, rect: pygame.Rect, action: str, tip: str) -> None:
         chosen = next((o for o in options if o[1] == current), options[0])
-        menu = UIDropDownMenu(options, chosen, rect, self.ui, container=self.root)
+        menu = DropDown(options, chosen, rect, self.ui, container=self.root)
         menu.set_tooltip(tip)
         self._bind(menu, action, None)
 
@@ -213,7 +214,7 @@ class SpawnsTab(Tab):
         def answer(event) -> None:
             self.act(action, option(event) if event.type == CHOSEN else arg)
             self.scene.rebuild_panel()
-        self.on(widget, CHOSEN if isinstance(widget, UIDropDownMenu) else CLICKED, answer)
+        self.on(widget, CHOSEN if isinstance(widget, DropDown) else CLICKED, answer)
 
     def _set_diversity(self, event) -> None:
         self.document.set_diversity(float(event.value), coalesce="diversity")

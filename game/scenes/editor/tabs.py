@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UITextBox, UITextEntryLine
+from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 
 from levels.vocabulary import COLORS, ENTITY_KINDS, MOVING_KINDS, TILE_KINDS, WORLD_KINDS
 
 from game.layout import Column
+from game.widgets import DropDown
 
 
 THEN = [("then walks back", "back"), ("then goes round", "loop"), ("then stops", "stop")]  # a route's end
@@ -150,7 +151,7 @@ class MapTab(Tab):
         self.y += int(40 * s)
         half = (side - pad) // 2
         world = doc.get("world") if doc.get("world") in WORLD_KINDS else WORLD_KINDS[0]  # else the problems say so
-        self.world_menu = UIDropDownMenu(list(WORLD_KINDS), world,
+        self.world_menu = DropDown(list(WORLD_KINDS), world,
                                          pygame.Rect(px, self.y, half, int(36 * s)), self.ui, container=r)
         self.length_entry = UITextEntryLine(pygame.Rect(px + half + pad, self.y, half, int(36 * s)), self.ui,
                                             container=r)
@@ -210,7 +211,7 @@ class MapTab(Tab):
         self.id_entry.set_tooltip(f"this {entity.get('kind')}'s id (Enter renames it everywhere it is named)")
         colours = [("no colour", "")] + [(c, c) for c in COLORS]
         now = next((o for o in colours if o[1] == (entity.get("color") or "")), colours[0])
-        self.colour_menu = UIDropDownMenu(colours, now, pygame.Rect(px + id_w + gap, self.y, colour_w, row_h), self.ui,
+        self.colour_menu = DropDown(colours, now, pygame.Rect(px + id_w + gap, self.y, colour_w, row_h), self.ui,
                                           container=r)
         self.colour_menu.set_tooltip("its colour in every distribution (a distribution may recolour it)")
         self.on(self.id_entry, ENTERED, self._rename)
@@ -237,7 +238,7 @@ class MapTab(Tab):
         self.route_button.select() if self.scene.own_route else None
         route = entity.get("route") if isinstance(entity.get("route"), dict) else {}
         now = next((t for t in THEN if t[1] == route.get("then", "back")), THEN[0])
-        self.then_menu = UIDropDownMenu(THEN, now, pygame.Rect(px + third + gap, self.y, third, row_h), self.ui,
+        self.then_menu = DropDown(THEN, now, pygame.Rect(px + third + gap, self.y, third, row_h), self.ui,
                                         container=r)
         self.then_menu.set_tooltip("what it does at the route's last waypoint")
         self.clear_route_button = UIButton(pygame.Rect(px + 2 * (third + gap), self.y, third, row_h), "no route",

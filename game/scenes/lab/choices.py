@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIDropDownMenu, UILabel
+from pygame_gui.elements import UILabel
 
 from agents.kinds import CONV, EVOLUTION, GRADIENT_DESCENT, PLANNER, REACTIVE
+
+from game.widgets import DropDown
 
 # menu text -> the setting it stands for
 CHOICES = {
@@ -30,10 +32,10 @@ class Choices:
             self.menus[name] = self._menu(name, current[name])
         self.height = len(CHOICES) * (row + 4)
 
-    def _menu(self, name: str, value: str) -> UIDropDownMenu:
+    def _menu(self, name: str, value: str) -> DropDown:
         options = CHOICES[name][1]
         text = next(t for t, v in options.items() if v == value)
-        return UIDropDownMenu(list(options), text, self.rects[name], self.ui, container=self.root)
+        return DropDown(list(options), text, self.rects[name], self.ui, container=self.root)
 
     def widgets(self) -> list:
         return [*self.labels.values(), *self.menus.values()]

@@ -7,10 +7,12 @@ import html
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel, UITextBox, UIWindow
+from pygame_gui.elements import UIButton, UIHorizontalSlider, UILabel, UITextBox, UIWindow
 
 from agents.contrasts import contrasts_of
 from agents.steering import CLAMP_MULTIPLE
+
+from game.widgets import DropDown
 
 COEFFICIENTS = (-5.0, 5.0)
 NOTE = ("Steered episodes are not counted. The random control pushes as hard in a random direction: an effect it "
@@ -73,12 +75,12 @@ class SteerPanel:
         self._contrasts = {words: key for key, words in contrasts_of(session.level).items()}
         here = next(words for words, key in self._contrasts.items() if key == choice.contrast)
         UILabel(pygame.Rect(0, y, label_w, row), "Contrast:", ui, container=self.window, object_id="#muted")
-        self.contrast = UIDropDownMenu(list(self._contrasts), here, pygame.Rect(label_w, y, inner - label_w, row),
+        self.contrast = DropDown(list(self._contrasts), here, pygame.Rect(label_w, y, inner - label_w, row),
                                        ui, container=self.window)
         y += row + gap
         layers = steering.layers(network)
         UILabel(pygame.Rect(0, y, label_w, row), "Layer:", ui, container=self.window, object_id="#muted")
-        self.layer = UIDropDownMenu(layers, choice.layer, pygame.Rect(label_w, y, inner - label_w, row), ui,
+        self.layer = DropDown(layers, choice.layer, pygame.Rect(label_w, y, inner - label_w, row), ui,
                                     container=self.window)
         y += row + gap
         self.coefficient_label = UILabel(pygame.Rect(0, y, label_w, row), "", ui, container=self.window,
@@ -100,7 +102,7 @@ class SteerPanel:
             UILabel(pygame.Rect(0, y, inner, row), "Retarget: clamp a channel at a cell", ui, container=self.window,
                     object_id="#muted")
             y += row
-            self.channel = UIDropDownMenu(list(self._channels), next(iter(self._channels)),
+            self.channel = DropDown(list(self._channels), next(iter(self._channels)),
                                           pygame.Rect(0, y, inner, row), ui, container=self.window)
             y += row + gap
             self.pick = UIButton(pygame.Rect(0, y, half, row), "Click a cell...", ui, container=self.window,

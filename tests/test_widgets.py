@@ -1,0 +1,35 @@
+"""Shared widgets: a drop-down menu near the bottom of its panel opens upward with every option in view (pygame_gui
+squeezed the list into the room left below it: 17 pixels for eight colours, and at the bottom of the editor's side
+panel a list shorter than its scroll bar's buttons divided by zero when it opened)."""
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIDropDownMenu, UIPanel
+
+from game.widgets import LIST_ROW, DropDown
+
+COLOURS = ["no colour", "yellow", "green", "red", "blue", "orange", "purple", "grey"]
+
+
+def opened(menu):
+    """Open the menu as a click on it does, and the list it shows."""
+    menu.current_state.finish()
+    menu.current_state = menu.menu_states["expanded"]
+    menu.current_state.start(should_rebuild=True)
+    return menu.current_state.options_selection_list
+
+
+def test_a_menu_near_the_bottom_of_its_panel_opens_upward_with_every_option_in_view():
+    pygame.init()
+    pygame.display.set_mode((800, 600))
+    ui = pygame_gui.UIManager((800, 600))
+    panel = UIPanel(pygame.Rect(0, 0, 300, 400), manager=ui)
+    stock = opened(UIDropDownMenu(COLOURS, "yellow", pygame.Rect(10, 340, 200, 40), ui, container=panel))
+    assert stock.rect.height < LIST_ROW  # what pygame_gui does alone: a list no one can use
+    menu = DropDown(COLOURS, "yellow", pygame.Rect(10, 340, 200, 40), ui, container=panel)
+    shown = opened(menu)
+    ui.update(0.01)
+    assert shown.rect.centery < menu.rect.top and shown.rect.height >= LIST_ROW * len(COLOURS)  # above it, whole
+    assert shown.scroll_bar is None  # every colour in view
+    roomy = opened(DropDown(COLOURS, "yellow", pygame.Rect(10, 10, 200, 40), ui, container=panel))
+    assert roomy.rect.top >= 50  # with room below, it opens downward as before
+    pygame.quit()
