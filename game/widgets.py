@@ -17,7 +17,8 @@ def show_explain(app, cards: list[tuple[str, str]], title: str = "What you are s
 
 class FileDialog(UIFileDialog):
     """pygame_gui's file dialog as a player expects one: hidden files stay hidden, only the files that can be
-    opened here are listed, and Enter on a file name picks it (the stock dialog only moves to its folder)."""
+    opened here are listed, Enter on a file name picks it (the stock dialog only moves to its folder), and a path
+    the system refuses to look at (a level code pasted into the name: "File name too long") chooses nothing."""
 
     def _create_list_of_directories_and_files_on_current_path(self):
         super()._create_list_of_directories_and_files_on_current_path()
@@ -25,7 +26,11 @@ class FileDialog(UIFileDialog):
                                   if not (item[0] if isinstance(item, tuple) else item).startswith(".")]
 
     def process_event(self, event: pygame.event.Event) -> bool:
-        handled = super().process_event(event)
+        try:
+            handled = super().process_event(event)
+        except OSError:  # a typed or pasted path the system cannot look at (too long, say): no file chosen
+            self._set_no_file_selected_state()
+            return True
         if (event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.file_path_text_line
                 and self.alive() and self.current_file_path is not None
                 and self._validate_file_path(self.current_file_path) and not self.current_file_path.is_dir()):

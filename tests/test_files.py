@@ -105,3 +105,20 @@ def test_a_save_killed_halfway_is_cleaned_up_by_the_next_save_in_its_folder(tmp_
     finally:
         writing.kill()
         writing.wait()
+
+
+def test_a_path_too_long_to_look_at_in_a_file_dialog_chooses_nothing(app):
+    """A level code pasted into the open dialog's name is a path the system refuses to look at ("File name too
+    long"): the dialog chooses nothing and stays, and the screen goes on (it used to fall back to the home screen)."""
+    import pygame_gui
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_o, mod=pygame.KMOD_CTRL, unicode="",
+                                         scancode=0))
+    frames(app, 2)
+    scene, dialog = app.scene, app.scene.dialog
+    dialog.file_path_text_line.set_text(str(dialog.current_directory_path) + "/" + "MSL1." + "x" * 400)
+    for kind in (pygame_gui.UI_TEXT_ENTRY_CHANGED, pygame_gui.UI_TEXT_ENTRY_FINISHED):
+        pygame.event.post(pygame.event.Event(kind, text=dialog.file_path_text_line.get_text(),
+                                             ui_element=dialog.file_path_text_line))
+        frames(app, 2)
+    assert app.scene is scene and dialog.alive() and dialog.current_file_path is None
+    assert not app.message_windows
