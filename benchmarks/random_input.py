@@ -1,0 +1,137 @@
+"""Random clicks, drags, wheel turns and keys on every screen, headless: every exception a screen raises is printed
+(the app recovers from them by going home with a message, but each one is a bug). Like `soak.py`, a tool to run,
+not a test: what it finds becomes a test.
+
+    python benchmarks/random_input.py [--seeds 1 2 3] [--frames 4000]
+
+Every 400 frames it opens another screen (the training view of a built-in with a shipped agent loaded, the editor,
+the seed lottery, a lesson, play, preview, home); even seeds use a 1280x800 window, odd ones 1920x1080, and every
+third seed projector mode. Exits 1 if anything failed. Found so far: a drop-down list squeezed below its scroll bar
+(ZeroDivisionError in pygame_gui), a pasted level code as a file name ("File name too long").
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-random-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SCREENS = ["lab", "lab", "editor", "lottery", "home", "lesson", "play", "preview"]
+EVERY = 400  # frames on one screen
+
+
+def random_events(rng: random.Random, w: int, h: int, keys: list[int]) -> list:
+    import pygame
+    events = []
+    for _ in range(rng.randint(0, 2)):
+        r, pos = rng.random(), (rng.randrange(w), rng.randrange(h))
+        if r < 0.45:
+            button = 3 if rng.random() < 0.07 else 1
+            events += [pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button),
+                       pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button)]
+        elif r < 0.55:
+            events.append(pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(1, 1), buttons=(1, 0, 0)))
+        elif r < 0.6:
+            turn = rng.choice([-1, 1])
+            events.append(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=turn, flipped=False, precise_x=0.0,
+                                             precise_y=float(turn)))
+        else:
+            key = rng.choice(keys)
+            mod = pygame.KMOD_CTRL if rng.random() < 0.1 else 0
+            if mod and key == pygame.K_q:  # quitting ends the run, not a bug
+                continue
+            name = pygame.key.name(key)
+            text = name if len(name) == 1 and not mod else ""
+            events += [pygame.event.Event(kind, key=key, mod=mod, unicode=text, scancode=0)
+                       for kind in (pygame.KEYDOWN, pygame.KEYUP)]
+    return events
+
+
+def open_screen(app, kind: str, rng: random.Random) -> str:
+    from levels import builtin_level, builtin_names
+    from game.paths import asset
+    from game.pretrained import pretrained_agents
+    from game.session.lesson import load_lesson
+    name = rng.choice(builtin_names())
+    if kind == "lesson":
+        path = rng.choice(sorted(asset("lessons").glob("*.json")))
+        app.open_lesson(load_lesson(path))
+        return f"lesson {path.stem}"
+    if kind == "home":
+        app.open("home", ask=False)
+        return "home"
+    level = builtin_level(name)
+    if kind == "lottery":
+        level = builtin_level(rng.choice(["green_means_go", "cheese_in_the_corner", "the_diversity_fix"]))
+    app.open(kind, ask=False, level=level)
+    agents = pretrained_agents(level) if kind == "lab" else []
+    if agents and rng.random() < 0.8:
+        app.scene.load_agent(str(rng.choice(agents)))
+    return f"{kind} {level.name}"
+
+
+def run(seed: int, frames: int, failures: list[tuple[str, str]]) -> None:
+    import pygame
+    from game.app import App
+    rng = random.Random(seed)
+    w, h = (1280, 800) if seed % 2 == 0 else (1920, 1080)
+    app = App((w, h), projector=seed % 3 == 0)
+    keys = [getattr(pygame, f"K_{c}") for c in "abcdefghijklmnopqrstuvwxyz0123456789"] + [
+        pygame.K_TAB, pygame.K_SPACE, pygame.K_RETURN, pygame.K_ESCAPE, pygame.K_LEFT, pygame.K_RIGHT, pygame.K_UP,
+        pygame.K_DOWN, pygame.K_BACKSPACE, pygame.K_DELETE, pygame.K_F1, pygame.K_PAGEUP, pygame.K_PAGEDOWN,
+        pygame.K_HOME, pygame.K_END, pygame.K_PLUS, pygame.K_MINUS, pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET]
+    screens, before = [], len(failures)
+    for frame in range(frames):
+        if frame % EVERY == 0:
+            kind = rng.choice(SCREENS)
+            try:
+                screens.append(open_screen(app, kind, rng))
+            except Exception:
+                failures.append((f"opening {kind}", traceback.format_exc()))
+        for event in random_events(rng, w, h, keys):
+            pygame.event.post(event)
+        app.frame(1 / 60)
+        if not app.running:
+            failures.append(("the app stopped", f"at frame {frame}"))
+            break
+    print(f"seed {seed}: {len(failures) - before} failures in {frames} frames at {w}x{h}; screens: "
+          f"{', '.join(screens)}", flush=True)
+    try:
+        app.scene.leave()
+    except Exception:
+        failures.append(("leaving the last screen", traceback.format_exc()))
+    pygame.quit()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--frames", type=int, default=4000)
+    args = parser.parse_args()
+    from game.app import App
+    failures: list[tuple[str, str]] = []
+    recover = App.recover
+
+    def recorded(self, exc):  # the app's own recovery, and a note of what it recovered from
+        failures.append((type(self.scene).__name__, traceback.format_exc()))
+        recover(self, exc)
+    App.recover = recorded
+    for seed in args.seeds:
+        run(seed, args.frames, failures)
+    for where, text in failures:
+        print("=" * 40, where)
+        print(text[-3000:])
+    # A screen's learner or lottery may still be running: leave without waiting for them.
+    sys.stdout.flush()
+    os._exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
