@@ -136,3 +136,30 @@ def test_one_world_is_scored_and_seen_as_in_a_batch(name, view):
         assert one.finished == [f for f in two.finished if f[0] == 0], (name, t)
         assert alone.book.returns[0] == pair.book.returns[0]
         assert np.array_equal(one_obs.build(), two_obs.build()[:1]), (name, view, t)
+
+
+@pytest.mark.parametrize("template", ["template_grid", "template_topdown", "template_sideview"])
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_level_of_many_entities_counts_the_tile_the_agent_enters(template, n):
+    """With 32 or more entities the tile events' columns lie past 127: added to an int8 tile index they overflowed
+    (an error, or below that a wrapped, wrong column), in every engine. 40 coins off the agent's row; it walks right."""
+    from levels.format import level_to_dict, parse_level
+    from game.world.grid import ACTIONS
+    from game.world.variants import TILE_INDEX
+    doc = level_to_dict(builtin_level(template))
+    ax, ay = doc["entities"][0]["at"]
+    free = [(x, y) for y in range(1, len(doc["tiles"]["rows"]) - 1) for x in range(1, len(doc["tiles"]["rows"][0]) - 1)
+            if y != ay and doc["tiles"]["rows"][y][x] == "."]
+    doc["entities"] = doc["entities"][:2] + [{"id": f"c{k}", "kind": "coin", "at": list(cell)}
+                                             for k, cell in enumerate(free[:40])]
+    level = parse_level(doc, "many coins")
+    batch = WorldBatch(level, "training", n, seed=0, autoreset=False)
+    batch.reset()
+    table = batch.table
+    assert table.tiles.start > 127
+    entered = np.zeros(table.width)
+    for _ in range(12):
+        entered += batch.step(np.full(n, ACTIONS.index("right"))).events[0]
+    tiles = entered[table.tiles]
+    assert tiles[TILE_INDEX["floor"]] >= 1 and tiles.sum() == tiles[TILE_INDEX["floor"]]
+    assert not entered[table.region_cols].any()  # (a wrapped column landed among these)

@@ -35,6 +35,7 @@ AGENT_WORDS = {"reactive": "a reactive network", "conv": "a convolutional networ
 OPTIMIZER_WORDS = {GRADIENT_DESCENT: "gradient descent (PPO)", EVOLUTION: "evolution (a population of mutants, selected)"}
 LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
 
+
 def _share(value: float | None) -> str:
     return "measuring..." if value is None else f"{value:.0%}"
 

@@ -99,7 +99,7 @@ class GridWorlds:
             self._walk()
             events[:, table.touched.start + self.walkers] = self._meet_walkers(before, events)
         ax, ay = self.agent[:, 0], self.agent[:, 1]
-        tile_now = self.tiles[rows, ay, ax]
+        tile_now = self.tiles[rows, ay, ax].astype(np.intp)  # a column past 127 (32+ entities) overflowed int8
         events[rows[moved], table.tiles.start + tile_now[moved]] = 1.0
         in_now = self.region_masks[:, ay, ax].T
         events[:, table.region_cols] = in_now & ~self.in_region

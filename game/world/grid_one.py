@@ -66,7 +66,7 @@ class OneGridWorld(GridWorlds):
                 touched = np.zeros(self.alive.shape, dtype=bool)
                 touched[0, met] = True
                 meet(self.flags, touched, self.alive, self.keys, self.shields, events, table)
-            events[0, table.tiles.start + self.tiles[0, ty, tx]] = 1.0
+            events[0, table.tiles.start + int(self.tiles[0, ty, tx])] = 1.0  # (an int8 would overflow past 127)
         if len(self.walkers):
             self._walk()
             events[:, table.touched.start + self.walkers] = self._meet_walkers(before, events)

@@ -257,7 +257,8 @@ class PhysicsWorlds:
         cell = self.agent_cell
         moved = np.flatnonzero(np.any(cell != self.cell, axis=1) & (cell[:, 0] >= 0) & (cell[:, 0] < w)
                                & (cell[:, 1] >= 0) & (cell[:, 1] < h))
-        np.add.at(events, (moved, table.tiles.start + self.tiles[moved, cell[moved, 1], cell[moved, 0]]), 1)
+        tile_now = self.tiles[moved, cell[moved, 1], cell[moved, 0]].astype(np.intp)  # (int8 overflowed past 127)
+        np.add.at(events, (moved, table.tiles.start + tile_now), 1)
         self.cell = cell
         events[self.agent_pos[:, 1] > h + FALL_MARGIN, table.fell] = 1
         in_now = self._regions_at(cell)
