@@ -7,7 +7,8 @@ not a test: what it finds becomes a test.
 Every 400 frames it opens another screen (the training view of a built-in with a shipped agent loaded, the editor,
 the seed lottery, a lesson, play, preview, home); even seeds use a 1280x800 window, odd ones 1920x1080, and every
 third seed projector mode. Exits 1 if anything failed. Found so far: a drop-down list squeezed below its scroll bar
-(ZeroDivisionError in pygame_gui), a pasted level code as a file name ("File name too long").
+(ZeroDivisionError in pygame_gui), a pasted level code as a file name ("File name too long"), a level edited to 32
+or more entities (its tile events overflowed an int8).
 """
 from __future__ import annotations
 
