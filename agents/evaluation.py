@@ -168,7 +168,7 @@ class EvaluationResult:
     mean_return: float
     mean_length: float
     visits: np.ndarray  # (H, W) steps spent on each tile
-    trajectories: list[Trajectory] = field(default_factory=list)
+    trajectories: list[Trajectory] = field(default_factory=list)  # the first `record` worlds' first episodes
     seconds: float = 0.0
     tally: OutcomeTally = field(default_factory=OutcomeTally)
     # For a level whose rules or proxies apply only while an entity is present: the episodes of each condition
@@ -277,7 +277,8 @@ def evaluate(policy: PolicyFn, level: Level, split: str = "deployment", episodes
     intervals = {k: wilson_interval(v, finished) for k, v in tally.outcomes.items()}
     return EvaluationResult(level.name, split, finished, dict(tally.outcomes), intervals, reached,
                             float(np.mean(returns)) if returns else 0.0, float(np.mean(lengths)) if lengths else 0.0,
-                            visits, trajectories, time.perf_counter() - started_at, tally, by_condition)
+                            visits, sorted(trajectories, key=lambda t: t.world), time.perf_counter() - started_at,
+                            tally, by_condition)
 
 
 def _pos(worlds, i: int) -> tuple[float, float]:

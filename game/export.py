@@ -112,7 +112,7 @@ def film_of(level: Level, split: str, trajectories: list) -> Film:
     size = (width, level.height * cell + header + footer)
     regions = proxy_regions(level)
     film = Film(level, split)
-    for episode, recorded in enumerate(sorted(trajectories, key=lambda t: t.world)):
+    for episode, recorded in enumerate(trajectories):
         trail = [recorded.positions[0]]
         steps, done = 0, False
         for worlds, i, report in replay(level, split, recorded):
@@ -284,7 +284,6 @@ class Exported:
     png: Path
     frames: int
     endings: list[str]
-    counted: bool = True  # the GIF's episodes are among those the card counts
 
 
 @dataclass(frozen=True)
@@ -296,7 +295,7 @@ class Shown:
     inspection: object
     visits: np.ndarray
     conditions: dict
-    filmed: list = field(default_factory=list)  # a few of the evaluated episodes, recorded: the GIF replays them
+    filmed: list  # the first few of those evaluated episodes, recorded (`LabSession.filmed`): the GIF replays them
 
 
 def export_pictures(snapshot: PolicySnapshot, level: Level, agent: AgentSpec, folder: str, stem: str,
@@ -305,7 +304,6 @@ def export_pictures(snapshot: PolicySnapshot, level: Level, agent: AgentSpec, fo
     (`shown`), or, before anything was evaluated there, `card_episodes` episodes evaluated and inspected here; the
     GIF replays the first `episodes` of the episodes evaluated."""
     from agents.inspection import evaluate_and_inspect
-    from agents.policy import TorchPolicy
     network = snapshot.build()
     view, radius = agent.view, agent.radius
     if shown is None:
@@ -315,16 +313,12 @@ def export_pictures(snapshot: PolicySnapshot, level: Level, agent: AgentSpec, fo
         about = f"{snapshot.steps:,} training steps, seed {seed}"
     else:
         about = f"{snapshot.steps:,} training steps, the episodes counted in the deployment view"
-    counted = bool(shown.filmed)
-    if counted:
-        film = film_of(level, "deployment", shown.filmed[:episodes])
-        about += f"; the GIF shows {len(film.reports)} of them"
-    else:  # (figures handed over without the episodes they came from)
-        film = film_episodes(TorchPolicy(network, seed=seed), level, "deployment", episodes, seed, view, radius)
+    film = film_of(level, "deployment", shown.filmed[:episodes])
+    about += f"; the GIF shows {len(film.reports)} of them"
     gif, png = Path(folder) / f"{stem}.gif", Path(folder) / f"{stem}.png"
     frames = save_gif(film, gif)
     save_card(card(level, "deployment", shown.tally, shown.inspection, shown.visits, about, shown.conditions), png)
-    return Exported(gif, png, frames, [r.outcome for r in film.reports], counted)
+    return Exported(gif, png, frames, [r.outcome for r in film.reports])
 
 
 class PictureExport:

@@ -135,7 +135,7 @@ def test_the_card_says_what_the_deployment_view_shows_once_it_has_evaluated(tmp_
     import pickle
     import agents.inspection
     import game.export as pictures
-    from agents.evaluation import OutcomeTally
+    from agents.evaluation import OutcomeTally, evaluate
     from agents.inspection import inspect
     from agents.policy import PolicySnapshot
     from agents.agent_file import load_agent
@@ -144,7 +144,8 @@ def test_the_card_says_what_the_deployment_view_shows_once_it_has_evaluated(tmp_
     tally = OutcomeTally()
     tally.outcomes["proxy"] = 7
     found = inspect(scripted(GridSeeker(entity_targets("green"))), level, "deployment", 40)
-    shown = pictures.Shown(tally, found, np.ones((level.height, level.width), dtype=np.int64), {})
+    filmed = evaluate(scripted(GridSeeker(entity_targets("green"))), level, "deployment", 2, record=2).trajectories
+    shown = pictures.Shown(tally, found, np.ones((level.height, level.width), dtype=np.int64), {}, filmed)
     shown = pickle.loads(pickle.dumps(shown))  # as it crosses to the worker process
     drawn = []
     monkeypatch.setattr(pictures, "card", lambda *args: drawn.append(args) or card(*args))
@@ -155,7 +156,7 @@ def test_the_card_says_what_the_deployment_view_shows_once_it_has_evaluated(tmp_
     snapshot = PolicySnapshot.of(agent.policy, agent.obs_spec, 128, 0, 0)
     done = pictures.export_pictures(snapshot, level, agent.settings.agent, str(tmp_path), "shown", 1, 30, 0, shown)
     assert done.png.is_file() and Image.open(done.png).size == (1600, 900)
-    assert not done.counted  # figures handed over without their episodes: the GIF played its own, and says so
+    assert done.endings == [filmed[0].outcome]  # the first of the handed episodes, replayed
     level_drawn, split, tally_drawn, inspection_drawn = drawn[0][:4]
     assert tally_drawn.outcomes["proxy"] == 7 and inspection_drawn.words() == found.words()
 

@@ -289,9 +289,8 @@ class LabScene(Scene):
             self.app.message("The pictures were not exported", f"{type(done).__name__}: {done}")
             return
         self.session.status_override = f"Exported {done.gif.name} and {done.png.name}."
-        among = ", among those the card counts" if done.counted else ""
         self.app.message("Pictures exported", f"{done.gif.name}: {done.frames} frames of {len(done.endings)} "
-                         f"deployment episodes{among} ({', '.join(done.endings)}).\n\n{done.png.name}: the three "
+                         f"deployment episodes, among those the card counts ({', '.join(done.endings)}).\n\n{done.png.name}: the three "
                          f"objectives, the outcomes and the verdict.\n\nBoth are in {done.gif.parent}")
 
     def toggle_explain(self) -> None:
