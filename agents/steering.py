@@ -88,14 +88,20 @@ def steered(network: Network, steer: Steer) -> Network:
     def hook(_module, _inputs, output):
         if push is not None:  # (one per variant: the first rows, as many as the batch holds)
             output = output + (push[:output.shape[0]] if steer.each else push)
-        if steer.clamp is not None:
-            channel, x, y, value = steer.clamp
-            output = output.clone()
-            output[:, channel, y, x] = value
-        return output
+        return clamped(output, steer.clamp)
     module.register_forward_hook(hook)
     copied.eval()
     return copied
+
+
+def clamped(output: torch.Tensor, clamp: tuple[int, int, int, float] | None) -> torch.Tensor:
+    """A map layer's output with one channel set at one cell (retargeting), or as it was."""
+    if clamp is None:
+        return output
+    channel, x, y, value = clamp
+    output = output.clone()
+    output[:, channel, y, x] = value
+    return output
 
 
 @torch.no_grad()
@@ -122,6 +128,12 @@ def contrast_pairs(level: Level, contrast: str, seed: int, n: int, view: str, ra
         trained = LevelVecEnv(level, "training", n, seed=seed, view=view, radius=radius)
         trained.reset(seed=seed)
         return trained.load(list(trained.batch.variants)), env.load(variants), variants
+    return (*pair_observations(level, contrast, env, variants), variants)
+
+
+def pair_observations(level: Level, contrast: str, env: LevelVecEnv, variants: list) -> tuple[np.ndarray, np.ndarray]:
+    """(observations with, observations without) the "goal" or "proxy" contrast's things, of `variants` (one per
+    world of `env`)."""
     condition = removed_by(level, contrast)
     if condition is None:
         what = "the intended goal is not" if contrast == "goal" else "no proxy of this level is"
@@ -130,7 +142,7 @@ def contrast_pairs(level: Level, contrast: str, seed: int, n: int, view: str, ra
     entities = env.batch.table.entities
     removed = [replace(v, present=v.present & ~things_named(entities, [condition.what], v.colors[None])[0, 0])
                for v in variants]
-    return env.load(variants), env.load(removed), variants
+    return env.load(variants), env.load(removed)
 
 
 def contrast_vector(network: Network, level: Level, contrast: str, layer: str, seed: int, view: str,
@@ -154,6 +166,68 @@ def contrast_vectors(network: Network, level: Level, contrast: str, layer: str, 
     plays the same draws. A variant in which the contrast changes nothing gets a zero row."""
     with_, without, _ = contrast_pairs(level, contrast, seed, n, view, radius)
     return activations(network, layer, with_) - activations(network, layer, without)
+
+
+class OwnVectors:
+    """Each world's own vector, played live: the contrast's activation difference in the variant the world's episode
+    started from, taken at its start (Turner et al. subtract each maze's own vector in that maze; a vector from one
+    variant may not fit another). `network` is the steered copy: it adds `coefficient` x row k of `rows` to world k of
+    a batch. Call `refresh(variants)` before each decision, with the batch's variants: a world whose episode started
+    again (or whose level a player edited) gets its new variant's row. `random_seed`: each row a random direction of
+    its own norm instead (the control)."""
+
+    def __init__(self, network: Network, level: Level, contrast: str, layer: str, coefficient: float, variants: list,
+                 view: str, radius: int, random_seed: int | None = None,
+                 clamp: tuple[int, int, int, float] | None = None):
+        if contrast not in CONTRASTS or contrast == "split" or removed_by(level, contrast) is None:
+            raise SteeringError("each episode's own vector removes something from the episode's own level: choose "
+                                "a contrast of things there vs removed")
+        self.base, self.level, self.contrast, self.layer = network, level, contrast, layer
+        self.coefficient, self.clamp, self.view, self.radius = coefficient, clamp, view, radius
+        self._random = None if random_seed is None else torch.Generator().manual_seed(random_seed)
+        self._known: dict[int, tuple[object, torch.Tensor]] = {}  # id(variant) -> (variant, its row)
+        self._probe: LevelVecEnv | None = None
+        self._copies: dict[int, tuple[object, Network]] = {}  # id(variant) -> (variant, the copy steered by its row)
+        self.rows = torch.stack([self.row(v) for v in variants])
+        self.network = copy.deepcopy(network)
+        layer_of(self.network, layer).register_forward_hook(self._push)
+        self.network.eval()
+
+    def _push(self, _module, _inputs, output):
+        # The rows are read at every pass (`refresh` replaces them); a batch of other worlds would get wrong rows,
+        # which is why one world is explained by `network_for` and not by this copy.
+        return clamped(output + self.coefficient * self.rows[:output.shape[0]], self.clamp)
+
+    def network_for(self, variant) -> Network:
+        """A copy steered by `variant`'s own vector alone, to explain the world that plays it (its arrows, where it
+        would go from each cell)."""
+        known = self._copies.get(id(variant))
+        if known is None or known[0] is not variant:
+            known = (variant, steered(self.base, Steer(self.layer, self.row(variant), self.coefficient, self.clamp)))
+            self._copies[id(variant)] = known
+        return known[1]
+
+    def row(self, variant) -> torch.Tensor:
+        """One variant's vector (the random control's, with `random_seed`)."""
+        known = self._known.get(id(variant))
+        if known is None or known[0] is not variant:
+            if self._probe is None:  # only observations are built: no episode is played in it
+                self._probe = LevelVecEnv(self.level, "deployment", 1, seed=0, view=self.view, radius=self.radius)
+            with_, without = pair_observations(self.level, self.contrast, self._probe, [variant])
+            row = (activations(self.base, self.layer, with_) - activations(self.base, self.layer, without))[0]
+            if self._random is not None:
+                noise = torch.randn(row.shape, generator=self._random)
+                row = noise * (row.norm() / noise.norm().clamp(min=1e-12))
+            known = (variant, row)
+            self._known[id(variant)] = known
+        return known[1]
+
+    def refresh(self, variants: list) -> None:
+        """Each world's row for the variant it plays now (computed once per variant)."""
+        self.rows = torch.stack([self.row(v) for v in variants])
+        here = {id(v) for v in variants}  # variants no world plays any more are forgotten
+        self._known = {k: v for k, v in self._known.items() if k in here}
+        self._copies = {k: v for k, v in self._copies.items() if k in here}
 
 
 def random_like(vector: torch.Tensor, seed: int, each: bool = False) -> torch.Tensor:

@@ -50,7 +50,7 @@ def test_the_slider_changes_the_arrows_in_the_same_frame(app, monkeypatch):
     slide(app, panel, 5.0)
     frames(app, 1)  # one frame: the event, then the drawing
     assert session.steering.choice.coefficient == 5.0 and session.steering.active
-    steered = session.shown_network
+    steered = session.shown_network(0)
     assert steered is not session.network
     # What the frame drew is the steered network's (values and arrows), not what was drawn before.
     drawn = scene.world_view._maps_for(live, 0)
@@ -62,7 +62,7 @@ def test_the_slider_changes_the_arrows_in_the_same_frame(app, monkeypatch):
     # back to zero: the agent itself again
     slide(app, panel, 0.0)
     frames(app, 1)
-    assert session.shown_network is session.network and "(steered)" not in scene.title.text
+    assert session.shown_network(0) is session.network and "(steered)" not in scene.title.text
 
 
 def test_steered_episodes_are_not_counted_and_closing_the_window_stops_steering(app, monkeypatch):
@@ -157,3 +157,61 @@ def test_a_long_level_name_never_hides_that_the_agent_is_steered(app, monkeypatc
     title = scene.title
     assert title.text.endswith(": deployment (steered)") and "..." in title.text
     assert title.font.size(title.text)[0] <= title.relative_rect.w
+
+
+def choose(app, menu, text):
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text=text, ui_element=menu,
+                                         ui_object_id=menu.most_specific_combined_id))
+    frames(app, 1)
+
+
+def test_each_episodes_own_vector_steers_every_world_by_its_own_level(app, monkeypatch):
+    from agents.steering import Steer, steered
+    scene = lab_with(app, monkeypatch, builtin_level("green_means_go"))
+    session, live = scene.session, scene.session.live["deployment"]
+    live.decisions_per_second = 1000.0  # episodes end within a few frames
+    key(app, pygame.K_a)  # arrows
+    key(app, pygame.K_g)
+    panel = scene.steer_panel
+    choose(app, panel.whose, "each episode's own")
+    slide(app, panel, -1.0)
+    frames(app, 1)
+    steering = session.steering
+    assert steering.choice.each and steering.active and not live.counted
+    own = steering._own[2]
+    assert live.policy.network is own.network and live.follows == own.refresh
+    # each world's arrows are its own copy's, steered by its own variant's row
+    variants = live.env.batch.variants
+    for i in (0, 1):
+        drawn = scene.world_view._maps_for(live, i)
+        expected = value_and_policy_maps(
+            steered(session.network, Steer(steering.choice.layer, own.row(variants[i]), -1.0)), session.level,
+            live.worlds, i, session.settings.agent.view, session.settings.agent.radius)
+        assert np.array_equal(drawn[1], expected[1])
+    assert session.shown_network(0) is not session.shown_network(1)
+    # a world whose episode starts again plays its new variant's row, and nothing is counted
+    counted, started = session.tally.total, list(variants)
+    for _ in range(200):
+        frames(app, 1)
+        if any(a is not b for a, b in zip(live.env.batch.variants, started)):
+            break
+    k = next(k for k, (a, b) in enumerate(zip(live.env.batch.variants, started)) if a is not b)
+    frames(app, 1)  # the next decision takes the row first
+    torch.testing.assert_close(own.rows[k], own.row(live.env.batch.variants[k]))
+    assert session.tally.total == counted
+
+
+def test_the_split_has_no_own_vector_and_the_window_says_so(app, monkeypatch):
+    scene = lab_with(app, monkeypatch, builtin_level("green_means_go"))
+    session = scene.session
+    shown = []
+    monkeypatch.setattr(app, "message", lambda title, text: shown.append((title, text)))
+    key(app, pygame.K_g)
+    panel = scene.steer_panel
+    choose(app, panel.contrast, "the level at training vs at deployment")
+    choose(app, scene.steer_panel.whose, "each episode's own")
+    frames(app, 2)
+    assert not session.steering.choice.each and scene.steer_panel.open
+    assert scene.steer_panel.whose.selected_option[0].startswith("one variant")
+    assert any("own vector" in text for _, text in shown) or any(
+        "own vector" in text for _, text in session.notices)

@@ -244,3 +244,55 @@ def test_the_steer_command_takes_each_episodes_own_vector(tmp_path, capsys):
     code = main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--each", "--retarget", "2,3"])
     err = capsys.readouterr().err
     assert code == 2 and "--each goes with a contrast" in err and "Traceback" not in err
+
+
+def test_own_vectors_give_each_world_its_variants_row_and_follow_a_new_episode():
+    """Live, each world is steered by the vector of the variant its episode started from: row k is variant k's own
+    difference (at the first layer, -1 plays every world as if the goal were not there), a world whose episode
+    starts again takes its new variant's row, and one world is explained by a copy steered by its row alone."""
+    from agents.steering import OwnVectors, contrast_vectors
+    level = builtin_level("green_means_go")
+    net, view = network("conv", level)
+    env = LevelVecEnv(level, "deployment", 4, seed=6, view=view)
+    env.reset(seed=6)
+    own = OwnVectors(net, level, "goal", "conv 1", -1.0, list(env.batch.variants), view, 5)
+    torch.testing.assert_close(own.rows, contrast_vectors(net, level, "goal", "conv 1", 6, 4, view, 5))
+    with_, without = env.load(list(env.batch.variants)), None
+    _, without, _ = contrast_pairs(level, "goal", 6, 4, view, 5)
+    with torch.no_grad():
+        torch.testing.assert_close(own.network.logits(torch.from_numpy(with_)), net.logits(torch.from_numpy(without)))
+        alone = own.network_for(env.batch.variants[2]).logits(torch.from_numpy(with_[2:3]))
+        torch.testing.assert_close(alone, net.logits(torch.from_numpy(without[2:3])))
+    before = own.rows.clone()
+    env.batch.reset(np.array([1]))  # world 1 starts a new episode, on another variant
+    own.refresh(list(env.batch.variants))
+    torch.testing.assert_close(own.rows[[0, 2, 3]], before[[0, 2, 3]])
+    assert not torch.allclose(own.rows[1], before[1])
+    torch.testing.assert_close(own.rows[1], own.row(env.batch.variants[1]))
+    control = OwnVectors(net, level, "goal", "conv 1", -1.0, list(env.batch.variants), view, 5, random_seed=3)
+    torch.testing.assert_close(control.rows.flatten(1).norm(dim=1), own.rows.flatten(1).norm(dim=1))
+    assert not torch.allclose(control.rows, own.rows)
+    with pytest.raises(SteeringError, match="own level"):
+        OwnVectors(net, level, "split", "conv 1", -1.0, list(env.batch.variants), view, 5)
+
+
+def test_the_session_steers_each_episode_by_its_own_vector():
+    from game.session.steering import Steering
+    level = builtin_level("green_means_go")
+    net, view = network("conv", level)
+    env = LevelVecEnv(level, "deployment", 4, seed=2, view=view)
+    env.reset(seed=2)
+    variants = list(env.batch.variants)
+    steering = Steering(level)
+    steering.choose(net, contrast="proxy", coefficient=-1.0, each=True, layer="conv 2")
+    played, follows = steering.live(net, view, 5, variants)
+    assert played is not net and follows is not None
+    first, second = steering.network(net, view, 5, variants[0]), steering.network(net, view, 5, variants[1])
+    assert first is not second and steering.network(net, view, 5, variants[0]) is first  # one copy per variant
+    steering.measure(net, view, 5)
+    steering._measuring[1].result()
+    steering.poll()
+    assert "each steered by its own vector" in steering.effect and "each" not in steering.report
+    steering.choose(net, contrast="split")  # the split has no "own" vector: refused in words, one vector again
+    assert not steering.choice.each and "own vector" in steering.problem
+    steering.close()

@@ -83,12 +83,13 @@ class LabSession:
     def network(self):
         return self.training.network
 
-    @property
-    def shown_network(self):
-        """The network the deployment view plays and explains: the agent, or its steered copy (Steer panel)."""
+    def shown_network(self, i: int):
+        """The network that explains world `i` of the split shown: the agent, or in the deployment view its steered
+        copy (Steer panel; with each episode's own vector, the one of the variant world `i` plays)."""
         if self.split != "deployment":
             return self.network
-        return self.steering.network(self.network, self.settings.agent.view, self.settings.agent.radius)
+        return self.steering.network(self.network, self.settings.agent.view, self.settings.agent.radius,
+                                     self.live["deployment"].env.batch.variants[i])
 
     def steer(self, **changes) -> None:
         """Change the steering (`Steering.choose`); the deployment episodes then play the steered agent, and none of
@@ -360,9 +361,11 @@ class LabSession:
     def _use_network(self) -> None:
         if self.network is None:
             return
-        steered = self.steering.network(self.network, self.settings.agent.view, self.settings.agent.radius)
+        deployment = self.live["deployment"]
+        steered, follows = self.steering.live(self.network, self.settings.agent.view, self.settings.agent.radius,
+                                              deployment.env.batch.variants)
         self.live["training"].set_policy(self.network, seed=self.snapshot.update)
-        self.live["deployment"].set_policy(steered, seed=self.snapshot.update, counted=steered is self.network)
+        deployment.set_policy(steered, seed=self.snapshot.update, counted=steered is self.network, follows=follows)
         self.changed += 1
 
     def _poll_evaluation(self) -> None:

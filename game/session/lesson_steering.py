@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 from levels.format import Level
 
@@ -24,11 +24,13 @@ class LessonRetarget(BaseModel):
 
 class LessonSteer(BaseModel):
     """A step's steering: `coefficient` x the activation difference of a `contrast` added at `layer` (the middle
-    one when empty), and/or a `retarget`; coefficient 0 and no retarget stops steering."""
+    one when empty), and/or a `retarget`; coefficient 0 and no retarget stops steering. `each`: every episode steered
+    by its own variant's vector (a "goal" or "proxy" contrast), as Turner et al. steered each maze by its own."""
     model_config = ConfigDict(extra="forbid", frozen=True)
     contrast: Literal["goal", "split", "proxy"] = "goal"
     coefficient: StrictFloat | StrictInt = Field(ge=-5, le=5)
     layer: StrictStr = Field("", max_length=40)
+    each: StrictBool = False
     retarget: LessonRetarget | None = None
 
     @property
@@ -48,6 +50,9 @@ def steer_problems(where: str, steer: LessonSteer, agent, level: Level) -> list[
     if steer.contrast not in contrasts_of(level):
         return [f"{where}: the contrast \"{steer.contrast}\" is not one of this level's "
                 f"({', '.join(contrasts_of(level))})"]
+    if steer.each and steer.contrast == "split":
+        return [f"{where}: each episode's own vector takes something away from its level: the contrast must be "
+                "\"goal\" or \"proxy\", not \"split\""]
     return _retarget_problems(where, steer.retarget, agent, level) if steer.retarget is not None else []
 
 

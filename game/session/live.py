@@ -22,6 +22,7 @@ class LiveEpisodes:
         self.env = LevelVecEnv(level, split, n, seed=seed, view=view, radius=radius)
         self.worlds = self.env.batch.worlds
         self.policy: TorchPolicy | None = None
+        self.follows = None  # see set_policy
         self.counted = True  # False while a steered agent plays: its episodes are neither counted nor mapped
         self.decisions_per_second = 8.0
         self.visits = np.zeros((level.height, level.width), dtype=np.int64)
@@ -42,10 +43,13 @@ class LiveEpisodes:
         self.edited = np.zeros(self.n, dtype=bool)
         self.fresh = np.ones(self.n, dtype=bool)  # worlds whose episode has not taken a step yet
 
-    def set_policy(self, network: Policy | None, seed: int = 0, counted: bool = True) -> None:
+    def set_policy(self, network: Policy | None, seed: int = 0, counted: bool = True, follows=None) -> None:
         """Play `network` from the next decision. `counted=False`: a steered agent, whose episodes are not the
-        agent's; an episode begun under the other setting is counted by neither (it ends uncounted)."""
+        agent's; an episode begun under the other setting is counted by neither (it ends uncounted). `follows`:
+        called with the worlds' variants before each decision (a network steered by each episode's own vector
+        takes a world's row when its episode starts)."""
         self.policy = TorchPolicy(network, seed=seed) if network is not None else None
+        self.follows = follows
         if counted != self.counted:
             self.edited[:] = True
         self.counted = counted
@@ -69,6 +73,8 @@ class LiveEpisodes:
 
     def _decide(self) -> None:
         if self.policy is not None:
+            if self.follows is not None:
+                self.follows(self.env.batch.variants)
             actions = self.policy(self.obs, self.worlds)
         else:  # no snapshot yet: stand still rather than act at random
             actions = np.zeros(self.n, dtype=np.int64)

@@ -11,8 +11,8 @@ from levels.format import Level
 from agents.contrasts import contrasts_of
 from agents.kinds import CONV
 from agents.problems import SteeringError
-from agents.steering import (CLAMP_MULTIPLE, Steer, contrast_vector, contrast_vectors, goal_channels, measure,
-                             middle_layer, random_like, refusal, steered)
+from agents.steering import (CLAMP_MULTIPLE, OwnVectors, Steer, contrast_vector, contrast_vectors, goal_channels,
+                             measure, middle_layer, random_like, refusal, steered)
 
 MEASURE_EPISODES = 100  # variants the effect is measured on (the same before and after)
 RANKED = 4  # channels offered per thing tracked
@@ -27,6 +27,7 @@ class SteerChoice:
     channel: int | None = None  # retarget: the channel clamped ...
     target: tuple[int, int] | None = None  # ... at this cell
     tracked: str = "goal"  # ... a channel found tracking the intended goal ("goal") or the proxy's thing ("proxy")
+    each: bool = False  # each episode's own vector (its variant's, at its start) instead of one variant's for all
 
 
 class Steering:
@@ -35,6 +36,7 @@ class Steering:
         self.choice = SteerChoice(contrast=next(iter(contrasts_of(level))))
         self._vectors: dict[tuple, object] = {}  # (network, contrast, layer, random) -> vector
         self._steered: tuple | None = None  # (base network, choice, steered copy)
+        self._own: tuple | None = None  # (base network, choice, OwnVectors): each episode's own vector, live
         self._channels: dict[tuple, list] = {}  # (network, layer) -> goal_channels
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steer")
         self._measuring: tuple | None = None  # (key, Future)
@@ -63,19 +65,41 @@ class Steering:
         return c.coefficient != 0.0 or (c.target is not None and c.channel is not None)
 
     def choose(self, network, **changes) -> None:
-        """Change the choice (contrast=, layer=, coefficient=, random=, channel=, target=)."""
+        """Change the choice (contrast=, layer=, coefficient=, random=, channel=, target=, each=)."""
         choice = replace(self.choice, **changes)
         if not choice.layer and network is not None and network.steerable():
             choice = replace(choice, layer=middle_layer(network))
+        if choice.each and choice.contrast == "split":
+            self.problem = ("Each episode's own vector takes something away from the episode's own level: choose the "
+                            "goal's or the proxy's things there vs removed, or one variant's vector.")
+            choice = replace(choice, each=False)
         self.choice = choice
 
+    @property
+    def _each(self) -> bool:
+        """Whether the agent is steered by each episode's own vector now."""
+        return self.choice.each and self.choice.coefficient != 0.0
+
     # --- the steered network -----------------------------------------------------------------------------------
-    def network(self, base, view: str, radius: int):
-        """The network the deployment view plays and explains: `base`, or its steered copy. A choice that cannot
-        be made leaves `base` (and says why in `problem`)."""
+    def live(self, base, view: str, radius: int, variants: list):
+        """(the network the deployment worlds play, and what to call with their variants before each decision or
+        None): `base`, or its steered copy; with each episode's own vector, a copy that adds world k's own row to
+        world k (`OwnVectors`), kept up to date by the call."""
+        own = self._own_vectors(base, view, radius, variants)
+        if own is None:
+            return self.network(base, view, radius), None
+        return own.network, own.refresh
+
+    def network(self, base, view: str, radius: int, variant=None):
+        """The network that plays and explains: `base`, or its steered copy. With each episode's own vector, the
+        copy for one world, steered by `variant`'s own vector (the variant that world plays). A choice that cannot be
+        made leaves `base` (and says why in `problem`)."""
         if base is None or not self.active or self.refusal(base) is not None:
             return base
         self.choose(base)
+        if self._each:
+            own = self._own_vectors(base, view, radius, [variant])
+            return base if own is None else own.network_for(variant)
         key = (base, self.choice)
         if self._steered is not None and self._steered[:2] == key:
             return self._steered[2]
@@ -88,6 +112,33 @@ class Steering:
         self._steered = (base, self.choice, steered(base, steer))
         return self._steered[2]
 
+    def _own_vectors(self, base, view: str, radius: int, variants: list) -> OwnVectors | None:
+        """The live own vectors of the current choice (None when it is not "each episode's own vector")."""
+        if base is None or not self.active or self.refusal(base) is not None:
+            return None
+        self.choose(base)
+        c = self.choice
+        if not self._each:
+            return None
+        if self._own is not None and self._own[:2] == (base, c):
+            return self._own[2]
+        try:
+            own = OwnVectors(base, self.level, c.contrast, c.layer, c.coefficient, variants, view, radius,
+                             random_seed=self.seed + 1 if c.random else None, clamp=self._clamp(base, view, radius))
+        except SteeringError as exc:
+            self.problem = str(exc)
+            self.choice = replace(self.choice, coefficient=0.0, each=False)
+            return None
+        self._own = (base, c, own)
+        return own
+
+    def _clamp(self, base, view: str, radius: int) -> tuple | None:
+        c = self.choice
+        if c.target is None or c.channel is None:
+            return None
+        usual = next(v for t, ch, _, v in self.channels(base, view, radius) if (t, ch) == (c.tracked, c.channel))
+        return c.channel, c.target[0], c.target[1], CLAMP_MULTIPLE * max(usual, 1e-3)
+
     def _steer(self, base, view: str, radius: int) -> Steer:
         c = self.choice
         vector = None
@@ -99,11 +150,7 @@ class Steering:
                 vector = contrast_vector(base, self.level, c.contrast, c.layer, self.seed, view, radius)
                 self._vectors[key] = random_like(vector, self.seed + 1) if c.random else vector
             vector = self._vectors[key]
-        clamp = None
-        if c.target is not None and c.channel is not None:
-            usual = next(v for t, ch, _, v in self.channels(base, view, radius) if (t, ch) == (c.tracked, c.channel))
-            clamp = (c.channel, c.target[0], c.target[1], CLAMP_MULTIPLE * max(usual, 1e-3))
-        return Steer(c.layer, vector, c.coefficient, clamp)
+        return Steer(c.layer, vector, c.coefficient, self._clamp(base, view, radius))
 
     def channels(self, base, view: str, radius: int) -> list[tuple[str, int, float, float]]:
         """The layer's channels that best track the intended goal and the proxy's thing (conv agents), best first:
@@ -124,8 +171,11 @@ class Steering:
         """Measure the current choice's effect on MEASURE_EPISODES variants, in the background (`poll`)."""
         if base is None or not self.active:
             return
-        try:
-            steer = self._steer(base, view, radius)
+        self.choose(base)
+        try:  # (each episode's own vectors are taken in the background, with the measurement)
+            c = self.choice
+            steer = (Steer(c.layer, None, c.coefficient, self._clamp(base, view, radius)) if self._each
+                     else self._steer(base, view, radius))
         except SteeringError as exc:
             self.problem = str(exc)
             return
@@ -163,19 +213,24 @@ class Steering:
         """A different agent: its vectors, channels and effect are measured afresh; nothing is steered."""
         self._vectors.clear()
         self._channels.clear()
-        self._steered = None
+        self._steered = self._own = None
         self.report, self._effect_key, self._measuring = None, None, None
         self.choice = replace(self.choice, layer="", coefficient=0.0, random=False, channel=None, target=None,
-                              tracked="goal")
+                              tracked="goal", each=False)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _measured(base, level: Level, steer: Steer, choice: SteerChoice, seed: int, view: str, radius: int) -> dict:
-    """`measure` of the choice; for a contrast's vector, also with each variant's own vector (the variant's own
+    """`measure` of the choice; for one variant's vector, also with each variant's own vector (the variant's own
     difference, as Turner et al. measured each maze with its own: a vector from one variant may not fit another),
     under "each"."""
+    if choice.each and choice.coefficient != 0.0:  # the choice is each episode's own vector: that is "after"
+        own = contrast_vectors(base, level, choice.contrast, choice.layer, seed, MEASURE_EPISODES, view, radius)
+        own = random_like(own, seed + 1, each=True) if choice.random else own
+        return measure(base, level, replace(steer, vector=own, each=True), MEASURE_EPISODES, seed, view, radius,
+                       choice.target)
     report = measure(base, level, steer, MEASURE_EPISODES, seed, view, radius, choice.target)
     if steer.vector is not None and steer.clamp is None:
         own = contrast_vectors(base, level, choice.contrast, choice.layer, seed, MEASURE_EPISODES, view, radius)
@@ -198,7 +253,8 @@ def effect_words(report: dict, level: Level, choice: SteerChoice) -> str:
     if report.get("ended_at_target") is not None:
         parts.append(f"ended on {tuple(choice.target)} in {report['ended_at_target']:.0%} "
                      f"(unsteered {report['ended_at_target_before']:.0%})")
-    words = "; ".join(parts) + f" (over {MEASURE_EPISODES} variants)"
+    own = ", each steered by its own vector" if choice.each and choice.coefficient != 0.0 else ""
+    words = "; ".join(parts) + f" (over {MEASURE_EPISODES} variants{own})"
     if report.get("each") is not None:
         words += f"; each variant's own vector: {moved} {report['each']['shares'].get(moved, 0):.0%}"
     change = max(abs(shares.get(k, 0) - v) for k, v in before["shares"].items()

@@ -220,7 +220,7 @@ class LessonBar:
             else:
                 session.status_override = f"No channel of {layer or 'this layer'} tracks the {steer.retarget.tracks}."
         session.steer(contrast=steer.contrast, layer=layer, coefficient=float(steer.coefficient), random=False,
-                      **clamp)
+                      each=steer.each, **clamp)
 
     def _use_agent(self, agent: tuple) -> None:
         """A pre-trained agent of this level, loaded at once (`agent`: ("pretrained", seed, kind, optimizer)); or

@@ -15,8 +15,10 @@ from agents.steering import CLAMP_MULTIPLE
 from game.widgets import DropDown
 
 COEFFICIENTS = (-5.0, 5.0)
+WHOSE = {"one variant's, for every episode": False, "each episode's own": True}  # words -> SteerChoice.each
 NOTE = ("Steered episodes are not counted. The random control pushes as hard in a random direction: an effect it "
-        "has too is not the contrast's.")
+        "has too is not the contrast's. Each episode's own vector is taken in its own level at its start, as Turner "
+        "et al. took each maze's.")
 
 
 class ToolWindow(UIWindow):
@@ -64,7 +66,7 @@ class SteerPanel:
         s, ui = scene.app.scale, scene.ui
         steering, network = session.steering, session.network
         steering.choose(network)
-        w, h = int(460 * s), int(440 * s) if steering.can_retarget(network) else int(340 * s)
+        w, h = int(460 * s), int(476 * s) if steering.can_retarget(network) else int(376 * s)
         right, bottom = scene.app.size[0] - int(12 * s), scene.app.size[1] - int(12 * s)
         self.window = ToolWindow(pygame.Rect(right - w, bottom - h, w, h), ui, "Steer it by its own activations",
                                  object_id="#steer")
@@ -77,6 +79,10 @@ class SteerPanel:
         UILabel(pygame.Rect(0, y, label_w, row), "Contrast:", ui, container=self.window, object_id="#muted")
         self.contrast = DropDown(list(self._contrasts), here, pygame.Rect(label_w, y, inner - label_w, row),
                                        ui, container=self.window)
+        y += row + gap
+        UILabel(pygame.Rect(0, y, label_w, row), "Vector:", ui, container=self.window, object_id="#muted")
+        self.whose = DropDown(list(WHOSE), next(k for k, v in WHOSE.items() if v == choice.each),
+                              pygame.Rect(label_w, y, inner - label_w, row), ui, container=self.window)
         y += row + gap
         layers = steering.layers(network)
         UILabel(pygame.Rect(0, y, label_w, row), "Layer:", ui, container=self.window, object_id="#muted")
@@ -149,6 +155,11 @@ class SteerPanel:
             session.steer(coefficient=round(float(event.value) * 2) / 2 if abs(event.value) > 0.05 else 0.0)
         elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.contrast:
             session.steer(contrast=self._contrasts[event.text])
+        elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.whose:
+            session.steer(each=WHOSE[event.text])
+            if session.steering.choice.each != WHOSE[event.text]:  # refused (the split has no "own" vector): the
+                self.window.kill()  # menu shows the choice again, and the steering goes on as it was
+                self._build()
         elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and event.ui_element is self.layer:
             session.steer(layer=event.text, channel=None, target=None)
             self.close()

@@ -104,11 +104,11 @@ class WorldView:
                        underlay=underlay, entity_cells=live.drawn_cells(i))
             if shown["arrows"]:
                 surface.blit(self._arrows(live, i, cell), (ox, oy))
-            path = session.what_if.path(session.shown_network, live.env, i) if trail else None
+            path = session.what_if.path(session.shown_network(i), live.env, i) if trail else None
             if path:
                 draw_path(surface, path, (ox, oy), cell)
             if shown["where"]:
-                found = session.what_if.destinations(session.shown_network, live.env, i)
+                found = session.what_if.destinations(session.shown_network(i), live.env, i)
                 if found is None:
                     note = font.render("Working out where it would go...", True, (240, 228, 66), (20, 22, 28))
                     surface.blit(note, (ox + 6, oy + 6))
@@ -193,7 +193,7 @@ class WorldView:
         if shown["reward"] and reward[0] is not None:
             draw_values(surface, self._reward(live, i), *reward[0], origin, cell)
         if shown["where"]:
-            found = self.session.what_if.destinations(self.session.shown_network, live.env, i)
+            found = self.session.what_if.destinations(self.session.shown_network(i), live.env, i)
             if found is not None:
                 draw_destinations(surface, found, live.worlds.tiles[i].shape, origin, cell)
 
@@ -207,4 +207,4 @@ class WorldView:
 
     def _maps_for(self, live: LiveEpisodes, i: int):
         """Value and action maps of world `i` as it is now (computed again only when it or the agent changes)."""
-        return self.session.what_if.maps(self.session.shown_network, live.env, i)
+        return self.session.what_if.maps(self.session.shown_network(i), live.env, i)
