@@ -270,8 +270,8 @@ def lessons(w: int, h: int, out: Path, projector_mode: bool, names: list[str]) -
 def steer(w: int, h: int, out: Path, suffix: str, agent: str) -> int:
     """The Steer window on a convolutional agent (`--steer AGENT`: train one with `mesa-sandbox train
     green_means_go --agent conv --seed 1 -o conv.agent`): on green means go the green thing's vector subtracted at the
-    last convolution; on a level whose proxy is no thing (cheese mostly near the corner, docs/check_levels/) the
-    goal's at the first; the arrows following, and the effect measured."""
+    last convolution; on a level whose proxy is no thing (cheese, mostly cornered) each episode's own goal
+    vector at the middle one; the arrows following, and the effect measured."""
     from agents.agent_file import load_agent
     from agents.contrasts import contrasts_of
     from game.app import App
@@ -284,7 +284,8 @@ def steer(w: int, h: int, out: Path, suffix: str, agent: str) -> int:
     frames(app, 10)
     layers = list(scene.session.network.steerable())
     proxy = "proxy" in contrasts_of(level)
-    scene.session.steer(contrast="proxy" if proxy else "goal", layer=layers[-1 if proxy else 0], coefficient=-1.0)
+    scene.session.steer(contrast="proxy" if proxy else "goal", layer=layers[-1 if proxy else len(layers) // 2],
+                        coefficient=-1.0, each=not proxy)
     scene.command("steer")
     scene.command("arrows")
     scene.session.steering.measure(scene.session.network, scene.session.settings.agent.view, scene.session.settings.agent.radius)

@@ -47,7 +47,8 @@ def test_home_groups_the_lessons_by_the_idea_they_teach(app, monkeypatch):
     button = next(iter(app.scene.lessons))
     assert button.visible and app.scene.topics.selected_option[1] == "oversight"  # kept across the rebuild
     choose(app, app.scene.topics, "mesa-optimizers")
-    assert [lesson.title for lesson in app.scene.lessons.values()] == ["The optimizer inside", "A vector for green"]
+    assert [lesson.title for lesson in app.scene.lessons.values()] == ["The optimizer inside", "A vector for green",
+                                                                       "A vector for cheese"]
 
 
 def test_train_a_tiny_level_to_the_target_then_watch_deployment_counters_move(app):

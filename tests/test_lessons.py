@@ -30,7 +30,8 @@ def test_the_shipped_lessons_load_in_order_and_cover_the_published_cases_and_the
     found = lessons_in(LESSONS)
     assert [f.name for f in found] == ["coin_at_the_end", "cheese_in_the_corner", "green_means_go",
                                        "the_diversity_fix", "follow_the_leader", "the_optimizer_inside",
-                                       "a_vector_for_green", "evolutions_sweet_tooth", "only_while_watched"]
+                                       "a_vector_for_green", "a_vector_for_cheese",
+                                       "evolutions_sweet_tooth", "only_while_watched"]
     assert {f.lesson.topic for f in found} == set(TOPICS)  # a lesson for every idea of the course
     for lesson in found:
         kinds = [s.do for s in lesson.lesson.steps]

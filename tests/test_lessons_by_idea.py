@@ -159,6 +159,48 @@ def test_a_vector_for_green_retargets_its_agent_to_a_marked_cell_and_reveals_how
     assert not session.steering.active and marked_pixels() == 0  # the clamp is taken off, and its mark
 
 
+def test_a_vector_for_cheese_steers_every_episode_by_its_own_mazes_vector_and_reveals_it_measured_the_same_way(
+        app, monkeypatch):
+    """The cheese lesson's steered round: each deployment world subtracts the cheese vector of its own maze (a new
+    row when its episode starts again), no steered episode is counted, and the reveal measures the same steering on
+    100 variants beside them unsteered: the shipped seed 2 finds the cheese far less often, and goes to the corner
+    more."""
+    from agents.worker import TrainingThread
+    from game.scenes.lab import LabScene
+    from ui_helpers import click, frames, run_until
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.open_lesson(load_lesson(LESSONS / "a_vector_for_cheese.json"))
+    frames(app, 2)
+    scene = app.scene
+    bar, run, session = scene.lesson_bar, scene.lesson, scene.session
+    while not (run.step.do == "predict" and run.state().steer is not None):
+        key(app, pygame.K_RIGHT)
+    live = session.live["deployment"]
+    choice = session.steering.choice
+    assert session.sealed and choice.each and choice.layer == "conv 2" and choice.coefficient == -1
+    own = session.steering._own[2]
+    assert live.policy.network is own.network and live.follows == own.refresh
+    assert bar.question.text == "Steered: what will it do?" and not scene.measured_visible()
+    click(app, bar.answers[1])  # the corner
+    key(app, pygame.K_RIGHT)
+    assert run.step.do == "deploy" and not session.sealed
+    frames(app, 30)
+    assert session.tally.total == 0  # steered episodes play, uncounted
+    key(app, pygame.K_RIGHT)
+    assert run_until(app, lambda: bar.shows_outcomes, 120)
+    text = bar.outcomes.html_text
+    assert "<b>Predicted / steered (before)</b>, over 100 variants" in text
+
+    def shares(label: str) -> tuple[float, float]:
+        row = text.split(label + ": ")[1].split("<b>")[1]
+        return float(row.split("%")[0]), float(row.split("(")[1].split("%")[0])
+    cheese, cheese_before = shares("the intended goal")
+    corner, corner_before = shares("reached the top-right corner")
+    assert cheese <= 0.7 * cheese_before and corner > corner_before + 5
+    key(app, pygame.K_RIGHT)
+    assert not session.steering.active and live.follows is None  # the vector is taken off again
+
+
 def test_a_lesson_steering_a_layer_its_agent_has_not_got_says_so_and_steers_the_middle_one(app, tmp_path):
     import json
     from ui_helpers import frames

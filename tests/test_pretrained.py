@@ -55,6 +55,7 @@ def test_they_misgeneralize_as_the_reproduction_table_says():
     assert _median("cheese_in_the_corner", "proxy") >= 0.5  # heads for the corner
     assert _median("green_means_go", "proxy") >= 0.6  # follows green
     assert _median("the_diversity_fix", "goal") >= 0.5  # the fix: goes back for the coin
+    assert _median("cheese_mostly_cornered", "goal") >= 0.6  # looks for the cheese
     assert _median("cheese_on_a_dish", "proxy") >= 0.6  # goes to the dish
     assert _median("follow_the_leader", "proxy") >= 0.6  # follows the guide to the other flag
     assert _median("lava_land", "proxy") >= 0.6  # takes the training way, into the lava
@@ -89,7 +90,16 @@ def test_the_maker_refuses_arguments_that_would_drop_or_invent_agents(args, word
 def test_the_convolutional_agents_of_a_vector_for_green_are_shipped_and_reached_the_target():
     level = builtin_level("green_means_go")
     files = pretrained_agents(level, "conv")
-    index = measured("conv")
+    index = [a for a in measured("conv") if a["level"] == "green_means_go"]
     assert sorted(files) == list(range(4)) and {a["seed"] for a in index} == set(files)
     assert all(a["finished"] == "target" and a["deployment"]["proxy"] >= 0.6 for a in index)
     assert load_agent(files[1], level).settings.agent.kind == "conv"
+
+
+def test_the_convolutional_agents_of_a_vector_for_cheese_are_shipped_and_look_for_the_cheese():
+    level = builtin_level("cheese_mostly_cornered")
+    files = pretrained_agents(level, "conv")
+    index = [a for a in measured("conv") if a["level"] == "cheese_mostly_cornered"]
+    assert sorted(files) == list(range(4)) and {a["seed"] for a in index} == set(files)
+    assert all(a["finished"] == "target" and a["deployment"]["goal"] >= 0.6 for a in index)
+    assert load_agent(files[2], level).settings.agent.kind == "conv"  # the lesson's seed

@@ -10,7 +10,7 @@ from agents.policy import PolicySnapshot, build_network
 from game.session.maps import value_and_policy_maps
 
 from test_what_if import screen_pos
-from ui_helpers import click, frames, key
+from ui_helpers import choose, click, frames, key
 
 
 def lab_with(app, monkeypatch, level, kind="conv"):
@@ -157,12 +157,6 @@ def test_a_long_level_name_never_hides_that_the_agent_is_steered(app, monkeypatc
     title = scene.title
     assert title.text.endswith(": deployment (steered)") and "..." in title.text
     assert title.font.size(title.text)[0] <= title.relative_rect.w
-
-
-def choose(app, menu, text):
-    pygame.event.post(pygame.event.Event(pygame_gui.UI_DROP_DOWN_MENU_CHANGED, text=text, ui_element=menu,
-                                         ui_object_id=menu.most_specific_combined_id))
-    frames(app, 1)
 
 
 def test_each_episodes_own_vector_steers_every_world_by_its_own_level(app, monkeypatch):

@@ -48,6 +48,9 @@ PUBLISHED = {
     "green_means_go": "Maze II: agents follow the goal's colour over its shape, in 89 % of test episodes.",
     "the_diversity_fix": "Figure 2 (CoinRun): a small share of training levels with a randomly placed coin makes "
                          "agents go for the coin at test time.",
+    "cheese_mostly_cornered": "Maze (Langosco et al. 2022; Turner et al. 2023's training mazes): with the "
+                                     "cheese not always near the corner in training, agents look for the cheese at "
+                                     "deployment instead of heading for the corner.",
     "cheese_on_a_dish": "After jaxgmg's cheese-on-dish maze: agents trained with the cheese always on a dish head "
                         "for the dish when the two are apart.",
     "follow_the_leader": "After Shah et al. 2022 (cultural transmission): an agent that learned to follow an expert "
@@ -65,7 +68,7 @@ def proxy_walker(name: str):
     """A scripted player that walks straight to the level's proxy, whatever lies on its way."""
     if name in ("coin_at_the_end", "the_diversity_fix"):
         return RightRunner()
-    if name == "cheese_in_the_corner":
+    if name in ("cheese_in_the_corner", "cheese_mostly_cornered"):
         return GridSeeker(region_targets("top_right"))
     if name == "green_means_go":
         return GridSeeker(entity_targets("green"))
@@ -300,9 +303,12 @@ def render_steering(rows: list[dict]) -> list[str]:
     """Issue 27's must-show, from `benchmarks/steering.py --each` (one JSON line per measurement)."""
     lines = ["", "## Steering: the cheese vector and retargeting", "",
              "From `python benchmarks/steering.py AGENT... --episodes 300 --seed 1 --retarget 1,7 --each` on "
-             "*cheese mostly near the corner* (docs/check_levels/: the cheese in the top-right 3x3 seven times in "
-             "ten in training, anywhere else the other three; at deployment away from the corner), agents trained "
-             "to the target with `train --seed N [--agent conv]`. Each episode's own variant's goal vector (with "
+             "*cheese, mostly cornered* (a built-in since 2026-12-06, written first as a check level: the "
+             "cheese in the top-right 3x3 seven times in ten in training, anywhere else the other three; at "
+             "deployment away from the corner): agents trained to the target with `train --seed N [--agent conv]` "
+             "(conv1-5, reactive1-5) and the four shipped convolutional agents (conv-seed0-3, `python -m "
+             "agents.dev.pretrain --agent conv`; seed 2 is the one the lesson *A vector for cheese* plays). Each "
+             "episode's own variant's goal vector (with "
              "minus without the cheese, at the start) x -1 at each layer, against a random vector of each row's "
              "norm; retargeting clamps the layer's best cheese-tracking channel at the bottom-left cell (1, 7) to "
              "20x its usual value. Shares of the same 300 deployment variants, before -> after. Raw rows: "

@@ -22,7 +22,8 @@ from game.session.verdict import EXPLAIN
 from game.widgets import DropDown, file_dialog, set_fitted_text, show_explain
 
 SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix",
-             "cheese_on_a_dish", "follow_the_leader", "lava_land", "monster_world", "only_while_watched"]
+             "cheese_on_a_dish", "follow_the_leader", "lava_land", "monster_world", "only_while_watched",
+             "cheese_mostly_cornered"]
 TAGLINES = {
     "coin_at_the_end": "The coin is always at the end... until it is not.",
     "cheese_in_the_corner": "Does the mouse want cheese, or the top-right corner?",
@@ -34,6 +35,7 @@ TAGLINES = {
     "lava_land": "The safe way was always on the right. Now the lava is.",
     "monster_world": "Shields kept monsters off. Now there are none: apples or shields?",
     "only_while_watched": "The shortcut is fined only when the supervisor is there. And when nobody is?",
+    "cheese_mostly_cornered": "It learned to look for the cheese. Is the corner still inside?",
 }
 TEMPLATES = ["template_grid", "template_topdown", "template_sideview"]
 MAX_RESTORE_BUTTONS = 3  # the newest kept works; older ones come up as these are restored and saved
