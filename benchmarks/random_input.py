@@ -72,7 +72,8 @@ def open_screen(app, kind: str, rng: random.Random) -> str:
     if kind == "lottery":
         level = builtin_level(rng.choice(["green_means_go", "cheese_in_the_corner", "the_diversity_fix"]))
     app.open(kind, ask=False, level=level)
-    agents = pretrained_agents(level) if kind == "lab" else []
+    # (the convolutional agents too: the Steer window's menus, retargeting and each episode's own vector)
+    agents = [*pretrained_agents(level).values(), *pretrained_agents(level, "conv").values()] if kind == "lab" else []
     if agents and rng.random() < 0.8:
         app.scene.load_agent(str(rng.choice(agents)))
     return f"{kind} {level.name}"
