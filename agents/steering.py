@@ -106,13 +106,13 @@ def clamped(output: torch.Tensor, clamp: tuple[int, int, int, float] | None) -> 
 
 @torch.no_grad()
 def activations(network: Network, layer: str, obs: np.ndarray) -> torch.Tensor:
-    """(B, ...) the output of `layer` for observations `obs` (B, size)."""
+    """(B, ...) the output of `layer` for observations `obs` (B, size). Read on a private copy: the network is
+    shared (the window plays it while a measurement runs in the background), and a hook on it would also catch
+    another thread's pass, whose batch it would return."""
+    private = copy.deepcopy(network)
     seen = []
-    handle = layer_of(network, layer).register_forward_hook(lambda _m, _i, out: seen.append(out.detach().clone()))
-    try:
-        network(torch.from_numpy(obs))
-    finally:
-        handle.remove()
+    layer_of(private, layer).register_forward_hook(lambda _m, _i, out: seen.append(out.detach().clone()))
+    private(torch.from_numpy(obs))
     return seen[0]
 
 

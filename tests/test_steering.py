@@ -9,6 +9,7 @@ from levels import builtin_level
 
 from agents.envs import LevelVecEnv
 from agents.observation import ObservationSpec
+from agents.network import level_planes
 from agents.policy import build_network
 from agents.problems import SteeringError
 from agents.steering import (Steer, activations, contrast_pairs, contrast_vector, decision_cells, goal_channels,
@@ -296,3 +297,28 @@ def test_the_session_steers_each_episode_by_its_own_vector():
     steering.choose(net, contrast="split")  # the split has no "own" vector: refused in words, one vector again
     assert not steering.choice.each and "own vector" in steering.problem
     steering.close()
+
+
+def test_activations_are_read_from_this_pass_even_while_another_thread_runs_the_same_network():
+    """The window plays the agent while the Steer window measures in the background. A hook on the shared network
+    caught the other thread's pass too, and returned its batch (a measurement failed: "tensor a (292) must match
+    tensor b (100)", and a row could silently be another batch's). Here another thread runs the network, with
+    another batch, in the middle of the pass being read."""
+    import threading
+    level = builtin_level("green_means_go")
+    net, view = network("conv", level)
+    obs = contrast_pairs(level, "goal", 0, 4, view, 5)[0]
+    other = torch.from_numpy(np.repeat(obs[:1], 7, axis=0))
+    ran = []
+
+    def meanwhile(_module, _inputs, _output):
+        if not ran:  # once: the other thread's pass runs this hook too
+            ran.append(True)
+            thread = threading.Thread(target=lambda: net(other))
+            thread.start()
+            thread.join()
+    net.steerable()["conv 1"].register_forward_hook(meanwhile)
+    seen = activations(net, "conv 1", obs)
+    assert ran and seen.shape[0] == 4
+    with torch.no_grad():
+        torch.testing.assert_close(seen, net.convs[:2](level_planes(torch.from_numpy(obs), net.spec)))
