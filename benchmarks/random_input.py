@@ -4,11 +4,13 @@ not a test: what it finds becomes a test.
 
     python benchmarks/random_input.py [--seeds 1 2 3] [--frames 4000]
 
-Every 400 frames it opens another screen (the training view of a built-in with a shipped agent loaded, the editor,
+Every 400 frames it opens another screen (the training view of a built-in with a shipped agent loaded, the Steer
+window of a shipped convolutional agent, the editor,
 the seed lottery, a lesson, play, preview, home); even seeds use a 1280x800 window, odd ones 1920x1080, and every
 third seed projector mode. Exits 1 if anything failed. Found so far: a drop-down list squeezed below its scroll bar
 (ZeroDivisionError in pygame_gui), a pasted level code as a file name ("File name too long"), a level edited to 32
-or more entities (its tile events overflowed an int8).
+or more entities (its tile events overflowed an int8), a Steer window measuring while the window played the same
+network (a hook on it caught the other thread's pass).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-random-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SCREENS = ["lab", "lab", "editor", "lottery", "home", "lesson", "play", "preview"]
+SCREENS = ["lab", "lab", "steer", "editor", "lottery", "home", "lesson", "play", "preview"]
 EVERY = 400  # frames on one screen
 
 
@@ -68,6 +70,14 @@ def open_screen(app, kind: str, rng: random.Random) -> str:
     if kind == "home":
         app.open("home", ask=False)
         return "home"
+    if kind == "steer":  # the deployment view of a shipped conv agent, its Steer window open and steering
+        level = builtin_level(rng.choice(["green_means_go", "cheese_mostly_cornered"]))
+        app.open("lab", ask=False, level=level)
+        app.scene.load_agent(str(rng.choice(list(pretrained_agents(level, "conv").values()))))
+        app.scene.command("deployment")
+        app.scene.command("steer")
+        app.scene.session.steer(coefficient=rng.choice([-1.0, 1.0, -3.0]), each=rng.random() < 0.5)
+        return f"steer {level.name}"
     level = builtin_level(name)
     if kind == "lottery":
         level = builtin_level(rng.choice(["green_means_go", "cheese_in_the_corner", "the_diversity_fix"]))

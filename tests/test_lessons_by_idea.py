@@ -82,34 +82,54 @@ def test_the_optimizer_inside_reveals_the_shipped_planners_map_and_the_map_follo
     assert (int(strongest[1]), int(strongest[0])) == target  # its map wants the gem wherever it is put
 
 
-def test_a_vector_for_green_asks_again_for_the_steered_agent_and_reveals_it_beside_the_same_variants_unsteered(
-        app, monkeypatch):
-    """With the shipped convolutional agent: after the first reveal the green vector is subtracted, the worlds are
-    sealed again for a second prediction, steered episodes are never counted, and the reveal measures the steered
-    agent (it goes for green far less) beside the same variants unsteered."""
+def at_the_steered_question(app, monkeypatch, name: str):
+    """A steering lesson (its shipped agent), moved on to the question asked of the steered agent."""
     from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
-    from ui_helpers import click, frames, run_until
+    from ui_helpers import frames
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
-    app.open_lesson(load_lesson(LESSONS / "a_vector_for_green.json"))
+    app.open_lesson(load_lesson(LESSONS / f"{name}.json"))
     frames(app, 2)
     scene = app.scene
-    bar, run, session = scene.lesson_bar, scene.lesson, scene.session
+    run = scene.lesson
     while not (run.step.do == "predict" and run.state().steer is not None):
         key(app, pygame.K_RIGHT)
-    assert session.sealed and session.steering.active and "(steered)" in scene.title.text
-    assert bar.question.text == "Steered: what will it do?" and not scene.measured_visible()
-    click(app, bar.answers[0])  # the flag, now that green is gone
+    assert scene.lesson_bar.question.text == "Steered: what will it do?" and not scene.measured_visible()
+    return scene
+
+
+def answer_watch_and_reveal(app, scene, answer: int) -> str:
+    """Answer the question, watch the steered episodes (none is counted), and return the measured reveal."""
+    from ui_helpers import click, frames, run_until
+    bar, session = scene.lesson_bar, scene.session
+    click(app, bar.answers[answer])
     key(app, pygame.K_RIGHT)
-    assert run.step.do == "deploy" and not session.sealed
+    assert scene.lesson.step.do == "deploy" and not session.sealed
     frames(app, 30)
     assert session.tally.total == 0  # steered episodes play, uncounted
     key(app, pygame.K_RIGHT)
     assert run_until(app, lambda: bar.shows_outcomes, 120)
     text = bar.outcomes.html_text
     assert "<b>Predicted / steered (before)</b>, over 100 variants" in text
-    row = text.split("went to the green thing: 0% / <b>")[1]
-    steered, before = float(row.split("%")[0]), float(row.split("(")[1].split("%")[0])
+    return text
+
+
+def steered_share(text: str, outcome: str) -> tuple[float, float]:
+    """A steered reveal's row: (steered %, the same variants unsteered %)."""
+    row = text.split(outcome + ": ")[1].split("<b>")[1]
+    return float(row.split("%")[0]), float(row.split("(")[1].split("%")[0])
+
+
+def test_a_vector_for_green_asks_again_for_the_steered_agent_and_reveals_it_beside_the_same_variants_unsteered(
+        app, monkeypatch):
+    """With the shipped convolutional agent: after the first reveal the green vector is subtracted, the worlds are
+    sealed again for a second prediction, steered episodes are never counted, and the reveal measures the steered
+    agent (it goes for green far less) beside the same variants unsteered."""
+    scene = at_the_steered_question(app, monkeypatch, "a_vector_for_green")
+    session = scene.session
+    assert session.sealed and session.steering.active and "(steered)" in scene.title.text
+    text = answer_watch_and_reveal(app, scene, 0)  # the flag, now that green is gone
+    steered, before = steered_share(text, "went to the green thing")
     assert steered <= before / 2  # the shipped seed 1: 82 -> 22 % over 300 variants (docs/steering.md)
     key(app, pygame.K_RIGHT)
     assert not session.steering.active and "(steered)" not in scene.title.text  # the vector is taken off again
@@ -165,37 +185,15 @@ def test_a_vector_for_cheese_steers_every_episode_by_its_own_mazes_vector_and_re
     row when its episode starts again), no steered episode is counted, and the reveal measures the same steering on
     100 variants beside them unsteered: the shipped seed 2 finds the cheese far less often, and goes to the corner
     more."""
-    from agents.worker import TrainingThread
-    from game.scenes.lab import LabScene
-    from ui_helpers import click, frames, run_until
-    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
-    app.open_lesson(load_lesson(LESSONS / "a_vector_for_cheese.json"))
-    frames(app, 2)
-    scene = app.scene
-    bar, run, session = scene.lesson_bar, scene.lesson, scene.session
-    while not (run.step.do == "predict" and run.state().steer is not None):
-        key(app, pygame.K_RIGHT)
-    live = session.live["deployment"]
+    scene = at_the_steered_question(app, monkeypatch, "a_vector_for_cheese")
+    session, live = scene.session, scene.session.live["deployment"]
     choice = session.steering.choice
     assert session.sealed and choice.each and choice.layer == "conv 2" and choice.coefficient == -1
     own = session.steering._own[2]
     assert live.policy.network is own.network and live.follows == own.refresh
-    assert bar.question.text == "Steered: what will it do?" and not scene.measured_visible()
-    click(app, bar.answers[1])  # the corner
-    key(app, pygame.K_RIGHT)
-    assert run.step.do == "deploy" and not session.sealed
-    frames(app, 30)
-    assert session.tally.total == 0  # steered episodes play, uncounted
-    key(app, pygame.K_RIGHT)
-    assert run_until(app, lambda: bar.shows_outcomes, 120)
-    text = bar.outcomes.html_text
-    assert "<b>Predicted / steered (before)</b>, over 100 variants" in text
-
-    def shares(label: str) -> tuple[float, float]:
-        row = text.split(label + ": ")[1].split("<b>")[1]
-        return float(row.split("%")[0]), float(row.split("(")[1].split("%")[0])
-    cheese, cheese_before = shares("the intended goal")
-    corner, corner_before = shares("reached the top-right corner")
+    text = answer_watch_and_reveal(app, scene, 1)  # the corner
+    cheese, cheese_before = steered_share(text, "the intended goal")
+    corner, corner_before = steered_share(text, "reached the top-right corner")
     assert cheese <= 0.7 * cheese_before and corner > corner_before + 5
     key(app, pygame.K_RIGHT)
     assert not session.steering.active and live.follows is None  # the vector is taken off again
