@@ -7,13 +7,15 @@
 * A **steered** network adds `coefficient x vector` to that layer's output on every forward pass, wherever the agent
   is: coefficient -1 on the goal's vector asks "what does it do once it stops seeing the goal?". The vector is one
   variant's, for every episode (`contrast_vector`), or each episode's own variant's, taken at its start
-  (`contrast_vectors`: Turner et al.'s figures subtract each maze's own vector in that maze).
+  (`contrast_vectors` for a measurement, `OwnVectors` for live worlds whose episodes start at different times:
+  Turner et al.'s figures subtract each maze's own vector in that maze).
 * A random vector of the same norm is the control: an effect a random push gives too is no effect of the contrast.
 * **Retargeting** (the convolutional network, whose layers are maps of the level): the channels whose maps peak
   where the goal stands, ranked by how often they do across variants; one is clamped at a chosen cell to a multiple
   of its usual value on the goal.
 
-A steered network is a copy of the agent's: the agent itself, used elsewhere at the same time, is never touched.
+A steered network is a copy of the agent's, and activations are read on a copy: the agent itself, used elsewhere at the
+same time (the window plays it on another thread), is never touched, not even by a hook for one pass.
 """
 from __future__ import annotations
 
