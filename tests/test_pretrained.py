@@ -87,19 +87,15 @@ def test_the_maker_refuses_arguments_that_would_drop_or_invent_agents(args, word
     assert not list(tmp_path.iterdir())  # nothing trained, nothing written
 
 
-def test_the_convolutional_agents_of_a_vector_for_green_are_shipped_and_reached_the_target():
-    level = builtin_level("green_means_go")
+@pytest.mark.parametrize("name, pursued, lesson_seed", [
+    ("green_means_go", "proxy", 1),  # A vector for green: they go for green
+    ("cheese_mostly_cornered", "goal", 2),  # A vector for cheese: they look for the cheese
+])
+def test_the_convolutional_agents_of_the_steering_lessons_are_shipped_and_reached_the_target(name, pursued,
+                                                                                             lesson_seed):
+    level = builtin_level(name)
     files = pretrained_agents(level, "conv")
-    index = [a for a in measured("conv") if a["level"] == "green_means_go"]
+    index = [a for a in measured("conv") if a["level"] == name]
     assert sorted(files) == list(range(4)) and {a["seed"] for a in index} == set(files)
-    assert all(a["finished"] == "target" and a["deployment"]["proxy"] >= 0.6 for a in index)
-    assert load_agent(files[1], level).settings.agent.kind == "conv"
-
-
-def test_the_convolutional_agents_of_a_vector_for_cheese_are_shipped_and_look_for_the_cheese():
-    level = builtin_level("cheese_mostly_cornered")
-    files = pretrained_agents(level, "conv")
-    index = [a for a in measured("conv") if a["level"] == "cheese_mostly_cornered"]
-    assert sorted(files) == list(range(4)) and {a["seed"] for a in index} == set(files)
-    assert all(a["finished"] == "target" and a["deployment"]["goal"] >= 0.6 for a in index)
-    assert load_agent(files[2], level).settings.agent.kind == "conv"  # the lesson's seed
+    assert all(a["finished"] == "target" and a["deployment"][pursued] >= 0.6 for a in index)
+    assert load_agent(files[lesson_seed], level).settings.agent.kind == "conv"
