@@ -29,6 +29,11 @@ class SteerChoice:
     tracked: str = "goal"  # ... a channel found tracking the intended goal ("goal") or the proxy's thing ("proxy")
     each: bool = False  # each episode's own vector (its variant's, at its start) instead of one variant's for all
 
+    @property
+    def own_vectors(self) -> bool:
+        """Whether it pushes now, each episode by its own vector."""
+        return self.each and self.coefficient != 0.0
+
 
 class Steering:
     def __init__(self, level: Level, seed: int = 0):
@@ -75,11 +80,6 @@ class Steering:
             choice = replace(choice, each=False)
         self.choice = choice
 
-    @property
-    def _each(self) -> bool:
-        """Whether the agent is steered by each episode's own vector now."""
-        return self.choice.each and self.choice.coefficient != 0.0
-
     # --- the steered network -----------------------------------------------------------------------------------
     def live(self, base, view: str, radius: int, variants: list):
         """(the network the deployment worlds play, and what to call with their variants before each decision or
@@ -97,7 +97,7 @@ class Steering:
         if base is None or not self.active or self.refusal(base) is not None:
             return base
         self.choose(base)
-        if self._each:
+        if self.choice.own_vectors:
             own = self._own_vectors(base, view, radius, [variant])
             return base if own is None else own.network_for(variant)
         key = (base, self.choice)
@@ -118,7 +118,7 @@ class Steering:
             return None
         self.choose(base)
         c = self.choice
-        if not self._each:
+        if not c.own_vectors:
             return None
         if self._own is not None and self._own[:2] == (base, c):
             return self._own[2]
@@ -174,7 +174,7 @@ class Steering:
         self.choose(base)
         try:  # (each episode's own vectors are taken in the background, with the measurement)
             c = self.choice
-            steer = (Steer(c.layer, None, c.coefficient, self._clamp(base, view, radius)) if self._each
+            steer = (Steer(c.layer, None, c.coefficient, self._clamp(base, view, radius)) if c.own_vectors
                      else self._steer(base, view, radius))
         except SteeringError as exc:
             self.problem = str(exc)
@@ -226,7 +226,7 @@ def _measured(base, level: Level, steer: Steer, choice: SteerChoice, seed: int, 
     """`measure` of the choice; for one variant's vector, also with each variant's own vector (the variant's own
     difference, as Turner et al. measured each maze with its own: a vector from one variant may not fit another),
     under "each"."""
-    if choice.each and choice.coefficient != 0.0:  # the choice is each episode's own vector: that is "after"
+    if choice.own_vectors:  # the choice is each episode's own vector: that is "after"
         own = contrast_vectors(base, level, choice.contrast, choice.layer, seed, MEASURE_EPISODES, view, radius)
         own = random_like(own, seed + 1, each=True) if choice.random else own
         return measure(base, level, replace(steer, vector=own, each=True), MEASURE_EPISODES, seed, view, radius,
@@ -253,7 +253,7 @@ def effect_words(report: dict, level: Level, choice: SteerChoice) -> str:
     if report.get("ended_at_target") is not None:
         parts.append(f"ended on {tuple(choice.target)} in {report['ended_at_target']:.0%} "
                      f"(unsteered {report['ended_at_target_before']:.0%})")
-    own = ", each steered by its own vector" if choice.each and choice.coefficient != 0.0 else ""
+    own = ", each steered by its own vector" if choice.own_vectors else ""
     words = "; ".join(parts) + f" (over {MEASURE_EPISODES} variants{own})"
     if report.get("each") is not None:
         words += f"; each variant's own vector: {moved} {report['each']['shares'].get(moved, 0):.0%}"
