@@ -92,6 +92,10 @@ def test_the_shipped_lessons_load_in_order_and_cover_the_published_cases_and_the
      "steps[0].steer.retarget.cell"),
     ({"steps": [{"do": "card", "steer": {"coefficient": 0, "retarget": {"cell": [1, 9], "tracks": "cheese"}}}]},
      "steps[0].steer.retarget.tracks"),
+    ({"steps": [{"do": "card", "steer": {"coefficient": -1, "each": "yes"}}]}, "steps[0].steer.each"),
+    ({"steps": [{"do": "agent", "kind": "conv", "seed": 1},
+                {"do": "card", "steer": {"contrast": "split", "coefficient": -1, "each": True}}]},
+     "the contrast must be \"goal\" or \"proxy\", not \"split\""),
 ])
 def test_a_bad_lesson_file_is_refused_with_where_and_what(tmp_path, change, words):
     data = {"format": "mesa-sandbox-lesson", "version": 1, "title": "T", "level": "green_means_go",
