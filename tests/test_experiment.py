@@ -54,6 +54,8 @@ def test_a_ray_address_where_nothing_answers_is_refused_at_once_before_any_work(
     assert time.monotonic() - started < 30 and not (tmp_path / "r.json").exists()
 
 
+# One Ray instance for every test that uses it: the `ray` group runs on one pytest-xdist worker (pyproject's
+# --dist loadgroup), where starting a second instance would cost seconds of CPU the other tests need.
 @pytest.fixture(scope="module")
 def ray_instance():
     ray = pytest.importorskip("ray")
@@ -62,6 +64,7 @@ def ray_instance():
     ray.shutdown()
 
 
+@pytest.mark.xdist_group("ray")
 def test_the_same_seeds_give_the_same_results_on_ray_as_in_the_local_pool(ray_instance):
     level = builtin_level("template_grid")
     local = run_experiment(level, 2, [0.0, 0.5], jobs=2, goal=QUICK, episodes=40)
@@ -70,6 +73,7 @@ def test_the_same_seeds_give_the_same_results_on_ray_as_in_the_local_pool(ray_in
     assert outcomes(on_ray) == outcomes(local)
 
 
+@pytest.mark.xdist_group("ray")
 def test_a_killed_worker_loses_no_result(ray_instance, tmp_path):
     from agents.experiment_ray import run_on_ray
     marker = tmp_path / "killed"
@@ -87,6 +91,7 @@ def test_a_killed_worker_loses_no_result(ray_instance, tmp_path):
     assert sorted(r["seed"] for r in rows) == [0, 1, 2] and not any("error" in r for r in rows)
 
 
+@pytest.mark.xdist_group("ray")
 def test_the_experiment_command_writes_results_and_a_summary_on_ray(ray_instance, tmp_path, capsys):
     from game.cli import main
     out = tmp_path / "r.json"
@@ -98,6 +103,7 @@ def test_the_experiment_command_writes_results_and_a_summary_on_ray(ray_instance
     assert "2/2" in captured.err and "wrote" in captured.out
 
 
+@pytest.mark.xdist_group("ray")
 @pytest.mark.parametrize("engine", ["local", "ray"])
 def test_ctrl_c_keeps_what_finished_and_stops_the_rest(engine, request, tmp_path):
     ray = request.getfixturevalue("ray_instance") if engine == "ray" else None

@@ -237,13 +237,13 @@ def test_train_it_live_instead_starts_the_learner(app, shipped_agents, monkeypat
 @pytest.mark.parametrize("name", [f.name for f in lessons_in(LESSONS)])
 def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipped_agents, monkeypatch, name):
     import time
-    import game.session.lab as lab
+    import game.session.evaluating as evaluating
     import game.session.lesson as lessons
     from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     monkeypatch.setattr(lessons, "AUTOPLAY_SECONDS", {k: 0.05 for k in lessons.AUTOPLAY_SECONDS})  # quick steps
-    monkeypatch.setattr(lab, "EVALUATION_EPISODES", 60)  # a quick reveal: the stand-in agents wander to time-outs
+    monkeypatch.setattr(evaluating, "EVALUATION_EPISODES", 60)  # a quick reveal: the stand-in agents wander to time-outs
     import io
     from game.session.lesson_record import LessonTrace
     trace = io.StringIO()
@@ -278,13 +278,13 @@ def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipp
 
 def quick_autoplay(monkeypatch):
     """Autoplay steps of a twentieth of a second and a short reveal; the learner as a thread."""
-    import game.session.lab as lab
+    import game.session.evaluating as evaluating
     import game.session.lesson as lessons
     from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     monkeypatch.setattr(lessons, "AUTOPLAY_SECONDS", {k: 0.05 for k in lessons.AUTOPLAY_SECONDS})
-    monkeypatch.setattr(lab, "EVALUATION_EPISODES", 60)
+    monkeypatch.setattr(evaluating, "EVALUATION_EPISODES", 60)
 
 
 def test_a_kiosk_goes_round_again_on_the_same_screen_with_a_fresh_prediction_and_fresh_outcomes(app, shipped_agents,
@@ -355,12 +355,12 @@ def test_a_screen_left_behind_is_freed_at_once(app, shipped_agents):
 def test_predict_first_in_the_deployment_view_hides_the_answers_then_reveals_beside_the_prediction(app,
                                                                                                      shipped_agents,
                                                                                                      monkeypatch):
-    import game.session.lab as lab
+    import game.session.evaluating as evaluating
     from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from ui_helpers import click, frames, run_until
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
-    monkeypatch.setattr(lab, "EVALUATION_EPISODES", 60)
+    monkeypatch.setattr(evaluating, "EVALUATION_EPISODES", 60)
     from game.paths import lessons_progress_path
     progress_before = LessonProgress(lessons_progress_path()).load()
     app.open("lab", level=builtin_level("green_means_go"))

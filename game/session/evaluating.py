@@ -28,7 +28,8 @@ class BackgroundEvaluation:
     """One evaluation at a time. `poll` gives its (EvaluationResult, Inspection) once, or the exception it ended by
     (`agents.inspection.Stopped` when it was dropped or closed)."""
 
-    def __init__(self):
+    def __init__(self, episodes: int | None = None):
+        self.episodes = EVALUATION_EPISODES if episodes is None else episodes  # counted in each evaluation
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")
         self._closed = threading.Event()  # set when the screen is left: a running evaluation ends at once
         self._dropped = threading.Event()  # set when the running evaluation's result is no longer wanted
@@ -44,7 +45,7 @@ class BackgroundEvaluation:
     @property
     def progress(self) -> float | None:
         """The share of the running evaluation done, or None when none runs."""
-        return self.done / EVALUATION_EPISODES if self.running else None
+        return self.done / self.episodes if self.running else None
 
     def start(self, network, level: Level, view: str, radius: int, seed: int) -> bool:
         """Start one; False if one runs already."""
@@ -58,7 +59,7 @@ class BackgroundEvaluation:
 
         self.started = time.monotonic()
         self._dropped = dropped = threading.Event()
-        self.job = self._executor.submit(evaluate_and_inspect, network, level, "deployment", EVALUATION_EPISODES,
+        self.job = self._executor.submit(evaluate_and_inspect, network, level, "deployment", self.episodes,
                                          seed, view, radius, progress, _Either(dropped, self._closed), FILMED)
         return True
 

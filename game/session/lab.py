@@ -22,7 +22,7 @@ from agents.worker import TrainingProcess
 from agents.policy import PolicySnapshot
 from agents.problems import AgentFileError
 from agents.training import StopReason, TrainingSettings
-from game.session.evaluating import EVALUATION_EPISODES, BackgroundEvaluation
+from game.session.evaluating import BackgroundEvaluation
 from game.session.training import TrainingHandle
 from game.session.live import LiveEpisodes
 from game.session.verdict import describe_rules, verdict
@@ -222,7 +222,7 @@ class LabSession:
             return
         agent = self.settings.agent
         if self.evaluation.start(self.snapshot.build(), self.level, agent.view, agent.radius, int(time.time()) % 100_000):
-            self.status_override = f"Evaluating {EVALUATION_EPISODES} deployment episodes..."
+            self.status_override = f"Evaluating {self.evaluation.episodes} deployment episodes..."
 
     @property
     def evaluation_progress(self) -> float | None:

@@ -12,7 +12,6 @@ from game.layout import Column
 from game.scenes.lab.candidates import CandidateList
 from game.scenes.lab.charts import draw_counters, draw_curves
 from game.scenes.lab.choices import Choices
-from game.session.evaluating import EVALUATION_EPISODES
 from game.session.lab import LabSession
 from game.widgets import set_fitted_text
 
@@ -67,7 +66,7 @@ class SidePanel:
             column.y = top if compact else column.y
             return cells
         evaluate, export = [column.row(40), pygame.Rect(rect.right, 0, 1, 1)] if compact else column.cells(40, 2, 1)
-        self.evaluate = UIButton(evaluate, f"Evaluate {EVALUATION_EPISODES} episodes (E)", ui, container=r,
+        self.evaluate = UIButton(evaluate, f"Evaluate {session.evaluation.episodes} episodes (E)", ui, container=r,
                                  object_id="#primary")
         self.export = UIButton(export, EXPORT_LABEL, ui, container=r, tool_tip_text=EXPORT_TIP)
         self.overlay_buttons = {key: UIButton(cell, label, ui, container=r)
@@ -126,9 +125,10 @@ class SidePanel:
             if label.text != text:
                 label.set_text(text)
         progress = session.evaluation_progress
-        label = (f"Evaluate {EVALUATION_EPISODES} episodes (E)" if progress is None
+        episodes = session.evaluation.episodes
+        label = (f"Evaluate {episodes} episodes (E)" if progress is None
                  else "Reading what it wants..." if session.evaluation.inspecting
-                 else f"Evaluating... {session.evaluation.done} / {EVALUATION_EPISODES}")
+                 else f"Evaluating... {session.evaluation.done} / {episodes}")
         set_fitted_text(self.evaluate, label)
         label = "Exporting..." if exporting else EXPORT_LABEL
         if self.export.text != label:
