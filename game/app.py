@@ -34,7 +34,7 @@ IDLE_WAKE_MS, TYPING_WAKE_MS = 250, 100
 SCREEN_CTRL = (pygame.K_s, pygame.K_z, pygame.K_y)
 
 MIN_SIZE = (960, 640)
-BASE_HEIGHT = 800  # fonts are designed for an 800-pixel-high window and scale with it
+BASE_SIZE = (1280, 800)  # fonts are designed for a 1280x800 window and scale with it (with its narrower side)
 # Projector mode: the body text (16) becomes larger than a heading (22) is in a window of the same size.
 PROJECTOR_SCALE = 1.4
 
@@ -109,7 +109,10 @@ class App:
         return self.projector and (self.scene is None or self.scene.for_projector)
 
     def _scale_for(self, size: tuple[int, int]) -> float:
-        scale = round(max(0.8, min(2.0, size[1] / BASE_HEIGHT)) * 10) / 10
+        # A 4:3 window (a 1024x768 projector) is as high as a laptop's but narrower: scaled by height alone, the
+        # cards' names and the lesson menu were cut.
+        fit = min(size[0] / BASE_SIZE[0], size[1] / BASE_SIZE[1])
+        scale = round(max(0.8, min(2.0, fit)) * 10) / 10
         return round(scale * PROJECTOR_SCALE, 2) if self.projecting else scale
 
     def toggle_projector(self) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIDropDownMenu, UITextBox, UIWindow
+from pygame_gui.elements import UIButton, UIDropDownMenu, UIScrollingContainer, UITextBox, UIWindow
 from pygame_gui.windows import UIFileDialog
 
 def show_explain(app, cards: list[tuple[str, str]], title: str = "What you are seeing") -> UIWindow:
@@ -81,9 +81,45 @@ class DropDown(UIDropDownMenu):
 
     def __init__(self, options, chosen, rect: pygame.Rect, manager, container=None, **kwargs):
         super().__init__(options, chosen, rect, manager, container=container, **kwargs)
+        # The closed menu shows its choice shortened with an ellipsis where it does not fit (a narrow side panel at
+        # 1024x768 cut "cheese (a cheese)" mid-letter); the open list shows it whole.
+        closed = self.menu_states["closed"]
+        start = closed.start
+
+        def start_fitted(should_rebuild: bool = True) -> None:
+            start(should_rebuild)
+            if closed.selected_option_button is not None:
+                set_fitted_text(closed.selected_option_button, closed.selected_option[0])
+        closed.start = start_fitted
+        if self.current_state is closed and closed.selected_option_button is not None:
+            set_fitted_text(closed.selected_option_button, closed.selected_option[0])
         inside = self.ui_container.get_container().get_relative_rect().height  # pygame_gui's own limit below
         below, above = inside - self.relative_rect.bottom, self.relative_rect.top
         if below < LIST_ROW * len(self.options_list) + 8 and above > below:
             self.expand_direction = "up"
             for state in self.menu_states.values():
                 state.expand_direction = "up"
+
+
+SCROLL_BAR = 20  # pygame_gui's vertical scroll bar: the buttons beside it are this much narrower
+
+
+def button_list(items: list[tuple[str, str | None]], rect: pygame.Rect, row: int, gap: int, manager,
+                container=None) -> tuple[list[UIButton], int]:
+    """A column of buttons (label, tooltip) in `rect`, one `row` high each; when they do not all fit, in a
+    scrolling list of that height, so that none is left out (a small window, a projector). The buttons, and the y
+    just below the last one shown."""
+    needed = len(items) * (row + gap) - gap
+    x, y, width = rect.x, rect.y, rect.w
+    if needed > rect.h:
+        container = UIScrollingContainer(rect, manager, container=container, allow_scroll_x=False)
+        width -= SCROLL_BAR
+        container.set_scrollable_area_dimensions((width, needed + 2))  # (a pixel short hid the last one's edge)
+        x = y = 0
+    buttons = []
+    for k, (label, tip) in enumerate(items):
+        button = UIButton(pygame.Rect(x, y + k * (row + gap), width, row), label, manager, container=container,
+                          tool_tip_text=tip)
+        set_fitted_text(button, label)
+        buttons.append(button)
+    return buttons, rect.y + min(needed, rect.h)

@@ -33,3 +33,4 @@ def test_a_menu_near_the_bottom_of_its_panel_opens_upward_with_every_option_in_v
     roomy = opened(DropDown(COLOURS, "yellow", pygame.Rect(10, 10, 200, 40), ui, container=panel))
     assert roomy.rect.top >= 50  # with room below, it opens downward as before
     pygame.quit()
+

@@ -92,3 +92,24 @@ def finish_typing(app, entry, text):
 
 def tab(app, scene, name):
     click(app, next(b for b, t in scene.tabs.items() if t == name))
+
+
+def scroll_into_view(app, element, tries: int = 40) -> bool:
+    """Roll the mouse wheel over the scrolling list that hides `element` until it shows whole, as a person would;
+    False if it never does."""
+    window = pygame.Rect((0, 0), app.size)
+    for _ in range(tries):
+        view = element.ui_container  # the innermost container that does not hold the element whole clips it
+        while view is not None and view.get_rect().contains(element.rect):
+            above = getattr(view, "ui_container", None)
+            view = above if above is not view else None  # (the manager's root container is its own container)
+        if view is None and window.contains(element.rect):
+            return True
+        area = (view.get_rect() if view is not None else window).clip(window)
+        down = element.rect.bottom > area.bottom
+        pygame.mouse.set_pos(area.center)
+        pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=area.center, rel=(0, 0), buttons=(0, 0, 0)))
+        pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1 if down else 1, flipped=False,
+                                             precise_x=0.0, precise_y=-1.0 if down else 1.0))
+        frames(app, 2)
+    return False

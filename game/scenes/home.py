@@ -19,7 +19,7 @@ from game.render import thumbnail
 from game.session.lesson import TOPICS, LessonFile, lessons_in
 from game.session.lesson_record import LessonProgress
 from game.session.verdict import EXPLAIN
-from game.widgets import DropDown, file_dialog, set_fitted_text, show_explain
+from game.widgets import SCROLL_BAR, TEXT_MARGIN, DropDown, button_list, file_dialog, set_fitted_text, show_explain
 
 SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix",
              "cheese_on_a_dish", "follow_the_leader", "lava_land", "monster_world", "only_while_watched",
@@ -66,13 +66,14 @@ class HomeScene(Scene):
             return
         side = int(250 * s)
         cols = 3
-        grid_w = w - 3 * pad - side
+        # The cards and, beside them, the list's scroll bar (cards as wide as the whole area went under it).
+        grid_w = w - 3 * pad - side - SCROLL_BAR
         card_w = (grid_w - (cols - 1) * pad // 2) // cols
         card_h = int(min((h - top - pad) / 2 - pad / 2, card_w * 0.95))
         # Two rows show at once; the rest of the levels scroll into view (the scroll bar says there are more).
         cells = SCENARIOS[:5] + [None] + SCENARIOS[5:]  # None: the lessons card, where a teacher finds it at once
         rows = -(-len(cells) // cols)
-        area = pygame.Rect(pad, top, grid_w + pad // 2, h - top - pad // 2)
+        area = pygame.Rect(pad, top, grid_w + SCROLL_BAR + pad // 2, h - top - pad // 2)
         self.grid = UIScrollingContainer(area, self.ui, container=self.root, allow_scroll_x=False)
         self.grid.set_scrollable_area_dimensions((grid_w, rows * (card_h + pad // 2)))
         for k, name in enumerate(cells):
@@ -129,18 +130,17 @@ class HomeScene(Scene):
         left, right = pad, 2 * pad + col
         UILabel(pygame.Rect(left, top, col, int(36 * s)), "Lessons for a class", self.ui, container=self.root,
                 object_id="#heading")
-        y = self._lesson_buttons(self.root, left, top + int(40 * s), col, row, h - pad - row)
+        below = h - pad - row - row // 2  # the room left above the last button of a column
+        y = self._lesson_buttons(self.root, left, top + int(40 * s), col, row, below - 4)
         self.explain_button = UIButton(pygame.Rect(left, y + row // 2, col, row), "Explain the ideas", self.ui,
                                        container=self.root)
         UILabel(pygame.Rect(right, top, col, int(36 * s)), "Levels", self.ui, container=self.root,
                 object_id="#heading")
-        y = top + int(40 * s)
-        for name in SCENARIOS:
-            if y + row > h - pad - row:
-                break
-            self.cards[UIButton(pygame.Rect(right, y, col, row), builtin_level(name).name, self.ui,
-                                container=self.root, tool_tip_text=TAGLINES.get(name))] = name
-            y += row + 6
+        # Every built-in, scrolling when they do not all fit above Open...
+        items = [(builtin_level(name).name, TAGLINES.get(name)) for name in SCENARIOS]
+        area = pygame.Rect(right, top + int(40 * s), col, below - top - int(40 * s))
+        buttons, y = button_list(items, area, row, 6, self.ui, self.root)
+        self.cards.update(zip(buttons, SCENARIOS))
         self.open_button = UIButton(pygame.Rect(right, y + row // 2, col, row), "Open...  (Ctrl+O)", self.ui,
                                     container=self.root, object_id="#primary")
 
@@ -154,18 +154,19 @@ class HomeScene(Scene):
         if not options:
             return y
         chosen = next((o for o in options if o[1] == HomeScene.topic), options[0])
-        self.topics = DropDown(options, chosen, pygame.Rect(x, y, width, row), self.ui, container=container)
-        y += row + 6
-        for lesson in (lesson for lesson in lessons if lesson.lesson.topic == chosen[1]):
-            if y + row > bottom:
-                break  # a small window shows the lessons that fit; the command line lists them all
+        menu_row = max(row, int(30 * self.app.scale))  # a menu's button has borders a plain one has not
+        self.topics = DropDown(options, chosen, pygame.Rect(x, y, width, menu_row), self.ui, container=container)
+        y += menu_row + 6
+        shown = [lesson for lesson in lessons if lesson.lesson.topic == chosen[1]]
+        items = []
+        for lesson in shown:
             step = left.get(lesson.name, 0)
-            label = f"{lesson.title}, {lesson.lesson.minutes} min" + (f" (step {step + 1})" if step else "")
-            tip = lesson.lesson.about + (f" Resumes at step {step + 1}." if step else "")
-            self.lessons[UIButton(pygame.Rect(x, y, width, row), label, self.ui, container=container,
-                                  tool_tip_text=tip)] = lesson
-            y += row + gap
-        return y
+            items.append((f"{lesson.title}, {lesson.lesson.minutes} min" + (f" (step {step + 1})" if step else ""),
+                          lesson.lesson.about + (f" Resumes at step {step + 1}." if step else "")))
+        # Every lesson of the idea, scrolling when the window is too small to show them all.
+        buttons, bottom = button_list(items, pygame.Rect(x, y, width, bottom - y), row, gap, self.ui, container)
+        self.lessons.update(zip(buttons, shown))
+        return bottom + gap
 
     def _card(self, rect: pygame.Rect, name: str) -> None:
         level = builtin_level(name)
@@ -174,8 +175,13 @@ class HomeScene(Scene):
         inner = rect.w - 20
         image_h = rect.h - int(142 * s) - 28
         UIImage(pygame.Rect(8, 8, inner, image_h), thumbnail(level, (inner, image_h)), self.ui, container=panel)
-        UILabel(pygame.Rect(8, image_h + 10, inner, int(34 * s)), level.name, self.ui, container=panel,
-                object_id="#heading")
+        # A long name on a narrow card (960x640, 1024x768): a size smaller, and shortened if even that is cut.
+        name_rect = pygame.Rect(8, image_h + 10, inner, int(34 * s))
+        heading = self.ui.get_theme().get_font(["#heading"])
+        small = heading.size(level.name)[0] > name_rect.w - TEXT_MARGIN
+        label = UILabel(name_rect, level.name, self.ui, container=panel,
+                        object_id="#heading_small" if small else "#heading")
+        set_fitted_text(label, level.name)
         UITextBox(TAGLINES.get(name, ""), pygame.Rect(8, image_h + 6 + int(34 * s), inner, int(64 * s)), self.ui,
                   container=panel, object_id="#tagline")
         button = UIButton(pygame.Rect(8, rect.h - int(40 * s) - 12, inner, int(36 * s)), "Play this level",
