@@ -20,10 +20,13 @@ from pygame_gui.elements import UITextEntryBox, UITextEntryLine
 
 from levels import LevelError, load_level
 
+from game import gui_fix
 from game.paths import RecentFiles, asset, user_data_dir
 from game.scenes import scene_class
 from game.scenes.base import Scene
 from game.world.palette import BACKGROUND_RGB
+
+gui_fix.apply()  # before the first widget is made
 
 log = logging.getLogger("mesa_sandbox")
 

@@ -34,3 +34,29 @@ def test_a_menu_near_the_bottom_of_its_panel_opens_upward_with_every_option_in_v
     assert roomy.rect.top >= 50  # with room below, it opens downward as before
     pygame.quit()
 
+
+def test_the_theme_ids_of_every_widget_of_the_editor_and_the_deployment_view_are_pygame_guis_own(app, monkeypatch):
+    """game.gui_fix memoizes pygame_gui's theme ids under a tuple instead of a key of megabytes: for every widget
+    the editor and the deployment view make, the ids are those pygame_gui's own method gives."""
+    from pygame_gui.core.ui_appearance_theme import UIAppearanceTheme
+    from levels import builtin_level
+    from game import gui_fix
+    from game.scenes.lab import LabScene
+    from ui_helpers import frames
+    assert UIAppearanceTheme.build_all_combined_ids is gui_fix.build_all_combined_ids
+    asked = []
+
+    def recording(self, *ids):
+        asked.append((self, ids))
+        return gui_fix.build_all_combined_ids(self, *ids)
+    monkeypatch.setattr(UIAppearanceTheme, "build_all_combined_ids", recording)
+    app.open("editor", level=builtin_level("monster_world"))
+    for tab in ("rules", "regions", "training"):
+        app.scene.tab = tab
+        app.scene.rebuild_panel()
+    app.switch(LabScene(app, builtin_level("green_means_go")))
+    frames(app, 2)
+    unique = {repr(ids): (theme, ids) for theme, ids in asked}
+    assert len(unique) > 30  # many kinds of widget, nested in many ways
+    for theme, ids in unique.values():
+        assert gui_fix.build_all_combined_ids(theme, *ids) == gui_fix.ORIGINAL(theme, *ids), ids
