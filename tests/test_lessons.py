@@ -237,13 +237,7 @@ def test_train_it_live_instead_starts_the_learner(app, shipped_agents, monkeypat
 @pytest.mark.parametrize("name", [f.name for f in lessons_in(LESSONS)])
 def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipped_agents, monkeypatch, name):
     import time
-    import game.session.evaluating as evaluating
-    import game.session.lesson as lessons
-    from agents.worker import TrainingThread
-    from game.scenes.lab import LabScene
-    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
-    monkeypatch.setattr(lessons, "AUTOPLAY_SECONDS", {k: 0.05 for k in lessons.AUTOPLAY_SECONDS})  # quick steps
-    monkeypatch.setattr(evaluating, "EVALUATION_EPISODES", 60)  # a quick reveal: the stand-in agents wander to time-outs
+    quick_autoplay(monkeypatch)
     import io
     from game.session.lesson_record import LessonTrace
     trace = io.StringIO()
@@ -277,7 +271,9 @@ def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipp
 
 
 def quick_autoplay(monkeypatch):
-    """Autoplay steps of a twentieth of a second and a short reveal; the learner as a thread."""
+    """Autoplay steps of a twentieth of a second and a short reveal (the stand-in agents wander to time-outs: 60
+    episodes counted, what it acts as if it wants read on 40 of each kind); the learner as a thread."""
+    import agents.inspection as inspection
     import game.session.evaluating as evaluating
     import game.session.lesson as lessons
     from agents.worker import TrainingThread
@@ -285,6 +281,8 @@ def quick_autoplay(monkeypatch):
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     monkeypatch.setattr(lessons, "AUTOPLAY_SECONDS", {k: 0.05 for k in lessons.AUTOPLAY_SECONDS})
     monkeypatch.setattr(evaluating, "EVALUATION_EPISODES", 60)
+    for name in ("DISCOVERY_EPISODES", "BASELINE_EPISODES", "TRAINING_EPISODES", "APPROACH_EPISODES"):
+        monkeypatch.setattr(inspection, name, 40)
 
 
 def test_a_kiosk_goes_round_again_on_the_same_screen_with_a_fresh_prediction_and_fresh_outcomes(app, shipped_agents,
