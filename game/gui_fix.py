@@ -25,7 +25,7 @@ def build_all_combined_ids(self, element_base_ids, element_ids, class_ids, objec
     combined_ids: list[str] = []
     if object_ids is not None and element_ids is not None and class_ids is not None and element_base_ids is not None:
         if not len(object_ids) == len(class_ids) == len(element_base_ids) == len(element_ids):
-            raise ValueError(f"Object & class ID hierarchy is not equal in length to Element ID hierarchy"
+            raise ValueError(f"Object & class ID hierarchy is not equal in length to Element ID hierarchy: "
                              f"Element IDs: {element_ids}\nClass IDs: {class_ids}\n\nObject IDs: {object_ids}\n")
         if element_ids:
             self._get_next_id_node(None, element_base_ids, element_ids, class_ids, object_ids, 0, len(element_ids),

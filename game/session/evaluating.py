@@ -28,8 +28,8 @@ class BackgroundEvaluation:
     """One evaluation at a time. `poll` gives its (EvaluationResult, Inspection) once, or the exception it ended by
     (`agents.inspection.Stopped` when it was dropped or closed)."""
 
-    def __init__(self, episodes: int | None = None):
-        self.episodes = EVALUATION_EPISODES if episodes is None else episodes  # counted in each evaluation
+    def __init__(self):
+        self.episodes = EVALUATION_EPISODES  # counted in each evaluation (read when the screen opens)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluate")
         self._closed = threading.Event()  # set when the screen is left: a running evaluation ends at once
         self._dropped = threading.Event()  # set when the running evaluation's result is no longer wanted
