@@ -33,9 +33,7 @@ def build_all_combined_ids(self, element_base_ids, element_ids, class_ids, objec
         # Then each id without its leading parts, shortest last (less specific).
         current_ids = combined_ids[:]
         found_all_ids = False
-        while not found_all_ids:
-            if not current_ids:
-                break
+        while current_ids and not found_all_ids:
             for index, current_id in enumerate(current_ids):
                 stop = current_id.find(".")
                 if stop == -1:

@@ -57,8 +57,13 @@ def text_room(element) -> int:
     return element.rect.w - TEXT_MARGIN
 
 
+def text_fits(font, text: str, width: int) -> bool:
+    """Whether `text` in `font` shows whole on a button or label `width` pixels wide."""
+    return font.size(text)[0] <= width - TEXT_MARGIN
+
+
 def fits(element, text: str) -> bool:
-    return element.font is None or element.font.size(text)[0] <= text_room(element)
+    return element.font is None or text_fits(element.font, text, element.rect.w)
 
 
 def set_fitted_text(element, text: str) -> None:
@@ -86,13 +91,16 @@ class DropDown(UIDropDownMenu):
         closed = self.menu_states["closed"]
         start = closed.start
 
-        def start_fitted(should_rebuild: bool = True) -> None:
-            start(should_rebuild)
+        def fit() -> None:
             if closed.selected_option_button is not None:
                 set_fitted_text(closed.selected_option_button, closed.selected_option[0])
+
+        def start_fitted(should_rebuild: bool = True) -> None:
+            start(should_rebuild)
+            fit()
         closed.start = start_fitted
-        if self.current_state is closed and closed.selected_option_button is not None:
-            set_fitted_text(closed.selected_option_button, closed.selected_option[0])
+        if self.current_state is closed:
+            fit()
         inside = self.ui_container.get_container().get_relative_rect().height  # pygame_gui's own limit below
         below, above = inside - self.relative_rect.bottom, self.relative_rect.top
         if below < LIST_ROW * len(self.options_list) + 8 and above > below:

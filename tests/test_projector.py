@@ -176,10 +176,10 @@ def test_every_level_and_every_lesson_has_a_button_on_home_and_the_last_level_op
     """What does not fit scrolls: projector mode at 1920x1080 showed 7 of the 11 built-ins and no way to the rest,
     the smallest window 4 of an idea's 5 lessons."""
     from game.scenes.home import SCENARIOS, HomeScene
-    monkeypatch.setattr(HomeScene, "topic", HomeScene.topic)  # the idea chosen here is not the next test's
     from game.scenes.lab import LabScene
     from game.session.lesson import TOPICS, lessons_in
     from ui_helpers import choose, click, scroll_into_view
+    monkeypatch.setattr(HomeScene, "topic", HomeScene.topic)  # the idea chosen here is not the next test's
     app = projector
     app.open("home", ask=False)
     frames(app, 2)

@@ -19,7 +19,8 @@ from game.render import thumbnail
 from game.session.lesson import TOPICS, LessonFile, lessons_in
 from game.session.lesson_record import LessonProgress
 from game.session.verdict import EXPLAIN
-from game.widgets import SCROLL_BAR, TEXT_MARGIN, DropDown, button_list, file_dialog, set_fitted_text, show_explain
+from game.widgets import (SCROLL_BAR, DropDown, button_list, file_dialog, set_fitted_text, show_explain,
+                          text_fits)
 
 SCENARIOS = ["coin_at_the_end", "cheese_in_the_corner", "keys_and_chests", "green_means_go", "the_diversity_fix",
              "cheese_on_a_dish", "follow_the_leader", "lava_land", "monster_world", "only_while_watched",
@@ -177,8 +178,7 @@ class HomeScene(Scene):
         UIImage(pygame.Rect(8, 8, inner, image_h), thumbnail(level, (inner, image_h)), self.ui, container=panel)
         # A long name on a narrow card (960x640, 1024x768): a size smaller, and shortened if even that is cut.
         name_rect = pygame.Rect(8, image_h + 10, inner, int(34 * s))
-        heading = self.ui.get_theme().get_font(["#heading"])
-        small = heading.size(level.name)[0] > name_rect.w - TEXT_MARGIN
+        small = not text_fits(self.ui.get_theme().get_font(["#heading"]), level.name, name_rect.w)
         label = UILabel(name_rect, level.name, self.ui, container=panel,
                         object_id="#heading_small" if small else "#heading")
         set_fitted_text(label, level.name)
