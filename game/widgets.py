@@ -68,12 +68,16 @@ def fits(element, text: str) -> bool:
 
 def set_fitted_text(element, text: str) -> None:
     """Show `text` on a button or label, shortened with an ellipsis when it does not fit (never cut mid-letter at
-    the border, as pygame_gui does); the whole text is the element's tooltip then."""
+    the border, as pygame_gui does); the whole text is the element's tooltip then, unless it has one of its own."""
     shown = text
     while not fits(element, shown) and len(shown) > 1:
         shown = shown[:-4].rstrip() + "..." if shown.endswith("...") else shown[:-1].rstrip() + "..."
     if element.text != shown:
         element.set_text(shown)
+    given = getattr(element, "whole_text_tip", None)  # the tooltip this function gave, if any
+    if element.tool_tip_text in (None, given):
+        element.whole_text_tip = text if shown != text else None
+        element.set_tooltip(element.whole_text_tip)
 
 
 LIST_ROW = 20  # pygame_gui's height of a drop-down list's row (the theme does not change it)

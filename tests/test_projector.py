@@ -194,3 +194,19 @@ def test_every_level_and_every_lesson_has_a_button_on_home_and_the_last_level_op
     assert scroll_into_view(app, last)
     click(app, last)
     assert isinstance(app.scene, LabScene) and app.scene.level.name == "Cheese, mostly cornered"
+
+
+@pytest.mark.parametrize("projector", [((960, 640), False), ((1024, 768), False), ((1280, 720), False),
+                                       ((1366, 768), False), ((1920, 1080), False)], indirect=True,
+                         ids=lambda p: f"{p[0][0]}x{p[0][1]}")
+def test_every_home_card_shows_its_whole_tagline(projector):
+    """Three lines of a tagline scrolled inside a box of two on the narrow cards (960x640, 1024x768)."""
+    from pygame_gui.elements import UITextBox
+    app = projector
+    app.open("home", ask=False)
+    frames(app, 2)
+    taglines = [e for e in app.ui.get_sprite_group().sprites()
+                if isinstance(e, UITextBox) and "#tagline" in e.get_object_ids()]
+    assert len(taglines) == len(app.scene.cards)
+    scrolled = [e.html_text for e in taglines if e.scroll_bar is not None]
+    assert not scrolled, scrolled

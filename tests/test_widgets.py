@@ -3,9 +3,9 @@ squeezed the list into the room left below it: 17 pixels for eight colours, and 
 panel a list shorter than its scroll bar's buttons divided by zero when it opened)."""
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIDropDownMenu, UIPanel
+from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UIPanel
 
-from game.widgets import LIST_ROW, DropDown
+from game.widgets import LIST_ROW, DropDown, set_fitted_text
 
 COLOURS = ["no colour", "yellow", "green", "red", "blue", "orange", "purple", "grey"]
 
@@ -32,6 +32,22 @@ def test_a_menu_near_the_bottom_of_its_panel_opens_upward_with_every_option_in_v
     assert shown.scroll_bar is None  # every colour in view
     roomy = opened(DropDown(COLOURS, "yellow", pygame.Rect(10, 10, 200, 40), ui, container=panel))
     assert roomy.rect.top >= 50  # with room below, it opens downward as before
+    pygame.quit()
+
+
+def test_a_text_shortened_to_fit_is_whole_in_its_tooltip_and_a_tooltip_of_its_own_is_kept():
+    pygame.init()
+    pygame.display.set_mode((800, 600))
+    ui = pygame_gui.UIManager((800, 600))
+    status = UILabel(pygame.Rect(0, 0, 120, 30), "", ui)
+    long = "Could not save: the folder /home/someone/levels is read-only"
+    set_fitted_text(status, long)
+    assert status.text.endswith("...") and status.text[:-3] in long and status.tool_tip_text == long
+    set_fitted_text(status, "Saved.")  # fits: nothing more to read in a tooltip
+    assert status.text == "Saved." and status.tool_tip_text is None
+    restore = UIButton(pygame.Rect(0, 40, 80, 30), "", ui, tool_tip_text="Restore the unsaved work kept at 10:04")
+    set_fitted_text(restore, "Cheese, mostly cornered")
+    assert restore.text.endswith("...") and restore.tool_tip_text == "Restore the unsaved work kept at 10:04"
     pygame.quit()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Callable
 
 import pygame
 import pygame_gui
@@ -77,10 +78,17 @@ class HomeScene(Scene):
         area = pygame.Rect(pad, top, grid_w + SCROLL_BAR + pad // 2, h - top - pad // 2)
         self.grid = UIScrollingContainer(area, self.ui, container=self.root, allow_scroll_x=False)
         self.grid.set_scrollable_area_dimensions((grid_w, rows * (card_h + pad // 2)))
+        taglines: list[list[tuple[UITextBox, Callable[[int], None]]]] = [[] for _ in range(rows)]
         for k, name in enumerate(cells):
             r, c = divmod(k, cols)
             rect = pygame.Rect(c * (card_w + pad // 2), r * (card_h + pad // 2), card_w, card_h)
-            self._card(rect, name) if name is not None else self._lessons_card(rect)
+            taglines[r].append(self._card(rect, name)) if name is not None else self._lessons_card(rect)
+        # The taglines of a row as tall as its tallest (never scrolling inside their boxes), so that its cards'
+        # names and buttons line up.
+        for row in taglines:
+            tallest = max((box.rect.h for box, _ in row), default=0)
+            for _, lay_out in row:
+                lay_out(tallest)
         self._your_levels(pygame.Rect(w - pad - side, top, side, h - top - pad // 2))
 
     def _your_levels(self, rect: pygame.Rect) -> None:
@@ -169,24 +177,33 @@ class HomeScene(Scene):
         self.lessons.update(zip(buttons, shown))
         return bottom + gap
 
-    def _card(self, rect: pygame.Rect, name: str) -> None:
+    def _card(self, rect: pygame.Rect, name: str) -> tuple[UITextBox, Callable[[int], None]]:
+        """A built-in level's card: its tagline now, as tall as pygame_gui lays out its lines (a height of -1), and
+        what lays out the rest once the row's tallest tagline is known (a line more takes the picture's height)."""
         level = builtin_level(name)
         s = self.app.scale
         panel = UIPanel(rect, container=self.grid, manager=self.ui, object_id="#card")
         inner = rect.w - 20
-        image_h = rect.h - int(142 * s) - 28
-        UIImage(pygame.Rect(8, 8, inner, image_h), thumbnail(level, (inner, image_h)), self.ui, container=panel)
-        # A long name on a narrow card (960x640, 1024x768): a size smaller, and shortened if even that is cut.
-        name_rect = pygame.Rect(8, image_h + 10, inner, int(34 * s))
-        small = not text_fits(self.ui.get_theme().get_font(["#heading"]), level.name, name_rect.w)
-        label = UILabel(name_rect, level.name, self.ui, container=panel,
-                        object_id="#heading_small" if small else "#heading")
-        set_fitted_text(label, level.name)
-        UITextBox(TAGLINES.get(name, ""), pygame.Rect(8, image_h + 6 + int(34 * s), inner, int(64 * s)), self.ui,
-                  container=panel, object_id="#tagline")
+        tagline = UITextBox(TAGLINES.get(name, ""), pygame.Rect(8, 0, inner, -1), self.ui, container=panel,
+                            object_id="#tagline")
         button = UIButton(pygame.Rect(8, rect.h - int(40 * s) - 12, inner, int(36 * s)), "Play this level",
                           self.ui, container=panel, object_id="#primary")
         self.cards[button] = name
+
+        def lay_out(tallest: int) -> None:
+            tagline_h = max(int(64 * s), tallest)
+            image_h = rect.h - int(78 * s) - tagline_h - 28
+            UIImage(pygame.Rect(8, 8, inner, image_h), thumbnail(level, (inner, image_h)), self.ui,
+                    container=panel)
+            # A long name on a narrow card (960x640, 1024x768): a size smaller, and shortened if even that is cut.
+            name_rect = pygame.Rect(8, image_h + 10, inner, int(34 * s))
+            small = not text_fits(self.ui.get_theme().get_font(["#heading"]), level.name, name_rect.w)
+            label = UILabel(name_rect, level.name, self.ui, container=panel,
+                            object_id="#heading_small" if small else "#heading")
+            set_fitted_text(label, level.name)
+            tagline.set_dimensions((inner, tagline_h))
+            tagline.set_relative_position((8, image_h + 6 + int(34 * s)))
+        return tagline, lay_out
 
     def _lessons_card(self, rect: pygame.Rect) -> None:
         """The lessons for a class (each opens where it was left), and the ideas explained."""

@@ -29,7 +29,7 @@ from game.scenes.editor.regions import RegionsTab
 from game.scenes.editor.rewards import RewardsTab
 from game.scenes.editor.spawns import SpawnsTab
 from game.scenes.editor.tabs import MapTab, esc
-from game.widgets import TEXT_MARGIN, file_dialog
+from game.widgets import TEXT_MARGIN, file_dialog, set_fitted_text
 
 BAR = [("home", "< Home", 90), ("save", "Save", 70), ("save_as", "Save as", 90), ("undo", "Undo", 70),
        ("redo", "Redo", 70), ("copy", "Copy code", 110), ("paste", "Paste code", 110), ("play", "Play", 70),
@@ -165,7 +165,7 @@ class EditorScene(Scene):
             self.panel.problems_box.set_text(text)
         dirty = " (unsaved)" if self.document.dirty else ""
         where = Path(self.path).name if self.path else "new level"
-        self.status_label.set_text(f"{where}{dirty}  {self.status}")
+        set_fitted_text(self.status_label, f"{where}{dirty}  {self.status}")  # a long message: whole in its tooltip
         for key, usable in (("undo", bool(self.document.undo_stack)), ("redo", bool(self.document.redo_stack)),
                             ("train", self.level is not None)):
             self.bar_buttons[key].enable() if usable else self.bar_buttons[key].disable()
