@@ -5,10 +5,10 @@ not a test: what it finds becomes a test.
     python benchmarks/random_input.py [--seeds 1 2 3] [--frames 4000]
 
 Every 400 frames it opens another screen (the training view of a built-in with a shipped agent loaded, the Steer
-window of a shipped convolutional agent, the editor,
-the seed lottery, a lesson, play, preview, home); even seeds use a 1280x800 window, odd ones 1920x1080, and every
-third seed projector mode. Exits 1 if anything failed. Found so far: a drop-down list squeezed below its scroll bar
-(ZeroDivisionError in pygame_gui), a pasted level code as a file name ("File name too long"), a level edited to 32
+window of a shipped convolutional agent, the editor, the seed lottery, a lesson, play, preview, home); the window is
+1280x800, 1920x1080, 1024x768 (a 4:3 projector) or 960x640 (the smallest), one after the other by seed, and every
+third seed is in projector mode. Exits 1 if anything failed. Found so far: a drop-down list squeezed below its scroll
+bar (ZeroDivisionError in pygame_gui), a pasted level code as a file name ("File name too long"), a level edited to 32
 or more entities (its tile events overflowed an int8), a Steer window measuring while the window played the same
 network (a hook on it caught the other thread's pass).
 """
@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SCREENS = ["lab", "lab", "steer", "editor", "lottery", "home", "lesson", "play", "preview"]
 EVERY = 400  # frames on one screen
+SIZES = [(1280, 800), (1920, 1080), (1024, 768), (960, 640)]
 
 
 def random_events(rng: random.Random, w: int, h: int, keys: list[int]) -> list:
@@ -93,7 +94,7 @@ def run(seed: int, frames: int, failures: list[tuple[str, str]]) -> None:
     import pygame
     from game.app import App
     rng = random.Random(seed)
-    w, h = (1280, 800) if seed % 2 == 0 else (1920, 1080)
+    w, h = SIZES[seed % len(SIZES)]
     app = App((w, h), projector=seed % 3 == 0)
     keys = [getattr(pygame, f"K_{c}") for c in "abcdefghijklmnopqrstuvwxyz0123456789"] + [
         pygame.K_TAB, pygame.K_SPACE, pygame.K_RETURN, pygame.K_ESCAPE, pygame.K_LEFT, pygame.K_RIGHT, pygame.K_UP,
