@@ -43,6 +43,10 @@ def test_a_text_shortened_to_fit_is_whole_in_its_tooltip_and_a_tooltip_of_its_ow
     long = "Could not save: the folder /home/someone/levels is read-only"
     set_fitted_text(status, long)
     assert status.text.endswith("...") and status.text[:-3] in long and status.tool_tip_text == long
+    pygame.mouse.set_pos(status.rect.center)  # hovered long enough, the label shows it
+    for _ in range(20):
+        ui.update(0.1)
+    assert status.tool_tip is not None and long in status.tool_tip.text_block.html_text
     set_fitted_text(status, "Saved.")  # fits: nothing more to read in a tooltip
     assert status.text == "Saved." and status.tool_tip_text is None
     restore = UIButton(pygame.Rect(0, 40, 80, 30), "", ui, tool_tip_text="Restore the unsaved work kept at 10:04")
