@@ -125,6 +125,10 @@ def test_a_class_sees_every_screen_laid_out_inside_the_window(projector, shipped
         app.open("lottery", level=builtin_level("the_diversity_fix"))
         frames(app, 2)
         check_layout(app, "the seed lottery")
+        for kind in ("play", "preview"):
+            app.open(kind, level=builtin_level("keys_and_chests"))
+            frames(app, 2)
+            check_layout(app, kind)
         app.open("editor", level=builtin_level("cheese_in_the_corner"))
         frames(app, 2)
         assert not app.projecting and app.projector == projector_mode  # the editor keeps its desktop size

@@ -14,6 +14,7 @@ from levels.format import Level
 
 from game.scenes.base import Scene
 from game.render import draw_world
+from game.widgets import set_fitted_text
 from game.world import WorldBatch
 
 KEYS = {pygame.K_UP: 1, pygame.K_w: 1, pygame.K_DOWN: 2, pygame.K_s: 2, pygame.K_LEFT: 3, pygame.K_a: 3,
@@ -22,6 +23,8 @@ KEYS = {pygame.K_UP: 1, pygame.K_w: 1, pygame.K_DOWN: 2, pygame.K_s: 2, pygame.K
 COMMANDS = {pygame.K_ESCAPE: ("Esc", "back to where you came from", "go_back"),
             pygame.K_r: ("R", "play again (a new variant)", "play_again"),
             pygame.K_TAB: ("Tab", "switch the split you play: training / deployment", "switch_split")}
+HINT = ("<i>Arrows (or WASD) move (Up jumps in a side view), R restarts, Tab switches training / deployment, Esc goes "
+        "back.</i>")
 
 
 class PlayScene(Scene):
@@ -56,8 +59,9 @@ class PlayScene(Scene):
         self.refresh()
 
     def refresh(self) -> None:
-        self.title.set_text(f"Playing {self.level.name} ({self.split}): arrows move, R restarts, Tab switches split")
-        self.log.set_text("<br>".join(self.lines[-40:]))
+        # The keys head the log: on the title's line they ran past the window in projector mode.
+        set_fitted_text(self.title, f"Playing {self.level.name} ({self.split})")
+        self.log.set_text("<br>".join([HINT] + self.lines[-40:]))
 
     def act(self, action: int) -> None:
         if self.report is not None:

@@ -43,9 +43,9 @@ class PreviewScene(Scene):
         row_h = (h - top - pad) // 2
         for k, split in enumerate(("training", "deployment")):
             y = top + k * row_h
-            UILabel(pygame.Rect(pad, y, w - 2 * pad, int(30 * s)), split.capitalize(), self.ui, container=self.root,
-                    object_id="#heading")
-            self.rows[split] = pygame.Rect(pad, y + int(34 * s), w - 2 * pad, row_h - int(40 * s))
+            UILabel(pygame.Rect(pad, y, w - 2 * pad, int(36 * s)), split.capitalize(), self.ui, container=self.root,
+                    object_id="#heading")  # (30 px cut the heading's last pixel row at every size)
+            self.rows[split] = pygame.Rect(pad, y + int(40 * s), w - 2 * pad, row_h - int(46 * s))
 
     def handle(self, event: pygame.event.Event) -> bool:
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.back_button:
