@@ -66,12 +66,18 @@ def fits(element, text: str) -> bool:
     return element.font is None or text_fits(element.font, text, element.rect.w)
 
 
+def shortened(text: str, font, width: int) -> str:
+    """`text`, ended with an ellipsis as early as it must be to show whole on a button or label `width` wide."""
+    shown = text
+    while not text_fits(font, shown, width) and len(shown) > 1:
+        shown = shown[:-4].rstrip() + "..." if shown.endswith("...") else shown[:-1].rstrip() + "..."
+    return shown
+
+
 def set_fitted_text(element, text: str) -> None:
     """Show `text` on a button or label, shortened with an ellipsis when it does not fit (never cut mid-letter at
     the border, as pygame_gui does); the whole text is the element's tooltip then, unless it has one of its own."""
-    shown = text
-    while not fits(element, shown) and len(shown) > 1:
-        shown = shown[:-4].rstrip() + "..." if shown.endswith("...") else shown[:-1].rstrip() + "..."
+    shown = text if element.font is None else shortened(text, element.font, element.rect.w)
     if element.text != shown:
         element.set_text(shown)
     given = getattr(element, "whole_text_tip", None)  # the tooltip this function gave, if any

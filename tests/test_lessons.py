@@ -234,19 +234,35 @@ def test_train_it_live_instead_starts_the_learner(app, shipped_agents, monkeypat
     scene.session.stop_training()
 
 
+# Each lesson autoplays in one of the tightest windows a class has, its layout checked at every step: the smallest
+# window, and projector mode at 1280x720 and 1024x768 (the lesson bar's "step 10 of 17" and the candidates' "(your
+# proxy)" were cut at 960x640, the shares by condition in projector mode).
+WINDOWS = [((1280, 720), True), ((960, 640), False), ((1024, 768), True)]
+
+
 @pytest.mark.parametrize("name", [f.name for f in lessons_in(LESSONS)])
-def test_every_lesson_autoplays_to_its_end_and_quits_without_training(app, shipped_agents, monkeypatch, name):
-    import time
-    quick_autoplay(monkeypatch)
+def test_every_lesson_autoplays_to_its_end_and_quits_without_training(shipped_agents, monkeypatch, tmp_path, request,
+                                                                      name):
     import io
+    import time
+    from game.app import App
     from game.session.lesson_record import LessonTrace
+    from ui_helpers import check_layout
+    quick_autoplay(monkeypatch)
+    monkeypatch.setenv("MESA_SANDBOX_DATA", str(tmp_path / "data"))
+    size, projector = WINDOWS[[f.name for f in lessons_in(LESSONS)].index(name) % len(WINDOWS)]
+    app = App(size, projector=projector)
+    request.addfinalizer(pygame.quit)
     trace = io.StringIO()
     app.open_lesson(load_lesson(LESSONS / f"{name}.json"), autoplay=True, once=True, trace=LessonTrace(trace))
-    scene, seen, deadline = app.scene, set(), time.monotonic() + 120
+    scene, seen, deadline, frame = app.scene, set(), time.monotonic() + 120, 0
     while app.running and time.monotonic() < deadline:
         app.step(may_sleep=False)  # paced at 60 frames a second as the app runs, so the evaluation thread gets time
         seen.add(scene.lesson.step.do)
         assert not scene.session.training.active, "autoplay trained"
+        frame += 1
+        if frame % 20 == 0 and app.running:  # a third of a second apart: every step, and what its end shows
+            check_layout(app, f"{name} at {size}, step {scene.lesson.index + 1} ({scene.lesson.step.do})")
     assert not app.running and scene.lesson.at_end  # it quit at the end, by itself
     assert {"agent", "predict", "deploy", "reveal"} <= seen
     if scene.lesson.state(max(k for k, s in enumerate(scene.lesson.steps) if s.do == "reveal")).evaluate:

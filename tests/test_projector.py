@@ -7,7 +7,7 @@ import pytest
 
 from game.paths import asset
 from game.session.lesson import load_lesson
-from ui_helpers import frames, key
+from ui_helpers import check_layout, frames, key
 
 # (window, projector mode): projector mode at a small, a 4:3 (XGA) and a large projector; the laptop and desktop
 # sizes as well, since the body text grows with the window there too, down to the smallest window the game allows.
@@ -25,45 +25,6 @@ def projector(tmp_path, monkeypatch, request):
     if application.scene is not None:
         application.scene.leave()
     pygame.quit()
-
-
-def shown(app) -> list:
-    """The widgets placed directly on the screen (not inside a panel or a list) that are visible now."""
-    from pygame_gui.core import UIContainer
-    from pygame_gui.elements import UIVerticalScrollBar
-    root = app.scene.root
-    return [e for e in app.ui.get_sprite_group().sprites()
-            if e.ui_container is root and e.visible and e.rect.w > 1 and e.rect.h > 1
-            and not isinstance(e, (UIContainer, UIVerticalScrollBar))]  # parts of a slider, list or text box
-
-
-TALLER = 1.1  # a font's line height holds some leading above and below the glyphs: a tenth more still shows whole
-
-
-def cut_text(app) -> list[str]:
-    """Buttons and labels on screen whose text is wider or taller than what they show (pygame_gui cuts it at the
-    border; a list's items were once 20 px tall whatever the font); a scroll bar's arrows (one character drawn as an
-    icon) aside."""
-    from pygame_gui.elements import UIButton, UILabel
-    from game.widgets import text_room
-    return [f"{type(e).__name__} {e.text!r}: {e.font.size(e.text)} px of text in {text_room(e)} x {e.rect.h}"
-            for e in app.ui.get_sprite_group().sprites()
-            if isinstance(e, (UIButton, UILabel)) and e.visible and len(e.text) > 1 and e.font is not None
-            and (e.font.size(e.text)[0] > text_room(e) or e.font.size(e.text)[1] > TALLER * e.rect.h)]
-
-
-def check_layout(app, where: str) -> None:
-    cut = cut_text(app)
-    assert not cut, f"{where}: {cut}"
-    window = pygame.Rect((0, 0), app.size)
-    elements = shown(app)
-    assert elements, where
-    for e in elements:
-        assert window.contains(e.rect), f"{where}: {type(e).__name__} {e.rect} leaves the {app.size} window"
-    for k, a in enumerate(elements):
-        for b in elements[k + 1:]:
-            assert not a.rect.colliderect(b.rect), f"{where}: {type(a).__name__} {a.rect} overlaps " \
-                                                    f"{type(b).__name__} {b.rect}"
 
 
 def test_projector_text_is_larger_than_todays_headings_and_f10_switches(app):

@@ -80,3 +80,32 @@ def test_the_theme_ids_of_every_widget_of_the_editor_and_the_deployment_view_are
     assert len(unique) > 30  # many kinds of widget, nested in many ways
     for theme, ids in unique.values():
         assert gui_fix.build_all_combined_ids(theme, *ids) == gui_fix.ORIGINAL(theme, *ids), ids
+
+
+def test_a_candidate_with_a_long_name_keeps_its_score_and_your_proxy_in_a_narrow_list():
+    """At 960x640 "0.97  the region you called "right end"  (your proxy)" ran past its list item."""
+    from types import SimpleNamespace
+    from levels import builtin_level
+    from agents.objectives import Candidate
+    from game.scenes.lab.candidates import CandidateList
+    pygame.init()
+    pygame.display.set_mode((800, 600))
+    ui = pygame_gui.UIManager((800, 600))
+    level = builtin_level("coin_at_the_end")  # declares the proxy "reached the right end"
+    proxy = level.proxies[0]
+    long = Candidate('the region you called "right end", where the level ends', "region", proxy.event, proxy.what, 3)
+    other = Candidate("the top-left corner of the level, a long way from the coin", "corner", "entered_region",
+                      "nowhere", 1)
+    found = SimpleNamespace(scores=[SimpleNamespace(score=0.97, candidate=long),
+                                    SimpleNamespace(score=0.05, candidate=other)])
+    listed = CandidateList(SimpleNamespace(ui=ui, root=None), pygame.Rect(0, 0, 300, 200), 30)
+    listed.refresh(found, found.scores[0], level)
+    items = listed.list.item_list
+    assert items[0]["text"].startswith("0.97  the region") and items[0]["text"].endswith("...  (your proxy)")
+    assert items[1]["text"].startswith("0.05  the top-left") and "(your proxy)" not in items[1]["text"]
+    for item in items:
+        button = item["button_element"]
+        assert button.font.size(item["text"])[0] <= button.rect.w - 6, item["text"]  # (TEXT_MARGIN)
+        assert listed.by_text[item["text"]] in (long, other)
+    assert listed.chosen() is long  # the apparent objective, chosen first
+    pygame.quit()

@@ -8,6 +8,8 @@ from pygame_gui.elements import UISelectionList
 
 from agents.inspection import declared_as
 
+from game.widgets import SCROLL_BAR, shortened, text_fits
+
 SHOWN = 5
 WAITING = "Evaluate (E) to list what it may be after"
 
@@ -35,12 +37,14 @@ class CandidateList:
             self.list.set_item_list([WAITING])
             self.list.disable()
             return True
-        def words(s) -> str:
+        shown = inspection.scores[:SHOWN]
+        if apparent is not None and apparent.candidate not in [s.candidate for s in shown]:
+            shown = shown + [apparent]
+        self.by_text = {}
+        for s in shown:
             declared = level is not None and declared_as(level, s.candidate) is not None
-            return f"{s.score:.2f}  {s.candidate.name}" + ("  (your proxy)" if declared else "")
-        self.by_text = {words(s): s.candidate for s in inspection.scores[:SHOWN]}
-        if apparent is not None and apparent.candidate not in self.by_text.values():
-            self.by_text[words(apparent)] = apparent.candidate
+            text = self._fitted(f"{s.score:.2f}  ", s.candidate.name, "  (your proxy)" if declared else "")
+            self.by_text[text if text not in self.by_text else f"{s.score:.2f}  {s.candidate.name}"] = s.candidate
         self.list.set_item_list(list(self.by_text))
         self.list.enable()
         for item in self.list.item_list:
@@ -49,6 +53,15 @@ class CandidateList:
                 if item["button_element"] is not None:
                     item["button_element"].select()
         return True
+
+    def _fitted(self, score: str, name: str, mark: str) -> str:
+        """An item's words, the candidate's name shortened where the whole line does not fit beside the list's
+        scroll bar (a narrow window cut "(your proxy)" off); the score and the mark stay whole."""
+        room = self.list.item_list_container.relative_rect.width - SCROLL_BAR
+        font = self.list.ui_manager.get_theme().get_font(["selection_list.#item_list_item", "selection_list.button", "button"])
+        if text_fits(font, score + name + mark, room):
+            return score + name + mark
+        return score + shortened(name, font, room - font.size(score + mark)[0]) + mark
 
     def hovered(self):
         """The candidate under the pointer, if any."""

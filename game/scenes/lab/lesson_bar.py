@@ -22,7 +22,7 @@ from game.session.lesson import LessonRun
 from game.session.lesson_shares import MAP_VARIANTS, did_shares, reward_map_shares, steered_shares
 from game.session.steering import MEASURE_EPISODES
 from game.session.lesson_record import LessonProgress, LessonTrace
-from game.widgets import fits, set_fitted_text
+from game.widgets import TEXT_MARGIN, fits, set_fitted_text
 
 NEXT_KEYS = (pygame.K_RIGHT, pygame.K_PAGEDOWN)  # a presenter's clicker sends Page Down / Page Up
 BACK_KEYS = (pygame.K_LEFT, pygame.K_PAGEUP)
@@ -69,12 +69,18 @@ class LessonBar:
                              tool_tip_text="Train a new agent from scratch on the training distribution")
         # At the reveal: the prediction beside what the agent did, where the answers were.
         self.outcomes = UITextBox("", pygame.Rect(x, rect.y, w, rect.h - row - pad), ui, container=r)
-        third = (w - 2 * pad) // 3
         bottom = rect.bottom - row
-        self.back = UIButton(pygame.Rect(x, bottom, third, row), "< Back", ui, container=r)
-        self.counter = UILabel(pygame.Rect(x + third + pad, bottom, third, row), "", ui, container=r)
-        self.next = UIButton(pygame.Rect(x + 2 * (third + pad), bottom, third, row), "Next >", ui, container=r,
-                             object_id="#primary")
+        # The counter as wide as its longest words ("step 10 of 17" was cut in a third of a narrow bar), Back and
+        # Next sharing the rest.
+        self.counter = UILabel(pygame.Rect(x, bottom, 1, row), "", ui, container=r)
+        longest = f"step {len(run.steps)} of {len(run.steps)}"
+        middle = max((w - 2 * pad) // 3, self.counter.font.size(longest)[0] + TEXT_MARGIN)
+        side = (w - 2 * pad - middle) // 2
+        self.counter.set_relative_position((x + side + pad, bottom))
+        self.counter.set_dimensions((middle, row))
+        self.back = UIButton(pygame.Rect(x, bottom, side, row), "< Back", ui, container=r)
+        self.next = UIButton(pygame.Rect(x + side + middle + 2 * pad, bottom, side, row), "Next >", ui,
+                             container=r, object_id="#primary")
         self.shown: tuple = ()
         self.counting = False  # the prediction is a show of hands typed in, not one click
         self.map_shares: tuple[object, list[float]] | None = None  # (network, `map_shares`): a planner's map, measured

@@ -122,8 +122,7 @@ class SidePanel:
             else:
                 set_fitted_text(self.status, session.status)
         for label, text in zip(self.stats, session.stat_lines()):
-            if label.text != text:
-                label.set_text(text)
+            set_fitted_text(label, text)  # (the shares by condition outgrew the panel in projector mode)
         progress = session.evaluation_progress
         episodes = session.evaluation.episodes
         label = (f"Evaluate {episodes} episodes (E)" if progress is None
