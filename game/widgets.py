@@ -11,7 +11,8 @@ def show_explain(app, cards: list[tuple[str, str]], title: str = "What you are s
     rect = app.centered(760, 600)
     window = UIWindow(rect, app.ui, title)
     text = "".join(f"<b>{heading}</b><br>{body}<br><br>" for heading, body in cards)
-    UITextBox(text, pygame.Rect(0, 0, rect.w - 32, rect.h - 70), app.ui, container=window)
+    # The window's inside, whatever its title bar's height (a fixed margin left a blank strip in projector mode).
+    UITextBox(text, pygame.Rect((0, 0), window.get_container().get_size()), app.ui, container=window)
     return window
 
 

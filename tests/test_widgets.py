@@ -109,3 +109,17 @@ def test_a_candidate_with_a_long_name_keeps_its_score_and_your_proxy_in_a_narrow
         assert listed.by_text[item["text"]] in (long, other)
     assert listed.chosen() is long  # the apparent objective, chosen first
     pygame.quit()
+
+
+def test_the_concept_cards_fill_their_window_in_projector_mode(tmp_path, monkeypatch):
+    """A fixed margin for the title bar left a blank strip under the text in projector mode (its title bar is
+    taller)."""
+    from pygame_gui.elements import UITextBox
+    from game.app import App
+    from game.widgets import show_explain
+    monkeypatch.setenv("MESA_SANDBOX_DATA", str(tmp_path / "data"))
+    app = App((1280, 720), projector=True)
+    window = show_explain(app, [("Base optimizer", "PPO.")])
+    box = next(e for e in window.get_container().elements if isinstance(e, UITextBox))
+    assert box.rect == window.get_container().rect
+    pygame.quit()
