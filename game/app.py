@@ -55,6 +55,7 @@ SHORTCUTS = [
 ]
 
 
+TITLE_BAR = 28  # pygame_gui's height of a window's title bar, enough for the body font at a laptop's scale
 BODY_TEXT_WIDGETS = ("button", "label", "text_box", "text_entry_line", "text_entry_box", "drop_down_menu",
                      "selection_list", "tool_tip", "horizontal_slider", "window")
 
@@ -75,6 +76,9 @@ def scaled_theme(scale: float, projector: bool = False) -> dict:
         font = block.get("font") if isinstance(block, dict) else None
         if font and "size" in font:
             font["size"] = str(max(10, round(int(font["size"]) * scale)))
+    # A window's title bar as tall as its words (pygame_gui's 28 px cut the title at 1920x1080 in projector mode).
+    title = max(TITLE_BAR, round(int(theme["window"]["font"]["size"]) * 1.6))
+    theme["window"].setdefault("misc", {})["title_bar_height"] = str(title)
     return theme
 
 

@@ -61,6 +61,11 @@ def test_a_class_sees_every_screen_laid_out_inside_the_window(projector, shipped
         app.scene.command("deployment")
         frames(app, 2)
         check_layout(app, "deployment view")
+        app.scene.command("explain")  # a window: its title bar grows with the font (28 px cut it at 1920x1080)
+        frames(app, 2)
+        check_layout(app, "the concept cards")
+        for window in list(app.ui.get_window_stack().stack):
+            window.kill()
         from agents.policy import PolicySnapshot
         from agents.ppo import PPOConfig
         from agents.training import TrainingSettings, make_optimizer
