@@ -24,6 +24,7 @@ from game import gui_fix
 from game.paths import RecentFiles, asset, user_data_dir
 from game.scenes import scene_class
 from game.scenes.base import Scene
+from game.widgets import grown_to_its_words
 from game.world.palette import BACKGROUND_RGB
 
 gui_fix.apply()  # before the first widget is made
@@ -204,6 +205,9 @@ class App:
         rect = self.centered(640, 360)
         safe = text.replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
         box = pygame_gui.windows.UIMessageWindow(rect, safe, self.ui, window_title=title)
+        grow = grown_to_its_words(box.dismiss_button)
+        if grow:  # the message ends above the taller button
+            box.text_block.set_dimensions((box.text_block.relative_rect.w, box.text_block.relative_rect.h - grow))
         box.said = (title, text)  # to show it again in a new manager (projector mode toggled, the window resized)
         self.message_windows.append(box)
 

@@ -16,10 +16,27 @@ def show_explain(app, cards: list[tuple[str, str]], title: str = "What you are s
     return window
 
 
+def grown_to_its_words(button: UIButton, margin: int = 8) -> int:
+    """Make a button of pygame_gui's own windows (24 or 30 px tall whatever the font: the words ran out of Dismiss,
+    OK and Cancel in projector mode) as tall as its words, its bottom where it was; the pixels it grew."""
+    grow = button.font.size(button.text)[1] + margin - button.relative_rect.h
+    if grow > 0:
+        button.set_dimensions((button.relative_rect.w, button.relative_rect.h + grow))
+        button.set_relative_position((button.relative_rect.x, button.relative_rect.y - grow))
+    return max(grow, 0)
+
+
 class FileDialog(UIFileDialog):
     """pygame_gui's file dialog as a player expects one: hidden files stay hidden, only the files that can be
     opened here are listed, Enter on a file name picks it (the stock dialog only moves to its folder), and a path
     the system refuses to look at (a level code pasted into the name: "File name too long") chooses nothing."""
+
+    def _setup_ui_elements(self):
+        super()._setup_ui_elements()
+        grow = max(grown_to_its_words(self.cancel_button), grown_to_its_words(self.ok_button))
+        files = self.file_selection_list
+        if grow:  # the list of files ends above the taller buttons
+            files.set_dimensions((files.relative_rect.w, files.relative_rect.h - grow))
 
     def _create_list_of_directories_and_files_on_current_path(self):
         super()._create_list_of_directories_and_files_on_current_path()

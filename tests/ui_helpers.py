@@ -132,13 +132,18 @@ TALLER = 1.1  # a font's line height holds some leading above and below the glyp
 def cut_text(app) -> list[str]:
     """Buttons and labels on screen whose text is wider or taller than what they show (pygame_gui cuts it at the
     border; a list's items were once 20 px tall whatever the font); a scroll bar's arrows (one character drawn as an
-    icon) aside."""
+    icon) aside. pygame_gui's own windows name their buttons by translation keys ("pygame-gui.OK"): what they show
+    is measured."""
+    from pygame_gui.core.utility import translate
     from pygame_gui.elements import UIButton, UILabel
     from game.widgets import text_room
-    return [f"{type(e).__name__} {e.text!r}: {e.font.size(e.text)} px of text in {text_room(e)} x {e.rect.h}"
-            for e in app.ui.get_sprite_group().sprites()
-            if isinstance(e, (UIButton, UILabel)) and e.visible and len(e.text) > 1 and e.font is not None
-            and (e.font.size(e.text)[0] > text_room(e) or e.font.size(e.text)[1] > TALLER * e.rect.h)]
+    cut = []
+    for e in app.ui.get_sprite_group().sprites():
+        if isinstance(e, (UIButton, UILabel)) and e.visible and len(e.text) > 1 and e.font is not None:
+            w, h = e.font.size(translate(e.text))
+            if w > text_room(e) or h > TALLER * e.rect.h:
+                cut.append(f"{type(e).__name__} {e.text!r}: {(w, h)} px of text in {text_room(e)} x {e.rect.h}")
+    return cut
 
 
 def check_layout(app, where: str) -> None:
