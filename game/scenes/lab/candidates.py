@@ -44,6 +44,7 @@ class CandidateList:
         for s in shown:
             declared = level is not None and declared_as(level, s.candidate) is not None
             text = self._fitted(f"{s.score:.2f}  ", s.candidate.name, "  (your proxy)" if declared else "")
+            # (two names shortened alike: the second keeps its whole name, to stay its own item)
             self.by_text[text if text not in self.by_text else f"{s.score:.2f}  {s.candidate.name}"] = s.candidate
         self.list.set_item_list(list(self.by_text))
         self.list.enable()
@@ -58,7 +59,8 @@ class CandidateList:
         """An item's words, the candidate's name shortened where the whole line does not fit beside the list's
         scroll bar (a narrow window cut "(your proxy)" off); the score and the mark stay whole."""
         room = self.list.item_list_container.relative_rect.width - SCROLL_BAR
-        font = self.list.ui_manager.get_theme().get_font(["selection_list.#item_list_item", "selection_list.button", "button"])
+        font = self.list.ui_manager.get_theme().get_font(["selection_list.#item_list_item", "selection_list.button",
+                                                           "button"])
         if text_fits(font, score + name + mark, room):
             return score + name + mark
         return score + shortened(name, font, room - font.size(score + mark)[0]) + mark
