@@ -255,14 +255,16 @@ def test_every_lesson_autoplays_to_its_end_and_quits_without_training(shipped_ag
     request.addfinalizer(pygame.quit)
     trace = io.StringIO()
     app.open_lesson(load_lesson(LESSONS / f"{name}.json"), autoplay=True, once=True, trace=LessonTrace(trace))
-    scene, seen, deadline, frame = app.scene, set(), time.monotonic() + 120, 0
+    scene, seen, deadline, frame, checked = app.scene, set(), time.monotonic() + 120, 0, None
     while app.running and time.monotonic() < deadline:
         app.step(may_sleep=False)  # paced at 60 frames a second as the app runs, so the evaluation thread gets time
         seen.add(scene.lesson.step.do)
         assert not scene.session.training.active, "autoplay trained"
         frame += 1
-        if frame % 20 == 0 and app.running:  # a third of a second apart: every step, and what its end shows
+        # Each step as it opens, and every third of a second while it lasts (what a reveal shows once measured).
+        if app.running and (scene.lesson.index != checked or frame % 20 == 0):
             check_layout(app, f"{name} at {size}, step {scene.lesson.index + 1} ({scene.lesson.step.do})")
+            checked = scene.lesson.index
     assert not app.running and scene.lesson.at_end  # it quit at the end, by itself
     assert {"agent", "predict", "deploy", "reveal"} <= seen
     if scene.lesson.state(max(k for k, s in enumerate(scene.lesson.steps) if s.do == "reveal")).evaluate:
