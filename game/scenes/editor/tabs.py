@@ -17,7 +17,7 @@ from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 from levels.vocabulary import COLORS, ENTITY_KINDS, MOVING_KINDS, TILE_KINDS, WORLD_KINDS
 
 from game.layout import Column
-from game.widgets import DropDown
+from game.widgets import DropDown, set_fitted_text
 
 
 THEN = [("then walks back", "back"), ("then goes round", "loop"), ("then stops", "stop")]  # a route's end
@@ -66,8 +66,9 @@ class Tab:
     # --- building helpers ----------------------------------------------------------------------------------
     def label(self, text: str, height: float = 26, muted: bool = True) -> None:
         """A line of words across the column, `height` design pixels high."""
-        UILabel(self.column.row(height, after=0), text, self.ui, container=self.root,
-                object_id="#muted" if muted else None)
+        label = UILabel(self.column.row(height, after=0), "", self.ui, container=self.root,
+                        object_id="#muted" if muted else None)
+        set_fitted_text(label, text)  # never cut mid-letter in a narrow panel: whole in its tooltip
 
     def on(self, widget, happening, handler):
         """When `widget` reports `happening` (CLICKED, CHOSEN, TYPED, ENTERED, SLID), `handler(event)` answers."""
