@@ -173,7 +173,7 @@ class SpawnsTab(Tab):
         mixes = self.document.doc.get("training", {}).get("mixes", [])
         share = min(0.5, share_of(mixes[0])) if mixes else 0.0
         column.skip(column.gap)
-        self.label(f"Diversity: {share:.0%} of variants drawn like deployment", muted=False)
+        self.label(f"Diversity: {share:.0%} drawn like deployment", muted=False)
         self.share_slider = UIHorizontalSlider(column.row(ROW), share, (0.0, 0.5), self.ui, container=self.root,
                                                click_increment=0.01)
         self.share_slider.set_tooltip("the share of training variants drawn like deployment (the diversity fix)")
