@@ -75,9 +75,14 @@ def text_room(element) -> int:
     return element.rect.w - TEXT_MARGIN
 
 
+def text_width(font, text: str) -> int:
+    """How wide a button or label must be to show `text` in `font` whole."""
+    return font.size(text)[0] + TEXT_MARGIN
+
+
 def text_fits(font, text: str, width: int) -> bool:
     """Whether `text` in `font` shows whole on a button or label `width` pixels wide."""
-    return font.size(text)[0] <= width - TEXT_MARGIN
+    return text_width(font, text) <= width
 
 
 def fits(element, text: str) -> bool:
@@ -99,9 +104,10 @@ def set_fitted_text(element, text: str) -> None:
     if element.text != shown:
         element.set_text(shown)
     given = getattr(element, "whole_text_tip", None)  # the tooltip this function gave, if any
-    if element.tool_tip_text in (None, given):
-        element.whole_text_tip = text if shown != text else None
-        element.set_tooltip(element.whole_text_tip)
+    tip = text if shown != text else None
+    if element.tool_tip_text in (None, given) and tip != element.tool_tip_text:  # (the side panel's lines: each frame)
+        element.whole_text_tip = tip
+        element.set_tooltip(tip)
 
 
 LIST_ROW = 20  # pygame_gui's height of a drop-down list's row (the theme does not change it)

@@ -29,7 +29,7 @@ from game.scenes.editor.regions import RegionsTab
 from game.scenes.editor.rewards import RewardsTab
 from game.scenes.editor.spawns import SpawnsTab
 from game.scenes.editor.tabs import MapTab, esc
-from game.widgets import TEXT_MARGIN, file_dialog, set_fitted_text
+from game.widgets import file_dialog, set_fitted_text, text_width
 
 BAR = [("home", "< Home", 90), ("save", "Save", 70), ("save_as", "Save as", 90), ("undo", "Undo", 70),
        ("redo", "Redo", 70), ("copy", "Copy code", 110), ("paste", "Paste code", 110), ("play", "Play", 70),
@@ -118,7 +118,7 @@ class EditorScene(Scene):
             self.tabs[button] = tab
             button.select() if tab == self.tab else None
         # Each tab as wide as its word needs, the spare room shared out: "Rewards" was cut in a 1280x720 window.
-        needs = [button.font.size(button.text)[0] + TEXT_MARGIN for button in self.tabs]
+        needs = [text_width(button.font, button.text) for button in self.tabs]
         spare = (side - (len(TABS) - 1) * gap - sum(needs)) / len(TABS)
         x = px
         for button, need in zip(self.tabs, needs):

@@ -22,7 +22,7 @@ from game.session.lesson import LessonRun
 from game.session.lesson_shares import MAP_VARIANTS, did_shares, reward_map_shares, steered_shares
 from game.session.steering import MEASURE_EPISODES
 from game.session.lesson_record import LessonProgress, LessonTrace
-from game.widgets import TEXT_MARGIN, fits, set_fitted_text
+from game.widgets import fits, set_fitted_text, text_width
 
 NEXT_KEYS = (pygame.K_RIGHT, pygame.K_PAGEDOWN)  # a presenter's clicker sends Page Down / Page Up
 BACK_KEYS = (pygame.K_LEFT, pygame.K_PAGEUP)
@@ -74,7 +74,7 @@ class LessonBar:
         # Next sharing the rest.
         self.counter = UILabel(pygame.Rect(x, bottom, 1, row), "", ui, container=r)
         longest = f"step {len(run.steps)} of {len(run.steps)}"
-        middle = max((w - 2 * pad) // 3, self.counter.font.size(longest)[0] + TEXT_MARGIN)
+        middle = max((w - 2 * pad) // 3, text_width(self.counter.font, longest))
         side = (w - 2 * pad - middle) // 2
         self.counter.set_relative_position((x + side + pad, bottom))
         self.counter.set_dimensions((middle, row))

@@ -6,7 +6,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UIHorizontalSlider, UILabel
 
-from game.widgets import TEXT_MARGIN
+from game.widgets import text_width
 
 SPEED_RANGE = (2.0, 60.0)  # decisions per second of the live episodes
 
@@ -42,7 +42,7 @@ class Toolbar:
             if projector and name not in PROJECTOR_BUTTONS:
                 button.hide()  # kept (the screen refreshes it) but out of the row
             else:
-                words = max(button.font.size(t)[0] for t in (text, *LATER_TEXTS.get(name, ()))) + TEXT_MARGIN
+                words = max(text_width(button.font, t) for t in (text, *LATER_TEXTS.get(name, ())))
                 shown.append((button, int(width * s), pad + pad // 2 if name == "train" else pad // 2, words))
         label_w, slider_min = int(70 * s), int(80 * s)
         # In a narrow window (960x640) the row ran past the edge: the buttons then share the room that is left, none
