@@ -3,9 +3,10 @@ squeezed the list into the room left below it: 17 pixels for eight colours, and 
 panel a list shorter than its scroll bar's buttons divided by zero when it opened)."""
 import pygame
 import pygame_gui
+import pytest
 from pygame_gui.elements import UIButton, UIDropDownMenu, UILabel, UIPanel
 
-from game.widgets import LIST_ROW, DropDown, set_fitted_text
+from game.widgets import LIST_ROW, DropDown, fits, set_fitted_text
 
 COLOURS = ["no colour", "yellow", "green", "red", "blue", "orange", "purple", "grey"]
 
@@ -18,10 +19,16 @@ def opened(menu):
     return menu.current_state.options_selection_list
 
 
-def test_a_menu_near_the_bottom_of_its_panel_opens_upward_with_every_option_in_view():
+@pytest.fixture
+def ui():
+    """A window and a UI manager of its own, for widgets tried alone."""
     pygame.init()
     pygame.display.set_mode((800, 600))
-    ui = pygame_gui.UIManager((800, 600))
+    yield pygame_gui.UIManager((800, 600))
+    pygame.quit()
+
+
+def test_a_menu_near_the_bottom_of_its_panel_opens_upward_with_every_option_in_view(ui):
     panel = UIPanel(pygame.Rect(0, 0, 300, 400), manager=ui)
     stock = opened(UIDropDownMenu(COLOURS, "yellow", pygame.Rect(10, 340, 200, 40), ui, container=panel))
     assert stock.rect.height < LIST_ROW  # what pygame_gui does alone: a list no one can use
@@ -32,13 +39,9 @@ def test_a_menu_near_the_bottom_of_its_panel_opens_upward_with_every_option_in_v
     assert shown.scroll_bar is None  # every colour in view
     roomy = opened(DropDown(COLOURS, "yellow", pygame.Rect(10, 10, 200, 40), ui, container=panel))
     assert roomy.rect.top >= 50  # with room below, it opens downward as before
-    pygame.quit()
 
 
-def test_a_text_shortened_to_fit_is_whole_in_its_tooltip_and_a_tooltip_of_its_own_is_kept():
-    pygame.init()
-    pygame.display.set_mode((800, 600))
-    ui = pygame_gui.UIManager((800, 600))
+def test_a_text_shortened_to_fit_is_whole_in_its_tooltip_and_a_tooltip_of_its_own_is_kept(ui):
     status = UILabel(pygame.Rect(0, 0, 120, 30), "", ui)
     long = "Could not save: the folder /home/someone/levels is read-only"
     set_fitted_text(status, long)
@@ -52,7 +55,6 @@ def test_a_text_shortened_to_fit_is_whole_in_its_tooltip_and_a_tooltip_of_its_ow
     restore = UIButton(pygame.Rect(0, 40, 80, 30), "", ui, tool_tip_text="Restore the unsaved work kept at 10:04")
     set_fitted_text(restore, "Cheese, mostly cornered")
     assert restore.text.endswith("...") and restore.tool_tip_text == "Restore the unsaved work kept at 10:04"
-    pygame.quit()
 
 
 def test_the_theme_ids_of_every_widget_of_the_editor_and_the_deployment_view_are_pygame_guis_own(app, monkeypatch):
@@ -82,15 +84,12 @@ def test_the_theme_ids_of_every_widget_of_the_editor_and_the_deployment_view_are
         assert gui_fix.build_all_combined_ids(theme, *ids) == gui_fix.ORIGINAL(theme, *ids), ids
 
 
-def test_a_candidate_with_a_long_name_keeps_its_score_and_your_proxy_in_a_narrow_list():
+def test_a_candidate_with_a_long_name_keeps_its_score_and_your_proxy_in_a_narrow_list(ui):
     """At 960x640 "0.97  the region you called "right end"  (your proxy)" ran past its list item."""
     from types import SimpleNamespace
     from levels import builtin_level
     from agents.objectives import Candidate
     from game.scenes.lab.candidates import CandidateList
-    pygame.init()
-    pygame.display.set_mode((800, 600))
-    ui = pygame_gui.UIManager((800, 600))
     level = builtin_level("coin_at_the_end")  # declares the proxy "reached the right end"
     proxy = level.proxies[0]
     long = Candidate('the region you called "right end", where the level ends', "region", proxy.event, proxy.what, 3)
@@ -105,10 +104,9 @@ def test_a_candidate_with_a_long_name_keeps_its_score_and_your_proxy_in_a_narrow
     assert items[1]["text"].startswith("0.05  the top-left") and "(your proxy)" not in items[1]["text"]
     for item in items:
         button = item["button_element"]
-        assert button.font.size(item["text"])[0] <= button.rect.w - 6, item["text"]  # (TEXT_MARGIN)
+        assert fits(button, item["text"]), item["text"]
         assert listed.by_text[item["text"]] in (long, other)
     assert listed.chosen() is long  # the apparent objective, chosen first
-    pygame.quit()
 
 
 def test_the_concept_cards_fill_their_window_in_projector_mode(tmp_path, monkeypatch):
