@@ -41,10 +41,11 @@ def app(tmp_path, monkeypatch):
 SHIPPED_SEEDS = 6
 
 
-@pytest.fixture
-def shipped_agents(tmp_path, monkeypatch):
+@pytest.fixture(scope="session")
+def shipped_agent_files(tmp_path_factory):
     """Untrained stand-ins for the agents shipped with the game, for the lessons' levels (every seed of the reactive
-    network, and the other kinds the lessons ask for): loading is what is tested."""
+    network, and the other kinds the lessons ask for): loading is what is tested. Made once per worker (half a
+    second, which some forty tests paid each); no test writes into the folder."""
     from agents.agent_file import AgentFile, save_agent
     from agents.kinds import shipped_stem
     from agents.ppo import PPO
@@ -52,6 +53,7 @@ def shipped_agents(tmp_path, monkeypatch):
     import game.pretrained as pretrained
     from game.paths import asset
     from game.session.lesson import lessons_in
+    root = tmp_path_factory.mktemp("shipped") / "agents"
     wanted = set()
     for lesson in lessons_in(asset("lessons")):
         name = pretrained.builtin_name(lesson.level)
@@ -61,7 +63,14 @@ def shipped_agents(tmp_path, monkeypatch):
         level = pretrained.builtin_level(name)
         settings = TrainingSettings.of(kind, optimizer, seed, num_envs=4, num_steps=8)
         learner = PPO(level, settings.ppo, settings.agent, seed)  # untrained, whatever optimizer it names
-        (tmp_path / "agents" / name).mkdir(parents=True, exist_ok=True)
-        save_agent(tmp_path / "agents" / name / f"{shipped_stem(kind, optimizer, seed)}.agent",
+        (root / name).mkdir(parents=True, exist_ok=True)
+        save_agent(root / name / f"{shipped_stem(kind, optimizer, seed)}.agent",
                    AgentFile(learner.policy, level, learner.obs_spec, settings), half=True)
-    monkeypatch.setattr(pretrained, "agents_root", lambda: tmp_path / "agents")
+    return root
+
+
+@pytest.fixture
+def shipped_agents(shipped_agent_files, monkeypatch):
+    """The game finds its shipped agents among the stand-ins."""
+    import game.pretrained as pretrained
+    monkeypatch.setattr(pretrained, "agents_root", lambda: shipped_agent_files)
