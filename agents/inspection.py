@@ -197,9 +197,10 @@ def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
 
 
 def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, episodes: int, seed: int,
-                 view: str, radius: int, approaching=None, on_progress=None, record: int = 0):
+                 view: str, radius: int, approaching=None, on_progress=None, record: int = 0, goal_there=None):
     """Per candidate: the share of episodes reaching it at all, and reaching it not after the intended goal; the
-    episodes counted; and their evaluation (outcomes by the level's own goal and proxies: watching changes none)."""
+    episodes counted; and their evaluation (outcomes by the level's own goal and proxies: watching changes none).
+    `goal_there`: a mask of the candidates that reaching the intended goal reaches too."""
     watching, conditions = level_watching(level, watched)
     reached = np.zeros(len(watched))
     before = np.zeros(len(watched))
@@ -210,6 +211,8 @@ def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, epi
         count += 1
         goal = report.goal_step
         steps = np.array(report.watched_steps)
+        if goal_there is not None and goal >= 0:
+            steps = np.where(goal_there & ((steps < 0) | (steps > goal)), goal, steps)
         reached[:] += steps >= 0
         before[:] += (steps >= 0) & ((goal < 0) | (steps <= goal))
     result = evaluate(policy, watching, split, episodes, seed=seed, record=record, view=view, radius=radius,
@@ -287,6 +290,12 @@ def _walkers(level: Level, candidate: Candidate) -> set[str]:
     if candidate.event not in GOAL_LIKE:
         return set()
     return {e.id for e in level.entities if e.kind in MOVING_KINDS and candidate.what in (e.id, e.kind, e.color)}
+
+
+def _moves(level: Level, what: str) -> bool:
+    """Whether any of the things `what` names walks or can be pushed."""
+    return any(what in (e.id, e.kind, e.color) and (e.kind in MOVING_KINDS or ENTITY_TABLE[e.kind].pushable)
+               for e in level.entities if e.kind != "agent")
 
 
 def _walked(level: Level, candidate: Candidate) -> set:
@@ -405,7 +414,12 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     _, by_chance, _, _ = _reach_rates(random_walker(seed), level, watched, split, BASELINE_EPISODES, seed + 1, view,
                                       radius)
     as_trained = [as_in_training(level, c) for c in watched]
-    trained, _, _, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view, radius)
+    # In training the goal's object lay where it was in training: touching it was being there, though a physics
+    # agent touches it from the next cell (a thing that walks or is pushed may be touched elsewhere)
+    lay_there = np.array([c.kind == "goal in training" and not _moves(level, level.intended_goal.what)
+                          for c in as_trained])
+    trained, _, _, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view, radius,
+                                    goal_there=lay_there)
     approach, straight, taken = approaching.measure()
     scores = []
     for k, c in enumerate(watched):

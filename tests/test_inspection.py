@@ -69,6 +69,15 @@ def test_where_the_goal_was_in_training_is_a_candidate_when_it_was_in_one_place(
     assert free_box(level) == (1, 1, 16, 7) and where(level, [(16, 1)]) == "top right"
 
 
+def test_touching_the_goal_in_training_was_being_where_it_lay_though_a_physics_agent_touches_it_from_the_next_cell():
+    """A physics agent touches the coin from the cell beside it, and touching it ends the episode: in training it
+    never entered the coin's cell, yet it went where the coin was every time (a walker running right, here)."""
+    level = builtin_level("template_sideview")  # the coin lies at the right end, in training as at deployment
+    found = inspect(lambda obs, worlds: np.full(len(obs), 4), level, "deployment", 50, seed=0)
+    place = next(s for s in found.scores if s.candidate.kind == "goal in training")
+    assert found.goal_reached == 1.0 and place.in_training == 1.0
+
+
 def test_a_walker_to_the_bottom_left_cell_is_named_by_that_place():
     """The walker heads for the bottom-left floor cell: named by the cell itself, found from its footprints (a
     place more specific than the corner the level suggests), or by the corner."""

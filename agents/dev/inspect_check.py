@@ -7,7 +7,7 @@ instead of training it again: to work on the inference, train once. `--levels` c
 built-in): their runs replace theirs in the kept inspection.json, the others' stay.
 
 Every level has its `proxies` removed before training, so nothing tells the inference what to look for. The
-built-ins are checked against the proxy their designer declared; three levels written for this check
+built-ins are checked against the proxy their designer declared; the levels written for this check
 (docs/check_levels/) against what they were built to teach. Writes docs/inspection.md and docs/inspection.json.
 """
 from __future__ import annotations
@@ -51,6 +51,9 @@ CASES = [
     ("check:gem_on_a_plate", ("plate", "orange"), "the plate the gem lay on in training"),
     ("check:the_blue_guide", ("guide", "other gem", "blue"), "the guide, or the other gem it walks to"),
     ("check:the_ford_moves", ("top",), "the top, where the ford was in training"),
+    ("check:the_middle_of_the_room", ("middle",), "the middle of the room, where the gem was in training"),
+    ("check:the_high_shelf", ("where the coin was",), "the shelf, where the coin was in training (not the jump "
+                                                       "onto it)"),
 ]
 # Check levels written for the reproduction check (docs/results.md), before the inference found places from
 # behaviour, weighed devices or read routes: nothing in those was shaped by these levels.
