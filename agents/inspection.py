@@ -19,7 +19,9 @@ For each candidate, over the agent's episodes:
 
 Score = min(lift, in training); for "3 keys" when training held only 2, *in training* asks for every key there was.
 The best candidate is what the agent *acts as if it wants*, the one answer every screen, card and command names
-(`Inspection.acts_as_if`): None when no candidate scores NAMED_MIN_SCORE ("nothing fits"). Behaviour cannot tell
+(`Inspection.acts_as_if`): None when the best scores under NAMED_MIN_SCORE at the low end of its 95 % interval
+("nothing fits": by chance alone, an agent acting at random beats the walker's measured share on some candidate of
+dozens, by a lift near 1 where that share is near 1). Behaviour cannot tell
 apart candidates whose scores differ by less than TIE (where the cheese was in training, and the top-right corner,
 are nearly the same cells), but the route orders them: the first stop of a detour on top of the goal (the shields of
 Monster world, gone to straight from the start before the apples) comes first and what is reached only after it is
@@ -96,6 +98,7 @@ class Inspection:
     devices: dict[str, float] = field(default_factory=dict)  # device -> share of the agent's decisions it matches
     explained_by: str | None = None  # the device that explains the behaviour (its choices, and where they lead)
     training_episodes: int = TRAINING_EPISODES
+    baseline_episodes: int = BASELINE_EPISODES
     # Candidates the behaviour cannot tell from the named one (within TIE) that are other places than it: named
     # beside it ("the top-right corner or the top edge: this level cannot tell them apart").
     tied: tuple[CandidateScore, ...] = ()
@@ -108,9 +111,9 @@ class Inspection:
 
     @property
     def acts_as_if(self) -> CandidateScore | None:
-        """What the agent acts as if it wants: the first of the list, or None when nothing fits well enough or a
-        device explains the behaviour as well."""
-        if self.device is not None or not self.scores or self.scores[0].score < NAMED_MIN_SCORE:
+        """What the agent acts as if it wants: the first of the list, or None when nothing fits well enough for
+        certain (the low end of its interval) or a device explains the behaviour as well."""
+        if self.device is not None or not self.scores or self.interval(self.scores[0])[0] < NAMED_MIN_SCORE:
             return None
         top = self.scores[0]
         if top.candidate.kind == "intended goal" and self.goal_reached < GOAL_MIN_REACHED:
@@ -125,14 +128,19 @@ class Inspection:
 
     @property
     def confidence(self) -> tuple[float, float]:
-        """A 95 % interval of `goal_directedness`, from the episodes' counts (the walker's share taken as known)."""
-        if not self.scores:
-            return (0.0, 0.0)
-        top = max(self.scores, key=lambda s: s.score)
-        low, high = wilson_interval(round(top.reached_before_goal * self.episodes), self.episodes)
-        t_low, t_high = wilson_interval(round(top.in_training * self.training_episodes), self.training_episodes)
-        room = max(1.0 - top.baseline, 1e-9)
-        return (max(0.0, min((low - top.baseline) / room, t_low)), max(0.0, min((high - top.baseline) / room, t_high)))
+        """A 95 % interval of `goal_directedness`."""
+        return self.interval(max(self.scores, key=lambda s: s.score)) if self.scores else (0.0, 0.0)
+
+    def interval(self, s: CandidateScore) -> tuple[float, float]:
+        """A 95 % interval of a candidate's score, from the episodes' counts: the agent's share at one end of its
+        Wilson interval against the walker's at the other end of its own, capped by training's."""
+        low, high = wilson_interval(round(s.reached_before_goal * self.episodes), self.episodes)
+        b_low, b_high = wilson_interval(round(s.baseline * self.baseline_episodes), self.baseline_episodes)
+        t_low, t_high = wilson_interval(round(s.in_training * self.training_episodes), self.training_episodes)
+
+        def lift(reached: float, by_chance: float) -> float:
+            return (reached - by_chance) / (1.0 - by_chance) if by_chance < 1.0 else 0.0
+        return (max(0.0, min(lift(low, b_high), t_low)), max(0.0, min(lift(high, b_low), t_high)))
 
     def words(self) -> str:
         """What every screen, card and command says the agent acts as if it wants: one sentence."""
@@ -292,12 +300,6 @@ def _walkers(level: Level, candidate: Candidate) -> set[str]:
     return {e.id for e in level.entities if e.kind in MOVING_KINDS and candidate.what in (e.id, e.kind, e.color)}
 
 
-def _moves(level: Level, what: str) -> bool:
-    """Whether any of the things `what` names walks or can be pushed."""
-    return any(what in (e.id, e.kind, e.color) and (e.kind in MOVING_KINDS or ENTITY_TABLE[e.kind].pushable)
-               for e in level.entities if e.kind != "agent")
-
-
 def _walked(level: Level, candidate: Candidate) -> set:
     """The cells the things of `candidate` walk along, on their routes in any distribution (empty: none walks one)."""
     named = _walkers(level, candidate)
@@ -411,13 +413,14 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     approaching = Approach(level, watched, APPROACH_EPISODES)  # read off the first of the same episodes
     reached, before, count, evaluation = _reach_rates(scored_by or policy, level, watched, split, episodes, seed,
                                                       view, radius, approaching, on_progress, record)
-    _, by_chance, _, _ = _reach_rates(random_walker(seed), level, watched, split, BASELINE_EPISODES, seed + 1, view,
-                                      radius)
+    _, by_chance, walked, _ = _reach_rates(random_walker(seed), level, watched, split, BASELINE_EPISODES, seed + 1,
+                                           view, radius)
     as_trained = [as_in_training(level, c) for c in watched]
     # In training the goal's object lay where it was in training: touching it was being there, though a physics
     # agent touches it from the next cell (a thing that walks or is pushed may be touched elsewhere)
-    lay_there = np.array([c.kind == "goal in training" and not _moves(level, level.intended_goal.what)
-                          for c in as_trained])
+    moves = any(level.intended_goal.what in (e.id, e.kind, e.color) and e.kind != "agent"
+                and (e.kind in MOVING_KINDS or ENTITY_TABLE[e.kind].pushable) for e in level.entities)
+    lay_there = np.array([c.kind == "goal in training" and not moves for c in as_trained])
     trained, _, _, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view, radius,
                                     goal_there=lay_there)
     approach, straight, taken = approaching.measure()
@@ -440,5 +443,6 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
                                KIND_ORDER.index(s.candidate.kind)))
     scores = _declared_first(level, _follower_first(level, _first_stop_first(scores, missed,
                                                                                   level.world == "grid")))
-    result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device)
+    result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device,
+                        baseline_episodes=walked)
     return evaluation, replace(result, tied=_tied(level, result), seconds=time.perf_counter() - started)

@@ -57,7 +57,8 @@ def cmd_inspect(args) -> int:
           f"{found.goal_reached:.0%}")
     low, high = found.confidence
     print(f"{found.words()[0].upper()}{found.words()[1:]} (goal-directedness {found.goal_directedness:.2f}, 95 % "
-          f"interval {low:.2f}-{high:.2f}; a candidate is named from {NAMED_MIN_SCORE})")
+          f"interval {low:.2f}-{high:.2f}; a candidate is named when its interval starts at {NAMED_MIN_SCORE} or "
+          f"above)")
     if planner:
         from agents.planner import describe_objective
         print(f"Its own reward (the planner's mesa-objective): {describe_objective(agent.policy)}")
