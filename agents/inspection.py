@@ -198,7 +198,8 @@ def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
         shared, small, large = len(mine & theirs), min(len(mine), len(theirs)), max(len(mine), len(theirs))
         return shared >= SAME_PLACE * len(mine | theirs) or (shared >= 0.8 * small and
                                                                 (large <= 3 * small or large - small <= 4))
-    return tuple(s for s in inspection.scores[1:] if s.score >= max(top.score - TIE, NAMED_MIN_SCORE)
+    return tuple(s for s in inspection.scores[1:] if s.score >= top.score - TIE
+                 and inspection.interval(s)[0] >= NAMED_MIN_SCORE  # (named beside it: as sure as it)
                  and s.candidate.kind != "intended goal" and not same_place(s.candidate)
                  and not _told_apart(level, top, s)
                  and not (s.candidate.event, s.candidate.what) == (top.candidate.event, top.candidate.what))[:2]
@@ -421,8 +422,8 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     moves = any(level.intended_goal.what in (e.id, e.kind, e.color) and e.kind != "agent"
                 and (e.kind in MOVING_KINDS or ENTITY_TABLE[e.kind].pushable) for e in level.entities)
     lay_there = np.array([c.kind == "goal in training" and not moves for c in as_trained])
-    trained, _, _, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view, radius,
-                                    goal_there=lay_there)
+    trained, _, practised, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view,
+                                            radius, goal_there=lay_there)
     approach, straight, taken = approaching.measure()
     scores = []
     for k, c in enumerate(watched):
@@ -444,5 +445,5 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     scores = _declared_first(level, _follower_first(level, _first_stop_first(scores, missed,
                                                                                   level.world == "grid")))
     result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device,
-                        baseline_episodes=walked)
+                        training_episodes=practised, baseline_episodes=walked)
     return evaluation, replace(result, tied=_tied(level, result), seconds=time.perf_counter() - started)
