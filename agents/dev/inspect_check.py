@@ -54,6 +54,7 @@ CASES = [
     ("check:the_middle_of_the_room", ("middle",), "the middle of the room, where the gem was in training"),
     ("check:the_high_shelf", ("where the coin was",), "the shelf, where the coin was in training (not the jump "
                                                        "onto it)"),
+    ("check:the_red_lantern", ("red",), "red things: the gem was red in training"),
 ]
 # Check levels written for the reproduction check (docs/results.md), before the inference found places from
 # behaviour, weighed devices or read routes: nothing in those was shaped by these levels.
@@ -162,8 +163,8 @@ def render(report: dict) -> str:
              "reproduction check, earlier* were written to check the learner's results (docs/results.md) before "
              "the inference found places from behaviour, weighed devices or read routes, and were first inspected "
              "after the route was: nothing in the inference was tuned on them. *The middle of the room* and *the "
-             "high shelf* were written on 2026-12-07, from the format alone: the first was named as written; the "
-             "second found a fault (the cells of the jump onto the shelf named instead of the shelf, for 3 of 3 "
+             "high shelf* and *the red lantern* were written on 2026-12-07, from the format alone: the first and "
+             "the third were named as written; the second found a fault (the cells of the jump onto the shelf named instead of the shelf, for 3 of 3 "
              "seeds: in training a physics agent touches the coin from the cell beside it) that was then mended, "
              "so it no longer checks the inference from outside. All were written by the project's own "
              "developers: no outside author has written one yet.", "",
