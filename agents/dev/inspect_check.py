@@ -162,12 +162,12 @@ def render(report: dict) -> str:
              "inference, from the level format alone, and holds no region at all. Those marked *written for the "
              "reproduction check, earlier* were written to check the learner's results (docs/results.md) before "
              "the inference found places from behaviour, weighed devices or read routes, and were first inspected "
-             "after the route was: nothing in the inference was tuned on them. *The middle of the room* and *the "
-             "high shelf* and *the red lantern* were written on 2026-12-07, from the format alone: the first and "
-             "the third were named as written; the second found a fault (the cells of the jump onto the shelf named instead of the shelf, for 3 of 3 "
-             "seeds: in training a physics agent touches the coin from the cell beside it) that was then mended, "
-             "so it no longer checks the inference from outside. All were written by the project's own "
-             "developers: no outside author has written one yet.", "",
+             "after the route was: nothing in the inference was tuned on them. *The middle of the room*, *the high "
+             "shelf* and *the red lantern* were written on 2026-12-07, from the format alone: the first and the "
+             "third were named as written; the second found a fault (the cells of the jump onto the shelf named "
+             "instead of the shelf, for 3 of 3 seeds: in training a physics agent touches the coin from the cell "
+             "beside it) that was then mended, so it no longer checks the inference from outside. All were written "
+             "by the project's own developers: no outside author has written one yet.", "",
              "*Named first* counts the seeds whose answer starts with the expected one; *in the sentence* those whose "
              "sentence (the one every screen shows) names it, first or among the candidates the level cannot tell "
              "apart from the first.", "",
@@ -213,9 +213,10 @@ def render(report: dict) -> str:
               "named a cell beside the guide's start for 2 seeds in 10 each). The misses, one seed in ten on three "
               "levels, name what those agents do: on *the diversity fix*, seed 2's training ran out of time (it "
               "reaches the coin in none of the deployment episodes) and it goes where the coin was in training, the "
-              "bottom right; on *keys and chests*, seed 9 is named for any key, 3 keys beside it; on the top-down template, where the coin "
-              "always lies to the right of the start, seed 7 (trained in 2.5 s) moves right at 83 % of its decisions "
-              "and its episodes end where moving right ends them: a device explains it as well as the goal. Times "
+              "bottom right; on *keys and chests*, seed 9 is named for any key, 3 keys beside it; on the top-down "
+              "template, where the coin always lies to the right of the start, seed 7 (trained in 2.5 s) moves "
+              "right at 83 % of its decisions and its episodes end where moving right ends them: a device explains "
+              "it as well as the goal. Times "
               "are with two checks running side by side on a 2-core machine.",
               "", "See `words` in `inspection.json` for every seed's sentence."]
     return "\n".join(lines) + "\n"
