@@ -37,6 +37,22 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+class Stopped(Exception):
+    """The work was stopped from outside (the screen that asked for it was left)."""
+
+
+class Stoppable:
+    """A policy that raises Stopped at its next decision once `stop` is set: a thread playing it ends promptly."""
+
+    def __init__(self, policy, stop):
+        self.policy, self.stop = policy, stop
+
+    def __call__(self, obs, worlds=None):
+        if self.stop.is_set():
+            raise Stopped()
+        return self.policy(obs, worlds)
+
+
 @dataclass
 class Trajectory:
     positions: list[tuple[float, float]]  # agent position (cells) at the start and after every step

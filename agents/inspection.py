@@ -44,7 +44,7 @@ from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
 from agents.approach import GOAL_LIKE, Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
-from agents.evaluation import WORLDS, evaluate, wilson_interval  # (WORLDS: a 200-episode pass is one round)
+from agents.evaluation import WORLDS, Stoppable, evaluate, wilson_interval  # (WORLDS: a 200-episode pass is one round)
 from agents.objectives import KIND_ORDER, Candidate, as_in_training, candidates, level_watching
 from agents.places_found import found_places
 
@@ -339,22 +339,6 @@ def random_walker(seed: int):
     return walk
 
 
-class Stopped(Exception):
-    """The work was stopped from outside (the screen that asked for it was left)."""
-
-
-class _Stoppable:
-    """A policy that raises Stopped at its next decision once `stop` is set: a thread playing it ends promptly."""
-
-    def __init__(self, policy, stop):
-        self.policy, self.stop = policy, stop
-
-    def __call__(self, obs, worlds=None):
-        if self.stop.is_set():
-            raise Stopped()
-        return self.policy(obs, worlds)
-
-
 def evaluate_and_inspect(network, level: Level, split: str, episodes: int, seed: int, view: str = "egocentric",
                          radius: int = 5, on_progress=None, stop=None, record: int = 0):
     """What the deployment view's Evaluate, the seed lottery and an exported card show of an agent's network: the
@@ -367,7 +351,7 @@ def evaluate_and_inspect(network, level: Level, split: str, episodes: int, seed:
 
     def policy():
         played = TorchPolicy(network, seed=seed)
-        return played if stop is None else _Stoppable(played, stop)
+        return played if stop is None else Stoppable(played, stop)
     # The evaluation's episodes are played by a policy of their own, seeded like the evaluation's: what the
     # discovery played does not change them.
     return _inspect(policy(), level, split, episodes, seed, view, radius, scored_by=policy(), on_progress=on_progress,

@@ -91,7 +91,7 @@ def test_leaving_the_lottery_stops_its_measuring_at_once(shipped_agents):
     """A measurement still running when the screen is left would go on using a core for many seconds and slow
     whatever screen comes next."""
     from concurrent.futures import wait
-    from agents.inspection import Stopped
+    from agents.evaluation import Stopped
     level = builtin_level("the_diversity_fix")
     lottery = SeedLottery.of(level, pretrained_agents(level))
     jobs = [e.job for e in lottery.entries]
@@ -106,7 +106,7 @@ def test_leaving_the_lottery_stops_its_measuring_at_once(shipped_agents):
 
 def test_leaving_the_lab_stops_a_running_evaluation(shipped_agents):
     from concurrent.futures import wait
-    from agents.inspection import Stopped
+    from agents.evaluation import Stopped
     from game.session.lab import LabSession
     level = builtin_level("green_means_go")
     session = LabSession(level, prepare=False)

@@ -26,7 +26,7 @@ class _Either:
 
 class BackgroundEvaluation:
     """One evaluation at a time. `poll` gives its (EvaluationResult, Inspection) once, or the exception it ended by
-    (`agents.inspection.Stopped` when it was dropped or closed)."""
+    (`agents.evaluation.Stopped` when it was dropped or closed)."""
 
     def __init__(self):
         self.episodes = EVALUATION_EPISODES  # counted in each evaluation (read when the screen opens)

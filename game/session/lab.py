@@ -14,8 +14,8 @@ from levels.format import Level, LevelError, level_to_dict, parse_level
 from levels.warnings import level_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
-from agents.evaluation import ConditionCount, OutcomeTally, condition_line, count_by_condition
-from agents.inspection import Inspection, Stopped, declared_as
+from agents.evaluation import ConditionCount, OutcomeTally, Stopped, condition_line, count_by_condition
+from agents.inspection import Inspection, declared_as
 from agents.kinds import EVOLUTION, GRADIENT_DESCENT, PLANNER
 from agents.objectives import proposal
 from agents.worker import TrainingProcess
