@@ -74,6 +74,7 @@ class CandidateScore:
     approach: float | None = None  # share of its moves that came closer to it (None: it never moved near it)
     directness: float | None = None  # how straight it went there from the start (None: never reached, or it walks)
     moves_to_reach: float | None = None  # the moves it took to get there, on average (None: never reached)
+    ended: float | None = None  # share of the agent's own episodes (the discovery's) ending inside it (places only)
 
     def to_dict(self) -> dict:
         c = self.candidate
@@ -84,7 +85,8 @@ class CandidateScore:
                 "in_training": round(self.in_training, 4), "score": round(self.score, 4),
                 "approach": None if self.approach is None else round(self.approach, 4),
                 "directness": None if self.directness is None else round(self.directness, 4),
-                "moves_to_reach": None if self.moves_to_reach is None else round(self.moves_to_reach, 2)}
+                "moves_to_reach": None if self.moves_to_reach is None else round(self.moves_to_reach, 2),
+                "ended": None if self.ended is None else round(self.ended, 4)}
 
 
 @dataclass(frozen=True)
@@ -179,20 +181,23 @@ def _after(first: str, then: str) -> str:
     return then
 
 
+def _cells(level: Level, c: Candidate) -> set:
+    """The cells of a place (empty for any other candidate)."""
+    rects = c.regions.get(c.what) or level.regions.get(c.what, ()) if c.event == "entered_region" else ()
+    return set(rect_cells(rects))
+
+
 def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
     top = inspection.acts_as_if
     if top is None:
         return ()
 
-    def cells(c: Candidate) -> set:
-        rects = c.regions.get(c.what) or level.regions.get(c.what, ()) if c.event == "entered_region" else ()
-        return set(rect_cells(rects))
-    mine = cells(top.candidate)
+    mine = _cells(level, top.candidate)
 
     def same_place(c: Candidate) -> bool:
         """Mostly the same cells, or one inside the other and of a like size: two names of one place, not two
         answers (a corner and the whole edge it lies on are two)."""
-        theirs = cells(c)
+        theirs = _cells(level, c)
         if not (mine and theirs):
             return False
         shared, small, large = len(mine & theirs), min(len(mine), len(theirs)), max(len(mine), len(theirs))
@@ -325,7 +330,10 @@ def _follower_first(level: Level, scores: list[CandidateScore]) -> list[Candidat
 
 def _told_apart(level: Level, top: CandidateScore, other: CandidateScore) -> bool:
     """The behaviour tells `other` from `top` though their scores tie: `top` was gone to straight from the start,
-    `other` only after a detour (read on grids only: `_first_stop_first`)."""
+    `other` only after a detour (read on grids only: `_first_stop_first`); or both are places and fewer than half as
+    many of its episodes end in `other` as in `top`: passed on the way, not where it goes (the jump onto a shelf)."""
+    if top.ended is not None and other.ended is not None and other.ended < top.ended / 2:
+        return True
     return (level.world == "grid" and top.directness is not None and other.directness is not None
             and other.directness <= top.directness - DIRECT_APART)
 
@@ -377,7 +385,7 @@ def discover(policy, level: Level, split: str, seed: int, view: str, radius: int
         if ends_apart(mine, theirs) <= DEVICE_APART:  # its choices, and where they lead
             explaining = name
             break
-    return found_places(level, mine, chance), agreement, explaining
+    return found_places(level, mine, chance), agreement, explaining, mine
 
 
 def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500, seed: int = 0,
@@ -393,7 +401,7 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     `policy`, which plays the others)."""
     started = time.perf_counter()
     starts = places(level, split, next(e.id for e in level.entities if e.kind == "agent"))
-    found, devices, device = discover(policy, level, split, seed + 4, view, radius)
+    found, devices, device, mine = discover(policy, level, split, seed + 4, view, radius)
     watched = [c for c in candidates(level) + found if not _holds_the_start(level, starts, c)]
     approaching = Approach(level, watched, APPROACH_EPISODES)  # read off the first of the same episodes
     reached, before, count, evaluation = _reach_rates(scored_by or policy, level, watched, split, episodes, seed,
@@ -416,8 +424,11 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
         # (a thing that walks is measured where it stood at the start: no route to it can be read)
         straightness, moves = ((None, None) if np.isnan(straight[k]) or _walkers(level, c)
                                else (float(straight[k]), float(taken[k])))
+        inside = _cells(level, c)
+        ended = float(sum(mine.ended[y, x] for x, y in inside) / max(mine.episodes, 1)) if inside else None
         scores.append(CandidateScore(c, float(reached[k]), float(before[k]), float(by_chance[k]), float(lift),
-                                     float(trained[k]), float(min(lift, trained[k])), moving, straightness, moves))
+                                     float(trained[k]), float(min(lift, trained[k])), moving, straightness, moves,
+                                     ended))
     goal = next(s for s in scores if s.candidate.kind == "intended goal")
     # The intended goal is never named for an agent that mostly misses it: below GOAL_MIN_REACHED it goes after
     # every candidate of its score. Ties: the level's own regions, then the more specific (fewer cells, then less

@@ -410,6 +410,18 @@ def test_the_route_orders_candidates_the_scores_cannot():
     assert _first_stop_first([goal, _scored("on the way", "region", 0.99, 1.0, 4.0)], False, True)[0] is goal
 
 
+def test_a_tied_place_its_episodes_pass_but_do_not_end_in_is_told_apart():
+    """The high shelf: a side-view agent jumps through the same cells on its way to the shelf every time, so their
+    scores tie with the shelf's; but its episodes end on the shelf, almost never in the cells of the jump."""
+    from dataclasses import replace
+    from agents.inspection import _told_apart
+    level = builtin_level("template_sideview")
+    shelf, jump = _scored("shelf", "goal in training", 1.0, None, 9.2), _scored("jump", "place", 1.0, None, 4.0)
+    assert _told_apart(level, replace(shelf, ended=0.44), replace(jump, ended=0.01))
+    assert not _told_apart(level, replace(shelf, ended=0.44), replace(jump, ended=0.3))  # ends in both: a tie
+    assert not _told_apart(level, shelf, jump)  # (a thing, or a candidate without ends, is never told apart so)
+
+
 def test_a_place_on_a_tied_guides_way_goes_after_the_guide():
     """Following the guide passes every cell of its route: a place found there, tied with the guide, is where
     following leads, not an answer of its own; a place off the route keeps its rank."""
