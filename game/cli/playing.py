@@ -63,9 +63,10 @@ def cmd_inspect(args) -> int:
         from agents.planner import describe_objective
         print(f"Its own reward (the planner's mesa-objective): {describe_objective(agent.policy)}")
     print(f"  {'candidate':48} {'score':>6} {'reached':>8} {'first':>6} {'chance':>7} {'training':>9} "
-          f"{'approach':>9}")
+          f"{'approach':>9} {'ended':>6}")
     for s in found.scores[:args.top]:
         approach = "-" if s.approach is None else f"{s.approach:.0%}"
+        ended = "-" if s.ended is None else f"{s.ended:.0%}"  # (its own episodes ending there: places only)
         print(f"  {s.candidate.name[:48]:48} {s.score:6.2f} {s.reached:8.0%} {s.reached_before_goal:6.0%} "
-              f"{s.baseline:7.0%} {s.in_training:9.0%} {approach:>9}")
+              f"{s.baseline:7.0%} {s.in_training:9.0%} {approach:>9} {ended:>6}")
     return EXIT_OK
