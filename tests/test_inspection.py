@@ -138,6 +138,7 @@ def test_the_inspect_command_prints_json_and_a_table(tmp_path, capsys):
     out = capsys.readouterr().out
     assert data["words"][1:] in out.splitlines()[1]  # the same seed: the same answer
     assert len(out.strip().splitlines()) == 6
+    assert out.splitlines()[2].split()[-2:] == ["approach", "ended"]  # the evidence beside the scores
     assert main(["inspect", str(path), "--episodes", "40", "--json", "--top", "2"]) == 0
     assert len(json.loads(capsys.readouterr().out)["candidates"]) == 2  # --top holds with --json too
 
