@@ -38,14 +38,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from levels.format import Level
-from levels.places import rect_cells
 from levels.reachability import places
 from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
 from agents.approach import GOAL_LIKE, Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
 from agents.evaluation import WORLDS, Stoppable, evaluate, wilson_interval  # (WORLDS: a 200-episode pass is one round)
-from agents.objectives import KIND_ORDER, Candidate, as_in_training, candidates, level_watching
+from agents.objectives import KIND_ORDER, Candidate, as_in_training, candidates, level_watching, place_cells
 from agents.places_found import found_places
 
 NAMED_MIN_SCORE = 0.3  # below this, no candidate explains the behaviour well enough to be named
@@ -181,23 +180,17 @@ def _after(first: str, then: str) -> str:
     return then
 
 
-def _cells(level: Level, c: Candidate) -> set:
-    """The cells of a place (empty for any other candidate)."""
-    rects = c.regions.get(c.what) or level.regions.get(c.what, ()) if c.event == "entered_region" else ()
-    return set(rect_cells(rects))
-
-
 def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
     top = inspection.acts_as_if
     if top is None:
         return ()
 
-    mine = _cells(level, top.candidate)
+    mine = place_cells(level, top.candidate)
 
     def same_place(c: Candidate) -> bool:
         """Mostly the same cells, or one inside the other and of a like size: two names of one place, not two
         answers (a corner and the whole edge it lies on are two)."""
-        theirs = _cells(level, c)
+        theirs = place_cells(level, c)
         if not (mine and theirs):
             return False
         shared, small, large = len(mine & theirs), min(len(mine), len(theirs)), max(len(mine), len(theirs))
@@ -240,8 +233,7 @@ def _holds_the_start(level: Level, starts: set, candidate: Candidate) -> bool:
     so reaching it says nothing about what the agent wants."""
     if candidate.event != "entered_region":
         return False
-    rects = candidate.regions.get(candidate.what) or level.regions.get(candidate.what, ())
-    return len(starts & set(rect_cells(rects))) * 2 >= len(starts)
+    return len(starts & place_cells(level, candidate)) * 2 >= len(starts)
 
 
 def declared_as(level: Level, candidate: Candidate, any_count: bool = False) -> str | None:
@@ -322,7 +314,7 @@ def _follower_first(level: Level, scores: list[CandidateScore]) -> list[Candidat
     if not scores or scores[0].candidate.event != "entered_region":
         return scores
     top = scores[0]
-    place = set(rect_cells(top.candidate.regions.get(top.candidate.what) or level.regions.get(top.candidate.what, ())))
+    place = place_cells(level, top.candidate)
     guide = next((s for s in scores[1:] if s.score >= top.score - TIE
                   and len(place & _walked(level, s.candidate)) * 2 >= len(place) > 0), None)
     return scores if guide is None else [guide] + [s for s in scores if s is not guide]
@@ -424,7 +416,7 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
         # (a thing that walks is measured where it stood at the start: no route to it can be read)
         straightness, moves = ((None, None) if np.isnan(straight[k]) or _walkers(level, c)
                                else (float(straight[k]), float(taken[k])))
-        inside = _cells(level, c)
+        inside = place_cells(level, c)
         ended = float(sum(mine.ended[y, x] for x, y in inside) / max(mine.episodes, 1)) if inside else None
         scores.append(CandidateScore(c, float(reached[k]), float(before[k]), float(by_chance[k]), float(lift),
                                      float(trained[k]), float(min(lift, trained[k])), moving, straightness, moves,

@@ -62,6 +62,13 @@ class Candidate:
         return out
 
 
+def place_cells(level: Level, candidate: Candidate) -> set:
+    """The cells of a place: its own region, or the level's of that name (empty for any other candidate)."""
+    if candidate.event != "entered_region":
+        return set()
+    return set(rect_cells(candidate.regions.get(candidate.what) or level.regions.get(candidate.what, ())))
+
+
 def free_box(level: Level) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1), inclusive: the smallest box holding every cell an agent can stand on (not solid, not
     deadly): the level as a player sees it, without its outer walls."""
@@ -187,8 +194,7 @@ def implied_by_goal(level: Level, candidate: Candidate) -> bool:
     if candidate.kind == "intended goal":
         return False
     if candidate.event == "entered_region":  # a place on every way to the goal (the meadow the apples lie in)
-        rects = candidate.regions.get(candidate.what) or level.regions.get(candidate.what, ())
-        return on_every_way_to_the_goal(level, "deployment", set(rect_cells(rects)))
+        return on_every_way_to_the_goal(level, "deployment", place_cells(level, candidate))
     if goal.event not in GOAL_EVENTS or candidate.event not in GOAL_EVENTS:
         return False
     if (goal.event == "opened" and candidate.event == "picked_up" and candidate.kind == "count"
