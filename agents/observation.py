@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from levels.format import Level
 from levels.vocabulary import COLORS
@@ -107,8 +108,10 @@ class ObservationBuilder:
         n, h, w = worlds.tiles.shape
         p = self.pad
         self.padded = np.full((n, h + 2 * p, w + 2 * p), TILE_INDEX["wall"], dtype=np.int8)
-        self.window_y = np.arange(spec.height)
-        self.window_x = np.arange(spec.width)
+        # Every window of every world, as a view: taking k of them copies k windows (a fancy index of rows and
+        # columns worked out each cell's address, 6-8x slower)
+        self.windows = (sliding_window_view(self.padded, (spec.height, spec.width), axis=(1, 2))
+                        if spec.view == "egocentric" else None)
         self.rows = np.arange(n)
         s = level.physics
         self.speed = np.array([s.move_speed, max(s.jump_speed, s.move_speed, 1e-6)], dtype=np.float32)
@@ -137,14 +140,12 @@ class ObservationBuilder:
         cx = np.minimum(np.maximum(cell[:, 0], 0), w - 1)
         cy = np.minimum(np.maximum(cell[:, 1], 0), h - 1)
         if spec.view == "egocentric":
-            ys = cy[:, None] + self.window_y  # padded coordinates: the window starts radius cells above the agent
-            xs = cx[:, None] + self.window_x
-            tiles = self.padded[idx[:, None, None], ys[:, :, None], xs[:, None, :]]
+            tiles = self.windows[idx, cy, cx]  # padded coordinates: the window starts radius cells above the agent
             origin = np.stack([cx, cy], 1) - spec.radius
         else:
             tiles = self.padded[idx]
             origin = np.zeros((k, 2), dtype=np.int64)
-        grid = self.tile_lut[tiles]  # (k, H, W, C)
+        grid = np.take(self.tile_lut, tiles, axis=0)  # (k, H, W, C); 4-14x faster than self.tile_lut[tiles]
 
         rel = worlds.cells[idx] - origin[:, None, :]  # (k, E, 2) entity cells in window coordinates
         seen = (worlds.alive[idx] & (rel[..., 0] >= 0) & (rel[..., 0] < spec.width)
