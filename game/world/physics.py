@@ -150,6 +150,9 @@ class PhysicsWorlds:
         self._walls_of: list[bytes | None] = [None] * n  # the tiles a world's walls were built from
         self._entity_shapes: list[list[pymunk.Shape | None]] = [[None] * e for _ in range(n)]
         self._crate_bodies: list[list[pymunk.Body | None]] = [[None] * e for _ in range(n)]
+        # Each world's sensor of each thing, kept out of the space between episodes and moved: making a pymunk shape
+        # cost more than the rest of loading an episode. (Static, so it carries nothing from one episode to the next.)
+        self._sensors: list[list[pymunk.Shape | None]] = [[None] * e for _ in range(n)]
         self._crates = np.flatnonzero(self.flags.pushable)
         self._doors = np.flatnonzero(self.flags.blocks_without_key)
         # Side view: what an agent can stand on, cell by cell, with a border of one cell (the level's edges).
@@ -170,8 +173,7 @@ class PhysicsWorlds:
         self._agent_rows: np.ndarray | None = None  # where each agent is in the batch reads (None: to be found)
 
     def _new_agent(self, i: int, position: tuple[float, float]) -> pymunk.Body:
-        """World i's agent, new: a body carries the position correction of its last contacts into its next step,
-        so an agent starting an episode must be a new body, as in a new space."""
+        """World i's agent, new (`_restart_agent` starts its later episodes)."""
         a = AGENT_HALF
         body = pymunk.Body(1.0, float("inf"))
         body.position = position
@@ -182,6 +184,18 @@ class PhysicsWorlds:
         self._agent_ids[i] = body.id
         self._agent_rows = None
         return body
+
+    def _restart_agent(self, i: int, position: tuple[float, float]) -> None:
+        """World i's agent at the start of an episode, as a new body would be (making one cost more than the rest
+        of loading an episode). Out of the space it forgets its contacts; at rest, one position update spends the
+        position correction its last contacts left for its next step; then it is put where the episode starts."""
+        body = self.agents[i]
+        self.space.remove(body, *body.shapes)
+        body.velocity, body.force = (0.0, 0.0), (0.0, 0.0)
+        pymunk.Body.update_position(body, DT)
+        body.position = position
+        self.space.add(body, *body.shapes)
+        self._agent_rows = None  # (it went to the end of the space's bodies)
 
     @property
     def agent_cell(self) -> np.ndarray:
@@ -212,18 +226,24 @@ class PhysicsWorlds:
             space.add(*self._walls[i])
             self._walls_of[i] = tiles
         if removed:
-            space.remove(*removed)  # (bodies gone: the agent made below finds the rows again)
-        shapes, bodies = self._entity_shapes[i], self._crate_bodies[i]
+            space.remove(*removed)  # (crates gone: the agent restarted below finds the rows again)
+        shapes, bodies, sensors = self._entity_shapes[i], self._crate_bodies[i], self._sensors[i]
         for k, kind in enumerate(self.kinds):
             shapes[k] = bodies[k] = None
-            if v.present[k]:
-                shape, body = _entity(static, kind, ox + v.cells[k][0] + 0.5, v.cells[k][1] + 0.5)
+            if not v.present[k]:
+                continue
+            centre = (ox + v.cells[k][0] + 0.5, v.cells[k][1] + 0.5)
+            if sensors[k] is not None:  # a thing the agent touches, moved: out of the space, its place is new
+                shape, body = sensors[k], None
+                shape.unsafe_set_offset(centre)
+            else:
+                shape, body = _entity(static, kind, *centre)
                 shape.entity = k
-                space.add(*([body] if body is not None else []), shape)
-                shapes[k], bodies[k] = shape, body
-        old = self.agents[i]
-        space.remove(old, *old.shapes)
-        self.agents[i] = self._new_agent(i, (ox + v.agent[0] + 0.5, v.agent[1] + 0.5))
+                if shape.sensor:
+                    sensors[k] = shape
+            space.add(*([body] if body is not None else []), shape)
+            shapes[k], bodies[k] = shape, body
+        self._restart_agent(i, (ox + v.agent[0] + 0.5, v.agent[1] + 0.5))
         if self.side_view:
             self._solid[i] = _solid_around(v.tiles)
             for k in self._doors:
