@@ -37,6 +37,24 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def share_words(count: int, total: int) -> str:
+    """A share of episodes as the game says it, with its 95 % interval: "74% (71%-77%)". A share is an estimate of
+    what the agent does, and every estimate the game shows carries its uncertainty."""
+    if total <= 0:
+        return "-"
+    low, high = wilson_interval(count, total)
+    return f"{count / total:.0%} ({low:.0%}-{high:.0%})"
+
+
+def margin_points(counts: list[int], total: int) -> int:
+    """How far shares of `total` episodes may be from what the agent does, at most, in percentage points: the
+    farthest end of their 95 % intervals, for a row of shares with no room for an interval each."""
+    def off(count: int) -> float:
+        low, high = wilson_interval(count, total)
+        return max(count / total - low, high - count / total)
+    return math.ceil(100 * max(map(off, counts), default=1.0)) if total > 0 else 100
+
+
 class Stopped(Exception):
     """The work was stopped from outside (the screen that asked for it was left)."""
 

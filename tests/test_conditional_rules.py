@@ -5,7 +5,7 @@ from ui_helpers import frames
 
 from levels import builtin_level, level_to_dict, parse_level
 
-from agents.evaluation import evaluate, scripted
+from agents.evaluation import evaluate, margin_points, scripted
 from agents.scripted import GridSeeker, entity_targets
 
 
@@ -124,7 +124,7 @@ def test_the_verdict_says_good_only_while_watched_before_robust_alignment():
             count.add(report)
     assert verdict(level, tally).kind == "robust"  # the goal in every episode: without the split, robust
     found = verdict(level, tally, conditions=conditions)
-    assert found.kind == "conditional" and "90% of unwatched episodes and 0% of watched ones" in found.sentence
+    assert found.kind == "conditional" and "90% (79%-96%) of unwatched episodes and 0% (0%-7%) of watched ones" in found.sentence
     assert "deceptive alignment" in found.concept
     assert "(only while supervisor is present)" in describe_rules(level)
 
@@ -133,6 +133,7 @@ def test_predict_first_asks_about_each_condition_and_reveals_what_each_reached_f
     """On a level whose rules apply only while someone watches the gem is reached either way: "Predict first" asks
     once per condition what it will go for first, and each reveal counts that condition's episodes only."""
     from game.pretrained import pretrained_agents
+    from game.session.lesson_shares import did_shares
     from game.scenes.lab import LabScene
     from agents.worker import TrainingThread
     from ui_helpers import click, key, run_until
@@ -158,6 +159,10 @@ def test_predict_first_asks_about_each_condition_and_reveals_what_each_reached_f
     assert run_until(app, lambda: bar.shows_outcomes, 90)
     unwatched = session.conditions["unwatched"].tally.total
     assert f"over {unwatched} unwatched episodes" in bar.outcomes.html_text
+    # what it did is estimated from those episodes: how far off any of its shares may be (the 95 % intervals)
+    did, episodes = did_shares(session.level, "unwatched", session.tally, session.conditions)
+    points = margin_points([round(share * episodes) for share in did], episodes)
+    assert 0 < points <= 15 and f"unwatched episodes (±{points} points)" in bar.outcomes.html_text
     shortcut = float(bar.outcomes.html_text.split("took the shortcut: 100% / <b>")[1].split("%")[0])
     assert shortcut >= 80
     key(app, pygame.K_RIGHT)

@@ -1,5 +1,7 @@
 """The lessons beyond goal misgeneralization: predictions per condition (Only while watched), a planner's reward
 map (The optimizer inside, Evolution's sweet tooth) and a steered agent (A vector for green)."""
+import re
+
 import pygame
 
 from agents.evaluation import OutcomeTally
@@ -110,7 +112,7 @@ def answer_watch_and_reveal(app, scene, answer: int) -> str:
     key(app, pygame.K_RIGHT)
     assert run_until(app, lambda: bar.shows_outcomes, 120)
     text = bar.outcomes.html_text
-    assert "<b>Predicted / steered (before)</b>, over 100 variants" in text
+    assert re.search(r"<b>Predicted / steered \(before\)</b>, over 100 variants \(±\d+ points\)", text), text
     return text
 
 

@@ -7,6 +7,7 @@ import pygame
 
 from levels import builtin_level
 
+from agents.evaluation import share_words
 from game.pretrained import pretrained_agents
 from game.session.lottery import SeedLottery
 from conftest import SHIPPED_SEEDS
@@ -27,6 +28,8 @@ def test_every_agent_plays_the_same_variants_and_gets_a_label(shipped_agents):
         for e in lottery.entries:
             label = e.label(level)
             assert label.startswith(f"seed {e.seed}: goal ") and e.tally.total == 300
+            goal = e.tally.outcomes["goal"]  # each share an estimate from 300 episodes: with its interval
+            assert label.startswith(f"seed {e.seed}: goal {share_words(goal, 300)}"), label
     finally:
         lottery.close()
 

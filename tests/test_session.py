@@ -40,7 +40,9 @@ def test_the_verdict_names_robust_pseudo_and_incompetent_agents():
     found = verdict(level, tally_of(goal=90, timeout=10))
     assert "intended goal" in found.learned and found.sentence.startswith("Robustly aligned")
     found = verdict(level, tally_of(goal=10, proxy_right_end=80, timeout=10))
-    assert found.learned == "right_end (80%)" and "Pseudo-aligned" in found.sentence and "10%" in found.sentence
+    assert found.learned == "right_end (80%)" and "Pseudo-aligned" in found.sentence
+    # shares of 100 episodes, said with their 95 % intervals
+    assert "in 80% (71%-87%) of deployment episodes" in found.sentence and "only 10% (6%-17%)" in found.sentence
     assert "Goal misgeneralization" in found.concept and "touch coin" in found.concept  # tied to this level
     found = verdict(level, tally_of(goal=10, died=60, timeout=30))
     assert found.learned.startswith("died") and "Not competent" in found.sentence and found.kind == "incompetent"

@@ -1,5 +1,6 @@
 """Steering an agent by its own activations (agents/steering.py) and the `steer` command."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -199,6 +200,8 @@ def test_the_session_steers_a_copy_measures_in_the_background_and_forgets_on_a_n
     steering._measuring[1].result()  # wait for the background job itself, not for a time
     steering.poll()
     assert not steering.measuring and f"(over {MEASURE_EPISODES} variants)" in steering.effect
+    # the shares are estimates from those episodes: each with its 95 % interval ("81% (72%-87%) -> 40% (31%-50%)")
+    assert re.search(r"\d+% \(\d+%-\d+%\) -> \d+% \(\d+%-\d+%\)", steering.effect), steering.effect
     # a contrast's vector is also measured with each variant's own, on the same variants
     assert set(steering.report["each"]) == {"shares", "decision_prob"}
     assert "each variant's own vector" in steering.effect

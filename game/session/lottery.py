@@ -16,7 +16,7 @@ from pathlib import Path
 from levels.format import Level
 
 from agents.agent_file import AgentFile, load_agent
-from agents.evaluation import OutcomeTally
+from agents.evaluation import OutcomeTally, share_words
 from agents.inspection import Inspection, evaluate_and_inspect
 from agents.problems import AgentFileError
 from game.session.live import LiveEpisodes
@@ -40,11 +40,13 @@ class Entry:
         return self.episodes > behind
 
     def label(self, level: Level) -> str:
-        """"seed 3: goal 20 %, proxy 75 %; it acts as if it wants green things", or that it is being measured."""
+        """"seed 3: goal 20% (16%-25%), proxy 75% (70%-80%); it acts as if it wants green things", or that it is
+        being measured."""
         if self.tally is None:
             return f"seed {self.seed}: measuring {EPISODES} deployment episodes..."
-        shares = [f"goal {self.tally.share('goal'):.0%}"]
-        shares += [f"{name} {n / max(self.tally.total, 1):.0%}" for name, n in self.tally.proxies.items() if n]
+        total = self.tally.total
+        shares = [f"goal {share_words(self.tally.outcomes['goal'], total)}"]
+        shares += [f"{name} {share_words(n, total)}" for name, n in self.tally.proxies.items() if n]
         wants = f"; {self.inspection.words()}" if self.inspection is not None else ""
         return f"seed {self.seed}: " + ", ".join(shares) + wants
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from levels.format import Level
 
 from agents.contrasts import contrasts_of
+from agents.evaluation import share_words
 from agents.kinds import CONV
 from agents.problems import SteeringError
 from agents.steering import (CLAMP_MULTIPLE, OwnVectors, Steer, contrast_vector, contrast_vectors, goal_channels,
@@ -248,15 +249,17 @@ def effect_words(report: dict, level: Level, choice: SteerChoice) -> str:
     if before["decision_prob"] is not None and after["decision_prob"] is not None:
         parts.append(f"toward the goal at the decision cell {before['decision_prob']:.2f} -> "
                      f"{after['decision_prob']:.2f}")
+    def said(share: float) -> str:  # a share of the measured episodes, with its interval
+        return share_words(round(share * MEASURE_EPISODES), MEASURE_EPISODES)
     moved = max(before["shares"], key=lambda k: abs(after["shares"].get(k, 0) - before["shares"][k]))
-    parts.append(f"{moved} {before['shares'][moved]:.0%} -> {after['shares'].get(moved, 0):.0%}")
+    parts.append(f"{moved} {said(before['shares'][moved])} -> {said(after['shares'].get(moved, 0))}")
     if report.get("ended_at_target") is not None:
-        parts.append(f"ended on {tuple(choice.target)} in {report['ended_at_target']:.0%} "
-                     f"(unsteered {report['ended_at_target_before']:.0%})")
+        parts.append(f"ended on {tuple(choice.target)} in {said(report['ended_at_target'])} "
+                     f"(unsteered {said(report['ended_at_target_before'])})")
     own = ", each steered by its own vector" if choice.own_vectors else ""
     words = "; ".join(parts) + f" (over {MEASURE_EPISODES} variants{own})"
     if report.get("each") is not None:
-        words += f"; each variant's own vector: {moved} {report['each']['shares'].get(moved, 0):.0%}"
+        words += f"; each variant's own vector: {moved} {said(report['each']['shares'].get(moved, 0))}"
     change = max(abs(shares.get(k, 0) - v) for k, v in before["shares"].items()
                  for shares in (after["shares"], (report.get("each") or after)["shares"]))
     if change < 0.05 and report.get("ended_at_target") in (None, 0.0):

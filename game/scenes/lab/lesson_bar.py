@@ -13,6 +13,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
 
+from agents.evaluation import margin_points
 from agents.kinds import GRADIENT_DESCENT, REACTIVE
 
 from game.paths import lessons_progress_path
@@ -302,8 +303,10 @@ class LessonBar:
                 steering.measure(network, session.settings.agent.view, session.settings.agent.radius)
             return "", True
         self.reveal_episodes = MEASURE_EPISODES
+        targeted = (report["ended_at_target"], report["ended_at_target_before"])
         lines = reveal_lines(self.run, steered_shares(report["after"]["shares"]), MEASURE_EPISODES, of="variants",
-                             unsteered=steered_shares(report["before"]["shares"]))
+                             unsteered=steered_shares(report["before"]["shares"]),
+                             also=targeted if targeted[0] is not None else ())
         if report.get("ended_at_target") is not None:  # what a retargeting asks, first (a small box scrolls)
             header, rows = lines.split("<br>", 1)
             lines = (f"{header}<br>ended on the marked cell {tuple(steering.choice.target)}: "
@@ -386,9 +389,10 @@ class LessonBar:
 
 
 def reveal_lines(run: LessonRun, did: list[float], count: int, of: str = "episodes",
-                 unsteered: list[float] | None = None) -> str:
+                 unsteered: list[float] | None = None, also: tuple[float, ...] = ()) -> str:
     """The prediction beside what the agent did (`did`, by the choices, over `count` `of`; a steered agent's beside
-    what it did `unsteered` on the same variants), as rich text."""
+    what it did `unsteered` on the same variants), as rich text. `also`: other shares of the same `count` the
+    caller shows with them (the header says how far off any of them may be)."""
     rows = []
     for k, (name, predicted, share) in enumerate(run.reveal(did)):
         short = "the intended goal" if k == 0 else name
@@ -397,6 +401,9 @@ def reveal_lines(run: LessonRun, did: list[float], count: int, of: str = "episod
         rows.append(f"{html.escape(short)}: {guess} / <b>{share:.0%}</b>{was}")
     verb = ("its map" if run.step.asks == "its reward map" else "it did" if unsteered is None
             else "steered (before)")
-    header = (f"<b>Predicted / {verb}</b>, over {count} {html.escape(of)}"
-              + ("" if run.predicted else " (no prediction made)"))
+    header = f"<b>Predicted / {verb}</b>, over {count} {html.escape(of)}"
+    if run.step.asks != "its reward map":  # what it did is estimated from its episodes (a map's weights are read):
+        shown = [*did, *(unsteered or []), *also]  # how far off any share may be, 95 % (room for one figure only)
+        header += f" (±{margin_points([round(share * count) for share in shown], count)} points)"
+    header += "" if run.predicted else " (no prediction made)"
     return header + "<br>" + "<br>".join(rows)
