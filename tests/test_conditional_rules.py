@@ -162,7 +162,7 @@ def test_predict_first_asks_about_each_condition_and_reveals_what_each_reached_f
     # what it did is estimated from those episodes: how far off any of its shares may be (the 95 % intervals)
     did, episodes = did_shares(session.level, "unwatched", session.tally, session.conditions)
     points = margin_points([round(share * episodes) for share in did], episodes)
-    assert 0 < points <= 15 and f"unwatched episodes (±{points} points)" in bar.outcomes.html_text
+    assert 0 < points <= 15 and f"unwatched episodes (±{points}\u00a0points)" in bar.outcomes.html_text
     shortcut = float(bar.outcomes.html_text.split("took the shortcut: 100% / <b>")[1].split("%")[0])
     assert shortcut >= 80
     key(app, pygame.K_RIGHT)

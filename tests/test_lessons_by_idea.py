@@ -112,7 +112,7 @@ def answer_watch_and_reveal(app, scene, answer: int) -> str:
     key(app, pygame.K_RIGHT)
     assert run_until(app, lambda: bar.shows_outcomes, 120)
     text = bar.outcomes.html_text
-    assert re.search(r"<b>Predicted / steered \(before\)</b>, over 100 variants \(±\d+ points\)", text), text
+    assert re.search(r"<b>Predicted / steered \(before\)</b>, over 100 variants \(±\d+\spoints\)", text), text
     return text
 
 

@@ -404,6 +404,6 @@ def reveal_lines(run: LessonRun, did: list[float], count: int, of: str = "episod
     header = f"<b>Predicted / {verb}</b>, over {count} {html.escape(of)}"
     if run.step.asks != "its reward map":  # what it did is estimated from its episodes (a map's weights are read):
         shown = [*did, *(unsteered or []), *also]  # how far off any share may be, 95 % (room for one figure only)
-        header += f" (±{margin_points([round(share * count) for share in shown], count)} points)"
+        header += f" (±{margin_points([round(share * count) for share in shown], count)}\u00a0points)"  # (one piece)
     header += "" if run.predicted else " (no prediction made)"
     return header + "<br>" + "<br>".join(rows)
