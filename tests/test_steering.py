@@ -155,6 +155,10 @@ def test_the_steer_command_prints_json_and_refuses_bad_requests_in_words(tmp_pat
     assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20", "--retarget", "2,3", "--track", "proxy",
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["retarget"]["tracks"] == "proxy"
+    assert main(["steer", str(tmp_path / "c.agent"), "--episodes", "20"]) == 0  # in words: shares of 20 episodes,
+    lines = capsys.readouterr().out.splitlines()  # each with its 95 % interval
+    assert [line.split()[0] for line in lines[1:3]] == ["before", "after"], lines
+    assert all(re.search(r" \d+% \(\d+%-\d+%\)", line) for line in lines[1:3]), lines
     for bad, words in ((["--retarget", "99,1"], "outside the level"), (["--layer", "7"], "must be 1-3"),
                        (["--retarget", "2,3", "--channel", "99"], "--channel must be 0-15")):
         code = main(["steer", str(tmp_path / "c.agent"), "--episodes", "20"] + bad)

@@ -23,6 +23,7 @@ def cell(text: str) -> tuple[int, int]:
 def steer(args) -> int:
     import torch
     from agents.agent_file import load_agent
+    from agents.evaluation import share_words
     from agents.steering import (CLAMP_MULTIPLE, CONTRASTS, Steer, contrast_vector, contrast_vectors, goal_channels,
                                  measure, middle_layer, random_like, refusal)
     torch.set_num_threads(1)
@@ -81,12 +82,14 @@ def steer(args) -> int:
     else:
         print(f"{level.name}: channel {clamp[0]} of {layer} clamped to {clamp[3]:.2f} at {target}; "
               f"{args.episodes} deployment episodes")
+    def said(share: float) -> str:  # a share of the episodes, with its 95 % interval
+        return share_words(round(share * args.episodes), args.episodes)
     for name in ("before", "after"):
-        shares = ", ".join(f"{k} {v:.0%}" for k, v in report[name]["shares"].items() if v)
+        shares = ", ".join(f"{k} {said(v)}" for k, v in report[name]["shares"].items() if v)
         p = report[name]["decision_prob"]
         toward = "-" if p is None else f"{p:.2f}"
         print(f"  {name:6}  {shares}; toward the goal at the decision cell {toward}")
     if report["ended_at_target"] is not None:
-        print(f"  ended on {target}: {report['ended_at_target']:.0%} of episodes "
-              f"(unsteered: {report['ended_at_target_before']:.0%})")
+        print(f"  ended on {target}: {said(report['ended_at_target'])} of episodes "
+              f"(unsteered: {said(report['ended_at_target_before'])})")
     return EXIT_OK
