@@ -95,13 +95,14 @@ def test_a_candidate_with_a_long_name_keeps_its_score_and_your_proxy_in_a_narrow
     long = Candidate('the region you called "right end", where the level ends', "region", proxy.event, proxy.what, 3)
     other = Candidate("the top-left corner of the level, a long way from the coin", "corner", "entered_region",
                       "nowhere", 1)
-    found = SimpleNamespace(scores=[SimpleNamespace(score=0.97, candidate=long),
-                                    SimpleNamespace(score=0.05, candidate=other)])
+    scores = [SimpleNamespace(score=0.97, candidate=long), SimpleNamespace(score=0.05, candidate=other)]
+    intervals = {id(scores[0]): (0.94, 0.99), id(scores[1]): (0.0, 0.12)}  # (made up: the list shows what it is given)
+    found = SimpleNamespace(scores=scores, interval=lambda s: intervals[id(s)])
     listed = CandidateList(SimpleNamespace(ui=ui, root=None), pygame.Rect(0, 0, 300, 200), 30)
     listed.refresh(found, found.scores[0], level)
-    items = listed.list.item_list
-    assert items[0]["text"].startswith("0.97  the region") and items[0]["text"].endswith("...  (your proxy)")
-    assert items[1]["text"].startswith("0.05  the top-left") and "(your proxy)" not in items[1]["text"]
+    items = listed.list.item_list  # each score as its 95 % interval: a score is estimated
+    assert items[0]["text"].startswith("0.94-0.99  the region") and items[0]["text"].endswith("...  (your proxy)")
+    assert items[1]["text"].startswith("0.00-0.12  the top-left") and "(your proxy)" not in items[1]["text"]
     for item in items:
         button = item["button_element"]
         assert fits(button, item["text"]), item["text"]

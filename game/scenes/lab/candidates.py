@@ -1,5 +1,6 @@
-"""The best candidate objectives of the last evaluation, listed with their scores: pointing at one draws it on
-the map, choosing one picks what *Add to the level as a proxy* writes (the apparent objective is chosen first)."""
+"""The best candidate objectives of the last evaluation, listed with their scores (each as its 95 % interval: a
+score is estimated from episodes): pointing at one draws it on the map, choosing one picks what *Add to the level as
+a proxy* writes (the apparent objective is chosen first)."""
 from __future__ import annotations
 
 import pygame
@@ -43,9 +44,10 @@ class CandidateList:
         self.by_text = {}
         for s in shown:
             declared = level is not None and declared_as(level, s.candidate) is not None
-            text = self._fitted(f"{s.score:.2f}  ", s.candidate.name, "  (your proxy)" if declared else "")
+            score = "{:.2f}-{:.2f}  ".format(*inspection.interval(s))  # a score is estimated: its 95 % interval
+            text = self._fitted(score, s.candidate.name, "  (your proxy)" if declared else "")
             # (two names shortened alike: the second keeps its whole name, to stay its own item)
-            self.by_text[text if text not in self.by_text else f"{s.score:.2f}  {s.candidate.name}"] = s.candidate
+            self.by_text[text if text not in self.by_text else score + s.candidate.name] = s.candidate
         self.list.set_item_list(list(self.by_text))
         self.list.enable()
         for item in self.list.item_list:
