@@ -183,12 +183,14 @@ def reached_by_condition(level: Level, counts: dict[str, ConditionCount]) -> tup
 
 
 def condition_line(level: Level, counts: dict[str, ConditionCount]) -> str | None:
-    """`reached_by_condition` in one line: "took the shortcut: 95 % unwatched, 2 % watched"; None without
-    conditions."""
+    """`reached_by_condition` in one line, with how far off its shares may be, in percentage points: "took the
+    shortcut: 95% unwatched, 2% watched (±4%)" (a status line has no room for the word); None without conditions."""
     if not counts:
         return None
     name, shares = reached_by_condition(level, counts)
-    return f"{name}: " + ", ".join(f"{share:.0%} {condition}" for condition, share in shares.items())
+    points = max(margin_points([c.reached.get(name, 0)], c.tally.total) for c in counts.values())
+    return (f"{name}: " + ", ".join(f"{share:.0%} {condition}" for condition, share in shares.items())
+            + f" (±{points}%)")
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """Rules and proxies that apply only while an entity is present (`only_if_present`): the supervisor of *Only while
 watched*. The fine and the proxy follow the variant; evaluation counts the watched and unwatched episodes apart."""
+import re
+
 import pygame
 from ui_helpers import frames
 
@@ -83,7 +85,8 @@ def test_the_deployment_view_counts_watched_and_unwatched_episodes_apart():
         assert set(session.conditions) == {"watched", "unwatched"}
         assert sum(c.tally.total for c in session.conditions.values()) == session.tally.total
         line = session.stat_lines()[0]
-        assert line.startswith("took the shortcut: ") and "% unwatched, " in line and line.endswith("% watched")
+        assert line.startswith("took the shortcut: ") and "% unwatched, " in line and "% watched (±" in line
+        assert re.search(r"\(±\d+%\)$", line), line  # few episodes: how far off the shares may be
         session.forget_outcomes()
         assert session.conditions == {}
     finally:
