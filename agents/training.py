@@ -52,6 +52,12 @@ class TrainingSettings:
         """An agent of `kind` (with the view it needs) made by `optimizer`; `ppo` sets PPO's knobs."""
         return cls(AgentSpec.of(kind), optimizer, seed, PPOConfig(**ppo))
 
+    @property
+    def success_episodes(self) -> int:
+        """How many training episodes a training success is measured on: PPO's most recent `success_window`, or the
+        episodes evolution plays its policy itself in a generation."""
+        return self.ppo.success_window if self.optimizer == GRADIENT_DESCENT else self.evolution.episodes
+
     def check(self, level: Level) -> None:
         """Refuse, in words (ValueError), settings that cannot train an agent on this level."""
         self.check_optimizer()

@@ -8,7 +8,7 @@ import pytest
 
 from levels import builtin_level
 from agents.agent_file import AgentFile, save_agent
-from agents.evaluation import OutcomeTally
+from agents.evaluation import OutcomeTally, margin_points
 from agents.worker import TrainingThread
 from agents.kinds import AgentSpec
 from agents.ppo import PPOConfig
@@ -216,6 +216,8 @@ def test_the_side_panel_says_what_the_screen_shows(tmp_path):
         session.load_agent(path)
         lines = session.stat_lines()
         assert "123,456" in lines[0] and "97%" in lines[2] and "steps 0" not in " ".join(lines)
+        measured_on = session.settings.success_episodes  # a training success is estimated: how far off it may be
+        assert f"training success 97% (±{margin_points([round(0.97 * measured_on)], measured_on)}%)" in lines[2]
         session.training.status = "Reached the target in 3.0s."
         session.status_override = None
         from agents.worker import Finished

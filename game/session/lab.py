@@ -14,7 +14,8 @@ from levels.format import Level, LevelError, level_to_dict, parse_level
 from levels.warnings import level_warnings
 
 from agents.agent_file import AgentFile, load_agent, save_agent
-from agents.evaluation import ConditionCount, OutcomeTally, Stopped, condition_line, count_by_condition
+from agents.evaluation import (ConditionCount, OutcomeTally, Stopped, condition_line, count_by_condition,
+                               margin_points)
 from agents.inspection import Inspection, declared_as
 from agents.kinds import EVOLUTION, GRADIENT_DESCENT, PLANNER
 from agents.objectives import proposal
@@ -36,8 +37,11 @@ OPTIMIZER_WORDS = {GRADIENT_DESCENT: "gradient descent (PPO)", EVOLUTION: "evolu
 LEARNER_STATES = {"starting": "starting (loading, a few seconds)", "ready": "ready", "idle": "ready"}
 
 
-def _share(value: float | None) -> str:
-    return "measuring..." if value is None else f"{value:.0%}"
+def _share(value: float | None, episodes: int) -> str:
+    """A training success measured on `episodes` episodes, with how far off it may be ("92% (±4%)")."""
+    if value is None:
+        return "measuring..."
+    return f"{value:.0%} (±{margin_points([round(value * episodes)], episodes)}%)"
 
 
 class LabSession:
@@ -400,12 +404,14 @@ class LabSession:
         if p is None and self.snapshot is not None and self.training.curve:  # a loaded agent: its own record
             last = self.training.curve[-1]
             return [f"steps {self.snapshot.steps:,} (loaded agent)", f"trained for {last['seconds']:.1f}s",
-                    f"training success {last['success']:.0%}   return {last['return']:.2f}", state]
+                    f"training success {_share(last['success'], self.settings.success_episodes)}   "
+                    f"return {last['return']:.2f}", state]
         if p is None:
             return ["steps 0   episodes 0", "", "training success -", state]
         return [f"steps {p.steps:,}   episodes {p.episodes:,}",
                 f"{p.steps_per_second:,.0f} steps/s   elapsed {p.seconds:.1f}s",
-                f"training success {_share(p.training_success)}   return {p.mean_return:.2f}", state]
+                f"training success {_share(p.training_success, self.settings.success_episodes)}   "
+                f"return {p.mean_return:.2f}", state]
 
     def objectives(self) -> dict[str, str]:
         if self.sealed:
