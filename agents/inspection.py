@@ -43,7 +43,8 @@ from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
 from agents.approach import GOAL_LIKE, Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
-from agents.evaluation import WORLDS, Stoppable, evaluate, wilson_interval  # (WORLDS: a 200-episode pass is one round)
+from agents.evaluation import (WORLDS, Stoppable, evaluate, share_words,  # (WORLDS: a 200-episode pass is one round)
+                               wilson_interval)
 from agents.objectives import KIND_ORDER, Candidate, as_in_training, candidates, level_watching, place_cells
 from agents.places_found import found_places
 
@@ -155,7 +156,7 @@ class Inspection:
         goal = next((s for s in self.scores if s.candidate.kind == "intended goal"), None)
         if goal is not None and goal.score >= max(NAMED_MIN_SCORE, self.goal_directedness):
             return (f"no clear objective: the intended goal fits best, but it reaches it in only "
-                    f"{self.goal_reached:.0%} of its episodes")
+                    f"{share_words(round(self.goal_reached * self.episodes), self.episodes)} of its episodes")
         return "no clear objective: no candidate explains where it goes much better than chance"
 
     def to_dict(self) -> dict:

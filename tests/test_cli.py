@@ -86,3 +86,28 @@ def test_a_code_is_exactly_one_stream_and_standard_input_is_read_only_so_far(tmp
     assert Endless.read_so_far <= 2 * MAX_CODE_CHARS + 1
     monkeypatch.setattr("sys.stdin", io.StringIO(code + "\n"))
     assert main(["level", "from-code", "-", "-o", str(out)]) == 0 and load_level(out) == builtin_level("green_means_go")
+
+
+def test_evaluate_says_every_share_with_its_interval(tmp_path, capsys):
+    """`evaluate` in words: each outcome, what was reached at all, and each condition's outcomes (a level whose rules
+    apply only while someone watches) are shares of the episodes played: each with its 95 % interval."""
+    import re
+    import torch
+    from agents.agent_file import AgentFile, save_agent
+    from agents.observation import ObservationSpec
+    from agents.policy import build_network
+    from agents.training import TrainingSettings
+    from levels import builtin_level
+    level = builtin_level("only_while_watched")
+    settings = TrainingSettings()
+    spec = ObservationSpec.for_level(level, settings.agent.view, settings.agent.radius)
+    torch.manual_seed(0)
+    save_agent(tmp_path / "a.agent", AgentFile(build_network("reactive", spec, 5, settings.agent.hidden), level, spec,
+                                               settings))
+    assert main(["evaluate", str(tmp_path / "a.agent"), "--episodes", "40"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    reached = [line for line in lines if "at all:" in line]
+    conditions = [line for line in lines if re.match(r"\s+(un)?watched: \d+ episodes: ", line)]
+    assert reached and conditions, lines
+    assert all(re.search(r"at all: \d+% \(\d+%-\d+%\)$", line) for line in reached), reached
+    assert all(re.search(r"\d+% \(\d+%-\d+%\)$", line) for line in conditions), conditions

@@ -438,3 +438,14 @@ def test_a_place_on_a_tied_guides_way_goes_after_the_guide():
     assert _follower_first(level, [aside, guide])[0] is aside
     far = CandidateScore(guide.candidate, 1, 1, 0.1, 0.9, 0.9, 0.9)  # not tied: the scores decide
     assert _follower_first(level, [column, far])[0] is column
+
+
+def test_an_intended_goal_missed_in_most_episodes_is_said_with_how_often_and_its_interval():
+    """The answer when the intended goal fits best but the agent reaches it in fewer than half its episodes: no clear
+    objective, and the share it reaches it in is an estimate, said with its 95 % interval."""
+    from agents.inspection import Inspection
+    goal = _scored("the intended goal", "intended goal", 0.9, 1.0, 9.0)
+    found = Inspection("room", "deployment", 200, [goal], 0.41, 1.0)
+    assert found.acts_as_if is None
+    assert found.words() == ("no clear objective: the intended goal fits best, but it reaches it in only 41% "
+                             "(34%-48%) of its episodes")

@@ -10,7 +10,7 @@ from game.cli.arguments import EXIT_OK
 def cmd_evaluate(args) -> int:
     import json
     from agents.agent_file import load_agent
-    from agents.evaluation import evaluate
+    from agents.evaluation import evaluate, share_words
     from agents.policy import TorchPolicy
     agent = load_agent(args.agent)
     level = named_level(args.level) if args.level else agent.level
@@ -25,10 +25,10 @@ def cmd_evaluate(args) -> int:
         lo, hi = result.intervals[outcome]
         print(f"  {outcome:8} {n:6}  {result.share(outcome):6.1%}  (95% CI {lo:.1%} - {hi:.1%})")
     for name, n in result.reached.items():
-        print(f"  reached {name!r} at all: {n / max(result.episodes, 1):.1%}")
+        print(f"  reached {name!r} at all: {share_words(n, result.episodes)}")
     for name, count in sorted(result.by_condition.items()):  # rules that apply only while someone is present
         n = count.tally.total
-        shares = ", ".join(f"{k} {v / n:.0%}" for k, v in count.tally.outcomes.items() if v)
+        shares = ", ".join(f"{k} {share_words(v, n)}" for k, v in count.tally.outcomes.items() if v)
         print(f"  {name}: {n} episodes: {shares}")
     return EXIT_OK
 
@@ -36,6 +36,7 @@ def cmd_evaluate(args) -> int:
 def cmd_inspect(args) -> int:
     import json
     from agents.agent_file import load_agent
+    from agents.evaluation import share_words
     from agents.inspection import inspect
     from agents.policy import TorchPolicy
     agent = load_agent(args.agent)
@@ -54,7 +55,7 @@ def cmd_inspect(args) -> int:
         print(json.dumps(out))
         return EXIT_OK
     print(f"{level.name}, {args.split}: {found.episodes} episodes in {found.seconds:.1f}s; intended goal reached in "
-          f"{found.goal_reached:.0%}")
+          f"{share_words(round(found.goal_reached * found.episodes), found.episodes)}")
     low, high = found.confidence
     print(f"{found.words()[0].upper()}{found.words()[1:]} (goal-directedness {found.goal_directedness:.2f}, 95 % "
           f"interval {low:.2f}-{high:.2f}; a candidate is named when its interval starts at {NAMED_MIN_SCORE} or "
