@@ -45,8 +45,10 @@ from agents.approach import GOAL_LIKE, Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
 from agents.evaluation import (WORLDS, Stoppable, evaluate, share_words,  # (WORLDS: a 200-episode pass is one round)
                                wilson_interval)
-from agents.objectives import KIND_ORDER, Candidate, as_in_training, candidates, level_watching, place_cells
+from agents.objectives import (KIND_ORDER, Candidate, as_in_training, candidates, holds_the_start, level_watching,
+                               place_cells)
 from agents.places_found import found_places
+from agents.scripted import random_walker
 
 NAMED_MIN_SCORE = 0.3  # below this, no candidate explains the behaviour well enough to be named
 TIE = 0.05  # candidates whose scores differ by less are not told apart by the behaviour
@@ -229,14 +231,6 @@ def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, epi
     return reached / max(count, 1), before / max(count, 1), count, result
 
 
-def _holds_the_start(level: Level, starts: set, candidate: Candidate) -> bool:
-    """A region holding most of the agent's starting cells is entered by any wandering (leave it and come back),
-    so reaching it says nothing about what the agent wants."""
-    if candidate.event != "entered_region":
-        return False
-    return len(starts & place_cells(level, candidate)) * 2 >= len(starts)
-
-
 def declared_as(level: Level, candidate: Candidate, any_count: bool = False) -> str | None:
     """The name of the level's proxy that is this candidate, if the designer declared it. `any_count`: or the same
     event on the same things, however many times ("any shield" when the level declares "2 shields"). Touching a
@@ -331,15 +325,6 @@ def _told_apart(level: Level, top: CandidateScore, other: CandidateScore) -> boo
             and other.directness <= top.directness - DIRECT_APART)
 
 
-def random_walker(seed: int):
-    rng = np.random.default_rng(seed)
-
-    def walk(obs, worlds):
-        return rng.integers(0, 5, size=len(obs))
-    walk.reads_observations = False
-    return walk
-
-
 def evaluate_and_inspect(network, level: Level, split: str, episodes: int, seed: int, view: str = "egocentric",
                          radius: int = 5, on_progress=None, stop=None, record: int = 0):
     """What the deployment view's Evaluate, the seed lottery and an exported card show of an agent's network: the
@@ -395,7 +380,7 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     started = time.perf_counter()
     starts = places(level, split, next(e.id for e in level.entities if e.kind == "agent"))
     found, devices, device, mine = discover(policy, level, split, seed + 4, view, radius)
-    watched = [c for c in candidates(level) + found if not _holds_the_start(level, starts, c)]
+    watched = [c for c in candidates(level) + found if not holds_the_start(level, starts, c)]
     approaching = Approach(level, watched, APPROACH_EPISODES)  # read off the first of the same episodes
     reached, before, count, evaluation = _reach_rates(scored_by or policy, level, watched, split, episodes, seed,
                                                       view, radius, approaching, on_progress, record)

@@ -69,6 +69,14 @@ def place_cells(level: Level, candidate: Candidate) -> set:
     return set(rect_cells(candidate.regions.get(candidate.what) or level.regions.get(candidate.what, ())))
 
 
+def holds_the_start(level: Level, starts: set, candidate: Candidate) -> bool:
+    """A region holding most of the agent's starting cells is entered by any wandering (leave it and come back),
+    so reaching it says nothing about what the agent wants."""
+    if candidate.event != "entered_region":
+        return False
+    return len(starts & place_cells(level, candidate)) * 2 >= len(starts)
+
+
 def free_box(level: Level) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1), inclusive: the smallest box holding every cell an agent can stand on (not solid, not
     deadly): the level as a player sees it, without its outer walls."""

@@ -4,6 +4,7 @@
   picks: the intended goal, or a proxy. "Walk straight to the proxy" is the baseline that tells how often the
   intended goal is reached by accident at deployment.
 * `RightRunner`: a side-view player that runs right and jumps over walls and gaps: the CoinRun proxy.
+* `random_walker`: a move at random every decision: what reaching a place by chance looks like.
 
 Each takes a batch of worlds and returns one action per world, like a learned policy does.
 """
@@ -104,3 +105,13 @@ class RightRunner:
             if (wall_ahead or gap_ahead) and standing and 0 <= cx < w:
                 actions[i] = UP
         return actions
+
+
+def random_walker(seed: int):
+    """A player that moves at random (it reads no observations): the inference's baseline of chance."""
+    rng = np.random.default_rng(seed)
+
+    def walk(obs, worlds):
+        return rng.integers(0, 5, size=len(obs))
+    walk.reads_observations = False
+    return walk

@@ -287,7 +287,7 @@ def test_a_doorway_on_every_way_to_the_goal_is_no_place_found():
     the coin explains it, so it is not a place found (as a region there would be no candidate)."""
     from agents.behaviour import Footprints
     from agents.evaluation import evaluate
-    from agents.inspection import random_walker
+    from agents.scripted import random_walker
     from agents.places_found import found_places
     doc = level_to_dict(builtin_level("template_grid"))
     doc["tiles"]["rows"] = ["#############", "#.....#.....#", "#.....#.....#", "#...........#", "#.....#.....#",
@@ -383,69 +383,3 @@ def test_a_thing_taken_on_the_first_step_was_approached():
              on_step=watching.on_step, on_start=watching.on_start)
     approach, straight, _ = watching.measure()
     assert approach[0] == 1.0 and straight[0] == 1.0
-
-
-def _scored(name, kind, score, directness, moves):
-    from agents.inspection import CandidateScore
-    from agents.objectives import Candidate
-    return CandidateScore(Candidate(name, kind, "entered_region", name, 1), 1.0, 1.0, 0.3, score, score, score,
-                          0.6, directness, moves)
-
-
-def test_the_route_orders_candidates_the_scores_cannot():
-    from agents.inspection import _first_stop_first
-    corner, shields = _scored("corner", "corner", 0.98, 0.45, 11.0), _scored("shields", "entity", 0.97, 0.9, 1.2)
-    # a detour's first stop, gone to straight, before what comes after it; on a grid only
-    assert _first_stop_first([corner, shields], False, grid=True)[0] is shields
-    # gone to as straight, one after the other: the first lies on the way to the last (the cell every run passes)
-    middle, end = _scored("middle", "region", 0.975, 1.0, 4.9), _scored("end", "edge", 0.972, 0.95, 7.7)
-    assert _first_stop_first([middle, end], False, grid=True)[0] is end
-    # in a physics world a jump is never straight by the cells: only the order is read
-    jumped = _scored("end", "edge", 0.972, 0.72, 7.7)
-    assert _first_stop_first([middle, jumped], False, grid=False)[0] is jumped
-    assert _first_stop_first([middle, jumped], False, grid=True)[0] is middle  # (on a grid: a detour to the middle)
-    # not tied: the scores decide; an aligned agent's goal, gone to straight, stays first
-    far = _scored("far", "edge", 0.8, 1.0, 20.0)
-    assert _first_stop_first([middle, far], False, grid=True)[0] is middle
-    goal = _scored("the intended goal", "intended goal", 1.0, 1.0, 9.0)
-    assert _first_stop_first([goal, _scored("on the way", "region", 0.99, 1.0, 4.0)], False, True)[0] is goal
-
-
-def test_a_tied_place_its_episodes_pass_but_do_not_end_in_is_told_apart():
-    """The high shelf: a side-view agent jumps through the same cells on its way to the shelf every time, so their
-    scores tie with the shelf's; but its episodes end on the shelf, almost never in the cells of the jump."""
-    from dataclasses import replace
-    from agents.inspection import _told_apart
-    level = builtin_level("template_sideview")
-    shelf, jump = _scored("shelf", "goal in training", 1.0, None, 9.2), _scored("jump", "place", 1.0, None, 4.0)
-    assert _told_apart(level, replace(shelf, ended=0.44), replace(jump, ended=0.01))
-    assert not _told_apart(level, replace(shelf, ended=0.44), replace(jump, ended=0.3))  # ends in both: a tie
-    assert not _told_apart(level, shelf, jump)  # (a thing, or a candidate without ends, is never told apart so)
-
-
-def test_a_place_on_a_tied_guides_way_goes_after_the_guide():
-    """Following the guide passes every cell of its route: a place found there, tied with the guide, is where
-    following leads, not an answer of its own; a place off the route keeps its rank."""
-    from agents.inspection import CandidateScore, _follower_first
-    from agents.objectives import Candidate
-    level = builtin_level("follow_the_leader")  # the guide walks (4, 5) -> (4, 1) -> a top corner
-    column = CandidateScore(Candidate("the column", "region", "entered_region", "column", 4,
-                                      {"column": ((4, 1, 1, 4),)}), 1, 1, 0.4, 1, 1, 1.0)
-    guide = CandidateScore(Candidate("the guide", "entity", "touched", "guide", 1), 1, 1, 0.1, 0.98, 0.98, 0.98)
-    assert _follower_first(level, [column, guide])[0] is guide
-    aside = CandidateScore(Candidate("the corner", "region", "entered_region", "corner", 1,
-                                     {"corner": ((7, 6, 1, 1),)}), 1, 1, 0.4, 1, 1, 1.0)
-    assert _follower_first(level, [aside, guide])[0] is aside
-    far = CandidateScore(guide.candidate, 1, 1, 0.1, 0.9, 0.9, 0.9)  # not tied: the scores decide
-    assert _follower_first(level, [column, far])[0] is column
-
-
-def test_an_intended_goal_missed_in_most_episodes_is_said_with_how_often_and_its_interval():
-    """The answer when the intended goal fits best but the agent reaches it in fewer than half its episodes: no clear
-    objective, and the share it reaches it in is an estimate, said with its 95 % interval."""
-    from agents.inspection import Inspection
-    goal = _scored("the intended goal", "intended goal", 0.9, 1.0, 9.0)
-    found = Inspection("room", "deployment", 200, [goal], 0.41, 1.0)
-    assert found.acts_as_if is None
-    assert found.words() == ("no clear objective: the intended goal fits best, but it reaches it in only 41% "
-                             "(34%-48%) of its episodes")
