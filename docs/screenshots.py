@@ -297,6 +297,25 @@ def steer(w: int, h: int, out: Path, suffix: str, agent: str) -> int:
     return 0
 
 
+def planner(w: int, h: int, out: Path, suffix: str, agent: str) -> int:
+    """The planner at deployment (`--planner AGENT`, a shipped planner: its reward map is on at once), after an
+    evaluation, so the verdict and the list are there beside what it wants."""
+    from agents.agent_file import load_agent
+    from game.app import App
+    app = App((w, h))
+    app.open("lab", level=load_agent(agent).level)
+    scene = app.scene
+    scene.load_agent(agent)
+    scene.command("deployment")
+    scene.command("evaluate")
+    until(app, lambda: not scene.session.evaluating and scene.session.tally.total >= 500, 120)
+    frames(app, 30)
+    save(app, out, f"screen-planner{suffix}.png")
+    scene.session.agent_saved = True
+    pygame.quit()
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="1280x800")
@@ -314,6 +333,7 @@ def main() -> int:
                         help="every lesson at its prediction, Predict first, the verdict beside its list "
                              "(with --projector: the lessons only, in projector mode)")
     parser.add_argument("--steer", metavar="AGENT", help="only the Steer window, on this convolutional agent")
+    parser.add_argument("--planner", metavar="AGENT", help="only the deployment view of this planner, evaluated")
     parser.add_argument("--lessons", nargs="+", metavar="NAME",
                         help="only these lessons, played through: predictions, reveals (with --projector: projector "
                              "mode)")
@@ -328,6 +348,8 @@ def main() -> int:
         return reveal(w, h, out, args.projector)
     if args.steer:
         return steer(w, h, out, suffix, args.steer)
+    if args.planner:
+        return planner(w, h, out, suffix, args.planner)
     if args.projector:
         return projector(w, h, out, f"-projector-{w}x{h}")
     os.environ.setdefault("MESA_SANDBOX_DATA", tempfile.mkdtemp(prefix="mesa-sandbox-screenshots-"))  # no recent files
