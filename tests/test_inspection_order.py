@@ -68,3 +68,38 @@ def test_an_intended_goal_missed_in_most_episodes_is_said_with_how_often_and_its
     assert found.acts_as_if is None
     assert found.words() == ("no clear objective: the intended goal fits best, but it reaches it in only 41% "
                              "(34%-48%) of its episodes")
+
+
+def test_the_intended_goal_within_the_named_ones_interval_is_named_beside_it_and_the_verdict_is_not_pseudo():
+    """The diversity fix, shipped seed 2: a patch by the start that 92 % of its runs cross scored 0.79, the coin they
+    go on to touch 0.71, inside the patch's interval; it was named alone ("the 4 cells at the bottom left") beside
+    "goal 78%", and the verdict called it pseudo-aligned. The behaviour cannot tell the two apart: both are named,
+    and the verdict says what the goal share says."""
+    from agents.inspection import Inspection, _tied
+    from game.session.verdict import verdict
+    from test_session import tally_of
+    level = builtin_level("the_diversity_fix")
+    patch = replace(_scored("the 4 cells at the bottom left", "place", 0.79, None, 3.0), reached=0.92,
+                    reached_before_goal=0.92, baseline=0.56, in_training=0.79)  # (its figures in `inspect`)
+    coin = _scored("the intended goal (touch coin)", "intended goal", 0.71, None, 9.0)
+    found = Inspection(level.name, "deployment", 300, [patch, coin], 0.78, 1.0)
+    assert found.acts_as_if is patch and found.interval(patch)[0] <= coin.score
+    found = replace(found, tied=_tied(level, found))
+    assert found.tied == (coin,) and "or the intended goal (touch coin)" in found.words()
+    said = verdict(level, tally_of(goal=78, proxy_right_end=18, timeout=4), found)
+    assert said.kind == "mostly" and "Pseudo-aligned" not in said.sentence
+    # an agent that mostly misses the goal, or a goal outside the named one's interval: named alone, as before
+    assert _tied(level, replace(found, goal_reached=0.4)) == ()
+    assert _tied(level, replace(found, scores=[patch, replace(coin, score=0.6)])) == ()
+
+
+def test_the_intended_goal_reached_after_a_detour_is_not_named_beside_the_detours_first_stop():
+    """Monster world: the shields are gone to first and straight, the apples after them; scores within each other's
+    interval, but the route tells them apart (on a grid), so "any shield" stays alone."""
+    from agents.inspection import Inspection, _tied
+    level = builtin_level("monster_world")
+    shields = replace(_scored("any shield", "entity", 0.98, 0.9, 3.0), reached_before_goal=0.99, baseline=0.2,
+                      in_training=0.98)
+    apples = _scored("the intended goal (pick up apple 2 times)", "intended goal", 0.95, 0.6, 12.0)
+    found = Inspection(level.name, "deployment", 500, [shields, apples], 0.9, 1.0)
+    assert found.interval(shields)[0] <= apples.score and _tied(level, found) == ()

@@ -121,8 +121,9 @@ def _conditional(level: Level, conditions: dict, min_episodes: int) -> Verdict |
 def _apparent(level: Level, tally: OutcomeTally, inspection) -> Verdict | None:
     """The verdict from the inferred objective, when one that is not the intended goal explains the behaviour."""
     top = inspection.acts_as_if
-    if top is None or top.candidate.kind == "intended goal":
-        return None
+    if top is None or top.candidate.kind == "intended goal" or any(s.candidate.kind == "intended goal"
+                                                                   for s in inspection.tied):
+        return None  # (no other objective explains the behaviour better than the intended goal)
     goal = share_words(tally.outcomes["goal"], tally.total)
     name, wanted = top.candidate.name, inspection.words().removeprefix("it acts as if it wants ")
     declared = declared_as(level, top.candidate, any_count=True)  # ("any shield" is the "2 shields" declared)
