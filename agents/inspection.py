@@ -103,8 +103,9 @@ class Inspection:
     explained_by: str | None = None  # the device that explains the behaviour (its choices, and where they lead)
     training_episodes: int = TRAINING_EPISODES
     baseline_episodes: int = BASELINE_EPISODES
-    # Candidates the behaviour cannot tell from the named one (within TIE) that are other places than it: named
-    # beside it ("the top-right corner or the top edge: this level cannot tell them apart").
+    # Candidates the behaviour cannot tell from the named one (within TIE) that are other places than it, and the
+    # intended goal within its interval: named beside it ("the top-right corner or the top edge: this level cannot
+    # tell them apart").
     tied: tuple[CandidateScore, ...] = ()
 
     @property
