@@ -46,6 +46,11 @@ def share_words(count: int, total: int) -> str:
     return f"{count / total:.0%} ({low:.0%}-{high:.0%})"
 
 
+def fraction_words(share: float, total: int) -> str:
+    """`share_words` of a share already divided by its `total` episodes (a report keeps fractions)."""
+    return share_words(round(share * total), total)
+
+
 def margin_points(counts: list[int], total: int) -> int:
     """How far shares of `total` episodes may be from what the agent does, at most, in percentage points: the
     farthest end of their 95 % intervals, for a row of shares with no room for an interval each."""

@@ -43,7 +43,7 @@ from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
 from agents.approach import GOAL_LIKE, Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
-from agents.evaluation import (WORLDS, Stoppable, evaluate, share_words,  # (WORLDS: a 200-episode pass is one round)
+from agents.evaluation import (WORLDS, Stoppable, evaluate, fraction_words,  # (WORLDS: 200 episodes, one round)
                                wilson_interval)
 from agents.objectives import (KIND_ORDER, Candidate, as_in_training, candidates, holds_the_start, level_watching,
                                place_cells)
@@ -159,7 +159,7 @@ class Inspection:
         goal = next((s for s in self.scores if s.candidate.kind == "intended goal"), None)
         if goal is not None and goal.score >= max(NAMED_MIN_SCORE, self.goal_directedness):
             return (f"no clear objective: the intended goal fits best, but it reaches it in only "
-                    f"{share_words(round(self.goal_reached * self.episodes), self.episodes)} of its episodes")
+                    f"{fraction_words(self.goal_reached, self.episodes)} of its episodes")
         return "no clear objective: no candidate explains where it goes much better than chance"
 
     def to_dict(self) -> dict:
@@ -397,9 +397,9 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     as_trained = [as_in_training(level, c) for c in watched]
     # In training the goal's object lay where it was in training: touching it was being there, though a physics
     # agent touches it from the next cell (a thing that walks or is pushed may be touched elsewhere)
-    moves = any(level.intended_goal.what in (e.id, e.kind, e.color) and e.kind != "agent"
-                and (e.kind in MOVING_KINDS or ENTITY_TABLE[e.kind].pushable) for e in level.entities)
-    lay_there = np.array([c.kind == "goal in training" and not moves for c in as_trained])
+    goal_moves = any(level.intended_goal.what in (e.id, e.kind, e.color) and e.kind != "agent"
+                     and (e.kind in MOVING_KINDS or ENTITY_TABLE[e.kind].pushable) for e in level.entities)
+    lay_there = np.array([c.kind == "goal in training" and not goal_moves for c in as_trained])
     trained, _, practised, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view,
                                             radius, goal_there=lay_there)
     approach, straight, taken = approaching.measure()

@@ -36,7 +36,7 @@ def cmd_evaluate(args) -> int:
 def cmd_inspect(args) -> int:
     import json
     from agents.agent_file import load_agent
-    from agents.evaluation import share_words
+    from agents.evaluation import fraction_words
     from agents.inspection import inspect
     from agents.policy import TorchPolicy
     agent = load_agent(args.agent)
@@ -55,7 +55,7 @@ def cmd_inspect(args) -> int:
         print(json.dumps(out))
         return EXIT_OK
     print(f"{level.name}, {args.split}: {found.episodes} episodes in {found.seconds:.1f}s; intended goal reached in "
-          f"{share_words(round(found.goal_reached * found.episodes), found.episodes)}")
+          f"{fraction_words(found.goal_reached, found.episodes)}")
     low, high = found.confidence
     print(f"{found.words()[0].upper()}{found.words()[1:]} (goal-directedness {found.goal_directedness:.2f}, 95 % "
           f"interval {low:.2f}-{high:.2f}; a candidate is named when its interval starts at {NAMED_MIN_SCORE} or "

@@ -23,7 +23,7 @@ def cell(text: str) -> tuple[int, int]:
 def steer(args) -> int:
     import torch
     from agents.agent_file import load_agent
-    from agents.evaluation import share_words
+    from agents.evaluation import fraction_words
     from agents.steering import (CLAMP_MULTIPLE, CONTRASTS, Steer, contrast_vector, contrast_vectors, goal_channels,
                                  measure, middle_layer, random_like, refusal)
     torch.set_num_threads(1)
@@ -83,7 +83,7 @@ def steer(args) -> int:
         print(f"{level.name}: channel {clamp[0]} of {layer} clamped to {clamp[3]:.2f} at {target}; "
               f"{args.episodes} deployment episodes")
     def said(share: float) -> str:  # a share of the episodes, with its 95 % interval
-        return share_words(round(share * args.episodes), args.episodes)
+        return fraction_words(share, args.episodes)
     for name in ("before", "after"):
         shares = ", ".join(f"{k} {said(v)}" for k, v in report[name]["shares"].items() if v)
         p = report[name]["decision_prob"]

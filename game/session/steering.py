@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from levels.format import Level
 
 from agents.contrasts import contrasts_of
-from agents.evaluation import share_words
+from agents.evaluation import fraction_words
 from agents.kinds import CONV
 from agents.problems import SteeringError
 from agents.steering import (CLAMP_MULTIPLE, OwnVectors, Steer, contrast_vector, contrast_vectors, goal_channels,
@@ -250,7 +250,7 @@ def effect_words(report: dict, level: Level, choice: SteerChoice) -> str:
         parts.append(f"toward the goal at the decision cell {before['decision_prob']:.2f} -> "
                      f"{after['decision_prob']:.2f}")
     def said(share: float) -> str:  # a share of the measured episodes, with its interval
-        return share_words(round(share * MEASURE_EPISODES), MEASURE_EPISODES)
+        return fraction_words(share, MEASURE_EPISODES)
     moved = max(before["shares"], key=lambda k: abs(after["shares"].get(k, 0) - before["shares"][k]))
     parts.append(f"{moved} {said(before['shares'][moved])} -> {said(after['shares'].get(moved, 0))}")
     if report.get("ended_at_target") is not None:
