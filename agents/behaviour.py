@@ -26,6 +26,9 @@ class Footprints:
         self.h, self.w = height, width
         self.passed = np.zeros((height, width), dtype=np.int64)
         self.ended = np.zeros((height, width), dtype=np.int64)
+        # ... of which not by reaching the intended goal there: an episode the goal ended says where the goal was,
+        # not where the agent was going (the gem met in the row every run follows to the far wall)
+        self.ended_off_goal = np.zeros((height, width), dtype=np.int64)
         self.dwell = np.zeros((height, width), dtype=np.int64)
         self.episodes = 0
         self._seen: np.ndarray | None = None  # (worlds, H, W): the cells the current episode of each world passed
@@ -49,6 +52,9 @@ class Footprints:
                 self.passed += self._seen[i]
                 if inside[i]:
                     self.ended[after[i, 1], after[i, 0]] += 1
+                    report = ended[i]
+                    if report.goal_step != report.length:
+                        self.ended_off_goal[after[i, 1], after[i, 0]] += 1
             self._seen[i] = False
             # the next episode of this world starts where the worlds put it now
             x, y = np.floor(worlds.agent_pos[i]).astype(np.int64)

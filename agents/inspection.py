@@ -26,7 +26,8 @@ apart candidates whose scores differ by less than TIE (where the cheese was in t
 are nearly the same cells), but the route orders them: the first stop of a detour on top of the goal (the shields of
 Monster world, gone to straight from the start before the apples) comes first and what is reached only after it is
 told apart from it; of places on one route, the one reached last comes first; a place on the route of a tied guide
-goes after the guide (`_first_stop_first`, `_follower_first`). Then a proxy the level declares comes first; other
+goes after the guide; a place the runs pass on their way to one where they end goes after it, whatever their scores
+(`agents.inspection_order`). Then a proxy the level declares comes first; other
 ties go to the level's own words (its declared regions), then to the more specific candidate (fewer cells, then less
 often reached by chance), then by kind.
 """
@@ -41,54 +42,26 @@ from levels.format import Level
 from levels.reachability import places
 from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
-from agents.approach import GOAL_LIKE, Approach
+from agents.approach import Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
 from agents.evaluation import (WORLDS, Stoppable, evaluate, fraction_words,  # (WORLDS: 200 episodes, one round)
                                wilson_interval)
 from agents.objectives import (KIND_ORDER, Candidate, as_in_training, candidates, holds_the_start, level_watching,
                                place_cells)
+from agents.inspection_order import (TIE, CandidateScore, declared_first, destination_first, first_stop_first,
+                                     follower_first, told_apart, walkers_named)
 from agents.places_found import found_places
 from agents.scripted import random_walker
 
 NAMED_MIN_SCORE = 0.3  # below this, no candidate explains the behaviour well enough to be named
-TIE = 0.05  # candidates whose scores differ by less are not told apart by the behaviour
 SAME_PLACE = 0.5  # tied places sharing this much of their cells are one answer, not two
 DEVICE_MIN = 0.8  # a device making the agent's choice at this share of its decisions explains it: no goal to name
 DEVICE_APART = 0.25  # ... if its own episodes end where the agent's do, but for this share of them
-DIRECT_APART = 0.2  # a tied candidate gone to this much more straight from the start is told apart: a detour's stop
-SAME_ROUTE = 0.05  # ... and one gone to as straight, within this, lies on the same route
 GOAL_MIN_REACHED = 0.5  # the intended goal is never named for an agent reaching it in fewer episodes than this
 BASELINE_EPISODES = 200
 TRAINING_EPISODES = 200
 APPROACH_EPISODES = 200
 DISCOVERY_EPISODES = 200  # episodes the places are found on (others than those they are scored on)
-
-
-@dataclass(frozen=True)
-class CandidateScore:
-    candidate: Candidate
-    reached: float
-    reached_before_goal: float
-    baseline: float
-    lift: float
-    in_training: float
-    score: float
-    approach: float | None = None  # share of its moves that came closer to it (None: it never moved near it)
-    directness: float | None = None  # how straight it went there from the start (None: never reached, or it walks)
-    moves_to_reach: float | None = None  # the moves it took to get there, on average (None: never reached)
-    ended: float | None = None  # share of the agent's own episodes (the discovery's) ending inside it (places only)
-
-    def to_dict(self) -> dict:
-        c = self.candidate
-        return {"name": c.name, "kind": c.kind, "proxy": c.proxy(),
-                "regions": {k: [list(r) for r in v] for k, v in c.regions.items()},
-                "reached": round(self.reached, 4), "reached_before_goal": round(self.reached_before_goal, 4),
-                "baseline": round(self.baseline, 4), "lift": round(self.lift, 4),
-                "in_training": round(self.in_training, 4), "score": round(self.score, 4),
-                "approach": None if self.approach is None else round(self.approach, 4),
-                "directness": None if self.directness is None else round(self.directness, 4),
-                "moves_to_reach": None if self.moves_to_reach is None else round(self.moves_to_reach, 2),
-                "ended": None if self.ended is None else round(self.ended, 4)}
 
 
 @dataclass(frozen=True)
@@ -203,14 +176,14 @@ def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
     others = tuple(s for s in inspection.scores[1:] if s.score >= top.score - TIE
                    and inspection.interval(s)[0] >= NAMED_MIN_SCORE  # (named beside it: as sure as it)
                    and s.candidate.kind != "intended goal" and not same_place(s.candidate)
-                   and not _told_apart(level, top, s)
+                   and not told_apart(level, top, s)
                    and not (s.candidate.event, s.candidate.what) == (top.candidate.event, top.candidate.what))
     # The intended goal, reached in most episodes and scoring within the named one's own interval: the behaviour
     # cannot tell it from the goal either (a patch every run crosses on its way to the coin, a little above the coin)
     low = inspection.interval(top)[0]
     goal = next((s for s in inspection.scores[1:] if s.candidate.kind == "intended goal" and s.score >= low
                  and inspection.goal_reached >= GOAL_MIN_REACHED and inspection.interval(s)[0] >= NAMED_MIN_SCORE
-                 and not _told_apart(level, top, s)), None)  # (the shields, gone to first, then the apples)
+                 and not told_apart(level, top, s)), None)  # (the shields, gone to first, then the apples)
     return ((goal,) + others)[:2] if goal is not None else others[:2]
 
 
@@ -237,100 +210,6 @@ def _reach_rates(policy, level: Level, watched: list[Candidate], split: str, epi
                       on_episode=tally, num_envs=WORLDS, on_progress=on_progress, watch=conditions,
                       on_step=approaching and approaching.on_step, on_start=approaching and approaching.on_start)
     return reached / max(count, 1), before / max(count, 1), count, result
-
-
-def declared_as(level: Level, candidate: Candidate, any_count: bool = False) -> str | None:
-    """The name of the level's proxy that is this candidate, if the designer declared it. `any_count`: or the same
-    event on the same things, however many times ("any shield" when the level declares "2 shields"). Touching a
-    thing that is collected picks it up: candidates say "touched", a designer may say "picked_up"."""
-    def same(event: str) -> bool:
-        return event == candidate.event or ({event, candidate.event} == {"touched", "picked_up"} and any(
-            ENTITY_TABLE[e.kind].collected and candidate.what in (e.id, e.kind, e.color) for e in level.entities))
-    return next((p.name for p in level.proxies if p.what == candidate.what and same(p.event)
-                 and (any_count or p.count == candidate.count)), None)
-
-
-def _declared_first(level: Level, scores: list[CandidateScore]) -> list[CandidateScore]:
-    """Among the candidates tied with the best (within TIE), a declared proxy goes first: the behaviour cannot
-    tell them apart and the designer's own word names it. The intended goal at the top stays there."""
-    if not scores or scores[0].candidate.kind == "intended goal":
-        return scores
-    top = scores[0].score
-    declared = next((s for s in scores if s.score >= top - TIE and declared_as(level, s.candidate)), None)
-    if declared is None or declared is scores[0]:
-        return scores
-    return [declared] + [s for s in scores if s is not declared]
-
-
-def _first_stop_first(scores: list[CandidateScore], goal_missed: bool, grid: bool) -> list[CandidateScore]:
-    """Among the candidates tied with the best (within TIE), the route tells which comes first:
-
-    * one gone to DIRECT_APART straighter from the start than the best is the first stop of a detour on top of the
-      goal (the shields picked up on the way out of home); everything after it (the meadow's corner, the apples) is
-      reached later than its distance asks, the detour's cost paid on the way; the intended goal among them too (an
-      agent that always reaches it, but only after the shields). An aligned agent goes straight for its goal:
-      nothing tied with it is much straighter;
-    * among those gone to as straight as the best (within SAME_ROUTE), the one reached last is where the others
-      lead: gone to straight, one after the other, the first lie on the way to the last (the cell in the middle that
-      every run to the right end passes). One reached later but less straight was reached after something else.
-
-    In a physics world (`grid` False) the cell graph stands in for jumps and gravity, and a route over a wall is
-    never straight by it: only the order is read there, every tied candidate taken as gone to as straight."""
-    if not scores:
-        return scores
-    top = scores[0]
-    tied = [s for s in scores if s.score >= top.score - TIE and s.directness is not None
-            and not (goal_missed and s.candidate.kind == "intended goal")]
-    if top.directness is None or not tied:
-        return scores
-    straightest = max(tied, key=lambda s: s.directness)
-    if grid and straightest.directness >= top.directness + DIRECT_APART:
-        first = straightest
-    else:
-        along = [s for s in tied if not grid or s.directness >= top.directness - SAME_ROUTE]
-        first = max(along, key=lambda s: s.moves_to_reach, default=top)
-        if first.moves_to_reach < top.moves_to_reach + 1:  # (not clearly later: no order to read)
-            first = top
-    return scores if first is top else [first] + [s for s in scores if s is not first]
-
-
-def _walkers(level: Level, candidate: Candidate) -> set[str]:
-    """The ids of the things that walk (a guide, a monster) that a candidate made of things names."""
-    if candidate.event not in GOAL_LIKE:
-        return set()
-    return {e.id for e in level.entities if e.kind in MOVING_KINDS and candidate.what in (e.id, e.kind, e.color)}
-
-
-def _walked(level: Level, candidate: Candidate) -> set:
-    """The cells the things of `candidate` walk along, on their routes in any distribution (empty: none walks one)."""
-    named = _walkers(level, candidate)
-    routes = [e.route for e in level.entities if e.id in named and e.route is not None]
-    routes += [spawn.route for dist in (level.training, level.deployment) for spawns in dist.all_spawns()
-               for eid, spawn in spawns.items() if eid in named and spawn.route is not None]
-    return {cell for route in routes for cell in route.path()}
-
-
-def _follower_first(level: Level, scores: list[CandidateScore]) -> list[CandidateScore]:
-    """An agent that follows a guide passes every cell of the guide's way: when the best is a place mostly on the
-    route of a thing that walks, tied with it (within TIE), the walker comes first, as a place on every way to the
-    goal is no answer of its own."""
-    if not scores or scores[0].candidate.event != "entered_region":
-        return scores
-    top = scores[0]
-    place = place_cells(level, top.candidate)
-    guide = next((s for s in scores[1:] if s.score >= top.score - TIE
-                  and len(place & _walked(level, s.candidate)) * 2 >= len(place) > 0), None)
-    return scores if guide is None else [guide] + [s for s in scores if s is not guide]
-
-
-def _told_apart(level: Level, top: CandidateScore, other: CandidateScore) -> bool:
-    """The behaviour tells `other` from `top` though their scores tie: `top` was gone to straight from the start,
-    `other` only after a detour (read on grids only: `_first_stop_first`); or both are places and fewer than half as
-    many of its episodes end in `other` as in `top`: passed on the way, not where it goes (the jump onto a shelf)."""
-    if top.ended is not None and other.ended is not None and other.ended < top.ended / 2:
-        return True
-    return (level.world == "grid" and top.directness is not None and other.directness is not None
-            and other.directness <= top.directness - DIRECT_APART)
 
 
 def evaluate_and_inspect(network, level: Level, split: str, episodes: int, seed: int, view: str = "egocentric",
@@ -403,15 +282,17 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     trained, _, practised, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view,
                                             radius, goal_there=lay_there)
     approach, straight, taken = approaching.measure()
+    def ended_in(cells) -> float:  # the share of the agent's own episodes ending there, not at the goal
+        return float(sum(mine.ended_off_goal[y, x] for x, y in cells) / max(mine.episodes, 1))
     scores = []
     for k, c in enumerate(watched):
         lift = max(0.0, (before[k] - by_chance[k]) / (1.0 - by_chance[k])) if by_chance[k] < 1.0 else 0.0
         moving = None if np.isnan(approach[k]) else float(approach[k])
         # (a thing that walks is measured where it stood at the start: no route to it can be read)
-        straightness, moves = ((None, None) if np.isnan(straight[k]) or _walkers(level, c)
+        straightness, moves = ((None, None) if np.isnan(straight[k]) or walkers_named(level, c)
                                else (float(straight[k]), float(taken[k])))
         inside = place_cells(level, c)
-        ended = float(sum(mine.ended[y, x] for x, y in inside) / max(mine.episodes, 1)) if inside else None
+        ended = ended_in(inside) if inside else None
         scores.append(CandidateScore(c, float(reached[k]), float(before[k]), float(by_chance[k]), float(lift),
                                      float(trained[k]), float(min(lift, trained[k])), moving, straightness, moves,
                                      ended))
@@ -423,8 +304,9 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     scores.sort(key=lambda s: (s.candidate.kind == "intended goal" and missed, -round(s.score, 2),
                                s.candidate.kind != "region", s.candidate.area, round(s.baseline, 2),
                                KIND_ORDER.index(s.candidate.kind)))
-    scores = _declared_first(level, _follower_first(level, _first_stop_first(scores, missed,
-                                                                                  level.world == "grid")))
+    scores = follower_first(level, first_stop_first(scores, missed, level.world == "grid"))
     result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device,
                         training_episodes=practised, baseline_episodes=walked)
+    scores = destination_first(level, scores, lambda s: result.interval(s)[0] >= NAMED_MIN_SCORE, ended_in)
+    result = replace(result, scores=declared_first(level, scores))
     return evaluation, replace(result, tied=_tied(level, result), seconds=time.perf_counter() - started)

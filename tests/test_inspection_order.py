@@ -13,50 +13,51 @@ def _scored(name, kind, score, directness, moves):
 
 
 def test_the_route_orders_candidates_the_scores_cannot():
-    from agents.inspection import _first_stop_first
+    from agents.inspection_order import first_stop_first
     corner, shields = _scored("corner", "corner", 0.98, 0.45, 11.0), _scored("shields", "entity", 0.97, 0.9, 1.2)
     # a detour's first stop, gone to straight, before what comes after it; on a grid only
-    assert _first_stop_first([corner, shields], False, grid=True)[0] is shields
+    assert first_stop_first([corner, shields], False, grid=True)[0] is shields
     # gone to as straight, one after the other: the first lies on the way to the last (the cell every run passes)
     middle, end = _scored("middle", "region", 0.975, 1.0, 4.9), _scored("end", "edge", 0.972, 0.95, 7.7)
-    assert _first_stop_first([middle, end], False, grid=True)[0] is end
+    assert first_stop_first([middle, end], False, grid=True)[0] is end
     # in a physics world a jump is never straight by the cells: only the order is read
     jumped = _scored("end", "edge", 0.972, 0.72, 7.7)
-    assert _first_stop_first([middle, jumped], False, grid=False)[0] is jumped
-    assert _first_stop_first([middle, jumped], False, grid=True)[0] is middle  # (on a grid: a detour to the middle)
+    assert first_stop_first([middle, jumped], False, grid=False)[0] is jumped
+    assert first_stop_first([middle, jumped], False, grid=True)[0] is middle  # (on a grid: a detour to the middle)
     # not tied: the scores decide; an aligned agent's goal, gone to straight, stays first
     far = _scored("far", "edge", 0.8, 1.0, 20.0)
-    assert _first_stop_first([middle, far], False, grid=True)[0] is middle
+    assert first_stop_first([middle, far], False, grid=True)[0] is middle
     goal = _scored("the intended goal", "intended goal", 1.0, 1.0, 9.0)
-    assert _first_stop_first([goal, _scored("on the way", "region", 0.99, 1.0, 4.0)], False, True)[0] is goal
+    assert first_stop_first([goal, _scored("on the way", "region", 0.99, 1.0, 4.0)], False, True)[0] is goal
 
 
 def test_a_tied_place_its_episodes_pass_but_do_not_end_in_is_told_apart():
     """The high shelf: a side-view agent jumps through the same cells on its way to the shelf every time, so their
     scores tie with the shelf's; but its episodes end on the shelf, almost never in the cells of the jump."""
-    from agents.inspection import _told_apart
+    from agents.inspection_order import told_apart
     level = builtin_level("template_sideview")
     shelf, jump = _scored("shelf", "goal in training", 1.0, None, 9.2), _scored("jump", "place", 1.0, None, 4.0)
-    assert _told_apart(level, replace(shelf, ended=0.44), replace(jump, ended=0.01))
-    assert not _told_apart(level, replace(shelf, ended=0.44), replace(jump, ended=0.3))  # ends in both: a tie
-    assert not _told_apart(level, shelf, jump)  # (a thing, or a candidate without ends, is never told apart so)
+    assert told_apart(level, replace(shelf, ended=0.44), replace(jump, ended=0.01))
+    assert not told_apart(level, replace(shelf, ended=0.44), replace(jump, ended=0.3))  # ends in both: a tie
+    assert not told_apart(level, shelf, jump)  # (a thing, or a candidate without ends, is never told apart so)
 
 
 def test_a_place_on_a_tied_guides_way_goes_after_the_guide():
     """Following the guide passes every cell of its route: a place found there, tied with the guide, is where
     following leads, not an answer of its own; a place off the route keeps its rank."""
-    from agents.inspection import CandidateScore, _follower_first
+    from agents.inspection import CandidateScore
+    from agents.inspection_order import follower_first
     from agents.objectives import Candidate
     level = builtin_level("follow_the_leader")  # the guide walks (4, 5) -> (4, 1) -> a top corner
     column = CandidateScore(Candidate("the column", "region", "entered_region", "column", 4,
                                       {"column": ((4, 1, 1, 4),)}), 1, 1, 0.4, 1, 1, 1.0)
     guide = CandidateScore(Candidate("the guide", "entity", "touched", "guide", 1), 1, 1, 0.1, 0.98, 0.98, 0.98)
-    assert _follower_first(level, [column, guide])[0] is guide
+    assert follower_first(level, [column, guide])[0] is guide
     aside = CandidateScore(Candidate("the corner", "region", "entered_region", "corner", 1,
                                      {"corner": ((7, 6, 1, 1),)}), 1, 1, 0.4, 1, 1, 1.0)
-    assert _follower_first(level, [aside, guide])[0] is aside
+    assert follower_first(level, [aside, guide])[0] is aside
     far = CandidateScore(guide.candidate, 1, 1, 0.1, 0.9, 0.9, 0.9)  # not tied: the scores decide
-    assert _follower_first(level, [column, far])[0] is column
+    assert follower_first(level, [column, far])[0] is column
 
 
 def test_an_intended_goal_missed_in_most_episodes_is_said_with_how_often_and_its_interval():
@@ -103,3 +104,60 @@ def test_the_intended_goal_reached_after_a_detour_is_not_named_beside_the_detour
     apples = _scored("the intended goal (pick up apple 2 times)", "intended goal", 0.95, 0.6, 12.0)
     found = Inspection(level.name, "deployment", 500, [shields, apples], 0.9, 1.0)
     assert found.interval(shields)[0] <= apples.score and _tied(level, found) == ()
+
+
+def test_a_place_the_runs_pass_on_their_way_goes_after_where_they_end():
+    """The far wall: every run follows one row to the right wall and the gem, met in that row at deployment, cuts a
+    third of the runs short, so the middle of the row scores above the wall (0.87 against 0.63); but the episodes
+    that do not end at the gem end at the wall, reached later, almost never in the middle."""
+    from agents.inspection import CandidateScore
+    from agents.inspection_order import ENDS_THERE, destination_first
+    from agents.objectives import Candidate
+    level = builtin_level("template_grid")
+
+    def place(name, cells, score, moves, ended):
+        rects = tuple((x, y, 1, 1) for x, y in cells)
+        return CandidateScore(Candidate(name, "place", "entered_region", name, len(cells), {name: rects}), 1.0,
+                              1.0, 0.1, score, 1.0, score, 0.6, 0.9, moves, ended)
+    ends = {(3, 1): 0.0, (4, 1): 0.0, (7, 1): 0.3, (7, 2): 0.27}
+
+    def ended_in(cells):
+        return sum(ends.get(c, 0.0) for c in cells)
+    middle = place("the middle of the row", [(3, 1), (4, 1)], 0.87, 6.0, 0.0)
+    wall = place("the right wall", [(7, 1), (7, 2), (7, 3)], 0.63, 12.0, 0.57)
+    assert destination_first(level, [middle, wall], lambda s: True, ended_in)[0] is wall
+    # reached first, or not credible on its own: the scores decide
+    assert destination_first(level, [middle, replace(wall, moves_to_reach=5.0)], lambda s: True, ended_in)[0] is middle
+    assert destination_first(level, [middle, wall], lambda s: False, ended_in)[0] is middle
+    # not where its runs end: too few, or not twice as many as in the best
+    ends[(7, 1)], ends[(7, 2)] = ENDS_THERE - 0.02, 0.01
+    assert destination_first(level, [middle, wall], lambda s: True, ended_in)[0] is middle
+    ends[(7, 1)], ends[(7, 2)], ends[(3, 1)] = 0.2, 0.1, 0.16
+    assert destination_first(level, [replace(middle, ended=0.16), wall], lambda s: True, ended_in)[0].ended == 0.16
+    # the ends it shares with the best are the best's: the right edge around the shelf the runs end on
+    ends.update({(3, 1): 0.0, (4, 1): 0.3, (7, 1): 0.35, (7, 2): 0.0})
+    shelf = place("the shelf", [(4, 1), (5, 1)], 1.0, 6.0, 0.3)
+    edge = place("the right edge", [(4, 1), (7, 1)], 0.69, 9.0, 0.65)  # (0.65: twice the shelf's, with its ends)
+    assert destination_first(level, [shelf, edge], lambda s: True, ended_in)[0] is shelf
+    thing = replace(middle, ended=None)  # (a thing, not a place: no ends to read)
+    assert destination_first(level, [thing, wall], lambda s: True, ended_in)[0] is thing
+
+
+def test_an_episode_the_goal_ended_says_nothing_of_where_the_agent_was_going():
+    """Footprints count where episodes end, and apart those the intended goal did not end (the gem met on the way):
+    the goal ends an episode where the goal was, not where the agent was going."""
+    import numpy as np
+    from types import SimpleNamespace
+    from agents.behaviour import Footprints
+    from game.world.events import EpisodeReport
+    steps = Footprints(3, 4)
+    worlds = SimpleNamespace(agent_pos=np.array([[0.5, 0.5], [0.5, 0.5]]))
+    at_goal = EpisodeReport("goal", 7, 10.0, 7, {}, "goal", None)
+    at_wall = EpisodeReport("timeout", 20, 0.0, -1, {}, None, None)
+    goal_then_on = EpisodeReport("goal", 20, 10.0, 9, {}, "goal", None)  # (the goal did not end this one)
+    before = np.array([[0, 0], [0, 0]])
+    active = np.array([True, True])
+    steps.on_step(worlds, None, before, np.array([[1, 1], [3, 2]]), {0: at_goal, 1: at_wall}, active)
+    steps.on_step(worlds, None, before, np.array([[1, 1], [3, 2]]), {0: goal_then_on}, active)
+    assert steps.ended[1, 1] == 2 and steps.ended[2, 3] == 1
+    assert steps.ended_off_goal[1, 1] == 1 and steps.ended_off_goal[2, 3] == 1

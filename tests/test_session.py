@@ -312,15 +312,15 @@ def test_a_declared_proxy_that_the_behaviour_cannot_tell_apart_names_the_verdict
     corner, den = by_name["the bottom-left corner"], by_name['the region you called "den" (bottom left)']
     assert abs(corner.score - den.score) < 0.01  # the same cells
     # The automatic corner first, the declared den a hair behind, as measurement noise may: the den goes first.
-    from agents.inspection import _declared_first
+    from agents.inspection_order import declared_first
     rest = [s for s in found.scores if s not in (corner, den)]
-    found = dataclasses.replace(found, scores=_declared_first(
+    found = dataclasses.replace(found, scores=declared_first(
         level, [corner, dataclasses.replace(den, score=corner.score - 0.02), *rest]))
     assert found.scores[0].candidate is den.candidate and found.acts_as_if is found.scores[0]
     named = verdict(level, tally, found)
     assert named.kind == "pseudo" and 'proxy "went to the den"' in named.sentence
     assert "did not declare" not in named.sentence
-    far = dataclasses.replace(found, scores=_declared_first(
+    far = dataclasses.replace(found, scores=declared_first(
         level, [corner, dataclasses.replace(den, score=corner.score - 0.2), *rest]))
     assert far.scores[0] is corner
     assert "did not declare" in verdict(level, tally, far).sentence  # told apart: the corner, undeclared
@@ -375,7 +375,7 @@ def test_a_declared_count_proxy_is_named_so_when_the_agent_is_named_for_the_same
     assert said.kind == "pseudo" and 'proxy "collected shields with no monster about"' in said.sentence
     assert "did not declare" not in said.sentence
     # the candidates say "touched", the level "picked_up": for a thing that is collected, the same event
-    from agents.inspection import declared_as
+    from agents.inspection_order import declared_as
     two = next(c for c in candidates(level) if c.name == "2 shields")
     assert declared_as(level, two) == "collected shields with no monster about"
     assert declared_as(level, shield) is None and declared_as(level, shield, any_count=True) is not None

@@ -55,6 +55,9 @@ CASES = [
     ("check:the_high_shelf", ("where the coin was",), "the shelf, where the coin was in training (not the jump "
                                                        "onto it)"),
     ("check:the_red_lantern", ("red",), "red things: the gem was red in training"),
+    ("check:the_top_left_nook", ("top left", "top-left"), "the top-left nook, where the coin was in training"),
+    ("check:the_green_coin", ("green",), "green things: the coin was green in training"),
+    ("check:the_far_wall", ("right",), "the right wall, where the gem was in training"),
 ]
 # Check levels written for the reproduction check (docs/results.md), before the inference found places from
 # behaviour, weighed devices or read routes: nothing in those was shaped by these levels.
@@ -166,8 +169,14 @@ def render(report: dict) -> str:
              "shelf* and *the red lantern* were written on 2026-12-07, from the format alone: the first and the "
              "third were named as written; the second found a fault (the cells of the jump onto the shelf named "
              "instead of the shelf, for 3 of 3 seeds: in training a physics agent touches the coin from the cell "
-             "beside it) that was then mended, so it no longer checks the inference from outside. All were written "
-             "by the project's own developers: no outside author has written one yet.", "",
+             "beside it) that was then mended, so it no longer checks the inference from outside. *The top-left "
+             "nook* (top-down), *the green coin* (side view) and *the far wall* (a grid with walls inside) were "
+             "written on 2026-12-07 too, from the format alone: the first two were named as written for 10 seeds "
+             "of 10; the third found a fault (for 2 of 10 seeds a patch of the row every run follows was named "
+             "instead of the right wall where the runs end, and for 3 more the corner they turn in: the gem met in "
+             "that row at deployment cut the runs short of the wall) that was then mended (design.md, *A place passed on the "
+             "way*), so it no longer checks the inference from outside either. All were written by the project's "
+             "own developers: no outside author has written one yet.", "",
              "*Named first* counts the seeds whose answer starts with the expected one; *in the sentence* those whose "
              "sentence (the one every screen shows) names it, first or among the candidates the level cannot tell "
              "apart from the first.", "",

@@ -16,7 +16,8 @@ from levels.warnings import level_warnings
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import (ConditionCount, OutcomeTally, Stopped, condition_line, count_by_condition,
                                margin_points)
-from agents.inspection import Inspection, declared_as
+from agents.inspection import Inspection
+from agents.inspection_order import declared_as
 from agents.kinds import EVOLUTION, GRADIENT_DESCENT, PLANNER
 from agents.objectives import proposal
 from agents.worker import TrainingProcess

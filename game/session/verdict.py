@@ -13,7 +13,7 @@ from levels.vocabulary import EVENTS
 
 from agents.evaluation import OutcomeTally, reached_by_condition, share_words
 from agents.kinds import EVOLUTION, GRADIENT_DESCENT
-from agents.inspection import declared_as
+from agents.inspection_order import declared_as
 
 MIN_EPISODES = 30  # fewer deployment episodes than this say too little to name what the agent learned
 CONDITIONAL_GAP = 0.5  # a proxy reached this much more often under one condition than another: said first

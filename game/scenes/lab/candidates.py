@@ -7,7 +7,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UISelectionList
 
-from agents.inspection import declared_as
+from agents.inspection_order import declared_as
 
 from game.widgets import SCROLL_BAR, shortened, text_fits
 
