@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from levels.format import Level
-from levels.reachability import places
+from levels.reachability import places, tile_under
 from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
 from agents.approach import Approach
@@ -100,14 +100,15 @@ class Inspection:
 
     @property
     def goal_directedness(self) -> float:
-        """How goal-directed the behaviour is towards the best candidate: its score (lift over the random walker,
-        capped by how often it was pursued in training)."""
-        return max((s.score for s in self.scores), default=0.0)
+        """How goal-directed the behaviour is towards the best candidate, the first of the list: its score (lift over
+        the random walker, capped by how often it was pursued in training). Not the highest score: a place the runs
+        pass on their way can score above the place they end in, which comes first (`destination_first`)."""
+        return self.scores[0].score if self.scores else 0.0
 
     @property
     def confidence(self) -> tuple[float, float]:
         """A 95 % interval of `goal_directedness`."""
-        return self.interval(max(self.scores, key=lambda s: s.score)) if self.scores else (0.0, 0.0)
+        return self.interval(self.scores[0]) if self.scores else (0.0, 0.0)
 
     def interval(self, s: CandidateScore) -> tuple[float, float]:
         """A 95 % interval of a candidate's score, from the episodes' counts: the agent's share at one end of its
@@ -274,14 +275,20 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     _, by_chance, walked, _ = _reach_rates(random_walker(seed), level, watched, split, BASELINE_EPISODES, seed + 1,
                                            view, radius)
     as_trained = [as_in_training(level, c) for c in watched]
-    # In training the goal's object lay where it was in training: touching it was being there, though a physics
-    # agent touches it from the next cell (a thing that walks or is pushed may be touched elsewhere)
-    goal_moves = any(level.intended_goal.what in (e.id, e.kind, e.color) and e.kind != "agent"
-                     and (e.kind in MOVING_KINDS or ENTITY_TABLE[e.kind].pushable) for e in level.entities)
-    lay_there = np.array([c.kind == "goal in training" and not goal_moves for c in as_trained])
+    # In training the goal's object lay where it was in training, and on the tile it always lay on there: touching
+    # it was being there, though a physics agent touches it from the next cell or from the air (a thing that walks
+    # or is pushed may be touched elsewhere)
+    goal_objects = [e for e in level.entities if level.intended_goal.what in (e.id, e.kind, e.color)
+                    and e.kind != "agent"]
+    goal_moves = any(e.kind in MOVING_KINDS or ENTITY_TABLE[e.kind].pushable for e in goal_objects)
+    under = {tile_under(level, "training", e.id) for e in goal_objects}
+    lay_on = under.pop() if len(under) == 1 else None
+    lay_there = np.array([not goal_moves and (c.kind == "goal in training" or (
+        lay_on is not None and (c.event, c.what) == ("entered_tile", lay_on))) for c in as_trained])
     trained, _, practised, _ = _reach_rates(policy, level, as_trained, "training", TRAINING_EPISODES, seed + 2, view,
                                             radius, goal_there=lay_there)
     approach, straight, taken = approaching.measure()
+
     def ended_in(cells) -> float:  # the share of the agent's own episodes ending there, not at the goal
         return float(sum(mine.ended_off_goal[y, x] for x, y in cells) / max(mine.episodes, 1))
     scores = []

@@ -92,6 +92,29 @@ def places(level: Level, split: str, entity_id: str) -> set[tuple[int, int]]:
     return cells
 
 
+def tile_under(level: Level, split: str, entity_id: str) -> str | None:
+    """The tile the entity starts on in every variant of a split (each part: the split's own spawns, if some
+    variants use them, and every mix, after their tile changes), or None when that varies or is plain floor. (A
+    maze carves other cells in every variant: not read.)"""
+    dist = level.distribution(split)
+    if dist.maze is not None:
+        return None
+    at = level.entity(entity_id).at
+    under: set[str] = set()
+    parts = [((), dist.spawns)] if not dist.mixes or sum(m.share for m in dist.mixes) < 1 else []
+    for changes, spawns in parts + [(m.tiles, m.spawns) for m in dist.mixes if m.share > 0]:
+        spawn = spawns.get(entity_id, dist.spawns.get(entity_id, Spawn()))
+        if spawn.present <= 0:
+            continue
+        for x, y in _spawn_cells(level, split, spawn, at):
+            tile = level.tile_at(x, y)
+            for change in dist.tiles + tuple(changes):  # (the split's own changes first, then the mix's)
+                if (x, y) in (set(change.cells) if change.cells else _region_cells(level, change.region)):
+                    tile = change.tile
+            under.add(tile)
+    return next(iter(under)) if len(under) == 1 and under != {"floor"} else None
+
+
 def goal_cells(level: Level, split: str) -> set[tuple[int, int]]:
     goal = level.intended_goal
     if goal.event == "entered_tile":

@@ -348,24 +348,6 @@ def test_the_check_loads_every_case_without_its_answers():
         assert not level.proxies
 
 
-def test_a_row_every_run_follows_is_passed_on_the_way_to_the_wall_the_runs_end_at():
-    """The far wall (a check level): the walker climbs to row 2, follows it to the right wall and goes down the wall;
-    the gem, at deployment in the middle of the room, lies in that row a third of the time and ends those runs. The
-    middle of the row scores above the wall (every run passes it before the goal), but the runs end at the wall."""
-    from pathlib import Path
-    from levels import load_level
-    level = load_level(Path(__file__).resolve().parents[1] / "docs" / "check_levels" / "the_far_wall.json")
-
-    def along_row_2(worlds, i):
-        x, y = (int(v) for v in np.floor(worlds.agent_pos[i]))
-        return {(13, 7)} if x >= 13 else {(13, 2)} if y == 2 else {(x, 2)}
-    found = inspect(scripted(GridSeeker(along_row_2)), level, "deployment", 300, seed=0)
-    top = found.acts_as_if
-    assert top is not None and top.candidate.kind == "goal in training", found.words()
-    passed = [s for s in found.scores if s.candidate.kind == "place" and s.score > top.score + 0.2]
-    assert passed and all(s.ended < 0.05 and s not in found.tied for s in passed)  # (the patch in row 2)
-
-
 def test_a_detour_on_top_of_the_goal_is_named_by_its_first_stop():
     """A walker that fetches two shields from the armoury, then both gems from the vault: the gems are reached
     before the goal is complete as surely as the shields, and less often by chance, so scores alone tie; the

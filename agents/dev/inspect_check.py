@@ -58,6 +58,10 @@ CASES = [
     ("check:the_top_left_nook", ("top left", "top-left"), "the top-left nook, where the coin was in training"),
     ("check:the_green_coin", ("green",), "green things: the coin was green in training"),
     ("check:the_far_wall", ("right",), "the right wall, where the gem was in training"),
+    ("check:the_wandering_cat", ("intended goal",), "the intended goal (deployment is training; a cat wanders)"),
+    ("check:the_yellow_floor", ("yellow floor",), "yellow floor: the strip the coin always lay on in training"),
+    ("check:the_plain_hall", ("intended goal",), "the intended goal (the coin anywhere in both; pillars at "
+                                                 "deployment)"),
 ]
 # Check levels written for the reproduction check (docs/results.md), before the inference found places from
 # behaviour, weighed devices or read routes: nothing in those was shaped by these levels.
@@ -175,8 +179,15 @@ def render(report: dict) -> str:
              "of 10; the third found a fault (for 2 of 10 seeds a patch of the row every run follows was named "
              "instead of the right wall where the runs end, and for 3 more the corner they turn in: the gem met in "
              "that row at deployment cut the runs short of the wall) that was then mended (design.md, *A place passed on the "
-             "way*), so it no longer checks the inference from outside either. All were written by the project's "
-             "own developers: no outside author has written one yet.", "",
+             "way*), so it no longer checks the inference from outside either. Later that day *the wandering cat* "
+             "(a grid, the gem anywhere in both splits, an orange cat wandering) and *the plain hall* (top-down, "
+             "the coin and a red decoy anywhere in both, pillars at deployment), which have nothing to "
+             "misgeneralize, and *the yellow floor* (side view, the coin always on a strip of yellow floor in "
+             "training, the strip at the other end at deployment). The third found a fault too (design.md, "
+             "*Scores*: the agents touch the coin from the air, so the strip counted as rarely sought in "
+             "training), mended; and it cannot separate the strip from where the coin was in training by what is "
+             "reached, which the sentence says. All were written by the project's own developers: no outside "
+             "author has written one yet.", "",
              "*Named first* counts the seeds whose answer starts with the expected one; *in the sentence* those whose "
              "sentence (the one every screen shows) names it, first or among the candidates the level cannot tell "
              "apart from the first.", "",

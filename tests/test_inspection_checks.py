@@ -1,0 +1,53 @@
+"""The inference on levels written for its check (docs/check_levels/), played by scripted players that do what the
+trained agents did there: what those levels found, kept found."""
+from pathlib import Path
+
+import numpy as np
+
+from levels import load_level
+from agents.evaluation import scripted
+from agents.inspection import inspect
+from agents.scripted import GridSeeker
+from game.world import ACTIONS
+
+
+def check_level(name: str):
+    return load_level(Path(__file__).resolve().parents[1] / "docs" / "check_levels" / f"{name}.json")
+
+
+def test_a_row_every_run_follows_is_passed_on_the_way_to_the_wall_the_runs_end_at():
+    """The far wall (a check level): the walker climbs to row 2, follows it to the right wall and goes down the wall;
+    the gem, at deployment in the middle of the room, lies in that row a third of the time and ends those runs. The
+    middle of the row scores above the wall (every run passes it before the goal), but the runs end at the wall."""
+    level = check_level("the_far_wall")
+
+    def along_row_2(worlds, i):
+        x, y = (int(v) for v in np.floor(worlds.agent_pos[i]))
+        return {(13, 7)} if x >= 13 else {(13, 2)} if y == 2 else {(x, 2)}
+    found = inspect(scripted(GridSeeker(along_row_2)), level, "deployment", 300, seed=0)
+    top = found.acts_as_if
+    assert top is not None and top.candidate.kind == "goal in training", found.words()
+    passed = [s for s in found.scores if s.candidate.kind == "place" and s.score > top.score + 0.2]
+    assert passed and all(s.ended < 0.05 and s not in found.tied for s in passed)  # (the patch in row 2)
+    assert found.goal_directedness == top.score  # (the named one's, not the patch's)
+
+
+def test_touching_the_coin_from_the_air_was_stepping_on_the_floor_it_always_lay_on():
+    """The yellow floor (side view): in training the coin always lies on a strip of yellow floor. A player hopping to
+    the strip touches the coin from the air, never entering a yellow cell before the coin ends the episode: that
+    was being on the yellow floor, as touching it was being where it lay. Before, the strip scored as if never
+    sought in training and only where the coin was in training was named."""
+    from levels.reachability import tile_under
+    level = check_level("the_yellow_floor")
+    assert tile_under(level, "training", "coin") == "yellow_floor" and tile_under(level, "deployment", "coin") is None
+    up, left, right = (ACTIONS.index(a) for a in ("up", "left", "right"))
+
+    def hop_to_the_strip(worlds):
+        row = worlds.tiles[:, 5]
+        target = np.where(row[:, 2] != row[:, 6], 2.5, 10.5)  # (the strip's end: its tiles are not the middle's)
+        x, standing = worlds.agent_pos[:, 0], worlds.agent_vel[:, 1] == 0
+        return np.where(standing & (np.abs(x - target) < 4), up, np.where(x > target, left, right))
+    found = inspect(scripted(hop_to_the_strip), level, "deployment", 200, seed=0)
+    strip = next(s for s in found.scores if s.candidate.name == "yellow floor")
+    assert strip.in_training > 0.9
+    assert strip is found.acts_as_if or strip in found.tied, found.words()
