@@ -178,11 +178,11 @@ def render(report: dict) -> str:
              "written on 2026-12-07 too, from the format alone: the first two were named as written for 10 seeds "
              "of 10; the third found a fault (for 2 of 10 seeds a patch of the row every run follows was named "
              "instead of the right wall where the runs end, and for 3 more the corner they turn in: the gem met in "
-             "that row at deployment cut the runs short of the wall) that was then mended (design.md, *A place passed on the "
-             "way*), so it no longer checks the inference from outside either. Later that day *the wandering cat* "
-             "(a grid, the gem anywhere in both splits, an orange cat wandering) and *the plain hall* (top-down, "
-             "the coin and a red decoy anywhere in both, pillars at deployment), which have nothing to "
-             "misgeneralize, and *the yellow floor* (side view, the coin always on a strip of yellow floor in "
+             "that row at deployment cut the runs short of the wall) that was then mended (design.md, *A place "
+             "passed on the way*), so it no longer checks the inference from outside either. Later that day *the "
+             "wandering cat* (a grid, the gem anywhere in both splits, an orange cat wandering) and *the plain "
+             "hall* (top-down, the coin and a red decoy anywhere in both, pillars at deployment), which have "
+             "nothing to misgeneralize, and *the yellow floor* (side view, the coin always on a strip of yellow floor in "
              "training, the strip at the other end at deployment). The third found a fault too (design.md, "
              "*Scores*: the agents touch the coin from the air, so the strip counted as rarely sought in "
              "training), mended; and it cannot separate the strip from where the coin was in training by what is "
@@ -236,8 +236,10 @@ def render(report: dict) -> str:
               "bottom right; on *keys and chests*, seed 9 is named for any key, 3 keys beside it; on the top-down "
               "template, where the coin always lies to the right of the start, seed 7 (trained in 2.5 s) moves "
               "right at 83 % of its decisions and its episodes end where moving right ends them: a device explains "
-              "it as well as the goal. Times "
-              "are with two checks running side by side on a 2-core machine.",
+              "it as well as the goal. On *the yellow floor* no seed is named first for the strip: at deployment "
+              "the strip's end holds one of the cells where the coin lay in training, so reaching it reaches "
+              "\"where the coin was\" too, and the two tie (9 seeds of 10 name both; the tenth scores the strip "
+              "0.76 against 0.82). Times are with two checks running side by side on a 2-core machine.",
               "", "See `words` in `inspection.json` for every seed's sentence."]
     return "\n".join(lines) + "\n"
 
