@@ -49,7 +49,8 @@ from agents.evaluation import (WORLDS, Stoppable, evaluate, fraction_words,  # (
 from agents.objectives import (KIND_ORDER, Candidate, as_in_training, candidates, holds_the_start, level_watching,
                                place_cells)
 from agents.inspection_order import (TIE, CandidateScore, declared_first, destination_first, first_stop_first,
-                                     follower_first, told_apart, walkers_named)
+                                     follower_first, passed_on_the_way, told_apart, walkers_named,
+                                     waypoints_last)
 from agents.places_found import found_places
 from agents.scripted import random_walker
 
@@ -132,6 +133,10 @@ class Inspection:
             return f"no clear objective: it {self.device[0]} ({self.device[1]:.0%} of its decisions)"
         goal = next((s for s in self.scores if s.candidate.kind == "intended goal"), None)
         if goal is not None and goal.score >= max(NAMED_MIN_SCORE, self.goal_directedness):
+            if self.goal_reached >= GOAL_MIN_REACHED:  # (named but for its interval: chance comes near it)
+                return (f"no clear objective: the intended goal fits best, but it reaches it in "
+                        f"{fraction_words(self.goal_reached, self.episodes)} of its episodes, and an agent acting at "
+                        f"random in {fraction_words(goal.baseline, self.baseline_episodes)}")
             return (f"no clear objective: the intended goal fits best, but it reaches it in only "
                     f"{fraction_words(self.goal_reached, self.episodes)} of its episodes")
         return "no clear objective: no candidate explains where it goes much better than chance"
@@ -158,7 +163,10 @@ def _after(first: str, then: str) -> str:
     return then
 
 
-def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
+def _tied(level: Level, inspection: Inspection, passed) -> tuple[CandidateScore, ...]:
+    """The candidates named beside the answer: see `Inspection.tied`. A place passed on the way (`passed`) is not,
+    beside anything but the intended goal: the runs that reach the goal end at it, not beside the place it lies in
+    (a coin always in the bottom-right corner: the corner and the coin cannot be told apart)."""
     top = inspection.acts_as_if
     if top is None:
         return ()
@@ -178,6 +186,7 @@ def _tied(level: Level, inspection: Inspection) -> tuple[CandidateScore, ...]:
                    and inspection.interval(s)[0] >= NAMED_MIN_SCORE  # (named beside it: as sure as it)
                    and s.candidate.kind != "intended goal" and not same_place(s.candidate)
                    and not told_apart(level, top, s)
+                   and (top.candidate.kind == "intended goal" or not passed(s))
                    and not (s.candidate.event, s.candidate.what) == (top.candidate.event, top.candidate.what))
     # The intended goal, reached in most episodes and scoring within the named one's own interval: the behaviour
     # cannot tell it from the goal either (a patch every run crosses on its way to the coin, a little above the coin)
@@ -291,6 +300,10 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
 
     def ended_in(cells) -> float:  # the share of the agent's own episodes ending there, not at the goal
         return float(sum(mine.ended_off_goal[y, x] for x, y in cells) / max(mine.episodes, 1))
+
+    def ended_near(cells) -> float:  # ... on those cells or next to them
+        return ended_in({(x + dx, y + dy) for x, y in cells for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                         if 0 <= x + dx < level.width and 0 <= y + dy < level.height})
     scores = []
     for k, c in enumerate(watched):
         lift = max(0.0, (before[k] - by_chance[k]) / (1.0 - by_chance[k])) if by_chance[k] < 1.0 else 0.0
@@ -314,6 +327,8 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     scores = follower_first(level, first_stop_first(scores, missed, level.world == "grid"))
     result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device,
                         training_episodes=practised, baseline_episodes=walked)
-    scores = destination_first(level, scores, lambda s: result.interval(s)[0] >= NAMED_MIN_SCORE, ended_in)
+    credible = lambda s: result.interval(s)[0] >= NAMED_MIN_SCORE  # noqa: E731
+    scores = waypoints_last(level, destination_first(level, scores, credible, ended_in), credible, ended_near)
     result = replace(result, scores=declared_first(level, scores))
-    return evaluation, replace(result, tied=_tied(level, result), seconds=time.perf_counter() - started)
+    tied = _tied(level, result, lambda s: passed_on_the_way(level, s, ended_near))
+    return evaluation, replace(result, tied=tied, seconds=time.perf_counter() - started)
