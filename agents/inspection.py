@@ -26,8 +26,8 @@ apart candidates whose scores differ by less than TIE (where the cheese was in t
 are nearly the same cells), but the route orders them: the first stop of a detour on top of the goal (the shields of
 Monster world, gone to straight from the start before the apples) comes first and what is reached only after it is
 told apart from it; of places on one route, the one reached last comes first; a place on the route of a tied guide
-goes after the guide; a place the runs pass on their way to one where they end goes after it, whatever their scores
-(`agents.inspection_order`). Then a proxy the level declares comes first; other
+goes after the guide; a place the runs pass on their way to one where they end goes after it, whatever their scores,
+and a place no run ends at is not named (`agents.inspection_order`). Then a proxy the level declares comes first; other
 ties go to the level's own words (its declared regions), then to the more specific candidate (fewer cells, then less
 often reached by chance), then by kind.
 """

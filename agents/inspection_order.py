@@ -3,9 +3,9 @@ behaviour is named first, and which are told apart from it.
 
 Scores that tie (within TIE) cannot tell candidates apart; the route and where the episodes end can: the first stop
 of a detour comes first, of places on one route the one reached last, a walker before the places on its way, a
-proxy the level declares before the rest; and a place the runs pass on their way to another, where they end, goes
-after it even when the goal met on the way keeps the other's score lower. `agents.inspection` scores the candidates
-and applies these rules in that order.
+proxy the level declares before the rest; a place the runs pass on their way to another, where they end, goes
+after it even when the goal met on the way keeps the other's score lower; and a place no run ends at is not named
+over a credible answer. `agents.inspection` scores the candidates and applies these rules.
 """
 from __future__ import annotations
 
