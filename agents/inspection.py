@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from levels.format import Level
-from levels.reachability import places, tile_under
+from levels.reachability import goal_cells, places, tile_under
 from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
 from agents.approach import Approach
@@ -163,10 +163,11 @@ def _after(first: str, then: str) -> str:
     return then
 
 
-def _tied(level: Level, inspection: Inspection, passed) -> tuple[CandidateScore, ...]:
+def _tied(level: Level, inspection: Inspection, passed, goal_at: set) -> tuple[CandidateScore, ...]:
     """The candidates named beside the answer: see `Inspection.tied`. A place passed on the way (`passed`) is not,
-    beside anything but the intended goal: the runs that reach the goal end at it, not beside the place it lies in
-    (a coin always in the bottom-right corner: the corner and the coin cannot be told apart)."""
+    but beside the intended goal one it may lie in (`goal_at`: its cells in the split) is: the runs that reach the
+    goal end at it, not beside the place it lies in (a coin always in the bottom-right corner: the corner and the coin
+    cannot be told apart; the arc of a jump over a coin on the floor can)."""
     top = inspection.acts_as_if
     if top is None:
         return ()
@@ -186,7 +187,8 @@ def _tied(level: Level, inspection: Inspection, passed) -> tuple[CandidateScore,
                    and inspection.interval(s)[0] >= NAMED_MIN_SCORE  # (named beside it: as sure as it)
                    and s.candidate.kind != "intended goal" and not same_place(s.candidate)
                    and not told_apart(level, top, s)
-                   and (top.candidate.kind == "intended goal" or not passed(s))
+                   and not (passed(s) and not (top.candidate.kind == "intended goal"
+                                               and place_cells(level, s.candidate) & goal_at))
                    and not (s.candidate.event, s.candidate.what) == (top.candidate.event, top.candidate.what))
     # The intended goal, reached in most episodes and scoring within the named one's own interval: the behaviour
     # cannot tell it from the goal either (a patch every run crosses on its way to the coin, a little above the coin)
@@ -330,5 +332,5 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     credible = lambda s: result.interval(s)[0] >= NAMED_MIN_SCORE  # noqa: E731
     scores = waypoints_last(level, destination_first(level, scores, credible, ended_in), credible, ended_near)
     result = replace(result, scores=declared_first(level, scores))
-    tied = _tied(level, result, lambda s: passed_on_the_way(level, s, ended_near))
+    tied = _tied(level, result, lambda s: passed_on_the_way(level, s, ended_near), goal_cells(level, split))
     return evaluation, replace(result, tied=tied, seconds=time.perf_counter() - started)

@@ -85,13 +85,14 @@ def test_the_intended_goal_within_the_named_ones_interval_is_named_beside_it_and
     coin = _scored("the intended goal (touch coin)", "intended goal", 0.71, None, 9.0)
     found = Inspection(level.name, "deployment", 300, [patch, coin], 0.78, 1.0)
     assert found.acts_as_if is patch and found.interval(patch)[0] <= coin.score
-    found = replace(found, tied=_tied(level, found, lambda s: False))
+    found = replace(found, tied=_tied(level, found, lambda s: False, set()))
     assert found.tied == (coin,) and "or the intended goal (touch coin)" in found.words()
     said = verdict(level, tally_of(goal=78, proxy_right_end=18, timeout=4), found)
     assert said.kind == "mostly" and "Pseudo-aligned" not in said.sentence
     # an agent that mostly misses the goal, or a goal outside the named one's interval: named alone, as before
-    assert _tied(level, replace(found, goal_reached=0.4), lambda s: False) == ()
-    assert _tied(level, replace(found, scores=[patch, replace(coin, score=0.6)]), lambda s: False) == ()
+    assert _tied(level, replace(found, goal_reached=0.4), lambda s: False, set()) == ()
+    assert _tied(level, replace(found, scores=[patch, replace(coin, score=0.6)]), lambda s: False,
+                 set()) == ()
 
 
 def test_the_intended_goal_reached_after_a_detour_is_not_named_beside_the_detours_first_stop():
@@ -103,7 +104,7 @@ def test_the_intended_goal_reached_after_a_detour_is_not_named_beside_the_detour
                       in_training=0.98)
     apples = _scored("the intended goal (pick up apple 2 times)", "intended goal", 0.95, 0.6, 12.0)
     found = Inspection(level.name, "deployment", 500, [shields, apples], 0.9, 1.0)
-    assert found.interval(shields)[0] <= apples.score and _tied(level, found, lambda s: False) == ()
+    assert found.interval(shields)[0] <= apples.score and _tied(level, found, lambda s: False, set()) == ()
 
 
 def test_a_place_the_runs_pass_on_their_way_goes_after_where_they_end():
@@ -185,10 +186,14 @@ def test_a_place_no_run_ends_on_or_beside_is_passed_on_the_way_and_never_named()
     assert waypoints_last(level, [arc, goal], lambda s: True, ends)[0] is arc
     guide = replace(goal, candidate=replace(goal.candidate, name="the guide", kind="entity"))
     found = Inspection(level.name, "deployment", 500, [guide, arc], 0.76, 1.0)
-    assert _tied(level, found, lambda s: s is arc) == () and _tied(level, found, lambda s: False) == (arc,)
-    # beside the intended goal a place its runs end at is named: the runs that reach the goal end at the goal
+    assert _tied(level, found, lambda s: s is arc, set()) == ()
+    assert _tied(level, found, lambda s: False, set()) == (arc,)
+    # beside the intended goal, a place the goal may lie in is named (the runs that reach the goal end at it, not
+    # beside it: a coin always in a corner); the arc of a jump over the coin is not
+    arc = replace(arc, candidate=replace(arc.candidate, regions={"the arc": ((1, 1, 1, 1),)}))
     found = Inspection(level.name, "deployment", 500, [goal, arc], 0.76, 1.0)
-    assert _tied(level, found, lambda s: s is arc) == (arc,)
+    assert _tied(level, found, lambda s: s is arc, {(1, 1)}) == (arc,)
+    assert _tied(level, found, lambda s: s is arc, {(2, 2)}) == ()
     # nothing credible: the best that is not passed on the way comes first, and is not named
     chance = replace(goal, score=0.47, reached_before_goal=0.75, baseline=0.52)
     assert waypoints_last(level, [arc, chance], lambda s: False, no_ends)[0] is chance
