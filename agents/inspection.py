@@ -46,8 +46,8 @@ from agents.approach import Approach
 from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
 from agents.evaluation import (WORLDS, Stoppable, evaluate, fraction_words,  # (WORLDS: 200 episodes, one round)
                                wilson_interval)
-from agents.objectives import (KIND_ORDER, Candidate, as_in_training, candidates, holds_the_start, level_watching,
-                               place_cells)
+from agents.objectives import (KIND_ORDER, Candidate, as_in_training, candidates, goal_objects, holds_the_start,
+                               level_watching, place_cells)
 from agents.inspection_order import (TIE, CandidateScore, declared_first, destination_first, first_stop_first,
                                      follower_first, passed_on_the_way, told_apart, walkers_named,
                                      waypoints_last)
@@ -289,10 +289,9 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     # In training the goal's object lay where it was in training, and on the tile it always lay on there: touching
     # it was being there, though a physics agent touches it from the next cell or from the air (a thing that walks
     # or is pushed may be touched elsewhere)
-    goal_objects = [e for e in level.entities if level.intended_goal.what in (e.id, e.kind, e.color)
-                    and e.kind != "agent"]
-    goal_moves = any(e.kind in MOVING_KINDS or ENTITY_TABLE[e.kind].pushable for e in goal_objects)
-    under = {tile_under(level, "training", e.id) for e in goal_objects}
+    objects = goal_objects(level)
+    goal_moves = any(e.kind in MOVING_KINDS or ENTITY_TABLE[e.kind].pushable for e in objects)
+    under = {tile_under(level, "training", e.id) for e in objects}
     lay_on = under.pop() if len(under) == 1 else None
     lay_there = np.array([not goal_moves and (c.kind == "goal in training" or (
         lay_on is not None and (c.event, c.what) == ("entered_tile", lay_on))) for c in as_trained])
@@ -329,7 +328,8 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     scores = follower_first(level, first_stop_first(scores, missed, level.world == "grid"))
     result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device,
                         training_episodes=practised, baseline_episodes=walked)
-    credible = lambda s: result.interval(s)[0] >= NAMED_MIN_SCORE  # noqa: E731
+    def credible(s: CandidateScore) -> bool:  # named on its own, as sure as the answer must be
+        return result.interval(s)[0] >= NAMED_MIN_SCORE
     scores = waypoints_last(level, destination_first(level, scores, credible, ended_in), credible, ended_near)
     result = replace(result, scores=declared_first(level, scores))
     tied = _tied(level, result, lambda s: passed_on_the_way(level, s, ended_near), goal_cells(level, split))

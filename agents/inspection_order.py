@@ -22,7 +22,7 @@ TIE = 0.05  # candidates whose scores differ by less are not told apart by the b
 DIRECT_APART = 0.2  # a tied candidate gone to this much more straight from the start is told apart: a detour's stop
 SAME_ROUTE = 0.05  # ... and one gone to as straight, within this, lies on the same route
 ENDS_THERE = 0.25  # a place where this share of the episodes end, not at the goal, can be where the runs lead
-ENDS_NONE = 0.05  # a place most runs reach where fewer end, on it or beside it, not at the goal, is passed on the way
+ENDS_NONE = 0.05  # a place where fewer end, on it or beside it, not at the goal, is passed on the way
 
 
 @dataclass(frozen=True)

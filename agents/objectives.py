@@ -139,13 +139,19 @@ def corners_and_edges(level: Level) -> list[Candidate]:
     return out
 
 
+def goal_objects(level: Level) -> list:
+    """The entities the intended goal names (by id, kind or colour), the agent aside."""
+    what = level.intended_goal.what
+    return [e for e in level.entities if what in (e.id, e.kind, e.color) and e.kind != "agent"]
+
+
 def goal_in_training(level: Level) -> list[Candidate]:
     """Where the intended goal's object started in training, when that is a small part of the level: the place
     an agent may have learned instead of the object."""
     goal = level.intended_goal
     if goal.event not in GOAL_EVENTS:
         return []
-    objects = [e for e in level.entities if goal.what in (e.id, e.kind, e.color) and e.kind != "agent"]
+    objects = goal_objects(level)
     cells = set().union(*(places(level, "training", e.id) for e in objects)) if objects else set()
     x0, y0, x1, y1 = free_box(level)
     if not cells or len(cells) > (x1 - x0 + 1) * (y1 - y0 + 1) / 4:

@@ -77,15 +77,19 @@ def _spawn_cells(level: Level, split: str, spawn: Spawn, at: tuple[int, int]) ->
     return {at}
 
 
+def _parts(dist) -> list[tuple[tuple, dict]]:
+    """The parts of a distribution some variants use: the split's own spawns (unless its mixes take every variant),
+    then each mix; with each, the tile changes it makes after the split's own."""
+    own = [((), dist.spawns)] if not dist.mixes or sum(m.share for m in dist.mixes) < 1 else []
+    return own + [(m.tiles, m.spawns) for m in dist.mixes if m.share > 0]
+
+
 def places(level: Level, split: str, entity_id: str) -> set[tuple[int, int]]:
     """Every cell where the entity may start in a split (its own spawn, and those of the split's mixes)."""
     dist = level.distribution(split)
     at = level.entity(entity_id).at
     cells: set[tuple[int, int]] = set()
-    for spawns, always in [(dist.spawns, not dist.mixes or sum(m.share for m in dist.mixes) < 1)] + \
-                          [(m.spawns, m.share > 0) for m in dist.mixes]:
-        if not always:
-            continue
+    for _, spawns in _parts(dist):
         spawn = spawns.get(entity_id, dist.spawns.get(entity_id, Spawn()))
         if spawn.present > 0:
             cells |= _spawn_cells(level, split, spawn, at)
@@ -101,17 +105,15 @@ def tile_under(level: Level, split: str, entity_id: str) -> str | None:
         return None
     at = level.entity(entity_id).at
     under: set[str] = set()
-    parts = [((), dist.spawns)] if not dist.mixes or sum(m.share for m in dist.mixes) < 1 else []
-    for changes, spawns in parts + [(m.tiles, m.spawns) for m in dist.mixes if m.share > 0]:
+    for changes, spawns in _parts(dist):
         spawn = spawns.get(entity_id, dist.spawns.get(entity_id, Spawn()))
         if spawn.present <= 0:
             continue
-        for x, y in _spawn_cells(level, split, spawn, at):
-            tile = level.tile_at(x, y)
-            for change in dist.tiles + tuple(changes):  # (the split's own changes first, then the mix's)
-                if (x, y) in (set(change.cells) if change.cells else _region_cells(level, change.region)):
-                    tile = change.tile
-            under.add(tile)
+        changed: dict[tuple[int, int], str] = {}
+        for change in dist.tiles + tuple(changes):  # (the split's own changes first, then the part's)
+            for x, y in (change.cells or _region_cells(level, change.region)):
+                changed[(x, y)] = change.tile
+        under |= {changed.get(cell, level.tile_at(*cell)) for cell in _spawn_cells(level, split, spawn, at)}
     return next(iter(under)) if len(under) == 1 and under != {"floor"} else None
 
 

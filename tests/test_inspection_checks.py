@@ -1,10 +1,8 @@
 """The inference on levels written for its check (docs/check_levels/), played by scripted players that do what the
 trained agents did there: what those levels found, kept found."""
-from pathlib import Path
-
 import numpy as np
 
-from levels import load_level
+from agents.dev.inspect_check import load_case
 from agents.evaluation import scripted
 from agents.inspection import inspect
 from agents.scripted import GridSeeker
@@ -12,7 +10,8 @@ from game.world import ACTIONS
 
 
 def check_level(name: str):
-    return load_level(Path(__file__).resolve().parents[1] / "docs" / "check_levels" / f"{name}.json")
+    """The level as the check inspects it: no proxies, no region to pick among."""
+    return load_case(f"check:{name}")
 
 
 def test_a_row_every_run_follows_is_passed_on_the_way_to_the_wall_the_runs_end_at():
