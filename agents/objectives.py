@@ -88,7 +88,37 @@ def free_box(level: Level) -> tuple[int, int, int, int]:
 
 
 def where(level: Level, cells) -> str:
-    """Where a set of cells lies in the level, in words: "top right", "left", "the middle"."""
+    """Where a set of cells lies in the level, in words: "top right", "left", "the middle"; a set lying in places
+    apart, each said: "the top left and the bottom right" (the middle of two nooks is where neither lies)."""
+    said = list(dict.fromkeys(_where_one(level, group) for group in _groups(cells)))
+    if len(said) == 1:
+        return said[0]
+    named = [w if w == "the middle" else f"the {w}" for w in said]
+    return ", ".join(named[:-1]) + " and " + named[-1]
+
+
+def _groups(cells, apart: int = 2) -> list[list[tuple[int, int]]]:
+    """The cells in groups lying apart: cells within `apart` cells of each other (across and along) are one group
+    (keys along a wall every other cell are one place). Top groups first."""
+    left, groups = set(map(tuple, cells)), []
+    for start in sorted(left, key=lambda c: (c[1], c[0])):
+        if start not in left:
+            continue
+        left.discard(start)
+        group, frontier = [start], [start]
+        while frontier:
+            x, y = frontier.pop()
+            for dx in range(-apart, apart + 1):
+                for dy in range(-apart, apart + 1):
+                    if (x + dx, y + dy) in left:
+                        left.discard((x + dx, y + dy))
+                        group.append((x + dx, y + dy))
+                        frontier.append((x + dx, y + dy))
+        groups.append(group)
+    return groups
+
+
+def _where_one(level: Level, cells) -> str:
     x0, y0, x1, y1 = free_box(level)
     cx = sum(c[0] for c in cells) / len(cells)
     cy = sum(c[1] for c in cells) / len(cells)

@@ -69,7 +69,7 @@ def _within(level: Level, cells: list[tuple[int, int]]) -> str:
         if inside <= set(rect_cells(c.regions[c.what])):
             return f"in {c.name}" if c.kind == "corner" else f"on {c.name}"
     at = where(level, cells)
-    return "in the middle" if at == "the middle" else f"at the {at}"
+    return "in the middle" if at == "the middle" else f"at {at}" if at.startswith("the ") else f"at the {at}"
 
 
 def _beside(level: Level, cells: list[tuple[int, int]]) -> str:

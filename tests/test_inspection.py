@@ -69,6 +69,16 @@ def test_where_the_goal_was_in_training_is_a_candidate_when_it_was_in_one_place(
     assert free_box(level) == (1, 1, 16, 7) and where(level, [(16, 1)]) == "top right"
 
 
+def test_a_place_in_two_parts_is_said_where_each_lies_not_at_the_middle_between_them():
+    """The two nooks (a check level): the gem lay in the top-left or the bottom-right nook in training. Their
+    middle is where it never lay; keys every other cell along a wall are still one place."""
+    level = builtin_level("coin_at_the_end")  # (free cells x 1-16, y 1-7)
+    nooks = [(1, 1), (2, 1), (1, 2), (16, 7), (15, 7), (16, 6)]
+    assert where(level, nooks) == "the top left and the bottom right"
+    assert where(level, [(8, 4), (16, 7)]) == "the middle and the bottom right"
+    assert where(level, [(1, 1), (1, 3), (1, 5), (1, 7)]) == "left"
+    assert where(level, [(1, 1), (16, 1), (1, 7)]) == "the top left, the top right and the bottom left"
+
 def test_touching_the_goal_in_training_was_being_where_it_lay_though_a_physics_agent_touches_it_from_the_next_cell():
     """A physics agent touches the coin from the cell beside it, and touching it ends the episode: in training it
     never entered the coin's cell, yet it went where the coin was every time (a walker running right, here)."""
