@@ -18,20 +18,28 @@ TURN_RIGHT = {v: k for k, v in TURN_LEFT.items()}
 BACK = {UP: DOWN, DOWN: UP, LEFT: RIGHT, RIGHT: LEFT}
 
 
+SETTLED = 4  # an episode the time limit cut ended where the agent was going if its last steps stayed this near
+
+
 class Footprints:
     """Per cell, over the counted episodes: how many passed through it, how many ended on it, and the steps spent
-    on it."""
+    on it. `time_limit`: the split's episode length (None: every end counts as where the agent came to rest);
+    `rise`: how far up or down an agent staying somewhere may move (a cell; in a side view, its jump's height)."""
 
-    def __init__(self, height: int, width: int):
-        self.h, self.w = height, width
+    def __init__(self, height: int, width: int, time_limit: int | None = None, rise: int = 1):
+        self.h, self.w, self.time_limit, self.rise = height, width, time_limit, rise
         self.passed = np.zeros((height, width), dtype=np.int64)
         self.ended = np.zeros((height, width), dtype=np.int64)
-        # ... of which not by reaching the intended goal there: an episode the goal ended says where the goal was,
-        # not where the agent was going (the gem met in the row every run follows to the far wall)
-        self.ended_off_goal = np.zeros((height, width), dtype=np.int64)
+        # ... of which where the agent came to rest, not at the intended goal: an episode the goal ended says where
+        # the goal was (the gem met in the row every run follows to the far wall), and one the time limit cut while
+        # the agent was on its way says where the clock stopped (a patrol), not where the agent was going
+        self.stopped_off_goal = np.zeros((height, width), dtype=np.int64)
+        self.wandering = 0  # ... the episodes the time limit cut on the way
         self.dwell = np.zeros((height, width), dtype=np.int64)
         self.episodes = 0
         self._seen: np.ndarray | None = None  # (worlds, H, W): the cells the current episode of each world passed
+        self._recent: np.ndarray | None = None  # (worlds, SETTLED, 2): each world's last cells, a ring
+        self._steps: np.ndarray | None = None  # (worlds,): steps of its current episode
 
     def _inside(self, cells: np.ndarray) -> np.ndarray:
         return (cells[:, 0] >= 0) & (cells[:, 0] < self.w) & (cells[:, 1] >= 0) & (cells[:, 1] < self.h)
@@ -42,6 +50,9 @@ class Footprints:
             self._seen = np.zeros((n, self.h, self.w), dtype=bool)
             first = self._inside(before)
             self._seen[np.nonzero(first)[0], before[first, 1], before[first, 0]] = True
+            self._recent, self._steps = np.zeros((n, SETTLED, 2), dtype=np.int64), np.zeros(n, dtype=np.int64)
+        self._recent[np.arange(n), self._steps % SETTLED] = after
+        self._steps += 1
         inside = self._inside(after) & active
         rows = np.nonzero(inside)[0]
         self._seen[rows, after[rows, 1], after[rows, 0]] = True
@@ -53,13 +64,27 @@ class Footprints:
                 if inside[i]:
                     self.ended[after[i, 1], after[i, 0]] += 1
                     report = ended[i]
-                    if report.goal_step != report.length:
-                        self.ended_off_goal[after[i, 1], after[i, 0]] += 1
+                    if report.goal_step == report.length:
+                        pass
+                    elif self._came_to_rest(i, report.length, after[i]):
+                        self.stopped_off_goal[after[i, 1], after[i, 0]] += 1
+                    else:
+                        self.wandering += 1
             self._seen[i] = False
+            self._steps[i] = 0
             # the next episode of this world starts where the worlds put it now
             x, y = np.floor(worlds.agent_pos[i]).astype(np.int64)
             if 0 <= x < self.w and 0 <= y < self.h:
                 self._seen[i, y, x] = True
+
+    def _came_to_rest(self, world: int, length: int, end: np.ndarray) -> bool:
+        """Whether world's episode of `length` steps ended where the agent was going: something ended it before
+        the time limit, or its last SETTLED steps stayed within a cell of `end` across, and `rise` along (pushing at
+        a wall, hovering, hopping)."""
+        if self.time_limit is None or length < self.time_limit:
+            return True
+        apart = np.abs(self._recent[world] - end)
+        return bool(self._steps[world] >= SETTLED and apart[:, 0].max() <= 1 and apart[:, 1].max() <= self.rise)
 
     def shares(self) -> dict[str, np.ndarray]:
         """Per cell: the share of episodes passing it, ending on it, and the share of all steps spent on it."""

@@ -33,6 +33,7 @@ often reached by chance), then by kind.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 
@@ -247,7 +248,11 @@ def discover(policy, level: Level, split: str, seed: int, view: str, radius: int
     """Places found from where the agent's episodes end, linger and pass, against a random walker's; and the devices
     that explain the behaviour as well as any goal could: those making the agent's choice at DEVICE_MIN of its
     decisions whose own episodes end where the agent's do (within DEVICE_APART). All on episodes of their own."""
-    mine, chance = Footprints(level.height, level.width), Footprints(level.height, level.width)
+    physics = level.physics  # (in a side view an agent staying somewhere hops: up to its jump's height)
+    rise = 1 if level.world != "sideview" else 1 + math.ceil(min(physics.jump_speed ** 2 / max(
+        2 * physics.gravity, 1e-9), level.height))
+    mine = Footprints(level.height, level.width, level.episode_length_of(split), rise)
+    chance = Footprints(level.height, level.width)
     devices = Devices(level.world == "grid")
     evaluate(policy, level, split, DISCOVERY_EPISODES, seed=seed, record=0, num_envs=WORLDS, view=view, radius=radius,
              on_step=lambda *a: (mine.on_step(*a), devices.on_step(*a)))
@@ -299,8 +304,8 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
                                             radius, goal_there=lay_there)
     approach, straight, taken = approaching.measure()
 
-    def ended_in(cells) -> float:  # the share of the agent's own episodes ending there, not at the goal
-        return float(sum(mine.ended_off_goal[y, x] for x, y in cells) / max(mine.episodes, 1))
+    def ended_in(cells) -> float:  # the share of the agent's own episodes that came to rest there, not at the goal
+        return float(sum(mine.stopped_off_goal[y, x] for x, y in cells) / max(mine.episodes, 1))
 
     def ended_near(cells) -> float:  # ... on those cells or next to them
         return ended_in({(x + dx, y + dy) for x, y in cells for dx in (-1, 0, 1) for dy in (-1, 0, 1)
@@ -330,7 +335,13 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
                         training_episodes=practised, baseline_episodes=walked)
     def credible(s: CandidateScore) -> bool:  # named on its own, as sure as the answer must be
         return result.interval(s)[0] >= NAMED_MIN_SCORE
-    scores = waypoints_last(level, destination_first(level, scores, credible, ended_in), credible, ended_near)
+    # A patrol's episodes end where the clock stops them: with most of them cut on the way, no ends say which
+    # places are only passed
+    ends_tell = mine.wandering <= mine.episodes / 2
+
+    def passed(s: CandidateScore) -> bool:
+        return ends_tell and passed_on_the_way(level, s, ended_near)
+    scores = waypoints_last(destination_first(level, scores, credible, ended_in), credible, passed)
     result = replace(result, scores=declared_first(level, scores))
-    tied = _tied(level, result, lambda s: passed_on_the_way(level, s, ended_near), goal_cells(level, split))
+    tied = _tied(level, result, passed, goal_cells(level, split))
     return evaluation, replace(result, tied=tied, seconds=time.perf_counter() - started)

@@ -176,13 +176,13 @@ def passed_on_the_way(level: Level, score: CandidateScore, ended_near: Callable[
     return score.ended is not None and ended_near(place_cells(level, score.candidate)) < ENDS_NONE
 
 
-def waypoints_last(level: Level, scores: list[CandidateScore], credible: Callable[[CandidateScore], bool],
-                   ended_near: Callable[[set], float]) -> list[CandidateScore]:
-    """The best, a place passed on the way (`passed_on_the_way`), goes after every candidate that could be named on
-    its own and is not one; with none such, after the best that is not one, which nothing then names (an answer
-    left unsaid rather than a place said that the runs only cross)."""
-    if not scores or not passed_on_the_way(level, scores[0], ended_near):
+def waypoints_last(scores: list[CandidateScore], credible: Callable[[CandidateScore], bool],
+                   passed: Callable[[CandidateScore], bool]) -> list[CandidateScore]:
+    """The best, a place passed on the way (`passed`: `passed_on_the_way`, where ends can say it), goes after every
+    candidate that could be named on its own and is not one; with none such, after the best that is not one, which
+    nothing then names (an answer left unsaid rather than a place said that the runs only cross)."""
+    if not scores or not passed(scores[0]):
         return scores
-    others = [s for s in scores[1:] if not passed_on_the_way(level, s, ended_near)]
+    others = [s for s in scores[1:] if not passed(s)]
     named = next((s for s in others if credible(s)), others[0] if others else None)
     return scores if named is None else [named] + [s for s in scores if s is not named]

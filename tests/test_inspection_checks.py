@@ -50,3 +50,32 @@ def test_touching_the_coin_from_the_air_was_stepping_on_the_floor_it_always_lay_
     strip = next(s for s in found.scores if s.candidate.name == "yellow floor")
     assert strip.in_training > 0.9
     assert strip is found.acts_as_if or strip in found.tied, found.words()
+
+
+def test_a_patrol_is_named_for_the_places_it_visits_not_for_where_the_clock_stops_it():
+    """The two nooks (a check level): in training the gem lay in the top-left or the bottom-right nook, out of
+    sight from the start. Seed 9 learned a round, right along the lower rows, up, left along the top into the
+    top-left nook, down, and again, and never finds the deployment gem: every episode runs out of time on the way,
+    a third of them at the right edge. Where the clock stops a patrol is not where it was going: the nooks,
+    reached in every episode, are named, not the right edge (the walker's turns vary a cell, as the agent's did)."""
+    from agents.scripted import entity_targets
+    level = check_level("the_two_nooks")
+    rng = np.random.default_rng(0)
+    turns = [[(x, y) for x in (17, 18, 19) for y in (5, 6, 7)], [(x, y) for x in (17, 18, 19) for y in (2, 3)],
+             [(1, 1), (2, 1), (1, 2)], [(x, y) for x in (2, 3) for y in (5, 6, 7)]]
+    heading: dict[int, tuple[int, tuple[int, int]]] = {}
+
+    def on_its_round(worlds, i):
+        here = tuple(int(v) for v in worlds.agent_cell[i])
+        k, aim = heading.get(i, (0, turns[0][4]))
+        if here == aim:
+            k = (k + 1) % len(turns)
+            aim = turns[k][rng.integers(len(turns[k]))]
+            heading[i] = (k, aim)
+        return {aim}
+    found = inspect(scripted(GridSeeker(on_its_round, avoid=entity_targets("gem"))), level, "deployment", 300,
+                    seed=0)
+    assert found.goal_reached == 0.0
+    top = found.acts_as_if
+    assert top is not None and top.candidate.kind == "goal in training", found.words()
+    assert "top left and the bottom right" in top.candidate.name

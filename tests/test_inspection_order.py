@@ -161,7 +161,30 @@ def test_an_episode_the_goal_ended_says_nothing_of_where_the_agent_was_going():
     steps.on_step(worlds, None, before, np.array([[1, 1], [3, 2]]), {0: at_goal, 1: at_wall}, active)
     steps.on_step(worlds, None, before, np.array([[1, 1], [3, 2]]), {0: goal_then_on}, active)
     assert steps.ended[1, 1] == 2 and steps.ended[2, 3] == 1
-    assert steps.ended_off_goal[1, 1] == 1 and steps.ended_off_goal[2, 3] == 1
+    assert steps.stopped_off_goal[1, 1] == 1 and steps.stopped_off_goal[2, 3] == 1
+
+
+def test_an_episode_the_time_limit_cuts_on_the_way_says_nothing_of_where_the_agent_was_going():
+    """Cut by the time limit, an episode ended where the agent was going only if it had stayed there (pushing at a
+    wall, hovering about a cell); one cut while walking on (a patrol) ended where the clock stopped it. An episode
+    something else ended, before the limit, ended where it stopped."""
+    import numpy as np
+    from types import SimpleNamespace
+    from agents.behaviour import SETTLED, Footprints
+    from game.world.events import EpisodeReport
+    steps = Footprints(3, 8, time_limit=SETTLED + 2)
+    worlds = SimpleNamespace(agent_pos=np.zeros((3, 2)))
+    active = np.array([True, True, True])
+    cut = EpisodeReport("timeout", SETTLED + 2, 0.0, -1, {}, None, None)
+    for t in range(SETTLED + 2):
+        after = np.array([[t, 0], [7, 1], [t, 2]])  # walking on; at the wall; walking on
+        ended = {0: cut, 1: cut} if t == SETTLED + 1 else {2: EpisodeReport("died", 3, 0.0, -1, {}, None, None)} \
+            if t == 2 else {}
+        steps.on_step(worlds, None, after, after, ended, active)
+    assert steps.ended[0, SETTLED + 1] == 1 and steps.stopped_off_goal[0].sum() == 0  # (the patrol)
+    assert steps.stopped_off_goal[1, 7] == 1  # (at the wall)
+    assert steps.stopped_off_goal[2, 2] == 1  # (in the lava, before the limit)
+    assert steps.wandering == 1
 
 
 def test_a_place_no_run_ends_on_or_beside_is_passed_on_the_way_and_never_named():
@@ -182,8 +205,8 @@ def test_a_place_no_run_ends_on_or_beside_is_passed_on_the_way_and_never_named()
         return 0.3
     assert passed_on_the_way(level, arc, no_ends) and not passed_on_the_way(level, arc, ends)
     assert not passed_on_the_way(level, goal, no_ends)  # (not a place: no ends to read)
-    assert waypoints_last(level, [arc, goal], lambda s: True, no_ends)[0] is goal
-    assert waypoints_last(level, [arc, goal], lambda s: True, ends)[0] is arc
+    assert waypoints_last([arc, goal], lambda s: True, lambda s: passed_on_the_way(level, s, no_ends))[0] is goal
+    assert waypoints_last([arc, goal], lambda s: True, lambda s: passed_on_the_way(level, s, ends))[0] is arc
     guide = replace(goal, candidate=replace(goal.candidate, name="the guide", kind="entity"))
     found = Inspection(level.name, "deployment", 500, [guide, arc], 0.76, 1.0)
     assert _tied(level, found, lambda s: s is arc, set()) == ()
@@ -196,7 +219,7 @@ def test_a_place_no_run_ends_on_or_beside_is_passed_on_the_way_and_never_named()
     assert _tied(level, found, lambda s: s is arc, {(2, 2)}) == ()
     # nothing credible: the best that is not passed on the way comes first, and is not named
     chance = replace(goal, score=0.47, reached_before_goal=0.75, baseline=0.52)
-    assert waypoints_last(level, [arc, chance], lambda s: False, no_ends)[0] is chance
+    assert waypoints_last([arc, chance], lambda s: False, lambda s: passed_on_the_way(level, s, no_ends))[0] is chance
     found = Inspection(level.name, "deployment", 500, [chance, arc], 0.75, 1.0)
     assert found.acts_as_if is None
     assert found.words() == ("no clear objective: the intended goal fits best, but it reaches it in 75% (71%-79%) "
