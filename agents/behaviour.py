@@ -64,11 +64,9 @@ class Footprints:
                 if inside[i]:
                     self.ended[after[i, 1], after[i, 0]] += 1
                     report = ended[i]
-                    if report.goal_step == report.length:
-                        pass
-                    elif self._came_to_rest(i, report.length, after[i]):
+                    if report.goal_step != report.length and self._came_to_rest(i, report.length, after[i]):
                         self.stopped_off_goal[after[i, 1], after[i, 0]] += 1
-                    else:
+                    elif report.goal_step != report.length:
                         self.wandering += 1
             self._seen[i] = False
             self._steps[i] = 0

@@ -248,10 +248,7 @@ def discover(policy, level: Level, split: str, seed: int, view: str, radius: int
     """Places found from where the agent's episodes end, linger and pass, against a random walker's; and the devices
     that explain the behaviour as well as any goal could: those making the agent's choice at DEVICE_MIN of its
     decisions whose own episodes end where the agent's do (within DEVICE_APART). All on episodes of their own."""
-    physics = level.physics  # (in a side view an agent staying somewhere hops: up to its jump's height)
-    rise = 1 if level.world != "sideview" else 1 + math.ceil(min(physics.jump_speed ** 2 / max(
-        2 * physics.gravity, 1e-9), level.height))
-    mine = Footprints(level.height, level.width, level.episode_length_of(split), rise)
+    mine = Footprints(level.height, level.width, level.episode_length_of(split), _rise(level))
     chance = Footprints(level.height, level.width)
     devices = Devices(level.world == "grid")
     evaluate(policy, level, split, DISCOVERY_EPISODES, seed=seed, record=0, num_envs=WORLDS, view=view, radius=radius,
@@ -268,6 +265,15 @@ def discover(policy, level: Level, split: str, seed: int, view: str, radius: int
             explaining = name
             break
     return found_places(level, mine, chance), agreement, explaining, mine
+
+
+def _rise(level: Level) -> int:
+    """How far up or down an agent staying somewhere may move: a cell, or in a side view, where it hops, the
+    height of its jump (v^2 / 2g) and a cell."""
+    physics = level.physics
+    if level.world != "sideview" or physics.gravity <= 0:
+        return 1 if level.world != "sideview" else level.height
+    return 1 + math.ceil(min(physics.jump_speed ** 2 / (2 * physics.gravity), level.height))
 
 
 def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500, seed: int = 0,
