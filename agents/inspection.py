@@ -342,11 +342,12 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     def credible(s: CandidateScore) -> bool:  # named on its own, as sure as the answer must be
         return result.interval(s)[0] >= NAMED_MIN_SCORE
     # A patrol's episodes end where the clock stops them: with most of them cut on the way, no ends say which
-    # places are only passed
+    # places are only passed. A place gone to straight, the goal only after a detour, is where the agent went
+    # first, not a place on its way (the nook a searcher looks in first, and leaves when the gem is not there)
     ends_tell = mine.wandering <= mine.episodes / 2
 
     def passed(s: CandidateScore) -> bool:
-        return ends_tell and passed_on_the_way(level, s, ended_near)
+        return ends_tell and passed_on_the_way(level, s, ended_near) and not told_apart(level, s, goal)
     scores = waypoints_last(destination_first(level, scores, credible, ended_in), credible, passed)
     result = replace(result, scores=declared_first(level, scores))
     tied = _tied(level, result, passed, goal_cells(level, split))

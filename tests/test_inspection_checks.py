@@ -79,3 +79,33 @@ def test_a_patrol_is_named_for_the_places_it_visits_not_for_where_the_clock_stop
     top = found.acts_as_if
     assert top is not None and top.candidate.kind == "goal in training", found.words()
     assert "top left and the bottom right" in top.candidate.name
+
+
+def test_a_searcher_is_named_for_where_it_looks_first_though_no_run_ends_there():
+    """The two nooks: seed 1 goes straight to the top-left nook, where the gem lay half the time in training, and
+    only then looks elsewhere, finding the deployment gem in half its episodes. No run ends in the nook (it leaves
+    when the gem is not there), yet it is no place passed on the way: the goal is reached only after that detour."""
+    from agents.scripted import entity_targets
+    level = check_level("the_two_nooks")
+    rng = np.random.default_rng(1)
+    looked: set[int] = set()
+    via: dict[int, tuple[int, int]] = {}  # (each episode's way to the nook passes a cell of its own, as runs vary)
+    last: dict[int, tuple[int, int]] = {}
+    gem = entity_targets("gem")
+
+    def nook_then_gem(worlds, i):
+        here = tuple(int(v) for v in worlds.agent_cell[i])
+        if i not in via or max(abs(a - b) for a, b in zip(here, last[i])) > 1:  # (a new episode, from a start)
+            looked.discard(i)
+            via[i] = (int(rng.integers(3, 9)), int(rng.integers(1, 10)))
+        last[i] = here
+        if here == via[i]:
+            via[i] = (1, 1)
+        if here == (1, 1):
+            looked.add(i)
+        return gem(worlds, i) if i in looked else {via[i]}
+    seeker = GridSeeker(nook_then_gem, avoid=lambda worlds, i: set() if i in looked else gem(worlds, i))
+    found = inspect(scripted(seeker), level, "deployment", 300, seed=0)
+    top = found.acts_as_if
+    assert found.goal_reached > 0.9
+    assert top is not None and top.candidate.kind == "goal in training", found.words()
