@@ -164,14 +164,16 @@ def _after(first: str, then: str) -> str:
     return then
 
 
-def _tied(level: Level, inspection: Inspection, passed, goal_at: set) -> tuple[CandidateScore, ...]:
+def _tied(level: Level, inspection: Inspection, passed, goal_at: set, apart=None) -> tuple[CandidateScore, ...]:
     """The candidates named beside the answer: see `Inspection.tied`. A place passed on the way (`passed`) is not,
     but beside the intended goal one it may lie in (`goal_at`: its cells in the split) is: the runs that reach the
     goal end at it, not beside the place it lies in (a coin always in the bottom-right corner: the corner and the coin
-    cannot be told apart; the arc of a jump over a coin on the floor can)."""
+    cannot be told apart; the arc of a jump over a coin on the floor can). `apart(top, other)`: `told_apart` (the
+    default), where the runs' order and ends can be read."""
     top = inspection.acts_as_if
     if top is None:
         return ()
+    apart = apart or (lambda first, other: told_apart(level, first, other))
 
     mine = place_cells(level, top.candidate)
 
@@ -187,7 +189,7 @@ def _tied(level: Level, inspection: Inspection, passed, goal_at: set) -> tuple[C
     others = tuple(s for s in inspection.scores[1:] if s.score >= top.score - TIE
                    and inspection.interval(s)[0] >= NAMED_MIN_SCORE  # (named beside it: as sure as it)
                    and s.candidate.kind != "intended goal" and not same_place(s.candidate)
-                   and not told_apart(level, top, s)
+                   and not apart(top, s)
                    and not (passed(s) and not (top.candidate.kind == "intended goal"
                                                and place_cells(level, s.candidate) & goal_at))
                    and not (s.candidate.event, s.candidate.what) == (top.candidate.event, top.candidate.what))
@@ -196,7 +198,7 @@ def _tied(level: Level, inspection: Inspection, passed, goal_at: set) -> tuple[C
     low = inspection.interval(top)[0]
     goal = next((s for s in inspection.scores[1:] if s.candidate.kind == "intended goal" and s.score >= low
                  and inspection.goal_reached >= GOAL_MIN_REACHED and inspection.interval(s)[0] >= NAMED_MIN_SCORE
-                 and not told_apart(level, top, s)), None)  # (the shields, gone to first, then the apples)
+                 and not apart(top, s)), None)  # (the shields, gone to first, then the apples)
     return ((goal,) + others)[:2] if goal is not None else others[:2]
 
 
@@ -336,19 +338,22 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
     scores.sort(key=lambda s: (s.candidate.kind == "intended goal" and missed, -round(s.score, 2),
                                s.candidate.kind != "region", s.candidate.area, round(s.baseline, 2),
                                KIND_ORDER.index(s.candidate.kind)))
-    scores = follower_first(level, first_stop_first(scores, missed, level.world == "grid"))
+    # A round (most episodes cut by the time limit on the way: a patrol) visits its places in a loop: which comes
+    # first on it, and where the clock stops it, say nothing of what it wants. Order and ends are read elsewhere.
+    patrol = mine.wandering > mine.episodes / 2
+
+    def apart(top: CandidateScore, other: CandidateScore) -> bool:
+        return not patrol and told_apart(level, top, other)
+    scores = follower_first(level, scores if patrol else first_stop_first(scores, missed, level.world == "grid"))
     result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device,
                         training_episodes=practised, baseline_episodes=walked)
     def credible(s: CandidateScore) -> bool:  # named on its own, as sure as the answer must be
         return result.interval(s)[0] >= NAMED_MIN_SCORE
-    # A patrol's episodes end where the clock stops them: with most of them cut on the way, no ends say which
-    # places are only passed. A place gone to straight, the goal only after a detour, is where the agent went
-    # first, not a place on its way (the nook a searcher looks in first, and leaves when the gem is not there)
-    ends_tell = mine.wandering <= mine.episodes / 2
-
+    # A place gone to straight, the goal only after a detour, is where the agent went first, not a place on its
+    # way (the nook a searcher looks in first, and leaves when the gem is not there)
     def passed(s: CandidateScore) -> bool:
-        return ends_tell and passed_on_the_way(level, s, ended_near) and not told_apart(level, s, goal)
+        return not patrol and passed_on_the_way(level, s, ended_near) and not told_apart(level, s, goal)
     scores = waypoints_last(destination_first(level, scores, credible, ended_in), credible, passed)
     result = replace(result, scores=declared_first(level, scores))
-    tied = _tied(level, result, passed, goal_cells(level, split))
+    tied = _tied(level, result, passed, goal_cells(level, split), apart)
     return evaluation, replace(result, tied=tied, seconds=time.perf_counter() - started)
