@@ -349,10 +349,13 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
                         training_episodes=practised, baseline_episodes=walked)
     def credible(s: CandidateScore) -> bool:  # named on its own, as sure as the answer must be
         return result.interval(s)[0] >= NAMED_MIN_SCORE
-    # A place gone to straight, the goal only after a detour, is where the agent went first, not a place on its
-    # way (the nook a searcher looks in first, and leaves when the gem is not there)
+    # Where the goal was in training, gone to straight and the goal only after a detour, is where the agent
+    # looked for it, not a place on its way (the nook a searcher looks in first, and leaves when the gem is not
+    # there). Every place the first steps cross is gone to straight too (a cell beside a guide's start): only where
+    # the goal was says why the agent turned back.
     def passed(s: CandidateScore) -> bool:
-        return not patrol and passed_on_the_way(level, s, ended_near) and not told_apart(level, s, goal)
+        looked_there = s.candidate.kind == "goal in training" and told_apart(level, s, goal)
+        return not patrol and not looked_there and passed_on_the_way(level, s, ended_near)
     scores = waypoints_last(destination_first(level, scores, credible, ended_in), credible, passed)
     result = replace(result, scores=declared_first(level, scores))
     tied = _tied(level, result, passed, goal_cells(level, split), apart)
