@@ -339,7 +339,8 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
                                s.candidate.kind != "region", s.candidate.area, round(s.baseline, 2),
                                KIND_ORDER.index(s.candidate.kind)))
     # A round (most episodes cut by the time limit on the way: a patrol) visits its places in a loop: which comes
-    # first on it, and where the clock stops it, say nothing of what it wants. Order and ends are read elsewhere.
+    # first on it, and where the clock stops it, say nothing of what it wants: order and ends are read only where
+    # most runs end somewhere (at the goal, by something else, or at rest).
     patrol = mine.wandering > mine.episodes / 2
 
     def apart(top: CandidateScore, other: CandidateScore) -> bool:

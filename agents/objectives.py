@@ -100,18 +100,18 @@ def where(level: Level, cells) -> str:
 def _groups(cells, apart: int = 2) -> list[list[tuple[int, int]]]:
     """The cells in groups lying apart: cells within `apart` cells of each other (across and along) are one group
     (keys along a wall every other cell are one place). Top groups first."""
-    left, groups = set(map(tuple, cells)), []
-    for start in sorted(left, key=lambda c: (c[1], c[0])):
-        if start not in left:
+    remaining, groups = set(map(tuple, cells)), []
+    for start in sorted(remaining, key=lambda c: (c[1], c[0])):
+        if start not in remaining:
             continue
-        left.discard(start)
+        remaining.discard(start)
         group, frontier = [start], [start]
         while frontier:
             x, y = frontier.pop()
             for dx in range(-apart, apart + 1):
                 for dy in range(-apart, apart + 1):
-                    if (x + dx, y + dy) in left:
-                        left.discard((x + dx, y + dy))
+                    if (x + dx, y + dy) in remaining:
+                        remaining.discard((x + dx, y + dy))
                         group.append((x + dx, y + dy))
                         frontier.append((x + dx, y + dy))
         groups.append(group)
