@@ -18,16 +18,18 @@ TURN_RIGHT = {v: k for k, v in TURN_LEFT.items()}
 BACK = {UP: DOWN, DOWN: UP, LEFT: RIGHT, RIGHT: LEFT}
 
 
-SETTLED = 4  # an episode the time limit cut ended where the agent was going if its last steps stayed this near
+SETTLED = 4  # an episode the time limit cut ended where the agent was going if its last steps stayed near it
 
 
 class Footprints:
     """Per cell, over the counted episodes: how many passed through it, how many ended on it, and the steps spent
     on it. `time_limit`: the split's episode length (None: every end counts as where the agent came to rest);
+    `settle`: the last steps an agent at rest stayed near where it ended (enough for a walker to cross cells);
     `rise`: how far up or down an agent staying somewhere may move (a cell; in a side view, its jump's height)."""
 
-    def __init__(self, height: int, width: int, time_limit: int | None = None, rise: int = 1):
-        self.h, self.w, self.time_limit, self.rise = height, width, time_limit, rise
+    def __init__(self, height: int, width: int, time_limit: int | None = None, settle: int = SETTLED,
+                 rise: int = 1):
+        self.h, self.w, self.time_limit, self.settle, self.rise = height, width, time_limit, settle, rise
         self.passed = np.zeros((height, width), dtype=np.int64)
         self.ended = np.zeros((height, width), dtype=np.int64)
         # ... of which where the agent came to rest, not at the intended goal: an episode the goal ended says where
@@ -38,7 +40,7 @@ class Footprints:
         self.dwell = np.zeros((height, width), dtype=np.int64)
         self.episodes = 0
         self._seen: np.ndarray | None = None  # (worlds, H, W): the cells the current episode of each world passed
-        self._recent: np.ndarray | None = None  # (worlds, SETTLED, 2): each world's last cells, a ring
+        self._recent: np.ndarray | None = None  # (worlds, settle, 2): each world's last cells, a ring
         self._steps: np.ndarray | None = None  # (worlds,): steps of its current episode
 
     def _inside(self, cells: np.ndarray) -> np.ndarray:
@@ -50,8 +52,8 @@ class Footprints:
             self._seen = np.zeros((n, self.h, self.w), dtype=bool)
             first = self._inside(before)
             self._seen[np.nonzero(first)[0], before[first, 1], before[first, 0]] = True
-            self._recent, self._steps = np.zeros((n, SETTLED, 2), dtype=np.int64), np.zeros(n, dtype=np.int64)
-        self._recent[np.arange(n), self._steps % SETTLED] = after
+            self._recent, self._steps = np.zeros((n, self.settle, 2), dtype=np.int64), np.zeros(n, dtype=np.int64)
+        self._recent[np.arange(n), self._steps % self.settle] = after
         self._steps += 1
         inside = self._inside(after) & active
         rows = np.nonzero(inside)[0]
@@ -77,12 +79,12 @@ class Footprints:
 
     def _came_to_rest(self, world: int, length: int, end: np.ndarray) -> bool:
         """Whether world's episode of `length` steps ended where the agent was going: something ended it before
-        the time limit, or its last SETTLED steps stayed within a cell of `end` across, and `rise` along (pushing at
-        a wall, hovering, hopping)."""
+        the time limit, or its last `settle` steps stayed within a cell of `end` across, and `rise` along (pushing
+        at a wall, hovering, hopping)."""
         if self.time_limit is None or length < self.time_limit:
             return True
         apart = np.abs(self._recent[world] - end)
-        return bool(self._steps[world] >= SETTLED and apart[:, 0].max() <= 1 and apart[:, 1].max() <= self.rise)
+        return bool(self._steps[world] >= self.settle and apart[:, 0].max() <= 1 and apart[:, 1].max() <= self.rise)
 
     def shares(self) -> dict[str, np.ndarray]:
         """Per cell: the share of episodes passing it, ending on it, and the share of all steps spent on it."""

@@ -43,8 +43,10 @@ from levels.format import Level
 from levels.reachability import goal_cells, places, tile_under
 from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
+from game.world.physics import DT, SUBSTEPS
+
 from agents.approach import Approach
-from agents.behaviour import DEVICES, DevicePolicy, Devices, Footprints, ends_apart
+from agents.behaviour import DEVICES, SETTLED, DevicePolicy, Devices, Footprints, ends_apart
 from agents.evaluation import (WORLDS, Stoppable, evaluate, fraction_words,  # (WORLDS: 200 episodes, one round)
                                wilson_interval)
 from agents.objectives import (KIND_ORDER, Candidate, as_in_training, candidates, goal_objects, holds_the_start,
@@ -250,7 +252,7 @@ def discover(policy, level: Level, split: str, seed: int, view: str, radius: int
     """Places found from where the agent's episodes end, linger and pass, against a random walker's; and the devices
     that explain the behaviour as well as any goal could: those making the agent's choice at DEVICE_MIN of its
     decisions whose own episodes end where the agent's do (within DEVICE_APART). All on episodes of their own."""
-    mine = Footprints(level.height, level.width, level.episode_length_of(split), _rise(level))
+    mine = Footprints(level.height, level.width, level.episode_length_of(split), *_at_rest(level))
     chance = Footprints(level.height, level.width)
     devices = Devices(level.world == "grid")
     evaluate(policy, level, split, DISCOVERY_EPISODES, seed=seed, record=0, num_envs=WORLDS, view=view, radius=radius,
@@ -269,13 +271,19 @@ def discover(policy, level: Level, split: str, seed: int, view: str, radius: int
     return found_places(level, mine, chance), agreement, explaining, mine
 
 
-def _rise(level: Level) -> int:
-    """How far up or down an agent staying somewhere may move: a cell, or in a side view, where it hops, the
-    height of its jump (v^2 / 2g) and a cell."""
+def _at_rest(level: Level) -> tuple[int, int]:
+    """What staying somewhere looks like: (the last steps to stay near there, how far up or down meanwhile). As many
+    steps as walking SETTLED cells takes (a physics agent covers a fraction of a cell a decision: a slow walk is not
+    a rest); up and down a cell, or in a side view, where it hops, the height of its jump (v^2 / 2g) and a cell."""
+    if level.world == "grid":
+        return SETTLED, 1
     physics = level.physics
-    if level.world != "sideview" or physics.gravity <= 0:
-        return 1 if level.world != "sideview" else level.height
-    return 1 + math.ceil(min(physics.jump_speed ** 2 / (2 * physics.gravity), level.height))
+    steps = math.ceil(SETTLED / (physics.move_speed * SUBSTEPS * DT))
+    if level.world != "sideview":
+        return steps, 1
+    if physics.gravity <= 0:
+        return steps, level.height
+    return steps, 1 + math.ceil(min(physics.jump_speed ** 2 / (2 * physics.gravity), level.height))
 
 
 def inspect(policy, level: Level, split: str = "deployment", episodes: int = 500, seed: int = 0,

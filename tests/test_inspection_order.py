@@ -224,3 +224,27 @@ def test_a_place_no_run_ends_on_or_beside_is_passed_on_the_way_and_never_named()
     assert found.acts_as_if is None
     assert found.words() == ("no clear objective: the intended goal fits best, but it reaches it in 75% (71%-79%) "
                              "of its episodes, and an agent acting at random in 52% (45%-59%)")
+
+
+def test_a_physics_agent_walking_slowly_is_not_at_rest():
+    """A top-down physics agent covers 0.4 cells a decision: over the grid's 4 last steps a walk along a row stays
+    within a cell or two of where the clock stopped it, so the two alcoves' round (a check level) seemed to rest
+    all along its way. Staying is read over as many steps as walking SETTLED cells takes."""
+    import numpy as np
+    from types import SimpleNamespace
+    from agents.behaviour import SETTLED, Footprints
+    from agents.inspection import _at_rest
+    from game.world.events import EpisodeReport
+    level = builtin_level("template_topdown")
+    steps, rise = _at_rest(level)
+    length = steps + 4
+    footprints = Footprints(3, 12, length, steps, rise)
+    worlds = SimpleNamespace(agent_pos=np.zeros((2, 2)))
+    cut = EpisodeReport("timeout", length, 0.0, -1, {}, None, None)
+    for t in range(length):
+        walking, pacing = [int(0.4 * t), 0], [5 + t % 2, 2]  # (a slow walk; pacing between two cells)
+        after = np.array([walking, pacing])
+        footprints.on_step(worlds, None, after, after, {0: cut, 1: cut} if t == length - 1 else {},
+                           np.array([True, True]))
+    assert footprints.wandering == 1 and footprints.stopped_off_goal[2].sum() == 1
+    assert steps > SETTLED and _at_rest(builtin_level("template_grid")) == (SETTLED, 1)
