@@ -69,6 +69,8 @@ CASES = [
                                                                     "where the coin was in training"),
     ("check:the_two_nooks", ("where the gem was", "top left", "top-left", "bottom right", "bottom-right"),
      "the two nooks where the gem was in training (top left, bottom right), or one of them"),
+    ("check:the_two_alcoves", ("where the coin was", "top left", "top-left", "bottom right", "bottom-right"),
+     "the two alcoves where the coin was in training (top left, bottom right), or one of them"),
 ]
 # Check levels written for the reproduction check (docs/results.md), before the inference found places from
 # behaviour, weighed devices or read routes: nothing in those was shaped by these levels.
@@ -208,8 +210,12 @@ def render(report: dict) -> str:
              "below the closet). The second found two faults, mended (design.md, *Where the clock stops a "
              "patrol*): the nooks, one place of two parts, were said to lie in the middle, and two seeds that "
              "learned a round were named for its first leg alone (a first mend then named a seed that looks in the "
-             "nook first, then elsewhere, for the goal: mended too). All were written by the "
-             "project's own developers: no outside author has written one yet.", "",
+             "nook first, then elsewhere, for the goal: mended too). Then *the two alcoves*, the same in "
+             "top-down physics, found a fourth (a physics agent walks 0.4 cells a decision, so a slow walk looked "
+             "like rest: at rest is now read over as many steps as walking 4 cells takes); its two misses, *the left "
+             "edge* and *the right edge*, are agents whose training ran out of time: they go to one side of the hall "
+             "and wait there. All were written by the project's own developers: no outside author has written one "
+             "yet.", "",
              "*Named first* counts the seeds whose answer starts with the expected one; *in the sentence* those whose "
              "sentence (the one every screen shows) names it, first or among the candidates the level cannot tell "
              "apart from the first.", "",
