@@ -155,14 +155,16 @@ def destination_first(level: Level, scores: list[CandidateScore], credible: Call
     The intended goal met on the way stops a run short of where it was going, so the second's score can trail the
     first's by more than TIE: where the episodes end says which one is the aim. (A place around the best is entered
     no later than it; the ends a place shares with the best are the best's: the right edge above a shelf the runs end
-    on is not where they lead.) `credible`: whether a candidate could be named on its own; `ended_in(cells)`: the
-    share of the agent's episodes that ended in those cells, not at the goal."""
+    on is not where they lead.) Only where the second's score is its deployment's, not held down by training (a
+    patch beside the maze corner's cell, rarely entered in training, where the gem ended the runs at the cell).
+    `credible`: whether a candidate could be named on its own; `ended_in(cells)`: the share of the agent's episodes
+    that came to rest in those cells, not at the goal."""
     if not scores or scores[0].ended is None or scores[0].moves_to_reach is None:
         return scores
     top = scores[0]
     passed = place_cells(level, top.candidate)
     aim = next((s for s in scores[1:] if s.ended is not None and s.moves_to_reach is not None
-                and s.moves_to_reach > top.moves_to_reach and credible(s)
+                and s.moves_to_reach > top.moves_to_reach and credible(s) and s.lift <= s.in_training
                 and ended_in(place_cells(level, s.candidate) - passed) >= max(ENDS_THERE, 2 * top.ended)), None)
     return scores if aim is None else [aim] + [s for s in scores if s is not aim]
 
