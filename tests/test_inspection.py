@@ -393,3 +393,20 @@ def test_a_thing_taken_on_the_first_step_was_approached():
              on_step=watching.on_step, on_start=watching.on_start)
     approach, straight, _ = watching.measure()
     assert approach[0] == 1.0 and straight[0] == 1.0
+
+
+def test_the_inspect_table_says_when_it_cuts_a_long_name(tmp_path, capsys):
+    """A name longer than the table's column ends in "...": cut silently, "where the coin was in training (the bottom
+    left and the bottom right)" read as "(the bottom left"."""
+    from agents.agent_file import AgentFile, save_agent
+    from agents.ppo import PPOConfig, PPO
+    from agents.training import TrainingSettings
+    from game.cli import main
+    level = room(regions={"the den by the lava pool in the top left": [[1, 1, 3, 2]]})
+    learner = PPO(level, PPOConfig(num_envs=4, num_steps=8))
+    path = tmp_path / "room.agent"
+    save_agent(path, AgentFile(learner.policy, level, learner.obs_spec, TrainingSettings(ppo=learner.config)))
+    assert main(["inspect", str(path), "--episodes", "20", "--top", "100"]) == 0
+    rows = [line[2:50].rstrip() for line in capsys.readouterr().out.splitlines()[3:]]
+    assert any(row.startswith('the region you called "the den') and row.endswith("...") for row in rows), rows
+    assert all(len(row) <= 48 for row in rows)

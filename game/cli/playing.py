@@ -68,6 +68,7 @@ def cmd_inspect(args) -> int:
     for s in found.scores[:args.top]:
         approach = "-" if s.approach is None else f"{s.approach:.0%}"
         ended = "-" if s.ended is None else f"{s.ended:.0%}"  # (its own episodes coming to rest there, not at the goal)
-        print(f"  {s.candidate.name[:48]:48} {s.score:6.2f} {s.reached:8.0%} {s.reached_before_goal:6.0%} "
+        name = s.candidate.name if len(s.candidate.name) <= 48 else s.candidate.name[:45] + "..."  # (cut: said so)
+        print(f"  {name:48} {s.score:6.2f} {s.reached:8.0%} {s.reached_before_goal:6.0%} "
               f"{s.baseline:7.0%} {s.in_training:9.0%} {approach:>9} {ended:>6}")
     return EXIT_OK
