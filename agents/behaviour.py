@@ -66,9 +66,10 @@ class Footprints:
                 if inside[i]:
                     self.ended[after[i, 1], after[i, 0]] += 1
                     report = ended[i]
-                    if report.goal_step != report.length and self._came_to_rest(i, report.length, after[i]):
+                    off_goal = report.goal_step != report.length  # (the goal ended it: where the goal was)
+                    if off_goal and self._came_to_rest(i, report.length, after[i]):
                         self.stopped_off_goal[after[i, 1], after[i, 0]] += 1
-                    elif report.goal_step != report.length:
+                    elif off_goal:
                         self.wandering += 1
             self._seen[i] = False
             self._steps[i] = 0
