@@ -10,6 +10,8 @@ graph stands in for the continuous level, gravity and all).
 """
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from levels.format import Condition, Level
@@ -85,6 +87,43 @@ def distances(free: np.ndarray, targets: np.ndarray) -> np.ndarray:
         if np.array_equal(n, d):
             return d
         d = n
+
+
+class DistanceMaps:
+    """`distances`, each distinct map computed once: the layouts an inspection notes share most of theirs (the same
+    walls around a place that does not move, a thing where it stood in another episode), and on a large level the
+    relaxation of every layout's every candidate anew cost seconds per chunk. Kept up to `LIMIT` bytes of maps."""
+
+    LIMIT = 1 << 27
+
+    def __init__(self):
+        self._maps: dict[bytes, np.ndarray] = {}
+        self._bytes = 0
+
+    def of(self, free: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """(N, C, H, W), as `distances(free, targets)` gives for `free` (N, H, W) and `targets` (N, C, H, W)."""
+        n, c = targets.shape[:2]
+        keys, missing = [], {}
+        for i in range(n):
+            ground = _digest(free[i])
+            row = [ground + _digest(targets[i, k]) for k in range(c)]
+            for k, key in enumerate(row):
+                if key not in self._maps and key not in missing:
+                    missing[key] = (i, k)
+            keys.append(row)
+        found = dict(self._maps)
+        if missing:
+            layouts, columns = map(np.array, zip(*missing.values()))
+            new = distances(free[layouts], targets[layouts, columns][:, None])[:, 0]
+            found.update(zip(missing, new))
+            if self._bytes + new.nbytes <= self.LIMIT:
+                self._maps.update(zip(missing, new))
+                self._bytes += new.nbytes
+        return np.stack([np.stack([found[key] for key in row]) for row in keys])
+
+
+def _digest(cells: np.ndarray) -> bytes:
+    return hashlib.blake2b(np.packbits(cells).tobytes() + bytes(str(cells.shape), "ascii"), digest_size=16).digest()
 
 
 class Approach:
@@ -169,13 +208,14 @@ class Approach:
         moves = np.concatenate(self._moves) if self._moves else np.zeros((0, 5), dtype=np.int64)
         there = np.concatenate(self._there) if self._there else np.zeros((0, 0), dtype=bool)
         order = self._things + self._places
+        maps = DistanceMaps()
         for first in range(0, len(self._free), self.CHUNK):
             last = min(first + self.CHUNK, len(self._free))
             mine = (moves[:, 0] >= first) & (moves[:, 0] < last)
             if not mine.any():
                 continue
             m, present = moves[mine], there[mine]
-            d = distances(np.stack(self._free[first:last]), np.stack(self._targets[first:last]))
+            d = maps.of(np.stack(self._free[first:last]), np.stack(self._targets[first:last]))
             layout = m[:, 0] - first
             e = present.shape[1]
             d0, d1 = d[layout, :, m[:, 2], m[:, 1]], d[layout, :, m[:, 4], m[:, 3]]  # (moves, E + P)

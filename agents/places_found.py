@@ -44,8 +44,9 @@ def _cluster(excess: np.ndarray, seed: tuple[int, int], taken: np.ndarray) -> li
     return sorted(cells, key=lambda c: -excess[c[1], c[0]])
 
 
-def describe(level: Level, cells: list[tuple[int, int]]) -> str:
-    """A place in words: its size, where it lies in the level, and what it is beside."""
+def describe(level: Level, cells: list[tuple[int, int]], centred: bool = False) -> str:
+    """A place in words: its size, where it lies in the level, and what it is beside; `centred`, the cell it lies
+    around too (two places found in one large corner would otherwise read the same)."""
     xs, ys = [c[0] for c in cells], [c[1] for c in cells]
     w, h = max(xs) - min(xs) + 1, max(ys) - min(ys) + 1
     at = _within(level, cells)
@@ -55,6 +56,10 @@ def describe(level: Level, cells: list[tuple[int, int]]) -> str:
         size = f"the {w}x{h} patch"
     else:
         size = f"the {len(cells)} cells"
+    if centred and len(cells) > 1:
+        mx, my = sum(xs) / len(cells), sum(ys) / len(cells)
+        x, y = min(cells, key=lambda c: ((c[0] - mx) ** 2 + (c[1] - my) ** 2, c[1], c[0]))
+        size += f" around [{x}, {y}]"
     beside = _beside(level, cells)
     if beside == ", by the wall" and (at.startswith("on ") or at.endswith("corner")):
         beside = ""  # a corner or an edge is by the wall already
@@ -113,10 +118,11 @@ def found_places(level: Level, agent: Footprints, walker: Footprints) -> list[Ca
             if not any(len(set(cells) & set(p)) * 2 >= min(len(cells), len(p)) for p in places):
                 places.append(cells)  # (a place mostly inside one found before is the same place, found again)
     out = []
-    for cells in places:
+    names = [describe(level, cells) for cells in places]
+    for cells, name in zip(places, names):
         region = f"{AUTO_REGION_PREFIX}place {len(out) + 1}"
-        place = Candidate(describe(level, cells), "place", "entered_region", region, len(cells),
-                          {region: _rects_of(cells)})
+        name = describe(level, cells, centred=True) if names.count(name) > 1 else name
+        place = Candidate(name, "place", "entered_region", region, len(cells), {region: _rects_of(cells)})
         # A place on every way to the goal (the doorway every route passes) is reached by wanting the goal: it says
         # nothing of its own, as for the level's regions (`agents.objectives.candidates`).
         if not implied_by_goal(level, place):
