@@ -28,7 +28,7 @@ from agents.envs import LevelVecEnv
 from agents.kinds import CONV, PLANNER, REACTIVE, AgentSpec
 from agents.network import sample_actions
 from agents.policy import build_network
-from agents.ppo import reward_scale
+from agents.ppo import carry_on, reward_scale
 
 STEP = {REACTIVE: 0.01, CONV: 0.01, PLANNER: 0.03}  # measured on green means go (the MLP, the planner): larger
 # steps make the MLP oscillate; the convolutional network takes the MLP's, not measured apart
@@ -68,6 +68,7 @@ class Evolution:
         self.optimizer = torch.optim.Adam([self.theta.requires_grad_()], lr=step)
         self.generator = torch.Generator().manual_seed(seed)
         self.scale = reward_scale(level)
+        self.pause_point = carry_on  # called inside a generation where it may stop (`TrainingRun.step`)
         self.global_step = 0
         self.updates = 0
         self.episodes = 0
@@ -109,6 +110,7 @@ class Evolution:
         goal = np.zeros(n * e.episodes, dtype=bool)
         done = np.zeros(n * e.episodes, dtype=bool)
         while not done.all():
+            self.pause_point()
             logits = vmap(forward)(params, torch.from_numpy(obs).reshape(n, e.episodes, -1))
             # sampled, as it plays; one draw for all mutants
             actions = sample_actions(logits, self.generator, (1, *logits.shape[1:])).reshape(-1)

@@ -58,6 +58,10 @@ class PPOConfig:
     success_window: int = 200  # training success is measured over this many most recent episodes
 
 
+def carry_on() -> None:
+    """The pause point of a learner nobody drives: it never stops."""
+
+
 def reward_scale(level: Level) -> float:
     """Scale rewards to about 1 so the value loss and the learning rate suit every level."""
     biggest = max([abs(r.reward) for r in level.base_reward.rules] + [abs(level.base_reward.step_cost), 1e-6])
@@ -81,6 +85,7 @@ class PPO:
         self.optimizer = torch.optim.Adam(self.policy.parameters(), lr=self.learning_rate, eps=1e-5)
         self.generator = torch.Generator().manual_seed(seed)
         self.scale = reward_scale(level)
+        self.pause_point = carry_on  # called inside an update where it may stop (`TrainingRun.step`)
         self.global_step = 0
         self.updates = 0
         self.episodes = 0
@@ -120,6 +125,7 @@ class PPO:
 
         # --- rollout: play the current policy on the training distribution ---------------------------------
         for step in range(c.num_steps):
+            self.pause_point()
             obs = self.next_obs
             with torch.no_grad():
                 logits, value = self.policy(obs)
@@ -172,6 +178,7 @@ class PPO:
         for _ in range(c.update_epochs):
             order = torch.randperm(batch, generator=self.generator)
             for start in range(0, batch, minibatch):
+                self.pause_point()
                 mb = order[start:start + minibatch]
                 new_logprob, entropy, new_value = self.policy.act(b_obs[mb], b_actions[mb])
                 log_ratio = new_logprob - b_logprobs[mb]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
-from typing import Protocol
+from typing import Callable, Protocol
 
 import torch
 
@@ -25,7 +25,7 @@ from agents.evolution import EvolutionConfig
 from agents.kinds import EVOLUTION, GRADIENT_DESCENT, OPTIMIZERS, PLANNER, REACTIVE, AgentSpec
 from agents.observation import ObservationSpec
 from agents.policy import PolicySnapshot, TorchPolicy
-from agents.ppo import LEARNING_RATE, PPO, PPOConfig
+from agents.ppo import LEARNING_RATE, PPO, PPOConfig, carry_on
 
 
 class StopReason(StrEnum):
@@ -62,6 +62,15 @@ class TrainingSettings:
         """Refuse, in words (ValueError), settings that cannot train an agent on this level."""
         self.check_optimizer()
         self.agent.check(level)
+        cells = level.width * level.height
+        if self.agent.kind == PLANNER and self.optimizer == GRADIENT_DESCENT and \
+                cells * (level.width + level.height) > PLANNER_GRADIENT_LIMIT:
+            # Its memory grows with the cells times the steps of planning (one per row and column), kept for the
+            # gradient: measured 1.2 GB for a 24 x 24 level, 4.5 GB for 40 x 40, past 24 GB for 96 x 96.
+            raise ValueError(f"the planner learns by gradient descent through every step of its planning, and on a "
+                             f"level of {level.width} x {level.height} that would take several gigabytes of memory "
+                             f"(it trains so on levels up to about 24 x 24); train it by evolution, which keeps no "
+                             f"gradients, or choose the reactive network")
 
     def check_optimizer(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -105,6 +114,7 @@ class Optimizer(Protocol):
     obs_spec: ObservationSpec
     global_step: int  # world steps played so far
     updates: int  # updates (rollouts and learning phases, or generations) so far
+    pause_point: Callable[[], None]  # called at every world step and minibatch of an update: it may wait or raise
 
     def update(self) -> dict:
         """One rollout and learning phase, or one generation; its metrics (with "training_success", "return",
@@ -127,6 +137,17 @@ def make_optimizer(level: Level, settings: TrainingSettings) -> Optimizer:
         from agents.evolution import Evolution
         return Evolution(level, settings.evolution, settings.agent, settings.seed)
     return PPO(level, settings.ppo, settings.agent, settings.seed)
+
+
+PLANNER_GRADIENT_LIMIT = 30_000  # cells x (width + height): a 24 x 24 level (27,648) trains; 25 x 25 (31,250) not
+
+
+class _CutShort(Exception):
+    """An update stopped inside (`TrainingRun.step`), and why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -152,11 +173,36 @@ class TrainingRun:
         self.finished: StopReason | None = None  # why training stopped
         self.confirmed_success: float | None = None  # after the target: measured on fresh episodes after deciding
         self.confirmed_interval: tuple[float, float] | None = None
+        self._last_metrics: dict | None = None
 
-    def step(self) -> dict:
-        started = time.perf_counter()
-        metrics = self.optimizer.update()
-        self.seconds += time.perf_counter() - started
+    def step(self, between: Callable[[], bool] | None = None) -> dict:
+        """One update, then the stopping rules. The time budget, and `between` (the caller's commands: it may wait
+        while paused; True: stop), are also heeded inside the update, at each world step and minibatch: on a large
+        level one update takes a minute, which a budget or a Stop must not wait for. An update cut short is
+        dropped (the network keeps the minibatches it learned from)."""
+        started, waited = time.perf_counter(), 0.0
+
+        def pause_point() -> None:
+            nonlocal waited
+            asked = time.perf_counter()
+            stop = between is not None and between()
+            waited += time.perf_counter() - asked  # (paused time is not training time)
+            if stop:
+                raise _CutShort(StopReason.STOPPED)
+            if self.goal.max_seconds is not None and \
+                    self.seconds + time.perf_counter() - started - waited >= self.goal.max_seconds:
+                raise _CutShort(StopReason.TIME_BUDGET)
+        self.optimizer.pause_point = pause_point
+        try:
+            metrics = self.optimizer.update()
+        except _CutShort as cut:
+            self.finished = cut.reason
+            self.seconds += time.perf_counter() - started - waited
+            return self._metrics_so_far()
+        finally:
+            self.optimizer.pause_point = carry_on
+        self.seconds += time.perf_counter() - started - waited
+        self._last_metrics = metrics
         optimizer, goal = self.optimizer, self.goal
         success = metrics["training_success"]  # None while it cannot be measured honestly yet
         if success is not None and success >= goal.target:
@@ -183,6 +229,14 @@ class TrainingRun:
             if "population" in metrics:  # evolution: how the generation's mutants spread (the selection, shown)
                 metrics["point"]["population"] = [round(metrics["population"][k], 4) for k in ("min", "median", "max")]
             self.curve.append(metrics["point"])
+        return metrics
+
+    def _metrics_so_far(self) -> dict:
+        """After an update cut short: the last whole update's metrics, with the steps and seconds of now."""
+        metrics = dict(self._last_metrics) if self._last_metrics else {
+            "update": 0, "episodes": 0, "training_success": None, "return": 0.0, "steps_per_second": 0.0}
+        metrics.update(steps=self.optimizer.global_step, seconds=self.seconds, point=None)
+        metrics.pop("confirmed_success", None)
         return metrics
 
     def _check(self, offset: int):

@@ -100,23 +100,12 @@ def training_loop(level: Level, settings: TrainingSettings, goal: TrainingGoal, 
             on_run(run)
         snapshots.put(run.snapshot())
         set_state("running")
-        paused = False
+        told = _Commands(commands, set_state)
         while True:
-            while True:  # apply every waiting command; while paused, wait for one
-                try:
-                    command = commands.get(timeout=0.05) if paused else commands.get_nowait()
-                except queue.Empty:
-                    if paused:
-                        continue
-                    break
-                if command == "stop":
-                    run.finished = StopReason.STOPPED
-                    break
-                paused = command == "pause" or (paused and command != "resume")
-                set_state("paused" if paused else "running")
-            if run.finished:
+            if told.stop():
+                run.finished = StopReason.STOPPED
                 break
-            messages.put(progress_of(run.step()))
+            messages.put(progress_of(run.step(between=told.stop)))  # (heard inside a long update too)
             snapshots.put(run.snapshot())
             if run.finished:
                 break
@@ -128,6 +117,27 @@ def training_loop(level: Level, settings: TrainingSettings, goal: TrainingGoal, 
     except Exception as exc:  # the app must survive any learner failure: report it instead
         set_state("failed")
         messages.put(Failed(f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+
+
+class _Commands:
+    """The caller's commands as the learner takes them, between updates and inside one."""
+
+    def __init__(self, commands, set_state):
+        self.commands, self.set_state, self.paused = commands, set_state, False
+
+    def stop(self) -> bool:
+        """Apply every waiting command; while paused, wait for one. True once told to stop."""
+        while True:
+            try:
+                command = self.commands.get(timeout=0.05) if self.paused else self.commands.get_nowait()
+            except queue.Empty:
+                if self.paused:
+                    continue
+                return False
+            if command == "stop":
+                return True
+            self.paused = command == "pause" or (self.paused and command != "resume")
+            self.set_state("paused" if self.paused else "running")
 
 
 class TrainingWorker:

@@ -13,7 +13,7 @@ from agents.policy import PolicySnapshot, TorchPolicy
 from agents.ppo import PPOConfig, PPO
 from agents.scripted import GridSeeker, entity_targets
 from agents.worker import EXIT_SECONDS, Failed, Finished, Progress, TrainingProcess, TrainingThread
-from agents.training import TrainingGoal, TrainingRun, TrainingSettings
+from agents.training import StopReason, TrainingGoal, TrainingRun, TrainingSettings
 
 SMALL = TrainingSettings(ppo=PPOConfig(num_envs=8, num_steps=16))
 
@@ -58,6 +58,54 @@ def test_thread_lifecycle_start_snapshot_pause_resume_stop():
     finished = next_message(thread, Finished)
     assert finished.reason == "stopped"
     assert thread.join(timeout=10) and thread.state == "stopped"
+
+
+def test_a_time_budget_cuts_an_update_short():
+    """On a large level one update takes a minute: the budget is heeded inside it, at a world step or a minibatch,
+    not after it (an update cut short is dropped)."""
+    run = TrainingRun(builtin_level("template_grid"), SMALL, TrainingGoal(max_seconds=1e-9))
+    metrics = run.step()
+    assert run.finished == StopReason.TIME_BUDGET and run.optimizer.updates == 0
+    assert metrics["point"] is None and metrics["steps"] == run.optimizer.global_step
+
+
+def test_a_stop_is_heard_inside_an_update_and_time_paused_there_is_not_training_time(monkeypatch):
+    """The caller's commands are taken at every world step too: paused for an hour at the third (the clock is
+    ours), told to stop at the tenth, inside the first rollout; the hour is not counted against the budget."""
+    from agents import training
+    clock, calls = [0.0], []
+    monkeypatch.setattr(training.time, "perf_counter", lambda: clock[0])
+
+    def between():
+        calls.append(len(calls))
+        if len(calls) == 3:
+            clock[0] += 3600.0
+        return len(calls) == 10
+    run = TrainingRun(builtin_level("template_grid"), SMALL, TrainingGoal(max_seconds=60))
+    run.step(between)
+    assert run.finished == StopReason.STOPPED and len(calls) == 10
+    assert run.optimizer.updates == 0 and run.seconds < 60
+
+
+def test_a_stop_sent_while_an_update_runs_ends_the_run_inside_it(monkeypatch):
+    import threading
+    from agents import envs
+    inside, release = threading.Event(), threading.Event()
+    real_step = envs.LevelVecEnv.step
+
+    def step(self, actions):  # the first world step of the first update waits for the test
+        if not inside.is_set():
+            inside.set()
+            release.wait(30)
+        return real_step(self, actions)
+    monkeypatch.setattr(envs.LevelVecEnv, "step", step)
+    thread = TrainingThread(builtin_level("template_grid"), SMALL, TrainingGoal(target=1.01))
+    thread.start()
+    assert inside.wait(30)
+    thread.stop()
+    release.set()
+    assert next_message(thread, Finished).reason == "stopped"
+    assert thread.join(timeout=10) and thread.training.optimizer.updates == 0
 
 
 def test_snapshots_are_copies():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from levels import builtin_level
+from levels import builtin_level, level_to_dict
 
 from agents.approach import distances
 from agents.envs import LevelVecEnv
@@ -158,6 +158,27 @@ def test_a_physics_level_refuses_the_planner_with_a_message_and_keeps_its_agent(
     assert scene.session.agent_kind == "reactive"
     assert scene.side.choices.shown("agent") == "reactive"
     assert "grid levels only" in app.message_windows[-1].text_block.html_text
+
+
+def test_a_level_too_large_for_the_planners_gradient_refuses_it_with_a_message(app, monkeypatch, tmp_path, capsys):
+    """A 30 x 30 hall: the planner by gradient descent would need gigabytes (past 24 GB at 96 x 96, and the system
+    kills it): the window and the command line say so and keep the agent; evolution may still train it."""
+    from agents.worker import TrainingThread
+    from game.cli import main
+    from game.scenes.lab import LabScene
+    from test_training_settings import hall
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    level = hall(30)
+    app.switch(LabScene(app, level))
+    scene = app.scene
+    choose(app, scene, "planner (reads its reward)")
+    assert scene.session.agent_kind == "reactive" and scene.side.choices.shown("agent") == "reactive"
+    assert "30 x 30" in app.message_windows[-1].text_block.html_text
+    path = tmp_path / "hall.json"
+    path.write_text(json.dumps(level_to_dict(level)))
+    assert main(["train", str(path), "--agent", "planner", "-o", str(tmp_path / "a.agent")]) == 2
+    err = capsys.readouterr().err
+    assert "memory" in err and "Traceback" not in err and not (tmp_path / "a.agent").exists()
 
 
 def test_switching_away_from_an_unsaved_agent_asks_first(app, monkeypatch):

@@ -58,3 +58,23 @@ def test_the_optimizer_the_settings_name_is_the_one_made_and_bad_settings_are_re
         AgentSpec(CONV).check(level)
     with pytest.raises(ValueError, match="unknown agent kind"):
         AgentSpec("transformer").check(level)
+
+
+def hall(side: int):
+    from helpers import small_level
+    rows = ["#" * side] + ["#" + "." * (side - 2) + "#" for _ in range(side - 2)] + ["#" * side]
+    return small_level(rows, [{"id": "agent", "kind": "agent", "at": [1, 1]},
+                              {"id": "coin", "kind": "coin", "at": [side - 2, side - 2]}],
+                       [{"event": "touched", "what": "coin", "reward": 1, "ends_episode": True}],
+                       {"event": "touched", "what": "coin"})
+
+
+def test_the_planner_by_gradient_descent_is_refused_a_level_it_could_not_fit_in_memory():
+    """Its gradient keeps every step of planning over every cell (past 24 GB on a 96 x 96 level, killed by the
+    system): refused in words before it starts, with what to do instead; evolution keeps no gradient."""
+    TrainingSettings.of(PLANNER).check(hall(24))
+    with pytest.raises(ValueError, match="25 x 25.*memory.*evolution.*reactive network"):
+        TrainingSettings.of(PLANNER).check(hall(25))
+    TrainingSettings.of(PLANNER, EVOLUTION).check(hall(96))
+    TrainingSettings.of(REACTIVE).check(hall(96))
+    TrainingSettings.of(CONV).check(hall(96))

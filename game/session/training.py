@@ -69,7 +69,7 @@ class TrainingHandle:
             return False  # Train was pressed; the learner is on its way
         if self.state == "running":
             self.worker.pause()
-            self.worker.state = "paused"  # shown at once; the learner pauses after its current update
+            self.worker.state = "paused"  # shown at once; the learner pauses at its next world step or minibatch
             self.status = "Paused."
         elif self.state == "paused":
             self.worker.resume()
