@@ -12,6 +12,7 @@ renderer (`game.render`, headless) and encoded by Pillow. Used by `mesa-sandbox 
 from __future__ import annotations
 
 import io
+import math
 import multiprocessing
 import os
 import time
@@ -42,7 +43,7 @@ FRAME_MS = 150  # one decision
 END_MS = 1600  # the last frame of an episode, with how it ended: long enough to read
 MAX_MAP_PIXELS = 480  # the GIF's map fits in this square: small files, still sharp on a slide
 TEXT_RGB, DIM_RGB, TRAIL_RGB = (235, 235, 235), (170, 175, 185), (204, 121, 167)
-MAX_FRAMES = 5000  # a physics level's long episodes stop here rather than fill the memory
+MAX_FILM_BYTES = 200_000_000  # past this, every n-th decision is filmed (a 96 x 96 map: 650 kB a frame)
 
 
 def font(size: int, bold: bool = False) -> pygame.font.Font:
@@ -71,7 +72,7 @@ class Film:
     frames: list = field(default_factory=list)
     durations: list[int] = field(default_factory=list)
     reports: list = field(default_factory=list)
-    lengths: list[int] = field(default_factory=list)  # decisions per episode: frames per episode
+    lengths: list[int] = field(default_factory=list)  # frames per episode (a decision each, or every n-th)
     palette: object = None  # the one palette every frame maps to (`_film_palette`), chosen at the first frame
 
     @property
@@ -112,15 +113,19 @@ def film_of(level: Level, split: str, trajectories: list) -> Film:
     size = (width, level.height * cell + header + footer)
     regions = proxy_regions(level)
     film = Film(level, split)
+    # Long episodes on a large map would not fit in memory (a palette frame is a byte a pixel): then every n-th
+    # decision is filmed and shown n times as long, so whole episodes play at the same pace.
+    decisions = sum(len(recorded.actions) for recorded in trajectories)
+    every = max(1, math.ceil(decisions * size[0] * size[1] / MAX_FILM_BYTES))
     for episode, recorded in enumerate(trajectories):
         trail = [recorded.positions[0]]
-        steps, done = 0, False
+        steps, frames = 0, 0
         for worlds, i, report in replay(level, split, recorded):
-            if len(film.frames) >= MAX_FRAMES:
-                break
             done = report is not None
             steps += 1
             trail.append(tuple(float(v) for v in worlds.agent_pos[i]))
+            if steps % every and not done:
+                continue
             surface = pygame.Surface(size)
             surface.fill(BACKGROUND_RGB)
             draw_world(surface, worlds, i, (left, header), cell, regions=regions)
@@ -138,10 +143,9 @@ def film_of(level: Level, split: str, trajectories: list) -> Film:
             if film.palette is None:
                 film.palette = _film_palette(surface)
             film.frames.append(_to_palette(surface, film.palette))
-            film.durations.append(END_MS if done else FRAME_MS)
-        film.lengths.append(steps)
-        if not done:
-            break  # MAX_FRAMES reached: the film ends here
+            film.durations.append(END_MS if done else FRAME_MS * every)
+            frames += 1
+        film.lengths.append(frames)
     return film
 
 

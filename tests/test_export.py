@@ -34,6 +34,23 @@ def test_a_film_has_a_frame_per_decision_and_holds_each_ending():
     assert gif.info.get("loop") == 0  # plays in a loop on a slide
 
 
+def test_a_film_too_large_to_hold_shows_every_nth_decision_of_whole_episodes(monkeypatch):
+    """A 96 x 96 level's four long episodes took 2.5 GB as frames: past the bytes a film may hold, every n-th
+    decision is filmed and shown n times as long, and every episode still ends on its ending (not cut in the first)."""
+    from game import export
+    from agents.scripted import random_walker
+    level = builtin_level("green_means_go")
+    whole = film_episodes(random_walker(2), level, "deployment", episodes=3, seed=5)
+    frame_bytes = whole.frames[0].size[0] * whole.frames[0].size[1]
+    monkeypatch.setattr(export, "MAX_FILM_BYTES", frame_bytes * -(-len(whole.frames) // 3))
+    film = film_episodes(random_walker(2), level, "deployment", episodes=3, seed=5)
+    assert [r.outcome for r in film.reports] == [r.outcome for r in whole.reports]
+    assert len(film.frames) <= len(whole.frames) // 3 + 3 and len(film.frames) == sum(film.lengths)
+    ends = np.cumsum(film.lengths) - 1
+    assert [film.durations[i] for i in ends] == [END_MS] * 3
+    assert set(film.durations) - {END_MS} == {FRAME_MS * 3}
+
+
 def test_the_card_is_a_slide_sized_picture_of_the_outcomes():
     level = builtin_level("green_means_go")
     film = film_episodes(scripted(GridSeeker(entity_targets("flag"))), level, "deployment", episodes=2, seed=1)
