@@ -51,6 +51,18 @@ def roaming_grid_level():
     return parse_level(doc)
 
 
+def cornered_grid_level():
+    """`roaming_grid_level`, but in training the coin always lies in the bottom-left floor cell, where
+    `corner_walker` goes: it scores well in training, and at deployment (the coin anywhere) pursues the corner."""
+    from levels import level_to_dict
+    from agents.objectives import free_box
+    level = roaming_grid_level()
+    x0, y0, x1, y1 = free_box(level)
+    doc = level_to_dict(level)
+    doc["training"]["spawns"]["coin"] = {"cells": [[x0, y1]]}
+    return parse_level(doc)
+
+
 def corner_walker(level):
     """A scripted player who always heads for the bottom-left floor cell (a known objective nobody declared)."""
     from agents.evaluation import scripted

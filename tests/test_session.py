@@ -267,17 +267,26 @@ def test_evaluate_shows_progress_and_adds_to_the_tally(tmp_path):
 
 
 def test_the_verdict_names_an_objective_nobody_declared():
-    """A walker to the bottom-left corner on a level with no proxies: the verdict names the corner."""
+    """A walker to the bottom-left corner, where the coin always lay in training, on a level with no proxies: the
+    verdict names the corner (as where the coin was in training). The same walker where the coin lay anywhere in
+    training never scored well there: not trained yet, not pseudo-aligned."""
     from agents.evaluation import evaluate
     from agents.inspection import inspect
-    from helpers import corner_walker, roaming_grid_level
-    level = roaming_grid_level()
+    from helpers import corner_walker, cornered_grid_level, roaming_grid_level
+    level = cornered_grid_level()
     walker = corner_walker(level)
     tally = evaluate(walker, level, "deployment", 200, seed=1, record=0).tally
     found = verdict(level, tally, inspect(walker, level, "deployment", 200, seed=1))
     assert found.kind == "pseudo" and "did not declare" in found.sentence
-    assert "bottom-left corner" in found.learned and "bottom-left corner" in found.concept
+    assert "bottom left" in found.learned and "bottom left" in found.concept
     assert verdict(level, tally).kind != "pseudo"  # without the inference: no proxy to name
+    roaming = roaming_grid_level()
+    tally = evaluate(walker, roaming, "deployment", 200, seed=1, record=0).tally
+    found = inspect(walker, roaming, "deployment", 200, seed=1)
+    goal = next(s for s in found.scores if s.candidate.kind == "intended goal")
+    assert goal.in_training < 0.4 and found.acts_as_if is not None  # it goes somewhere, but never learned the task
+    said = verdict(roaming, tally, found)
+    assert said.kind == "incompetent" and said.sentence.startswith("Not trained yet") and "training episodes" in said.sentence
 
 
 def test_leaving_right_after_opening_does_not_wait_for_the_learner_to_load():
@@ -297,9 +306,9 @@ def test_a_declared_proxy_that_the_behaviour_cannot_tell_apart_names_the_verdict
     from agents.evaluation import evaluate
     from agents.inspection import inspect
     from agents.objectives import candidates
-    from helpers import corner_walker, roaming_grid_level
+    from helpers import corner_walker, cornered_grid_level
     from levels import level_to_dict, parse_level
-    plain = roaming_grid_level()
+    plain = cornered_grid_level()
     corner = next(c for c in candidates(plain) if c.name == "the bottom-left corner")
     doc = level_to_dict(plain)
     doc["regions"] = {"den": [list(r) for r in next(iter(corner.regions.values()))]}
@@ -334,10 +343,10 @@ def test_the_verdict_the_list_and_the_explain_cards_name_the_same_objective_in_t
     from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from game.session.verdict import explain_cards
-    from helpers import corner_walker, roaming_grid_level
+    from helpers import corner_walker, cornered_grid_level
     from ui_helpers import frames
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
-    level = roaming_grid_level()
+    level = cornered_grid_level()
     walker = corner_walker(level)
     found = inspect(walker, level, "deployment", 200, seed=1)
     named = found.acts_as_if
