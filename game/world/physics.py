@@ -217,8 +217,12 @@ class PhysicsWorlds:
 
     def _load(self, i: int, v: Variant) -> None:
         space, static, ox = self.space, self.space.static_body, float(self.origin[i])
-        removed = [s for s in self._entity_shapes[i] if s is not None]
-        removed += [b for b in self._crate_bodies[i] if b is not None]
+        shapes, bodies, sensors = self._entity_shapes[i], self._crate_bodies[i], self._sensors[i]
+        # A thing the agent touches, still in the space and there again, stays (moved if it must): taking out and
+        # adding back 127 coins cost 90 % of an inspection of a level where one touch ends the episode.
+        staying = {k for k, shape in enumerate(shapes) if shape is not None and shape.sensor and v.present[k]}
+        removed = [shape for k, shape in enumerate(shapes) if shape is not None and k not in staying]
+        removed += [b for b in bodies if b is not None]
         tiles = v.tiles.tobytes()
         if tiles != self._walls_of[i]:
             removed += self._walls[i]
@@ -227,12 +231,16 @@ class PhysicsWorlds:
             self._walls_of[i] = tiles
         if removed:
             space.remove(*removed)  # (crates gone: the agent restarted below finds the rows again)
-        shapes, bodies, sensors = self._entity_shapes[i], self._crate_bodies[i], self._sensors[i]
         for k, kind in enumerate(self.kinds):
+            centre = (ox + v.cells[k][0] + 0.5, v.cells[k][1] + 0.5)
+            if k in staying:
+                if shapes[k].offset != centre:
+                    shapes[k].unsafe_set_offset(centre)
+                    space.reindex_shape(shapes[k])
+                continue
             shapes[k] = bodies[k] = None
             if not v.present[k]:
                 continue
-            centre = (ox + v.cells[k][0] + 0.5, v.cells[k][1] + 0.5)
             if sensors[k] is not None:  # a thing the agent touches, moved: out of the space, its place is new
                 shape, body = sensors[k], None
                 shape.unsafe_set_offset(centre)
