@@ -323,3 +323,20 @@ def test_the_candidates_are_listed_pointing_draws_one_and_the_chosen_one_is_adde
     wanted = listed.chosen().proxy()["name"]
     click(app, scene.side.add_proxy)
     assert app.scene is scene and scene.session.level.proxies[-1].name == wanted
+
+
+def test_a_level_too_large_for_four_worlds_shows_fewer_each_large_enough_to_see(app, monkeypatch):
+    """Four worlds of a 96 x 96 hall drew cells of 3.5 pixels at 1280 x 800 (the agent a dot): the view shows fewer
+    worlds, each at 6 pixels a cell or more; a built-in still shows four."""
+    from agents.worker import TrainingThread
+    from game.scenes.lab import LabScene
+    from game.scenes.lab.world_view import MIN_CELL
+    from test_training_settings import hall
+    monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
+    app.open("lab", level=hall(96))
+    frames(app, 3)
+    view = app.scene.world_view
+    assert len(view.origins) < 4 and view.cell >= MIN_CELL
+    app.open("lab", level=builtin_level("green_means_go"))
+    frames(app, 3)
+    assert len(app.scene.world_view.origins) == 4

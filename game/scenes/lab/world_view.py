@@ -20,11 +20,15 @@ REFUSED_RGB = (213, 94, 0)
 CLAMPED_RGB = (240, 228, 66)  # (yellow: apart from the outcomes' and the highlight's colours)
 
 
+MIN_CELL = 6.0  # pixels: four worlds of a 96 x 96 level drew cells of 3.5, an agent and its things a dot or less
+
+
 def arrangement(area: pygame.Rect, width: int, height: int, gap: int, min_span: float = 0.0) -> tuple[int, int, float]:
     """(rows, columns, cell size) for the live worlds in `area`: four, two by two, in one row or in one column,
     whichever draws the cells largest (a wide, short view, as under a lesson or in projector mode, takes one row).
     When four cannot span `min_span` pixels across (projector mode asks for half the window, so that a room reads
-    the map from the back), two worlds side by side."""
+    the map from the back), two worlds side by side; when their cells would be drawn smaller than MIN_CELL, two or
+    one (the worlds not drawn still play and count)."""
     def best_of(layouts):
         best = None
         for rows, cols in layouts:
@@ -36,7 +40,12 @@ def arrangement(area: pygame.Rect, width: int, height: int, gap: int, min_span: 
     if cols * cell * width + (cols - 1) * gap < min_span:
         two = best_of(((1, 2),))
         if two[2] > cell:
-            return two
+            rows, cols, cell = two
+    if cell < MIN_CELL:  # a large level: fewer worlds, each large enough to see the agent in
+        for fewer in (((1, 2), (2, 1)), ((1, 1),)):
+            rows, cols, cell = max(best_of(fewer), (rows, cols, cell), key=lambda layout: layout[2])
+            if cell >= MIN_CELL:
+                break
     return rows, cols, cell
 
 
