@@ -52,7 +52,8 @@ def on_every_way_to_the_goal(level: Level, split: str, cells: set[tuple[int, int
 def standable_cells(level: Level, split: str | None = None) -> set[tuple[int, int]]:
     """The cells an agent can stand on: neither solid nor deadly (in a split: after its own tile changes; a mix's
     changes, made in only some variants, are left out)."""
-    tiles = {(x, y): level.tile_at(x, y) for y in range(level.height) for x in range(level.width)}
+    legend = level.legend  # (the rows read directly: `tile_at` for every cell was most of a large level's check)
+    tiles = {(x, y): legend[ch] for y, row in enumerate(level.rows) for x, ch in enumerate(row)}
     for change in level.distribution(split).tiles if split else ():
         for cell in change.cells or _region_cells(level, change.region):
             tiles[tuple(cell)] = change.tile

@@ -234,6 +234,28 @@ def test_the_editor_warns_when_the_goal_is_out_of_reach(app):
     assert "cannot reach the intended goal" in scene.panel.problems_box.html_text
 
 
+def test_a_wall_painted_in_one_stroke_warns_when_the_stroke_ends(app):
+    """The reachability warning is a flood fill over the level: while a stroke paints (a cell per frame) it waits,
+    and the stroke's end says it, without another click."""
+    from game.scenes.editor import EditorScene
+    app.switch(EditorScene(app, builtin_level("template_grid")))
+    scene = app.scene
+    click(app, palette_button(scene, ("tile", "wall")))
+    ox, oy, size = scene.canvas.geometry()
+    at = [(int(ox + 6.5 * size), int(oy + (y + 0.5) * size)) for y in range(1, 7)]
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=at[0], rel=(0, 0), buttons=(0, 0, 0)))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=at[0], button=1))
+    frames(app, 1)
+    for pos in at[1:]:
+        pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 1), buttons=(1, 0, 0)))
+        frames(app, 1)
+    assert all(scene.level.tile_at(6, y) == "wall" for y in range(1, 7))
+    assert "Warning" not in scene.panel.problems_box.html_text  # (mid-stroke: the warnings of its start)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=at[-1], button=1))
+    frames(app, 1)
+    assert "cannot reach the intended goal" in scene.panel.problems_box.html_text
+
+
 def test_an_undone_edit_leaves_no_autosave_to_offer(app):
     from game.paths import autosaves
     from game.scenes.editor import EditorScene

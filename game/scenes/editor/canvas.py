@@ -111,6 +111,7 @@ class Canvas:
                 self.document.set_tiles(cells, tool[1])
                 self.scene.refresh()
             self.drag_start, self.dragging = None, False
+            self.scene.refresh()  # (the warnings wait for the end of a stroke)
             return True
         return False
 

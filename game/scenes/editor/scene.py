@@ -85,6 +85,7 @@ class EditorScene(Scene):
         self.mix: int | None = None  # the mix a distribution tab edits (None: the distribution itself)
         self.own_route = False  # clicks on the Map tab draw the selected walker's own route
         self.canvas = Canvas(self)
+        self._warnings: str | None = None  # the level's warnings as last said (`problems_text`)
         self.panel_root: UIContainer | None = None  # the side panel's own container (`rebuild_panel`)
         for proxy, regions in proposals:  # proxies the deployment view added: an undo step each, on the Rewards tab
             self.document.add_proxy_with_regions(proxy, regions)
@@ -175,7 +176,10 @@ class EditorScene(Scene):
             return "<b>Problems</b> (the level cannot be trained until they are fixed):<br>" + "<br>".join(
                 f"- <b>{esc(p.path or 'level')}</b>: {esc(p.message)}. {esc(_sentence(p.fix))}" for p in self.problems)
         lvl = self.level
-        warnings = "".join(f"<b>Warning</b>: {esc(w)}<br>" for w in level_warnings(lvl))
+        if self.canvas.drag_start is None or self._warnings is None:
+            self._warnings = "".join(f"<b>Warning</b>: {esc(w)}<br>" for w in level_warnings(lvl))
+        warnings = self._warnings  # (while a stroke paints, those of its start: a flood fill per cell painted took
+        # 40 ms of a 96 x 96 level's frame; the stroke's end says them again)
         return warnings + (
                 f"<b>Valid level</b>: {lvl.world}, {lvl.width}x{lvl.height}, {len(lvl.entities)} entities.<br>"
                 f"<b>Base reward</b>: {len(lvl.base_reward.rules)} rule(s). <b>Intended goal</b>: "
