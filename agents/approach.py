@@ -190,7 +190,9 @@ class Approach:
             self._there.append(self._alive[rows].copy())
         self._alive[:] = worlds.alive  # (an ended world's: its next episode's)
         self.ended += sum(bool(active[i]) for i in ended)
-        self._note(worlds, list(ended))
+        # (a world idle after the episodes counted replays its variant, none of it read: where short episodes ended
+        # in thousands while the last counted one went on, noting each took gigabytes)
+        self._note(worlds, [i for i in ended if active[i]])
 
     def rates(self) -> np.ndarray:
         """Per candidate, the share of the agent's moves near it that came closer (NaN: no move near it)."""

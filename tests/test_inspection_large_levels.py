@@ -49,3 +49,24 @@ def test_places_found_that_read_alike_say_the_cell_they_lie_around():
     names = [p.name for p in found]
     assert names == ["the 2x2 patch around [2, 2] in the top-left corner",
                      "the 2x2 patch around [5, 6] in the top-left corner"], names
+
+
+def test_the_route_reading_keeps_the_layouts_of_counted_episodes_only():
+    """Worlds idle after the episodes counted replay their variant until the last counted one ends; noting each of
+    their layouts (191 maps of 48 x 48 cells each, thousands of them where episodes are short) took 1.4 GB. Only the
+    counted episodes' layouts are kept: at most one more per world, the one it goes idle on."""
+    from agents.approach import Approach
+    from agents.evaluation import evaluate
+    from agents.objectives import candidates
+    from agents.scripted import random_walker
+    from helpers import roaming_grid_level
+    level = roaming_grid_level()
+    watching = Approach(level, candidates(level))
+    idle_ends = []
+
+    def on_step(worlds, actions, before, after, ended, active):
+        idle_ends.extend(i for i in ended if not active[i])
+        watching.on_step(worlds, actions, before, after, ended, active)
+    evaluate(random_walker(4), level, "deployment", 40, seed=4, record=0, on_step=on_step, on_start=watching.on_start)
+    assert len(idle_ends) > 10  # (the case: idle worlds ended episodes nobody counted)
+    assert len(watching._free) <= 2 * 40
