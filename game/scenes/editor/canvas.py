@@ -109,7 +109,6 @@ class Canvas:
                 cells = [(x, y) for y in range(min(y0, y1), max(y0, y1) + 1)
                          for x in range(min(x0, x1), max(x0, x1) + 1)]
                 self.document.set_tiles(cells, tool[1])
-                self.scene.refresh()
             self.drag_start, self.dragging = None, False
             self.scene.refresh()  # (the warnings wait for the end of a stroke)
             return True

@@ -43,7 +43,7 @@ def arrangement(area: pygame.Rect, width: int, height: int, gap: int, min_span: 
             rows, cols, cell = two
     if cell < MIN_CELL:  # a large level: fewer worlds, each large enough to see the agent in
         for fewer in (((1, 2), (2, 1)), ((1, 1),)):
-            rows, cols, cell = max(best_of(fewer), (rows, cols, cell), key=lambda layout: layout[2])
+            rows, cols, cell = max((rows, cols, cell), best_of(fewer), key=lambda layout: layout[2])  # (ties: more)
             if cell >= MIN_CELL:
                 break
     return rows, cols, cell
