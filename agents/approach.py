@@ -136,7 +136,8 @@ class Approach:
     each place or tile candidate) with the moves queued beside what was still there; the distances are computed in
     `rates` for every noted layout at once: one relaxation for hundreds of layouts costs little more than for one."""
 
-    CHUNK = 64  # layouts whose distances are computed together (bounds the memory on large levels)
+    CHUNK = 64  # layouts whose distances are computed together, at most
+    CHUNK_BYTES = 64 << 20  # and fewer where their maps would pass this (a 96 x 96 level of 190 candidates: 9)
 
     def __init__(self, level: Level, watched: list[Candidate], episodes: int | None = None):
         self.level, self.watched, self.episodes, self.ended = level, watched, episodes, 0
@@ -146,7 +147,9 @@ class Approach:
         self._places = [k for k, (event, _) in enumerate(events) if event not in GOAL_LIKE]
         self._whats = [events[k][1] for k in self._things]
         self._free: list[np.ndarray] = []  # per noted layout: (H, W) the cells one can stand on
-        self._targets: list[np.ndarray] = []  # per noted layout: (E + P, H, W) each thing's cell, each place
+        # per noted layout: (E + P, H, W) each thing's cell, each place, packed 8 cells a byte along W (a large level's
+        # hundreds of layouts of 190 candidates took 700 MB as booleans)
+        self._targets: list[np.ndarray] = []
         self._matches: list[np.ndarray] = []  # per noted layout: (T, E) the things each thing-candidate names
         self._layout: np.ndarray | None = None  # per world: the layout of its current episode
         self._alive: np.ndarray | None = None  # per world: the things there before this step
@@ -168,7 +171,7 @@ class Approach:
         world, thing = np.nonzero(inside)
         things[world, thing, cells[world, thing, 1], cells[world, thing, 0]] = True
         places = target_masks(self.level, worlds, idx, [self.watched[k] for k in self._places])
-        self._targets.extend(np.concatenate([things, places], axis=1))
+        self._targets.extend(np.packbits(np.concatenate([things, places], axis=1), axis=-1))
         self._matches.extend(things_named(worlds.table.entities, self._whats, worlds.colors[idx]))
 
     def on_start(self, worlds) -> None:
@@ -176,7 +179,8 @@ class Approach:
         the first move is made (a thing picked up by the first step was there before it)."""
         self._layout = np.zeros(len(worlds.alive), dtype=np.int64)
         self._alive = worlds.alive.copy()
-        self._note(worlds, range(len(worlds.alive)))
+        for first in range(0, len(worlds.alive), 16):  # (a few at a time: hundreds of worlds' masks at once, 0.6 GB)
+            self._note(worlds, range(first, min(first + 16, len(worlds.alive))))
 
     def on_step(self, worlds, actions, before, after, ended, active) -> None:
         if self.episodes is not None and self.ended >= self.episodes:
@@ -211,13 +215,17 @@ class Approach:
         there = np.concatenate(self._there) if self._there else np.zeros((0, 0), dtype=bool)
         order = self._things + self._places
         maps = DistanceMaps()
-        for first in range(0, len(self._free), self.CHUNK):
-            last = min(first + self.CHUNK, len(self._free))
+        h, w = self.level.height, self.level.width
+        per_layout = 4 * h * w * (self._targets[0].shape[0] if self._targets else 1)  # (float32 distances)
+        chunk = max(1, min(self.CHUNK, self.CHUNK_BYTES // per_layout))
+        for first in range(0, len(self._free), chunk):
+            last = min(first + chunk, len(self._free))
             mine = (moves[:, 0] >= first) & (moves[:, 0] < last)
             if not mine.any():
                 continue
             m, present = moves[mine], there[mine]
-            d = maps.of(np.stack(self._free[first:last]), np.stack(self._targets[first:last]))
+            targets = np.unpackbits(np.stack(self._targets[first:last]), axis=-1, count=w).astype(bool)
+            d = maps.of(np.stack(self._free[first:last]), targets)
             layout = m[:, 0] - first
             e = present.shape[1]
             d0, d1 = d[layout, :, m[:, 2], m[:, 1]], d[layout, :, m[:, 4], m[:, 3]]  # (moves, E + P)
