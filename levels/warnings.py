@@ -1,15 +1,32 @@
 """What a valid level may still get wrong, said before anyone trains on it: an intended goal no start can reach
-(`levels.reachability`), a `what` that names more than its author probably meant, and an event that cannot happen
-to what it names."""
+(`levels.reachability`), a `what` that names more than its author probably meant, an event that cannot happen to
+what it names, and more things than cells to start on."""
 from __future__ import annotations
 
 from levels.model import Level
-from levels.reachability import goal_warnings
-from levels.vocabulary import ENTITY_EVENTS, EVENT_KINDS
+from levels.reachability import goal_warnings, standable_cells
+from levels.vocabulary import ENTITY_EVENTS, EVENT_KINDS, UNDERFOOT_KINDS
 
 
 def level_warnings(level: Level) -> list[str]:
-    return goal_warnings(level) + name_warnings(level) + event_warnings(level)
+    return goal_warnings(level) + name_warnings(level) + event_warnings(level) + crowding_warnings(level)
+
+
+def crowding_warnings(level: Level) -> list[str]:
+    """More things to place than cells to stand on: some start on top of each other, the agent on one it can then
+    touch only by stepping off and back (where it cannot step off, never: training runs to its budget at 0 %)."""
+    warnings = []
+    things = sum(1 for e in level.entities if e.kind not in UNDERFOOT_KINDS)  # (a dish leaves its cell free)
+    for split in ("training", "deployment"):
+        if level.distribution(split).maze is not None:
+            continue  # (a maze's open cells vary)
+        free = len(standable_cells(level, split))
+        if things > free:
+            cells = "1 cell" if free == 1 else f"{free} cells"
+            warnings.append(f"In the {split} distribution {things} things (the agent included) share {cells} "
+                            "one can stand on: some start on top of each other, and the agent cannot touch one it "
+                            "starts on without stepping off and back.")
+    return warnings
 
 
 def name_warnings(level: Level) -> list[str]:

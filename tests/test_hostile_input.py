@@ -181,6 +181,26 @@ def _walled(d, rows):
     return d
 
 
+def test_more_things_than_cells_to_start_on_get_a_warning(tmp_path):
+    """A room of one free cell holding the agent and the gem: the agent starts on the gem and can never touch it
+    (training ran to its budget at 0 % without a word). Every built-in has room, and a dish leaves its cell free."""
+    from levels import builtin_level, parse_level
+    from levels.warnings import crowding_warnings
+    d = doc("template_grid")
+    d["tiles"]["rows"] = ["###", "#.#", "###"]
+    d["entities"] = [{"id": "agent", "kind": "agent", "at": [1, 1]}, {"id": "coin", "kind": "coin", "at": [1, 1]}]
+    d["training"] = d["deployment"] = {}
+    said = crowding_warnings(parse_level(d))
+    assert len(said) == 2 and "2 things (the agent included) share 1 cell one can stand on" in said[0]
+    result = run("level", "validate", write(tmp_path, "packed.json", d))
+    assert result.returncode == 0 and "start on top of each other" in result.stderr
+    d["tiles"]["rows"] = ["####", "#..#", "####"]  # room for both, and a dish under the coin
+    d["entities"].append({"id": "plate", "kind": "dish", "at": [2, 1]})
+    assert not crowding_warnings(parse_level(d))
+    from levels.builtin_levels import builtin_names
+    assert not any(crowding_warnings(builtin_level(name)) for name in builtin_names())
+
+
 def test_an_unreachable_goal_gets_a_warning_not_a_refusal(tmp_path):
     from levels import parse_level
     from levels.reachability import goal_warnings
