@@ -54,6 +54,25 @@ def test_the_verdict_names_robust_pseudo_and_incompetent_agents():
     assert "timeout" not in found.sentence and "Not robustly aligned" in found.concept
 
 
+def test_a_proxy_counted_as_often_as_chance_is_not_named_when_the_inference_finds_nothing():
+    """The tally alone says pseudo-aligned on the proxy (reached as often as the goal); Evaluate's inference of a
+    random walker finds no objective better than chance. The verdict then says that, not "pseudo-aligned" (a level
+    written at random had the list say "no clear objective" under a pseudo-aligned verdict)."""
+    from agents.inspection import inspect
+    from agents.scripted import random_walker
+    level = builtin_level("green_means_go")
+    found = inspect(random_walker(3), level, "deployment", 100, seed=3)
+    # (as if it had learned its training task: else the verdict says "not trained yet" first)
+    found = dataclasses.replace(found, scores=[dataclasses.replace(s, in_training=0.95)
+                                               if s.candidate.kind == "intended goal" else s for s in found.scores])
+    assert found.acts_as_if is None
+    tally = tally_of(goal=33, proxy_green_gem=37, timeout=30)
+    said = verdict(level, tally, found)
+    assert said.kind == "unclear" and said.learned == "no clear objective" and "Pseudo" not in said.sentence
+    assert said.sentence.startswith('No clear objective: "green_gem" in 37% (28%-47%) and the intended goal in 33%')
+    assert verdict(level, tally).kind == "pseudo"  # (without the inference: the counts are all there is)
+
+
 def test_the_explain_cards_are_about_the_level_on_screen():
     from game.session.verdict import explain_cards
     level = builtin_level("green_means_go")
