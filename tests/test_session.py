@@ -71,6 +71,10 @@ def test_a_proxy_counted_as_often_as_chance_is_not_named_when_the_inference_find
     assert said.kind == "unclear" and said.learned == "no clear objective" and "Pseudo" not in said.sentence
     assert said.sentence.startswith('No clear objective: "green_gem" in 37% (28%-47%) and the intended goal in 33%')
     assert verdict(level, tally).kind == "pseudo"  # (without the inference: the counts are all there is)
+    # Nor "robustly aligned" for reaching the goal as often as a walker does
+    said = verdict(level, tally_of(goal=90, timeout=10), found)
+    assert said.kind == "unclear" and said.sentence.startswith("No clear objective: it reaches the intended goal in 90%")
+    assert verdict(level, tally_of(goal=90, timeout=10)).kind == "robust"
 
 
 def test_the_explain_cards_are_about_the_level_on_screen():
