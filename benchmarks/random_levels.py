@@ -25,11 +25,11 @@ from pathlib import Path
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-THINGS = ["coin", "cheese", "flag", "gem", "key", "chest", "door", "decoy", "crate", "apple", "shield", "monster",
-          "guide", "dish", "supervisor"]
-COLORS = ["yellow", "green", "red", "blue", "orange", "purple", "grey"]
+from levels.vocabulary import COLORS, ENTITY_KINDS, GRID_ONLY_KINDS, MOVING_KINDS  # noqa: E402
+
+THINGS = [k for k in ENTITY_KINDS if k != "agent"]
 LEGEND = {".": "floor", "#": "wall", "~": "lava", "g": "green_floor", "r": "red_floor", "b": "blue_floor",
-          "y": "yellow_floor"}
+          "y": "yellow_floor"}  # (a character each, weighted by `random_level`)
 
 
 def random_level(rng: random.Random) -> dict | None:
@@ -48,14 +48,14 @@ def random_level(rng: random.Random) -> dict | None:
     free = [(x, y) for y in range(h) for x in range(w) if rows[y][x] not in "#~"]
     if len(free) < 2:
         return None
-    kinds = [k for k in THINGS if world == "grid" or k not in ("shield", "monster", "guide")]
+    kinds = [k for k in THINGS if world == "grid" or k not in GRID_ONLY_KINDS]
     things = [{"id": "agent", "kind": "agent", "at": list(rng.choice(free))}]
     for i in range(rng.randint(1, 8)):
         kind = rng.choice(kinds)
         thing = {"id": f"{kind}{i}", "kind": kind, "at": list(rng.choice(free))}
         if rng.random() < 0.5:
             thing["color"] = rng.choice(COLORS)
-        if kind in ("monster", "guide"):
+        if kind in MOVING_KINDS:
             thing["wander"] = True
         things.append(thing)
     target = rng.choice(things[1:])
@@ -75,7 +75,7 @@ def random_level(rng: random.Random) -> dict | None:
 
     def spawns() -> dict:  # (walkers wander instead)
         return {t["id"]: {"anywhere": True} for t in things
-                if rng.random() < 0.4 and t["kind"] not in ("monster", "guide")}
+                if rng.random() < 0.4 and t["kind"] not in MOVING_KINDS}
     return {"format": "mesa-sandbox-level", "version": 1, "name": f"random {rng.random():.6f}", "world": world,
             "episode_length": rng.randint(5, 150), "tiles": {"legend": LEGEND, "rows": rows}, "entities": things,
             "regions": regions, "base_reward": {"step_cost": rng.choice([0.0, 0.01]), "rules": rules},
