@@ -43,6 +43,16 @@ def small_level(rows, entities, rules, goal, world="grid", proxies=(), regions=N
     return parse_level(doc, "test")
 
 
+def hall(side: int):
+    """An empty square grid hall of `side` cells, the border included: the agent in the top-left corner, the coin
+    it must touch in the bottom-right (the levels as large as the format allows)."""
+    rows = ["#" * side] + ["#" + "." * (side - 2) + "#" for _ in range(side - 2)] + ["#" * side]
+    return small_level(rows, [{"id": "agent", "kind": "agent", "at": [1, 1]},
+                              {"id": "coin", "kind": "coin", "at": [side - 2, side - 2]}],
+                       [{"event": "touched", "what": "coin", "reward": 1, "ends_episode": True}],
+                       {"event": "touched", "what": "coin"})
+
+
 def roaming_grid_level():
     """The empty grid template with the agent and the coin starting anywhere, and no proxies declared."""
     from levels import level_to_dict

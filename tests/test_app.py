@@ -331,7 +331,7 @@ def test_a_level_too_large_for_four_worlds_shows_fewer_each_large_enough_to_see(
     from agents.worker import TrainingThread
     from game.scenes.lab import LabScene
     from game.scenes.lab.world_view import MIN_CELL
-    from test_training_settings import hall
+    from helpers import hall
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     app.open("lab", level=hall(96))
     frames(app, 3)

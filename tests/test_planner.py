@@ -166,7 +166,7 @@ def test_a_level_too_large_for_the_planners_gradient_refuses_it_with_a_message(a
     from agents.worker import TrainingThread
     from game.cli import main
     from game.scenes.lab import LabScene
-    from test_training_settings import hall
+    from helpers import hall
     monkeypatch.setattr(LabScene, "trainer_class", TrainingThread)
     level = hall(30)
     app.switch(LabScene(app, level))

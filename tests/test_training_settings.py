@@ -10,6 +10,7 @@ from agents.evolution_cma import CMAEvolution
 from agents.kinds import CONV, EVOLUTION, PLANNER, REACTIVE, AgentSpec
 from agents.ppo import LEARNING_RATE, PPO, PPOConfig
 from agents.training import TrainingSettings, make_optimizer
+from helpers import hall
 
 
 def test_settings_survive_the_flat_table_of_an_agent_file_whole():
@@ -58,15 +59,6 @@ def test_the_optimizer_the_settings_name_is_the_one_made_and_bad_settings_are_re
         AgentSpec(CONV).check(level)
     with pytest.raises(ValueError, match="unknown agent kind"):
         AgentSpec("transformer").check(level)
-
-
-def hall(side: int):
-    from helpers import small_level
-    rows = ["#" * side] + ["#" + "." * (side - 2) + "#" for _ in range(side - 2)] + ["#" * side]
-    return small_level(rows, [{"id": "agent", "kind": "agent", "at": [1, 1]},
-                              {"id": "coin", "kind": "coin", "at": [side - 2, side - 2]}],
-                       [{"event": "touched", "what": "coin", "reward": 1, "ends_episode": True}],
-                       {"event": "touched", "what": "coin"})
 
 
 def test_the_planner_by_gradient_descent_is_refused_a_level_it_could_not_fit_in_memory():
