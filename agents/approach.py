@@ -158,8 +158,10 @@ class Approach:
 
     def _note(self, worlds, idx) -> None:
         idx = np.asarray(idx, dtype=np.int64)
-        if not len(idx):
-            return
+        for first in range(0, len(idx), 16):  # (a few worlds at a time: hundreds of worlds' masks at once, 0.6 GB)
+            self._note_some(worlds, idx[first:first + 16])
+
+    def _note_some(self, worlds, idx: np.ndarray) -> None:
         self._layout[idx] = len(self._free) + np.arange(len(idx))
         tiles = worlds.tiles[idx]
         self._free.extend(~(TILE_SOLID[tiles] | TILE_DEADLY[tiles]))
@@ -179,8 +181,7 @@ class Approach:
         the first move is made (a thing picked up by the first step was there before it)."""
         self._layout = np.zeros(len(worlds.alive), dtype=np.int64)
         self._alive = worlds.alive.copy()
-        for first in range(0, len(worlds.alive), 16):  # (a few at a time: hundreds of worlds' masks at once, 0.6 GB)
-            self._note(worlds, range(first, min(first + 16, len(worlds.alive))))
+        self._note(worlds, range(len(worlds.alive)))
 
     def on_step(self, worlds, actions, before, after, ended, active) -> None:
         if self.episodes is not None and self.ended >= self.episodes:
