@@ -114,12 +114,16 @@ class Inspection:
         """A 95 % interval of `goal_directedness`."""
         return self.interval(self.scores[0]) if self.scores else (0.0, 0.0)
 
+    def in_training(self, s: CandidateScore) -> tuple[float, float]:
+        """A 95 % interval of the share of the training episodes that reached a candidate."""
+        return wilson_interval(round(s.in_training * self.training_episodes), self.training_episodes)
+
     def interval(self, s: CandidateScore) -> tuple[float, float]:
         """A 95 % interval of a candidate's score, from the episodes' counts: the agent's share at one end of its
         Wilson interval against the walker's at the other end of its own, capped by training's."""
         low, high = wilson_interval(round(s.reached_before_goal * self.episodes), self.episodes)
         b_low, b_high = wilson_interval(round(s.baseline * self.baseline_episodes), self.baseline_episodes)
-        t_low, t_high = wilson_interval(round(s.in_training * self.training_episodes), self.training_episodes)
+        t_low, t_high = self.in_training(s)
 
         def lift(reached: float, by_chance: float) -> float:
             return (reached - by_chance) / (1.0 - by_chance) if by_chance < 1.0 else 0.0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from levels.format import Level
 from levels.vocabulary import EVENTS
 
-from agents.evaluation import OutcomeTally, reached_by_condition, share_words, wilson_interval
+from agents.evaluation import OutcomeTally, reached_by_condition, share_words
 from agents.kinds import EVOLUTION, GRADIENT_DESCENT
 from agents.inspection_order import declared_as
 
@@ -130,10 +130,9 @@ def _unlearned(level: Level, inspection) -> Verdict | None:
     n = inspection.training_episodes
     if goal is None or not n:
         return None
-    hits = round(goal.in_training * n)
-    if wilson_interval(hits, n)[1] >= LEARNED:
+    if inspection.in_training(goal)[1] >= LEARNED:
         return None
-    said = share_words(hits, n)
+    said = share_words(round(goal.in_training * n), n)
     return Verdict(f"not yet its training task: the intended goal in {said} of training episodes",
                    f"Not trained yet: it reaches the intended goal in only {said} of {n} training episodes, so what "
                    "it does at deployment is no goal it generalized wrongly.",
