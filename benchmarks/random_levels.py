@@ -115,7 +115,84 @@ def pipeline(doc: dict, seed: int, folder: str) -> str:
     explain_cards(level, evaluation.tally, inspection=found)
     gif_bytes(film_episodes(TorchPolicy(agent.policy, seed=0), level, "deployment", 2, 0, view, radius))
     png_bytes(card(level, "deployment", evaluation.tally, found))
-    return f"{settings.agent.kind}/{settings.optimizer} {said.kind}: {found.words()}"
+    what_if(agent, level)
+    steered = steer(agent, level, path, seed)
+    return f"{settings.agent.kind}/{settings.optimizer} {said.kind}: {found.words()}{steered}"
+
+
+def what_if(agent, level) -> None:
+    """The deployment view's maps of one world: values and arrows, the next moves, where it would go."""
+    from agents.envs import LevelVecEnv
+    from game.session.maps import value_and_policy_maps
+    from game.session.what_if import WorldCopy, next_moves, where_it_goes
+    view, radius = agent.obs_spec.view, agent.obs_spec.radius
+    env = LevelVecEnv(level, "deployment", 2, seed=0, view=view, radius=radius)
+    env.reset(seed=0)
+    value_and_policy_maps(agent.policy, level, env.batch.worlds, 1, view, radius)
+    world = WorldCopy.of(env, 1)
+    next_moves(agent.policy, world, 20)
+    where_it_goes(agent.policy, world, samples=2)
+
+
+def steer(agent, level, path: str, seed: int) -> str:
+    """The Steer window's every choice on this agent (where it can be steered), as the window makes them, each
+    measured; then `mesa-sandbox steer --json` for each contrast. Returns what was steered, in a few words."""
+    import contextlib
+    import io
+    import torch
+    from agents.contrasts import contrasts_of
+    from agents.envs import LevelVecEnv
+    from game.cli import main as cli
+    from game.session.steering import Steering
+    network, view, radius = agent.policy, agent.obs_spec.view, agent.obs_spec.radius
+    steering = Steering(level, seed)
+    if steering.refusal(network) is not None:
+        return ""
+    choice = random.Random(seed)
+    env = LevelVecEnv(level, "deployment", 4, seed=0, view=view, radius=radius)
+    obs = torch.as_tensor(env.reset(seed=0)[0])
+    variants = env.batch.variants
+    contrasts = list(contrasts_of(level))
+    for contrast in contrasts:
+        for layer in steering.layers(network):
+            for random_vector, each in ((False, False), (True, False), (False, True)):
+                steering.choose(network, contrast=contrast, layer=layer, coefficient=choice.choice([-1.0, 2.5]),
+                                random=random_vector, each=each, channel=None, target=None)
+                steering.network(network, view, radius, variants[1])(obs)
+                live, follow = steering.live(network, view, radius, variants)
+                if follow is not None:
+                    follow(variants)
+                live(obs)
+                _measured(steering, network, view, radius)
+    if steering.can_retarget(network):
+        free = [(x, y) for y in range(level.height) for x in range(level.width)]
+        for tracked, channel, _, _ in steering.channels(network, view, radius)[:2]:
+            steering.choose(network, coefficient=0.0, each=False, tracked=tracked, channel=channel,
+                            target=choice.choice(free))
+            steering.network(network, view, radius, variants[0])(obs)
+            _measured(steering, network, view, radius)
+    steering.close()
+    for contrast in contrasts:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli(["steer", path, "--contrast", contrast, "--episodes", "20", "--json"])
+        refused = code == 2 and err.getvalue().startswith("mesa-sandbox steer: ") and "Traceback" not in err.getvalue()
+        if not refused and (code != 0 or "after" not in json.loads(out.getvalue())):  # (refused in words: fine)
+            raise RuntimeError(f"steer --contrast {contrast} exited {code}: {out.getvalue()!r} {err.getvalue()!r}")
+    return f" (steered: {', '.join(contrasts)})"
+
+
+def _measured(steering, network, view: str, radius: int) -> None:
+    """The window's measurement of the current choice, waited for; a measurement that failed raises."""
+    steering.measure(network, view, radius)
+    while steering.measuring:
+        time.sleep(0.01)
+        steering.poll()
+    if steering.problem is not None and steering.problem.startswith("Could not"):
+        raise RuntimeError(steering.problem)
+    steering.problem = None
+    if steering.active and steering.measured(network) is not None:
+        steering.effect  # (the words the window shows)
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ from agents.problems import SteeringError
 from agents.steering import (Steer, activations, contrast_pairs, contrast_vector, decision_cells, goal_channels,
                              measure, random_like, steered)
 
-from helpers import small_level
+from helpers import hall, small_level
 
 
 def network(kind: str, level, seed: int = 0):
@@ -177,6 +177,14 @@ def test_the_steer_command_prints_json_and_refuses_bad_requests_in_words(tmp_pat
     code = main(["steer", str(tmp_path / "p.agent"), "--episodes", "20"])
     err = capsys.readouterr().err
     assert code == 2 and "a planner agent cannot be steered" in err and "Traceback" not in err
+    far = hall(20)  # the coin 17 cells from the agent's start, out of its sight in every variant
+    spec = ObservationSpec.for_level(far, "egocentric", 5)
+    reactive = TrainingSettings.of("reactive")
+    save_agent(tmp_path / "b.agent", AgentFile(build_network("reactive", spec, 5, reactive.agent.hidden), far, spec,
+                                               reactive))
+    code = main(["steer", str(tmp_path / "b.agent"), "--episodes", "20"])  # a vector of nothing: refused in words,
+    err = capsys.readouterr().err  # said by the command like every other refusal
+    assert code == 2 and err.startswith("mesa-sandbox steer: in none of 32 variants") and "Traceback" not in err, err
 
 
 def test_channels_are_ranked_on_the_variants_where_the_tracked_thing_is():

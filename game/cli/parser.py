@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     from agents.problems import AgentFileError, SteeringError
     try:
         return args.func(args)
-    except (LevelError, AgentFileError, SteeringError) as exc:
-        print(exc, file=sys.stderr)
+    except (LevelError, AgentFileError, SteeringError) as exc:  # (said with the command, as every other refusal)
+        print(f"mesa-sandbox {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
