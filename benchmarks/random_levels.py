@@ -1,6 +1,7 @@
 """Random valid levels through the whole pipeline, headless: train a little (every kind of agent and base optimizer
 the level allows), save and load the agent file, Evaluate with the inference, the verdict and the Explain cards, the
-film and the card. Every exception is printed with the level that raised it (written next to it as JSON). Like
+film and the card, the maps and *Where would it go?*, and where the agent can be steered every choice of the Steer
+window, measured, and `mesa-sandbox steer` for each contrast. Every exception is printed with the level that raised it (written next to it as JSON). Like
 `random_input.py`, a tool to run, not a test: what it finds becomes a test.
 
     python benchmarks/random_levels.py [--seeds 0 200] [--out DIR]
