@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Iterator
 
 from levels.format import Level
+from levels.vocabulary import counted
 
 from agents.envs import resolve_level
 from agents.experiment_task import Task, failed, machine, run_task  # noqa: F401 (where callers find them)
@@ -103,7 +104,7 @@ def progress_line(result: dict, done: int, total: int, width: int = 24) -> str:
     bar = "#" * round(width * done / total) + "-" * (width - round(width * done / total))
     share = "" if result.get("diversity") is None else f" diversity {result['diversity']:.2f}"
     if "error" in result:
-        how = f"FAILED after {result['attempts']} attempt(s)"
+        how = f"FAILED after {counted(result['attempts'], 'attempt')}"
     else:
         dep = result["deployment"]["shares"]
         how = (f"{result['reason']} in {result['seconds']:.1f}s, deployment goal {dep['goal']:.0%} "
@@ -124,7 +125,7 @@ def format_summary(results: dict) -> str:
     for r in results["runs"]:
         if "error" in r:
             share = "" if r["diversity"] is None else f" (diversity {r['diversity']:.2f})"
-            lines.append(f"seed {r['seed']}{share} failed after {r['attempts']} attempt(s): "
+            lines.append(f"seed {r['seed']}{share} failed after {counted(r['attempts'], 'attempt')}: "
                          f"{r['error'].strip().splitlines()[-1]}")
     if results.get("interrupted"):
         lines.append(f"interrupted: {len(results['runs'])} of {results['tasks']} tasks finished")

@@ -5,7 +5,8 @@ not a test: what it finds becomes a test.
     python benchmarks/random_input.py [--seeds 1 2 3] [--frames 4000]
 
 Every 400 frames it opens another screen (the training view of a built-in with a shipped agent loaded, the Steer
-window of a shipped convolutional agent, the editor, the seed lottery, a lesson, play, preview, home); the window is
+window of a shipped convolutional agent, the editor, the seed lottery, a lesson, play, preview, home; the training
+view, the editor, play and preview of a random valid level, as `random_levels.py` writes them); the window is
 1280x800, 1920x1080, 1024x768 (a 4:3 projector) or 960x640 (the smallest), one after the other by seed, and every
 third seed is in projector mode. Exits 1 if anything failed. Found so far: a drop-down list squeezed below its scroll
 bar (ZeroDivisionError in pygame_gui), a pasted level code as a file name ("File name too long"), a level edited to 32
@@ -80,6 +81,10 @@ def open_screen(app, kind: str, rng: random.Random) -> str:
         app.scene.session.steer(coefficient=rng.choice([-1.0, 1.0, -3.0]), each=rng.random() < 0.5)
         return f"steer {level.name}"
     level = builtin_level(name)
+    if kind in ("lab", "editor", "play", "preview") and rng.random() < 0.4:  # a level nobody has seen: any view,
+        level = random_valid_level(rng)  # size, things and colours
+        app.open(kind, ask=False, level=level)
+        return f"{kind} of a random level ({level.world} {level.width}x{level.height}, {len(level.entities)} things)"
     if kind == "lottery":
         level = builtin_level(rng.choice(["green_means_go", "cheese_in_the_corner", "the_diversity_fix"]))
     app.open(kind, ask=False, level=level)
@@ -88,6 +93,19 @@ def open_screen(app, kind: str, rng: random.Random) -> str:
     if agents and rng.random() < 0.8:
         app.scene.load_agent(str(rng.choice(agents)))
     return f"{kind} {level.name}"
+
+
+def random_valid_level(rng: random.Random):
+    """A random valid level as `random_levels.py` writes them (drawn again until the format takes one)."""
+    from benchmarks.random_levels import random_level
+    from levels.format import LevelError, parse_level
+    while True:
+        doc = random_level(random.Random(rng.random()))
+        try:
+            if doc is not None:
+                return parse_level(doc)
+        except LevelError:
+            pass
 
 
 def run(seed: int, frames: int, failures: list[tuple[str, str]]) -> None:

@@ -1,8 +1,9 @@
 """Random valid levels through the whole pipeline, headless: train a little (every kind of agent and base optimizer
 the level allows), save and load the agent file, Evaluate with the inference, the verdict and the Explain cards, the
-film and the card, the maps and *Where would it go?*, and where the agent can be steered every choice of the Steer
-window, measured, and `mesa-sandbox steer` for each contrast. Every exception is printed with the level that raised it (written next to it as JSON). Like
-`random_input.py`, a tool to run, not a test: what it finds becomes a test.
+film and the card, the maps and *Where would it go?*, and where the agent can be steered each contrast of the Steer
+window on a layer (its vector, the random control, each episode's own vector) and retargeting, each measured, and
+`mesa-sandbox steer` for each contrast. Every exception is printed with the level that raised it (written next to
+it as JSON). Like `random_input.py`, a tool to run, not a test: what it finds becomes a test.
 
     python benchmarks/random_levels.py [--seeds 0 200] [--out DIR]
 
@@ -155,7 +156,7 @@ def steer(agent, level, path: str, seed: int) -> str:
     variants = env.batch.variants
     contrasts = list(contrasts_of(level))
     for contrast in contrasts:
-        for layer in steering.layers(network):
+        for layer in choice.sample(steering.layers(network), 1):  # (a measurement takes seconds on a large level)
             for random_vector, each in ((False, False), (True, False), (False, True)):
                 steering.choose(network, contrast=contrast, layer=layer, coefficient=choice.choice([-1.0, 2.5]),
                                 random=random_vector, each=each, channel=None, target=None)

@@ -12,6 +12,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
+from levels.vocabulary import counted
+
 MAX_SHOWN = 50  # a file with thousands of problems is reported by its first ones and a count
 
 
@@ -48,7 +50,7 @@ class LevelError(Exception):
 
     def __str__(self) -> str:
         shown = self.problems[:MAX_SHOWN]
-        lines = [f"{self.source}: {len(self.problems)} problem(s)"] + [f"  - {p}" for p in shown]
+        lines = [f"{self.source}: {counted(len(self.problems), 'problem')}"] + [f"  - {p}" for p in shown]
         if len(self.problems) > len(shown):
             lines.append(f"  ... and {len(self.problems) - len(shown)} more")
         return "\n".join(lines)
@@ -146,7 +148,7 @@ def _translate(error: dict, path: str, loc: list, model: type) -> list[Problem]:
                               f"{ctx.get('max_length')}", f"remove some {field or 'items'}")]
     if kind == "too_short":
         return [Problem(path, "this list is empty" if not ctx.get("actual_length") else "this list is too short",
-                        f"give at least {ctx.get('min_length')} item(s)")]
+                        f"give at least {counted(ctx.get('min_length', 1), 'item')}")]
     if kind == "string_too_long" and len(loc) >= 2 and loc[-2] == "rows":
         return [Problem(path, f"the row is {len(value)} tiles wide, over the limit of {ctx.get('max_length')}",
                         f"keep the grid at most {ctx.get('max_length')} tiles wide")]

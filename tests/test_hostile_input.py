@@ -98,7 +98,7 @@ def test_a_hostile_level_file_is_refused_with_its_real_problem(case, tmp_path):
 def test_many_problems_are_capped_with_a_count(tmp_path):
     d = doc()
     d["entities"] += [{"id": f"x{i}", "kind": "dragon", "at": [1, 1]} for i in range(100)]
-    stderr = refused(run("level", "validate", write(tmp_path, "level.json", d)), "100 problem(s)", "and 50 more")
+    stderr = refused(run("level", "validate", write(tmp_path, "level.json", d)), "100 problems", "and 50 more")
     assert len(stderr.splitlines()) == 52
 
 

@@ -63,9 +63,12 @@ def test_every_problem_of_a_file_is_reported_at_once_with_path_and_fix():
     paths = {p.path for p in err.problems}
     assert {"world", "entities[1].kind", "base_reward.rules[0].reward", "episode_length"} <= paths
     text = str(err)
-    assert text.startswith("my_level.json: ")
+    assert text.startswith(f"my_level.json: {len(err.problems)} problems\n")
     assert "Fix:" in text and "dragon" in text and "hex" in text
     assert all(p.message and p.fix for p in err.problems)
+    doc = _doc()
+    doc["world"] = "hex"
+    assert str(_problems(doc, "my_level.json")).startswith("my_level.json: 1 problem\n")  # (not "1 problem(s)")
 
 
 def test_a_level_error_crosses_between_processes_whole():

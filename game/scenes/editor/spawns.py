@@ -11,7 +11,7 @@ from pygame_gui.elements import (UIButton, UIHorizontalSlider, UIImage, UILabel,
 
 from levels.document_spawns import share_of
 from levels.places import rect_cells
-from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS
+from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS, counted
 
 from game.render import thumbnail
 from game.layout import split
@@ -143,8 +143,8 @@ class SpawnsTab(Tab):
         changes = [c for c in self._part().get("tiles", []) if isinstance(c, dict)]
         n = sum(len(c.get("cells", [])) for c in changes)
         named = [f"{c['region']} becomes {str(c.get('tile')).replace('_', ' ')}" for c in changes if c.get("region")]
-        UITextBox(esc(f"Here {n} cell(s) change" + "".join(f"; {t}" for t in named) + "."), column.row(56), self.ui,
-                  container=self.root)
+        change = f"Here {counted(n, 'cell')} change{'s' if n == 1 else ''}"
+        UITextBox(esc(change + "".join(f"; {t}" for t in named) + "."), column.row(56), self.ui, container=self.root)
 
     def _maze_section(self) -> None:
         maze = self.document.doc.get(self.split, {}).get("maze")
@@ -311,7 +311,7 @@ def describe(spawn: dict) -> str:
     elif isinstance(route, dict) and isinstance(route.get("cells"), list):
         where = f"walking a route of {len(route['cells'])} waypoints"
     elif isinstance(spawn.get("cells"), list) and spawn["cells"]:
-        where = f"on {len(spawn['cells'])} cell(s)"
+        where = f"on {counted(len(spawn['cells']), 'cell')}"
     else:
         where = "where it was placed"
     if spawn.get("wander"):
