@@ -6,7 +6,8 @@ not a test: what it finds becomes a test.
 
 Every 400 frames it opens another screen (the training view of a built-in with a shipped agent loaded, the Steer
 window of a shipped convolutional agent, the editor, the seed lottery, a lesson, play, preview, home; the training
-view, the editor, play and preview of a random valid level, as `random_levels.py` writes them); the window is
+view, the editor, play and preview of a random valid level, as `random_levels.py` writes them; a shipped lesson
+with one value changed, deleted or moved that the loader still takes); the window is
 1280x800, 1920x1080, 1024x768 (a 4:3 projector) or 960x640 (the smallest), one after the other by seed, and every
 third seed is in projector mode. Exits 1 if anything failed. Found so far: a drop-down list squeezed below its scroll
 bar (ZeroDivisionError in pygame_gui), a pasted level code as a file name ("File name too long"), a level edited to 32
@@ -67,6 +68,9 @@ def open_screen(app, kind: str, rng: random.Random) -> str:
     name = rng.choice(builtin_names())
     if kind == "lesson":
         path = rng.choice(sorted(asset("lessons").glob("*.json")))
+        if rng.random() < 0.3:  # a teacher's edit of a shipped lesson that the loader takes
+            app.open_lesson(mutated_lesson(path, rng), autoplay=rng.random() < 0.5)
+            return f"a mutant of lesson {path.stem}"
         app.open_lesson(load_lesson(path))
         return f"lesson {path.stem}"
     if kind == "home":
@@ -95,6 +99,34 @@ def open_screen(app, kind: str, rng: random.Random) -> str:
     return f"{kind} {level.name}"
 
 
+def mutated_lesson(path: Path, rng: random.Random):
+    """A shipped lesson with one value changed, deleted or moved (as tests/test_fuzz_lessons.py does), drawn again
+    until the loader takes it."""
+    import json
+    from game.session.lesson import LessonError, load_lesson
+    values = [None, 0, 1, -1, 7, 99, 2.5, "", "x" * 90, "deployment", "reveal", "predict", "agent", "conv", "planner",
+              "evolution", "proxy", "heatmap", ["arrows"], {}, [], True, {"coefficient": -1}]
+    folder = Path(tempfile.mkdtemp(prefix="mesa-sandbox-lesson-"))
+    while True:
+        doc = json.loads(path.read_text())
+        spots = [(doc, k) for k in doc if k not in ("format", "version")]
+        spots += [(step, k) for step in doc["steps"] for k in step] + [(doc["steps"], i) for i in
+                                                                       range(len(doc["steps"]))]
+        where, key = rng.choice(spots)
+        if isinstance(where, list) and rng.random() < 0.5:
+            where.insert(rng.randrange(len(where)), where.pop(key))
+        elif isinstance(where, dict) and rng.random() < 0.2:
+            del where[key]
+        else:
+            where[key] = rng.choice(values)
+        mutant = folder / path.name
+        mutant.write_text(json.dumps(doc))
+        try:
+            return load_lesson(mutant)
+        except LessonError:
+            pass
+
+
 def random_valid_level(rng: random.Random):
     """A random valid level as `random_levels.py` writes them (drawn again until the format takes one)."""
     from benchmarks.random_levels import random_level
@@ -108,7 +140,7 @@ def random_valid_level(rng: random.Random):
             pass
 
 
-def run(seed: int, frames: int, failures: list[tuple[str, str]]) -> None:
+def run(seed: int, frames: int, failures: list[tuple[str, str]], screens: list[str] = SCREENS) -> None:
     import pygame
     from game.app import App
     rng = random.Random(seed)
@@ -118,12 +150,12 @@ def run(seed: int, frames: int, failures: list[tuple[str, str]]) -> None:
         pygame.K_TAB, pygame.K_SPACE, pygame.K_RETURN, pygame.K_ESCAPE, pygame.K_LEFT, pygame.K_RIGHT, pygame.K_UP,
         pygame.K_DOWN, pygame.K_BACKSPACE, pygame.K_DELETE, pygame.K_F1, pygame.K_PAGEUP, pygame.K_PAGEDOWN,
         pygame.K_HOME, pygame.K_END, pygame.K_PLUS, pygame.K_MINUS, pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET]
-    screens, before = [], len(failures)
+    opened, before = [], len(failures)
     for frame in range(frames):
         if frame % EVERY == 0:
-            kind = rng.choice(SCREENS)
+            kind = rng.choice(screens)
             try:
-                screens.append(open_screen(app, kind, rng))
+                opened.append(open_screen(app, kind, rng))
             except Exception:
                 failures.append((f"opening {kind}", traceback.format_exc()))
         for event in random_events(rng, w, h, keys):
@@ -133,7 +165,7 @@ def run(seed: int, frames: int, failures: list[tuple[str, str]]) -> None:
             failures.append(("the app stopped", f"at frame {frame}"))
             break
     print(f"seed {seed}: {len(failures) - before} failures in {frames} frames at {w}x{h}; screens: "
-          f"{', '.join(screens)}", flush=True)
+          f"{', '.join(opened)}", flush=True)
     try:
         app.scene.leave()
     except Exception:
@@ -145,6 +177,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--frames", type=int, default=4000)
+    parser.add_argument("--screens", nargs="+", choices=sorted(set(SCREENS)), default=SCREENS,
+                        help="only these screens (a run aimed at one)")
     args = parser.parse_args()
     from game.app import App
     failures: list[tuple[str, str]] = []
@@ -155,7 +189,7 @@ def main() -> int:
         recover(self, exc)
     App.recover = recorded
     for seed in args.seeds:
-        run(seed, args.frames, failures)
+        run(seed, args.frames, failures, args.screens)
     for where, text in failures:
         print("=" * 40, where)
         print(text[-3000:])
