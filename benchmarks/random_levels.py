@@ -137,8 +137,10 @@ def what_if(agent, level) -> None:
 
 
 def steer(agent, level, path: str, seed: int) -> str:
-    """The Steer window's every choice on this agent (where it can be steered), as the window makes them, each
-    measured; then `mesa-sandbox steer --json` for each contrast. Returns what was steered, in a few words."""
+    """The Steer window's choices on this agent (where it can be steered), made through its session object: each
+    contrast on one of its layers (its vector, the random control, each episode's own vector) and retargeting any
+    cell, walls included, each measured; then `mesa-sandbox steer --json` for each contrast. Returns what was
+    steered, in a few words."""
     import contextlib
     import io
     import torch
