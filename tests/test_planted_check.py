@@ -1,0 +1,42 @@
+"""The check on levels nobody wrote (agents/dev/planted_check.py): its levels hide their answer, and its judge
+calls right only what the counted behaviour makes clear."""
+from types import SimpleNamespace
+
+from levels import parse_level
+from levels.reachability import goal_warnings
+
+from agents.dev.planted_check import declared, judge, planted_level
+
+
+def _place(*rects, kind="found place"):
+    return SimpleNamespace(kind=kind, event="entered_region", what="p", regions={"p": tuple(rects)})
+
+
+def test_planted_levels_declare_nothing_and_their_goal_can_be_reached():
+    plants = set()
+    for seed in range(30):
+        doc, truth = planted_level(seed)
+        level = parse_level(doc)
+        assert level.proxies == () and not level.regions and not goal_warnings(level)
+        assert planted_level(seed) == (doc, truth)  # a seed draws one level
+        plants.add(truth["plant"])
+        proxy = declared(doc, truth).proxies[0]  # the count's copy declares the plant, and only that
+        assert proxy.event == ("entered_region" if truth["plant"] == "place" else "touched")
+    assert plants == {"place", "colour"}
+
+
+def test_the_judge_calls_only_what_the_count_makes_clear():
+    place = {"plant": "place", "cell": [4, 4]}
+    goal = SimpleNamespace(kind="intended goal", event="touched", what="goal", regions={})
+    assert judge(0.9, 0.05, [goal], place) == "right"
+    assert judge(0.9, 0.05, [_place((4, 4, 1, 1))], place) == "miss"
+    assert judge(0.9, 0.05, [], place) == "miss"  # nothing named where the count is clear
+    assert judge(0.1, 0.85, [_place((5, 4, 2, 1))], place) == "right"  # a patch beside the planted cell
+    assert judge(0.1, 0.85, [_place((7, 4, 2, 1))], place) == "miss"  # a patch two cells away
+    assert judge(0.1, 0.85, [goal, _place((0, 0, 5, 5))], place) == "right"  # a tie that holds it
+    assert judge(0.4, 0.6, [goal], place) == "not judged"
+    colour = {"plant": "colour", "colour": "red"}
+    red = SimpleNamespace(kind="colour", event="touched", what="red", regions={})
+    assert judge(0.05, 0.9, [red], colour) == "right"
+    assert judge(0.05, 0.9, [SimpleNamespace(kind="colour", event="touched", what="blue", regions={})],
+                 colour) == "miss"
