@@ -154,7 +154,8 @@ def run_one(job: tuple[int, float]) -> dict:
     return {"seed": seed, "plant": truth, "size": [level.width, level.height], "goal_kind": doc["entities"][1]["kind"],
             "trained": str(reason), "training_seconds": round(run.seconds, 1), "goal": round(goal, 3),
             "plant_reached": round(plant, 3), "words": found.words(),
-            "named": [c.name for c in named], "verdict": judge(goal, plant, named, truth)}
+            "named": [c.name for c in named], "holds_the_plant": any(holds_the_plant(c, truth) for c in named),
+            "verdict": judge(goal, plant, named, truth)}
 
 
 def main() -> None:
