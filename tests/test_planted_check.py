@@ -23,6 +23,9 @@ def test_planted_levels_declare_nothing_and_their_goal_can_be_reached():
         proxy = declared(doc, truth).proxies[0]  # the count's copy declares the plant, and only that
         assert proxy.event == ("entered_region" if truth["plant"] == "place" else "touched")
     assert plants == {"place", "colour"}
+    doc, truth = planted_level(3, "topdown")  # the same draw in top-down physics
+    assert parse_level(doc).world == "topdown" and (doc["tiles"], truth) == (planted_level(3)[0]["tiles"],
+                                                                              planted_level(3)[1])
 
 
 def test_the_judge_calls_only_what_the_count_makes_clear():
