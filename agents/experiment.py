@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Iterator
 
 from levels.format import Level
-from levels.vocabulary import counted
+from levels.words import counted
 
 from agents.envs import resolve_level
 from agents.experiment_task import Task, failed, machine, run_task  # noqa: F401 (where callers find them)

@@ -12,7 +12,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from levels.vocabulary import counted
+from levels.words import counted
 
 MAX_SHOWN = 50  # a file with thousands of problems is reported by its first ones and a count
 

@@ -113,8 +113,3 @@ EVENT_KINDS = {
 assert set(EVENT_KINDS) == set(ENTITY_EVENTS)
 
 OUTCOMES = ("goal", "proxy", "neither", "died", "timeout")
-
-
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """ "1 rule", "3 rules": a count in words, as a person writes it (never "rule(s)")."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -337,3 +337,14 @@ def test_activations_are_read_from_this_pass_even_while_another_thread_runs_the_
     assert ran and seen.shape[0] == 4
     with torch.no_grad():
         torch.testing.assert_close(seen, net.convs[:2](level_planes(torch.from_numpy(obs), net.spec)))
+
+
+def test_a_steering_refusal_is_said_in_the_window_as_a_sentence():
+    from game.session.steering import Steering
+    far = hall(20)  # the coin out of the agent's sight in every variant: no vector to add
+    net = build_network("reactive", ObservationSpec.for_level(far, "egocentric", 5), 5, 16)
+    steering = Steering(far)
+    steering.choose(net, coefficient=-1.0)
+    assert steering.network(net, "egocentric", 5) is net  # nothing steered, and why, in a sentence of its own
+    assert steering.problem.startswith("In none of 32 variants") and steering.problem.endswith(".")
+    assert steering.choice.coefficient == 0.0

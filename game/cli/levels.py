@@ -5,6 +5,7 @@ import os
 import sys
 
 from levels import named_level
+from levels.words import counted
 
 from game.cli.arguments import EXIT_BAD_INPUT, EXIT_OK
 
@@ -21,7 +22,7 @@ def cmd_level_validate(args) -> int:
             status = EXIT_BAD_INPUT
         else:
             print(f"{path}: ok ({level.name}, {level.world}, {level.width}x{level.height}, "
-                  f"{len(level.entities)} entities)")
+                  f"{counted(len(level.entities), 'entity', 'entities')})")
             for warning in level_warnings(level):
                 print(f"{path}: warning: {warning}", file=sys.stderr)
     return status

@@ -12,6 +12,7 @@ from pathlib import Path
 from levels.files import output_problem
 from levels.format import Level, LevelError, level_to_dict, parse_level
 from levels.warnings import level_warnings
+from levels.words import sentence
 
 from agents.agent_file import AgentFile, load_agent, save_agent
 from agents.evaluation import (ConditionCount, OutcomeTally, Stopped, condition_line, count_by_condition,
@@ -206,7 +207,7 @@ class LabSession:
         try:
             settings.check(self.level)
         except ValueError as exc:
-            return str(exc)[0].upper() + str(exc)[1:] + "."
+            return sentence(str(exc))
         self.training.reconfigure(settings, status)
         self.live = self._live_episodes(settings)
         self.forget_outcomes()

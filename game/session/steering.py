@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from levels.format import Level
+from levels.words import sentence
 
 from agents.contrasts import contrasts_of
 from agents.evaluation import fraction_words
@@ -56,7 +57,7 @@ class Steering:
         if network is None:
             return "No agent yet: train one or load one."
         refused = refusal(network, self.level)
-        return None if refused is None else _sentence(refused)
+        return None if refused is None else sentence(refused)
 
     def layers(self, network) -> list[str]:
         return list(network.steerable()) if network is not None else []
@@ -107,7 +108,7 @@ class Steering:
         try:
             steer = self._steer(base, view, radius)
         except SteeringError as exc:
-            self.problem = _sentence(str(exc))
+            self.problem = sentence(str(exc))
             self.choice = replace(self.choice, coefficient=0.0, target=None)
             return base
         self._steered = (base, self.choice, steered(base, steer))
@@ -127,7 +128,7 @@ class Steering:
             own = OwnVectors(base, self.level, c.contrast, c.layer, c.coefficient, variants, view, radius,
                              random_seed=self.seed + 1 if c.random else None, clamp=self._clamp(base, view, radius))
         except SteeringError as exc:
-            self.problem = _sentence(str(exc))
+            self.problem = sentence(str(exc))
             self.choice = replace(self.choice, coefficient=0.0, each=False)
             return None
         self._own = (base, c, own)
@@ -178,7 +179,7 @@ class Steering:
             steer = (Steer(c.layer, None, c.coefficient, self._clamp(base, view, radius)) if c.own_vectors
                      else self._steer(base, view, radius))
         except SteeringError as exc:
-            self.problem = _sentence(str(exc))
+            self.problem = sentence(str(exc))
             return
         key = (base, self.choice)
         self.report, self._effect_key = None, key
@@ -221,11 +222,6 @@ class Steering:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _sentence(words: str) -> str:
-    """`agents.steering`'s words (said inside a command's line too) as a sentence of their own in the window."""
-    return words[0].upper() + words[1:] + ("" if words.endswith(".") else ".")
 
 
 def _measured(base, level: Level, steer: Steer, choice: SteerChoice, seed: int, view: str, radius: int) -> dict:

@@ -20,8 +20,8 @@ from levels.autosaves import Autosave, slot_for
 from levels.document import LevelDocument, unfit_to_edit
 from levels.files import atomic_write_text, output_problem, read_bounded
 from levels.format import MAX_FILE_BYTES, Level, level_to_json
-from levels.vocabulary import counted
 from levels.warnings import level_warnings
+from levels.words import counted
 
 from game.paths import RecentFiles, autosaves, levels_dir
 from game.scenes.base import Scene
@@ -182,7 +182,7 @@ class EditorScene(Scene):
         warnings = self._warnings  # (while a stroke paints, those of its start: a flood fill per cell painted took
         # 40 ms of a 96 x 96 level's frame; the stroke's end says them again)
         return warnings + (
-                f"<b>Valid level</b>: {lvl.world}, {lvl.width}x{lvl.height}, {len(lvl.entities)} entities.<br>"
+                f"<b>Valid level</b>: {lvl.world}, {lvl.width}x{lvl.height}, {counted(len(lvl.entities), 'entity', 'entities')}.<br>"
                 f"<b>Base reward</b>: {counted(len(lvl.base_reward.rules), 'rule')}. <b>Intended goal</b>: "
                 f"{esc(lvl.intended_goal.describe())}. <b>Proxies</b>: "
                 f"{esc(', '.join(p.name for p in lvl.proxies) or 'none')}.<br>"

@@ -11,7 +11,8 @@ from pygame_gui.elements import (UIButton, UIHorizontalSlider, UIImage, UILabel,
 
 from levels.document_spawns import share_of
 from levels.places import rect_cells
-from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS, counted
+from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS
+from levels.words import counted
 
 from game.render import thumbnail
 from game.layout import split
