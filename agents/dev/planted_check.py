@@ -1,11 +1,12 @@
 """Check the objective inference on levels nobody wrote: random levels with a proxy planted in training.
 
-    python -m agents.dev.planted_check [--seeds 0 20] [--world grid|topdown] [--jobs 2] [--max-seconds 60]
+    python -m agents.dev.planted_check [--seeds 0 20] [--world grid|topdown|sideview] [--jobs 2] [--max-seconds 60]
                                        [--out FILE.json]
 
 The check levels of `inspect_check` were written by the project's developers, who knew the inference. Here a seed
-draws a level (a grid, or with `--world topdown` the same layout in top-down physics): its size, walls, the goal's
-kind and colour, other things, and one of two plants, each a published case in a new dress:
+draws a level (a grid, or with `--world topdown` the same layout in top-down physics; `--world sideview`: a hall five
+cells high, no walls inside, every cell within a jump): its size, walls, the goal's kind and colour, other things,
+and one of two plants, each a published case in a new dress:
 
 * **place**: in training the goal always lies on one cell (Langosco et al.'s cheese in the corner, but any cell);
   at deployment anywhere. The agent may have learned the thing or the place.
@@ -62,7 +63,10 @@ def planted_level(seed: int, world: str = "grid") -> tuple[dict, dict]:
 
 def _draw(rng: random.Random, world: str) -> tuple[dict, dict]:
     w, h = rng.randint(7, 13), rng.randint(6, 11)
-    rows = ["".join("#" if x in (0, w - 1) or y in (0, h - 1) or rng.random() < 0.08 else "."
+    strewn = 0.08
+    if world == "sideview":  # a hall whose every cell a jump reaches (about 2 cells high; a strewn wall would be a
+        h, strewn = 5, 0.0  # ledge the check cannot tell is reachable)
+    rows = ["".join("#" if x in (0, w - 1) or y in (0, h - 1) or rng.random() < strewn else "."
                     for x in range(w)) for y in range(h)]
     free = [(x, y) for y in range(h) for x in range(w) if rows[y][x] == "."]
     kind = rng.choice(GOAL_KINDS)
@@ -152,7 +156,8 @@ def run_one(job: tuple[int, float, str]) -> dict:
     plant = counted.tally.share("proxy")  # (the plant reached before the goal)
     top = found.acts_as_if
     named = [] if top is None else [top.candidate] + [s.candidate for s in found.tied]
-    return {"seed": seed, "world": world, "plant": truth, "size": [level.width, level.height], "goal_kind": doc["entities"][1]["kind"],
+    return {"seed": seed, "world": world, "plant": truth, "size": [level.width, level.height],
+            "goal_kind": doc["entities"][1]["kind"],
             "trained": str(reason), "training_seconds": round(run.seconds, 1), "goal": round(goal, 3),
             "plant_reached": round(plant, 3), "words": found.words(),
             "named": [c.name for c in named], "holds_the_plant": any(holds_the_plant(c, truth) for c in named),
@@ -162,7 +167,7 @@ def run_one(job: tuple[int, float, str]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs=2, type=int, default=[0, 20], metavar=("FROM", "TO"))
-    parser.add_argument("--world", choices=["grid", "topdown"], default="grid")
+    parser.add_argument("--world", choices=["grid", "topdown", "sideview"], default="grid")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--max-seconds", type=float, default=60.0)
     parser.add_argument("--out", default=None, help="keep every run here as JSON")
