@@ -182,7 +182,8 @@ class EditorScene(Scene):
         warnings = self._warnings  # (while a stroke paints, those of its start: a flood fill per cell painted took
         # 40 ms of a 96 x 96 level's frame; the stroke's end says them again)
         return warnings + (
-                f"<b>Valid level</b>: {lvl.world}, {lvl.width}x{lvl.height}, {counted(len(lvl.entities), 'entity', 'entities')}.<br>"
+                f"<b>Valid level</b>: {lvl.world}, {lvl.width}x{lvl.height}, "
+                f"{counted(len(lvl.entities), 'entity', 'entities')}.<br>"
                 f"<b>Base reward</b>: {counted(len(lvl.base_reward.rules), 'rule')}. <b>Intended goal</b>: "
                 f"{esc(lvl.intended_goal.describe())}. <b>Proxies</b>: "
                 f"{esc(', '.join(p.name for p in lvl.proxies) or 'none')}.<br>"
