@@ -6,6 +6,7 @@ from __future__ import annotations
 from levels.model import Level
 from levels.reachability import goal_warnings, standable_cells
 from levels.vocabulary import ENTITY_EVENTS, EVENT_KINDS, UNDERFOOT_KINDS
+from levels.words import counted
 
 
 def level_warnings(level: Level) -> list[str]:
@@ -22,8 +23,8 @@ def crowding_warnings(level: Level) -> list[str]:
             continue  # (a maze's open cells vary)
         free = len(standable_cells(level, split))
         if things > free:
-            cells = "1 cell" if free == 1 else f"{free} cells"
-            warnings.append(f"In the {split} distribution {things} things (the agent included) share {cells} "
+            warnings.append(f"In the {split} distribution {things} things (the agent included) share "
+                            f"{counted(free, 'cell')} "
                             "one can stand on: some start on top of each other, and the agent cannot touch one it "
                             "starts on without stepping off and back.")
     return warnings
