@@ -17,8 +17,8 @@ from game.widgets import DropDown
 COEFFICIENTS = (-5.0, 5.0)
 WHOSE = {"one variant's, for every episode": False, "each episode's own": True}  # words -> SteerChoice.each
 NOTE = ("Steered episodes are not counted. The random control pushes as hard in a random direction: an effect it "
-        "has too is not the contrast's. Each episode's own vector is taken in its own level at its start, as Turner "
-        "et al. took each maze's.")
+        "has too is not the contrast's. With “each episode's own”, the vector is taken in each episode's level "
+        "at its start, as Turner et al. took each maze's.")
 
 
 class ToolWindow(UIWindow):
