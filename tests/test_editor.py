@@ -76,6 +76,7 @@ def test_validation_problems_show_where_they_are(app):
     click_cell(app, scene, (1, 6), button=3)  # erase the agent
     assert any(p.path == "entities" and "no agent" in p.message for p in scene.problems)
     assert "Problems" in scene.panel.problems_box.html_text and scene.bar_buttons["train"].is_enabled is False
+    assert "the level has no agent. Place exactly one entity" in scene.panel.problems_box.html_text  # its own sentence
 
 
 def test_the_autosave_is_offered_back(app):

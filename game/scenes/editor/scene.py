@@ -21,7 +21,7 @@ from levels.document import LevelDocument, unfit_to_edit
 from levels.files import atomic_write_text, output_problem, read_bounded
 from levels.format import MAX_FILE_BYTES, Level, level_to_json
 from levels.warnings import level_warnings
-from levels.words import counted
+from levels.words import counted, sentence
 
 from game.paths import RecentFiles, autosaves, levels_dir
 from game.scenes.base import Scene
@@ -175,7 +175,7 @@ class EditorScene(Scene):
     def problems_text(self) -> str:
         if self.problems:
             return "<b>Problems</b> (the level cannot be trained until they are fixed):<br>" + "<br>".join(
-                f"- <b>{esc(p.path or 'level')}</b>: {esc(p.message)}. {esc(_sentence(p.fix))}" for p in self.problems)
+                f"- <b>{esc(p.path or 'level')}</b>: {esc(p.message)}. {esc(sentence(p.fix))}" for p in self.problems)
         lvl = self.level
         if self.canvas.drag_start is None or self._warnings is None:
             self._warnings = "".join(f"<b>Warning</b>: {esc(w)}<br>" for w in level_warnings(lvl))
@@ -387,7 +387,3 @@ def restored_document(restored: Autosave) -> tuple[LevelDocument, dict | None]:
         document.saved = ""  # no file holds the base (a new level's template): unsaved even when undone to it
     document.replace(restored.level)
     return document, base
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "?", "!")) else text + "."
