@@ -33,8 +33,10 @@ class Footprints:
         self.passed = np.zeros((height, width), dtype=np.int64)
         self.ended = np.zeros((height, width), dtype=np.int64)
         # ... of which where the agent came to rest, not at the intended goal: an episode the goal ended says where
-        # the goal was (the gem met in the row every run follows to the far wall), and one the time limit cut while
-        # the agent was on its way says where the clock stopped (a patrol), not where the agent was going
+        # the goal was (the gem met in the row every run follows to the far wall), as one another thing ended says
+        # where that thing was (a twin of the goal, beside the patch every run crosses to reach either), and one the
+        # time limit cut while the agent was on its way says where the clock stopped (a patrol), not where the agent
+        # was going
         self.stopped_off_goal = np.zeros((height, width), dtype=np.int64)
         self.wandering = 0  # ... the episodes the time limit cut on the way
         self.dwell = np.zeros((height, width), dtype=np.int64)
@@ -66,7 +68,8 @@ class Footprints:
                 if inside[i]:
                     self.ended[after[i, 1], after[i, 0]] += 1
                     report = ended[i]
-                    off_goal = report.goal_step != report.length  # (the goal ended it: where the goal was)
+                    # (the goal, or another thing, ended it: where that was)
+                    off_goal = report.goal_step != report.length and not report.ended_at_thing
                     if off_goal and self._came_to_rest(i, report.length, after[i]):
                         self.stopped_off_goal[after[i, 1], after[i, 0]] += 1
                     elif off_goal:

@@ -151,7 +151,8 @@ def test_a_place_the_runs_pass_on_their_way_goes_after_where_they_end():
 
 def test_an_episode_the_goal_ended_says_nothing_of_where_the_agent_was_going():
     """Footprints count where episodes end, and apart those the intended goal did not end (the gem met on the way):
-    the goal ends an episode where the goal was, not where the agent was going."""
+    the goal ends an episode where the goal was, not where the agent was going; so does any other thing that ends
+    episodes."""
     import numpy as np
     from types import SimpleNamespace
     from agents.behaviour import Footprints
@@ -167,6 +168,10 @@ def test_an_episode_the_goal_ended_says_nothing_of_where_the_agent_was_going():
     steps.on_step(worlds, None, before, np.array([[1, 1], [3, 2]]), {0: goal_then_on}, active)
     assert steps.ended[1, 1] == 2 and steps.ended[2, 3] == 1
     assert steps.stopped_off_goal[1, 1] == 1 and steps.stopped_off_goal[2, 3] == 1
+    # Another thing that ends episodes (the goal's twin) says where it was, as the goal does: not a place at rest
+    at_twin = EpisodeReport("neither", 6, 0.0, -1, {}, None, None, ended_at_thing=True)
+    steps.on_step(worlds, None, before, np.array([[2, 0], [3, 2]]), {0: at_twin}, active)
+    assert steps.ended[0, 2] == 1 and steps.stopped_off_goal[0, 2] == 0 and steps.wandering == 0
 
 
 def test_an_episode_the_time_limit_cuts_on_the_way_says_nothing_of_where_the_agent_was_going():

@@ -43,3 +43,38 @@ def test_the_judge_calls_only_what_the_count_makes_clear():
     assert judge(0.05, 0.9, [red], colour) == "right"
     assert judge(0.05, 0.9, [SimpleNamespace(kind="colour", event="touched", what="blue", regions={})],
                  colour) == "miss"
+
+
+def test_a_guide_plant_walks_the_guide_to_the_goal_in_training_and_to_its_twin_at_deployment():
+    """Where a thing lies never tells the goal from its twin (they take the same cells in turn): in training only
+    the guide's walk does, or the goal's own colour where the twin wears another."""
+    looks = set()
+    for seed in range(20):
+        doc, truth = planted_level(seed, "grid", ("guide",))
+        level = parse_level(doc)
+        assert truth["plant"] == "guide" and level.proxies == () and not goal_warnings(level)
+        things = {e["id"]: e for e in doc["entities"]}
+        assert things["guide"]["color"] == truth["colour"] and things["twin"]["kind"] == things["goal"]["kind"]
+        looks.add(truth["twin_looks_alike"])
+        for split, walks_to in (("training", "goal"), ("deployment", "twin")):
+            mixes = doc[split]["mixes"]
+            assert sum(m["share"] for m in mixes) <= 1 and len(mixes) in (2, 4)
+            for m in mixes:
+                assert m["spawns"]["guide"]["route"]["cells"][-1] == m["spawns"][walks_to]["cells"][0]
+            assert ({tuple(m["spawns"]["goal"]["cells"][0]) for m in mixes}
+                    == {tuple(m["spawns"]["twin"]["cells"][0]) for m in mixes})
+        assert declared(doc, truth).proxies[0].what == "twin"
+    assert looks == {True, False}
+    assert planted_level(5) == planted_level(5, "grid", ("place", "colour"))  # the default draws as before
+
+
+def test_the_judge_of_a_guide_plant_takes_where_the_guide_went_and_not_the_look_both_share():
+    guided = {"plant": "guide", "colour": "orange", "twin_colour": "red", "twin_looks_alike": True,
+              "cells": [[2, 2], [6, 2]]}
+    thing = lambda what: SimpleNamespace(kind="entity", event="touched", what=what, regions={})  # noqa: E731
+    assert judge(0.02, 0.97, [thing("guide")], guided) == "right"
+    assert judge(0.02, 0.97, [thing("orange")], guided) == "right"
+    assert judge(0.02, 0.97, [thing("gem")], guided) == "miss"  # any gem: the goal and its twin alike
+    assert judge(0.02, 0.97, [thing("red")], guided) == "miss"  # (the twin looks like the goal: red is both)
+    assert judge(0.02, 0.97, [thing("red")], {**guided, "twin_looks_alike": False}) == "right"
+    assert judge(0.02, 0.97, [_place((6, 1, 1, 1))], guided) == "right"  # beside where a twin lay

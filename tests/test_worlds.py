@@ -4,7 +4,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from levels import builtin_level
+from levels import builtin_level, level_to_dict
 from game.world import VariantSampler, WorldBatch
 from agents.scripted import GridSeeker, RightRunner, entity_targets, region_targets
 
@@ -25,6 +25,27 @@ def test_template_grid_walks_to_the_coin():
     assert reward == 10.0 and terminated
     assert {"event": "touched", "what": "coin"} in events
     assert report.outcome == "goal" and report.length == 8 and report.base_return == 10.0 and report.goal_step == 8
+
+
+def test_a_report_says_whether_a_thing_other_than_the_goal_ended_the_episode():
+    """Touching an unpaid twin that ends episodes ends one at a thing (it says where the twin was, not where the
+    agent came to rest); the goal, lava, an exit region and the time limit do not."""
+    level = small_level(["#######", "#~....#", "#.....#", "#######"],
+                        [{"id": "agent", "kind": "agent", "at": [3, 1]}, {"id": "goal", "kind": "gem", "at": [5, 1]},
+                         {"id": "twin", "kind": "gem", "at": [2, 1], "color": "red"}],
+                        [{"event": "touched", "what": "goal", "reward": 1, "ends_episode": True},
+                         {"event": "touched", "what": "twin", "reward": 0, "ends_episode": True},
+                         {"event": "entered_region", "what": "exit", "reward": 0, "ends_episode": True}],
+                        {"event": "touched", "what": "goal"}, regions={"exit": [[3, 2, 1, 1]]}, length=6)
+    ends = {moves: play(level, "training", moves)[1] for moves in ("L", "RR", "D", "ssssss")}
+    assert ends["L"].outcome == "neither" and ends["L"].ended_at_thing
+    assert [ends[m].ended_at_thing for m in ("RR", "D", "ssssss")] == [False, False, False]
+    assert ends["RR"].outcome == "goal" and ends["D"].outcome == "neither" and ends["ssssss"].outcome == "timeout"
+    lava = play(small_level(["#####", "#~..#", "#####"], [{"id": "agent", "kind": "agent", "at": [2, 1]},
+                                                        {"id": "goal", "kind": "gem", "at": [3, 1]}],
+                            level_to_dict(level)["base_reward"]["rules"][:1], {"event": "touched", "what": "goal"}),
+                "training", "L")[1]
+    assert lava.outcome == "died" and not lava.ended_at_thing
 
 
 def test_template_grid_times_out():

@@ -95,6 +95,9 @@ class EpisodeReport:
     watched_steps: tuple[int, ...] = ()  # per watched condition (see EpisodeBook), the step reached, -1 if never
     # Per entity some rule or proxy applies only in the presence of (`Level.gates`), whether it was there.
     present: tuple[bool, ...] = ()
+    # Whether a rule about a thing other than the goal ended it (the agent touched, picked up, opened or defeated
+    # something that ends episodes): it ended where that thing was, as an episode the goal ends does.
+    ended_at_thing: bool = False
 
 
 class EpisodeBook:
@@ -110,6 +113,8 @@ class EpisodeBook:
         self.rule_conditions = [Condition(event=r.event, what=r.what) for r in rules]
         self.rule_reward = np.array([r.reward for r in rules], dtype=np.float32)
         self.rule_ends = np.array([r.ends_episode for r in rules], dtype=bool)
+        self._thing_ends = np.array([r.ends_episode and r.event in ENTITY_EVENTS for r in rules], dtype=bool)
+        self.ended_at_thing = np.zeros(n, dtype=bool)  # (read when an episode ends: see EpisodeReport)
         self.step_cost = np.float32(level.base_reward.step_cost)
         self.conditions = [level.intended_goal] + [p.condition for p in level.proxies] + list(watch)
         # Rules and proxies that apply only while an entity is present: each world's matches for them are zeroed in
@@ -157,6 +162,7 @@ class EpisodeBook:
         self.t[idx] = 0
         self.returns[idx] = 0.0
         self.died[idx] = False
+        self.ended_at_thing[idx] = False
 
     def record(self, events: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Add one step of events (modified in place: timed_out is set here). Returns reward, terminated, truncated."""
@@ -173,6 +179,8 @@ class EpisodeBook:
         rule_hits = np.einsum("nv,nrv->nr", events, self.rule_match)
         reward = rule_hits @ self.rule_reward - self.step_cost
         ends = (rule_hits[:, self.rule_ends] > 0).any(1) if self.rule_ends.any() else np.zeros(self.n, dtype=bool)
+        if self._thing_ends.any():
+            self.ended_at_thing = (rule_hits[:, self._thing_ends] > 0).any(1)
         self.counts += np.einsum("nv,ncv->nc", events, self.cond_match).astype(np.int32)
         newly = (self.counts >= self.required) & (self.first_step < 0)
         self.first_step[newly] = np.broadcast_to(self.t[:, None], newly.shape)[newly]
@@ -199,4 +207,4 @@ class EpisodeBook:
             proxy = names[min((s, k) for s, k in reached if k > 0)[1]]
         return EpisodeReport(OUTCOMES[code], t, float(self.returns[i]), steps[0],
                              {names[k]: steps[k] for k in range(1, len(names))}, first, proxy, tuple(watched),
-                             tuple(self.present[i].tolist()))
+                             tuple(self.present[i].tolist()), bool(self.ended_at_thing[i]) and steps[0] != t)
