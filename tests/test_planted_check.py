@@ -78,3 +78,23 @@ def test_the_judge_of_a_guide_plant_takes_where_the_guide_went_and_not_the_look_
     assert judge(0.02, 0.97, [thing("red")], guided) == "miss"  # (the twin looks like the goal: red is both)
     assert judge(0.02, 0.97, [thing("red")], {**guided, "twin_looks_alike": False}) == "right"
     assert judge(0.02, 0.97, [_place((6, 1, 1, 1))], guided) == "right"  # beside where a twin lay
+
+
+def test_a_way_plant_moves_the_only_way_across_a_river_of_lava():
+    """In training the one way across the river is here, at deployment there: the agent starts below, the goal lies
+    above, and the lava leaves nothing else to cross by; the count's copy declares the training way as a place."""
+    for seed in range(12):
+        doc, truth = planted_level(seed, "grid", ("way",))
+        level = parse_level(doc)
+        assert truth["plant"] == "way" and level.proxies == () and not level.regions and not goal_warnings(level)
+        lava = {split: {tuple(c) for change in doc[split]["tiles"] for c in change["cells"]}
+                for split in ("training", "deployment")}
+        (y,) = {c[1] for c in lava["training"] | lava["deployment"]}  # one row
+        way = {tuple(c) for c in truth["cells"]}
+        river = {(x, y) for x in range(1, level.width - 1)}
+        assert lava["training"] == river - way and way <= lava["deployment"] and len(river - lava["deployment"]) >= 1
+        assert all(c[1] > y for c in doc["training"]["spawns"]["agent"]["cells"])
+        assert all(c[1] < y for c in doc["training"]["spawns"]["goal"]["cells"])
+        for mix in doc["training"]["mixes"]:  # the diversity fix: the lava as at deployment
+            assert {tuple(c) for c in mix["tiles"][0]["cells"]} == way
+        assert {tuple(c) for rect in declared(doc, truth).regions["planted"] for c in [rect[:2]]} == way
