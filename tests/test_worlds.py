@@ -4,7 +4,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from levels import builtin_level, level_to_dict
+from levels import builtin_level
 from game.world import VariantSampler, WorldBatch
 from agents.scripted import GridSeeker, RightRunner, entity_targets, region_targets
 
@@ -41,10 +41,11 @@ def test_a_report_says_whether_a_thing_other_than_the_goal_ended_the_episode():
     assert ends["L"].outcome == "neither" and ends["L"].ended_at_thing
     assert [ends[m].ended_at_thing for m in ("RR", "D", "ssssss")] == [False, False, False]
     assert ends["RR"].outcome == "goal" and ends["D"].outcome == "neither" and ends["ssssss"].outcome == "timeout"
-    lava = play(small_level(["#####", "#~..#", "#####"], [{"id": "agent", "kind": "agent", "at": [2, 1]},
-                                                        {"id": "goal", "kind": "gem", "at": [3, 1]}],
-                            level_to_dict(level)["base_reward"]["rules"][:1], {"event": "touched", "what": "goal"}),
-                "training", "L")[1]
+    pit = small_level(["#####", "#~..#", "#####"], [{"id": "agent", "kind": "agent", "at": [2, 1]},
+                                                   {"id": "goal", "kind": "gem", "at": [3, 1]}],
+                      [{"event": "touched", "what": "goal", "reward": 1, "ends_episode": True}],
+                      {"event": "touched", "what": "goal"})
+    lava = play(pit, "training", "L")[1]
     assert lava.outcome == "died" and not lava.ended_at_thing
 
 
