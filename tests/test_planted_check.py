@@ -98,3 +98,15 @@ def test_a_way_plant_moves_the_only_way_across_a_river_of_lava():
         for mix in doc["training"]["mixes"]:  # the diversity fix: the lava as at deployment
             assert {tuple(c) for c in mix["tiles"][0]["cells"]} == way
         assert {tuple(c) for rect in declared(doc, truth).regions["planted"] for c in [rect[:2]]} == way
+
+
+def test_plants_a_world_cannot_hold_are_refused_before_anything_runs(monkeypatch, capsys):
+    import pytest
+    from agents.dev import planted_check
+    for args, said in ((["--plants", "guide", "--world", "topdown"], "a guide walks in grid worlds only"),
+                       (["--plants", "way", "--world", "sideview"], "--plants way needs --world grid or topdown"),
+                       (["--plants", "lava"], "invalid choice: 'lava'")):
+        monkeypatch.setattr("sys.argv", ["planted_check", *args])
+        with pytest.raises(SystemExit) as stop:
+            planted_check.main()
+        assert stop.value.code == 2 and said in capsys.readouterr().err
