@@ -174,7 +174,7 @@ class EditorScene(Scene):
 
     def problems_text(self) -> str:
         if self.problems:
-            return "<b>Problems</b> (the level cannot be trained until they are fixed):<br>" + "<br>".join(
+            return "<b>Problems</b> to fix before training:<br>" + "<br>".join(  # (one line: the box may be short)
                 f"- <b>{esc(p.path or 'level')}</b>: {esc(p.message)}. {esc(sentence(p.fix))}" for p in self.problems)
         lvl = self.level
         if self.canvas.drag_start is None or self._warnings is None:
