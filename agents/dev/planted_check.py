@@ -163,17 +163,17 @@ def _guided(rng: random.Random, rows: list[str], free: list, things: list, kind:
         return None
     start = rng.choice(beside)
     cells = rng.sample([c for c in free if c not in (agent, start)], 2 * rng.choice([1, 2]))
-    ways = [(a, b) for a, b in zip(cells[::2], cells[1::2])] + [(b, a) for a, b in zip(cells[::2], cells[1::2])]
+    turns = [(a, b) for a, b in zip(cells[::2], cells[1::2])] + [(b, a) for a, b in zip(cells[::2], cells[1::2])]
     twin_colour = rng.choice([colour, next(c for c in COLORS if c not in ("grey", colour, guide_colour))])
     pairs = []
-    for goal, twin in ways:
+    for goal, twin in turns:
         to_goal, to_twin = _route(rows, start, goal), _route(rows, start, twin)
         if to_goal is None or to_twin is None:
             return None
         place = {"goal": {"cells": [list(goal)]}, "twin": {"cells": [list(twin)]}}
         pairs.append(({**place, "guide": {"route": {"cells": to_goal, "then": "stop"}}},
                       {**place, "guide": {"route": {"cells": to_twin, "then": "stop"}}}))
-    things.append({"id": "twin", "kind": kind, "at": list(ways[0][1]), "color": twin_colour})
+    things.append({"id": "twin", "kind": kind, "at": list(turns[0][1]), "color": twin_colour})
     things.append({"id": "guide", "kind": "guide", "at": list(start), "color": guide_colour,
                    "route": pairs[0][0]["guide"]["route"]})
     return pairs, {"plant": "guide", "colour": guide_colour, "twin_colour": twin_colour,

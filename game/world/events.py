@@ -114,6 +114,7 @@ class EpisodeBook:
         self.rule_reward = np.array([r.reward for r in rules], dtype=np.float32)
         self.rule_ends = np.array([r.ends_episode for r in rules], dtype=bool)
         self._thing_ends = np.array([r.ends_episode and r.event in ENTITY_EVENTS for r in rules], dtype=bool)
+        self._any_thing_ends = bool(self._thing_ends.any())
         self.ended_at_thing = np.zeros(n, dtype=bool)  # (read when an episode ends: see EpisodeReport)
         self.step_cost = np.float32(level.base_reward.step_cost)
         self.conditions = [level.intended_goal] + [p.condition for p in level.proxies] + list(watch)
@@ -179,7 +180,7 @@ class EpisodeBook:
         rule_hits = np.einsum("nv,nrv->nr", events, self.rule_match)
         reward = rule_hits @ self.rule_reward - self.step_cost
         ends = (rule_hits[:, self.rule_ends] > 0).any(1) if self.rule_ends.any() else np.zeros(self.n, dtype=bool)
-        if self._thing_ends.any():
+        if self._any_thing_ends and ends.any():  # (read only for the episodes ending now; `start` clears it)
             self.ended_at_thing = (rule_hits[:, self._thing_ends] > 0).any(1)
         self.counts += np.einsum("nv,ncv->nc", events, self.cond_match).astype(np.int32)
         newly = (self.counts >= self.required) & (self.first_step < 0)
