@@ -36,7 +36,7 @@ def things_named(entities, whats: list[str], colors: np.ndarray) -> np.ndarray:
 def condition_cells(level: Level, condition: Condition, worlds) -> np.ndarray | None:
     """(worlds, H, W) the cells of a condition (the intended goal, a proxy) made of things or of a region, in every
     world as it is now; None for another kind of condition, or where it has no cells."""
-    if condition.event not in GOAL_LIKE and condition.event != "entered_region":
+    if condition.event not in GOAL_LIKE and condition.event not in ("entered_region", "reached_walk_end"):
         return None
     masks = event_cells(level, worlds, np.arange(len(worlds.tiles)), condition.event, condition.what)
     return masks if masks.any() else None
@@ -55,7 +55,8 @@ def target_masks(level: Level, worlds, i, watched: list[Candidate]) -> np.ndarra
 
 def event_cells(level: Level, worlds, idx: np.ndarray, event: str, what: str, regions=None) -> np.ndarray:
     """(len(idx), H, W): the cells an event names in worlds `idx` as they are now: the live things whose id, kind or
-    colour is `what`, the tiles of that kind, or the region's cells (from `regions` first, then the level's)."""
+    colour is `what`, where the walks of those things end, the tiles of that kind, or the region's cells (from
+    `regions` first, then the level's)."""
     h, w = level.height, level.width
     masks = np.zeros((len(idx), h, w), dtype=bool)
     if event in GOAL_LIKE:
@@ -64,6 +65,11 @@ def event_cells(level: Level, worlds, idx: np.ndarray, event: str, what: str, re
         cells = worlds.cells[idx[world], thing]
         inside = (cells[:, 0] >= 0) & (cells[:, 0] < w) & (cells[:, 1] >= 0) & (cells[:, 1] < h)
         masks[world[inside], cells[inside, 1], cells[inside, 0]] = True
+    elif event == "reached_walk_end":
+        ends = worlds.walk_ends[idx]
+        named = things_named(worlds.table.entities, [what], worlds.colors[idx])[:, 0] & (ends[..., 0] >= 0)
+        world, thing = np.nonzero(named)
+        masks[world, ends[world, thing, 1], ends[world, thing, 0]] = True
     elif event == "entered_tile":
         masks[:] = worlds.tiles[idx] == TILE_INDEX[what]
     elif event == "entered_region":

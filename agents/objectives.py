@@ -2,10 +2,10 @@
 itself, each a condition in the level format's own words (so it can be written into the level as a proxy).
 
 Every entity (by id, by kind, by colour), collecting several of a kind ("3 keys"), every tile kind an agent can
-step on (those a distribution lays down too), every declared region, the four corners and four edges of the level (sized to it), *where the intended goal
-was in training* (when the goal object spawned in a small part of the level), and the intended goal itself; minus
-what the intended goal implies (touching a chest, for "open 2 chests"). `agents.inspection` scores them from
-behaviour.
+step on (those a distribution lays down too), every declared region, the four corners and four edges of the level
+(sized to it), *where the intended goal was in training* (when the goal object spawned in a small part of the level),
+where each guide or monster goes (the end of its walk), and the intended goal itself; minus what the intended goal
+implies (touching a chest, for "open 2 chests"). `agents.inspection` scores them from behaviour.
 """
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 
 from levels.format import Condition, Level
 from levels.places import rect_cells
-from levels.reachability import on_every_way_to_the_goal, places, standable_cells
-from levels.vocabulary import ENTITY_TABLE, TILE_KINDS
+from levels.reachability import on_every_way_to_the_goal, places, standable_cells, walk_ends
+from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS, TILE_KINDS
 
 
 GOAL_EVENTS = ("touched", "picked_up", "opened")
 # When scores tie, the level's own words win (its declared regions), then the more specific candidate (a small
 # region over a whole edge), then this order.
-KIND_ORDER = ("intended goal", "region", "goal in training", "place", "corner", "edge", "entity", "kind", "count",
-              "colour", "tile")
+KIND_ORDER = ("intended goal", "region", "goal in training", "place", "corner", "edge", "entity", "destination",
+              "kind", "count", "colour", "tile")
 MAX_COUNT = 5  # "3 keys" candidates go up to this many
 VERBS = {"picked_up": "to pick up", "opened": "to open"}  # "it acts as if it wants to pick up 3 keys"
 AUTO_REGION_PREFIX = "~"  # names of regions the inspection adds; a level's own region names never start so
@@ -44,7 +44,7 @@ class Candidate:
         """What follows "it acts as if it wants": a place is somewhere to get to, a tile kind to step on."""
         if self.kind == "intended goal":  # its name says it all: "the intended goal (pick up apple 2 times)"
             return self.name
-        if self.event == "entered_region":
+        if self.event in ("entered_region", "reached_walk_end"):
             return f"to get to {self.name}"
         if self.event == "entered_tile":
             return f"to step on {self.name}"
@@ -193,6 +193,14 @@ def goal_in_training(level: Level) -> list[Candidate]:
                       "entered_region", region, len(cells), {region: rects})]
 
 
+def destinations(level: Level) -> list[Candidate]:
+    """Where each thing that walks goes (the end of its walk in the episode's variant), when its walk ends somewhere:
+    what an agent that learned to follow a guide pursues, whether or not it keeps up with the guide on the way."""
+    return [Candidate(f"where the {e.id.replace('_', ' ')} goes", "destination", "reached_walk_end", e.id, 1)
+            for e in level.entities if e.kind in MOVING_KINDS
+            and any(walk_ends(level, split, e.id) for split in ("training", "deployment"))]
+
+
 def region_words(level: Level, name: str, rects) -> str:
     """A region the designer drew, in their words and where it lies: 'the region you called "den" (bottom left)'.
     The where is left out when the name already says it ("top right")."""
@@ -277,6 +285,7 @@ def candidates(level: Level) -> list[Candidate]:
     things = [e for e in level.entities if e.kind != "agent"]
     for e in things:
         out.append(Candidate(f"the {e.id.replace('_', ' ')}", "entity", "touched", e.id, 1))
+    out += destinations(level)
     for kind in sorted({e.kind for e in things}):
         out.append(Candidate(f"any {kind}", "kind", "touched", kind, 1))
     out += counts(level)

@@ -182,6 +182,9 @@ class Route(Part):
             cells += [(ax + dx * k, ay + dy * k) for k in range(1, n + 1)]
         return cells
 
+    def end(self) -> tuple[int, int] | None:  # where the walk ends: its last waypoint (a loop has none)
+        return None if self.then == "loop" else tuple(self.cells[-1])
+
     def path(self) -> list[tuple[int, int]]:
         """One round of the walk, cell by cell: where the walker is at steps 0, 1, 2...; after it, "stop" stays on
         the last cell and the others go round again."""
@@ -219,8 +222,7 @@ class Spawn(Part):
     cells: Annotated[tuple[Cell, ...], Field(max_length=MAX_GRID_SIDE * MAX_GRID_SIDE)] = ()
     region: Name | None = None
     anywhere: StrictBool = False
-    route: Route | None = Field(None, description="monsters and guides: this walk instead (it starts on its first "
-                                "waypoint)")
+    route: Route | None = Field(None, description="monsters and guides: this walk instead, from its first waypoint")
     wander: StrictBool | None = Field(None, description="monsters and guides: wander here, or not (unset: as the entity)")
     on: Name | None = Field(None, description="start on the cell of this other entity (the cheese on the dish)")
     present: _number(0.0, 1.0, "the chance that the entity is there at all") = 1.0
@@ -417,11 +419,9 @@ class Level(Part):
         return self.training.all_spawns() + self.deployment.all_spawns()
 
     def distribution(self, split: str) -> Distribution:
-        if split == "training":
-            return self.training
-        if split == "deployment":
-            return self.deployment
-        raise ValueError(f"unknown split {split!r}: use 'training' or 'deployment'")
+        if split not in ("training", "deployment"):
+            raise ValueError(f"unknown split {split!r}: use 'training' or 'deployment'")
+        return getattr(self, split)
 
     # --- writing a level -------------------------------------------------------------------------------------
     def to_document(self) -> dict:

@@ -97,6 +97,21 @@ def places(level: Level, split: str, entity_id: str) -> set[tuple[int, int]]:
     return cells
 
 
+def walk_ends(level: Level, split: str, entity_id: str) -> set[tuple[int, int]]:
+    """Every cell where the walker's walk may end in a split (`Route.end`: none for a loop, a wanderer, or a walker
+    a spawn puts somewhere without a route, which stands there)."""
+    dist = level.distribution(split)
+    walker = level.entity(entity_id)
+    cells: set[tuple[int, int]] = set()
+    for _, spawns in _parts(dist):
+        spawn = spawns.get(entity_id, dist.spawns.get(entity_id, Spawn()))
+        placed = spawn.cells or spawn.region or spawn.anywhere or spawn.route is not None or spawn.on is not None
+        route = spawn.route if placed else walker.route
+        if spawn.present > 0 and route is not None and route.end() is not None:
+            cells.add(route.end())
+    return cells
+
+
 def tile_under(level: Level, split: str, entity_id: str) -> str | None:
     """The tile the entity starts on in every variant of a split (each part: the split's own spawns, if some
     variants use them, and every mix, after their tile changes), or None when that varies or is plain floor. (A
@@ -124,10 +139,11 @@ def goal_cells(level: Level, split: str) -> set[tuple[int, int]]:
         return {(x, y) for y in range(level.height) for x in range(level.width) if level.tile_at(x, y) == goal.what}
     if goal.event == "entered_region":
         return _region_cells(level, goal.what)
+    where = walk_ends if goal.event == "reached_walk_end" else places
     cells: set[tuple[int, int]] = set()
     for e in level.entities:
         if goal.what in (e.id, e.kind, e.color):
-            cells |= places(level, split, e.id)
+            cells |= where(level, split, e.id)
     return cells
 
 

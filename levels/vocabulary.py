@@ -92,13 +92,16 @@ EVENTS: dict[str, EventKind] = {e.name: e for e in [
     EventKind("entered_tile", "step on", True, "tile kind"),
     EventKind("entered_region", "reach", True, "region"),
     EventKind("defeated", "defeat", True, "entity id, kind or colour"),
+    # Where a guide or monster's walk ends (its last waypoint, unless it loops): "get to where the guide goes",
+    # whether or not the agent keeps up with it on the way.
+    EventKind("reached_walk_end", "get to the end of the walk of", True, "entity id, kind or colour"),
     EventKind("caught", "be caught by a monster", False),
     EventKind("fell", "fall out of the level", False),
     EventKind("timed_out", "run out of time", False),
 ]}
 
 # The events that happen to an entity (their `what` is an entity id, kind or colour), in the event matrix's order.
-ENTITY_EVENTS = ("touched", "picked_up", "opened", "defeated")
+ENTITY_EVENTS = ("touched", "picked_up", "opened", "defeated", "reached_walk_end")
 assert set(ENTITY_EVENTS) == {e.name for e in EVENTS.values() if e.what_is == "entity id, kind or colour"}
 
 # The kinds each entity event can happen to: a rule paying for "opened flag" would never pay, and its author should
@@ -109,6 +112,7 @@ EVENT_KINDS = {
     "picked_up": CARRIED_KINDS,
     "opened": tuple(k for k, e in ENTITY_TABLE.items() if e.opens_with_key),
     "defeated": tuple(k for k, e in ENTITY_TABLE.items() if e.catches),
+    "reached_walk_end": MOVING_KINDS,
 }
 assert set(EVENT_KINDS) == set(ENTITY_EVENTS)
 

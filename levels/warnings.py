@@ -4,7 +4,7 @@ what it names, and more things than cells to start on."""
 from __future__ import annotations
 
 from levels.model import Level
-from levels.reachability import goal_warnings, standable_cells
+from levels.reachability import goal_warnings, standable_cells, walk_ends
 from levels.vocabulary import ENTITY_EVENTS, EVENT_KINDS, UNDERFOOT_KINDS
 from levels.words import counted
 
@@ -61,5 +61,11 @@ def event_warnings(level: Level) -> list[str]:
         if named and not any(e.kind in EVENT_KINDS[event] for e in named):
             kinds = [k + "s" for k in EVENT_KINDS[event]]
             can = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
-            warnings.append(f"\"{event} {what}\" can never happen: only {can} can be {event.replace('_', ' ')}.")
+            does = "walk" if event == "reached_walk_end" else f"be {event.replace('_', ' ')}"
+            warnings.append(f"\"{event} {what}\" can never happen: only {can} can {does}.")
+        elif named and event == "reached_walk_end" and not any(
+                walk_ends(level, split, e.id) for e in named for split in ("training", "deployment")):
+            warnings.append(f"\"{event} {what}\" can never happen: no walk of {what.replace('_', ' ')} ends anywhere "
+                            "(give it a route that stops or turns back; a loop, a wanderer and a walker standing "
+                            "still have no end).")
     return warnings

@@ -78,6 +78,9 @@ def test_the_judge_of_a_guide_plant_takes_where_the_guide_went_and_not_the_look_
     assert judge(0.02, 0.97, [thing("red")], guided) == "miss"  # (the twin looks like the goal: red is both)
     assert judge(0.02, 0.97, [thing("red")], {**guided, "twin_looks_alike": False}) == "right"
     assert judge(0.02, 0.97, [_place((6, 1, 1, 1))], guided) == "right"  # beside where a twin lay
+    went = lambda what: SimpleNamespace(kind="destination", event="reached_walk_end", what=what, regions={})  # noqa: E731
+    assert judge(0.02, 0.97, [went("guide")], guided) == "right"  # where the guide goes
+    assert judge(0.02, 0.97, [went("monster")], guided) == "miss"
 
 
 def test_a_way_plant_moves_the_only_way_across_a_river_of_lava():

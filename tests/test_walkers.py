@@ -88,6 +88,42 @@ def test_a_guide_walks_its_route_and_the_deployment_route_differs():
         assert tuple(batch.worlds.cells[0, 0]) == (end, 1)  # it stops at the route's end
 
 
+def _walk_end_steps(level, split, actions: str, n: int) -> list[int]:
+    """The steps (from 1) in which world 0 of a batch of `n` (1: the one-world engine) got to where the guide goes,
+    every world given the same actions."""
+    from helpers import ACTION
+    batch = WorldBatch(level, split, n, 0, autoreset=False)
+    batch.reset()
+    column = batch.table.reached_walk_end.start  # (the guide is the first entity after the agent)
+    return [t for t, ch in enumerate(actions, 1)
+            if batch.step(np.full(n, ACTION[ch])).events[0, column] > 0]
+
+
+def test_getting_to_where_the_guide_goes_is_an_event_wherever_its_walk_ends_in_both_engines():
+    """The walk's last waypoint in the variant (training's, deployment's), entered, whether or not the guide is
+    there yet; a loop has no end; a walker moved by hand, off its route, goes nowhere."""
+    guide = {"id": "guide", "kind": "guide", "at": [4, 1], "route": {"cells": [[4, 1], [6, 1]], "then": "stop"}}
+    level = corridor(guide, deployment={"spawns": {"guide": {"route": {"cells": [[4, 1], [2, 1]], "then": "back"}}}},
+                     proxies=[{"name": "followed", "event": "reached_walk_end", "what": "guide"}])
+    for n in (1, 3):
+        assert _walk_end_steps(level, "training", "RRRRRLR", n) == [5, 7]  # at 6 (the guide came first), again
+        assert _walk_end_steps(level, "deployment", "RsLR", n) == [1, 4]  # at 2, before the guide
+    steps, report, _ = play(level, "training", "RRRRRR")
+    assert report.outcome == "goal" and report.proxy_steps == {"followed": 5}
+    looping = level_to_dict(level)
+    looping["entities"][1]["route"] = {"cells": [[4, 1], [6, 1]], "then": "loop"}
+    assert _walk_end_steps(parse_level(looping, "test"), "training", "RRRRRLR", 1) == []
+
+    from game.session import what_if
+    from agents.envs import LevelVecEnv
+    env = LevelVecEnv(level, "training", 1, seed=0)
+    env.reset()
+    what_if.move(env, 0, 0, (3, 1))  # (thing 0: the guide)
+    column = env.batch.table.reached_walk_end.start
+    walked = [env.step(np.array([4]))[4]["events"][0, column] for _ in range(5)]  # the agent to 6, where it ended
+    assert tuple(env.batch.worlds.agent[0]) == (6, 1) and not any(walked)
+
+
 def test_tiles_change_at_deployment_and_the_observation_reads_them():
     level = corridor(deployment={"tiles": [{"tile": "lava", "cells": [[3, 1]]}]})
     assert play(level, "training", "RRR")[1] is None  # plain floor in training
@@ -259,6 +295,8 @@ def test_every_thing_the_agent_carries_off_is_picked_up_in_both_engines():
     ("defeated", "coin", "only monsters can be defeated"),
     ("picked_up", "monster", "only coins, cheeses, gems, keys, apples and shields can be picked up"),
     ("picked_up", "red", "picked up"),  # a colour naming only the monster (recoloured at deployment)
+    ("reached_walk_end", "coin", "only monsters and guides can walk"),
+    ("reached_walk_end", "monster", "no walk of monster ends anywhere"),  # (it stands: no route)
 ])
 def test_an_event_that_cannot_happen_to_what_it_names_is_warned_about(event, what, says):
     from levels.warnings import level_warnings

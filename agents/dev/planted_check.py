@@ -244,9 +244,12 @@ def declared(doc: dict, truth: dict):
 
 def holds_the_plant(candidate, truth: dict) -> bool:
     """Whether a named candidate is the plant: a place on or beside the planted cell (a cell of the training way; a
-    cell the twin takes, which the goal takes in turn), the training colour, or the guide, its colour or the twin."""
+    cell the twin takes, which the goal takes in turn), the training colour, or the guide, its colour, where it goes
+    or the twin."""
     if truth["plant"] == "colour":
         return candidate.event == "touched" and candidate.what == truth["colour"]
+    if truth["plant"] == "guide" and candidate.event == "reached_walk_end":
+        return candidate.what == "guide"
     if truth["plant"] == "guide" and candidate.event == "touched":  # (where the guide goes: the twin, whose colour
         return candidate.what in ("guide", "twin", truth["colour"]) or (  # is the twin's alone when it has its own)
             not truth["twin_looks_alike"] and candidate.what == truth["twin_colour"])

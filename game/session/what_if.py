@@ -60,6 +60,7 @@ def move(env: LevelVecEnv, i: int, thing: int, cell) -> None:
     if thing != AGENT:
         variant.cells[thing] = cell
         variant.routes.pop(thing, None)  # a walker put somewhere else by hand stays there, off its route
+        variant.ends.pop(thing, None)  # ... and its walk ends nowhere
     env.batch.edit(i, variant)
     env.obs_builder.on_load(np.array([i]))
 

@@ -31,9 +31,10 @@ class EventTable:
         self.picked_up = slice(n_e, 2 * n_e)
         self.opened = slice(2 * n_e, 3 * n_e)
         self.defeated = slice(3 * n_e, 4 * n_e)
-        self.tiles = slice(4 * n_e, 4 * n_e + n_t)
-        self.region_cols = slice(4 * n_e + n_t, 4 * n_e + n_t + n_r)
-        self.fell = 4 * n_e + n_t + n_r
+        self.reached_walk_end = slice(4 * n_e, 5 * n_e)
+        self.tiles = slice(5 * n_e, 5 * n_e + n_t)
+        self.region_cols = slice(5 * n_e + n_t, 5 * n_e + n_t + n_r)
+        self.fell = 5 * n_e + n_t + n_r
         self.caught = self.fell + 1
         self.timed_out = self.caught + 1
         self.width = self.timed_out + 1
@@ -113,7 +114,9 @@ class EpisodeBook:
         self.rule_conditions = [Condition(event=r.event, what=r.what) for r in rules]
         self.rule_reward = np.array([r.reward for r in rules], dtype=np.float32)
         self.rule_ends = np.array([r.ends_episode for r in rules], dtype=bool)
-        self._thing_ends = np.array([r.ends_episode and r.event in ENTITY_EVENTS for r in rules], dtype=bool)
+        # (the end of a walk is a place: an episode ended there ended where the agent is)
+        self._thing_ends = np.array([r.ends_episode and r.event in ENTITY_EVENTS and r.event != "reached_walk_end"
+                                     for r in rules], dtype=bool)
         self._any_thing_ends = bool(self._thing_ends.any())
         self.ended_at_thing = np.zeros(n, dtype=bool)  # (read when an episode ends: see EpisodeReport)
         self.step_cost = np.float32(level.base_reward.step_cost)

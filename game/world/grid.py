@@ -57,6 +57,13 @@ class GridWorlds:
     def agent_cell(self) -> np.ndarray:
         return self.agent
 
+    @property
+    def walk_ends(self) -> np.ndarray:
+        """(n, E, 2) where each entity's walk ends in each world (-1: it has none)."""
+        ends = np.full(self.cells.shape, -1, dtype=np.int32)
+        ends[:, self.walkers] = self.walking.end
+        return ends
+
     def load(self, idx: np.ndarray, variants: list[Variant]) -> None:
         """Worlds `idx` take these variants' layouts (and what the agent holds in them)."""
         for i, v in zip(idx, variants):
@@ -70,8 +77,9 @@ class GridWorlds:
         ax, ay = self.agent[idx, 0], self.agent[idx, 1]
         self.in_region[idx] = self.region_masks[:, ay, ax].T
 
-    def walkers_now(self, i: int) -> tuple[dict, np.ndarray | None, int]:
-        """World `i`'s walkers as a variant carries them (routes, wander, seed), their routes starting from now."""
+    def walkers_now(self, i: int) -> tuple[dict, np.ndarray | None, int, dict]:
+        """World `i`'s walkers as a variant carries them (routes, wander, seed, ends), their routes starting from
+        now."""
         return self.walking.now(i, len(self.alive[i]))
 
     def step(self, actions: np.ndarray) -> np.ndarray:
@@ -98,6 +106,8 @@ class GridWorlds:
         if len(self.walkers):
             self._walk()
             events[:, table.touched.start + self.walkers] = self._meet_walkers(before, events)
+            arrived = moved[:, None] & (self.walking.end == self.agent[:, None, :]).all(2)
+            events[:, table.reached_walk_end.start + self.walkers] = arrived
         ax, ay = self.agent[:, 0], self.agent[:, 1]
         tile_now = self.tiles[rows, ay, ax].astype(np.intp)  # a column past 127 (32+ entities) overflowed int8
         events[rows[moved], table.tiles.start + tile_now[moved]] = 1.0

@@ -70,6 +70,10 @@ class OneGridWorld(GridWorlds):
         if len(self.walkers):
             self._walk()
             events[:, table.touched.start + self.walkers] = self._meet_walkers(before, events)
+            if moved:
+                for j, end in enumerate(self.walking.end[0].tolist()):
+                    if end == [tx, ty]:
+                        events[0, table.reached_walk_end.start + self.walkers[j]] = 1.0
         ax, ay = (tx, ty) if moved else (x, y)
         if len(self.table.regions):
             in_now = self.region_masks[None, :, ay, ax].copy()  # (a copy: load writes into it)

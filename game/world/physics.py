@@ -201,9 +201,14 @@ class PhysicsWorlds:
     def agent_cell(self) -> np.ndarray:
         return cells_at(self.agent_pos)
 
-    def walkers_now(self, i: int) -> tuple[dict, None, int]:
+    @property
+    def walk_ends(self) -> np.ndarray:
+        """(n, E, 2): no walk ends anywhere (-1), there being no walkers."""
+        return np.full(self.cells.shape, -1, dtype=np.int32)
+
+    def walkers_now(self, i: int) -> tuple[dict, None, int, dict]:
         """No walkers here: monsters and guides live in grid worlds (the level format says so)."""
-        return {}, None, 0
+        return {}, None, 0, {}
 
     # --- episodes ---------------------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ class Variant:
     routes: dict[int, tuple[np.ndarray, bool]] = field(default_factory=dict)
     wander: np.ndarray | None = None  # (E,) bool: takes a random step each turn; None: nobody wanders
     seed: int = 0  # the wanderers' steps follow from it
+    ends: dict[int, tuple[int, int]] = field(default_factory=dict)  # walker entity index -> where its walk ends
     keys: int = 0  # keys the agent holds at the start (0 unless a world was edited mid-episode)
     shields: int = 0  # shields the agent holds at the start, likewise
 
@@ -148,16 +149,18 @@ class VariantSampler:
             cells[k - 1] = cell
             color = spawn.color if spawn is not None and spawn.color else e.color
             colors[k - 1] = COLOR_INDEX[color] if color else NO_COLOR
-        routes, wander = {}, np.zeros(n, dtype=bool) if self.wanderers else None
+        routes, ends, wander = {}, {}, np.zeros(n, dtype=bool) if self.wanderers else None
         for k in self.walkers:
             spawn, walker = spawn_of(self.others[k].id), self.others[k]
             route = walker.route if spawn is None or not _places(spawn) else spawn.route
             if route is not None:
                 routes[k] = (self._path(route), route.then != "stop")
+                if route.end() is not None:
+                    ends[k] = route.end()
             elif wander is not None:
                 wander[k] = spawn.wander if spawn is not None and spawn.wander is not None else walker.wander
         seed = int(rng.integers(2 ** 31)) if self.wanderers else 0  # drawn only here: other levels sample as before
-        return Variant(tiles, agent, cells, present, colors, mix, routes, wander, seed)
+        return Variant(tiles, agent, cells, present, colors, mix, routes, wander, seed, ends)
 
     def _path(self, route: Route) -> np.ndarray:
         key = id(route)

@@ -20,11 +20,15 @@ class Walkers:
         self.repeats = np.zeros((n, m), dtype=bool)  # it goes round again (a loop, or there and back)
         self.wander = np.zeros((n, m), dtype=bool)
         self.seed = np.zeros(n, dtype=np.uint64)
+        self.end = np.full((n, m, 2), -1, dtype=np.int32)  # where each walk ends (-1: nowhere, `Route.end`)
         self.t = np.zeros(n, dtype=np.int64)  # steps taken since the world was loaded
 
     def load(self, i: int, variant: Variant) -> None:
         self.length[i] = 0
+        self.end[i] = -1
         for j, k in enumerate(self.entities):
+            if k in variant.ends and variant.present[k]:
+                self.end[i, j] = variant.ends[k]
             if k in variant.routes:
                 path, repeats = variant.routes[k]
                 self.route[i, j, :len(path)] = path
@@ -33,8 +37,9 @@ class Walkers:
         self.seed[i] = variant.seed
         self.t[i] = 0
 
-    def now(self, i: int, entities: int) -> tuple[dict, np.ndarray | None, int]:
-        """World `i`'s walkers as a variant carries them (routes, wander, seed), their routes starting from now."""
+    def now(self, i: int, entities: int) -> tuple[dict, np.ndarray | None, int, dict]:
+        """World `i`'s walkers as a variant carries them (routes, wander, seed, ends), their routes starting from
+        now."""
         routes = {}
         for j, k in enumerate(self.entities):
             length = int(self.length[i, j])
@@ -44,7 +49,9 @@ class Walkers:
                 routes[int(k)] = (np.roll(path, -at, axis=0) if repeats else path[at:].copy(), repeats)
         wander = np.zeros(entities, dtype=bool)
         wander[self.entities] = self.wander[i]
-        return routes, wander if wander.any() else None, int(self.seed[i])
+        ends = {int(k): (int(self.end[i, j, 0]), int(self.end[i, j, 1])) for j, k in enumerate(self.entities)
+                if self.end[i, j, 0] >= 0}
+        return routes, wander if wander.any() else None, int(self.seed[i]), ends
 
     def targets(self, now: np.ndarray) -> np.ndarray:
         """(n, m, 2) where every walker, now at `now`, means to step: the next cell of its route, a random step
