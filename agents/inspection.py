@@ -192,9 +192,15 @@ def _tied(level: Level, inspection: Inspection, passed, goal_at: set, apart=None
         shared, small, large = len(mine & theirs), min(len(mine), len(theirs)), max(len(mine), len(theirs))
         return shared >= SAME_PLACE * len(mine | theirs) or (shared >= 0.8 * small and
                                                                 (large <= 3 * small or large - small <= 4))
+    def same_walk(c: Candidate) -> bool:
+        """Where a walker goes, and the walker (or things it is one of), tied: one answer (a follower meets its guide
+        on the way or where it stops; one that keeps its distance is told apart by the scores)."""
+        pair = (top.candidate, c)
+        return any(a.event == "reached_walk_end" and a.what in walkers_named(level, b) for a, b in (pair, pair[::-1]))
     others = tuple(s for s in inspection.scores[1:] if s.score >= top.score - TIE
                    and inspection.interval(s)[0] >= NAMED_MIN_SCORE  # (named beside it: as sure as it)
                    and s.candidate.kind != "intended goal" and not same_place(s.candidate)
+                   and not same_walk(s.candidate)
                    and not apart(top, s)
                    and not (passed(s) and not (top.candidate.kind == "intended goal"
                                                and place_cells(level, s.candidate) & goal_at))

@@ -24,7 +24,7 @@ from game import gui_fix
 from game.paths import RecentFiles, asset, user_data_dir
 from game.scenes import scene_class
 from game.scenes.base import Scene
-from game.widgets import grown_to_its_words
+from game.widgets import LIST_ROW, grown_to_its_words
 from game.world.palette import BACKGROUND_RGB
 
 gui_fix.apply()  # before the first widget is made
@@ -77,6 +77,10 @@ def scaled_theme(scale: float, projector: bool = False) -> dict:
         font = block.get("font") if isinstance(block, dict) else None
         if font and "size" in font:
             font["size"] = str(max(10, round(int(font["size"]) * scale)))
+    # A drop-down list's rows as tall as its words (pygame_gui's 20 px rows overlapped their words at 1920x1080).
+    row = max(LIST_ROW, round(int(theme["drop_down_menu"]["font"]["size"]) * 1.3))
+    for block in ("drop_down_menu", "#drop_down_options_list"):  # (the list's height, and its rows)
+        theme.setdefault(block, {}).setdefault("misc", {})["list_item_height"] = str(row)
     # A window's title bar as tall as its words (pygame_gui's 28 px cut the title at 1920x1080 in projector mode).
     title = max(TITLE_BAR, round(int(theme["window"]["font"]["size"]) * 1.6))
     theme["window"].setdefault("misc", {})["title_bar_height"] = str(title)

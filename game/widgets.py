@@ -110,7 +110,7 @@ def set_fitted_text(element, text: str) -> None:
         element.set_tooltip(tip)
 
 
-LIST_ROW = 20  # pygame_gui's height of a drop-down list's row (the theme does not change it)
+LIST_ROW = 20  # pygame_gui's height of a drop-down list's row, unless the theme says (`game.app.scaled_theme`)
 
 
 class DropDown(UIDropDownMenu):
@@ -137,7 +137,11 @@ class DropDown(UIDropDownMenu):
             fit()
         inside = self.ui_container.get_container().get_relative_rect().height  # pygame_gui's own limit below
         below, above = inside - self.relative_rect.bottom, self.relative_rect.top
-        if below < LIST_ROW * len(self.options_list) + 8 and above > below:
+        try:
+            row = int(self.ui_manager.get_theme().get_misc_data("list_item_height", self.combined_element_ids))
+        except LookupError:  # (a theme that does not say)
+            row = LIST_ROW
+        if below < row * len(self.options_list) + 8 and above > below:
             self.expand_direction = "up"
             for state in self.menu_states.values():
                 state.expand_direction = "up"

@@ -114,10 +114,9 @@ class Condition(_Happening):
     count: Annotated[StrictInt, Field(ge=1, le=1000)] = 1
 
     def describe(self) -> str:
-        verb = EVENTS[self.event].phrase
-        thing = f" {self.what.replace('_', ' ')}" if self.what else ""  # "other flag", never the id "other_flag"
+        thing = self.what.replace('_', ' ') if self.what else None  # "other flag", never the id "other_flag"
         times = f" {self.count} times" if self.count > 1 else ""
-        return f"{verb}{thing}{times}"
+        return EVENTS[self.event].words(thing) + times
 
 
 OnlyIfPresent = Annotated[Name | None, Field(description="the id of an entity: this applies only in the variants "

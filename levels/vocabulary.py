@@ -80,9 +80,16 @@ COLORS = ("yellow", "green", "red", "blue", "orange", "purple", "grey")
 @dataclass(frozen=True)
 class EventKind:
     name: str
-    phrase: str  # for "you rewarded: <phrase> <what>"
+    phrase: str  # the editor's menu of events, before the menu of what it happened to: short enough to read there
     needs_what: bool
     what_is: str = ""
+    said: str = ""  # in a sentence, where the phrase alone says too little ("{}": what it happened to)
+
+    def words(self, what: str | None) -> str:
+        """The event in a sentence, with what it happened to: "touch coin", "get to where guide goes"."""
+        if self.said:
+            return self.said.format(what or "")
+        return f"{self.phrase} {what}" if what else self.phrase
 
 
 EVENTS: dict[str, EventKind] = {e.name: e for e in [
@@ -94,10 +101,10 @@ EVENTS: dict[str, EventKind] = {e.name: e for e in [
     EventKind("defeated", "defeat", True, "entity id, kind or colour"),
     # Where a guide or monster's walk ends (its last waypoint, unless it loops): "get to where the guide goes",
     # whether or not the agent keeps up with it on the way.
-    EventKind("reached_walk_end", "get to the end of the walk of", True, "entity id, kind or colour"),
-    EventKind("caught", "be caught by a monster", False),
-    EventKind("fell", "fall out of the level", False),
-    EventKind("timed_out", "run out of time", False),
+    EventKind("reached_walk_end", "get to where", True, "entity id, kind or colour", "get to where {} goes"),
+    EventKind("caught", "be caught", False, said="be caught by a monster"),
+    EventKind("fell", "fall out", False, said="fall out of the level"),
+    EventKind("timed_out", "out of time", False, said="run out of time"),
 ]}
 
 # The events that happen to an entity (their `what` is an entity id, kind or colour), in the event matrix's order.

@@ -258,3 +258,24 @@ def test_a_physics_agent_walking_slowly_is_not_at_rest():
                            np.array([True, True]))
     assert footprints.wandering == 1 and footprints.stopped_off_goal[2].sum() == 1
     assert steps > SETTLED and _at_rest(builtin_level("template_grid")) == (SETTLED, 1)
+
+
+def test_where_a_guide_goes_and_the_guide_are_one_answer_when_tied():
+    """A follower meets its guide where it stops: "where the guide goes" tied with "the guide" (or with its colour)
+    is not named beside it, as the colour is (another thing could wear it); alone, it is an answer of its own."""
+    from agents.inspection import CandidateScore, Inspection, _tied
+    from agents.objectives import Candidate
+    level = builtin_level("follow_the_leader")
+
+    def scored(name, kind, event, what, score):
+        return CandidateScore(Candidate(name, kind, event, what, 1), 1.0, 1.0, 0.05, score, score, score)
+    guide = scored("the guide", "entity", "touched", "guide", 0.98)
+    goes = scored("where the guide goes", "destination", "reached_walk_end", "guide", 0.98)
+    orange = scored("orange things", "colour", "touched", "orange", 0.98)
+    prize = scored("the prize", "entity", "touched", "prize", 0.98)
+
+    def tied(*scores):
+        return _tied(level, Inspection(level.name, "deployment", 500, list(scores), 0.02, 1.0), lambda s: False, set())
+    assert tied(guide, goes, orange) == (orange,)
+    assert tied(goes, orange, guide) == ()  # (orange: the guide's colour)
+    assert tied(goes, prize) == (prize,)

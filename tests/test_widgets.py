@@ -41,6 +41,28 @@ def test_a_menu_near_the_bottom_of_its_panel_opens_upward_with_every_option_in_v
     assert roomy.rect.top >= 50  # with room below, it opens downward as before
 
 
+def test_a_menus_rows_are_as_tall_as_its_words_at_every_scale():
+    """pygame_gui's list rows are 20 pixels whatever the font: at 1920x1080 (and on a projector) the words of
+    neighbouring rows overlapped. The game's theme makes them as tall as the scaled font, and a menu near the bottom
+    of its panel still opens upward whole."""
+    from game.app import scaled_theme
+    pygame.init()
+    try:
+        for scale in (1.0, 1.4, 2.8):
+            theme = scaled_theme(scale)
+            font = int(theme["drop_down_menu"]["font"]["size"])
+            pygame.display.set_mode((800, 600))
+            ui = pygame_gui.UIManager((800, 600), theme)
+            panel = UIPanel(pygame.Rect(0, 0, 300, 590), manager=ui)
+            menu = DropDown(COLOURS, "yellow", pygame.Rect(10, 520, 200, 40), ui, container=panel)
+            shown = opened(menu)
+            ui.update(0.01)
+            assert shown.list_item_height >= max(LIST_ROW, font * 1.25), scale
+            assert shown.rect.centery < menu.rect.top and shown.scroll_bar is None, scale  # above it, whole
+    finally:
+        pygame.quit()
+
+
 def test_a_text_shortened_to_fit_is_whole_in_its_tooltip_and_a_tooltip_of_its_own_is_kept(ui):
     status = UILabel(pygame.Rect(0, 0, 120, 30), "", ui)
     long = "Could not save: the folder /home/someone/levels is read-only"

@@ -31,10 +31,10 @@ def describe_rules(level: Level) -> str:
     """The base reward as a person would say it."""
     parts = []
     for r in level.base_reward.rules:
-        what = f" {r.what.replace('_', ' ')}" if r.what else ""  # the level's words, not an id with underscores
+        what = r.what.replace('_', ' ') if r.what else None  # the level's words, not an id with underscores
         ends = ", ends the episode" if r.ends_episode else ""
         only = f" (only while {r.only_if_present} is present)" if r.only_if_present else ""
-        parts.append(f"{EVENTS[r.event].phrase}{what}: {r.reward:+g}{ends}{only}")
+        parts.append(f"{EVENTS[r.event].words(what)}: {r.reward:+g}{ends}{only}")
     if level.base_reward.step_cost:
         parts.append(f"every step: {-level.base_reward.step_cost:+g}")
     return "; ".join(parts) or "nothing (no rules yet)"
