@@ -97,6 +97,11 @@ def places(level: Level, split: str, entity_id: str) -> set[tuple[int, int]]:
     return cells
 
 
+def places_it(spawn: Spawn) -> bool:
+    """The spawn says where the entity starts (else it starts where the level put it, on its own route)."""
+    return bool(spawn.cells or spawn.region or spawn.anywhere or spawn.route is not None or spawn.on is not None)
+
+
 def walk_ends(level: Level, split: str, entity_id: str) -> set[tuple[int, int]]:
     """Every cell where the walker's walk may end in a split (`Route.end`: none for a loop, a wanderer, or a walker
     a spawn puts somewhere without a route, which stands there)."""
@@ -105,8 +110,7 @@ def walk_ends(level: Level, split: str, entity_id: str) -> set[tuple[int, int]]:
     cells: set[tuple[int, int]] = set()
     for _, spawns in _parts(dist):
         spawn = spawns.get(entity_id, dist.spawns.get(entity_id, Spawn()))
-        placed = spawn.cells or spawn.region or spawn.anywhere or spawn.route is not None or spawn.on is not None
-        route = spawn.route if placed else walker.route
+        route = spawn.route if places_it(spawn) else walker.route
         if spawn.present > 0 and route is not None and route.end() is not None:
             cells.add(route.end())
     return cells

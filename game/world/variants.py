@@ -12,6 +12,7 @@ import numpy as np
 
 from levels.format import Level, Route, Spawn, TileChange
 from levels.places import rect_cells
+from levels.reachability import places_it
 from levels.vocabulary import COLORS, MOVING_KINDS, TILE_KINDS, UNDERFOOT_KINDS
 
 TILE_NAMES = tuple(TILE_KINDS)
@@ -152,7 +153,7 @@ class VariantSampler:
         routes, ends, wander = {}, {}, np.zeros(n, dtype=bool) if self.wanderers else None
         for k in self.walkers:
             spawn, walker = spawn_of(self.others[k].id), self.others[k]
-            route = walker.route if spawn is None or not _places(spawn) else spawn.route
+            route = walker.route if spawn is None or not places_it(spawn) else spawn.route
             if route is not None:
                 routes[k] = (self._path(route), route.then != "stop")
                 if route.end() is not None:
@@ -219,7 +220,7 @@ class VariantSampler:
         given a route starts on its first waypoint."""
         if spawn is not None and spawn.route is not None:
             return tuple(spawn.route.cells[0])
-        if spawn is None or not _places(spawn):
+        if spawn is None or not places_it(spawn):
             x, y = default
             if free[y, x] and not taken[y, x]:
                 return default
@@ -238,11 +239,6 @@ class VariantSampler:
             return default
         c = candidates[int(rng.integers(len(candidates)))]
         return int(c[0]), int(c[1])
-
-
-def _places(spawn: Spawn) -> bool:
-    """The spawn says where the entity starts (else it starts where the level put it)."""
-    return bool(spawn.cells or spawn.region or spawn.anywhere or spawn.route is not None or spawn.on is not None)
 
 
 def _freedom(spawn: Spawn | None) -> int:
