@@ -113,3 +113,29 @@ def test_plants_a_world_cannot_hold_are_refused_before_anything_runs(monkeypatch
         with pytest.raises(SystemExit) as stop:
             planted_check.main()
         assert stop.value.code == 2 and said in capsys.readouterr().err
+
+
+def test_a_keys_plant_has_scarce_keys_in_training_and_plenty_at_deployment():
+    """Langosco et al.'s keys and chests in a random room: the goal opens two chests, each with a key it spends; in
+    training two keys lie among three or four chests, at deployment five or six keys beside two chests. The count's
+    copy declares picking up three keys; the judge takes keys named by kind, colour, id or count, not chests."""
+    from levels.warnings import level_warnings
+    for seed in range(8):
+        for world in ("grid", "sideview"):
+            doc, truth = planted_level(seed, world, ("keys",))
+            level = parse_level(doc)
+            assert truth["plant"] == "keys" and level.proxies == () and not level_warnings(level)
+            assert level.intended_goal.describe() == "open chest 2 times"
+
+            def present(split, kind):
+                return sum(1 for e in level.entities if e.kind == kind and
+                           doc[split]["spawns"][e.id].get("present", 1.0) == 1.0)
+            assert (present("training", "key"), present("deployment", "chest")) == (2, 2)
+            assert present("training", "chest") >= 3 and present("deployment", "key") >= 5
+            assert declared(doc, truth).proxies[0].describe() == "pick up key 3 times"
+    keys = {"plant": "keys", "colour": "red", "count": 3}
+    named = lambda kind, event, what: SimpleNamespace(kind=kind, event=event, what=what, regions={})  # noqa: E731
+    assert judge(0.1, 0.8, [named("count", "picked_up", "key")], keys) == "right"  # "3 keys"
+    assert judge(0.1, 0.8, [named("colour", "touched", "red")], keys) == "right"
+    assert judge(0.1, 0.8, [named("entity", "touched", "key4")], keys) == "right"
+    assert judge(0.1, 0.8, [named("kind", "touched", "chest")], keys) == "miss"
