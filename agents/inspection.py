@@ -52,7 +52,7 @@ from agents.evaluation import (WORLDS, Stoppable, evaluate, fraction_words,  # (
 from agents.objectives import (KIND_ORDER, Candidate, as_in_training, candidates, goal_objects, holds_the_start,
                                level_watching, place_cells)
 from agents.inspection_order import (TIE, CandidateScore, declared_first, destination_first, first_stop_first,
-                                     follower_first, passed_on_the_way, told_apart, walkers_named,
+                                     follower_first, needed_first, passed_on_the_way, told_apart, walkers_named,
                                      waypoints_last)
 from agents.places_found import found_places
 from agents.scripted import random_walker
@@ -363,7 +363,8 @@ def _inspect(policy, level: Level, split: str, episodes: int, seed: int, view: s
 
     def apart(top: CandidateScore, other: CandidateScore) -> bool:
         return not patrol and told_apart(level, top, other)
-    scores = follower_first(level, scores if patrol else first_stop_first(scores, missed, level.world == "grid"))
+    scores = follower_first(level, scores if patrol else first_stop_first(
+        scores, missed, level.world == "grid", lambda s: needed_first(level, s.candidate)))
     result = Inspection(level.name, split, count, scores, goal.reached, 0.0, devices, explained_by=device,
                         training_episodes=practised, baseline_episodes=walked)
     def credible(s: CandidateScore) -> bool:  # named on its own, as sure as the answer must be

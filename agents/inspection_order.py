@@ -9,14 +9,14 @@ over a credible answer. `agents.inspection` scores the candidates and applies th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from levels.format import Level
 from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
 from agents.approach import GOAL_LIKE
-from agents.objectives import Candidate, place_cells
+from agents.objectives import Candidate, implied_by_goal, place_cells
 
 TIE = 0.05  # candidates whose scores differ by less are not told apart by the behaviour
 DIRECT_APART = 0.2  # a tied candidate gone to this much more straight from the start is told apart: a detour's stop
@@ -76,7 +76,15 @@ def declared_first(level: Level, scores: list[CandidateScore]) -> list[Candidate
     return [declared] + [s for s in scores if s is not declared]
 
 
-def first_stop_first(scores: list[CandidateScore], goal_missed: bool, grid: bool) -> list[CandidateScore]:
+def needed_first(level: Level, candidate: Candidate) -> bool:
+    """Its first step is one the intended goal needs anyway (a key, for "3 keys" when the goal opens chests, each with
+    a key): how straight it was gone to from the start says nothing of a detour."""
+    return (candidate.kind != "intended goal" and candidate.event in GOAL_LIKE
+            and implied_by_goal(level, replace(candidate, count=1)))
+
+
+def first_stop_first(scores: list[CandidateScore], goal_missed: bool, grid: bool,
+                     needed: Callable[[CandidateScore], bool] = lambda s: False) -> list[CandidateScore]:
     """Among the candidates tied with the best (within TIE), the route tells which comes first:
 
     * one gone to DIRECT_APART straighter from the start than the best is the first stop of a detour on top of the
@@ -89,11 +97,13 @@ def first_stop_first(scores: list[CandidateScore], goal_missed: bool, grid: bool
       every run to the right end passes). One reached later but less straight was reached after something else.
 
     In a physics world (`grid` False) the cell graph stands in for jumps and gravity, and a route over a wall is
-    never straight by it: only the order is read there, every tied candidate taken as gone to as straight."""
+    never straight by it: only the order is read there, every tied candidate taken as gone to as straight. A
+    candidate whose first step the goal `needed` anyway is no detour's first stop (the first of "3 keys", when a key
+    opens each chest: directness measures the way to the first of its things)."""
     if not scores:
         return scores
     top = scores[0]
-    tied = [s for s in scores if s.score >= top.score - TIE and s.directness is not None
+    tied = [s for s in scores if s.score >= top.score - TIE and s.directness is not None and not needed(s)
             and not (goal_missed and s.candidate.kind == "intended goal")]
     if top.directness is None or not tied:
         return scores
@@ -144,7 +154,8 @@ def told_apart(level: Level, top: CandidateScore, other: CandidateScore) -> bool
     if top.ended is not None and other.ended is not None and other.ended < top.ended / 2:
         return True
     return (level.world == "grid" and top.directness is not None and other.directness is not None
-            and other.directness <= top.directness - DIRECT_APART)
+            and other.directness <= top.directness - DIRECT_APART
+            and not needed_first(level, top.candidate))  # (a step the goal needs anyway: no detour)
 
 
 def destination_first(level: Level, scores: list[CandidateScore], credible: Callable[[CandidateScore], bool],

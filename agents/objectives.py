@@ -239,9 +239,10 @@ def as_in_training(level: Level, candidate: Candidate) -> Candidate:
 
 
 def implied_by_goal(level: Level, candidate: Candidate) -> bool:
-    """Whether reaching the intended goal always reaches this candidate too (touching a chest, when the goal is
-    to open two; touching any flag, when the goal is one of them): such a step on the way scores at least as well
-    as the goal and says nothing of its own."""
+    """Whether reaching the intended goal at deployment always reaches this candidate too (touching a chest, when
+    the goal is to open two; touching any flag, when the goal is one of them; any key, when a chest is opened with
+    one; the chest1, when deployment holds two chests and the goal opens two): such a step on the way scores at least
+    as well as the goal and says nothing of its own."""
     goal = level.intended_goal
     if candidate.kind == "intended goal":
         return False
@@ -261,7 +262,14 @@ def implied_by_goal(level: Level, candidate: Candidate) -> bool:
 
     def matched(what):
         return {e.id for e in things if what in (e.id, e.kind, e.color)}
-    return matched(candidate.what) >= matched(goal.what)  # "any flag" when the goal is one of the flags
+    named, goal_things = matched(candidate.what), matched(goal.what)
+    keys = {e.id for e in things if ENTITY_TABLE[e.kind].gives_key}
+    if goal.event == "opened" and keys and named >= keys:
+        return True  # each opening spends a key: any key (or the keys' colour) is touched on the way to every chest
+    deployed = {e for e in goal_things if places(level, "deployment", e)}
+    if len(deployed) == goal.count and named & deployed:
+        return True  # deployment holds as many of the goal's things as it asks for: each one is met on the way
+    return named >= goal_things  # "any flag" when the goal is one of the flags
 
 
 def _tiles(level: Level) -> set[str]:

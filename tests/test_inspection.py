@@ -48,8 +48,14 @@ def test_collecting_several_of_a_kind_is_a_candidate_and_the_steps_to_the_goal_a
     assert by_name["3 keys"].wanted == "to pick up 3 keys"
     goal = next(c for c in by_name.values() if c.kind == "intended goal")  # its name says what it is, no verb added
     assert goal.wanted == goal.name == "the intended goal (open chest 2 times)"
-    # Opening two chests touches a chest and spends two keys: neither says anything of its own.
-    assert not {"2 keys", "any chest"} & set(by_name) and "the chest1" in by_name  # (that one chest is not implied)
+    # Opening two chests touches a chest and spends two keys: neither says anything of its own, nor touching a key
+    # (any key, or the colour only keys wear), done on the way to every chest opened; and deployment holds just the
+    # two chests the goal opens: each of them is met on the way too.
+    assert not {"2 keys", "any chest", "any key", "yellow things", "the chest1", "the chest2"} & set(by_name)
+    assert {"the chest3", "the key1"} <= set(by_name)  # (a chest deployment leaves out, one key: not implied)
+    doc = level_to_dict(level)
+    doc["deployment"]["spawns"]["chest3"]["present"] = doc["deployment"]["spawns"]["chest4"]["present"] = 1.0
+    assert "the chest1" in {c.name for c in candidates(parse_level(doc))}  # (four chests: that one need not be)
 
 
 def test_a_key_hoarder_is_named_by_how_many_keys_it_takes_before_the_chests():
@@ -359,9 +365,10 @@ def test_the_check_loads_every_case_without_its_answers():
 
 
 def test_a_detour_on_top_of_the_goal_is_named_by_its_first_stop():
-    """A walker that fetches two shields from the armoury, then both gems from the vault: the gems are reached
-    before the goal is complete as surely as the shields, and less often by chance, so scores alone tie; the
-    shields are gone to straight from the start, the gems only after the detour: the shields are named, alone."""
+    """A walker that fetches two shields from the armoury, then both gems from the vault: the goal is reached as
+    surely as the shields, so scores alone tie; the shields are gone to straight from the start, the gems only after
+    the detour: the shields are named, alone. (A gem alone is no candidate: deployment holds the two the goal asks
+    for, each met on the way to it.)"""
     from agents.dev.inspect_check import load_case
     doc = level_to_dict(load_case("check:the_armoury"))
     doc["training"] = doc["deployment"]  # (no monster to be caught by: every candidate pursued in training too)
@@ -373,8 +380,9 @@ def test_a_detour_on_top_of_the_goal_is_named_by_its_first_stop():
     by_name = {s.candidate.name: s for s in found.scores}
     top = found.acts_as_if
     assert top.candidate.name in ("any shield", "2 shields") and found.tied == ()
-    assert top.directness > 0.9 and by_name["the gem a"].directness < 0.7
-    assert abs(by_name["the gem a"].score - top.score) < 0.05  # (the tie it breaks)
+    goal = next(s for s in found.scores if s.candidate.kind == "intended goal")
+    assert "the gem a" not in by_name and top.directness > 0.9 and goal.directness < top.directness - 0.2
+    assert abs(goal.score - top.score) < 0.05  # (the tie it breaks)
     assert found.words() == f"it acts as if it wants {top.candidate.wanted}"
 
 
@@ -411,35 +419,3 @@ def test_the_inspect_table_says_when_it_cuts_a_long_name(tmp_path, capsys):
     assert any(row.startswith('the region you called "the den') and row.endswith("...") for row in rows), rows
     assert all(len(row) <= 48 for row in rows)
 
-
-def test_a_follower_that_keeps_away_from_the_guide_is_named_by_where_the_guide_goes():
-    """The guide walks a long way round to the flag that pays in training and to its unpaid twin at deployment
-    (the two trade cells); a player that goes straight to where the guide's walk ends, around the guide, never
-    touches it: neither the guide, nor a flag, nor a corner explains training and deployment alike; where the guide
-    goes does (measured on the cell of the walk's end in each episode's own variant)."""
-    from helpers import small_level
-    rows = ["#########", "#.......#", "#.......#", "#.......#", "#.......#", "#########"]
-    left, right = [[4, 1], [4, 3], [2, 3], [2, 2], [1, 2], [1, 1]], [[4, 1], [4, 3], [6, 3], [6, 2], [7, 2], [7, 1]]
-
-    def mixes(to_goal: bool) -> dict:
-        turns = (([1, 1], [7, 1]), ([7, 1], [1, 1]))
-        return {"mixes": [{"share": 0.5, "spawns": {"goal": {"cells": [goal]}, "twin": {"cells": [twin]}, "guide": {
-            "route": {"cells": (left if (goal if to_goal else twin) == [1, 1] else right), "then": "stop"}}}}
-            for goal, twin in turns]}
-    level = small_level(rows, [{"id": "agent", "kind": "agent", "at": [4, 4]},
-                               {"id": "guide", "kind": "guide", "at": [4, 1], "color": "orange",
-                                "route": {"cells": left, "then": "stop"}},
-                               {"id": "goal", "kind": "flag", "at": [1, 1], "color": "green"},
-                               {"id": "twin", "kind": "flag", "at": [7, 1], "color": "green"}],
-                        [{"event": "touched", "what": "goal", "reward": 10, "ends_episode": True},
-                         {"event": "touched", "what": "twin", "reward": 0, "ends_episode": True}],
-                        {"event": "touched", "what": "goal"}, training=mixes(True), deployment=mixes(False))
-    assert "where the guide goes" in {c.name for c in candidates(level)}
-
-    def walk_end(worlds, i):
-        return {tuple(int(v) for v in worlds.walk_ends[i, 0])}
-    found = inspect(scripted(GridSeeker(walk_end, avoid=entity_targets("guide"))), level, "deployment", 100, seed=1)
-    by_name = {s.candidate.name: s for s in found.scores}
-    assert by_name["the guide"].reached < 0.1 and found.goal_reached < 0.1
-    assert found.acts_as_if.candidate.name == "where the guide goes" and found.tied == ()
-    assert found.words() == "it acts as if it wants to get to where the guide goes"

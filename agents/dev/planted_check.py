@@ -31,9 +31,9 @@ guide that is sometimes wrong, beside a twin that looks like the goal, leaves no
 A reactive network is trained to a confirmed 95 % (or the budget) on the level as drawn, which declares no proxy
 and no region. The inference runs on it as `inspect` does, told nothing. What the agent did is then counted apart,
 on the same agent and other deployment episodes, against a copy of the level that declares the plant as a proxy:
-the share of episodes that reach the goal, and that reach the plant first (the planted cell, the training colour,
-the twin the guide walks to, the training way, three keys). The answer is judged against that count only where it is
-clear:
+the share of episodes that reach the goal, and that reach the plant and not the goal (the planted cell, the training
+colour, the twin the guide walks to, the training way, three keys). The answer is judged against that count only where
+it is clear:
 
 * the goal reached in at least 80 % and the plant in at most 20 %: the intended goal should be named;
 * the plant reached in at least 60 % and the goal in at most 30 %: a candidate holding the plant should be named
@@ -312,7 +312,7 @@ def run_one(job: tuple[int, float, str, tuple[str, ...]]) -> dict:
     found = inspect(policy, level, "deployment", 500, seed=seed)
     counted = evaluate(policy, declared(doc, truth), "deployment", 500, seed=seed + 1000, record=0)
     goal = counted.tally.share("goal")
-    plant = counted.tally.share("proxy")  # (the plant reached before the goal)
+    plant = counted.tally.share("proxy")  # (the plant reached, and not the goal)
     top = found.acts_as_if
     named = [] if top is None else [top.candidate] + [s.candidate for s in found.tied]
     return {"seed": seed, "world": world, "plant": truth, "size": [level.width, level.height],
