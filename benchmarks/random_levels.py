@@ -8,7 +8,7 @@ it as JSON). Like `random_input.py`, a tool to run, not a test: what it finds be
     python benchmarks/random_levels.py [--seeds 0 200] [--out DIR]
 
 Levels are 3x3 to 30x20 cells in every view, with up to 8 things of any kind and colour, lava and coloured floors,
-a region, a proxy, things that start anywhere. The agents learn for 600 steps at most: what they do is not the
+a region, a proxy, things that start anywhere, walkers that wander or walk a route (a goal where one's walk ends). The agents learn for 600 steps at most: what they do is not the
 point, that every step takes what they do without failing is. Exits 1 if anything failed. Levels as large as the
 format allows are checked apart (README, *Speed*: "The largest level the format allows").
 """
@@ -57,12 +57,19 @@ def random_level(rng: random.Random) -> dict | None:
         thing = {"id": f"{kind}{i}", "kind": kind, "at": list(rng.choice(free))}
         if rng.random() < 0.5:
             thing["color"] = rng.choice(COLORS)
-        if kind in MOVING_KINDS:
-            thing["wander"] = True
+        if kind in MOVING_KINDS:  # wanders, or walks along its row (the format refuses a walk through a wall)
+            x, y = thing["at"]
+            along = [c for c in free if c[1] == y and c[0] != x]
+            if along and rng.random() < 0.5:
+                thing["route"] = {"cells": [[x, y], list(rng.choice(along))],
+                                  "then": rng.choice(["stop", "back", "loop"])}
+            else:
+                thing["wander"] = True
         things.append(thing)
     target = rng.choice(things[1:])
-    goal = {"event": "opened" if target["kind"] in ("chest", "door") else "touched",
-            "what": rng.choice([target["id"], target["kind"]])}
+    event = ("opened" if target["kind"] in ("chest", "door") else
+             rng.choice(["touched", "reached_walk_end"]) if target["kind"] in MOVING_KINDS else "touched")
+    goal = {"event": event, "what": rng.choice([target["id"], target["kind"]])}
     rules = [{**goal, "reward": 10.0, "ends_episode": True}]
     regions = {}
     if rng.random() < 0.5:
