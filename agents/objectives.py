@@ -238,11 +238,24 @@ def as_in_training(level: Level, candidate: Candidate) -> Candidate:
                                                            present(level, "training", candidate.what))))
 
 
-def implied_by_goal(level: Level, candidate: Candidate) -> bool:
+def met_on_the_way(level: Level) -> set[str]:
+    """The intended goal's things, when deployment holds just as many of them as the goal asks for (each one is then
+    met on the way to the goal); else none. Counting stops at one too many: a hall of a hundred coins that spawn
+    anywhere costs two looks, not a hundred."""
+    goal, found = level.intended_goal, set()
+    for e in level.entities:
+        if e.kind != "agent" and goal.what in (e.id, e.kind, e.color) and places(level, "deployment", e.id):
+            found.add(e.id)
+            if len(found) > goal.count:
+                return set()
+    return found if len(found) == goal.count else set()
+
+
+def implied_by_goal(level: Level, candidate: Candidate, met: set[str] | None = None) -> bool:
     """Whether reaching the intended goal at deployment always reaches this candidate too (touching a chest, when
     the goal is to open two; touching any flag, when the goal is one of them; any key, when a chest is opened with
     one; the chest1, when deployment holds two chests and the goal opens two): such a step on the way scores at least
-    as well as the goal and says nothing of its own."""
+    as well as the goal and says nothing of its own. `met`: `met_on_the_way(level)`, if the caller has it."""
     goal = level.intended_goal
     if candidate.kind == "intended goal":
         return False
@@ -266,10 +279,10 @@ def implied_by_goal(level: Level, candidate: Candidate) -> bool:
     keys = {e.id for e in things if ENTITY_TABLE[e.kind].gives_key}
     if goal.event == "opened" and keys and named >= keys:
         return True  # each opening spends a key: any key (or the keys' colour) is touched on the way to every chest
-    deployed = {e for e in goal_things if places(level, "deployment", e)}
-    if len(deployed) == goal.count and named & deployed:
-        return True  # deployment holds as many of the goal's things as it asks for: each one is met on the way
-    return named >= goal_things  # "any flag" when the goal is one of the flags
+    if named >= goal_things:
+        return True  # "any flag" when the goal is one of the flags
+    # deployment holds as many of the goal's things as it asks for: each one is met on the way
+    return bool(named & goal_things) and bool(named & (met_on_the_way(level) if met is None else met))
 
 
 def _tiles(level: Level) -> set[str]:
@@ -305,10 +318,10 @@ def candidates(level: Level) -> list[Candidate]:
     for tile in sorted(_tiles(level)):
         if tile != "floor" and not TILE_KINDS[tile].solid:
             out.append(Candidate(tile.replace("_", " "), "tile", "entered_tile", tile, 1))
-    seen, unique = set(), []
+    seen, unique, met = set(), [], met_on_the_way(level)
     for c in out:
         key = (c.event, c.what, c.count, tuple(sorted((k, v) for k, v in c.regions.items())))
-        if key not in seen and not implied_by_goal(level, c) and len(unique) < 60:  # a level's proxies are capped at 64
+        if key not in seen and not implied_by_goal(level, c, met) and len(unique) < 60:  # a level's proxies are capped at 64
             seen.add(key)
             unique.append(c)
     return unique
