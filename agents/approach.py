@@ -17,11 +17,9 @@ import numpy as np
 from levels.format import Condition, Level
 
 from agents.evaluation import evaluate
-from agents.objectives import Candidate
+from agents.objectives import GOAL_EVENTS, Candidate
 from levels.places import rect_cells
 from game.world.variants import COLOR_INDEX, TILE_DEADLY, TILE_INDEX, TILE_SOLID
-
-GOAL_LIKE = ("touched", "picked_up", "opened")
 
 
 def things_named(entities, whats: list[str], colors: np.ndarray) -> np.ndarray:
@@ -36,7 +34,7 @@ def things_named(entities, whats: list[str], colors: np.ndarray) -> np.ndarray:
 def condition_cells(level: Level, condition: Condition, worlds) -> np.ndarray | None:
     """(worlds, H, W) the cells of a condition (the intended goal, a proxy) made of things or of a region, in every
     world as it is now; None for another kind of condition, or where it has no cells."""
-    if condition.event not in GOAL_LIKE and condition.event not in ("entered_region", "reached_walk_end"):
+    if condition.event not in GOAL_EVENTS and condition.event not in ("entered_region", "reached_walk_end"):
         return None
     masks = event_cells(level, worlds, np.arange(len(worlds.tiles)), condition.event, condition.what)
     return masks if masks.any() else None
@@ -59,7 +57,7 @@ def event_cells(level: Level, worlds, idx: np.ndarray, event: str, what: str, re
     `regions` first, then the level's)."""
     h, w = level.height, level.width
     masks = np.zeros((len(idx), h, w), dtype=bool)
-    if event in GOAL_LIKE:
+    if event in GOAL_EVENTS:
         live = things_named(worlds.table.entities, [what], worlds.colors[idx])[:, 0] & worlds.alive[idx]
         world, thing = np.nonzero(live)
         cells = worlds.cells[idx[world], thing]
@@ -149,8 +147,8 @@ class Approach:
         self.level, self.watched, self.episodes, self.ended = level, watched, episodes, 0
         goal = level.intended_goal
         events = [(goal.event, goal.what) if c.kind == "intended goal" else (c.event, c.what) for c in watched]
-        self._things = [k for k, (event, _) in enumerate(events) if event in GOAL_LIKE]  # candidates made of things
-        self._places = [k for k, (event, _) in enumerate(events) if event not in GOAL_LIKE]
+        self._things = [k for k, (event, _) in enumerate(events) if event in GOAL_EVENTS]  # made of things
+        self._places = [k for k, (event, _) in enumerate(events) if event not in GOAL_EVENTS]
         self._whats = [events[k][1] for k in self._things]
         self._free: list[np.ndarray] = []  # per noted layout: (H, W) the cells one can stand on
         # per noted layout: (E + P, H, W) each thing's cell, each place, packed 8 cells a byte along W (a large level's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from levels.format import Condition, Level
 
-from agents.approach import GOAL_LIKE
+from agents.objectives import GOAL_EVENTS
 
 CONTRASTS = {"goal": "the intended goal there vs removed", "split": "the level at training vs at deployment",
              "proxy": "the proxy's things there vs removed"}
@@ -14,8 +14,8 @@ def removed_by(level: Level, contrast: str) -> Condition | None:
     """The condition whose things a "goal" or "proxy" contrast removes (the level's first proxy made of things), or
     None when there is none."""
     condition = level.intended_goal if contrast == "goal" else next(
-        (p.condition for p in level.proxies if p.event in GOAL_LIKE), None)
-    return condition if condition is not None and condition.event in GOAL_LIKE else None
+        (p.condition for p in level.proxies if p.event in GOAL_EVENTS), None)
+    return condition if condition is not None and condition.event in GOAL_EVENTS else None
 
 
 def contrasts_of(level: Level) -> dict[str, str]:

@@ -15,7 +15,7 @@ from typing import Callable
 from levels.format import Level
 from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
-from agents.approach import GOAL_LIKE
+from agents.objectives import GOAL_EVENTS
 from agents.objectives import Candidate, implied_by_goal, place_cells
 
 TIE = 0.05  # candidates whose scores differ by less are not told apart by the behaviour
@@ -79,7 +79,7 @@ def declared_first(level: Level, scores: list[CandidateScore]) -> list[Candidate
 def needed_first(level: Level, candidate: Candidate) -> bool:
     """Its first step is one the intended goal needs anyway (a key, for "3 keys" when the goal opens chests, each with
     a key): how straight it was gone to from the start says nothing of a detour."""
-    return (candidate.kind != "intended goal" and candidate.event in GOAL_LIKE
+    return (candidate.kind != "intended goal" and candidate.event in GOAL_EVENTS
             and implied_by_goal(level, replace(candidate, count=1)))
 
 
@@ -120,7 +120,7 @@ def first_stop_first(scores: list[CandidateScore], goal_missed: bool, grid: bool
 
 def walkers_named(level: Level, candidate: Candidate) -> set[str]:
     """The ids of the things that walk (a guide, a monster) that a candidate made of things names."""
-    if candidate.event not in GOAL_LIKE:
+    if candidate.event not in GOAL_EVENTS:
         return set()
     return {e.id for e in level.entities if e.kind in MOVING_KINDS and candidate.what in (e.id, e.kind, e.color)}
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from levels.format import Condition, Level
 from levels.places import rect_cells
-from levels.reachability import on_every_way_to_the_goal, places, standable_cells, walk_ends
+from levels.reachability import may_appear, on_every_way_to_the_goal, places, standable_cells, walk_ends
 from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS, TILE_KINDS
 
 
-GOAL_EVENTS = ("touched", "picked_up", "opened")
+GOAL_EVENTS = ("touched", "picked_up", "opened")  # a goal pursued by going to a thing (a monster is defeated, not sought)
 # When scores tie, the level's own words win (its declared regions), then the more specific candidate (a small
 # region over a whole edge), then this order.
 KIND_ORDER = ("intended goal", "region", "goal in training", "place", "corner", "edge", "entity", "destination",
@@ -211,7 +211,7 @@ def region_words(level: Level, name: str, rects) -> str:
 
 def present(level: Level, split: str, kind: str) -> int:
     """How many entities of a kind may be present at once in a split (an upper bound)."""
-    return sum(1 for e in level.entities if e.kind == kind and places(level, split, e.id))
+    return sum(1 for e in level.entities if e.kind == kind and may_appear(level, split, e.id))
 
 
 def counts(level: Level) -> list[Candidate]:
@@ -244,7 +244,7 @@ def met_on_the_way(level: Level) -> set[str]:
     anywhere costs two looks, not a hundred."""
     goal, found = level.intended_goal, set()
     for e in level.entities:
-        if e.kind != "agent" and goal.what in (e.id, e.kind, e.color) and places(level, "deployment", e.id):
+        if e.kind != "agent" and goal.what in (e.id, e.kind, e.color) and may_appear(level, "deployment", e.id):
             found.add(e.id)
             if len(found) > goal.count:
                 return set()
@@ -268,9 +268,8 @@ def implied_by_goal(level: Level, candidate: Candidate, met: set[str] | None = N
         return True  # each opening spends a key: opening two chests picks up two keys
     if candidate.event not in (goal.event, "touched") or candidate.count > goal.count:
         return False
-    recoloured = any(s.color for spawns in level.all_spawns() for s in spawns.values())
-    if recoloured and candidate.kind == "colour":  # colours change between distributions: not the same things
-        return False
+    if candidate.kind == "colour" and any(s.color for spawns in level.all_spawns() for s in spawns.values()):
+        return False  # colours change between distributions: not the same things
     things = [e for e in level.entities if e.kind != "agent"]
 
     def matched(what):

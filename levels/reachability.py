@@ -97,6 +97,17 @@ def places(level: Level, split: str, entity_id: str) -> set[tuple[int, int]]:
     return cells
 
 
+def may_appear(level: Level, split: str, entity_id: str) -> bool:
+    """Whether the entity may be present in some variant of a split: `bool(places(...))` without building the cells
+    (a hall of a hundred coins that spawn anywhere asks this of every coin)."""
+    dist = level.distribution(split)
+    for _, spawns in _parts(dist):
+        spawn = spawns.get(entity_id, dist.spawns.get(entity_id, Spawn()))
+        if spawn.present > 0 and (spawn.on is None or may_appear(level, split, spawn.on)):
+            return True
+    return False
+
+
 def places_it(spawn: Spawn) -> bool:
     """The spawn says where the entity starts (else it starts where the level put it, on its own route)."""
     return bool(spawn.cells or spawn.region or spawn.anywhere or spawn.route is not None or spawn.on is not None)

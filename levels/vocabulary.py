@@ -110,6 +110,8 @@ EVENTS: dict[str, EventKind] = {e.name: e for e in [
 # The events that happen to an entity (their `what` is an entity id, kind or colour), in the event matrix's order.
 ENTITY_EVENTS = ("touched", "picked_up", "opened", "defeated", "reached_walk_end")
 assert set(ENTITY_EVENTS) == {e.name for e in EVENTS.values() if e.what_is == "entity id, kind or colour"}
+# Those that happen where the thing is (an episode ended by one ended at the thing); the end of a walk is a place.
+AT_THING_EVENTS = ("touched", "picked_up", "opened", "defeated")
 
 # The kinds each entity event can happen to: a rule paying for "opened flag" would never pay, and its author should
 # hear so before training.

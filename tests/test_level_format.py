@@ -211,3 +211,23 @@ def test_a_bad_maze_is_a_problem_not_a_crash(bad):
     doc["training"]["maze"] = bad
     err = _problems(doc)
     assert any(p.path.startswith("training.maze") for p in err.problems)
+
+
+def test_whether_a_thing_may_appear_agrees_with_where_it_may_start():
+    """`may_appear` answers `bool(places(...))` without building cells: on every built-in, and for a cheese that
+    lies on a dish deployment never holds (present once, on something absent)."""
+    from levels.reachability import may_appear, places
+    for name in BUILTINS:
+        level = builtin_level(name)
+        for e in level.entities:
+            for split in ("training", "deployment"):
+                assert may_appear(level, split, e.id) == bool(places(level, split, e.id)), (name, e.id, split)
+    doc = level_to_dict(builtin_level("cheese_in_the_corner"))
+    dish = {"id": "dish", "kind": "dish", "at": doc["entities"][-1]["at"]}
+    doc["entities"].append(dish)
+    cheese = next(e["id"] for e in doc["entities"] if e["kind"] == "cheese")
+    doc["deployment"]["spawns"] = {**doc["deployment"].get("spawns", {}), "dish": {"present": 0},
+                                   cheese: {"on": "dish"}}
+    level = parse_level(doc)
+    assert not may_appear(level, "deployment", cheese) and not places(level, "deployment", cheese)
+    assert may_appear(level, "training", cheese)

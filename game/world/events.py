@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from levels.format import Condition, Level
-from levels.vocabulary import COLORS, ENTITY_EVENTS, OUTCOMES, TILE_KINDS
+from levels.vocabulary import AT_THING_EVENTS, COLORS, ENTITY_EVENTS, OUTCOMES, TILE_KINDS
 
 from game.world.variants import TILE_NAMES
 
@@ -114,9 +114,7 @@ class EpisodeBook:
         self.rule_conditions = [Condition(event=r.event, what=r.what) for r in rules]
         self.rule_reward = np.array([r.reward for r in rules], dtype=np.float32)
         self.rule_ends = np.array([r.ends_episode for r in rules], dtype=bool)
-        # (the end of a walk is a place: an episode ended there ended where the agent is)
-        self._thing_ends = np.array([r.ends_episode and r.event in ENTITY_EVENTS and r.event != "reached_walk_end"
-                                     for r in rules], dtype=bool)
+        self._thing_ends = np.array([r.ends_episode and r.event in AT_THING_EVENTS for r in rules], dtype=bool)
         self._any_thing_ends = bool(self._thing_ends.any())
         self.ended_at_thing = np.zeros(n, dtype=bool)  # (read when an episode ends: see EpisodeReport)
         self.step_cost = np.float32(level.base_reward.step_cost)
