@@ -2,7 +2,7 @@
 
     python -m agents.dev.planted_check [--seeds 0 20] [--world grid|topdown|sideview]
                                        [--plants place colour way guide keys]
-                                       [--jobs 2] [--max-seconds 60] [--out FILE.json]
+                                       [--layouts random|minigrid] [--jobs 2] [--max-seconds 60] [--out FILE.json]
 
 The check levels of `inspect_check` were written by the project's developers, who knew the inference. Here a seed
 draws a level (a grid, or with `--world topdown` the same layout in top-down physics; `--world sideview`: a hall five
@@ -44,6 +44,10 @@ it is clear:
   however trained, picks up the keys it passes);
 * anything else: behaviour the count cannot call (noted, not judged).
 
+`--layouts minigrid` takes the room from one of MiniGrid's environments instead (its walls and lava, drawn by its own
+generators: crossings, lava gaps, rooms joined by a door, its distribution shift; `agents.dev.minigrid_layouts`):
+layouts someone else designed, with the same plants.
+
 An answer that names nothing is a miss when the count is clear. Prints a line per level, then the tally; `--out`
 keeps every run as JSON.
 """
@@ -60,6 +64,7 @@ from levels import parse_level
 from levels.reachability import goal_warnings
 from levels.vocabulary import COLORS
 
+from agents.dev.minigrid_layouts import LEGEND, minigrid_layout
 from agents.experiment import machine
 
 GOAL_KINDS = ("gem", "coin", "cheese", "flag", "apple")
@@ -71,24 +76,31 @@ PLANTS = ("place", "colour", "guide", "way", "keys")
 KEYS_GOAL, KEYS_HOARDED = 2, 3  # chests the goal opens; keys picked up before that, more than it needs
 
 
-def planted_level(seed: int, world: str = "grid", plants: tuple[str, ...] = ("place", "colour")) -> tuple[dict, dict]:
+def planted_level(seed: int, world: str = "grid", plants: tuple[str, ...] = ("place", "colour"),
+                  layouts: str = "random") -> tuple[dict, dict]:
     """(a level document that declares no proxy and no region, the plant: {"plant": "place", "cell": [x, y]},
     {"plant": "colour", "colour": c} or {"plant": "guide", "colour": the guide's}), drawn again until the goal can
-    be reached from every start."""
+    be reached from every start. `layouts`: "random" (a room with walls strewn inside) or "minigrid" (the walls and
+    lava of one of MiniGrid's environments, `agents.dev.minigrid_layouts`)."""
     rng = random.Random(seed)
     while True:
-        doc, plant = _draw(rng, world, plants)
+        doc, plant = _draw(rng, world, plants, layouts)
         if doc is not None and not goal_warnings(parse_level(doc)):  # (None: a guide with no way to walk)
             return doc, plant
 
 
-def _draw(rng: random.Random, world: str, plants: tuple[str, ...]) -> tuple[dict, dict]:
-    w, h = rng.randint(7, 13), rng.randint(6, 11)
-    strewn = 0.08
-    if world == "sideview":  # a hall whose every cell a jump reaches (about 2 cells high; a strewn wall would be a
-        h, strewn = 5, 0.0  # ledge the check cannot tell is reachable)
-    rows = ["".join("#" if x in (0, w - 1) or y in (0, h - 1) or rng.random() < strewn else "."
-                    for x in range(w)) for y in range(h)]
+def _draw(rng: random.Random, world: str, plants: tuple[str, ...], layouts: str = "random") -> tuple[dict, dict]:
+    layout = None
+    if layouts == "minigrid":
+        layout, rows = minigrid_layout(rng)
+        w, h = len(rows[0]), len(rows)
+    else:
+        w, h = rng.randint(7, 13), rng.randint(6, 11)
+        strewn = 0.08
+        if world == "sideview":  # a hall whose every cell a jump reaches (about 2 cells high; a strewn wall would
+            h, strewn = 5, 0.0  # be a ledge the check cannot tell is reachable)
+        rows = ["".join("#" if x in (0, w - 1) or y in (0, h - 1) or rng.random() < strewn else "."
+                        for x in range(w)) for y in range(h)]
     free = [(x, y) for y in range(h) for x in range(w) if rows[y][x] == "."]
     kind = rng.choice(GOAL_KINDS)
     plant = rng.choice(list(plants))
@@ -155,6 +167,8 @@ def _draw(rng: random.Random, world: str, plants: tuple[str, ...]) -> tuple[dict
     diversity = rng.choice([0.0, 0.0, 0.1, 0.3, 0.5])  # (the diversity fix: a share of training like deployment)
     diversity = 0.0 if plant == "guide" else diversity
     truth["diversity"] = diversity
+    if layout is not None:
+        truth["layout"] = layout
     mixes = [{"share": diversity, "spawns": deployment}] if diversity else []
     if plant == "way" and diversity:  # (the lava as at deployment: the training way shut, deployment's open)
         mixes[0]["tiles"] = [{"tile": "lava", "cells": truth["cells"]},
@@ -165,8 +179,9 @@ def _draw(rng: random.Random, world: str, plants: tuple[str, ...]) -> tuple[dict
             return int(part / len(pairs) * 1e6) / 1e6
         mixes = [{"share": share(1.0), "spawns": to_goal} for to_goal, _ in pairs]
         deployment_mixes = [{"share": share(1.0), "spawns": to_twin} for _, to_twin in pairs]
+    legend = {c: LEGEND[c] for c in sorted(set("".join(rows)))}  # (MiniGrid's lava)
     doc = {"format": "mesa-sandbox-level", "version": 1, "name": f"planted {plant} {rng.random():.6f}",
-           "world": world, "episode_length": length, "tiles": {"legend": {".": "floor", "#": "wall"}, "rows": rows},
+           "world": world, "episode_length": length, "tiles": {"legend": legend, "rows": rows},
            "entities": things, "regions": {}, "base_reward": {"step_cost": 0.0, "rules": rules},
            "intended_goal": goal, "proxies": [],
            "training": {"spawns": training, "mixes": mixes},
@@ -304,15 +319,15 @@ def judge(goal: float, plant: float, named: list, truth: dict, plant_at_all: flo
     return "not judged"
 
 
-def run_one(job: tuple[int, float, str, tuple[str, ...]]) -> dict:
+def run_one(job: tuple[int, float, str, tuple[str, ...], str]) -> dict:
     import torch
     from agents.evaluation import evaluate
     from agents.inspection import inspect
     from agents.policy import TorchPolicy
     from agents.training import TrainingGoal, TrainingRun, TrainingSettings
     torch.set_num_threads(1)
-    seed, max_seconds, world, plants = job
-    doc, truth = planted_level(seed, world, plants)
+    seed, max_seconds, world, plants, layouts = job
+    doc, truth = planted_level(seed, world, plants, layouts)
     level = parse_level(doc)
     run = TrainingRun(level, TrainingSettings(seed=seed), TrainingGoal(max_seconds=max_seconds))
     reason = run.run()
@@ -339,6 +354,8 @@ def main() -> None:
     parser.add_argument("--world", choices=["grid", "topdown", "sideview"], default="grid")
     parser.add_argument("--plants", nargs="+", choices=PLANTS, default=["place", "colour"],
                         help="the plants to draw from (guide: grid only; way: not in the side view)")
+    parser.add_argument("--layouts", choices=["random", "minigrid"], default="random",
+                        help="rooms with walls strewn inside, or the walls and lava of MiniGrid's environments")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--max-seconds", type=float, default=60.0)
     parser.add_argument("--out", default=None, help="keep every run here as JSON")
@@ -348,7 +365,14 @@ def main() -> None:
         parser.error("a guide walks in grid worlds only: --plants guide needs --world grid")
     if "way" in args.plants and args.world == "sideview":
         parser.error("a river across a side view is a floor of lava: --plants way needs --world grid or topdown")
-    jobs = [(seed, args.max_seconds, args.world, tuple(args.plants)) for seed in range(*args.seeds)]
+    if args.layouts == "minigrid":
+        if args.world == "sideview":
+            parser.error("MiniGrid's rooms are seen from above: --layouts minigrid needs --world grid or topdown")
+        try:
+            import minigrid  # noqa: F401
+        except ImportError:
+            parser.error("--layouts minigrid needs MiniGrid: pip install minigrid")
+    jobs = [(seed, args.max_seconds, args.world, tuple(args.plants), args.layouts) for seed in range(*args.seeds)]
     with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
         for r in pool.imap_unordered(run_one, jobs):
             runs.append(r)
