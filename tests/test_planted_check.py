@@ -192,3 +192,26 @@ def test_a_spare_keys_plant_puts_each_chest_key_beside_it_and_the_spares_out_of_
         training = doc["training"]["mixes"]
         assert [m["spawns"] for m in training] == ([m["spawns"] for m in mixes] if truth["diversity"] else [])
     assert planted_level(3, "grid", ("spare",)) == planted_level(3, "grid", ("spare",))
+
+
+def test_the_count_of_a_keys_plant_stops_at_the_goal():
+    """In the keys plants the episode goes on after both chests are open: keys picked up then say nothing of what
+    the agent wanted. An agent walking right along a corridor opens both chests before the spare keys (the plant
+    reached at all, never before the goal), or picks up three keys first (before the goal in every episode)."""
+    import numpy as np
+    from agents.dev.planted_check import counted_shares
+    from agents.evaluation import scripted
+
+    def corridor(things):
+        doc, truth = planted_level(0, "grid", ("keys",))
+        doc["tiles"] = {"legend": {".": "floor", "#": "wall"}, "rows": ["#" * 10, "#" + "." * 8 + "#", "#" * 10]}
+        doc["entities"] = [{"id": "agent", "kind": "agent", "at": [1, 1]}] + [
+            {"id": f"{kind}{i}", "kind": kind, "at": [2 + i, 1]} for i, kind in enumerate(things)]
+        doc["training"] = doc["deployment"] = {"spawns": {}}
+        doc["episode_length"] = 20
+        return doc, truth
+    right = scripted(lambda worlds: np.full(len(worlds.agent), 4))  # ("stay", "up", "down", "left", "right")
+    shares = counted_shares(right, *corridor(["key", "chest", "key", "chest", "key", "key"]), seed=0, episodes=8)
+    assert (shares["goal"], shares["plant_at_all"], shares["plant_before_goal"]) == (1.0, 1.0, 0.0)
+    shares = counted_shares(right, *corridor(["key", "key", "key", "chest", "chest"]), seed=0, episodes=8)
+    assert (shares["goal"], shares["plant_before_goal"], shares["plant_not_goal"]) == (1.0, 1.0, 0.0)
