@@ -15,8 +15,7 @@ from typing import Callable
 from levels.format import Level
 from levels.vocabulary import ENTITY_TABLE, MOVING_KINDS
 
-from agents.objectives import GOAL_EVENTS
-from agents.objectives import Candidate, implied_by_goal, place_cells
+from agents.objectives import GOAL_EVENTS, Candidate, implied_by_goal, place_cells
 
 TIE = 0.05  # candidates whose scores differ by less are not told apart by the behaviour
 DIRECT_APART = 0.2  # a tied candidate gone to this much more straight from the start is told apart: a detour's stop

@@ -8,9 +8,10 @@ it as JSON). Like `random_input.py`, a tool to run, not a test: what it finds be
     python benchmarks/random_levels.py [--seeds 0 200] [--out DIR]
 
 Levels are 3x3 to 30x20 cells in every view, with up to 8 things of any kind and colour, lava and coloured floors,
-a region, a proxy, things that start anywhere, walkers that wander or walk a route (a goal where one's walk ends). The agents learn for 600 steps at most: what they do is not the
-point, that every step takes what they do without failing is. Exits 1 if anything failed. Levels as large as the
-format allows are checked apart (README, *Speed*: "The largest level the format allows").
+a region, a proxy, things that start anywhere, walkers that wander or walk a route (a goal where one's walk ends).
+The agents learn for 600 steps at most: what they do is not the point, that every step takes what they do without
+failing is. Exits 1 if anything failed. Levels as large as the format allows are checked apart (README, *Speed*:
+"The largest level the format allows").
 """
 from __future__ import annotations
 

@@ -109,7 +109,9 @@ def test_plants_a_world_cannot_hold_are_refused_before_anything_runs(monkeypatch
     from agents.dev import planted_check
     for args, said in ((["--plants", "guide", "--world", "topdown"], "a guide walks in grid worlds only"),
                        (["--plants", "way", "--world", "sideview"], "--plants way needs --world grid or topdown"),
-                       (["--plants", "lava"], "invalid choice: 'lava'")):
+                       (["--plants", "lava"], "invalid choice: 'lava'"),
+                       (["--layouts", "minigrid", "--world", "sideview"], "--layouts minigrid needs --world grid"),
+                       (["--layouts", "procgen"], "invalid choice: 'procgen'")):
         monkeypatch.setattr("sys.argv", ["planted_check", *args])
         with pytest.raises(SystemExit) as stop:
             planted_check.main()

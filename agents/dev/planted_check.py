@@ -113,7 +113,8 @@ def holds_the_plant(candidate, truth: dict) -> bool:
 
 def judge(goal: float, plant: float, named: list, truth: dict, plant_at_all: float = 0.0) -> str:
     """"right", "miss" or "not judged", from the counted shares and the named candidates (the first and the tied).
-    `plant`: the plant reached and not the goal; `plant_at_all`: reached, with the goal or not."""
+    `plant`: the plant reached and not the goal; `plant_at_all`: reached, with the goal or not (in the keys plants,
+    both the plant reached before the goal: `counted_shares`)."""
     if goal >= BOTH and plant_at_all >= BOTH:
         either = any(c.kind == "intended goal" or holds_the_plant(c, truth) for c in named)
         return "right" if either else "miss"

@@ -115,10 +115,10 @@ def _draw(rng: random.Random, world: str, plants: tuple[str, ...], layouts: str 
     diversity = rng.choice([0.0, 0.0, 0.1, 0.3, 0.5])  # (the diversity fix: a share of training like deployment)
     diversity = 0.0 if plant == "guide" else diversity
     truth["diversity"] = diversity
-    deployment_mixes = []
     if layout is not None:
         truth["layout"] = layout
     mixes = [{"share": diversity, "spawns": deployment}] if diversity else []
+    deployment_mixes = []
     if plant == "way" and diversity:  # (the lava as at deployment: the training way shut, deployment's open)
         mixes[0]["tiles"] = [{"tile": "lava", "cells": truth["cells"]},
                              {"tile": "floor", "cells": [list(c) for c in ways["deployment"]]}]
@@ -162,8 +162,8 @@ def _keys_aside(rng: random.Random, free: list, keys: int, chests: int, arrangem
         if len(apart) < keys - KEYS_GOAL:
             return None
         spares = rng.sample(apart, keys - KEYS_GOAL)
-        spawns = {f"chest{i + 1}": {"cells": [list(c)]} if i < KEYS_GOAL else {"present": 0.0}
-                  for i, c in enumerate(places + [None] * (chests - KEYS_GOAL))}
+        spawns = {f"chest{i + 1}": {"cells": [list(c)]} for i, c in enumerate(places)}
+        spawns.update({f"chest{i + 1}": {"present": 0.0} for i in range(KEYS_GOAL, chests)})
         spawns.update({f"key{i + 1}": {"cells": [list(c)]} for i, c in enumerate(beside + spares)})
         out.append(spawns)
     return out
